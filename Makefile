@@ -1,0 +1,116 @@
+# Quill: build, run, stop, test.  `make help` lists the targets.
+
+PORT	?= 8080
+BUILD	?= build
+VAR	?= var
+SAN	?=
+
+PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
+# Debian packages that building, running and testing need.
+DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
+	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl
+
+CC	?= cc
+WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+ifeq ($(SAN),1)
+OPT	 = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	   -fno-sanitize-recover=undefined
+HARDEN	 = -fstack-protector-strong -fPIE
+else
+OPT	 = -O2 -g
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS = -D_DEFAULT_SOURCE -Ilib -I$(BUILD)/gen $(PKG_CFLAGS)
+CFLAGS	 = -std=c11 $(WARN) $(OPT) $(HARDEN)
+LDFLAGS	 = -pie -Wl,-z,relro,-z,now $(OPT)
+LDLIBS	 = $(PKG_LIBS)
+
+LIB_SRC	 = $(sort $(wildcard lib/*.c))
+LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+LIB	 = $(BUILD)/libquill.a
+PROGS	 = $(BUILD)/auth.fcgi $(BUILD)/users.fcgi $(BUILD)/posts.fcgi
+TOOLS	 = $(BUILD)/quillctl
+UNIT_SRC = $(sort $(wildcard t/unit/*.c))
+UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
+SQL	 = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+
+.PHONY: all deps run stop test test-unit test-asan lint format clean help
+
+all: $(PROGS) $(TOOLS) $(UNITS)  ## build the programs, quillctl and the unit tests
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+	    sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
+
+deps:  ## install the Debian packages needed to build, run and test
+	@missing=""; for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
+	    missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -q --no-install-recommends $$missing || exit 1; \
+	else \
+	    echo "deps: missing packages; run as root:"; \
+	    echo "    sudo apt-get install -y$$missing"; exit 1; \
+	fi
+
+$(BUILD)/%.o: %.c lib/*.h | $(BUILD)/gen/migrations.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/migrations.c: $(SQL) tools/embed-sql.sh
+	@mkdir -p $(@D)
+	sh tools/embed-sql.sh $(SQL) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c lib/db.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.fcgi: $(BUILD)/cgi-bin/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/t/unit/%: $(BUILD)/t/unit/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/t/unit/%.o: t/unit/%.c t/unit/tap.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+run: deps all  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db
+	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)"
+
+stop:  ## stop what `make run` started
+	@sh tools/run.sh stop "$(BUILD)" "$(VAR)" "$(PORT)"
+
+test: deps all  ## run the whole test suite
+	QUILL_BUILD=$(BUILD) prove --timer $(UNITS) t/*.t
+
+test-asan: deps  ## the whole suite built with AddressSanitizer and UBSan
+	$(MAKE) BUILD=build/asan SAN=1 all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	QUILL_BUILD=build/asan prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) t/*.t
+
+lint:  ## cppcheck and clang-tidy
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr --std=c11 -Ilib lib cgi-bin tools
+	clang-tidy --quiet $(LIB_SRC) cgi-bin/*.c tools/*.c -- $(CPPFLAGS) -std=c11
+
+format:  ## reformat the C sources with .clang-format
+	clang-format -i lib/*.c lib/*.h cgi-bin/*.c tools/*.c t/unit/*.c t/unit/*.h
+
+clean:  ## remove build output (var/ is kept)
+	rm -rf build
+
+.SECONDARY:

@@ -1,0 +1,79 @@
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "auth.h"
+#include "db.h"
+#include "log.h"
+#include "token.h"
+#include "user.h"
+
+/* Reads role, status and token version of user id into r->who. */
+static enum err
+auth_load(struct req *r, const struct token_claims *c)
+{
+	sqlite3_stmt *s = db_stmt(STMT_USER_AUTH);
+	enum role role;
+	int rc, disabled;
+	int64_t ver;
+
+	sqlite3_bind_int64(s, 1, c->sub);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? ERR_UNAUTHENTICATED :
+		    db_fail(rc, "auth_load");
+	}
+	if (user_role_parse((const char *)sqlite3_column_text(s, 0), &role) == -1)
+		role = ROLE_USER;
+	disabled = sqlite3_column_int(s, 1);
+	ver = sqlite3_column_int64(s, 2);
+	sqlite3_reset(s);
+	if (disabled || ver != c->ver)
+		return ERR_UNAUTHENTICATED;
+	r->who.user_id = c->sub;
+	r->who.role = role;
+	r->who.token_version = ver;
+	return ERR_NONE;
+}
+
+enum err
+auth_identify(struct req *r)
+{
+	const char *h = http_env(r, "HTTP_AUTHORIZATION");
+	struct token_claims c;
+	enum token_result tr;
+	enum err e;
+
+	if (h == NULL || *h == '\0')
+		return ERR_NONE;
+	r->token_sent = 1;
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return http_fail(r, ERR_UNAUTHENTICATED,
+		    "Use an Authorization: Bearer access token.");
+	for (h += 7; *h == ' '; h++)
+		continue;
+	tr = token_verify_access(h, strlen(h), time(NULL), &c);
+	if (tr != TOKEN_OK) {
+		log_event(LOG_INFO, "token_rejected", r->request_id, "reason",
+		    token_result_name(tr), NULL);
+		return http_fail(r, ERR_UNAUTHENTICATED,
+		    "The access token is invalid or has expired.");
+	}
+	if ((e = auth_load(r, &c)) == ERR_UNAUTHENTICATED)
+		return http_fail(r, ERR_UNAUTHENTICATED,
+		    "The access token is invalid or has expired.");
+	return e;
+}
+
+enum err
+auth_require(struct req *r)
+{
+	enum err e;
+
+	if ((e = auth_identify(r)) != ERR_NONE)
+		return e;
+	if (r->who.user_id == 0)
+		return ERR_UNAUTHENTICATED;
+	return ERR_NONE;
+}

@@ -1,0 +1,255 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+
+static sqlite3 *db;
+static sqlite3_stmt *stmts[STMT__MAX];
+
+/* Runs SQL with no results; returns the SQLite code. */
+static int
+db_exec(const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+int
+db_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	if ((rc = sqlite3_open_v2(path, &db, flags, NULL)) != SQLITE_OK) {
+		snprintf(err, errsz, "QUILL_DB: cannot open %s: %s%s", path,
+		    sqlite3_errstr(rc), create ? "" :
+		    " (quillctl init creates it)");
+		sqlite3_close(db);
+		db = NULL;
+		return -1;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, busy_ms);
+	/*
+	 * WAL lets readers run beside the one writer; synchronous=FULL keeps a
+	 * committed revocation through a power cut; no mmap with several
+	 * writer processes.
+	 */
+	if ((rc = db_exec("PRAGMA journal_mode=WAL")) != SQLITE_OK ||
+	    (rc = db_exec("PRAGMA synchronous=FULL")) != SQLITE_OK ||
+	    (rc = db_exec("PRAGMA foreign_keys=ON")) != SQLITE_OK ||
+	    (rc = db_exec("PRAGMA mmap_size=0")) != SQLITE_OK) {
+		snprintf(err, errsz, "QUILL_DB: cannot set up %s: %s", path,
+		    sqlite3_errmsg(db));
+		sqlite3_close(db);
+		db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_schema_target(void)
+{
+	return db_migrations_n > 0 ?
+	    db_migrations[db_migrations_n - 1].version : 0;
+}
+
+int
+db_schema_version(void)
+{
+	sqlite3_stmt *s;
+	int v = -1, rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'schema_migrations'", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 0)
+		v = 0;
+	sqlite3_finalize(s);
+	if (v == 0)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM "
+	    "schema_migrations", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int
+db_prepare_all(char *err, size_t errsz)
+{
+	int v, i, rc;
+
+	v = db_schema_version();
+	if (v != db_schema_target()) {
+		snprintf(err, errsz, "QUILL_DB: the database schema is at version "
+		    "%d, this build needs %d: run quillctl migrate", v,
+		    db_schema_target());
+		return -1;
+	}
+	for (i = 0; i < STMT__MAX; i++) {
+		rc = sqlite3_prepare_v3(db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &stmts[i], NULL);
+		if (rc != SQLITE_OK) {
+			snprintf(err, errsz, "statement %d does not prepare: %s",
+			    i, sqlite3_errmsg(db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+db_close(void)
+{
+	int i;
+
+	for (i = 0; i < STMT__MAX; i++) {
+		sqlite3_finalize(stmts[i]);
+		stmts[i] = NULL;
+	}
+	if (db != NULL)
+		sqlite3_close(db);
+	db = NULL;
+}
+
+sqlite3 *
+db_handle(void)
+{
+	return db;
+}
+
+sqlite3_stmt *
+db_stmt(enum stmt s)
+{
+	sqlite3_reset(stmts[s]);
+	sqlite3_clear_bindings(stmts[s]);
+	return stmts[s];
+}
+
+enum err
+db_fail(int rc, const char *where)
+{
+	char code[16];
+
+	snprintf(code, sizeof(code), "%d", rc);
+	log_event(LOG_ERROR, "db_error", NULL, "where", where, "code", code,
+	    "message", db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+	    NULL);
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_READONLY:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+		return ERR_UNAVAILABLE;
+	default:
+		return ERR_INTERNAL;
+	}
+}
+
+enum err
+db_begin(void)
+{
+	int rc, tries;
+
+	/*
+	 * The busy handler already waits up to the busy timeout; a few more
+	 * rounds cover a writer that held the lock for longer.
+	 */
+	for (tries = 0; tries < 3; tries++) {
+		rc = db_exec("BEGIN IMMEDIATE");
+		if (rc == SQLITE_OK)
+			return ERR_NONE;
+		if ((rc & 0xff) != SQLITE_BUSY)
+			break;
+	}
+	return db_fail(rc, "begin");
+}
+
+enum err
+db_commit(void)
+{
+	int rc;
+
+	if ((rc = db_exec("COMMIT")) == SQLITE_OK)
+		return ERR_NONE;
+	db_rollback();
+	return db_fail(rc, "commit");
+}
+
+void
+db_rollback(void)
+{
+	if (db != NULL && !sqlite3_get_autocommit(db))
+		db_exec("ROLLBACK");
+}
+
+int
+db_migrate(char *err, size_t errsz)
+{
+	int i, v, applied = 0;
+	sqlite3_stmt *s;
+
+	if (db_exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+	    "applied_at INTEGER NOT NULL)") != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < db_migrations_n; i++) {
+		if (db_exec("BEGIN IMMEDIATE") != SQLITE_OK)
+			goto fail;
+		/* Read inside the transaction: another migrator may have won. */
+		if ((v = db_schema_version()) < 0)
+			goto fail_tx;
+		if (db_migrations[i].version <= v) {
+			db_exec("ROLLBACK");
+			continue;
+		}
+		if (db_exec(db_migrations[i].sql) != SQLITE_OK)
+			goto fail_tx;
+		if (sqlite3_prepare_v2(db, "INSERT INTO schema_migrations "
+		    "(version, name, applied_at) VALUES (?, ?, ?)", -1, &s,
+		    NULL) != SQLITE_OK)
+			goto fail_tx;
+		sqlite3_bind_int(s, 1, db_migrations[i].version);
+		sqlite3_bind_text(s, 2, db_migrations[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			goto fail_tx;
+		}
+		sqlite3_finalize(s);
+		if (db_exec("COMMIT") != SQLITE_OK)
+			goto fail_tx;
+		applied++;
+	}
+	return applied;
+fail_tx:
+	snprintf(err, errsz, "migration %s failed: %s", i < db_migrations_n ?
+	    db_migrations[i].name : "?", sqlite3_errmsg(db));
+	db_exec("ROLLBACK");
+	return -1;
+fail:
+	snprintf(err, errsz, "migrations failed: %s", sqlite3_errmsg(db));
+	return -1;
+}
+
+int
+db_ping(void)
+{
+	sqlite3_stmt *s = db_stmt(STMT_PING);
+	int ok = sqlite3_step(s) == SQLITE_ROW;
+
+	sqlite3_reset(s);
+	return ok;
+}

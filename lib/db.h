@@ -1,0 +1,80 @@
+/*
+ * db: the SQLite connection of this process, its pragmas, the statement
+ * table prepared once at start-up, write transactions and migrations.
+ * Only this module opens the database or sets pragmas.
+ */
+#ifndef QUILL_DB_H
+#define QUILL_DB_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+
+#include "error.h"
+#include "stmt.h"
+
+/* One numbered migration, embedded from sql/NNN_name.sql at build time. */
+struct migration {
+	int		 version;
+	const char	*name;
+	const char	*sql;
+};
+
+extern const struct migration db_migrations[];
+extern const int db_migrations_n;
+
+/*
+ * Opens path (which must exist unless create is set), applies the pragmas
+ * (WAL, busy timeout, foreign keys, synchronous=FULL).  Returns 0, or -1
+ * with a reason in err (errsz bytes).
+ */
+int db_open(const char *path, int create, int busy_ms, char *err, size_t errsz);
+
+/*
+ * Prepares every statement of the statement table.  Fails (-1, reason in
+ * err) when the schema is not at the version this build expects, so a
+ * program refuses to start rather than fail on its first request.
+ */
+int db_prepare_all(char *err, size_t errsz);
+
+/* Closes the connection and finalises every statement. */
+void db_close(void);
+
+/* The raw handle, for quillctl's backup and checks. */
+sqlite3 *db_handle(void);
+
+/* The statement s, reset and with its bindings cleared. */
+sqlite3_stmt *db_stmt(enum stmt s);
+
+/* BEGIN IMMEDIATE; ERR_UNAVAILABLE when the database stays busy. */
+enum err db_begin(void);
+
+/* COMMIT; on failure the transaction is rolled back. */
+enum err db_commit(void);
+
+/* ROLLBACK, when a transaction is open. */
+void db_rollback(void);
+
+/*
+ * Maps a SQLite result code to an error: BUSY and LOCKED, READONLY, FULL,
+ * IOERR and CANTOPEN are ERR_UNAVAILABLE, anything else ERR_INTERNAL.
+ * Logs the SQLite message, which never reaches a client.
+ */
+enum err db_fail(int rc, const char *where);
+
+/* The schema version recorded in the database (0 for an empty one), or -1. */
+int db_schema_version(void);
+
+/* The version the newest embedded migration brings the schema to. */
+int db_schema_target(void);
+
+/*
+ * Applies every embedded migration newer than the database's version, each
+ * in its own transaction, recording it in schema_migrations.  Returns the
+ * number applied, or -1 with a reason in err.
+ */
+int db_migrate(char *err, size_t errsz);
+
+/* 1 when the database answers a trivial query. */
+int db_ping(void);
+
+#endif

@@ -1,0 +1,499 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "arena.h"
+#include "http.h"
+#include "json.h"
+
+static const char *const method_names[M__MAX] = {
+	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", ""
+};
+
+/* Sent with every response; the API serves data, never documents to render. */
+static const char security_headers[] =
+    "X-Content-Type-Options: nosniff\r\n"
+    "Referrer-Policy: no-referrer\r\n"
+    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Cache-Control: no-store\r\n";
+
+const char *
+http_env(const struct req *r, const char *name)
+{
+	size_t n = strlen(name);
+	char *const *e;
+
+	if (r->envp == NULL)
+		return NULL;
+	for (e = r->envp; *e != NULL; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+enum method
+http_method(const char *s)
+{
+	int m;
+
+	if (s == NULL)
+		return M_OTHER;
+	for (m = 0; m < M_OTHER; m++)
+		if (strcmp(s, method_names[m]) == 0)
+			return (enum method)m;
+	return M_OTHER;
+}
+
+const char *
+http_method_name(enum method m)
+{
+	return (m >= 0 && m < M__MAX) ? method_names[m] : "";
+}
+
+/* The value of a hex digit, or -1. */
+static int
+hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+http_normalise_path(const char *uri, size_t len, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	int hi, lo, c;
+
+	if (outsz == 0 || len == 0 || uri[0] != '/')
+		return -1;
+	for (i = 0; i < len && uri[i] != '?' && uri[i] != '#'; i++) {
+		c = (unsigned char)uri[i];
+		if (c == '%') {
+			if (i + 2 >= len || (hi = hex(uri[i + 1])) < 0 ||
+			    (lo = hex(uri[i + 2])) < 0)
+				return -1;
+			c = hi << 4 | lo;
+			if (c == '/')
+				return -1;
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			return -1;
+		if (o + 1 >= outsz)
+			return -1;
+		out[o++] = (char)c;
+	}
+	if (o > 1 && out[o - 1] == '/')
+		o--;
+	out[o] = '\0';
+	return 0;
+}
+
+/* Parses a canonical positive decimal of n bytes; -1 when it is not one. */
+static int64_t
+parse_id(const char *s, size_t n)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 19 || s[0] == '0')
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (INT64_MAX - (s[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int
+http_route_match(const char *pattern, const char *path, int64_t *params,
+    size_t *nparams)
+{
+	const char *p = pattern, *s = path, *pe, *se;
+	size_t np = 0;
+	int64_t v;
+
+	while (*p != '\0' && *s != '\0') {
+		if (*p != '/' || *s != '/')
+			return 0;
+		p++;
+		s++;
+		pe = p + strcspn(p, "/");
+		se = s + strcspn(s, "/");
+		if (pe - p == 4 && memcmp(p, "{id}", 4) == 0) {
+			if ((v = parse_id(s, (size_t)(se - s))) < 0 ||
+			    np == HTTP_MAX_PARAMS)
+				return 0;
+			params[np++] = v;
+		} else if (pe - p != se - s || memcmp(p, s, (size_t)(pe - p)) != 0)
+			return 0;
+		p = pe;
+		s = se;
+	}
+	if (*p != '\0' || *s != '\0')
+		return 0;
+	*nparams = np;
+	return 1;
+}
+
+/* Compares the media type of a Content-Type value (before ';') with want. */
+static int
+media_is(const char *ctype, const char *want)
+{
+	size_t n = strlen(want);
+
+	while (*ctype == ' ' || *ctype == '\t')
+		ctype++;
+	if (strncasecmp(ctype, want, n) != 0)
+		return 0;
+	ctype += n;
+	while (*ctype == ' ' || *ctype == '\t')
+		ctype++;
+	return *ctype == '\0' || *ctype == ';';
+}
+
+/* 1 when a JSON Content-Type names a charset other than UTF-8. */
+static int
+charset_not_utf8(const char *ctype)
+{
+	const char *v;
+
+	for (v = ctype; *v != '\0'; v++)
+		if (strncasecmp(v, "charset=", 8) == 0)
+			break;
+	if (*v == '\0')
+		return 0;
+	v += 8;
+	if (*v == '"')
+		v++;
+	return strncasecmp(v, "utf-8", 5) != 0 ||
+	    (v[5] != '\0' && v[5] != '"' && v[5] != ';' && v[5] != ' ');
+}
+
+/* Reads exactly n bytes of body into the arena. */
+static enum err
+body_fetch(struct req *r, size_t n, char **out)
+{
+	char *p;
+	size_t got = 0;
+	int k;
+
+	if ((p = arena_alloc(r->arena, n + 1)) == NULL)
+		return ERR_INTERNAL;
+	while (got < n) {
+		k = r->read_body(r->io, p + got, n - got);
+		if (k <= 0)
+			return http_fail(r, ERR_BAD_REQUEST,
+			    "The request body is shorter than its Content-Length.");
+		got += (size_t)k;
+	}
+	p[n] = '\0';
+	*out = p;
+	return ERR_NONE;
+}
+
+enum err
+http_read_body(struct req *r, size_t json_max, size_t form_max)
+{
+	const char *ctype = http_env(r, "CONTENT_TYPE");
+	const char *clen = http_env(r, "CONTENT_LENGTH");
+	enum body_kind kind;
+	enum json_err je;
+	enum form_err fe;
+	size_t max, len;
+	char *end, *body;
+	const char *dup;
+	unsigned long long v;
+	enum err e;
+
+	if (ctype != NULL && *ctype == '\0')
+		ctype = NULL;
+	if (clen == NULL || *clen == '\0') {
+		if (ctype == NULL)
+			return ERR_NONE;
+		return ERR_LENGTH_REQUIRED;
+	}
+	errno = 0;
+	v = strtoull(clen, &end, 10);
+	if (errno != 0 || *end != '\0' || !isdigit((unsigned char)clen[0]))
+		return http_fail(r, ERR_BAD_REQUEST,
+		    "The Content-Length header is not a number.");
+	if (v == 0 && ctype == NULL)
+		return ERR_NONE;
+	if (ctype == NULL)
+		return ERR_UNSUPPORTED_MEDIA_TYPE;
+	if (media_is(ctype, "application/json")) {
+		if (charset_not_utf8(ctype))
+			return ERR_UNSUPPORTED_MEDIA_TYPE;
+		kind = BODY_JSON;
+		max = json_max;
+	} else if (media_is(ctype, "application/x-www-form-urlencoded") ||
+	    media_is(ctype, "multipart/form-data")) {
+		kind = BODY_FORM;
+		max = form_max;
+	} else
+		return ERR_UNSUPPORTED_MEDIA_TYPE;
+	if (v > max)
+		return ERR_PAYLOAD_TOO_LARGE;
+	len = (size_t)v;
+	if ((e = body_fetch(r, len, &body)) != ERR_NONE)
+		return e;
+	r->body_kind = kind;
+	if (kind == BODY_JSON) {
+		if ((r->json = json_parse_body(body, len, JSON_MAX_DEPTH, &je)) == NULL)
+			return http_fail(r, je == JSON_NOMEM ? ERR_INTERNAL :
+			    ERR_BAD_REQUEST, json_err_message(je));
+		return ERR_NONE;
+	}
+	if (media_is(ctype, "multipart/form-data"))
+		fe = form_parse_multipart(r->arena, ctype, body, len, &r->form);
+	else
+		fe = form_parse_urlencoded(r->arena, body, len, &r->form);
+	if (fe == FORM_NOMEM)
+		return ERR_INTERNAL;
+	if (fe != FORM_OK)
+		return http_fail(r, ERR_BAD_REQUEST, form_err_message(fe));
+	if ((dup = form_duplicate(&r->form)) != NULL)
+		return http_fail(r, ERR_BAD_REQUEST,
+		    "A form field is given more than once.");
+	return ERR_NONE;
+}
+
+void
+http_fields(const struct req *r, const struct vfield *tab, size_t n,
+    struct vinput *in)
+{
+	const struct form_field *f;
+	const cJSON *j;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(&in[i], 0, sizeof(in[i]));
+		if (r->body_kind == BODY_FORM) {
+			in[i].from_form = 1;
+			if ((f = form_get(&r->form, tab[i].name)) == NULL)
+				continue;
+			in[i].kind = VIN_STRING;
+			in[i].str = f->value;
+			in[i].len = f->value_len;
+			continue;
+		}
+		if (r->json == NULL ||
+		    (j = cJSON_GetObjectItemCaseSensitive(r->json,
+		    tab[i].name)) == NULL)
+			continue;
+		if (cJSON_IsString(j)) {
+			in[i].kind = VIN_STRING;
+			in[i].str = j->valuestring;
+			in[i].len = strlen(j->valuestring);
+		} else if (cJSON_IsNumber(j)) {
+			in[i].kind = VIN_NUMBER;
+			in[i].num = j->valuedouble;
+		} else if (cJSON_IsBool(j)) {
+			in[i].kind = VIN_BOOL;
+			in[i].boolean = cJSON_IsTrue(j);
+		} else if (cJSON_IsNull(j))
+			in[i].kind = VIN_NULL;
+		else
+			in[i].kind = VIN_OTHER;
+	}
+}
+
+enum err
+http_validate(struct req *r, const struct vfield *tab, size_t n,
+    struct vvalue *out)
+{
+	struct vinput in[32];
+
+	if (n > sizeof(in) / sizeof(in[0]))
+		return ERR_INTERNAL;
+	http_fields(r, tab, n, in);
+	if (valid_run(tab, n, in, out, &r->details) > 0)
+		return ERR_VALIDATION;
+	return ERR_NONE;
+}
+
+enum err
+http_query(struct req *r, const char *name, const char **value)
+{
+	const struct form_field *f;
+	enum form_err fe;
+
+	if (!r->qs_parsed) {
+		fe = form_parse_urlencoded(r->arena, r->query,
+		    strlen(r->query), &r->qs);
+		if (fe == FORM_NOMEM)
+			return ERR_INTERNAL;
+		if (fe != FORM_OK)
+			return http_fail(r, ERR_BAD_REQUEST,
+			    "The query string is not correctly encoded.");
+		if (form_duplicate(&r->qs) != NULL)
+			return http_fail(r, ERR_BAD_REQUEST,
+			    "A query parameter is given more than once.");
+		r->qs_parsed = 1;
+	}
+	f = form_get(&r->qs, name);
+	*value = f != NULL ? f->value : NULL;
+	return ERR_NONE;
+}
+
+enum err
+http_fail(struct req *r, enum err e, const char *message)
+{
+	r->err = e;
+	r->err_message = message;
+	return e;
+}
+
+int
+http_header(struct req *r, const char *name, const char *value)
+{
+	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
+		return -1;
+	if (buf_puts(r->hdr, name) == -1 || buf_puts(r->hdr, ": ") == -1 ||
+	    buf_puts(r->hdr, value) == -1 || buf_puts(r->hdr, "\r\n") == -1)
+		return -1;
+	return 0;
+}
+
+/* Adds "requestId" to meta (creating it) and writes {"data","meta"}. */
+enum err
+http_reply_data(struct req *r, int status, cJSON *data, cJSON *meta)
+{
+	cJSON *root;
+	enum err e = ERR_NONE;
+
+	if (meta == NULL)
+		meta = cJSON_CreateObject();
+	root = cJSON_CreateObject();
+	if (data == NULL || meta == NULL || root == NULL ||
+	    cJSON_AddStringToObject(meta, "requestId", r->request_id) == NULL) {
+		cJSON_Delete(data);
+		cJSON_Delete(meta);
+		cJSON_Delete(root);
+		return ERR_INTERNAL;
+	}
+	cJSON_AddItemToObject(root, "data", data);
+	cJSON_AddItemToObject(root, "meta", meta);
+	buf_reset(r->out);
+	if (json_append(r->out, root) == -1)
+		e = ERR_INTERNAL;
+	cJSON_Delete(root);
+	if (e == ERR_NONE) {
+		r->status = status;
+		r->content_type = "application/json; charset=utf-8";
+	}
+	return e;
+}
+
+enum err
+http_reply_empty(struct req *r)
+{
+	buf_reset(r->out);
+	r->status = 204;
+	r->content_type = NULL;
+	return ERR_NONE;
+}
+
+void
+http_time(int64_t t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, outsz, "1970-01-01T00:00:00Z");
+}
+
+cJSON *
+http_time_json(int64_t t)
+{
+	char s[32];
+
+	http_time(t, s, sizeof(s));
+	return cJSON_CreateString(s);
+}
+
+/* Appends ,"key":"value" with value escaped. */
+static void
+out_kv(struct buf *b, const char *key, const char *value, int comma)
+{
+	buf_printf(b, "%s\"%s\":\"", comma ? "," : "", key);
+	buf_json_escape(b, value, strlen(value));
+	buf_puts(b, "\"");
+}
+
+void
+http_render_error(struct req *r)
+{
+	struct buf *b = r->out;
+	char now[32];
+	size_t i;
+	enum err e = r->err;
+
+	if (e <= ERR_NONE || e >= ERR__MAX)
+		e = ERR_INTERNAL;
+	r->status = error_status(e);
+	r->content_type = "application/json; charset=utf-8";
+	buf_reset(b);
+	buf_puts(b, "{\"error\":{");
+	out_kv(b, "code", error_code(e), 0);
+	out_kv(b, "message", r->err_message != NULL ? r->err_message :
+	    error_message(e), 1);
+	if (r->details.n > 0) {
+		buf_puts(b, ",\"details\":[");
+		for (i = 0; i < r->details.n; i++) {
+			buf_puts(b, i ? ",{" : "{");
+			out_kv(b, "field", r->details.e[i].field, 0);
+			out_kv(b, "code", r->details.e[i].code, 1);
+			out_kv(b, "message", r->details.e[i].message, 1);
+			buf_puts(b, "}");
+		}
+		buf_puts(b, "]");
+	}
+	http_time(time(NULL), now, sizeof(now));
+	buf_puts(b, "},\"meta\":{");
+	out_kv(b, "timestamp", now, 0);
+	out_kv(b, "requestId", r->request_id, 1);
+	buf_puts(b, "}}");
+	if (e == ERR_UNAUTHENTICATED)
+		http_header(r, "WWW-Authenticate", r->token_sent ?
+		    "Bearer realm=\"quill\", error=\"invalid_token\"" :
+		    "Bearer realm=\"quill\"");
+	if ((e == ERR_RATE_LIMITED || e == ERR_UNAVAILABLE)) {
+		char ra[24];
+
+		snprintf(ra, sizeof(ra), "%ld", r->retry_after > 0 ?
+		    r->retry_after : 1);
+		http_header(r, "Retry-After", ra);
+	}
+}
+
+void
+http_render_head(const struct req *r, struct buf *head)
+{
+	buf_reset(head);
+	buf_printf(head, "Status: %d %s\r\n", r->status,
+	    error_reason(r->status));
+	if (r->content_type != NULL)
+		buf_printf(head, "Content-Type: %s\r\n", r->content_type);
+	if (r->status != 204 && r->status != 304)
+		buf_printf(head, "Content-Length: %zu\r\n", r->out->len);
+	buf_puts(head, security_headers);
+	buf_printf(head, "X-Request-Id: %s\r\n", r->request_id);
+	buf_append(head, r->hdr->data != NULL ? r->hdr->data : "", r->hdr->len);
+	buf_puts(head, "\r\n");
+}

@@ -1,0 +1,107 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+
+static const char *log_program = "quill";
+static int log_min = LOG_INFO;
+static struct buf log_line;
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+void
+log_init(const char *program)
+{
+	log_program = program;
+}
+
+void
+log_set_level(int level)
+{
+	log_min = level;
+}
+
+/* Starts a line with the time, level, program and event. */
+static void
+log_begin(enum log_level level, const char *event)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_reset(&log_line);
+	buf_printf(&log_line, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","
+	    "\"program\":\"%s\",\"event\":\"", when, ts.tv_nsec / 1000000,
+	    level_names[level], log_program);
+	buf_json_escape(&log_line, event, strlen(event));
+	buf_puts(&log_line, "\"");
+}
+
+/* Appends ,"key":"value". */
+static void
+log_kv(const char *key, const char *value)
+{
+	buf_puts(&log_line, ",\"");
+	buf_json_escape(&log_line, key, strlen(key));
+	buf_puts(&log_line, "\":\"");
+	buf_json_escape(&log_line, value, strlen(value));
+	buf_puts(&log_line, "\"");
+}
+
+/* Ends the line and writes it with one write(2), so lines never interleave. */
+static void
+log_end(void)
+{
+	ssize_t w;
+
+	buf_puts(&log_line, "}\n");
+	if (log_line.oom)
+		return;
+	w = write(STDERR_FILENO, log_line.data, log_line.len);
+	(void)w;
+}
+
+void
+log_event(enum log_level level, const char *event, const char *request_id, ...)
+{
+	va_list ap;
+	const char *k, *v;
+
+	if ((int)level < log_min)
+		return;
+	log_begin(level, event);
+	if (request_id != NULL)
+		log_kv("requestId", request_id);
+	va_start(ap, request_id);
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		v = va_arg(ap, const char *);
+		log_kv(k, v != NULL ? v : "");
+	}
+	va_end(ap);
+	log_end();
+}
+
+void
+log_request(const char *method, const char *path, int status,
+    double duration_ms, const char *request_id, int64_t user_id,
+    const char *client)
+{
+	if (LOG_INFO < log_min)
+		return;
+	log_begin(LOG_INFO, "request");
+	log_kv("requestId", request_id);
+	log_kv("method", method);
+	log_kv("path", path);
+	buf_printf(&log_line, ",\"status\":%d,\"durationMs\":%.3f", status,
+	    duration_ms);
+	if (user_id > 0)
+		buf_printf(&log_line, ",\"userId\":%lld", (long long)user_id);
+	log_kv("client", client);
+	log_end();
+}

@@ -1,0 +1,31 @@
+/*
+ * log: one JSON object per line on stderr, which the web server writes to
+ * its error log.  Never given secrets: callers pass identifiers only.
+ */
+#ifndef QUILL_LOG_H
+#define QUILL_LOG_H
+
+#include <stdint.h>
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+/* Names the program in every line (e.g. "auth"). */
+void log_init(const char *program);
+
+/* Lines below level are dropped. */
+void log_set_level(int level);
+
+/*
+ * Writes {"time","level","program","event","requestId"?, key: value...}.
+ * The variadic part is pairs of const char * (key, value) ending in NULL;
+ * values are written as JSON strings.
+ */
+void log_event(enum log_level level, const char *event, const char *request_id,
+    ...) __attribute__((sentinel));
+
+/* The request line: method, path, status, duration, request id, user id. */
+void log_request(const char *method, const char *path, int status,
+    double duration_ms, const char *request_id, int64_t user_id,
+    const char *client);
+
+#endif

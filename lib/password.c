@@ -1,0 +1,312 @@
+/*
+ * password: Argon2id hashes through libsodium, rehash detection, the length
+ * policy and the common-password blocklist.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <sodium.h>
+
+#include "password.h"
+
+_Static_assert(PASSWORD_HASH_MAX >= crypto_pwhash_STRBYTES,
+    "PASSWORD_HASH_MAX cannot hold a libsodium hash string");
+
+/* Prefix of the only hash strings accepted. */
+#define PASSWORD_PREFIX	"$argon2id$"
+
+/* Longest password in policy, in bytes: four per UTF-8 character. */
+#define PASSWORD_MAX_BYTES	(PASSWORD_MAX_CHARS * 4)
+
+/* Bytes of random password behind the dummy hash. */
+#define PASSWORD_DUMMY_BYTES	32
+
+static struct {
+	unsigned long long	 opslimit;
+	size_t			 memlimit;
+	char			 dummy[crypto_pwhash_STRBYTES];
+	int			 ready;
+} cost;
+
+/* Lowercased entries, sorted for bsearch, without duplicates. */
+static struct {
+	char	**entry;
+	size_t	  len;
+} blocklist;
+
+/* Lowercases the ASCII letters of the n bytes at s, leaving others be. */
+static void
+ascii_lower(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] = (char)(s[i] - 'A' + 'a');
+}
+
+/* Orders two entries (pointers to strings) for qsort and bsearch. */
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Frees the first n entries of v and v itself. */
+static void
+entries_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Frees the blocklist, leaving it empty. */
+static void
+blocklist_free(void)
+{
+	entries_free(blocklist.entry, blocklist.len);
+	blocklist.entry = NULL;
+	blocklist.len = 0;
+}
+
+/*
+ * Counts the code points in the n bytes of valid UTF-8 at s, stopping once
+ * the count passes limit.
+ */
+static size_t
+utf8_chars(const char *s, size_t n, size_t limit)
+{
+	size_t i, chars = 0;
+
+	for (i = 0; i < n && chars <= limit; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			chars++;
+	return chars;
+}
+
+/* Whether pw (len bytes) is on the blocklist, ignoring ASCII case. */
+static int
+blocklist_contains(const char *pw, size_t len)
+{
+	char buf[PASSWORD_MAX_BYTES + 1];
+	const char *key = buf;
+	int found;
+
+	/* Entries hold no NUL, and no policy-sized password is longer. */
+	if (blocklist.len == 0 || len > PASSWORD_MAX_BYTES ||
+	    memchr(pw, '\0', len) != NULL)
+		return 0;
+	memcpy(buf, pw, len);
+	buf[len] = '\0';
+	ascii_lower(buf, len);
+	found = bsearch(&key, blocklist.entry, blocklist.len,
+	    sizeof(blocklist.entry[0]), entry_cmp) != NULL;
+	sodium_memzero(buf, sizeof(buf));
+	return found;
+}
+
+/*
+ * Appends the entry line (len bytes, NUL-terminated) to *v, which has *n
+ * entries in room for *cap; returns 0 or -1.
+ */
+static int
+entries_add(char ***v, size_t *n, size_t *cap, const char *line, size_t len)
+{
+	char **nv, *e;
+	size_t ncap;
+
+	if (*n == *cap) {
+		ncap = *cap ? *cap * 2 : 64;
+		if ((nv = reallocarray(*v, ncap, sizeof(*nv))) == NULL)
+			return -1;
+		*v = nv;
+		*cap = ncap;
+	}
+	if ((e = strdup(line)) == NULL)
+		return -1;
+	ascii_lower(e, len);
+	(*v)[(*n)++] = e;
+	return 0;
+}
+
+/*
+ * Reads the entries of f: one a line, a trailing "\r" dropped, empty lines,
+ * '#' comments and lines holding a NUL skipped.  Stores the array in *vp and
+ * its length in *np, even on failure, for the caller to free.  Returns 0 or
+ * -1 on a read or allocation error.
+ */
+static int
+blocklist_read(FILE *f, char ***vp, size_t *np)
+{
+	char *line = NULL;
+	size_t linesz = 0, cap = 0;
+	ssize_t len;
+	int rc = 0;
+
+	*vp = NULL;
+	*np = 0;
+	while ((len = getline(&line, &linesz, f)) != -1) {
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#' ||
+		    memchr(line, '\0', (size_t)len) != NULL)
+			continue;
+		if (entries_add(vp, np, &cap, line, (size_t)len) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	if (ferror(f))
+		rc = -1;
+	free(line);
+	return rc;
+}
+
+/* Removes repeated entries from the sorted v of n; returns the new count. */
+static size_t
+entries_dedup(char **v, size_t n)
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < n; i++) {
+		if (out > 0 && strcmp(v[out - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[out++] = v[i];
+	}
+	return out;
+}
+
+int
+password_init(unsigned long long opslimit, size_t memlimit)
+{
+	unsigned char pw[PASSWORD_DUMMY_BYTES];
+	char dummy[crypto_pwhash_STRBYTES];
+	int rc;
+
+	if (sodium_init() < 0)
+		return -1;
+	if (opslimit == 0)
+		opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+	if (memlimit == 0)
+		memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	if (opslimit < crypto_pwhash_OPSLIMIT_MIN ||
+	    opslimit > crypto_pwhash_OPSLIMIT_MAX ||
+	    memlimit < crypto_pwhash_MEMLIMIT_MIN ||
+	    memlimit > crypto_pwhash_MEMLIMIT_MAX)
+		return -1;
+	randombytes_buf(pw, sizeof(pw));
+	rc = crypto_pwhash_str_alg(dummy, (const char *)pw, sizeof(pw),
+	    opslimit, memlimit, crypto_pwhash_ALG_ARGON2ID13);
+	sodium_memzero(pw, sizeof(pw));
+	if (rc != 0)
+		return -1;
+	memcpy(cost.dummy, dummy, sizeof(cost.dummy));
+	cost.opslimit = opslimit;
+	cost.memlimit = memlimit;
+	cost.ready = 1;
+	return 0;
+}
+
+int
+password_hash(const char *pw, size_t len, char out[PASSWORD_HASH_MAX])
+{
+	if (!cost.ready || pw == NULL || out == NULL)
+		return -1;
+	if (crypto_pwhash_str_alg(out, pw, len, cost.opslimit, cost.memlimit,
+	    crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return -1;
+	return 0;
+}
+
+enum password_verdict
+password_verify(const char *hash, const char *pw, size_t len)
+{
+	int stale = -1;
+
+	if (!cost.ready || pw == NULL)
+		return PASSWORD_ERROR;
+	if (hash != NULL &&
+	    strnlen(hash, PASSWORD_HASH_MAX) < PASSWORD_HASH_MAX &&
+	    strncmp(hash, PASSWORD_PREFIX, sizeof(PASSWORD_PREFIX) - 1) == 0)
+		stale = crypto_pwhash_str_needs_rehash(hash, cost.opslimit,
+		    cost.memlimit);
+	if (stale == -1) {
+		/* Unusable hash: still take the time a real one would. */
+		password_verify_dummy(pw, len);
+		return PASSWORD_ERROR;
+	}
+	errno = 0;
+	if (crypto_pwhash_str_verify(hash, pw, len) != 0)
+		return errno == ENOMEM ? PASSWORD_ERROR : PASSWORD_MISMATCH;
+	return stale ? PASSWORD_OK_REHASH : PASSWORD_OK;
+}
+
+void
+password_verify_dummy(const char *pw, size_t len)
+{
+	if (!cost.ready || pw == NULL)
+		return;
+	/*
+	 * The outcome means nothing (the dummy password is random and
+	 * forgotten); only the time spent matters.
+	 */
+	if (crypto_pwhash_str_verify(cost.dummy, pw, len) != 0)
+		return;
+}
+
+const char *
+password_policy(const char *pw, size_t len)
+{
+	size_t chars;
+
+	chars = pw == NULL ? 0 : utf8_chars(pw, len, PASSWORD_MAX_CHARS);
+	if (chars < PASSWORD_MIN_CHARS)
+		return "too_short";
+	if (chars > PASSWORD_MAX_CHARS)
+		return "too_long";
+	if (blocklist_contains(pw, len))
+		return "too_common";
+	return NULL;
+}
+
+long
+password_blocklist_load(const char *path)
+{
+	FILE *f;
+	char **v;
+	size_t n;
+	int rc;
+
+	if (path == NULL || (f = fopen(path, "re")) == NULL)
+		return -1;
+	rc = blocklist_read(f, &v, &n);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == -1) {
+		entries_free(v, n);
+		return -1;
+	}
+	if (n > 0) {
+		qsort(v, n, sizeof(v[0]), entry_cmp);
+		n = entries_dedup(v, n);
+	}
+	blocklist_free();
+	blocklist.entry = v;
+	blocklist.len = n;
+	return (long)n;
+}
+
+void
+password_shutdown(void)
+{
+	blocklist_free();
+}

@@ -1,0 +1,74 @@
+/*
+ * token: HS256 JWT access tokens.  The only file that includes <jwt.h>.
+ *
+ * libjwt verifies only what it is asked to, so verification here caps the
+ * length before decoding, never passes an empty key, requires the header's
+ * alg to be exactly "HS256", and checks exp, nbf, iss, aud and typ itself.
+ */
+#ifndef QUILL_TOKEN_H
+#define QUILL_TOKEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Longest token accepted for decoding, in bytes. */
+#define TOKEN_MAX_LEN 4096
+
+/* Shortest signing key accepted, in bytes. */
+#define TOKEN_MIN_KEY 32
+
+struct token_claims {
+	int64_t	 sub;		/* user id */
+	char	 role[16];	/* "user", "moderator" or "admin" */
+	int64_t	 ver;		/* the user's token_version at issue */
+	int64_t	 iat;
+	int64_t	 exp;
+	char	 jti[33];	/* 32 hex characters */
+};
+
+enum token_result {
+	TOKEN_OK = 0,
+	TOKEN_TOO_LONG,
+	TOKEN_MALFORMED,	/* not three base64url segments of JSON objects */
+	TOKEN_BAD_ALG,		/* header alg is not exactly "HS256" */
+	TOKEN_BAD_SIGNATURE,
+	TOKEN_EXPIRED,		/* exp missing, not an integer, <= 0 or past */
+	TOKEN_NOT_YET_VALID,	/* nbf in the future */
+	TOKEN_BAD_ISSUER,
+	TOKEN_BAD_AUDIENCE,
+	TOKEN_BAD_TYPE,		/* typ claim is not "access" */
+	TOKEN_BAD_CLAIMS,	/* sub, role, ver, iat or jti missing or mistyped */
+	TOKEN_NOT_READY		/* token_init has not succeeded */
+};
+
+/*
+ * Sets the signing key (at least TOKEN_MIN_KEY bytes, copied), the issuer
+ * and audience (copied) and the access-token lifetime in seconds.
+ * Returns 0, or -1 when an argument is unacceptable.
+ */
+int token_init(const unsigned char *key, size_t key_len, const char *issuer,
+    const char *audience, long ttl);
+
+/* Lifetime of access tokens in seconds, as given to token_init. */
+long token_ttl(void);
+
+/*
+ * Issues an access token for the given user, valid from now for the
+ * configured lifetime.  Writes the NUL-terminated token into out (outsz
+ * bytes) and returns its length, or -1.
+ */
+int token_issue_access(int64_t sub, const char *role, int64_t ver,
+    time_t now, char *out, size_t outsz);
+
+/* Verifies an access token of len bytes at time now; fills *c on TOKEN_OK. */
+enum token_result token_verify_access(const char *tok, size_t len,
+    time_t now, struct token_claims *c);
+
+/* A short description of r for logs (never sent to clients). */
+const char *token_result_name(enum token_result r);
+
+/* Wipes the key from memory. */
+void token_shutdown(void);
+
+#endif

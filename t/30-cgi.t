@@ -1,0 +1,116 @@
+# The same binaries as plain CGI (one request, then exit), and as FastCGI
+# servers that stop cleanly on SIGTERM.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use IO::Socket::UNIX;
+use POSIX qw(WNOHANG);
+use QuillTest;
+
+my $srv = start_server();
+my $bin = build_dir();
+
+# Runs a program as CGI; returns { status, headers, body, json }.
+sub cgi {
+    my ($prog, $method, $uri, %o) = @_;
+    my $body = $o{body} // '';
+    my $in = "$srv->{var}/cgi-in.$$";
+    open my $fh, '>', $in or die $!; print $fh $body; close $fh;
+    my ($path, $query) = split /\?/, $uri, 2;
+    local %ENV = (PATH => $ENV{PATH}, QUILL_CONFIG => $srv->{conf},
+        GATEWAY_INTERFACE => 'CGI/1.1', SERVER_PROTOCOL => 'HTTP/1.1',
+        REQUEST_METHOD => $method, REQUEST_URI => $uri,
+        SCRIPT_NAME => $path, QUERY_STRING => $query // '',
+        REMOTE_ADDR => '127.0.0.1',
+        map { defined $ENV{$_} ? ($_ => $ENV{$_}) : () } qw(ASAN_OPTIONS UBSAN_OPTIONS));
+    if (length $body || $o{type}) {
+        $ENV{CONTENT_TYPE} = $o{type} // 'application/json';
+        $ENV{CONTENT_LENGTH} = length $body unless $o{no_length};
+    }
+    while (my ($k, $v) = each %{ $o{env} // {} }) {
+        if (defined $v) { $ENV{$k} = $v } else { delete $ENV{$k} }
+    }
+    my $out = `$bin/$prog.fcgi < $in 2>>$srv->{var}/log/cgi-stderr.log`;
+    my $exit = $?;
+    unlink $in;
+    my ($head, $rest) = split /\r\n\r\n/, $out, 2;
+    my %h;
+    for (split /\r\n/, $head // '') { my ($k, $v) = split /:\s*/, $_, 2; $h{lc $k} = $v; }
+    my ($status) = ($h{status} // '') =~ /^(\d{3})/;
+    my $r = { status => $status // 0, headers => \%h, content => $rest // '', exit => $exit };
+    $r->{json} = json_body($r);
+    return $r;
+}
+
+my $r = cgi('auth', 'GET', '/api/v1/health');
+is($r->{status}, 200, 'CGI: health answers 200');
+is($r->{exit}, 0, 'CGI: the program exits 0 after one request');
+is($r->{headers}{'content-length'}, length($r->{content}), 'CGI: Content-Length matches the body');
+is($r->{headers}{'x-content-type-options'}, 'nosniff', 'CGI: security headers are sent');
+
+my $email = fresh_email();
+$r = cgi('auth', 'POST', '/api/v1/auth/register',
+    body => qq({"email":"$email","password":"a cgi passphrase","name":"Cgi"}));
+is($r->{status}, 201, 'CGI: register with the body on stdin');
+$r = cgi('auth', 'POST', '/api/v1/auth/login',
+    body => qq({"email":"$email","password":"a cgi passphrase"}));
+is($r->{status}, 200, 'CGI: login');
+my $tok = $r->{json}{data}{accessToken};
+$r = cgi('users', 'GET', '/api/v1/users/me', env => { HTTP_AUTHORIZATION => "Bearer $tok" });
+is($r->{status}, 200, 'CGI: users/me with the token');
+is($r->{json}{data}{email}, $email, 'CGI: me is the registered user');
+$r = cgi('users', 'GET', '/api/v1/users/me', env => { PATH_INFO => '/me' });
+is($r->{status}, 401, 'CGI: users/me without a token is 401');
+
+# Length and size are checked before reading.
+$r = cgi('auth', 'POST', '/api/v1/auth/login', body => '{}', no_length => 1);
+is($r->{status}, 411, 'CGI: a body without Content-Length is 411');
+is($r->{json}{error}{code}, 'LENGTH_REQUIRED', 'CGI: LENGTH_REQUIRED');
+$r = cgi('auth', 'POST', '/api/v1/auth/login', body => '{}',
+    env => { CONTENT_LENGTH => 1 << 30 });
+is($r->{status}, 413, 'CGI: a declared 1 GiB body is 413 without reading it');
+$r = cgi('auth', 'POST', '/api/v1/auth/login', body => '{"a":1}',
+    env => { CONTENT_LENGTH => 100 });
+is($r->{status}, 400, 'CGI: a body shorter than its Content-Length is 400');
+$r = cgi('auth', 'POST', '/api/v1/auth/login', body => '{}', env => { CONTENT_LENGTH => '12abc' });
+is($r->{status}, 400, 'CGI: a non-numeric Content-Length is 400');
+
+# Without REQUEST_URI the path comes from SCRIPT_NAME and PATH_INFO.
+$r = cgi('users', 'GET', '/ignored', env => { REQUEST_URI => undef, SCRIPT_NAME => '/api/v1/users', PATH_INFO => '/me' });
+is($r->{status}, 401, 'CGI: SCRIPT_NAME + PATH_INFO route like REQUEST_URI');
+$r = cgi('posts', 'GET', '/api/v1/posts/%2e%2e%2fauth');
+is($r->{status}, 400, 'CGI: an encoded slash in the path is 400');
+
+# Bad configuration stops a program at start-up, loudly.
+{
+    local $ENV{QUILL_ACCESS_TTL} = 'soon';
+    my $out = `QUILL_CONFIG=$srv->{conf} REQUEST_METHOD=GET REQUEST_URI=/api/v1/health $bin/auth.fcgi </dev/null 2>&1`;
+    isnt($?, 0, 'a bad setting makes the program exit non-zero');
+    like($out, qr/QUILL_ACCESS_TTL/, 'and the message names the setting');
+}
+
+# FastCGI mode: serve on a socket, stop cleanly on SIGTERM.
+my $sock = "$srv->{var}/run/sigterm-test.sock";
+unlink $sock;
+my $listen = IO::Socket::UNIX->new(Local => $sock, Listen => 5) or die "listen: $!";
+my $pid = fork // die;
+if ($pid == 0) {
+    open STDIN, '<&', $listen or die;
+    open STDERR, '>>', "$srv->{var}/log/sigterm-test.log";
+    $ENV{QUILL_CONFIG} = $srv->{conf};
+    exec "$bin/auth.fcgi" or exit 127;
+}
+close $listen;
+sleep 1;
+ok(kill(0, $pid), 'the FastCGI program waits for connections');
+kill 'TERM', $pid;
+my $gone = 0;
+for (1 .. 50) { if (waitpid($pid, WNOHANG) == $pid) { $gone = 1; last } select undef, undef, undef, 0.1 }
+ok($gone, 'SIGTERM stops it within 5 seconds');
+is($? >> 8, 0, 'and it exits 0');
+open my $lf, '<', "$srv->{var}/log/sigterm-test.log"; local $/; my $l = <$lf> // '';
+like($l, qr/"event":"stop"/, 'it logs a clean stop');
+kill 'KILL', $pid unless $gone;
+
+done_testing();

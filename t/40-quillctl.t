@@ -1,0 +1,67 @@
+# quillctl: init, migrate, user add, check.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use File::Path qw(make_path remove_tree);
+use QuillTest;
+
+my $bin = build_dir();
+my $dir = "$bin/test-var/quillctl-$$";
+remove_tree($dir);
+make_path($dir);
+open my $fh, '>', "$dir/quill.conf" or die;
+print $fh "QUILL_DB=$dir/data/quill.db\nQUILL_KEY_FILE=$dir/data/quill.key\n",
+    "QUILL_PASSWORD_BLOCKLIST=" . root() . "/etc/common-passwords.txt\n",
+    "QUILL_ARGON2_OPSLIMIT=1\nQUILL_ARGON2_MEMLIMIT_KIB=8\n";
+close $fh;
+my $srv = { conf => "$dir/quill.conf", var => $dir };
+
+my ($rc, $out) = quillctl($srv, 'init');
+is($rc, 0, 'init succeeds') or diag $out;
+ok(-f "$dir/data/quill.db", 'init creates the database');
+is((stat "$dir/data/quill.key")[2] & 07777, 0600, 'the key file is mode 0600');
+is((stat "$dir/data/quill.db")[2] & 0077, 0, 'the database is private to its owner');
+open my $kf, '<', "$dir/data/quill.key"; my $key = <$kf>; close $kf;
+like($key, qr/^[0-9a-f]{64}\n$/, 'the key is 32 random bytes in hex');
+my $v = `sqlite3 $dir/data/quill.db 'SELECT max(version) FROM schema_migrations'`;
+chomp $v;
+ok($v >= 1, "migrations are recorded (version $v)");
+is(`sqlite3 $dir/data/quill.db 'PRAGMA journal_mode'`, "wal\n", 'the database is in WAL mode');
+
+($rc, $out) = quillctl($srv, 'init');
+is($rc, 0, 'init again succeeds');
+like($out, qr/exists; kept/, 'a second init keeps the key');
+open $kf, '<', "$dir/data/quill.key"; my $key2 = <$kf>; close $kf;
+is($key2, $key, 'the key is unchanged');
+($rc, $out) = quillctl($srv, 'migrate');
+is($rc, 0, 'migrate succeeds');
+like($out, qr/0 migrations applied/, 'migrate on a current database applies nothing');
+
+# No default account; accounts come from quillctl.
+is(`sqlite3 $dir/data/quill.db 'SELECT count(*) FROM users'`, "0\n", 'there is no default account');
+($rc, $out) = quillctl($srv, 'user add admin@example.com --role admin --name Admin', "an admin passphrase\n");
+is($rc, 0, 'user add succeeds') or diag $out;
+is(`sqlite3 $dir/data/quill.db "SELECT role FROM users WHERE email = 'admin\@example.com'"`, "admin\n", 'with the admin role');
+($rc, $out) = quillctl($srv, 'user add admin@example.com', "an admin passphrase\n");
+isnt($rc, 0, 'adding the same email again fails');
+like($out, qr/already registered/, 'and says why');
+($rc, $out) = quillctl($srv, 'user add weak@example.com', "short\n");
+isnt($rc, 0, 'a password that fails the policy is refused');
+($rc, $out) = quillctl($srv, 'user add root@example.com --role root', "an admin passphrase\n");
+isnt($rc, 0, 'an unknown role is refused');
+($rc, $out) = quillctl($srv, 'frobnicate');
+is($rc, 2, 'an unknown command is a usage error');
+
+($rc, $out) = quillctl($srv, 'check');
+like($out, qr/ok\s+key file/, 'check reports the key file');
+like($out, qr/ok\s+schema version/, 'check reports the schema');
+like($out, qr/SQLite 3\.\d+/, 'check reports the SQLite version');
+like($out, qr/WARN SQLite 3\.40/, 'check warns that SQLite 3.40 has the WAL-reset race')
+    if `sqlite3 --version` =~ /^3\.40/;
+chmod 0644, "$dir/data/quill.key";
+($rc, $out) = quillctl($srv, 'check');
+isnt($rc, 0, 'check fails when the key is readable by others');
+like($out, qr/FAIL.*chmod 600/, 'and says how to fix it');
+
+done_testing();

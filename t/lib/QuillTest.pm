@@ -1,0 +1,182 @@
+package QuillTest;
+# Test helpers: start a real lighttpd with the real programs on a free
+# loopback port and a fresh database, and talk HTTP to it.
+use strict;
+use warnings;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use File::Path qw(remove_tree make_path);
+use HTTP::Tiny;
+use IO::Socket::INET;
+use JSON::PP;
+use Test::More;
+use Exporter 'import';
+
+our @EXPORT = qw(start_server api json_body raw_request register login
+    quillctl log_text root build_dir fresh_email);
+
+my $root = abs_path(dirname(__FILE__) . '/../..');
+my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
+my $json = JSON::PP->new->canonical->allow_nonref;
+my @servers;
+my $seq = 0;
+
+sub root { $root }
+sub build_dir { $build }
+
+# A port nobody listens on right now.
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+        Proto => 'tcp', Listen => 1) or die "no free port: $!";
+    my $p = $s->sockport;
+    close $s;
+    return $p;
+}
+
+# start_server(settings => { QUILL_X => 'v' }) -> server hashref
+sub start_server {
+    my (%o) = @_;
+    my $name = $o{name} // ($0 =~ s{.*/}{}r =~ s/\.t$//r);
+    my $var = "$build/test-var/$name-$$-" . $seq++;
+    remove_tree($var);
+    make_path($var);
+    my %set = (
+        QUILL_DB => "$var/quill.db",
+        QUILL_KEY_FILE => "$var/quill.key",
+        QUILL_PASSWORD_BLOCKLIST => "$root/etc/common-passwords.txt",
+        # The cheapest Argon2id parameters keep the suite fast; the
+        # production default is libsodium's INTERACTIVE.
+        QUILL_ARGON2_OPSLIMIT => 1,
+        QUILL_ARGON2_MEMLIMIT_KIB => 8,
+        %{ $o{settings} // {} },
+    );
+    open my $fh, '>', "$var/quill.conf" or die "$var/quill.conf: $!";
+    print $fh "$_=$set{$_}\n" for sort keys %set;
+    close $fh;
+    my $port = free_port();
+    my $out = `sh $root/tools/run.sh start $build $var $port 2>&1`;
+    die "server did not start:\n$out" if $?;
+    my $srv = { var => $var, port => $port,
+        base => "http://127.0.0.1:$port", conf => "$var/quill.conf" };
+    push @servers, $srv;
+    return $srv;
+}
+
+sub stop_server {
+    my ($srv) = @_;
+    return if $srv->{stopped}++;
+    system("sh $root/tools/run.sh stop $build $srv->{var} $srv->{port} >/dev/null 2>&1");
+}
+
+# Everything the programs wrote to stderr (the JSON log lines).
+sub log_text {
+    my ($srv) = @_;
+    open my $fh, '<', "$srv->{var}/log/quill.log" or return '';
+    local $/;
+    return <$fh>;
+}
+
+END {
+    my $status = $?;
+    for my $srv (@servers) {
+        stop_server($srv);
+        my $log = log_text($srv);
+        if ($log =~ /(AddressSanitizer|LeakSanitizer|runtime error:)/) {
+            diag("sanitizer report in $srv->{var}/log/quill.log:\n" .
+                substr($log, $-[0], 4000));
+            $status ||= 1;
+        }
+    }
+    $? = $status;
+}
+
+my $http = HTTP::Tiny->new(timeout => 30, max_redirect => 0,
+    agent => 'quill-test/1');
+
+# api($srv, METHOD, PATH, json => {...} | form => {...} | body => '...',
+#     headers => {...}, token => '...') -> response hashref with ->{json}
+sub api {
+    my ($srv, $method, $path, %o) = @_;
+    my %h = %{ $o{headers} // {} };
+    my $content;
+    if (exists $o{json}) {
+        $content = ref $o{json} ? $json->encode($o{json}) : $o{json};
+        $h{'content-type'} //= 'application/json';
+    } elsif (exists $o{form}) {
+        $content = $http->www_form_urlencode($o{form});
+        $h{'content-type'} //= 'application/x-www-form-urlencoded';
+    } elsif (exists $o{body}) {
+        $content = $o{body};
+    }
+    $h{authorization} = "Bearer $o{token}" if defined $o{token};
+    my $res = $http->request($method, $srv->{base} . $path,
+        { headers => \%h, defined $content ? (content => $content) : () });
+    $res->{json} = json_body($res);
+    return $res;
+}
+
+# The decoded JSON body of a response, or undef.
+sub json_body {
+    my ($res) = @_;
+    return undef unless ($res->{headers}{'content-type'} // '') =~ m{^application/json};
+    return eval { $json->decode($res->{content}) };
+}
+
+# Sends raw bytes and returns { status, headers (lowercased), body, json }.
+sub raw_request {
+    my ($srv, $bytes) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+        PeerPort => $srv->{port}, Proto => 'tcp', Timeout => 10)
+        or die "connect: $!";
+    print $s $bytes;
+    shutdown($s, 1);
+    local $/;
+    my $resp = <$s> // '';
+    close $s;
+    my ($head, $body) = split /\r\n\r\n/, $resp, 2;
+    my ($status_line, @lines) = split /\r\n/, $head // '';
+    my ($status) = ($status_line // '') =~ m{^HTTP/\d\.\d (\d{3})};
+    my %hdr;
+    for (@lines) { my ($k, $v) = split /:\s*/, $_, 2; $hdr{lc $k} = $v; }
+    my $r = { status => $status // 0, headers => \%hdr, content => $body // '' };
+    $r->{json} = json_body($r);
+    return $r;
+}
+
+sub fresh_email { sprintf 'user%d.%d.%d@example.com', $$, time, $seq++ }
+
+# Registers a user; returns (response, email, password).
+sub register {
+    my ($srv, %o) = @_;
+    my $email = $o{email} // fresh_email();
+    my $pw = $o{password} // 'correct horse battery staple';
+    my $r = api($srv, 'POST', '/api/v1/auth/register',
+        json => { email => $email, password => $pw, name => $o{name} // 'Test User' });
+    return ($r, $email, $pw);
+}
+
+# Logs in; returns the access token (undef on failure) and the response.
+sub login {
+    my ($srv, $email, $pw) = @_;
+    my $r = api($srv, 'POST', '/api/v1/auth/login',
+        json => { email => $email, password => $pw });
+    return (($r->{json} // {})->{data}{accessToken}, $r);
+}
+
+# Runs quillctl with the server's configuration; returns (exit, output).
+sub quillctl {
+    my ($srv, $args, $stdin) = @_;
+    my $cmd = "QUILL_CONFIG=$srv->{conf} $build/quillctl $args 2>&1";
+    my $out;
+    if (defined $stdin) {
+        my $tmp = "$srv->{var}/stdin.$$";
+        open my $fh, '>', $tmp or die $!; print $fh $stdin; close $fh;
+        $out = `$cmd < $tmp`;
+        unlink $tmp;
+    } else {
+        $out = `$cmd < /dev/null`;
+    }
+    return ($? >> 8, $out);
+}
+
+1;

@@ -1,0 +1,62 @@
+/*
+ * tap.h: the Test Anything Protocol for C unit tests.  Each test program
+ * prints a plan at the end (done_testing) and exits non-zero when any check
+ * failed, so prove counts every check.
+ */
+#ifndef QUILL_TAP_H
+#define QUILL_TAP_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int tap_n, tap_failed;
+
+static inline int
+tap_ok(int cond, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#include <stdarg.h>
+
+static inline int
+tap_ok(int cond, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_n++;
+	printf("%sok %d - ", cond ? "" : "not ", tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond) {
+		tap_failed++;
+		printf("#   Failed test at %s line %d.\n", file, line);
+	}
+	fflush(stdout);
+	return cond;
+}
+
+#define ok(cond, ...)	tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+#define is_int(got, want, ...) do {					\
+	long long g_ = (long long)(got), w_ = (long long)(want);	\
+	if (!ok(g_ == w_, __VA_ARGS__))					\
+		printf("#   got: %lld\n#   expected: %lld\n", g_, w_);	\
+} while (0)
+#define is_str(got, want, ...) do {					\
+	const char *g_ = (got), *w_ = (want);				\
+	int c_ = (g_ == NULL && w_ == NULL) ||				\
+	    (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0);		\
+	if (!ok(c_, __VA_ARGS__))					\
+		printf("#   got: '%s'\n#   expected: '%s'\n",		\
+		    g_ ? g_ : "(null)", w_ ? w_ : "(null)");		\
+} while (0)
+#define diag(...) do { printf("# "); printf(__VA_ARGS__); printf("\n"); } while (0)
+
+static inline int
+done_testing(void)
+{
+	printf("1..%d\n", tap_n);
+	return tap_failed ? 1 : 0;
+}
+
+#endif
