@@ -460,7 +460,8 @@ test_mp_headers(void)
 	is_int(mp(CT, "--abc\r\n" CD "name=\"a\r\n\r\n1\r\n--abc--", &f),
 	    FORM_MALFORMED, "an unterminated quoted name is malformed");
 	is_int(mp(CT, "--abc\r\n" CD "name=\"a\x01\"\r\n\r\n1\r\n--abc--",
-	    &f), FORM_MALFORMED, "a control byte in a quoted name is malformed");
+	    &f), FORM_MALFORMED,
+	    "a control byte in a quoted name is malformed");
 	is_int(mp_n(CT, nulname, sizeof(nulname) - 1, &f), FORM_MALFORMED,
 	    "a NUL byte in a quoted name is malformed");
 	is_int(mp(CT, "--abc\r\n" CD "name=a b\r\n\r\n1\r\n--abc--", &f),

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -50,28 +49,6 @@ policy(const char *pw)
 
 	r = password_policy(pw, strlen(pw));
 	return r == NULL ? "ok" : r;
-}
-
-/* Seconds spent by password_verify(hash, pw), the fastest of three. */
-static double
-verify_time(const char *hash, const char *pw)
-{
-	struct timespec a, b;
-	double t, best = 0;
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		if (clock_gettime(CLOCK_MONOTONIC, &a) == -1)
-			bail("clock_gettime");
-		(void)password_verify(hash, pw, strlen(pw));
-		if (clock_gettime(CLOCK_MONOTONIC, &b) == -1)
-			bail("clock_gettime");
-		t = (double)(b.tv_sec - a.tv_sec) +
-		    (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-		if (i == 0 || t < best)
-			best = t;
-	}
-	return best;
 }
 
 /* Writes text to a new temporary file whose name goes into path. */
@@ -175,24 +152,6 @@ test_bad_hashes(void)
 }
 
 static void
-test_timing(void)
-{
-	char hash[PASSWORD_HASH_MAX];
-	double real, bad;
-
-	/* A cost high enough to measure, low enough to stay quick. */
-	if (password_init(OPS_MIN, 8u << 20) != 0 ||
-	    password_hash(PW, strlen(PW), hash) != 0)
-		bail("cannot set up the timing check");
-	real = verify_time(hash, "not the password");
-	bad = verify_time("$argon2id$garbage", "not the password");
-	diag("verify %.4f s, malformed hash %.4f s", real, bad);
-	ok(bad > real / 2, "a malformed hash costs as much as a real verify");
-	if (password_init(OPS_MIN, MEM_MIN) != 0)
-		bail("cannot restore the minimum cost");
-}
-
-static void
 test_policy(void)
 {
 	char buf[1024];
@@ -276,7 +235,6 @@ main(void)
 	test_init();
 	test_hash();
 	test_bad_hashes();
-	test_timing();
 	test_policy();
 	test_blocklist();
 	password_shutdown();
