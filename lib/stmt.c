@@ -15,4 +15,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE id = ?",
 	[STMT_USER_SET_PASSWORD_HASH] = "UPDATE users SET password_hash = ? "
 	    "WHERE id = ?",
+
+	/* sessions, reset tokens, mail, rate limits */
+
+	/* posts */
 };

@@ -8,11 +8,18 @@
 
 enum stmt {
 	STMT_PING,
+
+	/* users: lib/user.c, lib/auth.c */
 	STMT_USER_INSERT,
 	STMT_USER_BY_ID,
 	STMT_USER_BY_EMAIL,
 	STMT_USER_AUTH,
 	STMT_USER_SET_PASSWORD_HASH,
+
+	/* sessions, reset tokens, mail, rate limits */
+
+	/* posts: lib/post.c */
+
 	STMT__MAX
 };
 

@@ -1,0 +1,82 @@
+/*
+ * list: the query parameters, cursors and answers of list endpoints.
+ *
+ * Cursor mode (the default) pages by keyset: the cursor names the sort key
+ * and id of the last row shown, so a page costs the same at any depth and
+ * stays correct while rows come and go.  Offset mode (when `page` is given)
+ * answers totals.  Cursors are opaque to clients: base64url text that this
+ * module alone writes and strictly reads back.
+ */
+#ifndef QUILL_LIST_H
+#define QUILL_LIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "http.h"
+
+#define LIST_DEFAULT_LIMIT	20
+#define LIST_MAX_LIMIT		100
+
+/* One sortable column: its API name and whether its key is text. */
+struct list_sort {
+	const char	*name;		/* "createdAt" */
+	int		 text;		/* 1: string key, 0: integer key */
+};
+
+enum list_mode { LIST_CURSOR, LIST_OFFSET };
+
+struct list_params {
+	enum list_mode	 mode;
+	int		 limit;		/* rows per page, 1..LIST_MAX_LIMIT */
+	int64_t		 page;		/* LIST_OFFSET: 1-based */
+	int		 sort;		/* index into the endpoint's sort table */
+	int		 desc;		/* 1: descending */
+	int		 after;		/* LIST_CURSOR: 1 when a cursor was given */
+	int64_t		 after_int;	/* the cursor's key, integer sorts */
+	const char	*after_text;	/* the cursor's key, text sorts */
+	size_t		 after_text_len;
+	int64_t		 after_id;	/* the cursor's row id (tie-breaker) */
+};
+
+/*
+ * Reads limit, cursor, page, perPage, sort and order from the query string.
+ * limit and perPage are clamped to 1..100; sort must name a row of sorts
+ * (nsorts rows); order is asc or desc.  A malformed value, a cursor that is
+ * not one of ours or that was made for another sort, or a cursor together
+ * with page: ERR_BAD_REQUEST with a message naming the parameter.
+ */
+enum err list_parse(struct req *r, const struct list_sort *sorts, int nsorts,
+    int default_sort, int default_desc, struct list_params *p);
+
+/* The SQL OFFSET of an offset-mode page. */
+int64_t list_offset(const struct list_params *p);
+
+/*
+ * The cursor that continues after a row with this key and id, in the arena;
+ * text is used for text sorts, ikey for integer ones.  NULL when out of memory.
+ */
+char *list_cursor(struct arena *a, const struct list_params *p,
+    const struct list_sort *sorts, int64_t ikey, const char *text, int64_t id);
+
+/*
+ * Answers 200 {"data": items, "meta": ...}: in cursor mode {limit,
+ * nextCursor, hasMore} and a Link rel="next" header when next is not NULL;
+ * in offset mode {page, perPage, total, totalPages}.  Takes items.
+ */
+enum err list_reply(struct req *r, const struct list_params *p, cJSON *items,
+    const char *next, int64_t total);
+
+/* Encodes n bytes as unpadded base64url into out (4*ceil(n/3)+1 bytes). */
+void list_b64url_encode(const unsigned char *in, size_t n, char *out);
+
+/*
+ * Decodes unpadded base64url text of len bytes into out (at most outsz
+ * bytes); returns the number of bytes, or -1 on any character or length
+ * that is not canonical base64url.
+ */
+long list_b64url_decode(const char *in, size_t len, unsigned char *out,
+    size_t outsz);
+
+#endif
