@@ -43,7 +43,7 @@ CONF
 	i=0
 	until curl -fsS -o /dev/null "$url/api/v1/health" 2>/dev/null; do
 		i=$((i + 1))
-		if [ $i -ge 100 ]; then
+		if [ $i -ge 300 ]; then
 			echo "run.sh: Quill did not answer on $url; see $var/log/" >&2
 			tail -n 20 "$var/log/lighttpd.log" "$var/log/quill.log" >&2 || true
 			stop
