@@ -104,7 +104,7 @@ test-asan: deps  ## the whole suite built with AddressSanitizer and UBSan
 
 lint:  ## cppcheck and clang-tidy
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --inline-suppr --std=c11 -Ilib lib cgi-bin tools
+	    --inline-suppr --suppress=varFuncNullUB --std=c11 -Ilib lib cgi-bin tools
 	clang-tidy --quiet $(LIB_SRC) cgi-bin/*.c tools/*.c -- $(CPPFLAGS) -std=c11
 
 format:  ## reformat the C sources with .clang-format

@@ -355,7 +355,6 @@ app_start(const char *name)
 {
 	char err[512];
 	unsigned char seed[6];
-	long n;
 	struct sigaction sa;
 
 	app_sanitise_fds();
@@ -386,7 +385,7 @@ app_start(const char *name)
 		snprintf(err, sizeof(err), "QUILL_ARGON2_*: unacceptable limits");
 		goto fail;
 	}
-	if ((n = password_blocklist_load(config.blocklist)) == -1) {
+	if (password_blocklist_load(config.blocklist) == -1) {
 		if (strcmp(config.blocklist, BLOCKLIST_DEFAULT) != 0) {
 			snprintf(err, sizeof(err), "QUILL_PASSWORD_BLOCKLIST: "
 			    "cannot read %.400s", config.blocklist);

@@ -10,7 +10,7 @@
 
 #include "arena.h"
 
-#define ARENA_BLOCK	(32 * 1024)
+#define ARENA_BLOCK	((size_t)32 * 1024)
 #define ARENA_ALIGN	16
 
 struct block {

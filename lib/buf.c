@@ -91,7 +91,10 @@ buf_json_escape(struct buf *b, const char *s, size_t n)
 		case '\t': if (buf_append(b, "\\t", 2)) return -1; break;
 		default:
 			/* Control characters and <>& as \u00XX, so JSON is safe to embed. */
-			memcpy(esc, "\\u00", 4);
+			esc[0] = '\\';
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 0xf];
 			if (buf_append(b, esc, 6) == -1)

@@ -118,7 +118,7 @@ setting_apply(const struct csetting *s, const char *value, char *err,
 				free(copy);
 				goto bad;
 			}
-			strcpy(config.cors[config.ncors++], tok);
+			memcpy(config.cors[config.ncors++], tok, strlen(tok) + 1);
 		}
 		free(copy);
 		return 0;

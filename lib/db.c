@@ -39,10 +39,10 @@ db_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
 	 * committed revocation through a power cut; no mmap with several
 	 * writer processes.
 	 */
-	if ((rc = db_exec("PRAGMA journal_mode=WAL")) != SQLITE_OK ||
-	    (rc = db_exec("PRAGMA synchronous=FULL")) != SQLITE_OK ||
-	    (rc = db_exec("PRAGMA foreign_keys=ON")) != SQLITE_OK ||
-	    (rc = db_exec("PRAGMA mmap_size=0")) != SQLITE_OK) {
+	if (db_exec("PRAGMA journal_mode=WAL") != SQLITE_OK ||
+	    db_exec("PRAGMA synchronous=FULL") != SQLITE_OK ||
+	    db_exec("PRAGMA foreign_keys=ON") != SQLITE_OK ||
+	    db_exec("PRAGMA mmap_size=0") != SQLITE_OK) {
 		snprintf(err, errsz, "QUILL_DB: cannot set up %s: %s", path,
 		    sqlite3_errmsg(db));
 		sqlite3_close(db);

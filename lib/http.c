@@ -214,7 +214,6 @@ http_read_body(struct req *r, size_t json_max, size_t form_max)
 	enum form_err fe;
 	size_t max, len;
 	char *end, *body;
-	const char *dup;
 	unsigned long long v;
 	enum err e;
 
@@ -265,7 +264,7 @@ http_read_body(struct req *r, size_t json_max, size_t form_max)
 		return ERR_INTERNAL;
 	if (fe != FORM_OK)
 		return http_fail(r, ERR_BAD_REQUEST, form_err_message(fe));
-	if ((dup = form_duplicate(&r->form)) != NULL)
+	if (form_duplicate(&r->form) != NULL)
 		return http_fail(r, ERR_BAD_REQUEST,
 		    "A form field is given more than once.");
 	return ERR_NONE;

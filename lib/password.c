@@ -19,7 +19,7 @@ _Static_assert(PASSWORD_HASH_MAX >= crypto_pwhash_STRBYTES,
 #define PASSWORD_PREFIX	"$argon2id$"
 
 /* Longest password in policy, in bytes: four per UTF-8 character. */
-#define PASSWORD_MAX_BYTES	(PASSWORD_MAX_CHARS * 4)
+#define PASSWORD_MAX_BYTES	((size_t)PASSWORD_MAX_CHARS * 4)
 
 /* Bytes of random password behind the dummy hash. */
 #define PASSWORD_DUMMY_BYTES	32

@@ -301,7 +301,7 @@ jti_valid(const char *s)
 		if (!((s[i] >= '0' && s[i] <= '9') ||
 		    (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
-	return i == 2 * TOKEN_JTI_BYTES;
+	return i == (size_t)2 * TOKEN_JTI_BYTES;
 }
 
 /* Whether aud is the configured audience or an array that contains it. */
