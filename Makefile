@@ -8,7 +8,7 @@ SAN	?=
 PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
 # Debian packages that building, running and testing need.
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
-	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl
+	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk
 
 CC	?= cc
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -37,7 +37,7 @@ UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
 SQL	 = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 
-.PHONY: all deps run stop test test-unit test-asan lint format clean help
+.PHONY: all deps run stop test test-asan bench lint format clean help
 
 all: $(PROGS) $(TOOLS) $(UNITS)  ## build the programs, quillctl and the unit tests
 
@@ -101,6 +101,13 @@ test-asan: deps  ## the whole suite built with AddressSanitizer and UBSan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	QUILL_BUILD=build/asan prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) t/*.t
+
+bench: deps all $(BUILD)/bench/hello.fcgi  ## measure speed and memory with wrk on loopback
+	QUILL_BUILD=$(BUILD) perl bench/bench.pl
+
+$(BUILD)/bench/hello.fcgi: bench/hello.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 lint:  ## cppcheck and clang-tidy
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

@@ -188,10 +188,6 @@ entries_dedup(char **v, size_t n)
 int
 password_init(unsigned long long opslimit, size_t memlimit)
 {
-	unsigned char pw[PASSWORD_DUMMY_BYTES];
-	char dummy[crypto_pwhash_STRBYTES];
-	int rc;
-
 	if (sodium_init() < 0)
 		return -1;
 	if (opslimit == 0)
@@ -203,17 +199,34 @@ password_init(unsigned long long opslimit, size_t memlimit)
 	    memlimit < crypto_pwhash_MEMLIMIT_MIN ||
 	    memlimit > crypto_pwhash_MEMLIMIT_MAX)
 		return -1;
-	randombytes_buf(pw, sizeof(pw));
-	rc = crypto_pwhash_str_alg(dummy, (const char *)pw, sizeof(pw),
-	    opslimit, memlimit, crypto_pwhash_ALG_ARGON2ID13);
-	sodium_memzero(pw, sizeof(pw));
-	if (rc != 0)
-		return -1;
-	memcpy(cost.dummy, dummy, sizeof(cost.dummy));
+	cost.dummy[0] = '\0';
 	cost.opslimit = opslimit;
 	cost.memlimit = memlimit;
 	cost.ready = 1;
 	return 0;
+}
+
+/*
+ * Makes the dummy hash on first use rather than at start-up, so programs
+ * that never check a password never touch Argon2's memory.
+ */
+static int
+dummy_ready(void)
+{
+	unsigned char pw[PASSWORD_DUMMY_BYTES];
+	int rc;
+
+	if (cost.dummy[0] != '\0')
+		return 1;
+	randombytes_buf(pw, sizeof(pw));
+	rc = crypto_pwhash_str_alg(cost.dummy, (const char *)pw, sizeof(pw),
+	    cost.opslimit, cost.memlimit, crypto_pwhash_ALG_ARGON2ID13);
+	sodium_memzero(pw, sizeof(pw));
+	if (rc != 0) {
+		cost.dummy[0] = '\0';
+		return 0;
+	}
+	return 1;
 }
 
 int
@@ -253,7 +266,7 @@ password_verify(const char *hash, const char *pw, size_t len)
 void
 password_verify_dummy(const char *pw, size_t len)
 {
-	if (!cost.ready || pw == NULL)
+	if (!cost.ready || pw == NULL || !dummy_ready())
 		return;
 	/*
 	 * The outcome means nothing (the dummy password is random and

@@ -53,6 +53,7 @@ sub start_server {
     open my $fh, '>', "$var/quill.conf" or die "$var/quill.conf: $!";
     print $fh "$_=$set{$_}\n" for sort keys %set;
     close $fh;
+    $o{before_start}->($var) if $o{before_start};
     my $port = free_port();
     my $out = `sh $root/tools/run.sh start $build $var $port 2>&1`;
     die "server did not start:\n$out" if $?;
