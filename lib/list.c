@@ -6,7 +6,7 @@
 #include "arena.h"
 #include "list.h"
 
-/* Longest decoded cursor: a key of LIST_MAX_KEY bytes in hex, the other fields. */
+/* Longest decoded cursor: a key of LIST_MAX_KEY bytes in hex, other fields. */
 #define CURSOR_RAW_MAX (LIST_MAX_KEY * 2 + 64)
 /* Longest cursor accepted, in characters: CURSOR_RAW_MAX bytes in base64url. */
 #define CURSOR_MAX ((CURSOR_RAW_MAX + 2) / 3 * 4)

@@ -18,7 +18,7 @@
 
 #define LIST_DEFAULT_LIMIT	20
 #define LIST_MAX_LIMIT		100
-/* Longest text sort key a cursor can carry, in bytes (200 4-byte characters). */
+/* Longest text sort key a cursor carries, in bytes (200 4-byte characters). */
 #define LIST_MAX_KEY		800
 
 /* One sortable column: its API name and whether its key is text. */
