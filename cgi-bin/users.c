@@ -1,9 +1,93 @@
 /*
- * users.fcgi: /api/v1/users — profiles.
+ * users.fcgi: /api/v1/users — profiles, roles and the admin's operations.
+ * Who may do what is written down in docs/users.md.
  */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
 #include "app.h"
+#include "arena.h"
 #include "auth.h"
+#include "db.h"
+#include "list.h"
+#include "log.h"
+#include "password.h"
 #include "user.h"
+
+/* Longest q a list accepts, in characters. */
+#define USERS_Q_MAX 100
+
+/* PATCH /users/me: the changeable fields first, then the proof. */
+enum me_field { ME_NAME, ME_EMAIL, ME_CURRENT_PASSWORD, ME__MAX };
+
+static const struct vfield me_fields[ME__MAX] = {
+	[ME_NAME] = { "name", valid_name, 0 },
+	[ME_EMAIL] = { "email", valid_email, 0 },
+	[ME_CURRENT_PASSWORD] = { "currentPassword", valid_secret, 0 },
+};
+
+enum delete_field { DEL_CURRENT_PASSWORD, DEL__MAX };
+
+static const struct vfield delete_fields[DEL__MAX] = {
+	[DEL_CURRENT_PASSWORD] = { "currentPassword", valid_secret, 1 },
+};
+
+/* PATCH /users/{id}: the only fields an admin sets on another account. */
+enum admin_field { ADM_NAME, ADM_ROLE, ADM_DISABLED, ADM__MAX };
+
+static const struct vfield admin_fields[ADM__MAX] = {
+	[ADM_NAME] = { "name", valid_name, 0 },
+	[ADM_ROLE] = { "role", valid_role, 0 },
+	[ADM_DISABLED] = { "disabled", valid_bool, 0 },
+};
+
+/* Gives the store's conflict its reason. */
+static enum err
+users_store_fail(struct req *r, enum err e)
+{
+	if (e == ERR_CONFLICT)
+		return http_fail(r, e, user_last_admin_message);
+	return e;
+}
+
+/* Logs event about user id, done by the caller. */
+static void
+users_log(struct req *r, const char *event, int64_t id)
+{
+	char uid[24], by[24];
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)id);
+	snprintf(by, sizeof(by), "%lld", (long long)r->who.user_id);
+	log_event(LOG_INFO, event, r->request_id, "userId", uid, "by", by,
+	    NULL);
+}
+
+/*
+ * Loads the caller and checks their current password (Argon2: call before
+ * db_begin).  A wrong one is 403: the caller is authenticated but has not
+ * proved to be the person at the keyboard.
+ */
+static enum err
+users_load_self(struct req *r, const struct vvalue *pw, struct user *u)
+{
+	enum password_verdict pv;
+	enum err e;
+
+	if ((e = user_get(r->arena, r->who.user_id, u)) != ERR_NONE)
+		return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;
+	if (pw == NULL)
+		return ERR_NONE;
+	pv = password_verify(u->password_hash, pw->str, pw->len);
+	if (pv == PASSWORD_ERROR)
+		return ERR_INTERNAL;
+	if (pv == PASSWORD_MISMATCH) {
+		users_log(r, "current_password_wrong", u->id);
+		return http_fail(r, ERR_FORBIDDEN,
+		    "The current password is incorrect.");
+	}
+	return ERR_NONE;
+}
 
 /* GET /api/v1/users/me */
 static enum err
@@ -14,13 +98,205 @@ users_me(struct req *r)
 
 	if ((e = auth_require(r)) != ERR_NONE)
 		return e;
-	if ((e = user_get(r->arena, r->who.user_id, &u)) != ERR_NONE)
-		return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;
+	if ((e = users_load_self(r, NULL, &u)) != ERR_NONE)
+		return e;
 	return http_reply_data(r, 200, user_json(&u, 1), NULL);
 }
 
+/* PATCH /api/v1/users/me: name; email only with currentPassword. */
+static enum err
+users_me_update(struct req *r)
+{
+	struct vvalue v[ME__MAX];
+	struct user_change c = USER_CHANGE_NONE;
+	struct user u;
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE)
+		return e;
+	if ((e = http_validate(r, me_fields, ME__MAX, v)) != ERR_NONE)
+		return e;
+	if (valid_require_one(me_fields, ME_CURRENT_PASSWORD, v, &r->details))
+		return ERR_VALIDATION;
+	if (v[ME_EMAIL].present && !v[ME_CURRENT_PASSWORD].present) {
+		valid_add(&r->details, "currentPassword", "required",
+		    "Give the current password to change the email address.");
+		return ERR_VALIDATION;
+	}
+	if ((e = users_load_self(r, v[ME_EMAIL].present ?
+	    &v[ME_CURRENT_PASSWORD] : NULL, &u)) != ERR_NONE)
+		return e;
+	if (v[ME_NAME].present) {
+		c.name = v[ME_NAME].str;
+		c.name_len = v[ME_NAME].len;
+	}
+	if (v[ME_EMAIL].present) {
+		c.email = v[ME_EMAIL].str;
+		c.email_len = v[ME_EMAIL].len;
+	}
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = db_end(user_update(r->arena, u.id, &c, time(NULL), &u))) !=
+	    ERR_NONE)
+		return e;
+	if (c.email != NULL)
+		users_log(r, "email_changed", u.id);
+	return http_reply_data(r, 200, user_json(&u, 1), NULL);
+}
+
+/* DELETE /api/v1/users/me: currentPassword; the posts go too. */
+static enum err
+users_me_delete(struct req *r)
+{
+	struct vvalue v[DEL__MAX];
+	struct user u;
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE)
+		return e;
+	if ((e = http_validate(r, delete_fields, DEL__MAX, v)) != ERR_NONE)
+		return e;
+	if ((e = users_load_self(r, &v[DEL_CURRENT_PASSWORD], &u)) != ERR_NONE)
+		return e;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = db_end(user_delete(r->arena, u.id))) != ERR_NONE)
+		return users_store_fail(r, e);
+	users_log(r, "user_deleted", u.id);
+	return http_reply_empty(r);
+}
+
+/* GET /api/v1/users/{id}: the public profile, or all to self and staff. */
+static enum err
+users_get(struct req *r)
+{
+	struct user u;
+	int full;
+	enum err e;
+
+	if ((e = auth_identify(r)) != ERR_NONE)
+		return e;
+	if ((e = user_get(r->arena, r->params[0], &u)) != ERR_NONE)
+		return e;
+	full = r->who.user_id != 0 && (r->who.user_id == u.id ||
+	    r->who.role >= ROLE_MODERATOR);
+	return http_reply_data(r, 200, user_json(&u, full), NULL);
+}
+
+/* PATCH /api/v1/users/{id}: an admin sets name, role, disabled. */
+static enum err
+users_update(struct req *r)
+{
+	struct vvalue v[ADM__MAX];
+	struct user_change c = USER_CHANGE_NONE;
+	struct user u;
+	enum err e;
+
+	if ((e = auth_require_role(r, ROLE_ADMIN)) != ERR_NONE)
+		return e;
+	if ((e = http_validate(r, admin_fields, ADM__MAX, v)) != ERR_NONE)
+		return e;
+	if (valid_require_one(admin_fields, ADM__MAX, v, &r->details))
+		return ERR_VALIDATION;
+	if (v[ADM_NAME].present) {
+		c.name = v[ADM_NAME].str;
+		c.name_len = v[ADM_NAME].len;
+	}
+	if (v[ADM_ROLE].present)
+		c.role = (int)v[ADM_ROLE].i;
+	if (v[ADM_DISABLED].present)
+		c.disabled = v[ADM_DISABLED].b;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = db_end(user_update(r->arena, r->params[0], &c, time(NULL),
+	    &u))) != ERR_NONE)
+		return users_store_fail(r, e);
+	users_log(r, "user_changed", u.id);
+	return http_reply_data(r, 200, user_json(&u, 1), NULL);
+}
+
+/* DELETE /api/v1/users/{id} */
+static enum err
+users_delete(struct req *r)
+{
+	enum err e;
+
+	if ((e = auth_require_role(r, ROLE_ADMIN)) != ERR_NONE)
+		return e;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = db_end(user_delete(r->arena, r->params[0]))) != ERR_NONE)
+		return users_store_fail(r, e);
+	users_log(r, "user_deleted", r->params[0]);
+	return http_reply_empty(r);
+}
+
+/* Reads the role and q parameters of GET /users into *f. */
+static enum err
+users_filter(struct req *r, struct user_filter *f)
+{
+	const char *role, *q;
+	enum err e;
+
+	memset(f, 0, sizeof(*f));
+	if ((e = http_query(r, "role", &role)) != ERR_NONE ||
+	    (e = http_query(r, "q", &q)) != ERR_NONE)
+		return e;
+	f->any_role = role == NULL;
+	if (role != NULL && user_role_parse(role, &f->role) == -1)
+		return http_fail(r, ERR_BAD_REQUEST,
+		    "The role parameter must be user, moderator or admin.");
+	if (q != NULL && valid_utf8_chars(q, strlen(q)) > USERS_Q_MAX)
+		return http_fail(r, ERR_BAD_REQUEST,
+		    "The q parameter must be at most 100 characters.");
+	f->q = q != NULL && *q != '\0' ? q : NULL;
+	return ERR_NONE;
+}
+
+/* GET /api/v1/users: moderators and admins. */
+static enum err
+users_list(struct req *r)
+{
+	struct list_params p;
+	struct user_filter f;
+	struct user *rows;
+	const char *next = NULL;
+	int64_t total = 0;
+	size_t n, i;
+	cJSON *items;
+	enum err e;
+
+	if ((e = auth_require_role(r, ROLE_MODERATOR)) != ERR_NONE)
+		return e;
+	if ((e = list_parse(r, user_sorts, USER_SORT__MAX, USER_SORT_CREATED, 1,
+	    &p)) != ERR_NONE || (e = users_filter(r, &f)) != ERR_NONE)
+		return e;
+	if ((e = user_list(r->arena, &f, &p, &rows, &n)) != ERR_NONE)
+		return e;
+	if (p.mode == LIST_OFFSET &&
+	    (e = user_count(r->arena, &f, &total)) != ERR_NONE)
+		return e;
+	if (p.mode == LIST_CURSOR && n > (size_t)p.limit &&
+	    (next = user_cursor(r->arena, &p, &rows[p.limit - 1])) == NULL)
+		return ERR_INTERNAL;
+	if ((items = cJSON_CreateArray()) == NULL)
+		return ERR_INTERNAL;
+	for (i = 0; i < n && i < (size_t)p.limit; i++)
+		if (!cJSON_AddItemToArray(items, user_json(&rows[i], 1))) {
+			cJSON_Delete(items);
+			return ERR_INTERNAL;
+		}
+	return list_reply(r, &p, items, next, total);
+}
+
 static const struct route routes[] = {
+	{ M_GET, "/api/v1/users", users_list, 0 },
 	{ M_GET, "/api/v1/users/me", users_me, 0 },
+	{ M_PATCH, "/api/v1/users/me", users_me_update, 0 },
+	{ M_DELETE, "/api/v1/users/me", users_me_delete, 0 },
+	{ M_GET, "/api/v1/users/{id}", users_get, 0 },
+	{ M_PATCH, "/api/v1/users/{id}", users_update, 0 },
+	{ M_DELETE, "/api/v1/users/{id}", users_delete, 0 },
 };
 
 int

@@ -287,7 +287,9 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 		return app_health(r);
 	if ((e = app_route(r, routes, n, &rt)) != ERR_NONE || rt == NULL)
 		return e;
-	if (r->method == M_POST || r->method == M_PUT || r->method == M_PATCH) {
+	/* A DELETE may carry a body too: DELETE /users/me takes a password. */
+	if (r->method == M_POST || r->method == M_PUT || r->method == M_PATCH ||
+	    r->method == M_DELETE) {
 		jmax = rt->max_body ? rt->max_body : (size_t)config.max_json;
 		fmax = rt->max_body ? rt->max_body : (size_t)config.max_form;
 		if ((e = http_read_body(r, jmax, fmax)) != ERR_NONE)

@@ -77,3 +77,15 @@ auth_require(struct req *r)
 		return ERR_UNAUTHENTICATED;
 	return ERR_NONE;
 }
+
+enum err
+auth_require_role(struct req *r, enum role min)
+{
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE)
+		return e;
+	if (r->who.role < min)
+		return ERR_FORBIDDEN;
+	return ERR_NONE;
+}

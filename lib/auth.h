@@ -18,4 +18,7 @@ enum err auth_identify(struct req *r);
 /* auth_identify, and an anonymous caller is ERR_UNAUTHENTICATED. */
 enum err auth_require(struct req *r);
 
+/* auth_require, and a caller whose role is below min is ERR_FORBIDDEN. */
+enum err auth_require_role(struct req *r, enum role min);
+
 #endif

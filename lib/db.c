@@ -195,6 +195,15 @@ db_rollback(void)
 		db_exec("ROLLBACK");
 }
 
+enum err
+db_end(enum err e)
+{
+	if (e == ERR_NONE)
+		return db_commit();
+	db_rollback();
+	return e;
+}
+
 int
 db_migrate(char *err, size_t errsz)
 {

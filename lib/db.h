@@ -55,6 +55,12 @@ enum err db_commit(void);
 void db_rollback(void);
 
 /*
+ * Ends the open transaction by the outcome e of its work: commits when e is
+ * ERR_NONE (and returns the commit's result), else rolls back and returns e.
+ */
+enum err db_end(enum err e);
+
+/*
  * Maps a SQLite result code to an error: BUSY and LOCKED, READONLY, FULL,
  * IOERR and CANTOPEN are ERR_UNAVAILABLE, anything else ERR_INTERNAL.
  * Logs the SQLite message, which never reaches a client.

@@ -6,8 +6,10 @@
 #include "arena.h"
 #include "list.h"
 
-/* Longest cursor accepted, in characters. */
-#define CURSOR_MAX 1024
+/* Longest decoded cursor: a key of LIST_MAX_KEY bytes in hex, other fields. */
+#define CURSOR_RAW_MAX (LIST_MAX_KEY * 2 + 64)
+/* Longest cursor accepted, in characters: CURSOR_RAW_MAX bytes in base64url. */
+#define CURSOR_MAX ((CURSOR_RAW_MAX + 2) / 3 * 4)
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -138,7 +140,7 @@ static int
 cursor_read(struct arena *a, const char *s, const struct list_sort *sorts,
     int nsorts, struct list_params *p)
 {
-	unsigned char raw[CURSOR_MAX];
+	unsigned char raw[CURSOR_RAW_MAX];
 	const char *f[5], *end;
 	size_t flen[5], i, n;
 	long len;
@@ -261,8 +263,9 @@ list_cursor(struct arena *a, const struct list_params *p,
 	char *raw, *out, *k;
 	size_t tlen = text != NULL ? strlen(text) : 0, i, n;
 
-	if (tlen > CURSOR_MAX / 4)
-		tlen = CURSOR_MAX / 4;
+	/* A shortened key would make the next page start inside this one. */
+	if (tlen > LIST_MAX_KEY)
+		return NULL;
 	if ((raw = arena_alloc(a, tlen * 2 + 64)) == NULL)
 		return NULL;
 	n = (size_t)snprintf(raw, 64, "1|%d|%d|", p->sort, p->desc);

@@ -18,6 +18,8 @@
 
 #define LIST_DEFAULT_LIMIT	20
 #define LIST_MAX_LIMIT		100
+/* Longest text sort key a cursor carries, in bytes (200 4-byte characters). */
+#define LIST_MAX_KEY		800
 
 /* One sortable column: its API name and whether its key is text. */
 struct list_sort {
@@ -55,7 +57,8 @@ int64_t list_offset(const struct list_params *p);
 
 /*
  * The cursor that continues after a row with this key and id, in the arena;
- * text is used for text sorts, ikey for integer ones.  NULL when out of memory.
+ * text is used for text sorts, ikey for integer ones.  NULL when out of
+ * memory or when text is longer than LIST_MAX_KEY bytes.
  */
 char *list_cursor(struct arena *a, const struct list_params *p,
     const struct list_sort *sorts, int64_t ikey, const char *text, int64_t id);

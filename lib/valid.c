@@ -97,6 +97,21 @@ valid_run(const struct vfield *tab, size_t n, const struct vinput *in,
 	return errs->n - before;
 }
 
+int
+valid_require_one(const struct vfield *tab, size_t n,
+    const struct vvalue *values, struct verrors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (values[i].present)
+			return 0;
+	for (i = 0; i < n; i++)
+		valid_add(errs, tab[i].name, "one_required",
+		    "Give at least one of the fields that can be changed.");
+	return 1;
+}
+
 /* Copies a string input to the value. */
 static void
 take_string(const struct vinput *in, struct vvalue *out)

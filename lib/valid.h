@@ -70,6 +70,13 @@ struct verrors {
 size_t valid_run(const struct vfield *tab, size_t n, const struct vinput *in,
     struct vvalue *out, struct verrors *errs);
 
+/*
+ * For bodies that change a record: when none of the n fields of tab is
+ * present in values, appends a "one_required" error for each and returns 1.
+ */
+int valid_require_one(const struct vfield *tab, size_t n,
+    const struct vvalue *values, struct verrors *errs);
+
 /* Appends one error; silently drops it when errs is full. */
 void valid_add(struct verrors *errs, const char *field, const char *code,
     const char *message);

@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "arena.h"
 #include "config.h"
 #include "db.h"
 #include "password.h"
@@ -32,6 +33,11 @@ usage(void)
 	    "       quillctl migrate\n"
 	    "       quillctl user add EMAIL [--role user|moderator|admin] "
 	    "[--name NAME]\n"
+	    "       quillctl user list [--role user|moderator|admin]\n"
+	    "       quillctl user set-role EMAIL user|moderator|admin\n"
+	    "       quillctl user disable EMAIL\n"
+	    "       quillctl user enable EMAIL\n"
+	    "       quillctl user delete EMAIL\n"
 	    "       quillctl check\n"
 	    "The password for 'user add' is read from standard input.\n");
 	exit(2);
@@ -163,6 +169,17 @@ cmd_migrate(void)
 	return 0;
 }
 
+/* Opens the configured database with every statement prepared, or dies. */
+static void
+open_prepared(void)
+{
+	char err[512];
+
+	if (db_open(config.db, 0, (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1 || db_prepare_all(err, sizeof(err)) == -1)
+		die("%s", err);
+}
+
 /* Reads one line (a password) from stdin, without echo on a terminal. */
 static size_t
 read_password(char *buf, size_t sz)
@@ -193,7 +210,7 @@ static int
 cmd_user_add(int argc, char **argv)
 {
 	const char *email, *name = NULL, *role_s = "user";
-	char err[512], pw[PASSWORD_MAX_CHARS * 4 + 2], hash[PASSWORD_HASH_MAX];
+	char pw[PASSWORD_MAX_CHARS * 4 + 2], hash[PASSWORD_HASH_MAX];
 	struct vinput in;
 	struct vvalue v;
 	const struct vfail *f;
@@ -239,9 +256,7 @@ cmd_user_add(int argc, char **argv)
 	if (password_hash(pw, len, hash) == -1)
 		die("cannot hash the password");
 	sodium_memzero(pw, sizeof(pw));
-	if (db_open(config.db, 0, (int)config.busy_timeout_ms, err,
-	    sizeof(err)) == -1 || db_prepare_all(err, sizeof(err)) == -1)
-		die("%s", err);
+	open_prepared();
 	if ((e = db_begin()) == ERR_NONE &&
 	    (e = user_insert(email, strlen(email), name, strlen(name), hash,
 	    role, time(NULL), &id)) == ERR_NONE)
@@ -256,6 +271,138 @@ cmd_user_add(int argc, char **argv)
 	    user_role_name(role));
 	db_close();
 	return 0;
+}
+
+static int
+cmd_user_list(int argc, char **argv)
+{
+	struct user_filter f = { 1, ROLE_USER, NULL };
+	struct list_params p;
+	struct arena *a;
+	struct user *rows;
+	char when[32];
+	size_t n, i;
+	long total = 0;
+	enum err e;
+
+	if (argc == 2 && strcmp(argv[0], "--role") == 0) {
+		if (user_role_parse(argv[1], &f.role) == -1)
+			die("--role must be user, moderator or admin");
+		f.any_role = 0;
+	} else if (argc != 0)
+		usage();
+	load_config();
+	open_prepared();
+	if ((a = arena_new()) == NULL)
+		die("out of memory");
+	/* The API's own keyset pages, oldest first. */
+	memset(&p, 0, sizeof(p));
+	p.mode = LIST_CURSOR;
+	p.limit = LIST_MAX_LIMIT;
+	p.sort = USER_SORT_CREATED;
+	printf("%-6s %-32s %-24s %-9s %-8s %s\n", "ID", "EMAIL", "NAME", "ROLE",
+	    "STATUS", "CREATED");
+	do {
+		arena_reset(a);
+		if ((e = user_list(a, &f, &p, &rows, &n)) != ERR_NONE)
+			die("cannot list the users: %s", error_message(e));
+		for (i = 0; i < n && i < (size_t)p.limit; i++) {
+			http_time(rows[i].created_at, when, sizeof(when));
+			printf("%-6lld %-32s %-24s %-9s %-8s %s\n",
+			    (long long)rows[i].id, rows[i].email, rows[i].name,
+			    user_role_name(rows[i].role),
+			    rows[i].disabled ? "disabled" : "active", when);
+			total++;
+		}
+		if (i > 0) {
+			p.after = 1;
+			p.after_int = rows[i - 1].created_at;
+			p.after_id = rows[i - 1].id;
+		}
+	} while (n > (size_t)p.limit);
+	printf("%ld user%s\n", total, total == 1 ? "" : "s");
+	arena_free(a);
+	db_close();
+	return 0;
+}
+
+/*
+ * Applies c to the user with this email (or deletes them), in one write
+ * transaction with the same store functions as the API, and says what it
+ * did.  The last active admin is refused as the API refuses them.
+ */
+static int
+user_apply(const char *email, const struct user_change *c, int del)
+{
+	struct user before, after;
+	struct arena *a;
+	enum err e;
+
+	load_config();
+	open_prepared();
+	if ((a = arena_new()) == NULL)
+		die("out of memory");
+	if ((e = db_begin()) != ERR_NONE)
+		die("the database is busy: %s", error_message(e));
+	e = user_get_by_email(a, email, strlen(email), &before);
+	if (e == ERR_NONE)
+		e = del ? user_delete(a, before.id) :
+		    user_update(a, before.id, c, time(NULL), &after);
+	if ((e = db_end(e)) == ERR_NOT_FOUND)
+		die("no user has the email %s", email);
+	if (e == ERR_CONFLICT)
+		die("%s: %s", email, user_last_admin_message);
+	if (e != ERR_NONE)
+		die("cannot change %s: %s", email, error_message(e));
+	printf("user %lld %s: ", (long long)before.id, before.email);
+	if (del)
+		printf("deleted, with their posts and sessions\n");
+	else if (c->role != -1)
+		printf("role %s -> %s", user_role_name(before.role),
+		    user_role_name(after.role));
+	else
+		printf("%s -> %s", before.disabled ? "disabled" : "active",
+		    after.disabled ? "disabled" : "active");
+	if (!del)
+		printf("%s\n", after.token_version != before.token_version ?
+		    "; access tokens revoked" : "");
+	arena_free(a);
+	db_close();
+	return 0;
+}
+
+static int
+cmd_user_set_role(int argc, char **argv)
+{
+	struct user_change c = USER_CHANGE_NONE;
+	enum role role;
+
+	if (argc != 2)
+		usage();
+	if (user_role_parse(argv[1], &role) == -1)
+		die("the role must be user, moderator or admin");
+	c.role = (int)role;
+	return user_apply(argv[0], &c, 0);
+}
+
+/* disable (on = 0) or enable (on = 1) EMAIL */
+static int
+cmd_user_enable(int argc, char **argv, int on)
+{
+	struct user_change c = USER_CHANGE_NONE;
+
+	if (argc != 1)
+		usage();
+	c.disabled = !on;
+	return user_apply(argv[0], &c, 0);
+}
+
+static int
+cmd_user_delete(int argc, char **argv)
+{
+	if (argc != 1)
+		usage();
+	return user_apply(argv[0], NULL, 1);
 }
 
 /* Prints the permissions verdict for path; returns 1 on a problem. */
@@ -331,8 +478,19 @@ main(int argc, char **argv)
 		return cmd_migrate();
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check();
-	if (strcmp(argv[1], "user") == 0 && argc >= 3 &&
-	    strcmp(argv[2], "add") == 0)
-		return cmd_user_add(argc - 3, argv + 3);
+	if (strcmp(argv[1], "user") == 0 && argc >= 3) {
+		if (strcmp(argv[2], "add") == 0)
+			return cmd_user_add(argc - 3, argv + 3);
+		if (strcmp(argv[2], "list") == 0)
+			return cmd_user_list(argc - 3, argv + 3);
+		if (strcmp(argv[2], "set-role") == 0)
+			return cmd_user_set_role(argc - 3, argv + 3);
+		if (strcmp(argv[2], "disable") == 0)
+			return cmd_user_enable(argc - 3, argv + 3, 0);
+		if (strcmp(argv[2], "enable") == 0)
+			return cmd_user_enable(argc - 3, argv + 3, 1);
+		if (strcmp(argv[2], "delete") == 0)
+			return cmd_user_delete(argc - 3, argv + 3);
+	}
 	usage();
 }

@@ -78,12 +78,39 @@ test_params(void)
 	is_int(parse("page=x", &p, &r), ERR_BAD_REQUEST, "page=x is 400");
 }
 
+/* A key of LIST_MAX_KEY bytes survives whole; a longer one is refused. */
+static void
+test_long_key(void)
+{
+	struct list_params p;
+	struct req r;
+	char key[LIST_MAX_KEY + 2], q[4096], *c;
+	size_t i;
+
+	/* 200 four-byte characters: the longest title, the widest encoding. */
+	for (i = 0; i + 4 <= LIST_MAX_KEY; i += 4)
+		memcpy(key + i, "\xf0\x9f\x98\x80", 4);
+	key[LIST_MAX_KEY] = '\0';
+	parse("sort=name&order=asc", &p, &r);
+	c = list_cursor(a, &p, sorts, 0, key, 9);
+	ok(c != NULL, "a cursor carries a key of %d bytes", LIST_MAX_KEY);
+	snprintf(q, sizeof(q), "sort=name&order=asc&cursor=%s", c ? c : "");
+	is_int(parse(q, &p, &r), ERR_NONE, "and reads back");
+	ok(p.after_text != NULL && p.after_text_len == LIST_MAX_KEY &&
+	    memcmp(p.after_text, key, LIST_MAX_KEY) == 0 && p.after_id == 9,
+	    "with the whole key, not a prefix");
+	key[LIST_MAX_KEY] = 'x';
+	key[LIST_MAX_KEY + 1] = '\0';
+	ok(list_cursor(a, &p, sorts, 0, key, 9) == NULL,
+	    "a longer key gets no cursor rather than a shortened one");
+}
+
 static void
 test_cursor(void)
 {
 	struct list_params p;
 	struct req r;
-	char *c, q[512], bad[512];
+	char *c, q[1024], bad[512];
 
 	parse("", &p, &r);
 	c = list_cursor(a, &p, sorts, 1700000000, NULL, 42);
@@ -105,6 +132,8 @@ test_cursor(void)
 	is_int(parse(q, &p, &r), ERR_BAD_REQUEST, "a cursor used with another sort is 400");
 	snprintf(q, sizeof(q), "sort=name&order=asc&cursor=%s&page=2", c);
 	is_int(parse(q, &p, &r), ERR_BAD_REQUEST, "cursor with page is 400");
+
+	test_long_key();
 
 	snprintf(bad, sizeof(bad), "%s", c);
 	bad[strlen(bad) / 2] = bad[strlen(bad) / 2] == 'A' ? 'B' : 'A';
