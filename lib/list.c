@@ -9,7 +9,7 @@
 /* Longest decoded cursor: a key of LIST_MAX_KEY bytes in hex, other fields. */
 #define CURSOR_RAW_MAX (LIST_MAX_KEY * 2 + 64)
 /* Longest cursor accepted, in characters: CURSOR_RAW_MAX bytes in base64url. */
-#define CURSOR_MAX ((CURSOR_RAW_MAX + 2) / 3 * 4)
+#define CURSOR_MAX ((CURSOR_RAW_MAX + 2) / 3 * (size_t)4)
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

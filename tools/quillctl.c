@@ -334,7 +334,7 @@ cmd_user_list(int argc, char **argv)
 static int
 user_apply(const char *email, const struct user_change *c, int del)
 {
-	struct user before, after;
+	struct user before = { 0 }, after = { 0 };
 	struct arena *a;
 	enum err e;
 

@@ -8,6 +8,7 @@ use File::Basename qw(dirname);
 use File::Path qw(remove_tree make_path);
 use HTTP::Tiny;
 use IO::Socket::INET;
+use Socket qw(IPPROTO_TCP TCP_NODELAY);
 use JSON::PP;
 use Test::More;
 use Exporter 'import';
@@ -89,6 +90,18 @@ END {
         }
     }
     $? = $status;
+}
+
+# HTTP::Tiny writes headers and body separately; without TCP_NODELAY the
+# body waits ~40 ms for the server's delayed ACK on every request that has one.
+{
+    no warnings 'redefine';
+    my $connect = \&HTTP::Tiny::Handle::connect;
+    *HTTP::Tiny::Handle::connect = sub {
+        my $h = $connect->(@_);
+        setsockopt($h->{fh}, IPPROTO_TCP, TCP_NODELAY, 1) if $h->{fh};
+        return $h;
+    };
 }
 
 my $http = HTTP::Tiny->new(timeout => 30, max_redirect => 0,
