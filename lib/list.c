@@ -6,8 +6,10 @@
 #include "arena.h"
 #include "list.h"
 
+/* Longest cursor text before base64url: "1|sort|desc|hexkey|id". */
+#define CURSOR_RAW_MAX (2 * LIST_TEXT_KEY_MAX + 64)
 /* Longest cursor accepted, in characters. */
-#define CURSOR_MAX 1024
+#define CURSOR_MAX ((CURSOR_RAW_MAX + 2) / 3 * 4)
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -138,7 +140,7 @@ static int
 cursor_read(struct arena *a, const char *s, const struct list_sort *sorts,
     int nsorts, struct list_params *p)
 {
-	unsigned char raw[CURSOR_MAX];
+	unsigned char raw[CURSOR_RAW_MAX];
 	const char *f[5], *end;
 	size_t flen[5], i, n;
 	long len;
@@ -213,6 +215,8 @@ list_parse(struct req *r, const struct list_sort *sorts, int nsorts,
 			return http_fail(r, ERR_BAD_REQUEST,
 			    "The sort parameter names no sortable field.");
 		p->sort = i;
+		if (sorts[i].ascending)
+			p->desc = 0;
 	}
 	if (order != NULL) {
 		if (strcmp(order, "asc") == 0)
@@ -235,6 +239,14 @@ list_parse(struct req *r, const struct list_sort *sorts, int nsorts,
 			return http_fail(r, ERR_BAD_REQUEST,
 			    "The page parameter must be a whole number from 1.");
 		p->mode = LIST_OFFSET;
+		return ERR_NONE;
+	}
+	if (sorts[p->sort].offset_only) {
+		if (cursor != NULL)
+			return http_fail(r, ERR_BAD_REQUEST,
+			    "This sort order is paged with page, not cursor.");
+		p->mode = LIST_OFFSET;
+		p->page = 1;
 		return ERR_NONE;
 	}
 	p->mode = LIST_CURSOR;
@@ -261,9 +273,8 @@ list_cursor(struct arena *a, const struct list_params *p,
 	char *raw, *out, *k;
 	size_t tlen = text != NULL ? strlen(text) : 0, i, n;
 
-	if (tlen > CURSOR_MAX / 4)
-		tlen = CURSOR_MAX / 4;
-	if ((raw = arena_alloc(a, tlen * 2 + 64)) == NULL)
+	if (tlen > LIST_TEXT_KEY_MAX ||
+	    (raw = arena_alloc(a, tlen * 2 + 64)) == NULL)
 		return NULL;
 	n = (size_t)snprintf(raw, 64, "1|%d|%d|", p->sort, p->desc);
 	if (sorts[p->sort].text) {
