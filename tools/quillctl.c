@@ -33,6 +33,7 @@ usage(void)
 	    "       quillctl user add EMAIL [--role user|moderator|admin] "
 	    "[--name NAME]\n"
 	    "       quillctl check\n"
+	    "       quillctl sql\n"
 	    "The password for 'user add' is read from standard input.\n");
 	exit(2);
 }
@@ -320,6 +321,20 @@ cmd_check(void)
 	return bad;
 }
 
+/*
+ * Prints every statement the programs prepare, one a line after its number,
+ * for EXPLAIN QUERY PLAN in the sqlite3 shell.
+ */
+static int
+cmd_sql(void)
+{
+	int i;
+
+	for (i = 0; i < STMT__MAX; i++)
+		printf("%d\t%s\n", i, stmt_sql[i]);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -331,6 +346,8 @@ main(int argc, char **argv)
 		return cmd_migrate();
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check();
+	if (strcmp(argv[1], "sql") == 0)
+		return cmd_sql();
 	if (strcmp(argv[1], "user") == 0 && argc >= 3 &&
 	    strcmp(argv[2], "add") == 0)
 		return cmd_user_add(argc - 3, argv + 3);
