@@ -1,14 +1,376 @@
 /*
  * posts.fcgi: /api/v1/posts and /api/v1/users/{id}/posts.
  */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
 #include "app.h"
+#include "arena.h"
+#include "auth.h"
+#include "db.h"
+#include "list.h"
+#include "log.h"
+#include "post.h"
+#include "user.h"
+
+enum post_field { PF_TITLE, PF_BODY, PF_STATUS, PF__MAX };
+
+/* POST: a new post is a draft unless it says otherwise. */
+static const struct vfield create_fields[PF__MAX] = {
+	[PF_TITLE] = { "title", valid_title, 1 },
+	[PF_BODY] = { "body", valid_post_body, 1 },
+	[PF_STATUS] = { "status", valid_post_status, 0 },
+};
+
+/* PUT replaces the whole post. */
+static const struct vfield put_fields[PF__MAX] = {
+	[PF_TITLE] = { "title", valid_title, 1 },
+	[PF_BODY] = { "body", valid_post_body, 1 },
+	[PF_STATUS] = { "status", valid_post_status, 1 },
+};
+
+/* PATCH changes the fields it names. */
+static const struct vfield patch_fields[PF__MAX] = {
+	[PF_TITLE] = { "title", valid_title, 0 },
+	[PF_BODY] = { "body", valid_post_body, 0 },
+	[PF_STATUS] = { "status", valid_post_status, 0 },
+};
+
+/* Logs a change to post id by the caller. */
+static void
+posts_log(struct req *r, const char *event, int64_t id)
+{
+	char pid[24], uid[24];
+
+	snprintf(pid, sizeof(pid), "%lld", (long long)id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->who.user_id);
+	log_event(LOG_INFO, event, r->request_id, "postId", pid, "userId", uid,
+	    NULL);
+}
+
+/* Answers status with post p and its ETag. */
+static enum err
+posts_reply(struct req *r, int status, const struct post *p)
+{
+	char etag[POST_ETAG_MAX];
+
+	post_etag(p, etag);
+	http_header(r, "ETag", etag);
+	return http_reply_data(r, status, post_json(p), NULL);
+}
+
+/*
+ * ERR_PRECONDITION_FAILED unless If-Match, when sent, names p's current
+ * version.  Called inside the write transaction, so no other writer can
+ * change p between this check and the write.
+ */
+static enum err
+posts_if_match(struct req *r, const struct post *p)
+{
+	const char *h = http_env(r, "HTTP_IF_MATCH");
+	char etag[POST_ETAG_MAX];
+
+	post_etag(p, etag);
+	return h == NULL || http_etag_match(h, etag, 0) ? ERR_NONE :
+	    ERR_PRECONDITION_FAILED;
+}
+
+/* GET /api/v1/posts/{id} */
+static enum err
+posts_get(struct req *r)
+{
+	struct post p;
+	char etag[POST_ETAG_MAX];
+	const char *h;
+	enum err e;
+
+	if ((e = auth_identify(r)) != ERR_NONE)
+		return e;
+	if ((e = post_get(r->arena, r->params[0], &p)) != ERR_NONE)
+		return e;
+	if (!post_visible(&p, &r->who))
+		return ERR_NOT_FOUND;
+	/*
+	 * What anyone may read, a cache may keep, asking again (If-None-Match)
+	 * before each use, so an edit or a delete shows at once.
+	 */
+	if (r->who.user_id == 0 && p.status == POST_PUBLISHED) {
+		r->cache_control = "no-cache";
+		http_header(r, "Vary", "Authorization, Cookie");
+	}
+	post_etag(&p, etag);
+	h = http_env(r, "HTTP_IF_NONE_MATCH");
+	if (h != NULL && http_etag_match(h, etag, 1)) {
+		http_header(r, "ETag", etag);
+		return http_reply_not_modified(r);
+	}
+	return posts_reply(r, 200, &p);
+}
+
+/* POST /api/v1/posts */
+static enum err
+posts_create(struct req *r)
+{
+	struct vvalue v[PF__MAX];
+	struct post p;
+	enum post_status status;
+	int64_t id;
+	char *loc;
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE)
+		return e;
+	if ((e = http_validate(r, create_fields, PF__MAX, v)) != ERR_NONE)
+		return e;
+	status = v[PF_STATUS].present ? (enum post_status)v[PF_STATUS].i :
+	    POST_DRAFT;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = post_insert(r->who.user_id, status, v[PF_TITLE].str,
+	    v[PF_TITLE].len, v[PF_BODY].str, v[PF_BODY].len, time(NULL),
+	    &id)) != ERR_NONE ||
+	    (e = post_get(r->arena, id, &p)) != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((e = db_commit()) != ERR_NONE)
+		return e;
+	posts_log(r, "post_created", id);
+	if ((loc = arena_printf(r->arena, "/api/v1/posts/%lld",
+	    (long long)id)) == NULL)
+		return ERR_INTERNAL;
+	http_header(r, "Location", loc);
+	return posts_reply(r, 201, &p);
+}
+
+/*
+ * Inside the write transaction: applies the fields of v that are present
+ * to post r->params[0], after the visibility, permission and If-Match
+ * checks; *p receives the new version.
+ */
+static enum err
+posts_apply(struct req *r, const struct vvalue *v, struct post *p)
+{
+	const struct vvalue *t = &v[PF_TITLE], *b = &v[PF_BODY];
+	enum post_status status;
+	enum err e;
+
+	if ((e = post_get(r->arena, r->params[0], p)) != ERR_NONE ||
+	    (e = post_may_change(p, &r->who, t->present || b->present)) !=
+	    ERR_NONE ||
+	    (e = posts_if_match(r, p)) != ERR_NONE)
+		return e;
+	status = v[PF_STATUS].present ? (enum post_status)v[PF_STATUS].i :
+	    p->status;
+	if ((e = post_update(p->id, status, t->present ? t->str : p->title,
+	    t->present ? t->len : strlen(p->title),
+	    b->present ? b->str : p->body,
+	    b->present ? b->len : strlen(p->body), time(NULL))) != ERR_NONE)
+		return e;
+	return post_get(r->arena, p->id, p);
+}
+
+/* PUT and PATCH /api/v1/posts/{id}, with the field table of each. */
+static enum err
+posts_change(struct req *r, const struct vfield *fields)
+{
+	struct vvalue v[PF__MAX];
+	struct post p;
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE)
+		return e;
+	if ((e = http_validate(r, fields, PF__MAX, v)) != ERR_NONE)
+		return e;
+	if (!v[PF_TITLE].present && !v[PF_BODY].present &&
+	    !v[PF_STATUS].present)
+		return http_fail(r, ERR_VALIDATION,
+		    "Send at least one of title, body and status.");
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = posts_apply(r, v, &p)) != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((e = db_commit()) != ERR_NONE)
+		return e;
+	posts_log(r, "post_updated", p.id);
+	return posts_reply(r, 200, &p);
+}
+
+/* PUT /api/v1/posts/{id} */
+static enum err
+posts_put(struct req *r)
+{
+	return posts_change(r, put_fields);
+}
+
+/* PATCH /api/v1/posts/{id} */
+static enum err
+posts_patch(struct req *r)
+{
+	return posts_change(r, patch_fields);
+}
+
+/* DELETE /api/v1/posts/{id} */
+static enum err
+posts_delete(struct req *r)
+{
+	struct post p;
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE)
+		return e;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = post_get(r->arena, r->params[0], &p)) != ERR_NONE ||
+	    (e = post_may_delete(&p, &r->who)) != ERR_NONE ||
+	    (e = posts_if_match(r, &p)) != ERR_NONE ||
+	    (e = post_delete(p.id)) != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((e = db_commit()) != ERR_NONE)
+		return e;
+	posts_log(r, "post_deleted", p.id);
+	return http_reply_empty(r);
+}
+
+/* Reads createdAfter or createdBefore (RFC 3339) into *t; 0 when absent. */
+static enum err
+posts_query_time(struct req *r, const char *name, int before, int64_t *t)
+{
+	const char *s, *msg;
+	int fraction;
+	enum err e;
+
+	if ((e = http_query(r, name, &s)) != ERR_NONE || s == NULL)
+		return e;
+	if (http_time_parse(s, t, &fraction) == -1) {
+		msg = arena_printf(r->arena, "The %s parameter must be an RFC 3339 "
+		    "time such as 2026-01-31T12:00:00Z.", name);
+		return msg != NULL ? http_fail(r, ERR_BAD_REQUEST, msg) :
+		    ERR_INTERNAL;
+	}
+	/* Times are whole seconds: before 12:00:00.5 includes 12:00:00. */
+	if (before && fraction)
+		(*t)++;
+	return ERR_NONE;
+}
+
+/* Reads the filters of a list (status, times, q) into f. */
+static enum err
+posts_filter(struct req *r, struct post_filter *f)
+{
+	const char *status, *q;
+	enum err e;
+
+	memset(f, 0, sizeof(*f));
+	f->status = -1;
+	f->created_after = INT64_MIN;
+	f->created_before = INT64_MAX;
+	if ((e = http_query(r, "status", &status)) != ERR_NONE ||
+	    (e = http_query(r, "q", &q)) != ERR_NONE ||
+	    (e = posts_query_time(r, "createdAfter", 0,
+	    &f->created_after)) != ERR_NONE ||
+	    (e = posts_query_time(r, "createdBefore", 1,
+	    &f->created_before)) != ERR_NONE)
+		return e;
+	if (status != NULL) {
+		if (strcmp(status, "draft") == 0)
+			f->status = POST_DRAFT;
+		else if (strcmp(status, "published") == 0)
+			f->status = POST_PUBLISHED;
+		else
+			return http_fail(r, ERR_BAD_REQUEST,
+			    "The status parameter must be draft or published.");
+	}
+	if (q == NULL)
+		return ERR_NONE;
+	if (valid_utf8_chars(q, strlen(q)) > POST_QUERY_MAX_CHARS)
+		return http_fail(r, ERR_BAD_REQUEST,
+		    "The q parameter must be at most 200 characters.");
+	if ((e = post_match_query(r->arena, q, &f->match)) == ERR_BAD_REQUEST)
+		return http_fail(r, e, "The q parameter must contain a word.");
+	return e;
+}
+
+/* The list of posts; of one author (who must exist) when author is not 0. */
+static enum err
+posts_list_of(struct req *r, int64_t author)
+{
+	struct user u;
+	struct list_params lp;
+	struct post_filter f;
+	struct post *rows;
+	const char *q;
+	char *next = NULL;
+	int64_t total = 0;
+	size_t n, i;
+	cJSON *items;
+	int more;
+	enum err e;
+
+	if ((e = auth_identify(r)) != ERR_NONE ||
+	    (author != 0 && (e = user_get(r->arena, author, &u)) != ERR_NONE) ||
+	    (e = http_query(r, "q", &q)) != ERR_NONE ||
+	    (e = list_parse(r, post_sorts, POST_SORT__MAX, q != NULL ?
+	    POST_SORT_RELEVANCE : POST_SORT_CREATED, 1, &lp)) != ERR_NONE ||
+	    (e = posts_filter(r, &f)) != ERR_NONE)
+		return e;
+	if (lp.sort == POST_SORT_RELEVANCE && f.match == NULL)
+		return http_fail(r, ERR_BAD_REQUEST,
+		    "sort=relevance ranks the results of a search: give q.");
+	if (author != 0)
+		f.author = author;
+	else if ((e = http_query_id(r, "author", &f.author)) != ERR_NONE)
+		return e;
+	post_filter_visible(&f, &r->who);
+	if ((e = post_list(r->arena, &f, &lp, &rows, &n, &more)) != ERR_NONE ||
+	    (lp.mode == LIST_OFFSET && (e = post_count(&f, &total)) != ERR_NONE))
+		return e;
+	if ((items = cJSON_CreateArray()) == NULL)
+		return ERR_INTERNAL;
+	for (i = 0; i < n; i++)
+		if (!cJSON_AddItemToArray(items, post_json(&rows[i]))) {
+			cJSON_Delete(items);
+			return ERR_INTERNAL;
+		}
+	if (more && (next = post_cursor(r->arena, &lp, &rows[n - 1])) == NULL) {
+		cJSON_Delete(items);
+		return ERR_INTERNAL;
+	}
+	return list_reply(r, &lp, items, next, total);
+}
+
+/* GET /api/v1/posts */
+static enum err
+posts_list(struct req *r)
+{
+	return posts_list_of(r, 0);
+}
+
+/* GET /api/v1/users/{id}/posts */
+static enum err
+posts_list_by_user(struct req *r)
+{
+	return posts_list_of(r, r->params[0]);
+}
 
 static const struct route routes[] = {
-	{ M__MAX, "", NULL, 0 },
+	{ M_GET, "/api/v1/posts", posts_list, 0 },
+	{ M_POST, "/api/v1/posts", posts_create, APP_MAX_POST },
+	{ M_GET, "/api/v1/posts/{id}", posts_get, 0 },
+	{ M_PUT, "/api/v1/posts/{id}", posts_put, APP_MAX_POST },
+	{ M_PATCH, "/api/v1/posts/{id}", posts_patch, APP_MAX_POST },
+	{ M_DELETE, "/api/v1/posts/{id}", posts_delete, 0 },
+	{ M_GET, "/api/v1/users/{id}/posts", posts_list_by_user, 0 },
 };
 
 int
 main(void)
 {
-	return app_main("posts", routes, 0);
+	return app_main("posts", routes, sizeof(routes) / sizeof(routes[0]));
 }

@@ -290,8 +290,14 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 	/* A DELETE may carry a body too: DELETE /users/me takes a password. */
 	if (r->method == M_POST || r->method == M_PUT || r->method == M_PATCH ||
 	    r->method == M_DELETE) {
-		jmax = rt->max_body ? rt->max_body : (size_t)config.max_json;
-		fmax = rt->max_body ? rt->max_body : (size_t)config.max_form;
+		if (rt->max_body == APP_MAX_POST)
+			jmax = fmax = (size_t)config.max_post;
+		else if (rt->max_body != 0)
+			jmax = fmax = rt->max_body;
+		else {
+			jmax = (size_t)config.max_json;
+			fmax = (size_t)config.max_form;
+		}
 		if ((e = http_read_body(r, jmax, fmax)) != ERR_NONE)
 			return e;
 	}

@@ -18,6 +18,9 @@ struct route {
 	size_t		 max_body;	/* 0: QUILL_MAX_JSON_BYTES / _FORM_ */
 };
 
+/* A route's max_body: QUILL_MAX_POST_BYTES, for JSON and forms alike. */
+#define APP_MAX_POST ((size_t)-1)
+
 /* The path every program answers with its database's health. */
 #define APP_HEALTH_PATH "/api/v1/health"
 

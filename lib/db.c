@@ -3,6 +3,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "db.h"
 #include "log.h"
 
@@ -261,4 +262,13 @@ db_ping(void)
 
 	sqlite3_reset(s);
 	return ok;
+}
+
+const char *
+db_column_text(struct arena *a, sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	return arena_strndup(a, t != NULL ? (const char *)t : "",
+	    (size_t)sqlite3_column_bytes(s, col));
 }

@@ -12,6 +12,8 @@
 #include "error.h"
 #include "stmt.h"
 
+struct arena;
+
 /* One numbered migration, embedded from sql/NNN_name.sql at build time. */
 struct migration {
 	int		 version;
@@ -79,6 +81,9 @@ int db_schema_target(void);
  * number applied, or -1 with a reason in err.
  */
 int db_migrate(char *err, size_t errsz);
+
+/* A copy in the arena of text column col of s's row ("" for NULL), or NULL. */
+const char *db_column_text(struct arena *a, sqlite3_stmt *s, int col);
 
 /* 1 when the database answers a trivial query. */
 int db_ping(void);

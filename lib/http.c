@@ -19,8 +19,7 @@ static const char security_headers[] =
     "X-Content-Type-Options: nosniff\r\n"
     "Referrer-Policy: no-referrer\r\n"
     "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
-    "X-Frame-Options: DENY\r\n"
-    "Cache-Control: no-store\r\n";
+    "X-Frame-Options: DENY\r\n";
 
 const char *
 http_env(const struct req *r, const char *name)
@@ -349,6 +348,23 @@ http_query(struct req *r, const char *name, const char **value)
 }
 
 enum err
+http_query_id(struct req *r, const char *name, int64_t *id)
+{
+	const char *v, *msg;
+	enum err e;
+
+	*id = 0;
+	if ((e = http_query(r, name, &v)) != ERR_NONE || v == NULL)
+		return e;
+	if ((*id = parse_id(v, strlen(v))) > 0)
+		return ERR_NONE;
+	*id = 0;
+	msg = arena_printf(r->arena, "The %s parameter must be an id "
+	    "(a whole number from 1).", name);
+	return msg != NULL ? http_fail(r, ERR_BAD_REQUEST, msg) : ERR_INTERNAL;
+}
+
+enum err
 http_fail(struct req *r, enum err e, const char *message)
 {
 	r->err = e;
@@ -406,6 +422,59 @@ http_reply_empty(struct req *r)
 	return ERR_NONE;
 }
 
+enum err
+http_reply_not_modified(struct req *r)
+{
+	buf_reset(r->out);
+	r->status = 304;
+	r->content_type = NULL;
+	return ERR_NONE;
+}
+
+/* Skips optional white space and empty list elements (RFC 9110 5.6.1). */
+static const char *
+list_skip(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == ',')
+		p++;
+	return p;
+}
+
+int
+http_etag_match(const char *header, const char *etag, int weak)
+{
+	const char *p = header, *q;
+	size_t n = strlen(etag);
+	int is_weak, found = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '*') {
+		for (p++; *p == ' ' || *p == '\t'; p++)
+			continue;
+		return *p == '\0';
+	}
+	for (p = list_skip(p); *p != '\0'; p = list_skip(p)) {
+		is_weak = p[0] == 'W' && p[1] == '/';
+		if (is_weak)
+			p += 2;
+		if (*p != '"')
+			return 0;
+		/* etagc: '!', '#'..'~' and obs-text; no space, quote or control. */
+		for (q = p + 1; *q != '"'; q++)
+			if ((unsigned char)*q <= 0x20 || *q == 0x7f)
+				return 0;
+		if ((weak || !is_weak) && (size_t)(q + 1 - p) == n &&
+		    memcmp(p, etag, n) == 0)
+			found = 1;
+		for (p = q + 1; *p == ' ' || *p == '\t'; p++)
+			continue;
+		if (*p != '\0' && *p != ',')
+			return 0;
+	}
+	return found;
+}
+
 void
 http_time(int64_t t, char *out, size_t outsz)
 {
@@ -424,6 +493,87 @@ http_time_json(int64_t t)
 
 	http_time(t, s, sizeof(s));
 	return cJSON_CreateString(s);
+}
+
+/* Reads exactly n decimal digits at *p into *v and advances *p. */
+static int
+digits(const char **p, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return -1;
+		*v = *v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	return 0;
+}
+
+/* Reads one of chars at *p and advances *p. */
+static int
+expect(const char **p, const char *chars)
+{
+	if (**p == '\0' || strchr(chars, **p) == NULL)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+http_time_parse(const char *s, int64_t *t, int *fraction)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	const char *p = s;
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, leap;
+
+	*fraction = 0;
+	if (digits(&p, 4, &y) || expect(&p, "-") || digits(&p, 2, &mo) ||
+	    expect(&p, "-") || digits(&p, 2, &d) || expect(&p, "Tt") ||
+	    digits(&p, 2, &h) || expect(&p, ":") || digits(&p, 2, &mi) ||
+	    expect(&p, ":") || digits(&p, 2, &sec))
+		return -1;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	if (*p == '.') {
+		if (*++p < '0' || *p > '9')
+			return -1;
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (*p != '0')
+				*fraction = 1;
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (digits(&p, 2, &oh) || expect(&p, ":") || digits(&p, 2, &om) ||
+		    oh > 23 || om > 59)
+			return -1;
+	} else
+		return -1;
+	if (*p != '\0')
+		return -1;
+	*t = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
+	    (int64_t)mi * 60 + sec - (int64_t)sign * (oh * 3600 + om * 60);
+	return 0;
 }
 
 /* Appends ,"key":"value" with value escaped. */
@@ -447,6 +597,7 @@ http_render_error(struct req *r)
 		e = ERR_INTERNAL;
 	r->status = error_status(e);
 	r->content_type = "application/json; charset=utf-8";
+	r->cache_control = NULL;
 	buf_reset(b);
 	buf_puts(b, "{\"error\":{");
 	out_kv(b, "code", error_code(e), 0);
@@ -492,6 +643,8 @@ http_render_head(const struct req *r, struct buf *head)
 	if (r->status != 204 && r->status != 304)
 		buf_printf(head, "Content-Length: %zu\r\n", r->out->len);
 	buf_puts(head, security_headers);
+	buf_printf(head, "Cache-Control: %s\r\n", r->cache_control != NULL ?
+	    r->cache_control : "no-store");
 	buf_printf(head, "X-Request-Id: %s\r\n", r->request_id);
 	buf_append(head, r->hdr->data != NULL ? r->hdr->data : "", r->hdr->len);
 	buf_puts(head, "\r\n");

@@ -65,6 +65,7 @@ struct req {
 	struct buf	*hdr;		/* extra header lines, CRLF-terminated */
 	struct buf	*out;		/* body */
 	const char	*content_type;
+	const char	*cache_control;	/* NULL: "no-store" */
 	enum err	 err;
 	const char	*err_message;	/* overrides error_message(err) */
 	struct verrors	 details;
@@ -119,6 +120,12 @@ enum err http_validate(struct req *r, const struct vfield *tab, size_t n,
 /* The query parameter name, or NULL; duplicates or bad encoding: ERR_BAD_REQUEST. */
 enum err http_query(struct req *r, const char *name, const char **value);
 
+/*
+ * The query parameter name as an id (a canonical decimal 1..2^63-1) in
+ * *id, 0 when absent; anything else is ERR_BAD_REQUEST.
+ */
+enum err http_query_id(struct req *r, const char *name, int64_t *id);
+
 /* Records an error with a message of the caller's and returns it. */
 enum err http_fail(struct req *r, enum err e, const char *message);
 
@@ -131,6 +138,16 @@ enum err http_reply_data(struct req *r, int status, cJSON *data, cJSON *meta);
 /* Answers 204 No Content. */
 enum err http_reply_empty(struct req *r);
 
+/* Answers 304 Not Modified: no body; headers set so far are kept. */
+enum err http_reply_not_modified(struct req *r);
+
+/*
+ * 1 when an If-Match (weak 0: strong comparison) or If-None-Match (weak 1)
+ * header value names etag (a quoted entity tag, "\"3-1\"").  "*" matches
+ * any etag; W/ tags match only weakly; a malformed list matches nothing.
+ */
+int http_etag_match(const char *header, const char *etag, int weak);
+
 /* Writes the error envelope for r->err into r->out and sets the status. */
 void http_render_error(struct req *r);
 
@@ -142,5 +159,13 @@ void http_time(int64_t t, char *out, size_t outsz);
 
 /* A cJSON string of the RFC 3339 form of t, or NULL. */
 cJSON *http_time_json(int64_t t);
+
+/*
+ * Parses an RFC 3339 date-time ("2026-01-31T12:00:00Z", fractions of a
+ * second and offsets such as "+02:00" allowed; years 0000-9999) into Unix
+ * seconds, rounded down, in *t; *fraction is 1 when a non-zero fraction
+ * was dropped.  Returns 0, or -1 when s is not such a time.
+ */
+int http_time_parse(const char *s, int64_t *t, int *fraction);
 
 #endif

@@ -6,9 +6,9 @@
 #include "arena.h"
 #include "list.h"
 
-/* Longest decoded cursor: a key of LIST_MAX_KEY bytes in hex, other fields. */
-#define CURSOR_RAW_MAX (LIST_MAX_KEY * 2 + 64)
-/* Longest cursor accepted, in characters: CURSOR_RAW_MAX bytes in base64url. */
+/* Longest cursor text before base64url: "1|sort|desc|hexkey|id". */
+#define CURSOR_RAW_MAX (2 * LIST_TEXT_KEY_MAX + 64)
+/* Longest cursor accepted, in characters. */
 #define CURSOR_MAX ((CURSOR_RAW_MAX + 2) / 3 * (size_t)4)
 
 static const char b64[] =
@@ -215,6 +215,8 @@ list_parse(struct req *r, const struct list_sort *sorts, int nsorts,
 			return http_fail(r, ERR_BAD_REQUEST,
 			    "The sort parameter names no sortable field.");
 		p->sort = i;
+		if (sorts[i].ascending)
+			p->desc = 0;
 	}
 	if (order != NULL) {
 		if (strcmp(order, "asc") == 0)
@@ -237,6 +239,14 @@ list_parse(struct req *r, const struct list_sort *sorts, int nsorts,
 			return http_fail(r, ERR_BAD_REQUEST,
 			    "The page parameter must be a whole number from 1.");
 		p->mode = LIST_OFFSET;
+		return ERR_NONE;
+	}
+	if (sorts[p->sort].offset_only) {
+		if (cursor != NULL)
+			return http_fail(r, ERR_BAD_REQUEST,
+			    "This sort order is paged with page, not cursor.");
+		p->mode = LIST_OFFSET;
+		p->page = 1;
 		return ERR_NONE;
 	}
 	p->mode = LIST_CURSOR;
@@ -263,10 +273,8 @@ list_cursor(struct arena *a, const struct list_params *p,
 	char *raw, *out, *k;
 	size_t tlen = text != NULL ? strlen(text) : 0, i, n;
 
-	/* A shortened key would make the next page start inside this one. */
-	if (tlen > LIST_MAX_KEY)
-		return NULL;
-	if ((raw = arena_alloc(a, tlen * 2 + 64)) == NULL)
+	if (tlen > LIST_TEXT_KEY_MAX ||
+	    (raw = arena_alloc(a, tlen * 2 + 64)) == NULL)
 		return NULL;
 	n = (size_t)snprintf(raw, 64, "1|%d|%d|", p->sort, p->desc);
 	if (sorts[p->sort].text) {

@@ -18,13 +18,16 @@
 
 #define LIST_DEFAULT_LIMIT	20
 #define LIST_MAX_LIMIT		100
-/* Longest text sort key a cursor carries, in bytes (200 4-byte characters). */
-#define LIST_MAX_KEY		800
+
+/* Longest text sort key, in bytes, that a cursor carries exactly. */
+#define LIST_TEXT_KEY_MAX	1024
 
 /* One sortable column: its API name and whether its key is text. */
 struct list_sort {
 	const char	*name;		/* "createdAt" */
 	int		 text;		/* 1: string key, 0: integer key */
+	int		 offset_only;	/* 1: no stable key; pages by number */
+	int		 ascending;	/* 1: named in sort=, A to Z by default */
 };
 
 enum list_mode { LIST_CURSOR, LIST_OFFSET };
@@ -47,7 +50,10 @@ struct list_params {
  * limit and perPage are clamped to 1..100; sort must name a row of sorts
  * (nsorts rows); order is asc or desc.  A malformed value, a cursor that is
  * not one of ours or that was made for another sort, or a cursor together
- * with page: ERR_BAD_REQUEST with a message naming the parameter.
+ * with page: ERR_BAD_REQUEST with a message naming the parameter.  Without
+ * order, the list is descending when default_desc is set, unless sort=
+ * names an ascending row.  An offset_only sort is always in offset mode
+ * (page 1 when none is given) and refuses a cursor.
  */
 enum err list_parse(struct req *r, const struct list_sort *sorts, int nsorts,
     int default_sort, int default_desc, struct list_params *p);
@@ -58,7 +64,7 @@ int64_t list_offset(const struct list_params *p);
 /*
  * The cursor that continues after a row with this key and id, in the arena;
  * text is used for text sorts, ikey for integer ones.  NULL when out of
- * memory or when text is longer than LIST_MAX_KEY bytes.
+ * memory or when text is longer than LIST_TEXT_KEY_MAX bytes.
  */
 char *list_cursor(struct arena *a, const struct list_params *p,
     const struct list_sort *sorts, int64_t ikey, const char *text, int64_t id);

@@ -76,24 +76,14 @@ user_insert(const char *email, size_t email_len, const char *name,
 	return ERR_NONE;
 }
 
-/* Copies a text column into the arena ("" for NULL). */
-static const char *
-column_text(struct arena *a, sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	return arena_strndup(a, t != NULL ? (const char *)t : "",
-	    (size_t)sqlite3_column_bytes(s, col));
-}
-
 /* Fills *u from the current row of s, a USER_COLUMNS query. */
 static enum err
 user_fill(struct arena *a, sqlite3_stmt *s, struct user *u)
 {
 	u->id = sqlite3_column_int64(s, 0);
-	u->email = column_text(a, s, 1);
-	u->name = column_text(a, s, 2);
-	u->password_hash = column_text(a, s, 3);
+	u->email = db_column_text(a, s, 1);
+	u->name = db_column_text(a, s, 2);
+	u->password_hash = db_column_text(a, s, 3);
 	if (user_role_parse((const char *)sqlite3_column_text(s, 4),
 	    &u->role) == -1)
 		u->role = ROLE_USER;

@@ -39,6 +39,7 @@ usage(void)
 	    "       quillctl user enable EMAIL\n"
 	    "       quillctl user delete EMAIL\n"
 	    "       quillctl check\n"
+	    "       quillctl sql\n"
 	    "The password for 'user add' is read from standard input.\n");
 	exit(2);
 }
@@ -467,6 +468,20 @@ cmd_check(void)
 	return bad;
 }
 
+/*
+ * Prints every statement the programs prepare, one a line after its number,
+ * for EXPLAIN QUERY PLAN in the sqlite3 shell.
+ */
+static int
+cmd_sql(void)
+{
+	int i;
+
+	for (i = 0; i < STMT__MAX; i++)
+		printf("%d\t%s\n", i, stmt_sql[i]);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -478,6 +493,8 @@ main(int argc, char **argv)
 		return cmd_migrate();
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check();
+	if (strcmp(argv[1], "sql") == 0)
+		return cmd_sql();
 	if (strcmp(argv[1], "user") == 0 && argc >= 3) {
 		if (strcmp(argv[2], "add") == 0)
 			return cmd_user_add(argc - 3, argv + 3);

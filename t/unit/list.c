@@ -7,7 +7,7 @@
 #include "tap.h"
 
 static const struct list_sort sorts[] = {
-	{ "createdAt", 0 }, { "name", 1 },
+	{ "createdAt", 0, 0, 0 }, { "name", 1, 0, 1 }, { "rank", 0, 1, 0 },
 };
 
 static struct arena *a;
@@ -23,7 +23,7 @@ parse(const char *q, struct list_params *p, struct req *r)
 	r->out = &out;
 	r->query = q;
 	r->path = "/api/v1/things";
-	return list_parse(r, sorts, 2, 0, 1, p);
+	return list_parse(r, sorts, 3, 0, 1, p);
 }
 
 static void
@@ -69,6 +69,12 @@ test_params(void)
 	is_int(parse("limit=5&limit=6", &p, &r), ERR_BAD_REQUEST, "a repeated parameter is 400");
 	is_int(parse("sort=name&order=asc", &p, &r), ERR_NONE, "sort and order");
 	ok(p.sort == 1 && p.desc == 0, "sort=name order=asc are read");
+	parse("sort=name", &p, &r);
+	ok(p.sort == 1 && p.desc == 0, "an ascending sort is ascending without order");
+	parse("sort=name&order=desc", &p, &r);
+	ok(p.desc == 1, "and descending with order=desc");
+	parse("sort=createdAt", &p, &r);
+	ok(p.sort == 0 && p.desc == 1, "other sorts keep the default order");
 	is_int(parse("sort=password_hash", &p, &r), ERR_BAD_REQUEST, "an unknown sort is 400");
 	is_int(parse("order=up", &p, &r), ERR_BAD_REQUEST, "an unknown order is 400");
 	is_int(parse("page=3&perPage=10", &p, &r), ERR_NONE, "page and perPage");
@@ -78,31 +84,27 @@ test_params(void)
 	is_int(parse("page=x", &p, &r), ERR_BAD_REQUEST, "page=x is 400");
 }
 
-/* A key of LIST_MAX_KEY bytes survives whole; a longer one is refused. */
+/* The longest title in the widest encoding survives a cursor whole. */
 static void
 test_long_key(void)
 {
+	enum { WIDE = 200 * 4 };
 	struct list_params p;
 	struct req r;
-	char key[LIST_MAX_KEY + 2], q[4096], *c;
+	char key[WIDE + 1], q[4096], *c;
 	size_t i;
 
-	/* 200 four-byte characters: the longest title, the widest encoding. */
-	for (i = 0; i + 4 <= LIST_MAX_KEY; i += 4)
+	for (i = 0; i + 4 <= WIDE; i += 4)
 		memcpy(key + i, "\xf0\x9f\x98\x80", 4);
-	key[LIST_MAX_KEY] = '\0';
+	key[WIDE] = '\0';
 	parse("sort=name&order=asc", &p, &r);
 	c = list_cursor(a, &p, sorts, 0, key, 9);
-	ok(c != NULL, "a cursor carries a key of %d bytes", LIST_MAX_KEY);
+	ok(c != NULL, "a cursor carries a key of %d bytes", WIDE);
 	snprintf(q, sizeof(q), "sort=name&order=asc&cursor=%s", c ? c : "");
 	is_int(parse(q, &p, &r), ERR_NONE, "and reads back");
-	ok(p.after_text != NULL && p.after_text_len == LIST_MAX_KEY &&
-	    memcmp(p.after_text, key, LIST_MAX_KEY) == 0 && p.after_id == 9,
+	ok(p.after_text != NULL && p.after_text_len == WIDE &&
+	    memcmp(p.after_text, key, WIDE) == 0 && p.after_id == 9,
 	    "with the whole key, not a prefix");
-	key[LIST_MAX_KEY] = 'x';
-	key[LIST_MAX_KEY + 1] = '\0';
-	ok(list_cursor(a, &p, sorts, 0, key, 9) == NULL,
-	    "a longer key gets no cursor rather than a shortened one");
 }
 
 static void
@@ -152,6 +154,59 @@ test_cursor(void)
 	ok(p.after_int == 5 && p.after_id == 9, "as key 5, id 9");
 }
 
+static void
+test_long_text_key(void)
+{
+	struct list_params p;
+	struct req r;
+	char key[LIST_TEXT_KEY_MAX + 2], *c, *q;
+	size_t i;
+
+	/* 200 four-byte characters: the longest title, 800 bytes. */
+	memset(key, 0, sizeof(key));
+	for (i = 0; i < 200; i++)
+		memcpy(key + 4 * i, "\xf0\x9f\x98\x80", 4);
+	parse("sort=name", &p, &r);
+	c = list_cursor(a, &p, sorts, 0, key, 9);
+	ok(c != NULL, "an 800-byte text key makes a cursor");
+	q = arena_printf(a, "sort=name&cursor=%s", c != NULL ? c : "");
+	is_int(parse(q, &p, &r), ERR_NONE, "which reads back");
+	ok(p.after_text != NULL && strcmp(p.after_text, key) == 0 &&
+	    p.after_id == 9, "with the whole key, not a prefix of it");
+
+	memset(key, 'k', LIST_TEXT_KEY_MAX);
+	key[LIST_TEXT_KEY_MAX] = '\0';
+	c = list_cursor(a, &p, sorts, 0, key, 9);
+	q = arena_printf(a, "sort=name&cursor=%s", c != NULL ? c : "");
+	ok(c != NULL && parse(q, &p, &r) == ERR_NONE &&
+	    strlen(p.after_text) == LIST_TEXT_KEY_MAX,
+	    "a key of LIST_TEXT_KEY_MAX bytes round-trips");
+	key[LIST_TEXT_KEY_MAX] = 'k';
+	key[LIST_TEXT_KEY_MAX + 1] = '\0';
+	parse("sort=name", &p, &r);
+	ok(list_cursor(a, &p, sorts, 0, key, 9) == NULL,
+	    "a longer key makes no cursor rather than a truncated one");
+}
+
+static void
+test_offset_only(void)
+{
+	struct list_params p;
+	struct req r;
+
+	is_int(parse("sort=rank", &p, &r), ERR_NONE, "an offset-only sort");
+	ok(p.mode == LIST_OFFSET && p.page == 1 && p.sort == 2,
+	    "is in offset mode, page 1, without page");
+	is_int(parse("sort=rank&page=3&perPage=5", &p, &r), ERR_NONE,
+	    "an offset-only sort with page");
+	ok(p.mode == LIST_OFFSET && p.page == 3 && p.limit == 5, "reads page 3 of 5");
+	/* "1|2|1|5|9": well formed, for the rank sort. */
+	is_int(parse("sort=rank&cursor=MXwyfDF8NXw5", &p, &r), ERR_BAD_REQUEST,
+	    "refuses a cursor, even a well-formed one");
+	is_int(parse("", &p, &r), ERR_NONE, "other sorts");
+	is_int(p.mode, LIST_CURSOR, "keep cursor mode");
+}
+
 int
 main(void)
 {
@@ -160,6 +215,8 @@ main(void)
 	test_b64();
 	test_params();
 	test_cursor();
+	test_long_text_key();
+	test_offset_only();
 	arena_free(a);
 	buf_free(&hdr);
 	buf_free(&out);

@@ -1,0 +1,107 @@
+# Full-text search (q): ranking, visibility, words and prefixes, text that
+# looks like FTS5 syntax, an index kept in step with every change.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use QuillTest;
+use QuillPosts;
+
+my $srv = start_server();
+my $ann = account($srv, 'user', 'Ann');
+my $ben = account($srv, 'user', 'Ben');
+my $mod = account($srv, 'moderator');
+
+# Ids found by a search, in the order given.
+sub found {
+    my ($query, %o) = @_;
+    my $r = api($srv, 'GET', "/api/v1/posts?$query", $o{as} ? (token => $o{as}{token}) : ());
+    is($r->{status}, 200, "?$query answers 200") or diag $r->{content};
+    return [ map { $_->{id} } @{ $r->{json}{data} // [] } ];
+}
+
+my $in_title = new_post($srv, $ann, title => 'Zebra crossings', status => 'published',
+    body => 'A note on road markings and where to find them in town.');
+my $in_body = new_post($srv, $ben, title => 'Road markings', status => 'published',
+    body => 'A note on the zebra crossing and where to find one in town.');
+my $twice = new_post($srv, $ben, title => 'Stripes', status => 'published',
+    body => 'Zebra, zebra, zebra: the animal and its stripes, at length.');
+my $cafe = new_post($srv, $ann, title => 'Morning', status => 'published',
+    body => "Coffee at the Caf\xc3\xa9 Flore, na\xc3\xafve as ever.");
+my $draft = new_post($srv, $ann, title => 'Secret zebra plans', status => 'draft',
+    body => 'Nobody else may find this quokka.');
+new_post($srv, $ben, title => "Unrelated $_", status => 'published', body => 'Nothing to see.') for 1 .. 5;
+
+# Ranking: relevance (bm25, a title word worth ten body words) by default.
+is_deeply(found('q=zebra'), [ $in_title->{id}, $twice->{id}, $in_body->{id} ],
+    'a word in the title ranks first, then more mentions in the body');
+my $r = api($srv, 'GET', '/api/v1/posts?q=zebra');
+is_deeply($r->{json}{meta}{page}, 1, 'a ranked search is paged by number');
+is($r->{json}{meta}{total}, 3, 'with the total of matches the caller may see');
+is_deeply(found('q=zebra&order=asc'), [ $in_body->{id}, $twice->{id}, $in_title->{id} ],
+    'order=asc gives the least relevant first');
+is_deeply(found('q=zebra&perPage=1&page=2'), [ $twice->{id} ], 'page 2 of one per page');
+like(link_next(api($srv, 'GET', '/api/v1/posts?q=zebra&perPage=1')) // '',
+    qr{^/api/v1/posts\?q=zebra&perPage=1&page=2$}, 'Link names the next page, keeping q');
+is(api($srv, 'GET', '/api/v1/posts?q=zebra&cursor=MXwzfDF8NXw5')->{status}, 400,
+    'a cursor is refused for relevance');
+
+# Words: all must match; case and accents do not matter; a trailing * is a prefix.
+is_deeply(found('q=zebra+stripes'), [ $twice->{id} ], 'every word must appear');
+is_deeply(found('q=ZEBRA+Crossing'), [ $in_body->{id} ], 'in any case, as whole words (no stemming)');
+is_deeply(found('q=cafe'), [ $cafe->{id} ], 'cafe finds Caf&eacute;');
+is_deeply(found("q=NA%C3%8FVE"), [ $cafe->{id} ], 'NA&Iuml;VE finds na&iuml;ve');
+is_deeply(found('q=zeb*&order=asc&sort=createdAt'),
+    [ $in_title->{id}, $in_body->{id}, $twice->{id} ], 'zeb* is a prefix search');
+is_deeply(found('q=zeb'), [], 'zeb alone is not a word of any post');
+
+# Text that means something to FTS5 is only text here.
+for my $q ('%22', 'zebra%22', 'zebra+AND', 'OR', 'NOT+zebra', 'NEAR(zebra', 'zebra)', '*',
+    'title%3Azebra', '-zebra', '%5E', 'a%2Bb', '%27%3B+DROP+TABLE+posts%3B--') {
+    $r = api($srv, 'GET', "/api/v1/posts?q=$q");
+    ok($r->{status} == 200 || $r->{status} == 400, "q=$q is answered (not a 500)")
+        or diag $r->{content};
+}
+is(sql($srv, 'SELECT count(*) FROM posts'), 10, 'and the posts are all still there');
+is(api($srv, 'GET', '/api/v1/posts?q=*')->{status}, 400, 'q=* has no word: 400');
+is(api($srv, 'GET', '/api/v1/posts?q=')->{status}, 400, 'an empty q is 400');
+is(api($srv, 'GET', '/api/v1/posts?q=+++')->{status}, 400, 'a blank q is 400');
+is(api($srv, 'GET', '/api/v1/posts?q=' . ('z' x 201))->{status}, 400, 'a 201-character q is 400');
+like(api($srv, 'GET', '/api/v1/posts?q=')->{json}{error}{message}, qr/\bq\b/, 'the message names q');
+
+# Visibility: drafts are found only by those who may see them.
+is_deeply(found('q=quokka'), [], 'an anonymous search does not find a draft');
+is_deeply(found('q=quokka', as => $ben), [], "nor does another user's");
+is_deeply(found('q=quokka&status=draft', as => $ben), [], 'even asking for drafts');
+is_deeply(found('q=quokka&status=draft', as => $ann), [ $draft->{id} ], 'its author finds it among her drafts');
+is_deeply(found('q=quokka', as => $mod), [ $draft->{id} ], 'a moderator finds it');
+is(api($srv, 'GET', '/api/v1/posts?q=quokka')->{json}{meta}{total}, 0, 'and no total betrays it');
+
+# Filters and other orders combine with q.
+is_deeply(found("q=zebra&author=$ben->{id}"), [ $twice->{id}, $in_body->{id} ], 'q with author');
+my ($ids, $pages) = walk($srv, '/api/v1/posts?q=zebra&sort=title&limit=1');
+is_deeply($ids, [ $in_body->{id}, $twice->{id}, $in_title->{id} ],
+    'q with sort=title walks the matches by cursor, in title order (Road, Stripes, Zebra)');
+is($pages, 3, 'one to a page');
+is_deeply(found("q=zebra&sort=createdAt&page=1&perPage=2"), [ $twice->{id}, $in_body->{id} ],
+    'q with sort=createdAt in offset mode');
+is_deeply(found('sort=relevance&q=zebra&perPage=1'), [ $in_title->{id} ], 'sort=relevance with q');
+
+# The index follows every change.
+api($srv, 'PATCH', "/api/v1/posts/$in_title->{id}", token => $ann->{token},
+    json => { title => 'Pelican crossings', body => 'Birds only.' });
+is_deeply(found('q=pelican'), [ $in_title->{id} ], 'a new title is found after PATCH');
+ok(!grep({ $_ == $in_title->{id} } @{ found('q=zebra') }), 'the old words are gone');
+api($srv, 'PUT', "/api/v1/posts/$in_body->{id}", token => $ben->{token},
+    json => { title => 'Puffins', body => 'Seabirds of the north.', status => 'published' });
+is_deeply(found('q=seabirds'), [ $in_body->{id} ], 'a new body is found after PUT');
+api($srv, 'PATCH', "/api/v1/posts/$twice->{id}", token => $mod->{token}, json => { status => 'draft' });
+is_deeply(found('q=stripes'), [], 'a post made a draft leaves public search');
+is_deeply(found('q=stripes', as => $mod), [ $twice->{id} ], 'but stays in the index');
+api($srv, 'DELETE', "/api/v1/posts/$twice->{id}", token => $mod->{token});
+is_deeply(found('q=stripes', as => $mod), [], 'a deleted post is gone from search');
+is(sql($srv, "INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1); SELECT 'ok'"),
+    'ok', 'the search index agrees with the posts table');
+unlike(log_text($srv), qr/db_error/, 'no database error was logged');
+
+done_testing();
