@@ -84,16 +84,46 @@ db_schema_version(void)
 	return v;
 }
 
+/* 1 when migration version is recorded, 0 when not, -1 on error. */
+static int
+db_migration_applied(int version)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM schema_migrations "
+	    "WHERE version = ?", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(s, 1, version);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_schema_missing(void)
+{
+	int i, n = 0, a;
+
+	if (db_schema_version() <= 0)
+		return db_migrations_n;
+	for (i = 0; i < db_migrations_n; i++) {
+		if ((a = db_migration_applied(db_migrations[i].version)) < 0)
+			return -1;
+		n += !a;
+	}
+	return n;
+}
+
 int
 db_prepare_all(char *err, size_t errsz)
 {
-	int v, i, rc;
+	int i, rc, missing;
 
-	v = db_schema_version();
-	if (v != db_schema_target()) {
-		snprintf(err, errsz, "QUILL_DB: the database schema is at version "
-		    "%d, this build needs %d: run quillctl migrate", v,
-		    db_schema_target());
+	if ((missing = db_schema_missing()) != 0) {
+		snprintf(err, errsz, "QUILL_DB: the database lacks %d of this "
+		    "build's %d migrations: run quillctl migrate", missing,
+		    db_migrations_n);
 		return -1;
 	}
 	for (i = 0; i < STMT__MAX; i++) {
@@ -218,10 +248,14 @@ db_migrate(char *err, size_t errsz)
 	for (i = 0; i < db_migrations_n; i++) {
 		if (db_exec("BEGIN IMMEDIATE") != SQLITE_OK)
 			goto fail;
-		/* Read inside the transaction: another migrator may have won. */
-		if ((v = db_schema_version()) < 0)
+		/*
+		 * Read inside the transaction: another migrator may have won.
+		 * Each migration is applied unless recorded, so one merged
+		 * below the newest recorded version is applied too.
+		 */
+		if ((v = db_migration_applied(db_migrations[i].version)) < 0)
 			goto fail_tx;
-		if (db_migrations[i].version <= v) {
+		if (v) {
 			db_exec("ROLLBACK");
 			continue;
 		}

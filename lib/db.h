@@ -72,12 +72,15 @@ enum err db_fail(int rc, const char *where);
 /* The schema version recorded in the database (0 for an empty one), or -1. */
 int db_schema_version(void);
 
+/* How many embedded migrations the database has not recorded, or -1. */
+int db_schema_missing(void);
+
 /* The version the newest embedded migration brings the schema to. */
 int db_schema_target(void);
 
 /*
- * Applies every embedded migration newer than the database's version, each
- * in its own transaction, recording it in schema_migrations.  Returns the
+ * Applies every embedded migration the database has not recorded, in order,
+ * each in its own transaction, recording it in schema_migrations.  Returns the
  * number applied, or -1 with a reason in err.
  */
 int db_migrate(char *err, size_t errsz);

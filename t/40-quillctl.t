@@ -38,6 +38,20 @@ is($key2, $key, 'the key is unchanged');
 is($rc, 0, 'migrate succeeds');
 like($out, qr/0 migrations applied/, 'migrate on a current database applies nothing');
 
+# A migration merged below the newest recorded version is still applied, and
+# until it is, the programs and quillctl check refuse the database.
+system("sqlite3 $dir/data/quill.db 'DROP TABLE posts_fts; DROP TABLE posts; "
+    . "DELETE FROM schema_migrations WHERE version = 3'");
+($rc, $out) = quillctl($srv, 'check');
+like($out, qr/FAIL schema/, 'check notices a missing migration below the newest one');
+my $start = `QUILL_CONFIG=$dir/quill.conf REQUEST_METHOD=GET REQUEST_URI=/api/v1/health $bin/posts.fcgi </dev/null 2>&1`;
+isnt($?, 0, 'a program refuses to start on a database that lacks a migration');
+like($start, qr/lacks 1 of this build's \d+ migrations: run quillctl migrate/, 'and says what to run');
+($rc, $out) = quillctl($srv, 'migrate');
+like($out, qr/\(1 migration applied\)/, 'migrate applies exactly the missing one');
+is(`sqlite3 $dir/data/quill.db "SELECT count(*) FROM sqlite_master WHERE name = 'posts'"`, "1\n",
+    'the missing migration\'s table exists again');
+
 # No default account; accounts come from quillctl.
 is(`sqlite3 $dir/data/quill.db 'SELECT count(*) FROM users'`, "0\n", 'there is no default account');
 ($rc, $out) = quillctl($srv, 'user add admin@example.com --role admin --name Admin', "an admin passphrase\n");
