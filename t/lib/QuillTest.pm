@@ -49,10 +49,18 @@ sub start_server {
         # production default is libsodium's INTERACTIVE.
         QUILL_ARGON2_OPSLIMIT => 1,
         QUILL_ARGON2_MEMLIMIT_KIB => 8,
+        # Every test talks from 127.0.0.1, so the per-address limits are
+        # raised; t/53-ratelimit.t tests the real ones.  A setting given
+        # as undef is left out, so the built-in default applies.
+        QUILL_RATE_LOGIN => '100000/60',
+        QUILL_RATE_REGISTER => '100000/60',
+        QUILL_RATE_FORGOT => '100000/60',
+        QUILL_RATE_WRITE => '100000/60',
+        QUILL_MAIL_SPOOL => "$var/mail",
         %{ $o{settings} // {} },
     );
     open my $fh, '>', "$var/quill.conf" or die "$var/quill.conf: $!";
-    print $fh "$_=$set{$_}\n" for sort keys %set;
+    print $fh "$_=$set{$_}\n" for grep { defined $set{$_} } sort keys %set;
     close $fh;
     my $port = free_port();
     my $out = `sh $root/tools/run.sh start $build $var $port 2>&1`;
