@@ -31,7 +31,13 @@ LDLIBS	 = $(PKG_LIBS)
 LIB_SRC	 = $(sort $(wildcard lib/*.c))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
 LIB	 = $(BUILD)/libquill.a
-PROGS	 = $(BUILD)/auth.fcgi $(BUILD)/users.fcgi $(BUILD)/posts.fcgi
+PROGRAMS = auth users posts
+PROGS	 = $(PROGRAMS:%=$(BUILD)/%.fcgi)
+# A program is cgi-bin/NAME.c, or every file of cgi-bin/NAME/ once it
+# outgrows one; its own headers live beside its sources.
+prog_src = $(or $(sort $(wildcard cgi-bin/$(1)/*.c)),cgi-bin/$(1).c)
+PROG_SRC = $(foreach p,$(PROGRAMS),$(call prog_src,$(p)))
+PROG_HDR = $(wildcard cgi-bin/*/*.h)
 TOOLS	 = $(BUILD)/quillctl
 UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
@@ -59,7 +65,7 @@ deps:  ## install the Debian packages needed to build, run and test
 	    echo "    sudo apt-get install -y$$missing"; exit 1; \
 	fi
 
-$(BUILD)/%.o: %.c lib/*.h | $(BUILD)/gen/migrations.c
+$(BUILD)/%.o: %.c lib/*.h $(PROG_HDR) | $(BUILD)/gen/migrations.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -74,8 +80,11 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/%.fcgi: $(BUILD)/cgi-bin/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+define prog_rule
+$(BUILD)/$(1).fcgi: $(patsubst %.c,$(BUILD)/%.o,$(call prog_src,$(1))) $(LIB)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call prog_rule,$(p))))
 
 $(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -112,10 +121,11 @@ $(BUILD)/bench/hello.fcgi: bench/hello.c
 lint:  ## cppcheck and clang-tidy
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr --suppress=varFuncNullUB --std=c11 -Ilib lib cgi-bin tools
-	clang-tidy --quiet $(LIB_SRC) cgi-bin/*.c tools/*.c -- $(CPPFLAGS) -std=c11
+	clang-tidy --quiet $(LIB_SRC) $(PROG_SRC) tools/*.c -- $(CPPFLAGS) -std=c11
 
 format:  ## reformat the C sources with .clang-format
-	clang-format -i lib/*.c lib/*.h cgi-bin/*.c tools/*.c t/unit/*.c t/unit/*.h
+	clang-format -i lib/*.c lib/*.h $(PROG_SRC) $(PROG_HDR) tools/*.c \
+	    t/unit/*.c t/unit/*.h
 
 clean:  ## remove build output (var/ is kept)
 	rm -rf build

@@ -222,12 +222,35 @@ app_route(struct req *r, const struct route *routes, size_t n,
 	return e;
 }
 
+/*
+ * Replaces r->client by the address a trusted proxy forwarded for, when the
+ * peer is one of QUILL_TRUSTED_PROXIES; anyone else's X-Forwarded-For is
+ * ignored, so it cannot dodge the per-address rate limits.
+ */
+static enum err
+app_client(struct req *r)
+{
+	const char *xff;
+	char *addr;
+
+	if (!config_proxy_trusted(r->client) ||
+	    (xff = http_env(r, "HTTP_X_FORWARDED_FOR")) == NULL)
+		return ERR_NONE;
+	if ((addr = arena_alloc(r->arena, HTTP_ADDR_MAX)) == NULL)
+		return ERR_INTERNAL;
+	if (http_forwarded_client(xff, strlen(xff), config_proxy_trusted, addr,
+	    HTTP_ADDR_MAX) == 0)
+		r->client = addr;
+	return ERR_NONE;
+}
+
 /* Parses the CGI variables into r; ERR_BAD_REQUEST for an unusable path. */
 static enum err
 app_parse(struct req *r)
 {
 	const char *uri, *q;
 	char *path;
+	enum err e;
 
 	r->method_name = http_env(r, "REQUEST_METHOD");
 	if (r->method_name == NULL)
@@ -236,6 +259,8 @@ app_parse(struct req *r)
 	r->client = http_env(r, "REMOTE_ADDR");
 	if (r->client == NULL)
 		r->client = "";
+	if ((e = app_client(r)) != ERR_NONE)
+		return e;
 	q = http_env(r, "QUERY_STRING");
 	r->query = q != NULL ? q : "";
 	request_id_assign(r);

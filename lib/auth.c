@@ -8,16 +8,21 @@
 #include "token.h"
 #include "user.h"
 
-/* Reads role, status and token version of user id into r->who. */
+/*
+ * Reads role, status and token version of the token's user, and whether its
+ * session is still live, into r->who: one read, no write.
+ */
 static enum err
 auth_load(struct req *r, const struct token_claims *c)
 {
-	sqlite3_stmt *s = db_stmt(STMT_USER_AUTH);
+	sqlite3_stmt *s = db_stmt(STMT_SESSION_AUTH);
 	enum role role;
-	int rc, disabled;
+	int rc, disabled, live;
 	int64_t ver;
 
 	sqlite3_bind_int64(s, 1, c->sub);
+	sqlite3_bind_int64(s, 2, c->sid);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
@@ -28,12 +33,14 @@ auth_load(struct req *r, const struct token_claims *c)
 		role = ROLE_USER;
 	disabled = sqlite3_column_int(s, 1);
 	ver = sqlite3_column_int64(s, 2);
+	live = sqlite3_column_int(s, 3);
 	sqlite3_reset(s);
-	if (disabled || ver != c->ver)
+	if (disabled || ver != c->ver || !live)
 		return ERR_UNAUTHENTICATED;
 	r->who.user_id = c->sub;
 	r->who.role = role;
 	r->who.token_version = ver;
+	r->who.session_id = c->sid;
 	return ERR_NONE;
 }
 

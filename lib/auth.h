@@ -1,7 +1,8 @@
 /*
  * auth: who is calling.  A Bearer access token becomes a principal
- * {user id, role} once the token verifies and the user's current token
- * version, role and status are read from the database.
+ * {user id, role, session} once the token verifies and the user's current
+ * token version, role and status, and the state of the token's session, are
+ * read from the database.
  */
 #ifndef QUILL_AUTH_H
 #define QUILL_AUTH_H
@@ -10,8 +11,9 @@
 
 /*
  * Sets r->who from the Authorization header.  No credentials: anonymous,
- * ERR_NONE.  Credentials that do not verify, a disabled user or a stale token
- * version: ERR_UNAUTHENTICATED (with r->token_sent set).
+ * ERR_NONE.  Credentials that do not verify, a disabled user, a stale token
+ * version or a session that has ended: ERR_UNAUTHENTICATED (with
+ * r->token_sent set).
  */
 enum err auth_identify(struct req *r);
 

@@ -6,13 +6,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "config.h"
 #include "log.h"
 
 struct config config;
 
-enum ckind { C_STR, C_LONG, C_LEVEL, C_ORIGIN, C_ORIGINS };
+enum ckind { C_STR, C_LONG, C_LEVEL, C_ORIGIN, C_ORIGINS, C_RATE, C_ADDRS };
 
 struct csetting {
 	const char	*name;
@@ -26,6 +27,11 @@ struct csetting {
 #define S(n, f, d) { n, C_STR, offsetof(struct config, f), \
 	sizeof(((struct config *)0)->f), 0, 0, d }
 #define L(n, f, lo, hi, d) { n, C_LONG, offsetof(struct config, f), 0, lo, hi, d }
+#define R(n, f, d) { n, C_RATE, offsetof(struct config, f), 0, 0, 0, d }
+
+/* Bounds of a rate limit "N/SECONDS". */
+#define RATE_LIMIT_MAX	1000000L
+#define RATE_WINDOW_MAX	86400L
 
 static const struct csetting settings[] = {
 	S("QUILL_DB", db, "var/quill.db"),
@@ -45,6 +51,25 @@ static const struct csetting settings[] = {
 	{ "QUILL_LOG_LEVEL", C_LEVEL, offsetof(struct config, log_level), 0, 0, 0,
 	    "info" },
 	{ "QUILL_CORS_ORIGINS", C_ORIGINS, 0, 0, 0, 0, "" },
+	L("QUILL_REFRESH_IDLE_TTL", refresh_idle_ttl, 60, 366L * 86400, "604800"),
+	L("QUILL_REFRESH_ABSOLUTE_TTL", refresh_ttl, 60, 366L * 86400, "2592000"),
+	L("QUILL_REFRESH_GRACE", refresh_grace, 0, 300, "10"),
+	L("QUILL_RESET_TTL", reset_ttl, 60, 86400, "900"),
+	S("QUILL_MAIL_SPOOL", mail_spool, "var/mail"),
+	S("QUILL_SENDMAIL", sendmail, ""),
+	S("QUILL_MAIL_FROM", mail_from, ""),
+	R("QUILL_RATE_LOGIN", rate_login, "10/60"),
+	R("QUILL_RATE_REGISTER", rate_register, "5/60"),
+	R("QUILL_RATE_FORGOT", rate_forgot, "20/3600"),
+	R("QUILL_RATE_FORGOT_ACCOUNT", rate_forgot_account, "3/3600"),
+	R("QUILL_RATE_REFRESH", rate_refresh, "60/3600"),
+	R("QUILL_RATE_WRITE", rate_write, "60/60"),
+	L("QUILL_LOGIN_FAILURES", login_failures, 0, 1000, "5"),
+	L("QUILL_LOGIN_BACKOFF", login_backoff, 1, 86400, "30"),
+	L("QUILL_LOGIN_BACKOFF_MAX", login_backoff_max, 1, 86400, "3600"),
+	L("QUILL_LOGIN_FAILURE_WINDOW", login_failure_window, 60, 7L * 86400,
+	    "3600"),
+	{ "QUILL_TRUSTED_PROXIES", C_ADDRS, 0, 0, 0, 0, "" },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -67,6 +92,63 @@ origin_ok(const char *s)
 		if (!isalnum((unsigned char)h[i]) && strchr(".-:[]", h[i]) == NULL)
 			return 0;
 	return 1;
+}
+
+/* Parses "N/SECONDS" into *out; -1 when it is not one. */
+static int
+rate_parse(const char *value, struct config_rate *out)
+{
+	char *end;
+	long n, w;
+
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno || end == value || *end != '/' || n < 0 || n > RATE_LIMIT_MAX ||
+	    !isdigit((unsigned char)value[0]))
+		return -1;
+	value = end + 1;
+	w = strtol(value, &end, 10);
+	if (errno || end == value || *end != '\0' || w < 1 ||
+	    w > RATE_WINDOW_MAX || !isdigit((unsigned char)value[0]))
+		return -1;
+	out->limit = n;
+	out->window = w;
+	return 0;
+}
+
+/* Parses an IPv4 or IPv6 address; -1 when s is not one. */
+static int
+addr_parse(const char *s, struct config_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, out->bytes) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, s, out->bytes) == 1)
+		out->family = AF_INET6;
+	else
+		return -1;
+	return 0;
+}
+
+/* Fills config.proxies from a list of addresses; -1 on a bad one. */
+static int
+proxies_parse(const char *value)
+{
+	char *copy, *tok, *save;
+	int rc = 0;
+
+	if ((copy = strdup(value)) == NULL)
+		return -1;
+	config.nproxies = 0;
+	for (tok = strtok_r(copy, " ,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ,", &save))
+		if (config.nproxies == CONFIG_MAX_PROXIES ||
+		    addr_parse(tok, &config.proxies[config.nproxies++]) == -1) {
+			rc = -1;
+			break;
+		}
+	free(copy);
+	return rc;
 }
 
 /* Stores value into the setting; -1 with err set when it is not acceptable. */
@@ -121,6 +203,19 @@ setting_apply(const struct csetting *s, const char *value, char *err,
 			memcpy(config.cors[config.ncors++], tok, strlen(tok) + 1);
 		}
 		free(copy);
+		return 0;
+	case C_RATE:
+		if (rate_parse(value, (struct config_rate *)((char *)&config +
+		    s->off)) == -1) {
+			snprintf(err, errsz, "%s must be N/SECONDS (N up to %ld, "
+			    "SECONDS 1 to %ld; N = 0 turns it off), not \"%.200s\"",
+			    s->name, RATE_LIMIT_MAX, RATE_WINDOW_MAX, value);
+			return -1;
+		}
+		return 0;
+	case C_ADDRS:
+		if (proxies_parse(value) == -1)
+			goto bad;
 		return 0;
 	}
 bad:
@@ -201,6 +296,16 @@ config_load(char *err, size_t errsz)
 		if ((v = getenv(settings[i].name)) != NULL &&
 		    setting_apply(&settings[i], v, err, errsz) == -1)
 			return -1;
+	if (config.refresh_idle_ttl > config.refresh_ttl) {
+		snprintf(err, errsz, "QUILL_REFRESH_IDLE_TTL must not exceed "
+		    "QUILL_REFRESH_ABSOLUTE_TTL");
+		return -1;
+	}
+	if (config.login_backoff > config.login_backoff_max) {
+		snprintf(err, errsz, "QUILL_LOGIN_BACKOFF must not exceed "
+		    "QUILL_LOGIN_BACKOFF_MAX");
+		return -1;
+	}
 	if (config.issuer[0] == '\0')
 		memcpy(config.issuer, config.public_origin,
 		    sizeof(config.issuer));
@@ -274,6 +379,21 @@ config_cors_allowed(const char *origin, size_t len)
 	for (i = 0; i < config.ncors; i++)
 		if (strlen(config.cors[i]) == len &&
 		    memcmp(config.cors[i], origin, len) == 0)
+			return 1;
+	return 0;
+}
+
+int
+config_proxy_trusted(const char *addr)
+{
+	struct config_addr a;
+	size_t i;
+
+	if (config.nproxies == 0 || addr_parse(addr, &a) == -1)
+		return 0;
+	for (i = 0; i < config.nproxies; i++)
+		if (config.proxies[i].family == a.family &&
+		    memcmp(config.proxies[i].bytes, a.bytes, sizeof(a.bytes)) == 0)
 			return 1;
 	return 0;
 }

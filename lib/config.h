@@ -11,6 +11,19 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_ORIGINS 8
+#define CONFIG_MAX_PROXIES 8
+
+/* A rate limit: at most limit requests a window of window seconds; 0 is off. */
+struct config_rate {
+	long	 limit;
+	long	 window;
+};
+
+/* An address in network form (AF_INET or AF_INET6), as inet_pton makes it. */
+struct config_addr {
+	int		 family;
+	unsigned char	 bytes[16];
+};
 
 struct config {
 	char	 db[1024];		/* QUILL_DB */
@@ -29,6 +42,32 @@ struct config {
 	int	 log_level;		/* QUILL_LOG_LEVEL: debug|info|warn|error */
 	char	 cors[CONFIG_MAX_ORIGINS][256];	/* QUILL_CORS_ORIGINS */
 	size_t	 ncors;
+
+	/* Sessions and password resets, in seconds. */
+	long	 refresh_idle_ttl;	/* QUILL_REFRESH_IDLE_TTL */
+	long	 refresh_ttl;		/* QUILL_REFRESH_ABSOLUTE_TTL */
+	long	 refresh_grace;		/* QUILL_REFRESH_GRACE */
+	long	 reset_ttl;		/* QUILL_RESET_TTL */
+
+	/* Mail. */
+	char	 mail_spool[1024];	/* QUILL_MAIL_SPOOL */
+	char	 sendmail[1024];	/* QUILL_SENDMAIL */
+	char	 mail_from[256];	/* QUILL_MAIL_FROM */
+
+	/* Rate limits. */
+	struct config_rate rate_login;		/* QUILL_RATE_LOGIN, per address */
+	struct config_rate rate_register;	/* QUILL_RATE_REGISTER, per address */
+	struct config_rate rate_forgot;		/* QUILL_RATE_FORGOT, per address */
+	struct config_rate rate_forgot_account;	/* QUILL_RATE_FORGOT_ACCOUNT */
+	struct config_rate rate_refresh;	/* QUILL_RATE_REFRESH, per session */
+	struct config_rate rate_write;		/* QUILL_RATE_WRITE, per user */
+	long	 login_failures;	/* QUILL_LOGIN_FAILURES */
+	long	 login_backoff;		/* QUILL_LOGIN_BACKOFF, seconds */
+	long	 login_backoff_max;	/* QUILL_LOGIN_BACKOFF_MAX, seconds */
+	long	 login_failure_window;	/* QUILL_LOGIN_FAILURE_WINDOW, seconds */
+	struct config_addr proxies[CONFIG_MAX_PROXIES];	/* QUILL_TRUSTED_PROXIES */
+	size_t	 nproxies;
+
 	unsigned char key[64];		/* contents of the key file */
 	size_t	 key_len;
 };
@@ -49,5 +88,8 @@ int config_load_key(char *err, size_t errsz);
 
 /* 1 when origin (len bytes) is one of the configured CORS origins. */
 int config_cors_allowed(const char *origin, size_t len);
+
+/* 1 when addr is an IP address listed in QUILL_TRUSTED_PROXIES. */
+int config_proxy_trusted(const char *addr);
 
 #endif

@@ -167,6 +167,15 @@ db_stmt(enum stmt s)
 }
 
 enum err
+db_step_done(sqlite3_stmt *s, const char *where)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, where);
+}
+
+enum err
 db_fail(int rc, const char *where)
 {
 	char code[16];

@@ -47,6 +47,12 @@ sqlite3 *db_handle(void);
 /* The statement s, reset and with its bindings cleared. */
 sqlite3_stmt *db_stmt(enum stmt s);
 
+/*
+ * Runs s, a statement that returns no rows, and resets it: ERR_NONE, or
+ * db_fail's error naming where.
+ */
+enum err db_step_done(sqlite3_stmt *s, const char *where);
+
 /* BEGIN IMMEDIATE; ERR_UNAVAILABLE when the database stays busy. */
 enum err db_begin(void);
 

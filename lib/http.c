@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <arpa/inet.h>
 
 #include "arena.h"
 #include "http.h"
@@ -95,6 +96,49 @@ http_normalise_path(const char *uri, size_t len, char *out, size_t outsz)
 		o--;
 	out[o] = '\0';
 	return 0;
+}
+
+/* Entries of X-Forwarded-For read at most, from the right. */
+#define XFF_MAX_HOPS 16
+
+/* Whether the NUL-terminated s is an IPv4 or IPv6 address. */
+static int
+addr_valid(const char *s)
+{
+	unsigned char b[16];
+
+	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
+int
+http_forwarded_client(const char *xff, size_t len,
+    int (*trusted)(const char *), char *out, size_t outsz)
+{
+	char entry[HTTP_ADDR_MAX];
+	size_t end = len, start, a, b;
+	int hops, found = 0;
+
+	for (hops = 0; hops < XFF_MAX_HOPS && end > 0; hops++) {
+		for (start = end; start > 0 && xff[start - 1] != ','; start--)
+			continue;
+		for (a = start; a < end && (xff[a] == ' ' || xff[a] == '\t'); a++)
+			continue;
+		for (b = end; b > a && (xff[b - 1] == ' ' || xff[b - 1] == '\t');
+		    b--)
+			continue;
+		if (b - a == 0 || b - a >= sizeof(entry) || b - a >= outsz)
+			break;
+		memcpy(entry, xff + a, b - a);
+		entry[b - a] = '\0';
+		if (!addr_valid(entry))
+			break;
+		memcpy(out, entry, b - a + 1);
+		found = 1;
+		if (!trusted(entry))
+			break;
+		end = start > 0 ? start - 1 : 0;
+	}
+	return found ? 0 : -1;
 }
 
 /* Parses a canonical positive decimal of n bytes; -1 when it is not one. */

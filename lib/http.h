@@ -34,10 +34,13 @@ struct principal {
 	int64_t		 user_id;
 	enum role	 role;
 	int64_t		 token_version;
+	int64_t		 session_id;	/* the session of the access token */
 };
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_REQUEST_ID_MAX 64
+/* Room for an IPv4 or IPv6 address in text, NUL included. */
+#define HTTP_ADDR_MAX 64
 
 struct req {
 	struct arena	*arena;
@@ -47,7 +50,7 @@ struct req {
 	const char	*method_name;
 	const char	*path;		/* normalised, see http_normalise_path */
 	const char	*query;		/* raw, without '?' */
-	const char	*client;	/* REMOTE_ADDR */
+	const char	*client;	/* REMOTE_ADDR, or see http_forwarded_client */
 	char		 request_id[HTTP_REQUEST_ID_MAX + 1];
 	char *const	*envp;
 	int64_t		 params[HTTP_MAX_PARAMS];	/* {id} path segments */
@@ -92,6 +95,18 @@ const char *http_method_name(enum method m);
  * encoded '/', '\' or NUL, control characters, or more than outsz-1 bytes.
  */
 int http_normalise_path(const char *uri, size_t len, char *out, size_t outsz);
+
+/*
+ * The client behind trusted proxies, from an X-Forwarded-For value of len
+ * bytes: walking its comma-separated entries from the right, the first
+ * address that trusted() does not accept.  Only plain IPv4 and IPv6
+ * addresses are understood; an entry that is not one ends the walk, and
+ * the last address reached is taken.  At most 16 entries are read.  Writes
+ * the address into out (outsz bytes) and returns 0, or -1 when the value
+ * names no address at all.
+ */
+int http_forwarded_client(const char *xff, size_t len,
+    int (*trusted)(const char *), char *out, size_t outsz);
 
 /*
  * Matches path against pattern ("/api/v1/posts/{id}").  Each {id} matches a

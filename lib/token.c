@@ -340,8 +340,8 @@ claims_time(const cJSON *pl, time_t now, struct token_claims *c)
 }
 
 /*
- * Checks the claims that say who the token is for (sub, role, ver, iat,
- * jti) and stores them in c.
+ * Checks the claims that say who the token is for (sub, role, ver, sid,
+ * iat, jti) and stores them in c.
  */
 static enum token_result
 claims_identity(const cJSON *pl, struct token_claims *c)
@@ -352,6 +352,7 @@ claims_identity(const cJSON *pl, struct token_claims *c)
 	jti = json_get(pl, "jti");
 	if (json_int(json_get(pl, "sub"), &c->sub) == -1 || c->sub <= 0 ||
 	    json_int(json_get(pl, "ver"), &c->ver) == -1 || c->ver < 1 ||
+	    json_int(json_get(pl, "sid"), &c->sid) == -1 || c->sid < 1 ||
 	    json_int(json_get(pl, "iat"), &c->iat) == -1 ||
 	    !cJSON_IsString(role) || role->valuestring == NULL ||
 	    !role_valid(role->valuestring) ||
@@ -393,7 +394,7 @@ grant_int(jwt_t *jwt, const char *name, int64_t v)
 /* Adds every claim of an access token to jwt; returns 0 or -1. */
 static int
 grant_all(jwt_t *jwt, int64_t sub, const char *role, int64_t ver,
-    int64_t now)
+    int64_t sid, int64_t now)
 {
 	unsigned char rnd[TOKEN_JTI_BYTES];
 	char jti[2 * TOKEN_JTI_BYTES + 1];
@@ -404,6 +405,7 @@ grant_all(jwt_t *jwt, int64_t sub, const char *role, int64_t ver,
 	if (grant_int(jwt, "sub", sub) == -1 ||
 	    jwt_add_grant(jwt, "role", role) != 0 ||
 	    grant_int(jwt, "ver", ver) == -1 ||
+	    grant_int(jwt, "sid", sid) == -1 ||
 	    jwt_add_grant(jwt, "typ", "access") != 0 ||
 	    grant_int(jwt, "iat", now) == -1 ||
 	    grant_int(jwt, "exp", now + cfg.ttl) == -1 ||
@@ -452,7 +454,7 @@ token_ttl(void)
 
 int
 token_issue_access(int64_t sub, const char *role, int64_t ver,
-    time_t now, char *out, size_t outsz)
+    int64_t sid, time_t now, char *out, size_t outsz)
 {
 	jwt_t *jwt = NULL;
 	char *enc = NULL;
@@ -461,12 +463,13 @@ token_issue_access(int64_t sub, const char *role, int64_t ver,
 
 	if (!cfg.ready || out == NULL || role == NULL || !role_valid(role) ||
 	    sub <= 0 || !int_safe(sub) || ver < 1 || !int_safe(ver) ||
+	    sid < 1 || !int_safe(sid) ||
 	    now <= 0 || !int_safe((int64_t)now) ||
 	    !int_safe((int64_t)now + cfg.ttl))
 		return -1;
 	if (jwt_new(&jwt) != 0 || jwt == NULL)
 		goto out;
-	if (grant_all(jwt, sub, role, ver, (int64_t)now) == -1 ||
+	if (grant_all(jwt, sub, role, ver, sid, (int64_t)now) == -1 ||
 	    jwt_set_alg(jwt, JWT_ALG_HS256, cfg.key, (int)cfg.keylen) != 0 ||
 	    (enc = jwt_encode_str(jwt)) == NULL)
 		goto out;

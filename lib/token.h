@@ -22,6 +22,7 @@ struct token_claims {
 	int64_t	 sub;		/* user id */
 	char	 role[16];	/* "user", "moderator" or "admin" */
 	int64_t	 ver;		/* the user's token_version at issue */
+	int64_t	 sid;		/* the session the token was issued for */
 	int64_t	 iat;
 	int64_t	 exp;
 	char	 jti[33];	/* 32 hex characters */
@@ -38,7 +39,7 @@ enum token_result {
 	TOKEN_BAD_ISSUER,
 	TOKEN_BAD_AUDIENCE,
 	TOKEN_BAD_TYPE,		/* typ claim is not "access" */
-	TOKEN_BAD_CLAIMS,	/* sub, role, ver, iat or jti missing or mistyped */
+	TOKEN_BAD_CLAIMS,	/* sub, role, ver, sid, iat or jti missing or mistyped */
 	TOKEN_NOT_READY		/* token_init has not succeeded */
 };
 
@@ -54,12 +55,12 @@ int token_init(const unsigned char *key, size_t key_len, const char *issuer,
 long token_ttl(void);
 
 /*
- * Issues an access token for the given user, valid from now for the
- * configured lifetime.  Writes the NUL-terminated token into out (outsz
- * bytes) and returns its length, or -1.
+ * Issues an access token for the given user and session (sid > 0), valid
+ * from now for the configured lifetime.  Writes the NUL-terminated token
+ * into out (outsz bytes) and returns its length, or -1.
  */
 int token_issue_access(int64_t sub, const char *role, int64_t ver,
-    time_t now, char *out, size_t outsz);
+    int64_t sid, time_t now, char *out, size_t outsz);
 
 /* Verifies an access token of len bytes at time now; fills *c on TOKEN_OK. */
 enum token_result token_verify_access(const char *tok, size_t len,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -20,6 +21,7 @@
 #include "arena.h"
 #include "config.h"
 #include "db.h"
+#include "mail.h"
 #include "password.h"
 #include "user.h"
 #include "json.h"
@@ -40,6 +42,8 @@ usage(void)
 	    "       quillctl user delete EMAIL\n"
 	    "       quillctl check\n"
 	    "       quillctl sql\n"
+	    "       quillctl mail\n"
+	    "       quillctl purge\n"
 	    "The password for 'user add' is read from standard input.\n");
 	exit(2);
 }
@@ -130,6 +134,17 @@ make_key(void)
 	printf("key file %s created (mode 0600)\n", config.key_file);
 }
 
+/* Opens the database for a command that runs the statement table. */
+static void
+open_prepared(void)
+{
+	char err[512];
+
+	if (db_open(config.db, 0, (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1 || db_prepare_all(err, sizeof(err)) == -1)
+		die("%s", err);
+}
+
 /* Opens the database (creating it when create is set) and migrates it. */
 static void
 open_and_migrate(int create)
@@ -168,17 +183,6 @@ cmd_migrate(void)
 	open_and_migrate(0);
 	db_close();
 	return 0;
-}
-
-/* Opens the configured database with every statement prepared, or dies. */
-static void
-open_prepared(void)
-{
-	char err[512];
-
-	if (db_open(config.db, 0, (int)config.busy_timeout_ms, err,
-	    sizeof(err)) == -1 || db_prepare_all(err, sizeof(err)) == -1)
-		die("%s", err);
 }
 
 /* Reads one line (a password) from stdin, without echo on a terminal. */
@@ -482,6 +486,87 @@ cmd_sql(void)
 	return 0;
 }
 
+/* How long delivered mail is kept, and when undeliverable mail is dropped. */
+#define MAIL_KEEP_SENT	86400
+#define MAIL_GIVE_UP	(7 * 86400)
+
+/* Deletes what has expired: sessions, tokens, old mail, counters. */
+static int
+cmd_purge(void)
+{
+	static const struct {
+		enum stmt	 stmt;
+		const char	*what;
+	} steps[] = {
+		{ STMT_PURGE_SESSIONS, "ended sessions" },
+		{ STMT_PURGE_REFRESH, "expired refresh tokens" },
+		{ STMT_PURGE_RESET, "used or expired reset tokens" },
+		{ STMT_PURGE_MAIL, "old mails" },
+		{ STMT_PURGE_RATE, "rate-limit windows" },
+		{ STMT_PURGE_LOGIN_FAILURES, "login back-offs" },
+	};
+	int64_t now = (int64_t)time(NULL);
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+	enum err e;
+
+	load_config();
+	open_prepared();
+	/* One transaction a table: the programs wait for none of them long. */
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((e = db_begin()) != ERR_NONE)
+			die("cannot purge: %s", error_message(e));
+		s = db_stmt(steps[i].stmt);
+		sqlite3_bind_int64(s, 1, now);
+		if (steps[i].stmt == STMT_PURGE_MAIL) {
+			sqlite3_bind_int64(s, 2, now - MAIL_KEEP_SENT);
+			sqlite3_bind_int64(s, 3, now - MAIL_GIVE_UP);
+		}
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE || (e = db_commit()) != ERR_NONE) {
+			db_rollback();
+			die("cannot purge %s: %s", steps[i].what,
+			    sqlite3_errstr(rc));
+		}
+		printf("purged %d %s\n", sqlite3_changes(db_handle()),
+		    steps[i].what);
+	}
+	db_close();
+	return 0;
+}
+
+/* Delivers queued mail; exits 1 when some could not be delivered. */
+static int
+cmd_mail(void)
+{
+	char lock[sizeof(config.db) + 16];
+	int fd, sent, failed;
+
+	load_config();
+	snprintf(lock, sizeof(lock), "%s.mail-lock", config.db);
+	/* Runs overlapping from cron must not send a mail twice. */
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1)
+		die("cannot open %s: %s", lock, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		printf("another quillctl mail is running\n");
+		return 0;
+	}
+	open_prepared();
+	if (mail_deliver((int64_t)time(NULL), &sent, &failed) == -1)
+		die("cannot read the mail queue");
+	printf("delivered %d mail%s%s", sent, sent == 1 ? "" : "s",
+	    failed > 0 ? ", " : "\n");
+	if (failed > 0)
+		printf("%d failed (they stay queued; see the log above)\n",
+		    failed);
+	db_close();
+	close(fd);
+	return failed > 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -509,5 +594,9 @@ main(int argc, char **argv)
 		if (strcmp(argv[2], "delete") == 0)
 			return cmd_user_delete(argc - 3, argv + 3);
 	}
+	if (strcmp(argv[1], "mail") == 0)
+		return cmd_mail();
+	if (strcmp(argv[1], "purge") == 0)
+		return cmd_purge();
 	usage();
 }

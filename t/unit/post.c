@@ -6,11 +6,15 @@
 #include "post.h"
 #include "tap.h"
 
-static const struct principal anon = { 0, ROLE_USER, 0 };
-static const struct principal owner = { 10, ROLE_USER, 1 };
-static const struct principal other = { 11, ROLE_USER, 1 };
-static const struct principal mod = { 12, ROLE_MODERATOR, 1 };
-static const struct principal admin = { 13, ROLE_ADMIN, 1 };
+static const struct principal anon = { .user_id = 0, .role = ROLE_USER };
+static const struct principal owner = { .user_id = 10, .role = ROLE_USER,
+    .token_version = 1 };
+static const struct principal other = { .user_id = 11, .role = ROLE_USER,
+    .token_version = 1 };
+static const struct principal mod = { .user_id = 12, .role = ROLE_MODERATOR,
+    .token_version = 1 };
+static const struct principal admin = { .user_id = 13, .role = ROLE_ADMIN,
+    .token_version = 1 };
 
 static void
 test_policy(void)

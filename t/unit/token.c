@@ -49,7 +49,7 @@ enum mac {
 
 /* Raw JSON text of each claim; NULL leaves the claim out. */
 struct claims {
-	const char	*sub, *role, *ver, *typ, *iat, *exp, *nbf;
+	const char	*sub, *role, *ver, *sid, *typ, *iat, *exp, *nbf;
 	const char	*iss, *aud, *jti;
 	const char	*extra;		/* more members: "name":value,... */
 };
@@ -58,6 +58,7 @@ static const struct claims good = {
 	.sub = "42",
 	.role = "\"user\"",
 	.ver = "1",
+	.sid = "5",
 	.typ = "\"access\"",
 	.iat = NOW_S,
 	.exp = "1700000900",
@@ -158,7 +159,7 @@ payload_json(const struct claims *c)
 		const char *name, *value;
 	} f[] = {
 		{ "sub", c->sub }, { "role", c->role }, { "ver", c->ver },
-		{ "typ", c->typ }, { "iat", c->iat }, { "exp", c->exp },
+		{ "sid", c->sid }, { "typ", c->typ }, { "iat", c->iat }, { "exp", c->exp },
 		{ "nbf", c->nbf }, { "iss", c->iss }, { "aud", c->aud },
 		{ "jti", c->jti },
 	};
@@ -235,7 +236,7 @@ test_init(void)
 	char buf[1024];
 
 	expect(forged(&good), TOKEN_NOT_READY, "verify before init: not_ready");
-	is_int(token_issue_access(42, "user", 1, NOW, buf, sizeof(buf)), -1,
+	is_int(token_issue_access(42, "user", 1, 5, NOW, buf, sizeof(buf)), -1,
 	    "issue before init fails");
 	is_int(token_init(key, 31, ISS, AUD, TTL), -1,
 	    "init rejects a 31-byte key");
@@ -263,7 +264,7 @@ test_issue(void)
 	struct token_claims c;
 	int n;
 
-	n = token_issue_access(42, "moderator", 7, NOW, tok, sizeof(tok));
+	n = token_issue_access(42, "moderator", 7, 9, NOW, tok, sizeof(tok));
 	ok(n > 0 && (size_t)n == strlen(tok), "issue returns the length (%d)",
 	    n);
 	header_of(tok, hdr, sizeof(hdr));
@@ -275,6 +276,7 @@ test_issue(void)
 	is_int(c.sub, 42, "sub round-trips");
 	is_str(c.role, "moderator", "role round-trips");
 	is_int(c.ver, 7, "ver round-trips");
+	is_int(c.sid, 9, "sid round-trips");
 	is_int(c.iat, NOW, "iat is now");
 	is_int(c.exp, NOW + TTL, "exp is now + ttl");
 	ok(strlen(c.jti) == 32 && strspn(c.jti, "0123456789abcdef") == 32,
@@ -285,16 +287,20 @@ test_issue(void)
 	    TOKEN_EXPIRED, "expired at exp");
 	is_int(token_verify_access(tok, strlen(tok), NOW, NULL), TOKEN_OK,
 	    "claims pointer may be NULL");
-	n = token_issue_access(42, "moderator", 7, NOW, tok2, sizeof(tok2));
+	n = token_issue_access(42, "moderator", 7, 9, NOW, tok2, sizeof(tok2));
 	ok(n > 0 && strcmp(tok, tok2) != 0, "two tokens differ (fresh jti)");
-	is_int(token_issue_access(42, "user", 1, NOW, tok, 16), -1,
+	is_int(token_issue_access(42, "user", 1, 9, NOW, tok, 16), -1,
 	    "issue fails when the token does not fit");
-	is_int(token_issue_access(42, "root", 1, NOW, tok, sizeof(tok)), -1,
+	is_int(token_issue_access(42, "root", 1, 9, NOW, tok, sizeof(tok)), -1,
 	    "issue refuses an unknown role");
-	is_int(token_issue_access(0, "user", 1, NOW, tok, sizeof(tok)), -1,
+	is_int(token_issue_access(0, "user", 1, 9, NOW, tok, sizeof(tok)), -1,
 	    "issue refuses sub 0");
-	is_int(token_issue_access(42, "user", 0, NOW, tok, sizeof(tok)), -1,
+	is_int(token_issue_access(42, "user", 0, 9, NOW, tok, sizeof(tok)), -1,
 	    "issue refuses ver 0");
+	is_int(token_issue_access(42, "user", 1, 0, NOW, tok, sizeof(tok)), -1,
+	    "issue refuses sid 0");
+	is_int(token_issue_access(42, "user", 1, -3, NOW, tok, sizeof(tok)),
+	    -1, "issue refuses a negative sid");
 }
 
 static void
@@ -558,6 +564,21 @@ test_claims(void)
 	expect(forged(&c), TOKEN_BAD_CLAIMS, "ver as a string");
 	c.ver = NULL;
 	expect(forged(&c), TOKEN_BAD_CLAIMS, "missing ver");
+	c = good;
+	c.sid = NULL;
+	expect(forged(&c), TOKEN_BAD_CLAIMS, "missing sid");
+	c.sid = "0";
+	expect(forged(&c), TOKEN_BAD_CLAIMS, "sid 0");
+	c.sid = "-5";
+	expect(forged(&c), TOKEN_BAD_CLAIMS, "sid negative");
+	c.sid = "5.5";
+	expect(forged(&c), TOKEN_BAD_CLAIMS, "sid as a float");
+	c.sid = "\"5\"";
+	expect(forged(&c), TOKEN_BAD_CLAIMS, "sid as a string");
+	c.sid = "null";
+	expect(forged(&c), TOKEN_BAD_CLAIMS, "sid null");
+	c.sid = "9007199254740992";
+	expect(forged(&c), TOKEN_BAD_CLAIMS, "sid 2^53 (not exact in JSON)");
 	c = good;
 	c.iat = NULL;
 	expect(forged(&c), TOKEN_BAD_CLAIMS, "missing iat");

@@ -1,0 +1,42 @@
+/*
+ * The handlers of auth.fcgi (/api/v1/auth), one file per group of routes,
+ * and the little they share.
+ */
+#ifndef QUILL_AUTH_HANDLERS_H
+#define QUILL_AUTH_HANDLERS_H
+
+#include <stdint.h>
+
+#include "http.h"
+#include "log.h"
+
+/* login.c: accounts and API sessions. */
+enum err post_register(struct req *r);
+enum err post_login(struct req *r);
+enum err post_refresh(struct req *r);
+enum err post_logout(struct req *r);
+
+/* sessions.c: the caller's sessions. */
+enum err get_sessions(struct req *r);
+enum err delete_session(struct req *r);
+enum err delete_sessions(struct req *r);
+
+/* password.c: forgotten and changed passwords. */
+enum err post_password_forgot(struct req *r);
+enum err post_password_reset(struct req *r);
+enum err post_password_change(struct req *r);
+
+/*
+ * Commits the request's write transaction and returns e: what the request
+ * recorded (a counter, a revocation) stands although it answers an error.
+ */
+enum err commit_anyway(enum err e);
+
+/*
+ * Logs a security event of the request with the ids that are > 0 and the
+ * client address; never a secret.
+ */
+void event_log(const struct req *r, enum log_level level, const char *event,
+    int64_t user_id, int64_t session_id);
+
+#endif

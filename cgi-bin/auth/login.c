@@ -1,0 +1,361 @@
+/*
+ * Accounts and API sessions: POST /auth/register, /auth/login,
+ * /auth/refresh and /auth/logout.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "db.h"
+#include "handlers.h"
+#include "password.h"
+#include "ratelimit.h"
+#include "session.h"
+#include "token.h"
+#include "user.h"
+
+enum reg_field { REG_EMAIL, REG_PASSWORD, REG_NAME, REG__MAX };
+
+static const struct vfield reg_fields[REG__MAX] = {
+	[REG_EMAIL] = { "email", valid_email, 1 },
+	[REG_PASSWORD] = { "password", valid_password, 1 },
+	[REG_NAME] = { "name", valid_name, 1 },
+};
+
+enum login_field { LOGIN_EMAIL, LOGIN_PASSWORD, LOGIN__MAX };
+
+/* Login checks only that something was sent: old passwords predate policy. */
+static const struct vfield login_fields[LOGIN__MAX] = {
+	[LOGIN_EMAIL] = { "email", valid_secret, 1 },
+	[LOGIN_PASSWORD] = { "password", valid_secret, 1 },
+};
+
+enum refresh_field { REFRESH_TOKEN, REFRESH__MAX };
+
+static const struct vfield refresh_fields[REFRESH__MAX] = {
+	[REFRESH_TOKEN] = { "refreshToken", valid_secret, 1 },
+};
+
+enum logout_field { LOGOUT_TOKEN, LOGOUT_EVERYWHERE, LOGOUT__MAX };
+
+/* Without a refresh token, the session is the access token's. */
+static const struct vfield logout_fields[LOGOUT__MAX] = {
+	[LOGOUT_TOKEN] = { "refreshToken", valid_secret, 0 },
+	[LOGOUT_EVERYWHERE] = { "everywhere", valid_bool, 0 },
+};
+
+/* A refresh token that is no use: one answer, whatever the reason. */
+static enum err
+refresh_refused(struct req *r)
+{
+	return http_fail(r, ERR_UNAUTHENTICATED,
+	    "The refresh token is invalid or has expired; log in again.");
+}
+
+/*
+ * Answers 200 with a new pair for session sid of user u (and the user's
+ * JSON when user is not NULL; it is taken).  Called inside the transaction
+ * that made the refresh token, so a failure here leaves no session behind.
+ */
+static enum err
+reply_pair(struct req *r, int64_t uid, enum role role, int64_t ver,
+    int64_t sid, const struct session_secret *refresh, cJSON *user)
+{
+	char tok[TOKEN_MAX_LEN];
+	cJSON *d = NULL;
+	enum err e = ERR_INTERNAL;
+
+	if (token_issue_access(uid, user_role_name(role), ver, sid, time(NULL),
+	    tok, sizeof(tok)) < 0 || (d = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(d, "accessToken", tok) == NULL ||
+	    cJSON_AddStringToObject(d, "tokenType", "Bearer") == NULL ||
+	    cJSON_AddNumberToObject(d, "expiresIn", (double)token_ttl()) == NULL ||
+	    cJSON_AddStringToObject(d, "refreshToken", refresh->text) == NULL)
+		goto out;
+	if (user != NULL && !cJSON_AddItemToObject(d, "user", user))
+		goto out;
+	user = NULL;
+	e = http_reply_data(r, 200, d, NULL);
+	d = NULL;
+out:
+	explicit_bzero(tok, sizeof(tok));
+	cJSON_Delete(user);
+	cJSON_Delete(d);
+	return e;
+}
+
+/* POST /api/v1/auth/register */
+enum err
+post_register(struct req *r)
+{
+	struct vvalue v[REG__MAX];
+	struct user u;
+	char hash[PASSWORD_HASH_MAX], *loc;
+	int64_t id, now = time(NULL);
+	enum err e;
+
+	if ((e = http_validate(r, reg_fields, REG__MAX, v)) != ERR_NONE ||
+	    (e = ratelimit_check(r, RL_REGISTER, r->client, now)) != ERR_NONE)
+		return e;
+	/* Hash before taking the write lock: it is the slow part. */
+	if (password_hash(v[REG_PASSWORD].str, v[REG_PASSWORD].len, hash) == -1)
+		return ERR_UNAVAILABLE;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = ratelimit_hit(r, RL_REGISTER, r->client, now)) != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	e = user_insert(v[REG_EMAIL].str, v[REG_EMAIL].len, v[REG_NAME].str,
+	    v[REG_NAME].len, hash, ROLE_USER, now, &id);
+	/* A taken email still counts: probing for accounts is what it slows. */
+	if (e == ERR_EMAIL_TAKEN)
+		return commit_anyway(e);
+	if (e != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((e = db_commit()) != ERR_NONE ||
+	    (e = user_get(r->arena, id, &u)) != ERR_NONE)
+		return e;
+	event_log(r, LOG_INFO, "user_registered", id, 0);
+	if ((loc = arena_printf(r->arena, "/api/v1/users/%lld",
+	    (long long)id)) == NULL)
+		return ERR_INTERNAL;
+	http_header(r, "Location", loc);
+	return http_reply_data(r, 201, user_json(&u, 1), NULL);
+}
+
+/*
+ * Records a failed login of the account typed in v and answers 401, the
+ * same for an unknown email, a wrong password and a disabled account.
+ */
+static enum err
+login_refused(struct req *r, const struct vvalue *email, int64_t now)
+{
+	enum err e;
+
+	if ((e = ratelimit_login_failed(email->str, email->len, now)) !=
+	    ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	event_log(r, LOG_INFO, "login_failed", 0, 0);
+	return commit_anyway(http_fail(r, ERR_UNAUTHENTICATED,
+	    "The email or password is incorrect."));
+}
+
+/*
+ * Checks the password of the account typed in v; *u receives the user.
+ * Returns 1 when the login may go ahead; rehash receives a new hash when
+ * the stored one has old parameters (else "").
+ */
+static int
+login_verify(struct req *r, const struct vvalue *v, struct user *u,
+    char rehash[PASSWORD_HASH_MAX], enum err *e)
+{
+	enum password_verdict pv;
+
+	rehash[0] = '\0';
+	*e = user_get_by_email(r->arena, v[LOGIN_EMAIL].str, v[LOGIN_EMAIL].len,
+	    u);
+	if (*e == ERR_NOT_FOUND) {
+		*e = ERR_NONE;
+		password_verify_dummy(v[LOGIN_PASSWORD].str, v[LOGIN_PASSWORD].len);
+		return 0;
+	}
+	if (*e != ERR_NONE)
+		return 0;
+	pv = password_verify(u->password_hash, v[LOGIN_PASSWORD].str,
+	    v[LOGIN_PASSWORD].len);
+	if ((pv != PASSWORD_OK && pv != PASSWORD_OK_REHASH) || u->disabled)
+		return 0;
+	/* Best effort: a failed rehash leaves the old, still valid hash. */
+	if (pv == PASSWORD_OK_REHASH && password_hash(v[LOGIN_PASSWORD].str,
+	    v[LOGIN_PASSWORD].len, rehash) == -1)
+		rehash[0] = '\0';
+	return 1;
+}
+
+/* POST /api/v1/auth/login */
+enum err
+post_login(struct req *r)
+{
+	struct vvalue v[LOGIN__MAX];
+	struct user u;
+	struct session_secret refresh;
+	char rehash[PASSWORD_HASH_MAX];
+	int64_t sid, now = time(NULL);
+	int ok;
+	enum err e;
+
+	if ((e = http_validate(r, login_fields, LOGIN__MAX, v)) != ERR_NONE ||
+	    (e = ratelimit_check(r, RL_LOGIN, r->client, now)) != ERR_NONE ||
+	    (e = ratelimit_login_check(r, v[LOGIN_EMAIL].str,
+	    v[LOGIN_EMAIL].len, now)) != ERR_NONE)
+		return e;
+	ok = login_verify(r, v, &u, rehash, &e);
+	if (e != ERR_NONE || (e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = ratelimit_hit(r, RL_LOGIN, r->client, now)) != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if (!ok)
+		return login_refused(r, &v[LOGIN_EMAIL], now);
+	session_secret_new(&refresh);
+	if ((e = ratelimit_login_passed(v[LOGIN_EMAIL].str,
+	    v[LOGIN_EMAIL].len)) != ERR_NONE ||
+	    (rehash[0] != '\0' &&
+	    (e = user_set_password_hash(u.id, rehash)) != ERR_NONE) ||
+	    (e = session_create(u.id, http_env(r, "HTTP_USER_AGENT"), r->client,
+	    refresh.hash, now, &sid)) != ERR_NONE ||
+	    (e = reply_pair(r, u.id, u.role, u.token_version, sid, &refresh,
+	    user_json(&u, 1))) != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	explicit_bzero(&refresh, sizeof(refresh));
+	if ((e = db_commit()) != ERR_NONE)
+		return e;
+	if (rehash[0] != '\0')
+		event_log(r, LOG_INFO, "password_rehashed", u.id, 0);
+	event_log(r, LOG_INFO, "login", u.id, sid);
+	return ERR_NONE;
+}
+
+/*
+ * Looks up the refresh token text (len bytes) at now; *hash receives its
+ * hash.  A text that cannot be a token is simply SESSION_INVALID.
+ */
+static enum err
+refresh_lookup(const char *text, size_t len, int64_t now,
+    unsigned char hash[SESSION_HASH_BYTES], struct session_ref *ref)
+{
+	if (session_secret_hash(text, len, hash) == -1) {
+		memset(ref, 0, sizeof(*ref));
+		ref->state = SESSION_INVALID;
+		return ERR_NONE;
+	}
+	return session_find(hash, now, ref);
+}
+
+/* A spent token came back after the grace interval: end its session. */
+static enum err
+refresh_replayed(struct req *r, const struct session_ref *ref, int64_t now)
+{
+	enum err e = session_revoke(ref->session_id, ref->user_id, now,
+	    "refresh_reuse");
+
+	if (e != ERR_NONE && e != ERR_NOT_FOUND) {
+		db_rollback();
+		return e;
+	}
+	event_log(r, LOG_WARN, "refresh_reuse", ref->user_id, ref->session_id);
+	return commit_anyway(refresh_refused(r));
+}
+
+/* POST /api/v1/auth/refresh */
+enum err
+post_refresh(struct req *r)
+{
+	struct vvalue v[REFRESH__MAX];
+	unsigned char old[SESSION_HASH_BYTES];
+	struct session_ref ref;
+	struct session_secret next;
+	char sid[24];
+	int64_t now = time(NULL);
+	enum err e;
+
+	if ((e = http_validate(r, refresh_fields, REFRESH__MAX, v)) != ERR_NONE ||
+	    (e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = refresh_lookup(v[REFRESH_TOKEN].str, v[REFRESH_TOKEN].len,
+	    now, old, &ref)) != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if (ref.state == SESSION_REUSED)
+		return refresh_replayed(r, &ref, now);
+	if (ref.state == SESSION_INVALID || ref.disabled) {
+		db_rollback();
+		event_log(r, LOG_INFO, "refresh_rejected", ref.user_id,
+		    ref.session_id);
+		return refresh_refused(r);
+	}
+	session_secret_new(&next);
+	snprintf(sid, sizeof(sid), "%lld", (long long)ref.session_id);
+	if ((e = ratelimit_hit(r, RL_REFRESH, sid, now)) != ERR_NONE ||
+	    (e = session_rotate(&ref, old, next.hash,
+	    http_env(r, "HTTP_USER_AGENT"), r->client, now)) != ERR_NONE ||
+	    (e = reply_pair(r, ref.user_id, ref.role, ref.token_version,
+	    ref.session_id, &next, NULL)) != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	explicit_bzero(&next, sizeof(next));
+	return db_commit();
+}
+
+/*
+ * The session a logout names: the refresh token's when one was sent (it
+ * must belong to the caller, if the caller has an access token too), else
+ * the access token's.  *uid and *sid receive it.
+ */
+static enum err
+logout_target(struct req *r, const struct vvalue *token, int64_t now,
+    int64_t *uid, int64_t *sid)
+{
+	unsigned char hash[SESSION_HASH_BYTES];
+	struct session_ref ref;
+	enum err e;
+
+	if (!token->present) {
+		if (r->who.user_id == 0)
+			return ERR_UNAUTHENTICATED;
+		*uid = r->who.user_id;
+		*sid = r->who.session_id;
+		return ERR_NONE;
+	}
+	if ((e = refresh_lookup(token->str, token->len, now, hash, &ref)) !=
+	    ERR_NONE)
+		return e;
+	if (ref.state == SESSION_INVALID ||
+	    (r->who.user_id != 0 && r->who.user_id != ref.user_id))
+		return refresh_refused(r);
+	*uid = ref.user_id;
+	*sid = ref.session_id;
+	return ERR_NONE;
+}
+
+/* POST /api/v1/auth/logout */
+enum err
+post_logout(struct req *r)
+{
+	struct vvalue v[LOGOUT__MAX];
+	int64_t uid = 0, sid = 0, now = time(NULL);
+	int everywhere;
+	enum err e;
+
+	if ((e = http_validate(r, logout_fields, LOGOUT__MAX, v)) != ERR_NONE ||
+	    (e = auth_identify(r)) != ERR_NONE || (e = db_begin()) != ERR_NONE)
+		return e;
+	everywhere = v[LOGOUT_EVERYWHERE].present && v[LOGOUT_EVERYWHERE].b;
+	e = logout_target(r, &v[LOGOUT_TOKEN], now, &uid, &sid);
+	if (e == ERR_NONE && everywhere)
+		e = session_revoke_user(uid, 0, now, "logout_everywhere");
+	else if (e == ERR_NONE &&
+	    (e = session_revoke(sid, uid, now, "logout")) == ERR_NOT_FOUND)
+		e = refresh_refused(r);
+	if (e != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((e = db_commit()) != ERR_NONE)
+		return e;
+	event_log(r, LOG_INFO, everywhere ? "logout_everywhere" :
+	    "session_revoked", uid, everywhere ? 0 : sid);
+	return http_reply_empty(r);
+}

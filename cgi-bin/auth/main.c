@@ -1,0 +1,54 @@
+/*
+ * auth.fcgi: /api/v1/auth — accounts, sessions and passwords.
+ */
+#include <stdio.h>
+
+#include "app.h"
+#include "db.h"
+#include "handlers.h"
+
+static const struct route routes[] = {
+	{ M_POST, "/api/v1/auth/register", post_register, 0 },
+	{ M_POST, "/api/v1/auth/login", post_login, 0 },
+	{ M_POST, "/api/v1/auth/refresh", post_refresh, 0 },
+	{ M_POST, "/api/v1/auth/logout", post_logout, 0 },
+	{ M_GET, "/api/v1/auth/sessions", get_sessions, 0 },
+	{ M_DELETE, "/api/v1/auth/sessions", delete_sessions, 0 },
+	{ M_DELETE, "/api/v1/auth/sessions/{id}", delete_session, 0 },
+	{ M_POST, "/api/v1/auth/password/forgot", post_password_forgot, 0 },
+	{ M_POST, "/api/v1/auth/password/reset", post_password_reset, 0 },
+	{ M_POST, "/api/v1/auth/password/change", post_password_change, 0 },
+};
+
+enum err
+commit_anyway(enum err e)
+{
+	enum err c = db_commit();
+
+	return c != ERR_NONE ? c : e;
+}
+
+void
+event_log(const struct req *r, enum log_level level, const char *event,
+    int64_t user_id, int64_t session_id)
+{
+	char uid[24], sid[24];
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	snprintf(sid, sizeof(sid), "%lld", (long long)session_id);
+	if (user_id > 0 && session_id > 0)
+		log_event(level, event, r->request_id, "userId", uid,
+		    "sessionId", sid, "client", r->client, NULL);
+	else if (user_id > 0)
+		log_event(level, event, r->request_id, "userId", uid,
+		    "client", r->client, NULL);
+	else
+		log_event(level, event, r->request_id, "client", r->client,
+		    NULL);
+}
+
+int
+main(void)
+{
+	return app_main("auth", routes, sizeof(routes) / sizeof(routes[0]));
+}

@@ -1,0 +1,254 @@
+/*
+ * Forgotten and changed passwords: POST /auth/password/forgot,
+ * /auth/password/reset and /auth/password/change.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "handlers.h"
+#include "mail.h"
+#include "password.h"
+#include "ratelimit.h"
+#include "reset.h"
+#include "session.h"
+#include "user.h"
+
+/* Where the reset link points, under QUILL_PUBLIC_ORIGIN. */
+#define RESET_PAGE "/reset.html"
+
+enum forgot_field { FORGOT_EMAIL, FORGOT__MAX };
+
+static const struct vfield forgot_fields[FORGOT__MAX] = {
+	[FORGOT_EMAIL] = { "email", valid_email, 1 },
+};
+
+enum reset_field { RESET_TOKEN, RESET_PASSWORD, RESET__MAX };
+
+static const struct vfield reset_fields[RESET__MAX] = {
+	[RESET_TOKEN] = { "token", valid_secret, 1 },
+	[RESET_PASSWORD] = { "password", valid_password, 1 },
+};
+
+enum change_field { CHANGE_CURRENT, CHANGE_NEW, CHANGE__MAX };
+
+static const struct vfield change_fields[CHANGE__MAX] = {
+	[CHANGE_CURRENT] = { "currentPassword", valid_secret, 1 },
+	[CHANGE_NEW] = { "newPassword", valid_password, 1 },
+};
+
+/* The text of the reset mail to u, with the link for token. */
+static char *
+reset_mail_body(struct arena *a, const struct user *u, const char *token)
+{
+	return arena_printf(a,
+	    "Hello %s,\n\n"
+	    "someone, hopefully you, asked to reset the password of the Quill\n"
+	    "account %s.  To choose a new password, open this link within\n"
+	    "%ld minutes:\n\n"
+	    "%s" RESET_PAGE "?token=%s\n\n"
+	    "The link works once.  If you did not ask for it, ignore this\n"
+	    "mail: your password stays as it is.\n",
+	    u->name, u->email, (config.reset_ttl + 59) / 60,
+	    config.public_origin, token);
+}
+
+/*
+ * Issues a reset token to u and queues the mail, unless u asked too often
+ * (QUILL_RATE_FORGOT_ACCOUNT): then nothing is sent, and the answer stays
+ * the same, so it tells nobody anything.
+ */
+static enum err
+forgot_send(struct req *r, const struct user *u, int64_t now)
+{
+	struct session_secret token;
+	char key[24], *body;
+	int over;
+	enum err e;
+
+	snprintf(key, sizeof(key), "%lld", (long long)u->id);
+	if ((e = ratelimit_count(r, RL_FORGOT_ACCOUNT, key, now, &over)) !=
+	    ERR_NONE || over)
+		return e;
+	if ((e = reset_issue(u->id, now, &token)) != ERR_NONE)
+		return e;
+	body = reset_mail_body(r->arena, u, token.text);
+	explicit_bzero(&token, sizeof(token));
+	if (body == NULL)
+		return ERR_INTERNAL;
+	e = mail_queue(u->email, "Reset your Quill password", body, now);
+	explicit_bzero(body, strlen(body));
+	if (e == ERR_NONE)
+		event_log(r, LOG_INFO, "password_reset_requested", u->id, 0);
+	return e;
+}
+
+/* POST /api/v1/auth/password/forgot */
+enum err
+post_password_forgot(struct req *r)
+{
+	struct vvalue v[FORGOT__MAX];
+	struct user u;
+	int64_t now = time(NULL);
+	cJSON *d;
+	enum err e;
+
+	if ((e = http_validate(r, forgot_fields, FORGOT__MAX, v)) != ERR_NONE ||
+	    (e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = ratelimit_hit(r, RL_FORGOT, r->client, now)) == ERR_NONE) {
+		e = user_get_by_email(r->arena, v[FORGOT_EMAIL].str,
+		    v[FORGOT_EMAIL].len, &u);
+		if (e == ERR_NONE && !u.disabled)
+			e = forgot_send(r, &u, now);
+		else if (e == ERR_NONE || e == ERR_NOT_FOUND) {
+			e = ERR_NONE;
+			event_log(r, LOG_INFO, "password_reset_requested", 0, 0);
+		}
+	}
+	if (e != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((e = db_commit()) != ERR_NONE)
+		return e;
+	if ((d = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(d, "message", "If an account uses this "
+	    "address, a link to reset its password is on its way.") == NULL) {
+		cJSON_Delete(d);
+		return ERR_INTERNAL;
+	}
+	return http_reply_data(r, 202, d, NULL);
+}
+
+/*
+ * Stores the new password hash of user uid and ends what the old password
+ * opened: every session but keep (0: none), every access token, every
+ * unused reset link.
+ */
+static enum err
+password_replace(int64_t uid, const char *hash, int64_t keep, int64_t now,
+    const char *reason)
+{
+	enum err e;
+
+	if ((e = user_set_password_hash(uid, hash)) != ERR_NONE ||
+	    (e = session_revoke_user(uid, keep, now, reason)) != ERR_NONE)
+		return e;
+	return reset_invalidate(uid, now);
+}
+
+/* A reset token that is no use, whatever the reason. */
+static enum err
+reset_refused(struct req *r)
+{
+	valid_add(&r->details, "token", "invalid_value",
+	    "This reset link is invalid, used or expired; ask for a new one.");
+	return ERR_VALIDATION;
+}
+
+/* POST /api/v1/auth/password/reset */
+enum err
+post_password_reset(struct req *r)
+{
+	struct vvalue v[RESET__MAX];
+	struct user u;
+	char hash[PASSWORD_HASH_MAX];
+	int64_t uid, now = time(NULL);
+	enum err e;
+
+	if ((e = http_validate(r, reset_fields, RESET__MAX, v)) != ERR_NONE)
+		return e;
+	/* Only a live token is worth the cost of hashing the password. */
+	e = reset_find(v[RESET_TOKEN].str, v[RESET_TOKEN].len, now, &uid);
+	if (e != ERR_NONE)
+		return e == ERR_NOT_FOUND ? reset_refused(r) : e;
+	if (password_hash(v[RESET_PASSWORD].str, v[RESET_PASSWORD].len,
+	    hash) == -1)
+		return ERR_UNAVAILABLE;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = reset_use(v[RESET_TOKEN].str, v[RESET_TOKEN].len, now,
+	    &uid)) == ERR_NOT_FOUND)
+		e = reset_refused(r);
+	/* The owner is back in: failed logins by others lock them out no more. */
+	if (e == ERR_NONE &&
+	    (e = password_replace(uid, hash, 0, now, "password_reset")) ==
+	    ERR_NONE && (e = user_get(r->arena, uid, &u)) == ERR_NONE)
+		e = ratelimit_login_passed(u.email, strlen(u.email));
+	if (e != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((e = db_commit()) != ERR_NONE)
+		return e;
+	event_log(r, LOG_INFO, "password_reset_completed", uid, 0);
+	return http_reply_empty(r);
+}
+
+/*
+ * Checks the caller's current password; a wrong one counts as a failed
+ * login of the account, so a stolen access token cannot be used to guess
+ * the password at leisure.
+ */
+static enum err
+change_verify(struct req *r, const struct user *u, const struct vvalue *pw,
+    int64_t now)
+{
+	enum password_verdict pv;
+	enum err e;
+
+	if ((e = ratelimit_login_check(r, u->email, strlen(u->email), now)) !=
+	    ERR_NONE)
+		return e;
+	pv = password_verify(u->password_hash, pw->str, pw->len);
+	if (pv == PASSWORD_OK || pv == PASSWORD_OK_REHASH)
+		return ERR_NONE;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = ratelimit_login_failed(u->email, strlen(u->email), now)) !=
+	    ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	event_log(r, LOG_INFO, "password_change_failed", u->id, 0);
+	valid_add(&r->details, "currentPassword", "invalid_value",
+	    "The current password is incorrect.");
+	return commit_anyway(ERR_VALIDATION);
+}
+
+/* POST /api/v1/auth/password/change */
+enum err
+post_password_change(struct req *r)
+{
+	struct vvalue v[CHANGE__MAX];
+	struct user u;
+	char hash[PASSWORD_HASH_MAX];
+	int64_t now = time(NULL);
+	enum err e;
+
+	if ((e = http_validate(r, change_fields, CHANGE__MAX, v)) != ERR_NONE ||
+	    (e = auth_require(r)) != ERR_NONE)
+		return e;
+	if ((e = user_get(r->arena, r->who.user_id, &u)) != ERR_NONE)
+		return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;
+	if ((e = change_verify(r, &u, &v[CHANGE_CURRENT], now)) != ERR_NONE)
+		return e;
+	if (password_hash(v[CHANGE_NEW].str, v[CHANGE_NEW].len, hash) == -1)
+		return ERR_UNAVAILABLE;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = password_replace(u.id, hash, r->who.session_id, now,
+	    "password_changed")) != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((e = db_commit()) != ERR_NONE)
+		return e;
+	event_log(r, LOG_INFO, "password_changed", u.id, r->who.session_id);
+	return http_reply_empty(r);
+}

@@ -1,0 +1,70 @@
+/*
+ * The caller's sessions: GET /auth/sessions, DELETE /auth/sessions/{id},
+ * DELETE /auth/sessions (all but the current one).
+ */
+#include <time.h>
+
+#include "auth.h"
+#include "db.h"
+#include "handlers.h"
+#include "list.h"
+#include "session.h"
+
+/* GET /api/v1/auth/sessions */
+enum err
+get_sessions(struct req *r)
+{
+	struct list_params p;
+	cJSON *items;
+	char *next;
+	int64_t total;
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE ||
+	    (e = list_parse(r, session_sorts, SESSION_NSORTS, 0, 1, &p)) !=
+	    ERR_NONE ||
+	    (e = session_list(r->arena, r->who.user_id, r->who.session_id,
+	    time(NULL), &p, &items, &next, &total)) != ERR_NONE)
+		return e;
+	return list_reply(r, &p, items, next, total);
+}
+
+/* DELETE /api/v1/auth/sessions/{id} */
+enum err
+delete_session(struct req *r)
+{
+	int64_t id = r->params[0];
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE || (e = db_begin()) != ERR_NONE)
+		return e;
+	/* Another user's session is as absent as one that never was. */
+	if ((e = session_revoke(id, r->who.user_id, time(NULL),
+	    "revoked")) != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((e = db_commit()) != ERR_NONE)
+		return e;
+	event_log(r, LOG_INFO, "session_revoked", r->who.user_id, id);
+	return http_reply_empty(r);
+}
+
+/* DELETE /api/v1/auth/sessions */
+enum err
+delete_sessions(struct req *r)
+{
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE || (e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = session_revoke_all(r->who.user_id, r->who.session_id,
+	    time(NULL), "revoked", NULL)) != ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((e = db_commit()) != ERR_NONE)
+		return e;
+	event_log(r, LOG_INFO, "sessions_revoked", r->who.user_id, 0);
+	return http_reply_empty(r);
+}

@@ -1,0 +1,119 @@
+package AuthTest;
+# Helpers for the session, password and rate-limit tests (t/5x-*.t): look
+# into and alter the database with the sqlite3 command, log in for a full
+# token pair, and fire requests at the same moment.
+use strict;
+use warnings;
+use Digest::SHA qw(sha256_hex);
+use Exporter 'import';
+use HTTP::Tiny;
+use JSON::PP;
+use MIME::Base64 qw(decode_base64url);
+use POSIX ();
+use QuillTest;
+
+our @EXPORT = qw(sql token_hash login_pair refresh jwt_claims in_parallel
+    post_on_new_connection spool_mails);
+
+# Runs one SQL statement on the server's database; returns the output,
+# rows joined by newlines, with no trailing newline.
+sub sql {
+    my ($srv, $q) = @_;
+    open my $fh, '-|', 'sqlite3', '-batch', "$srv->{var}/quill.db", $q
+        or die "sqlite3: $!";
+    local $/;
+    my $out = <$fh> // '';
+    close $fh;
+    die "sqlite3 failed on: $q\n" if $?;
+    $out =~ s/\n\z//;
+    return $out;
+}
+
+# The stored form of a token: the hex of SHA-256 of its text, for X'...'.
+sub token_hash { uc sha256_hex($_[0]) }
+
+# Logs in; returns the data of the answer ({accessToken, refreshToken,
+# ...}, undef on failure) and the response.
+sub login_pair {
+    my ($srv, $email, $pw, %headers) = @_;
+    my $r = api($srv, 'POST', '/api/v1/auth/login',
+        json => { email => $email, password => $pw }, headers => \%headers);
+    return (($r->{json} // {})->{data}, $r);
+}
+
+# POST /auth/refresh with a refresh token; returns the response.
+sub refresh {
+    my ($srv, $token, %headers) = @_;
+    return api($srv, 'POST', '/api/v1/auth/refresh',
+        json => { refreshToken => $token }, headers => \%headers);
+}
+
+# The claims of a JWT, decoded without checking anything.
+sub jwt_claims {
+    my ($jwt) = @_;
+    my (undef, $payload) = split /\./, $jwt;
+    return JSON::PP->new->decode(decode_base64url($payload));
+}
+
+# POSTs JSON on a connection of its own (a forked process must not share
+# the parent's kept-alive one); returns "status body".
+sub post_on_new_connection {
+    my ($srv, $path, $data) = @_;
+    my $res = HTTP::Tiny->new(timeout => 30, keep_alive => 0)->request('POST',
+        "$srv->{base}$path", { headers => { 'content-type' => 'application/json' },
+        content => JSON::PP->new->encode($data) });
+    return "$res->{status} $res->{content}";
+}
+
+# Runs each code reference in its own process, all released at the same
+# moment; returns what each returned (a string), in order.
+sub in_parallel {
+    my (@subs) = @_;
+    pipe(my $gate_r, my $gate_w) or die "pipe: $!";
+    my @kids;
+    for my $i (0 .. $#subs) {
+        pipe(my $res_r, my $res_w) or die "pipe: $!";
+        my $pid = fork // die "fork: $!";
+        if ($pid == 0) {
+            close $gate_w;
+            close $res_r;
+            # Blocks until the parent closes its end: the starting gun.
+            my $ignored = <$gate_r>;
+            print $res_w $subs[$i]->();
+            close $res_w;
+            POSIX::_exit(0);
+        }
+        close $res_w;
+        push @kids, [$pid, $res_r];
+    }
+    close $gate_r;
+    close $gate_w;
+    my @out;
+    for my $k (@kids) {
+        local $/;
+        my $fh = $k->[1];
+        push @out, scalar(<$fh>) // '';
+        close $fh;
+        waitpid($k->[0], 0);
+    }
+    return @out;
+}
+
+# The mails quillctl has spooled for this server: a list of their texts,
+# oldest first.
+sub spool_mails {
+    my ($srv) = @_;
+    my $dir = "$srv->{var}/mail";
+    opendir(my $dh, $dir) or return ();
+    my @files = sort { $a <=> $b } map { /^(\d+)\.eml$/ ? $1 : () } readdir $dh;
+    closedir $dh;
+    return map {
+        open my $fh, '<', "$dir/$_.eml" or die "$dir/$_.eml: $!";
+        local $/;
+        my $text = <$fh>;
+        close $fh;
+        $text;
+    } @files;
+}
+
+1;

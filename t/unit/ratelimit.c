@@ -1,0 +1,253 @@
+/*
+ * Unit tests for lib/ratelimit.c against a real SQLite database in a
+ * temporary directory.  Every call takes the time as an argument, so
+ * windows and back-offs are walked through second by second, without
+ * waiting.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "tap.h"
+
+#define T	((int64_t)1700000000)
+#define IP	"192.0.2.1"
+#define EMAIL	"user@example.com"
+
+static char dir[] = "/tmp/quill-ratelimit-XXXXXX";
+static char path[sizeof(dir) + 16];
+static struct buf hdr;
+static struct req r;
+
+/* Stops the whole test run when the fixture cannot be set up. */
+static void
+bail(const char *why)
+{
+	printf("Bail out! %s\n", why);
+	exit(255);
+}
+
+/* A fresh request: no headers, no retry. */
+static struct req *
+req(void)
+{
+	buf_reset(&hdr);
+	memset(&r, 0, sizeof(r));
+	r.hdr = &hdr;
+	r.client = IP;
+	snprintf(r.request_id, sizeof(r.request_id), "unit");
+	return &r;
+}
+
+/* Whether the headers set on the last request include line. */
+static int
+has_header(const char *line)
+{
+	return hdr.len > 0 && memmem(hdr.data, hdr.len, line, strlen(line)) !=
+	    NULL;
+}
+
+/* Configuration from the environment, a migrated database in dir. */
+static void
+setup(void)
+{
+	char err[512];
+
+	setenv("QUILL_LOG_LEVEL", "error", 1);
+	setenv("QUILL_RATE_LOGIN", "2/10", 1);
+	setenv("QUILL_RATE_REGISTER", "0/60", 1);
+	setenv("QUILL_RATE_WRITE", "3/60", 1);
+	setenv("QUILL_LOGIN_FAILURES", "3", 1);
+	setenv("QUILL_LOGIN_BACKOFF", "10", 1);
+	setenv("QUILL_LOGIN_BACKOFF_MAX", "35", 1);
+	setenv("QUILL_LOGIN_FAILURE_WINDOW", "100", 1);
+	unsetenv("QUILL_CONFIG");
+	if (config_load(err, sizeof(err)) == -1)
+		bail(err);
+	if (mkdtemp(dir) == NULL)
+		bail("mkdtemp failed");
+	snprintf(path, sizeof(path), "%s/q.db", dir);
+	if (db_open(path, 1, 1000, err, sizeof(err)) == -1 ||
+	    db_migrate(err, sizeof(err)) == -1 ||
+	    db_prepare_all(err, sizeof(err)) == -1)
+		bail(err);
+}
+
+static void
+teardown(void)
+{
+	char f[sizeof(path) + 8];
+
+	db_close();
+	unlink(path);
+	snprintf(f, sizeof(f), "%s-wal", path);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s-shm", path);
+	unlink(f);
+	rmdir(dir);
+	buf_free(&hdr);
+}
+
+/* The number of rows of bucket in rate_limits. */
+static int
+rows(const char *bucket)
+{
+	sqlite3_stmt *s;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db_handle(), "SELECT count(*) FROM rate_limits "
+	    "WHERE bucket = ?", -1, &s, NULL) != SQLITE_OK)
+		bail("cannot count rows");
+	sqlite3_bind_text(s, 1, bucket, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void
+test_window(void)
+{
+	is_int(ratelimit_check(req(), RL_LOGIN, IP, T), ERR_NONE,
+	    "a key never seen may go ahead");
+	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T), ERR_NONE, "hit 1 of 2");
+	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T), ERR_NONE, "hit 2 of 2");
+	is_int(ratelimit_check(req(), RL_LOGIN, IP, T + 1), ERR_RATE_LIMITED,
+	    "check: the limit is reached");
+	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T + 1), ERR_RATE_LIMITED,
+	    "hit 3 is over the limit");
+	is_int(r.retry_after, 9, "Retry-After: the window started at the "
+	    "first hit and ends 9 s later");
+	ok(has_header("RateLimit-Limit: 2\r\n"), "RateLimit-Limit: 2");
+	ok(has_header("RateLimit-Remaining: 0\r\n"), "RateLimit-Remaining: 0");
+	ok(has_header("RateLimit-Reset: 9\r\n"), "RateLimit-Reset: 9");
+	is_int(ratelimit_check(req(), RL_LOGIN, IP, T + 9), ERR_RATE_LIMITED,
+	    "still limited in the window's last second");
+	is_int(ratelimit_check(req(), RL_LOGIN, IP, T + 10), ERR_NONE,
+	    "free once the window is over");
+	is_int(ratelimit_check(req(), RL_LOGIN, "192.0.2.2", T + 1), ERR_NONE,
+	    "another key has its own window");
+	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T + 15), ERR_NONE,
+	    "a hit after the window starts a new one");
+	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T + 16), ERR_NONE,
+	    "second hit of the new window");
+	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T + 17), ERR_RATE_LIMITED,
+	    "third is over");
+	is_int(r.retry_after, 8, "the new window runs from its first hit");
+	is_int(ratelimit_check(req(), RL_REFRESH, IP, T + 17), ERR_NONE,
+	    "buckets are separate");
+}
+
+static void
+test_check_counts_nothing(void)
+{
+	int i, over = 0;
+
+	for (i = 0; i < 5; i++)
+		ratelimit_check(req(), RL_LOGIN, "198.51.100.1", T);
+	is_int(ratelimit_hit(req(), RL_LOGIN, "198.51.100.1", T), ERR_NONE,
+	    "checks do not count: first hit passes");
+	is_int(ratelimit_hit(req(), RL_LOGIN, "198.51.100.1", T), ERR_NONE,
+	    "second hit passes");
+	is_int(ratelimit_count(req(), RL_LOGIN, "198.51.100.1", T, &over),
+	    ERR_NONE, "a silent count succeeds");
+	ok(over, "and says the third is over");
+	ok(hdr.len == 0 && r.retry_after == 0,
+	    "a silent count touches the answer not at all");
+}
+
+static void
+test_off_and_write(void)
+{
+	int i, e = ERR_NONE;
+
+	for (i = 0; i < 100 && e == ERR_NONE; i++)
+		e = ratelimit_hit(req(), RL_REGISTER, IP, T);
+	is_int(e, ERR_NONE, "a limit of 0 never refuses");
+	is_int(rows("register"), 0, "and keeps no counter");
+	req();
+	r.who.user_id = 7;
+	for (i = 0; i < 3; i++)
+		is_int(ratelimit_write(&r), ERR_NONE, "write %d of 3", i + 1);
+	is_int(ratelimit_write(&r), ERR_RATE_LIMITED,
+	    "the fourth write is over QUILL_RATE_WRITE");
+	r.who.user_id = 8;
+	is_int(ratelimit_write(&r), ERR_NONE, "another user writes on");
+	is_int(rows("write"), 2, "one counter per user");
+}
+
+/* Whether EMAIL is locked at t; the retry, if so, in *retry. */
+static int
+locked(const char *email, int64_t t, long *retry)
+{
+	int e = ratelimit_login_check(req(), email, strlen(email), t);
+
+	*retry = r.retry_after;
+	return e == ERR_RATE_LIMITED;
+}
+
+/* Records a failed login of EMAIL at t. */
+static void
+fail_at(int64_t t)
+{
+	if (ratelimit_login_failed(EMAIL, strlen(EMAIL), t) != ERR_NONE)
+		bail("cannot record a failure");
+}
+
+static void
+test_backoff(void)
+{
+	long retry;
+
+	fail_at(T);
+	fail_at(T + 1);
+	ok(!locked(EMAIL, T + 2, &retry), "two failures: not locked");
+	fail_at(T + 2);
+	ok(locked(EMAIL, T + 2, &retry), "the third failure locks");
+	is_int(retry, 10, "for QUILL_LOGIN_BACKOFF seconds");
+	ok(has_header("RateLimit-Limit: 3\r\n"),
+	    "RateLimit-Limit is the number of failures allowed");
+	ok(locked("USER@Example.COM", T + 3, &retry),
+	    "the email is compared without regard to case");
+	ok(!locked(EMAIL, T + 12, &retry), "the lock ends");
+	fail_at(T + 12);
+	ok(locked(EMAIL, T + 12, &retry), "the fourth failure locks again");
+	is_int(retry, 20, "for twice as long");
+	fail_at(T + 32);
+	locked(EMAIL, T + 32, &retry);
+	is_int(retry, 35, "and then up to QUILL_LOGIN_BACKOFF_MAX");
+	fail_at(T + 67);
+	locked(EMAIL, T + 67, &retry);
+	is_int(retry, 35, "and no further");
+	ok(!locked("other@example.com", T + 67, &retry),
+	    "other accounts are not locked");
+	if (ratelimit_login_passed(EMAIL, strlen(EMAIL)) != ERR_NONE)
+		bail("cannot clear");
+	ok(!locked(EMAIL, T + 67, &retry), "a successful login clears it");
+	fail_at(T + 70);
+	ok(!locked(EMAIL, T + 70, &retry), "and the count starts again");
+	fail_at(T + 71);
+	fail_at(T + 72);
+	ok(locked(EMAIL, T + 72, &retry), "three new failures lock");
+	fail_at(T + 72 + 101);
+	ok(!locked(EMAIL, T + 72 + 101, &retry),
+	    "failures older than QUILL_LOGIN_FAILURE_WINDOW are forgiven");
+}
+
+int
+main(void)
+{
+	setup();
+	test_window();
+	test_check_counts_nothing();
+	test_off_and_write();
+	test_backoff();
+	teardown();
+	return done_testing();
+}
