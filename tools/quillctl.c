@@ -488,7 +488,7 @@ cmd_sql(void)
 
 /* How long delivered mail is kept, and when undeliverable mail is dropped. */
 #define MAIL_KEEP_SENT	86400
-#define MAIL_GIVE_UP	(7 * 86400)
+#define MAIL_GIVE_UP	(7L * 86400)
 
 /* Deletes what has expired: sessions, tokens, old mail, counters. */
 static int
@@ -525,11 +525,14 @@ cmd_purge(void)
 		}
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
-		if (rc != SQLITE_DONE || (e = db_commit()) != ERR_NONE) {
+		if (rc != SQLITE_DONE) {
 			db_rollback();
 			die("cannot purge %s: %s", steps[i].what,
 			    sqlite3_errstr(rc));
 		}
+		if ((e = db_commit()) != ERR_NONE)
+			die("cannot purge %s: %s", steps[i].what,
+			    error_message(e));
 		printf("purged %d %s\n", sqlite3_changes(db_handle()),
 		    steps[i].what);
 	}
