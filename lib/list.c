@@ -6,8 +6,11 @@
 #include "arena.h"
 #include "list.h"
 
-/* Longest cursor accepted, in characters. */
-#define CURSOR_MAX 1024
+/*
+ * Longest cursor accepted, in characters: the base64url of a text key of
+ * LIST_TEXT_KEY_MAX bytes in hex plus the other fields.
+ */
+#define CURSOR_MAX ((2 * LIST_TEXT_KEY_MAX + 64) / 3 * 4 + 4)
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -130,12 +133,9 @@ parse_size(const char *s, int *out)
 	return 0;
 }
 
-/*
- * Reads a cursor: base64url of "1|sort|desc|key|id" where key is a decimal
- * for integer sorts and hex of the text for text sorts.
- */
+/* Reads the fields of cursor s into p; see cursor_read below. */
 static int
-cursor_read(struct arena *a, const char *s, const struct list_sort *sorts,
+cursor_fields(struct arena *a, const char *s, const struct list_sort *sorts,
     int nsorts, struct list_params *p)
 {
 	unsigned char raw[CURSOR_MAX];
@@ -184,6 +184,26 @@ cursor_read(struct arena *a, const char *s, const struct list_sort *sorts,
 	p->after_text = text;
 	p->after_text_len = flen[3] / 2;
 	return 0;
+}
+
+/*
+ * Reads a cursor: base64url of "1|sort|desc|key|id" where key is a decimal
+ * for integer sorts and hex of the text for text sorts.  Only the cursor
+ * list_cursor writes for the values read is accepted (no leading zeros,
+ * "-0", NUL in a text key or over-long key), so a position has one
+ * spelling and a cursor is ours or refused.
+ */
+static int
+cursor_read(struct arena *a, const char *s, const struct list_sort *sorts,
+    int nsorts, struct list_params *p)
+{
+	const char *back;
+
+	if (cursor_fields(a, s, sorts, nsorts, p) == -1)
+		return -1;
+	back = list_cursor(a, p, sorts, p->after_int, p->after_text,
+	    p->after_id);
+	return back != NULL && strcmp(back, s) == 0 ? 0 : -1;
 }
 
 enum err
@@ -261,8 +281,8 @@ list_cursor(struct arena *a, const struct list_params *p,
 	char *raw, *out, *k;
 	size_t tlen = text != NULL ? strlen(text) : 0, i, n;
 
-	if (tlen > CURSOR_MAX / 4)
-		tlen = CURSOR_MAX / 4;
+	if (tlen > LIST_TEXT_KEY_MAX)
+		return NULL;
 	if ((raw = arena_alloc(a, tlen * 2 + 64)) == NULL)
 		return NULL;
 	n = (size_t)snprintf(raw, 64, "1|%d|%d|", p->sort, p->desc);

@@ -19,6 +19,14 @@
 #define LIST_DEFAULT_LIMIT	20
 #define LIST_MAX_LIMIT		100
 
+/*
+ * Longest text sort key a cursor carries, in bytes: above every text field
+ * a list sorts by (a 200-character title is at most 800 bytes of UTF-8).
+ * A cursor must hold the whole key: a shortened key sorts before the row
+ * it came from, which would then show again on the next page.
+ */
+#define LIST_TEXT_KEY_MAX	1024
+
 /* One sortable column: its API name and whether its key is text. */
 struct list_sort {
 	const char	*name;		/* "createdAt" */
@@ -45,7 +53,8 @@ struct list_params {
  * limit and perPage are clamped to 1..100; sort must name a row of sorts
  * (nsorts rows); order is asc or desc.  A malformed value, a cursor that is
  * not one of ours or that was made for another sort, or a cursor together
- * with page: ERR_BAD_REQUEST with a message naming the parameter.
+ * with page: ERR_BAD_REQUEST with a message naming the parameter.  A cursor
+ * is read only in the one spelling list_cursor writes for what it holds.
  */
 enum err list_parse(struct req *r, const struct list_sort *sorts, int nsorts,
     int default_sort, int default_desc, struct list_params *p);
@@ -55,7 +64,8 @@ int64_t list_offset(const struct list_params *p);
 
 /*
  * The cursor that continues after a row with this key and id, in the arena;
- * text is used for text sorts, ikey for integer ones.  NULL when out of memory.
+ * text is used for text sorts, ikey for integer ones.  NULL when out of
+ * memory or when text is longer than LIST_TEXT_KEY_MAX bytes.
  */
 char *list_cursor(struct arena *a, const struct list_params *p,
     const struct list_sort *sorts, int64_t ikey, const char *text, int64_t id);
