@@ -9,6 +9,8 @@ PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
 # Debian packages that building, running and testing need.
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
 	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk
+# What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
+FUZZ_DEB_PKGS = clang libclang-rt-14-dev
 
 CC	?= cc
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -16,6 +18,12 @@ WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 ifeq ($(SAN),1)
 OPT	 = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	   -fno-sanitize-recover=undefined
+HARDEN	 = -fstack-protector-strong -fPIE
+else ifeq ($(SAN),fuzz)
+# libFuzzer coverage for everything; `make fuzz` builds with clang.
+OPT	 = -O1 -g -fno-omit-frame-pointer \
+	   -fsanitize=fuzzer-no-link,address,undefined \
 	   -fno-sanitize-recover=undefined
 HARDEN	 = -fstack-protector-strong -fPIE
 else
@@ -43,16 +51,27 @@ UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
 SQL	 = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 
-.PHONY: all deps run stop test test-asan bench lint format clean help
+# Fuzz targets: t/fuzz/<name>.c, seeds in t/fuzz/corpus/<name>/.  `make test`
+# replays the seeds (replay-<name>); `make fuzz` runs libFuzzer on each.
+FUZZ_SRC = $(filter-out t/fuzz/replay.c,$(sort $(wildcard t/fuzz/*.c)))
+FUZZ_NAMES = $(FUZZ_SRC:t/fuzz/%.c=%)
+FUZZ_REPLAYS = $(FUZZ_NAMES:%=$(BUILD)/t/fuzz/replay-%)
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD = build/fuzz
+FUZZ_CC	 ?= clang
 
-all: $(PROGS) $(TOOLS) $(UNITS)  ## build the programs, quillctl and the unit tests
+.PHONY: all deps run stop test test-asan bench lint format clean help \
+	fuzz fuzz-merge fuzz-targets
+
+all: $(PROGS) $(TOOLS) $(UNITS) $(FUZZ_REPLAYS)  ## build the programs, quillctl and the tests
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 	    sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
 
 deps:  ## install the Debian packages needed to build, run and test
-	@missing=""; for p in $(DEB_PKGS); do \
+	@missing=""; for p in $(DEB_PKGS) $(EXTRA_PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
 	    missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -96,6 +115,20 @@ $(BUILD)/t/unit/%.o: t/unit/%.c t/unit/tap.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+$(BUILD)/t/fuzz/%.o: t/fuzz/%.c t/fuzz/fuzz.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/t/fuzz/replay-%.o: t/fuzz/replay.c t/fuzz/fuzz.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DFUZZ_CORPUS='"t/fuzz/corpus/$*"' $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/t/fuzz/replay-%: $(BUILD)/t/fuzz/%.o $(BUILD)/t/fuzz/replay-%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/t/fuzz/fuzz-%: $(BUILD)/t/fuzz/%.o $(LIB)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
 run: deps all  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db
 	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)"
 
@@ -103,13 +136,26 @@ stop:  ## stop what `make run` started
 	@sh tools/run.sh stop "$(BUILD)" "$(VAR)" "$(PORT)"
 
 test: deps all  ## run the whole test suite
-	QUILL_BUILD=$(BUILD) prove --timer $(UNITS) t/*.t
+	QUILL_BUILD=$(BUILD) prove --timer $(UNITS) $(FUZZ_REPLAYS) t/*.t
 
 test-asan: deps  ## the whole suite built with AddressSanitizer and UBSan
 	$(MAKE) BUILD=build/asan SAN=1 all
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	QUILL_BUILD=build/asan prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) t/*.t
+	QUILL_BUILD=build/asan prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) \
+	    $(FUZZ_NAMES:%=build/asan/t/fuzz/replay-%) t/*.t
+
+fuzz:  ## run each fuzz target FUZZ_SECONDS (60) under libFuzzer, ASan, UBSan
+	$(MAKE) deps EXTRA_PKGS="$(FUZZ_DEB_PKGS)"
+	$(MAKE) BUILD=$(FUZZ_BUILD) SAN=fuzz CC=$(FUZZ_CC) fuzz-targets
+	sh tools/fuzz.sh run $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-merge:  ## add what `make fuzz` found that adds coverage to t/fuzz/corpus
+	$(MAKE) deps EXTRA_PKGS="$(FUZZ_DEB_PKGS)"
+	$(MAKE) BUILD=$(FUZZ_BUILD) SAN=fuzz CC=$(FUZZ_CC) fuzz-targets
+	sh tools/fuzz.sh merge $(FUZZ_BUILD) 0 $(FUZZ_TARGETS)
+
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/t/fuzz/fuzz-%)
 
 bench: deps all $(BUILD)/bench/hello.fcgi  ## measure speed and memory with wrk on loopback
 	QUILL_BUILD=$(BUILD) perl bench/bench.pl

@@ -13,6 +13,27 @@
 #define ARENA_BLOCK	((size_t)32 * 1024)
 #define ARENA_ALIGN	16
 
+/*
+ * Under AddressSanitizer the parts of a block that no live allocation owns
+ * are poisoned, so a read past the end of an arena string, or of memory
+ * from before arena_reset, is reported as it would be for malloc.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define arena_poison(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#define arena_unpoison(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define arena_poison(p, n)	((void)(p), (void)(n))
+#define arena_unpoison(p, n)	((void)(p), (void)(n))
+#endif
+
 struct block {
 	struct block	*next;
 	size_t		 size;
@@ -36,7 +57,16 @@ block_new(size_t size)
 	b->next = NULL;
 	b->size = size;
 	b->used = 0;
+	arena_poison(b->data, size);
 	return b;
+}
+
+/* Frees a block, first handing its memory back to malloc unpoisoned. */
+static void
+block_free(struct block *b)
+{
+	arena_unpoison(b->data, b->size);
+	free(b);
 }
 
 struct arena *
@@ -66,6 +96,7 @@ arena_alloc(struct arena *a, size_t n)
 	off = (b->used + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (off <= b->size && n <= b->size - off) {
 		b->used = off + n;
+		arena_unpoison((char *)b->data + off, n);
 		return (char *)b->data + off;
 	}
 	nb = block_new(n > ARENA_BLOCK ? n : ARENA_BLOCK);
@@ -74,6 +105,7 @@ arena_alloc(struct arena *a, size_t n)
 	nb->next = b;
 	nb->used = n;
 	a->head = nb;
+	arena_unpoison(nb->data, n);
 	return nb->data;
 }
 
@@ -115,9 +147,10 @@ arena_reset(struct arena *a)
 	while (a->head->next != NULL) {
 		b = a->head;
 		a->head = b->next;
-		free(b);
+		block_free(b);
 	}
 	a->head->used = 0;
+	arena_poison(a->head->data, a->head->size);
 }
 
 void
@@ -126,6 +159,6 @@ arena_free(struct arena *a)
 	if (a == NULL)
 		return;
 	arena_reset(a);
-	free(a->head);
+	block_free(a->head);
 	free(a);
 }

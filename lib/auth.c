@@ -44,23 +44,36 @@ auth_load(struct req *r, const struct token_claims *c)
 	return ERR_NONE;
 }
 
+int
+auth_bearer_token(const char *header, const char **tok, size_t *len)
+{
+	const char *h = header;
+
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return -1;
+	for (h += 7; *h == ' '; h++)
+		continue;
+	*tok = h;
+	*len = strlen(h);
+	return 0;
+}
+
 enum err
 auth_identify(struct req *r)
 {
-	const char *h = http_env(r, "HTTP_AUTHORIZATION");
+	const char *h = http_env(r, "HTTP_AUTHORIZATION"), *tok;
 	struct token_claims c;
 	enum token_result tr;
+	size_t len;
 	enum err e;
 
 	if (h == NULL || *h == '\0')
 		return ERR_NONE;
 	r->token_sent = 1;
-	if (strncasecmp(h, "Bearer ", 7) != 0)
+	if (auth_bearer_token(h, &tok, &len) == -1)
 		return http_fail(r, ERR_UNAUTHENTICATED,
 		    "Use an Authorization: Bearer access token.");
-	for (h += 7; *h == ' '; h++)
-		continue;
-	tr = token_verify_access(h, strlen(h), time(NULL), &c);
+	tr = token_verify_access(tok, len, time(NULL), &c);
 	if (tr != TOKEN_OK) {
 		log_event(LOG_INFO, "token_rejected", r->request_id, "reason",
 		    token_result_name(tr), NULL);

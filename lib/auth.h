@@ -7,7 +7,16 @@
 #ifndef QUILL_AUTH_H
 #define QUILL_AUTH_H
 
+#include <stddef.h>
+
 #include "http.h"
+
+/*
+ * Finds the token in an Authorization header value: the scheme "Bearer" in
+ * any case, one or more spaces, then the token, the rest of the value
+ * (*tok, *len bytes, possibly 0).  Returns 0, or -1 for any other scheme.
+ */
+int auth_bearer_token(const char *header, const char **tok, size_t *len);
 
 /*
  * Sets r->who from the Authorization header.  No credentials: anonymous,

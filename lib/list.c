@@ -132,12 +132,9 @@ parse_size(const char *s, int *out)
 	return 0;
 }
 
-/*
- * Reads a cursor: base64url of "1|sort|desc|key|id" where key is a decimal
- * for integer sorts and hex of the text for text sorts.
- */
+/* Reads the fields of cursor s into p; see cursor_read below. */
 static int
-cursor_read(struct arena *a, const char *s, const struct list_sort *sorts,
+cursor_fields(struct arena *a, const char *s, const struct list_sort *sorts,
     int nsorts, struct list_params *p)
 {
 	unsigned char raw[CURSOR_RAW_MAX];
@@ -186,6 +183,26 @@ cursor_read(struct arena *a, const char *s, const struct list_sort *sorts,
 	p->after_text = text;
 	p->after_text_len = flen[3] / 2;
 	return 0;
+}
+
+/*
+ * Reads a cursor: base64url of "1|sort|desc|key|id" where key is a decimal
+ * for integer sorts and hex of the text for text sorts.  Only the cursor
+ * list_cursor writes for the values read is accepted (no leading zeros,
+ * "-0", NUL in a text key or over-long key), so a position has one
+ * spelling and a cursor is ours or refused.
+ */
+static int
+cursor_read(struct arena *a, const char *s, const struct list_sort *sorts,
+    int nsorts, struct list_params *p)
+{
+	const char *back;
+
+	if (cursor_fields(a, s, sorts, nsorts, p) == -1)
+		return -1;
+	back = list_cursor(a, p, sorts, p->after_int, p->after_text,
+	    p->after_id);
+	return back != NULL && strcmp(back, s) == 0 ? 0 : -1;
 }
 
 enum err

@@ -19,7 +19,12 @@
 #define LIST_DEFAULT_LIMIT	20
 #define LIST_MAX_LIMIT		100
 
-/* Longest text sort key, in bytes, that a cursor carries exactly. */
+/*
+ * Longest text sort key a cursor carries, in bytes: above every text field
+ * a list sorts by (a 200-character title is at most 800 bytes of UTF-8).
+ * A cursor must hold the whole key: a shortened key sorts before the row
+ * it came from, which would then show again on the next page.
+ */
 #define LIST_TEXT_KEY_MAX	1024
 
 /* One sortable column: its API name and whether its key is text. */
@@ -53,7 +58,8 @@ struct list_params {
  * with page: ERR_BAD_REQUEST with a message naming the parameter.  Without
  * order, the list is descending when default_desc is set, unless sort=
  * names an ascending row.  An offset_only sort is always in offset mode
- * (page 1 when none is given) and refuses a cursor.
+ * (page 1 when none is given) and refuses a cursor.  A cursor is read only
+ * in the one spelling list_cursor writes for what it holds.
  */
 enum err list_parse(struct req *r, const struct list_sort *sorts, int nsorts,
     int default_sort, int default_desc, struct list_params *p);

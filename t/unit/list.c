@@ -207,6 +207,56 @@ test_offset_only(void)
 	is_int(p.mode, LIST_CURSOR, "keep cursor mode");
 }
 
+/* A cursor that list_cursor writes for a text key of n bytes of c. */
+static char *
+text_cursor(struct list_params *p, struct req *r, int c, size_t n)
+{
+	char *key = arena_alloc(a, n + 1);
+
+	if (key == NULL)
+		return NULL;
+	memset(key, c, n);
+	key[n] = '\0';
+	parse("sort=name&order=asc", p, r);
+	return list_cursor(a, p, sorts, 0, key, 7);
+}
+
+static void
+test_cursor_strict(void)
+{
+	struct list_params p;
+	struct req r;
+	char q[4096], *c;
+
+	/* 200 four-byte characters: the longest title a post may have. */
+	c = text_cursor(&p, &r, 'x', 800);
+	snprintf(q, sizeof(q), "sort=name&order=asc&cursor=%s", c != NULL ? c : "");
+	is_int(parse(q, &p, &r), ERR_NONE, "a cursor with an 800-byte text key reads back");
+	ok(p.after_text_len == 800 && strspn(p.after_text, "x") == 800,
+	    "with the whole key, not a prefix that would repeat the row");
+	c = text_cursor(&p, &r, 'y', LIST_TEXT_KEY_MAX);
+	snprintf(q, sizeof(q), "sort=name&order=asc&cursor=%s", c != NULL ? c : "");
+	is_int(parse(q, &p, &r), ERR_NONE, "a key of LIST_TEXT_KEY_MAX bytes reads back");
+	is_int(p.after_text_len, LIST_TEXT_KEY_MAX, "whole");
+	ok(text_cursor(&p, &r, 'z', LIST_TEXT_KEY_MAX + 1) == NULL,
+	    "a longer key gets no cursor rather than a shortened one");
+
+	/* "1|0|1|05|9": the key with a leading zero. */
+	is_int(parse("cursor=MXwwfDF8MDV8OQ", &p, &r), ERR_BAD_REQUEST,
+	    "a key with a leading zero is 400 (one spelling per position)");
+	/* "1|0|1|-0|9" */
+	is_int(parse("cursor=MXwwfDF8LTB8OQ", &p, &r), ERR_BAD_REQUEST, "a key of -0 is 400");
+	/* "1|0|1|5|09" */
+	is_int(parse("cursor=MXwwfDF8NXwwOQ", &p, &r), ERR_BAD_REQUEST,
+	    "an id with a leading zero is 400");
+	/* "1|0|1|5\0x|9": found by the cursor fuzz target. */
+	is_int(parse("cursor=MXwwfDF8NQB4fDk", &p, &r), ERR_BAD_REQUEST,
+	    "bytes after a NUL in an integer field are 400, not ignored");
+	/* "1|1|0|6100|7": a text key holding a NUL byte. */
+	is_int(parse("sort=name&order=asc&cursor=MXwxfDB8NjEwMHw3", &p, &r), ERR_BAD_REQUEST,
+	    "a text key with a NUL byte is 400");
+}
+
 int
 main(void)
 {
@@ -217,6 +267,7 @@ main(void)
 	test_cursor();
 	test_long_text_key();
 	test_offset_only();
+	test_cursor_strict();
 	arena_free(a);
 	buf_free(&hdr);
 	buf_free(&out);
