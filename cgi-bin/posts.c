@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "db.h"
 #include "list.h"
+#include "ratelimit.h"
 #include "log.h"
 #include "post.h"
 #include "user.h"
@@ -126,7 +127,7 @@ posts_create(struct req *r)
 		return e;
 	status = v[PF_STATUS].present ? (enum post_status)v[PF_STATUS].i :
 	    POST_DRAFT;
-	if ((e = db_begin()) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
 	if ((e = post_insert(r->who.user_id, status, v[PF_TITLE].str,
 	    v[PF_TITLE].len, v[PF_BODY].str, v[PF_BODY].len, time(NULL),
@@ -188,7 +189,7 @@ posts_change(struct req *r, const struct vfield *fields)
 	    !v[PF_STATUS].present)
 		return http_fail(r, ERR_VALIDATION,
 		    "Send at least one of title, body and status.");
-	if ((e = db_begin()) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
 	if ((e = posts_apply(r, v, &p)) != ERR_NONE) {
 		db_rollback();
@@ -223,7 +224,7 @@ posts_delete(struct req *r)
 
 	if ((e = auth_require(r)) != ERR_NONE)
 		return e;
-	if ((e = db_begin()) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
 	if ((e = post_get(r->arena, r->params[0], &p)) != ERR_NONE ||
 	    (e = post_may_delete(&p, &r->who)) != ERR_NONE ||

@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "db.h"
 #include "list.h"
+#include "ratelimit.h"
 #include "log.h"
 #include "password.h"
 #include "user.h"
@@ -64,29 +65,19 @@ users_log(struct req *r, const char *event, int64_t id)
 }
 
 /*
- * Loads the caller and checks their current password (Argon2: call before
- * db_begin).  A wrong one is 403: the caller is authenticated but has not
- * proved to be the person at the keyboard.
+ * Loads the caller and, when pw is given, proves their current password
+ * (Argon2: call before db_begin).
  */
 static enum err
 users_load_self(struct req *r, const struct vvalue *pw, struct user *u)
 {
-	enum password_verdict pv;
 	enum err e;
 
 	if ((e = user_get(r->arena, r->who.user_id, u)) != ERR_NONE)
 		return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;
 	if (pw == NULL)
 		return ERR_NONE;
-	pv = password_verify(u->password_hash, pw->str, pw->len);
-	if (pv == PASSWORD_ERROR)
-		return ERR_INTERNAL;
-	if (pv == PASSWORD_MISMATCH) {
-		users_log(r, "current_password_wrong", u->id);
-		return http_fail(r, ERR_FORBIDDEN,
-		    "The current password is incorrect.");
-	}
-	return ERR_NONE;
+	return auth_verify_current(r, u, "currentPassword", pw, time(NULL));
 }
 
 /* GET /api/v1/users/me */
@@ -134,7 +125,7 @@ users_me_update(struct req *r)
 		c.email = v[ME_EMAIL].str;
 		c.email_len = v[ME_EMAIL].len;
 	}
-	if ((e = db_begin()) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
 	if ((e = db_end(user_update(r->arena, u.id, &c, time(NULL), &u))) !=
 	    ERR_NONE)
@@ -158,7 +149,7 @@ users_me_delete(struct req *r)
 		return e;
 	if ((e = users_load_self(r, &v[DEL_CURRENT_PASSWORD], &u)) != ERR_NONE)
 		return e;
-	if ((e = db_begin()) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
 	if ((e = db_end(user_delete(r->arena, u.id))) != ERR_NONE)
 		return users_store_fail(r, e);
@@ -206,7 +197,7 @@ users_update(struct req *r)
 		c.role = (int)v[ADM_ROLE].i;
 	if (v[ADM_DISABLED].present)
 		c.disabled = v[ADM_DISABLED].b;
-	if ((e = db_begin()) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
 	if ((e = db_end(user_update(r->arena, r->params[0], &c, time(NULL),
 	    &u))) != ERR_NONE)
@@ -223,7 +214,7 @@ users_delete(struct req *r)
 
 	if ((e = auth_require_role(r, ROLE_ADMIN)) != ERR_NONE)
 		return e;
-	if ((e = db_begin()) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
 	if ((e = db_end(user_delete(r->arena, r->params[0]))) != ERR_NONE)
 		return users_store_fail(r, e);

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -5,6 +6,8 @@
 #include "auth.h"
 #include "db.h"
 #include "log.h"
+#include "password.h"
+#include "ratelimit.h"
 #include "token.h"
 #include "user.h"
 
@@ -108,4 +111,37 @@ auth_require_role(struct req *r, enum role min)
 	if (r->who.role < min)
 		return ERR_FORBIDDEN;
 	return ERR_NONE;
+}
+
+enum err
+auth_verify_current(struct req *r, const struct user *u, const char *field,
+    const struct vvalue *pw, int64_t now)
+{
+	enum password_verdict pv;
+	enum err e, c;
+	char uid[24];
+
+	if ((e = ratelimit_login_check(r, u->email, strlen(u->email), now)) !=
+	    ERR_NONE)
+		return e;
+	pv = password_verify(u->password_hash, pw->str, pw->len);
+	if (pv == PASSWORD_OK || pv == PASSWORD_OK_REHASH)
+		return ERR_NONE;
+	if (pv == PASSWORD_ERROR)
+		return ERR_INTERNAL;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = ratelimit_login_failed(u->email, strlen(u->email), now)) !=
+	    ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((c = db_commit()) != ERR_NONE)
+		return c;
+	snprintf(uid, sizeof(uid), "%lld", (long long)u->id);
+	log_event(LOG_INFO, "current_password_wrong", r->request_id, "userId",
+	    uid, "client", r->client, NULL);
+	valid_add(&r->details, field, "invalid_value",
+	    "The current password is incorrect.");
+	return ERR_VALIDATION;
 }

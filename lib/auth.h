@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include "http.h"
 
 /*
@@ -31,5 +33,18 @@ enum err auth_require(struct req *r);
 
 /* auth_require, and a caller whose role is below min is ERR_FORBIDDEN. */
 enum err auth_require_role(struct req *r, enum role min);
+
+struct user;
+struct vvalue;
+
+/*
+ * Proves the caller knows u's current password, given in pw (the body field
+ * named field).  Argon2 runs first, outside any transaction: call with none
+ * open.  A locked account is ERR_RATE_LIMITED; a wrong password counts as a
+ * failed login of the account (the QUILL_LOGIN_* back-off), is logged, and
+ * answers ERR_VALIDATION with an invalid_value detail on field.
+ */
+enum err auth_verify_current(struct req *r, const struct user *u,
+    const char *field, const struct vvalue *pw, int64_t now);
 
 #endif

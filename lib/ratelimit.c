@@ -170,6 +170,18 @@ ratelimit_write(struct req *r)
 	return ratelimit_hit(r, RL_WRITE, key, (int64_t)time(NULL));
 }
 
+enum err
+ratelimit_begin_write(struct req *r)
+{
+	enum err e;
+
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = ratelimit_write(r)) != ERR_NONE)
+		db_rollback();
+	return e;
+}
+
 /* Reads the failures row of account key into v (3 values, 0s if none). */
 static enum err
 failures_get(const char *key, int64_t v[3], const char *where)

@@ -58,17 +58,17 @@ enum err ratelimit_count(struct req *r, enum ratelimit_bucket b,
 /*
  * The write limit of users and posts (QUILL_RATE_WRITE, per user): counts
  * one write of the authenticated caller, r->who.user_id.  Call it inside
- * the write transaction of every POST, PUT, PATCH and DELETE on users and
- * posts, before changing anything:
- *
- *	if ((e = db_begin()) != ERR_NONE)
- *		return e;
- *	if ((e = ratelimit_write(r)) != ERR_NONE) {
- *		db_rollback();
- *		return e;
- *	}
+ * the write transaction, before changing anything; ratelimit_begin_write
+ * does both.
  */
 enum err ratelimit_write(struct req *r);
+
+/*
+ * Opens the write transaction of a POST, PUT, PATCH or DELETE on users or
+ * posts (db_begin) and counts it against the caller's write limit.  On any
+ * error, ERR_RATE_LIMITED with its headers included, no transaction is open.
+ */
+enum err ratelimit_begin_write(struct req *r);
 
 /*
  * Whether the account (the email as typed, len bytes, compared without

@@ -68,8 +68,6 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_USER_BY_ID] = "SELECT " USER_COLUMNS " FROM users WHERE id = ?",
 	[STMT_USER_BY_EMAIL] = "SELECT " USER_COLUMNS " FROM users "
 	    "WHERE email = ?",
-	[STMT_USER_AUTH] = "SELECT role, disabled, token_version FROM users "
-	    "WHERE id = ?",
 	[STMT_USER_SET_PASSWORD_HASH] = "UPDATE users SET password_hash = ? "
 	    "WHERE id = ?",
 

@@ -70,7 +70,7 @@ for my $s (@secrets) {
 }
 unlike($log, qr/argon2/i, 'no password hash appears in the log');
 for my $ev (qw(login login_failed refresh_reuse session_revoked password_reset_requested
-    password_reset_completed password_changed password_change_failed rate_limited)) {
+    password_reset_completed password_changed current_password_wrong rate_limited)) {
     like($log, qr/"event":"$ev"/, "the $ev event is logged");
 }
 

@@ -63,10 +63,11 @@ is(api($srv, 'GET', $me, token => $ada->{token})->{status}, 200, 'the token stil
 my $new = 'ada.' . fresh_email();
 $r = refused($srv, 422, 'an email without currentPassword', 'PATCH', $me, token => $ada->{token}, json => { email => $new });
 is(details($r)->{currentPassword}, 'required', 'currentPassword is required to change the email');
-$r = refused($srv, 403, 'an email with a wrong currentPassword', 'PATCH', $me, token => $ada->{token},
+$r = refused($srv, 422, 'an email with a wrong currentPassword', 'PATCH', $me, token => $ada->{token},
     json => { email => $new, currentPassword => 'not my password at all' });
-is($r->{json}{error}{code}, 'FORBIDDEN', 'a wrong current password is FORBIDDEN');
-like($r->{json}{error}{message}, qr/current password is incorrect/, 'and says so');
+is(details($r)->{currentPassword}, 'invalid_value', 'a wrong current password is invalid_value on currentPassword');
+like($r->{json}{error}{details}[0]{message}, qr/current password is incorrect/, 'and says so');
+like(log_text($srv), qr/"event":"current_password_wrong"/, 'and is logged');
 $r = refused($srv, 422, 'a malformed email', 'PATCH', $me, token => $ada->{token},
     json => { email => 'not-an-email', currentPassword => $ada->{password} });
 is(details($r)->{email}, 'invalid_format', 'a malformed email is invalid_format');
@@ -110,9 +111,9 @@ sql($srv, 'CREATE TABLE t_owned (id INTEGER PRIMARY KEY, '
 sql($srv, "INSERT INTO t_owned (owner) VALUES ($ada->{id}), ($ada->{id}), ($bob->{id})");
 $r = refused($srv, 422, 'DELETE without currentPassword', 'DELETE', $me, token => $ada->{token});
 is(details($r)->{currentPassword}, 'required', 'deleting needs currentPassword');
-$r = refused($srv, 403, 'DELETE with a wrong password', 'DELETE', $me, token => $ada->{token},
+$r = refused($srv, 422, 'DELETE with a wrong password', 'DELETE', $me, token => $ada->{token},
     json => { currentPassword => 'not my password at all' });
-is($r->{json}{error}{code}, 'FORBIDDEN', 'a wrong password is FORBIDDEN here too');
+is(details($r)->{currentPassword}, 'invalid_value', 'a wrong password is invalid_value here too');
 refused($srv, 401, 'DELETE anonymously', 'DELETE', $me, json => { currentPassword => $ada->{password} });
 $r = api($srv, 'DELETE', $me, token => $ada->{token}, json => { currentPassword => $ada->{password} });
 is($r->{status}, 204, 'DELETE /users/me with the password is 204');

@@ -190,37 +190,6 @@ post_password_reset(struct req *r)
 	return http_reply_empty(r);
 }
 
-/*
- * Checks the caller's current password; a wrong one counts as a failed
- * login of the account, so a stolen access token cannot be used to guess
- * the password at leisure.
- */
-static enum err
-change_verify(struct req *r, const struct user *u, const struct vvalue *pw,
-    int64_t now)
-{
-	enum password_verdict pv;
-	enum err e;
-
-	if ((e = ratelimit_login_check(r, u->email, strlen(u->email), now)) !=
-	    ERR_NONE)
-		return e;
-	pv = password_verify(u->password_hash, pw->str, pw->len);
-	if (pv == PASSWORD_OK || pv == PASSWORD_OK_REHASH)
-		return ERR_NONE;
-	if ((e = db_begin()) != ERR_NONE)
-		return e;
-	if ((e = ratelimit_login_failed(u->email, strlen(u->email), now)) !=
-	    ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	event_log(r, LOG_INFO, "password_change_failed", u->id, 0);
-	valid_add(&r->details, "currentPassword", "invalid_value",
-	    "The current password is incorrect.");
-	return commit_anyway(ERR_VALIDATION);
-}
-
 /* POST /api/v1/auth/password/change */
 enum err
 post_password_change(struct req *r)
@@ -236,7 +205,8 @@ post_password_change(struct req *r)
 		return e;
 	if ((e = user_get(r->arena, r->who.user_id, &u)) != ERR_NONE)
 		return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;
-	if ((e = change_verify(r, &u, &v[CHANGE_CURRENT], now)) != ERR_NONE)
+	if ((e = auth_verify_current(r, &u, "currentPassword",
+	    &v[CHANGE_CURRENT], now)) != ERR_NONE)
 		return e;
 	if (password_hash(v[CHANGE_NEW].str, v[CHANGE_NEW].len, hash) == -1)
 		return ERR_UNAVAILABLE;
