@@ -24,6 +24,9 @@ int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Appends v in decimal, at least width digits (zero-padded). */
+int buf_int(struct buf *b, long long v, int width);
+
 /* Appends s as the inside of a JSON string (quotes not included). */
 int buf_json_escape(struct buf *b, const char *s, size_t n);
 

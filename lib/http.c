@@ -30,8 +30,10 @@ http_env(const struct req *r, const char *name)
 
 	if (r->envp == NULL)
 		return NULL;
+	/* The first byte rules out most variables before a full compare. */
 	for (e = r->envp; *e != NULL; e++)
-		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+		if ((*e)[0] == name[0] && strncmp(*e, name, n) == 0 &&
+		    (*e)[n] == '=')
 			return *e + n + 1;
 	return NULL;
 }
@@ -522,12 +524,44 @@ http_etag_match(const char *header, const char *etag, int weak)
 void
 http_time(int64_t t, char *out, size_t outsz)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	int64_t days, secs, era, doe, yoe, y, doy, mp, d, m;
+	char tmp[21];
+	int i, v[6], w[6] = { 4, 2, 2, 2, 2, 2 };
+	static const char sep[] = "--T::Z";
+	char *p = tmp;
 
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	/* Civil date from days since 1970-01-01 (proleptic Gregorian). */
+	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	secs = t - days * 86400;
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	if (y < 0 || y > 9999 || outsz < sizeof(tmp)) {
 		snprintf(out, outsz, "1970-01-01T00:00:00Z");
+		return;
+	}
+	v[0] = (int)y;
+	v[1] = (int)m;
+	v[2] = (int)d;
+	v[3] = (int)(secs / 3600);
+	v[4] = (int)(secs / 60 % 60);
+	v[5] = (int)(secs % 60);
+	for (i = 0; i < 6; i++) {
+		p += w[i];
+		for (int k = 1; k <= w[i]; k++) {
+			p[-k] = (char)('0' + v[i] % 10);
+			v[i] /= 10;
+		}
+		*p++ = sep[i];
+	}
+	*p = '\0';
+	memcpy(out, tmp, sizeof(tmp));
 }
 
 cJSON *
@@ -680,16 +714,27 @@ void
 http_render_head(const struct req *r, struct buf *head)
 {
 	buf_reset(head);
-	buf_printf(head, "Status: %d %s\r\n", r->status,
-	    error_reason(r->status));
-	if (r->content_type != NULL)
-		buf_printf(head, "Content-Type: %s\r\n", r->content_type);
-	if (r->status != 204 && r->status != 304)
-		buf_printf(head, "Content-Length: %zu\r\n", r->out->len);
+	buf_puts(head, "Status: ");
+	buf_int(head, r->status, 0);
+	buf_puts(head, " ");
+	buf_puts(head, error_reason(r->status));
+	buf_puts(head, "\r\n");
+	if (r->content_type != NULL) {
+		buf_puts(head, "Content-Type: ");
+		buf_puts(head, r->content_type);
+		buf_puts(head, "\r\n");
+	}
+	if (r->status != 204 && r->status != 304) {
+		buf_puts(head, "Content-Length: ");
+		buf_int(head, (long long)r->out->len, 0);
+		buf_puts(head, "\r\n");
+	}
 	buf_puts(head, security_headers);
-	buf_printf(head, "Cache-Control: %s\r\n", r->cache_control != NULL ?
-	    r->cache_control : "no-store");
-	buf_printf(head, "X-Request-Id: %s\r\n", r->request_id);
+	buf_puts(head, "Cache-Control: ");
+	buf_puts(head, r->cache_control != NULL ? r->cache_control : "no-store");
+	buf_puts(head, "\r\nX-Request-Id: ");
+	buf_puts(head, r->request_id);
+	buf_puts(head, "\r\n");
 	buf_append(head, r->hdr->data != NULL ? r->hdr->data : "", r->hdr->len);
 	buf_puts(head, "\r\n");
 }

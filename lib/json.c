@@ -5,6 +5,9 @@
  * a tree that means one thing.
  */
 #include <stdlib.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -274,19 +277,99 @@ json_err_message(enum json_err e)
 	return "The request body could not be read.";
 }
 
+/* Appends v in decimal. */
+static int
+append_int(struct buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* Appends a JSON number: integers exactly, others in the shortest of
+ * 15 or 17 significant digits that reads back the same; null when not
+ * finite (JSON has no such numbers). */
+static int
+append_number(struct buf *b, double v)
+{
+	char tmp[32];
+
+	if (!isfinite(v))
+		return buf_puts(b, "null");
+	if (v >= -9007199254740992.0 && v <= 9007199254740992.0 &&
+	    v == (double)(int64_t)v)
+		return append_int(b, (int64_t)v);
+	snprintf(tmp, sizeof(tmp), "%1.15g", v);
+	if (strtod(tmp, NULL) != v)
+		snprintf(tmp, sizeof(tmp), "%1.17g", v);
+	return buf_puts(b, tmp);
+}
+
+/* Appends s as a quoted JSON string. */
+static int
+append_string(struct buf *b, const char *s)
+{
+	if (buf_append(b, "\"", 1) == -1 ||
+	    (s != NULL && buf_json_escape(b, s, strlen(s)) == -1))
+		return -1;
+	return buf_append(b, "\"", 1);
+}
+
+/*
+ * Writes item compactly.  The output trees are the programs' own, so this
+ * is cJSON_PrintUnformatted without its per-character copying and
+ * printf-and-scanf round trip for every number: the answer's hot path.
+ */
+static int
+append_value(struct buf *b, const cJSON *item)
+{
+	const cJSON *c;
+
+	switch (item->type & 0xff) {
+	case cJSON_NULL:
+		return buf_puts(b, "null");
+	case cJSON_False:
+		return buf_puts(b, "false");
+	case cJSON_True:
+		return buf_puts(b, "true");
+	case cJSON_Number:
+		return append_number(b, item->valuedouble);
+	case cJSON_String:
+		return append_string(b, item->valuestring);
+	case cJSON_Raw:
+		return item->valuestring != NULL ?
+		    buf_puts(b, item->valuestring) : -1;
+	case cJSON_Array:
+	case cJSON_Object:
+		if (buf_append(b, cJSON_IsArray(item) ? "[" : "{", 1) == -1)
+			return -1;
+		for (c = item->child; c != NULL; c = c->next) {
+			if (c != item->child && buf_append(b, ",", 1) == -1)
+				return -1;
+			if (cJSON_IsObject(item) &&
+			    (append_string(b, c->string) == -1 ||
+			    buf_append(b, ":", 1) == -1))
+				return -1;
+			if (append_value(b, c) == -1)
+				return -1;
+		}
+		return buf_append(b, cJSON_IsArray(item) ? "]" : "}", 1);
+	default:
+		return -1;
+	}
+}
+
 int
 json_append(struct buf *b, const cJSON *item)
 {
-	char *s;
-	int rc;
-
 	if (item == NULL)
 		return -1;
-	if ((s = cJSON_PrintUnformatted(item)) == NULL) {
-		b->oom = 1;
-		return -1;
-	}
-	rc = buf_append(b, s, strlen(s));
-	cJSON_free(s);
-	return rc;
+	return append_value(b, item);
 }

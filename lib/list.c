@@ -4,87 +4,13 @@
 #include <string.h>
 
 #include "arena.h"
+#include "base64.h"
 #include "list.h"
 
 /* Longest cursor text before base64url: "1|sort|desc|hexkey|id". */
 #define CURSOR_RAW_MAX (2 * LIST_TEXT_KEY_MAX + 64)
 /* Longest cursor accepted, in characters. */
 #define CURSOR_MAX ((CURSOR_RAW_MAX + 2) / 3 * (size_t)4)
-
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-void
-list_b64url_encode(const unsigned char *in, size_t n, char *out)
-{
-	size_t i;
-	unsigned v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-		*out++ = b64[v >> 18 & 63];
-		*out++ = b64[v >> 12 & 63];
-		*out++ = b64[v >> 6 & 63];
-		*out++ = b64[v & 63];
-	}
-	if (n - i == 1) {
-		v = (unsigned)in[i] << 16;
-		*out++ = b64[v >> 18 & 63];
-		*out++ = b64[v >> 12 & 63];
-	} else if (n - i == 2) {
-		v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-		*out++ = b64[v >> 18 & 63];
-		*out++ = b64[v >> 12 & 63];
-		*out++ = b64[v >> 6 & 63];
-	}
-	*out = '\0';
-}
-
-/* The 6-bit value of a base64url character, or -1. */
-static int
-b64val(int c)
-{
-	const char *p;
-
-	if (c == '\0' || (p = strchr(b64, c)) == NULL)
-		return -1;
-	return (int)(p - b64);
-}
-
-long
-list_b64url_decode(const char *in, size_t len, unsigned char *out,
-    size_t outsz)
-{
-	size_t i, o = 0;
-	int v[4], k;
-	unsigned w;
-
-	if (len % 4 == 1)
-		return -1;
-	for (i = 0; i < len; i += 4) {
-		for (k = 0; k < 4; k++)
-			v[k] = i + (size_t)k < len ? b64val(in[i + k]) : 0;
-		for (k = 0; k < 4 && i + (size_t)k < len; k++)
-			if (v[k] < 0)
-				return -1;
-		w = (unsigned)v[0] << 18 | (unsigned)v[1] << 12 |
-		    (unsigned)v[2] << 6 | (unsigned)v[3];
-		k = len - i >= 4 ? 3 : (int)(len - i) - 1;
-		/* Unused low bits of a short final group must be zero. */
-		if (k == 1 && (w & 0xffff) != 0)
-			return -1;
-		if (k == 2 && (w & 0xff) != 0)
-			return -1;
-		if (o + (size_t)k > outsz)
-			return -1;
-		out[o++] = (unsigned char)(w >> 16);
-		if (k > 1)
-			out[o++] = (unsigned char)(w >> 8);
-		if (k > 2)
-			out[o++] = (unsigned char)w;
-	}
-	return (long)o;
-}
 
 /* The value of a lowercase hex digit, or -1. */
 static int
@@ -146,7 +72,7 @@ cursor_fields(struct arena *a, const char *s, const struct list_sort *sorts,
 	int hi, lo;
 
 	if (strlen(s) > CURSOR_MAX ||
-	    (len = list_b64url_decode(s, strlen(s), raw, sizeof(raw) - 1)) <= 0)
+	    (len = base64url_decode(s, strlen(s), raw, sizeof(raw) - 1)) <= 0)
 		return -1;
 	end = (const char *)raw + len;
 	f[0] = (const char *)raw;
@@ -307,7 +233,7 @@ list_cursor(struct arena *a, const struct list_params *p,
 		    (long long)id);
 	if ((out = arena_alloc(a, (n + 2) / 3 * 4 + 1)) == NULL)
 		return NULL;
-	list_b64url_encode((const unsigned char *)raw, n, out);
+	base64url_encode((const unsigned char *)raw, n, out);
 	return out;
 }
 

@@ -83,15 +83,4 @@ char *list_cursor(struct arena *a, const struct list_params *p,
 enum err list_reply(struct req *r, const struct list_params *p, cJSON *items,
     const char *next, int64_t total);
 
-/* Encodes n bytes as unpadded base64url into out (4*ceil(n/3)+1 bytes). */
-void list_b64url_encode(const unsigned char *in, size_t n, char *out);
-
-/*
- * Decodes unpadded base64url text of len bytes into out (at most outsz
- * bytes); returns the number of bytes, or -1 on any character or length
- * that is not canonical base64url.
- */
-long list_b64url_decode(const char *in, size_t len, unsigned char *out,
-    size_t outsz);
-
 #endif

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "http.h"
 #include "log.h"
 
 static const char *log_program = "quill";
@@ -29,16 +30,21 @@ static void
 log_begin(enum log_level level, const char *event)
 {
 	struct timespec ts;
-	struct tm tm;
 	char when[32];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	http_time(ts.tv_sec, when, sizeof(when));
+	when[19] = '\0';	/* drop the Z: milliseconds follow */
 	buf_reset(&log_line);
-	buf_printf(&log_line, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","
-	    "\"program\":\"%s\",\"event\":\"", when, ts.tv_nsec / 1000000,
-	    level_names[level], log_program);
+	buf_puts(&log_line, "{\"time\":\"");
+	buf_puts(&log_line, when);
+	buf_puts(&log_line, ".");
+	buf_int(&log_line, ts.tv_nsec / 1000000, 3);
+	buf_puts(&log_line, "Z\",\"level\":\"");
+	buf_puts(&log_line, level_names[level]);
+	buf_puts(&log_line, "\",\"program\":\"");
+	buf_puts(&log_line, log_program);
+	buf_puts(&log_line, "\",\"event\":\"");
 	buf_json_escape(&log_line, event, strlen(event));
 	buf_puts(&log_line, "\"");
 }
@@ -98,10 +104,20 @@ log_request(const char *method, const char *path, int status,
 	log_kv("requestId", request_id);
 	log_kv("method", method);
 	log_kv("path", path);
-	buf_printf(&log_line, ",\"status\":%d,\"durationMs\":%.3f", status,
-	    duration_ms);
-	if (user_id > 0)
-		buf_printf(&log_line, ",\"userId\":%lld", (long long)user_id);
+	{
+		long long us = (long long)(duration_ms * 1000.0 + 0.5);
+
+		buf_puts(&log_line, ",\"status\":");
+		buf_int(&log_line, status, 0);
+		buf_puts(&log_line, ",\"durationMs\":");
+		buf_int(&log_line, us / 1000, 0);
+		buf_puts(&log_line, ".");
+		buf_int(&log_line, us % 1000, 3);
+	}
+	if (user_id > 0) {
+		buf_puts(&log_line, ",\"userId\":");
+		buf_int(&log_line, (long long)user_id, 0);
+	}
 	log_kv("client", client);
 	log_end();
 }

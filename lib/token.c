@@ -3,11 +3,14 @@
  *
  * Tokens are issued with libjwt.  Verification does not trust libjwt 1.10.2
  * with anything it has not been shown to get right: the length, the shape,
- * the header, the HMAC and every claim are checked here, from our own parse,
- * and libjwt is asked last, as a second opinion on the signature, so it only
- * ever parses tokens that this key signed.
+ * the header, the HMAC (compared in constant time) and every claim are
+ * checked here, from our own parse.  libjwt's own jwt_decode is not called
+ * on this path: it would check only the HMAC again, and it cost half of an
+ * authenticated request (OpenSSL 3 fetches its MAC implementation on every
+ * call, and jansson parses the token a second time; docs/performance.md).
  */
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include <jwt.h>
 #include <sodium.h>
 
+#include "base64.h"
 #include "token.h"
 
 /* Longest signing key kept, in bytes. */
@@ -35,8 +39,6 @@
  */
 #define TOKEN_INT_LIMIT	((int64_t)1 << 53)
 
-/* The base64url variant JWT uses: '-' and '_', no '=' padding. */
-#define TOKEN_B64	sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
 /* Bytes of randomness in a jti, printed as twice as many hex digits. */
 #define TOKEN_JTI_BYTES	16
@@ -62,6 +64,7 @@ static struct {
 	long		 ttl;
 	int		 locked;
 	int		 ready;
+	crypto_auth_hmacsha256_state hmac;	/* keyed once: see token_init */
 } cfg;
 
 static const char *const roles[] = { "user", "moderator", "admin" };
@@ -191,6 +194,20 @@ token_split(const char *tok, size_t len, struct token_parts *p)
 	return 0;
 }
 
+/* 1 when item or anything in it is a number JSON cannot hold (1e999). */
+static int
+json_has_nonfinite(const cJSON *item)
+{
+	const cJSON *c;
+
+	if (cJSON_IsNumber(item) && !isfinite(item->valuedouble))
+		return 1;
+	for (c = item->child; c != NULL; c = c->next)
+		if (json_has_nonfinite(c))
+			return 1;
+	return 0;
+}
+
 /*
  * Decodes a base64url segment holding a JSON object without duplicate
  * members or NUL bytes.  Returns the object, to be freed with cJSON_Delete,
@@ -200,18 +217,21 @@ static cJSON *
 segment_json(const char *seg, size_t len)
 {
 	unsigned char buf[TOKEN_MAX_LEN];
+	long got;
 	size_t n;
 	cJSON *obj;
 
-	if (sodium_base642bin(buf, sizeof(buf) - 1, seg, len, NULL, &n, NULL,
-	    TOKEN_B64) != 0 || memchr(buf, '\0', n) != NULL)
+	if ((got = base64url_decode(seg, len, buf, sizeof(buf) - 1)) < 0 ||
+	    memchr(buf, '\0', (size_t)got) != NULL)
 		return NULL;
+	n = (size_t)got;
 	buf[n] = '\0';
 	/* cJSON only honours require_null_terminated if the NUL is counted. */
 	if ((obj = cJSON_ParseWithLengthOpts((const char *)buf, n + 1, NULL,
 	    1)) == NULL)
 		return NULL;
-	if (!cJSON_IsObject(obj) || json_has_duplicates(obj)) {
+	if (!cJSON_IsObject(obj) || json_has_duplicates(obj) ||
+	    json_has_nonfinite(obj)) {
 		cJSON_Delete(obj);
 		return NULL;
 	}
@@ -253,41 +273,20 @@ hmac_valid(const struct token_parts *p)
 	crypto_auth_hmacsha256_state st;
 	unsigned char sig[crypto_auth_hmacsha256_BYTES];
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	size_t siglen, signedlen;
+	size_t signedlen;
 	int valid = 0;
 
-	if (sodium_base642bin(sig, sizeof(sig), p->seg[PART_SIGNATURE],
-	    p->len[PART_SIGNATURE], NULL, &siglen, NULL, TOKEN_B64) != 0 ||
-	    siglen != sizeof(sig))
+	if (base64url_decode(p->seg[PART_SIGNATURE], p->len[PART_SIGNATURE],
+	    sig, sizeof(sig)) != (long)sizeof(sig))
 		return 0;
 	signedlen = p->len[PART_HEADER] + 1 + p->len[PART_PAYLOAD];
-	if (crypto_auth_hmacsha256_init(&st, cfg.key, cfg.keylen) == 0 &&
-	    crypto_auth_hmacsha256_update(&st,
+	st = cfg.hmac;
+	if (crypto_auth_hmacsha256_update(&st,
 	    (const unsigned char *)p->seg[PART_HEADER], signedlen) == 0 &&
 	    crypto_auth_hmacsha256_final(&st, mac) == 0)
 		valid = sodium_memcmp(mac, sig, sizeof(mac)) == 0;
 	sodium_memzero(&st, sizeof(st));
 	sodium_memzero(mac, sizeof(mac));
-	return valid;
-}
-
-/*
- * Whether libjwt, given the real key, also accepts tok (len bytes, at most
- * TOKEN_MAX_LEN, already checked here) as an HS256 token.
- */
-static int
-libjwt_valid(const char *tok, size_t len)
-{
-	char copy[TOKEN_MAX_LEN + 1];
-	jwt_t *jwt = NULL;
-	int valid;
-
-	memcpy(copy, tok, len);
-	copy[len] = '\0';
-	valid = jwt_decode(&jwt, copy, cfg.key, (int)cfg.keylen) == 0 &&
-	    jwt != NULL && jwt_get_alg(jwt) == JWT_ALG_HS256;
-	if (jwt != NULL)
-		jwt_free(jwt);
 	return valid;
 }
 
@@ -442,6 +441,12 @@ token_init(const unsigned char *key, size_t key_len, const char *issuer,
 	memcpy(cfg.issuer, issuer, ilen + 1);
 	memcpy(cfg.audience, audience, alen + 1);
 	cfg.ttl = ttl;
+	/*
+	 * The keyed HMAC state (the key's inner and outer blocks hashed) is
+	 * made once; each verification starts from a copy of it.
+	 */
+	if (crypto_auth_hmacsha256_init(&cfg.hmac, cfg.key, cfg.keylen) != 0)
+		return -1;
 	cfg.ready = 1;
 	return 0;
 }
@@ -512,8 +517,6 @@ token_verify_access(const char *tok, size_t len, time_t now,
 	cJSON_Delete(pl);
 	if (r != TOKEN_OK)
 		return r;
-	if (!libjwt_valid(tok, len))
-		return TOKEN_BAD_SIGNATURE;
 	if (c != NULL)
 		*c = tmp;
 	return TOKEN_OK;
@@ -532,6 +535,7 @@ void
 token_shutdown(void)
 {
 	sodium_memzero(cfg.key, sizeof(cfg.key));
+	sodium_memzero(&cfg.hmac, sizeof(cfg.hmac));
 	cfg.keylen = 0;
 	cfg.ready = 0;
 }

@@ -1,9 +1,11 @@
 /*
  * token: HS256 JWT access tokens.  The only file that includes <jwt.h>.
  *
- * libjwt verifies only what it is asked to, so verification here caps the
- * length before decoding, never passes an empty key, requires the header's
- * alg to be exactly "HS256", and checks exp, nbf, iss, aud and typ itself.
+ * libjwt 1.10.2 verifies only what it is asked to, so verification here is
+ * done without it: it caps the length before decoding, requires the
+ * header's alg to be exactly "HS256", checks the HMAC under the configured
+ * key (never an empty one) in constant time, and checks exp, nbf, iss, aud,
+ * typ and the other claims itself.  libjwt issues the tokens.
  */
 #ifndef QUILL_TOKEN_H
 #define QUILL_TOKEN_H

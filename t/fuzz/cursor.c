@@ -1,11 +1,12 @@
 /*
- * cursor: list_b64url_decode and the cursor parameter of list_parse.
+ * cursor: base64url_decode and the cursor parameter of list_parse.
  *
  * Base64url is read canonically: decoded text encodes back to the input.
  * A cursor is opaque and only ours is accepted: when list_parse takes the
  * input as a cursor, list_cursor writes the same cursor back from what was
  * read.  Both an integer sort and a text sort are tried.
  */
+#include "base64.h"
 #include "list.h"
 
 #include "fuzz.h"
@@ -66,11 +67,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *enc, *query;
 	long n;
 
-	if ((n = list_b64url_decode((const char *)data, size, raw,
+	if ((n = base64url_decode((const char *)data, size, raw,
 	    sizeof(raw))) >= 0) {
 		FUZZ_CHECK((size_t)n <= size);
 		FUZZ_CHECK((enc = malloc(((size_t)n + 2) / 3 * 4 + 1)) != NULL);
-		list_b64url_encode(raw, (size_t)n, enc);
+		base64url_encode(raw, (size_t)n, enc);
 		FUZZ_CHECK(strlen(enc) == size && memcmp(enc, data, size) == 0);
 		free(enc);
 	}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "base64.h"
 #include "list.h"
 #include "tap.h"
 
@@ -35,19 +36,19 @@ test_b64(void)
 	long got;
 
 	for (n = 0; n <= 16; n++) {
-		list_b64url_encode(in, n, enc);
-		got = list_b64url_decode(enc, strlen(enc), back, sizeof(back));
+		base64url_encode(in, n, enc);
+		got = base64url_decode(enc, strlen(enc), back, sizeof(back));
 		ok(got == (long)n && memcmp(in, back, n) == 0,
 		    "base64url round trip of %zu bytes", n);
 	}
-	list_b64url_encode((const unsigned char *)"\xfb\xff", 2, enc);
+	base64url_encode((const unsigned char *)"\xfb\xff", 2, enc);
 	is_str(enc, "-_8", "base64url uses - and _");
-	is_int(list_b64url_decode("abc=", 4, back, sizeof(back)), -1, "padding is refused");
-	is_int(list_b64url_decode("a", 1, back, sizeof(back)), -1, "a lone character is refused");
-	is_int(list_b64url_decode("ab+/", 4, back, sizeof(back)), -1, "+ and / are refused");
-	is_int(list_b64url_decode("QR", 2, back, sizeof(back)), -1,
+	is_int(base64url_decode("abc=", 4, back, sizeof(back)), -1, "padding is refused");
+	is_int(base64url_decode("a", 1, back, sizeof(back)), -1, "a lone character is refused");
+	is_int(base64url_decode("ab+/", 4, back, sizeof(back)), -1, "+ and / are refused");
+	is_int(base64url_decode("QR", 2, back, sizeof(back)), -1,
 	    "non-zero unused bits are refused (non-canonical)");
-	is_int(list_b64url_decode("QUJD", 4, back, 2), -1, "output overflow is refused");
+	is_int(base64url_decode("QUJD", 4, back, 2), -1, "output overflow is refused");
 }
 
 static void
