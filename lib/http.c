@@ -525,7 +525,7 @@ void
 http_time(int64_t t, char *out, size_t outsz)
 {
 	int64_t days, secs, era, doe, yoe, y, doy, mp, d, m;
-	char tmp[21];
+	char tmp[21] = { 0 };
 	int i, v[6], w[6] = { 4, 2, 2, 2, 2, 2 };
 	static const char sep[] = "--T::Z";
 	char *p = tmp;
