@@ -83,7 +83,7 @@ test_cursor(void)
 {
 	struct list_params p;
 	struct req r;
-	char *c, q[512], bad[512];
+	char *c, q[1024], bad[512];
 
 	parse("", &p, &r);
 	c = list_cursor(a, &p, sorts, 1700000000, NULL, 42);
