@@ -4,11 +4,14 @@ PORT	?= 8080
 BUILD	?= build
 VAR	?= var
 SAN	?=
+# The web server of `make run`: lighttpd or apache.
+SERVER	?= lighttpd
 
 PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
 # Debian packages that building, running and testing need.
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
-	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl
+	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl \
+	   apache2 libapache2-mod-fcgid spawn-fcgi openssl libio-socket-ssl-perl
 
 CC	?= cc
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -37,7 +40,7 @@ UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
 SQL	 = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 
-.PHONY: all deps run stop test test-unit test-asan lint format clean help
+.PHONY: all deps run stop cert test test-unit test-asan lint format clean help
 
 all: $(PROGS) $(TOOLS) $(UNITS)  ## build the programs, quillctl and the unit tests
 
@@ -87,20 +90,32 @@ $(BUILD)/t/unit/%.o: t/unit/%.c t/unit/tap.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-run: deps all  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db
-	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)"
+run: deps all  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db (SERVER=apache for Apache)
+	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)" "$(SERVER)"
 
 stop:  ## stop what `make run` started
 	@sh tools/run.sh stop "$(BUILD)" "$(VAR)" "$(PORT)"
 
-test: deps all  ## run the whole test suite
-	QUILL_BUILD=$(BUILD) prove --timer $(UNITS) t/*.t
+cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
+	@sh tools/make-cert.sh "$(VAR)/tls"
 
-test-asan: deps  ## the whole suite built with AddressSanitizer and UBSan
+# The unit tests once, the integration tests against each web server.
+TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
+test: deps all cert  ## run the whole test suite (integration tests on lighttpd and on Apache)
+	@echo "== unit tests, and integration tests against lighttpd"
+	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=lighttpd \
+	    prove --timer $(UNITS) t/*.t
+	@echo "== integration tests against Apache"
+	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=apache \
+	    prove --timer t/*.t
+
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
+	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan
+test-asan: deps cert  ## the whole suite built with AddressSanitizer and UBSan
 	$(MAKE) BUILD=build/asan SAN=1 all
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	QUILL_BUILD=build/asan prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) t/*.t
+	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=lighttpd \
+	    prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) t/*.t
+	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=apache prove --timer t/*.t
 
 lint:  ## cppcheck and clang-tidy
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

@@ -272,6 +272,31 @@ app_cors(struct req *r)
 	    "ETag, Link, Location, Retry-After, X-Request-Id");
 }
 
+/*
+ * The error a web server asks this program to render: Apache refuses some
+ * requests itself (a body over LimitRequestBody, TRACE) and, through
+ * ErrorDocument, makes an internal GET to a program with REDIRECT_STATUS
+ * set to its status, so that the client still gets the API's envelope.
+ * ERR_NONE for an ordinary request (no REDIRECT_STATUS, or 200 after a
+ * rewrite) and for statuses this list does not hold.
+ */
+static enum err
+app_server_error(const struct req *r)
+{
+	static const enum err errs[] = { ERR_BAD_REQUEST,
+	    ERR_METHOD_NOT_ALLOWED, ERR_LENGTH_REQUIRED, ERR_PAYLOAD_TOO_LARGE,
+	    ERR_INTERNAL, ERR_UNAVAILABLE };
+	const char *s = http_env(r, "REDIRECT_STATUS");
+	size_t i;
+
+	if (s == NULL || strlen(s) != 3)
+		return ERR_NONE;
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		if (atoi(s) == error_status(errs[i]))
+			return errs[i];
+	return ERR_NONE;
+}
+
 /* Runs one request from parse to response. */
 static enum err
 app_dispatch(struct req *r, const struct route *routes, size_t n)
@@ -283,6 +308,8 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 	if ((e = app_parse(r)) != ERR_NONE)
 		return e;
 	app_cors(r);
+	if ((e = app_server_error(r)) != ERR_NONE)
+		return e;
 	if (strcmp(r->path, APP_HEALTH_PATH) == 0)
 		return app_health(r);
 	if ((e = app_route(r, routes, n, &rt)) != ERR_NONE || rt == NULL)
