@@ -15,7 +15,8 @@ use Test::More;
 use Exporter 'import';
 
 our @EXPORT = qw(start_server api json_body raw_request register login
-    quillctl log_text root build_dir fresh_email test_server tls_cert);
+    quillctl log_text root build_dir fresh_email test_server tls_cert
+    program_of);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -113,6 +114,15 @@ sub log_text {
     open my $fh, '<', "$srv->{var}/log/quill.log" or return '';
     local $/;
     return <$fh>;
+}
+
+# The program that logged the request with this X-Request-Id, or undef.
+sub program_of {
+    my ($srv, $rid) = @_;
+    my ($line) = grep { /"event":"request"/ && /"requestId":"\Q$rid\E"/ }
+        split /\n/, log_text($srv);
+    return undef unless defined $line;
+    return ($line =~ /"program":"(\w+)"/)[0];
 }
 
 END {
