@@ -67,6 +67,31 @@ io_read(void *p, char *dst, size_t n)
 	return (int)got;
 }
 
+/*
+ * Plain CGI: reads and drops what is left of the request body.  Apache's
+ * mod_cgi(d) writes the whole body to the program before it reads the
+ * answer, so a program that refuses a body unread (413) and exits would
+ * make it fail with a reset connection instead of the 413.  Bounded by the
+ * declared length and by CGI_DRAIN_MAX, so nothing waits on a terminal.
+ */
+#define CGI_DRAIN_MAX (16L << 20)
+static void
+io_drain_stdin(const struct req *r)
+{
+	const char *clen = http_env(r, "CONTENT_LENGTH");
+	char sink[8192];
+	long left;
+	size_t got;
+
+	if (clen == NULL || (left = strtol(clen, NULL, 10)) <= 0)
+		return;
+	if (left > CGI_DRAIN_MAX)
+		left = CGI_DRAIN_MAX;
+	while (left > 0 && (got = fread(sink, 1, left < (long)sizeof(sink) ?
+	    (size_t)left : sizeof(sink), stdin)) > 0)
+		left -= (long)got;
+}
+
 /* Writes the response; HEAD answers carry no body. */
 static void
 io_write(struct io *io, const struct buf *head, const struct req *r)
@@ -79,6 +104,7 @@ io_write(struct io *io, const struct buf *head, const struct req *r)
 			FCGX_PutStr(r->out->data, (int)blen, io->fcgi->out);
 		return;
 	}
+	io_drain_stdin(r);
 	fwrite(head->data, 1, head->len, stdout);
 	if (blen > 0)
 		fwrite(r->out->data, 1, blen, stdout);
