@@ -33,6 +33,8 @@ usage(void)
 	    "       quillctl user add EMAIL [--role user|moderator|admin] "
 	    "[--name NAME]\n"
 	    "       quillctl check\n"
+	    "       quillctl backup FILE\n"
+	    "       quillctl restore FILE\n"
 	    "The password for 'user add' is read from standard input.\n");
 	exit(2);
 }
@@ -320,6 +322,56 @@ cmd_check(void)
 	return bad;
 }
 
+/* Writes a consistent copy of the database to argv[0], while it serves. */
+static int
+cmd_backup(int argc, char **argv)
+{
+	char err[512];
+
+	if (argc != 1)
+		usage();
+	load_config();
+	if (db_open(config.db, 0, (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1 ||
+	    db_backup(argv[0], (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1)
+		die("%s", err);
+	printf("database %s (schema version %d) backed up to %s\n", config.db,
+	    db_schema_version(), argv[0]);
+	db_close();
+	return 0;
+}
+
+/*
+ * Replaces the database's contents with the backup argv[0] (creating the
+ * database on a fresh machine), then migrates it to this build's schema.
+ */
+static int
+cmd_restore(int argc, char **argv)
+{
+	char err[512];
+	mode_t old;
+	int n;
+
+	if (argc != 1)
+		usage();
+	load_config();
+	mkdirs_for(config.db);
+	old = umask(077);
+	if (db_open(config.db, 1, (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1)
+		die("%s", err);
+	umask(old);
+	if (db_restore(argv[0], (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1 || (n = db_migrate(err, sizeof(err))) == -1)
+		die("%s", err);
+	printf("database %s restored from %s (schema version %d, %d "
+	    "migration%s applied)\n", config.db, argv[0], db_schema_version(),
+	    n, n == 1 ? "" : "s");
+	db_close();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -331,6 +383,10 @@ main(int argc, char **argv)
 		return cmd_migrate();
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check();
+	if (strcmp(argv[1], "backup") == 0)
+		return cmd_backup(argc - 2, argv + 2);
+	if (strcmp(argv[1], "restore") == 0)
+		return cmd_restore(argc - 2, argv + 2);
 	if (strcmp(argv[1], "user") == 0 && argc >= 3 &&
 	    strcmp(argv[2], "add") == 0)
 		return cmd_user_add(argc - 3, argv + 3);
