@@ -47,20 +47,18 @@ alive() {
 	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
-# Sends SIGTERM to the processes in the pid files and waits for them to go.
+# Sends SIGTERM to the server in a pid file and waits for it to go.
 terminate() {
-	pids=$(for f in "$@"; do [ -f "$f" ] && awk 1 "$f"; done || true)
-	[ -n "$pids" ] || return 0
-	kill $pids 2>/dev/null || true
+	[ -f "$1" ] || return 0
+	pid=$(cat "$1")
+	kill "$pid" 2>/dev/null || true
 	i=0
-	for pid in $pids; do
-		while alive "$pid"; do
-			i=$((i + 1))
-			[ $i -ge 100 ] && kill -9 "$pid" 2>/dev/null
-			sleep 0.1
-		done
+	while alive "$pid"; do
+		i=$((i + 1))
+		[ $i -ge 100 ] && kill -9 "$pid" 2>/dev/null
+		sleep 0.1
 	done
-	rm -f "$@"
+	rm -f "$1"
 }
 
 start_lighttpd() {
@@ -73,28 +71,14 @@ start_lighttpd() {
 	lighttpd -f "$var/lighttpd.conf"
 }
 
-# The programs as FastCGI servers on unix sockets, two processes each, the
-# way etc/spawn-fcgi/quill-spawn-fcgi.sh starts them.  Their stderr (the JSON
-# log lines) goes to VAR/log/quill.log.
-spawn_programs() {
-	for p in $programs; do
-		rm -f "$var/run/$p.sock"
-		# Only Apache's group may connect, when it runs as another user.
-		if [ "$(id -u)" = 0 ]; then
-			access="-M 0660 -G $run_group"
-		else
-			access="-M 0600"
-		fi
-		# spawn-fcgi points the children's stderr at /dev/null.
-		QUILL_CONFIG=$var/quill.conf QUILL_PUBLIC_ORIGIN=$url \
-		    spawn-fcgi -s "$var/run/$p.sock" $access -F 2 \
-		    -P "$var/run/$p.pids" -- \
-		    /bin/sh -c 'exec "$0" 2>> "$1"' "$build/$p.fcgi" \
-		    "$var/log/quill.log" > /dev/null 2>&1 || {
-			echo "run.sh: spawn-fcgi could not start $p.fcgi" >&2
-			exit 1
-		}
-	done
+# The programs as FastCGI servers on unix sockets in VAR/run, two processes
+# each, started by the production example etc/spawn-fcgi/quill-spawn-fcgi;
+# their JSON log lines go to VAR/log/quill.log.
+programs_ctl() {
+	QUILL_BIN=$build QUILL_CONFIG=$var/quill.conf QUILL_RUN=$var/run \
+	    QUILL_LOG=$var/log/quill.log QUILL_USER=$(id -un) \
+	    QUILL_SOCKET_GROUP=${run_group:-$(id -gn)} QUILL_PUBLIC_ORIGIN=$url \
+	    sh "$root/etc/spawn-fcgi/quill-spawn-fcgi" "$1" > /dev/null
 }
 
 # The shared-hosting layout: a document root with apache/htaccess as its
@@ -144,7 +128,13 @@ start_apache() {
 		echo "run.sh: Apache rejected $var/apache.conf" >&2
 		exit 1
 	}
-	[ "$mode" = proxy ] && spawn_programs
+	if [ "$mode" = proxy ]; then
+		programs_ctl start || {
+			echo "run.sh: spawn-fcgi could not start the programs" >&2
+			programs_ctl stop
+			exit 1
+		}
+	fi
 	# shellcheck disable=SC2086
 	apache2 -f "$var/apache.conf" $defines || { stop; exit 1; }
 }
@@ -194,7 +184,7 @@ stop() {
 		rm -f "$var/run/$server.pid"
 		stopped=0
 	fi
-	terminate "$var/run/auth.pids" "$var/run/users.pids" "$var/run/posts.pids"
+	programs_ctl stop
 	rm -f "$var/run/server"
 	if [ $stopped = 1 ]; then echo "Quill stopped"; else echo "Quill is not running"; fi
 }
