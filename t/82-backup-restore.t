@@ -4,7 +4,7 @@ use strict;
 use warnings;
 use lib 't/lib';
 use Test::More;
-use File::Path qw(make_path remove_tree);
+use File::Path qw(make_path);
 use POSIX qw(WNOHANG);
 use QuillTest;
 
@@ -73,13 +73,10 @@ is(substr($live_users, 0, length($backup_users)), $backup_users,
 my ($late) = sql($db, "SELECT email FROM users ORDER BY id DESC LIMIT 1");
 
 # Restore on a fresh machine: an empty directory, then a server on it.
-my $fresh = build_dir() . "/test-var/restore-$$";
-remove_tree($fresh);
-make_path($fresh);
-open my $fh, '>', "$fresh/quill.conf" or die;
-print $fh "QUILL_DB=$fresh/data/quill.db\nQUILL_KEY_FILE=$fresh/data/quill.key\n";
-close $fh;
-my $fresh_ctl = { conf => "$fresh/quill.conf", var => $fresh };
+my $fresh_ctl = state_dir(name => 'restore', settings => {
+    QUILL_DB => "$srv->{var}-restored/data/quill.db",
+    QUILL_KEY_FILE => "$srv->{var}-restored/data/quill.key" });
+my $fresh = "$srv->{var}-restored";
 ($rc, $out) = quillctl($fresh_ctl, "restore $backup");
 is($rc, 0, 'restore into a fresh directory succeeds') or diag $out;
 like($out, qr/restored from \Q$backup\E/, 'and says so');

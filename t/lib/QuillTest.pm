@@ -16,7 +16,7 @@ use Exporter 'import';
 
 our @EXPORT = qw(start_server api json_body raw_request register login
     quillctl log_text root build_dir fresh_email test_server tls_cert
-    program_of);
+    program_of state_dir free_port);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -58,10 +58,11 @@ sub free_port {
 # Also: server => 'lighttpd'|'apache' (default: QUILL_TEST_SERVER),
 # mode => 'proxy'|'cgi'|'fcgid' (how Apache runs the programs; see
 # tools/run.sh), tls => 1 (Apache over HTTPS with tls_cert()).
-sub start_server {
+# state_dir(name => 'x', settings => {...}) -> { var, conf }: a fresh
+# state directory under the build directory with its quill.conf (database
+# and key inside it), for a server or for quillctl alone.
+sub state_dir {
     my (%o) = @_;
-    my $server = $o{server} // $test_server;
-    my $mode = $o{mode} // 'proxy';
     my $name = $o{name} // ($0 =~ s{.*/}{}r =~ s/\.t$//r);
     my $var = "$build/test-var/$name-$$-" . $seq++;
     remove_tree($var);
@@ -79,6 +80,14 @@ sub start_server {
     open my $fh, '>', "$var/quill.conf" or die "$var/quill.conf: $!";
     print $fh "$_=$set{$_}\n" for sort keys %set;
     close $fh;
+    return { var => $var, conf => "$var/quill.conf" };
+}
+
+sub start_server {
+    my (%o) = @_;
+    my $server = $o{server} // $test_server;
+    my $mode = $o{mode} // 'proxy';
+    my $var = state_dir(name => $o{name}, settings => $o{settings})->{var};
     my $port = free_port();
     my $scheme = 'http';
     my %env;
