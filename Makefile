@@ -6,6 +6,9 @@ VAR	?= var
 SAN	?=
 # The web server of `make run`: lighttpd or apache.
 SERVER	?= lighttpd
+# Where `make install` puts things (DESTDIR for staging).
+PREFIX	?= /usr/local
+DESTDIR	?=
 
 PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
 # Debian packages that building, running and testing need.
@@ -40,7 +43,7 @@ UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
 SQL	 = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 
-.PHONY: all deps run stop cert test test-unit test-asan lint format clean help
+.PHONY: all deps install run stop cert test test-unit test-asan lint format clean help
 
 all: $(PROGS) $(TOOLS) $(UNITS)  ## build the programs, quillctl and the unit tests
 
@@ -89,6 +92,14 @@ $(BUILD)/t/unit/%: $(BUILD)/t/unit/%.o $(LIB)
 $(BUILD)/t/unit/%.o: t/unit/%.c t/unit/tap.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+install: all  ## install the programs, quillctl and the shared files under $(PREFIX)
+	install -d $(DESTDIR)$(PREFIX)/lib/quill $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PREFIX)/share/quill
+	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/lib/quill/
+	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 etc/common-passwords.txt $(DESTDIR)$(PREFIX)/share/quill/
+	if [ -d htdocs ]; then cp -R htdocs $(DESTDIR)$(PREFIX)/share/quill/; fi
 
 run: deps all  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db (SERVER=apache for Apache)
 	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)" "$(SERVER)"

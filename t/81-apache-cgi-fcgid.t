@@ -44,6 +44,11 @@ for my $mode ('cgi', 'fcgid') {
     }
     $r = api($srv, 'GET', '/api/v1/nothing');
     is(($r->{json} // {})->{error}{code}, 'NOT_FOUND', "$mode: an unknown path is the API's 404");
+    if ($mode eq 'fcgid') {
+        $r = api($srv, 'GET', '/quill/auth.fcgi');
+        is(($r->{json} // {})->{error}{code}, 'NOT_FOUND', 'fcgid: a wrapper called directly is the API\'s 404');
+        is(api($srv, 'GET', '/.htaccess')->{status}, 403, 'fcgid: the .htaccess is not served');
+    }
 
     # What Apache refuses by itself still comes in the envelope.
     $r = raw_request($srv, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
