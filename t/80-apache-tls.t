@@ -41,6 +41,9 @@ $r = api($srv, 'GET', '/api/v1/users/me', token => $tok,
     headers => { 'accept-encoding' => 'gzip' });
 is($r->{headers}{'content-encoding'}, 'gzip', 'JSON answers are compressed for clients that accept it');
 like($r->{headers}{vary} // '', qr/Accept-Encoding/, 'with Vary: Accept-Encoding');
+$r = api($srv, 'GET', '/api/v1/users/me', token => $tok);
+ok(!defined $r->{headers}{'content-encoding'}, 'a client that does not take gzip gets plain JSON');
+unlike($r->{headers}{vary} // '', qr/Accept-Encoding/, 'and no Vary: Accept-Encoding, as from lighttpd');
 $r = api($srv, 'POST', '/api/v1/auth/login', json => { email => $email, password => $pw },
     headers => { 'accept-encoding' => 'gzip' });
 is($r->{status}, 200, 'login with Accept-Encoding: gzip');
