@@ -307,19 +307,24 @@ app_cors(struct req *r)
  * rewrite) and for statuses this list does not hold.
  */
 static enum err
-app_server_error(const struct req *r)
+app_server_error(struct req *r)
 {
 	static const enum err errs[] = { ERR_BAD_REQUEST,
 	    ERR_METHOD_NOT_ALLOWED, ERR_LENGTH_REQUIRED, ERR_PAYLOAD_TOO_LARGE,
 	    ERR_INTERNAL, ERR_UNAVAILABLE };
 	const char *s = http_env(r, "REDIRECT_STATUS");
+	const char *m = http_env(r, "REDIRECT_REQUEST_METHOD");
 	size_t i;
 
 	if (s == NULL || strlen(s) != 3)
 		return ERR_NONE;
 	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
-		if (atoi(s) == error_status(errs[i]))
+		if (atoi(s) == error_status(errs[i])) {
+			/* The log names the request the client made. */
+			if (m != NULL && *m != '\0')
+				r->method_name = m;
 			return errs[i];
+		}
 	return ERR_NONE;
 }
 
