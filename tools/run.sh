@@ -1,7 +1,7 @@
 #!/bin/sh
 # Starts or stops a web server serving Quill from a build directory, with all
 # state in one directory.  `make run` / `make stop` and the tests use it.
-#   tools/run.sh start BUILD VAR PORT [lighttpd | apache [proxy|cgi|fcgid]]
+#   tools/run.sh start BUILD VAR PORT [lighttpd | apache [MODE]]
 #   tools/run.sh stop BUILD VAR PORT
 # lighttpd spawns the programs itself.  Apache modes:
 #   proxy  apache/quill.conf: mod_proxy_fcgi to programs that spawn-fcgi
@@ -9,6 +9,7 @@
 #   cgi    apache/quill.conf's plain-CGI variant: one process per request
 #   fcgid  apache/quill-fcgid.conf + apache/htaccess: the shared-hosting
 #          layout, with a document root in VAR/htdocs
+#   shared-cgi  the same layout on a host without mod_fcgid (plain CGI)
 # With QUILL_TLS_CERT and QUILL_TLS_KEY set, Apache serves HTTPS.
 set -eu
 
@@ -110,11 +111,12 @@ start_apache() {
 	proxy) defines="-D QuillProxy" ;;
 	cgi) defines="-D QuillCGI" ;;
 	fcgid) defines="-D QuillFcgid" ;;
+	shared-cgi) defines="-D QuillSharedCGI" ;;
 	*) echo "run.sh: unknown Apache mode $mode" >&2; exit 2 ;;
 	esac
 	[ "$scheme" = https ] && defines="$defines -D QuillTLS"
 	mkdir -p "$var/apache" "$var/run/apache"
-	[ "$mode" = fcgid ] && shared_docroot
+	case $mode in fcgid|shared-cgi) shared_docroot ;; esac
 	if [ "$mode" != proxy ] && [ "$(id -u)" = 0 ]; then
 		# Apache starts these programs itself, as its own user: the state
 		# must be theirs (in production that user is the application's).

@@ -56,7 +56,7 @@ sub free_port {
 
 # start_server(settings => { QUILL_X => 'v' }) -> server hashref
 # Also: server => 'lighttpd'|'apache' (default: QUILL_TEST_SERVER),
-# mode => 'proxy'|'cgi'|'fcgid' (how Apache runs the programs; see
+# mode => 'proxy'|'cgi'|'fcgid'|'shared-cgi' (how Apache runs the programs; see
 # tools/run.sh), tls => 1 (Apache over HTTPS with tls_cert()).
 # state_dir(name => 'x', settings => {...}) -> { var, conf }: a fresh
 # state directory under the build directory with its quill.conf (database
