@@ -107,4 +107,15 @@ for (1 .. 100) {
 }
 ok(!grep({ running($_) } @kids), 'the other process stops on SIGTERM');
 
+# Whatever happened above, no program of this test outlives it.
+END {
+    local $?;
+    return unless $pid;
+    for my $env (glob '/proc/[0-9]*/environ') {
+        open my $e, '<', $env or next;
+        my $all = do { local $/; <$e> } // '';
+        kill 'TERM', $env =~ m{/proc/(\d+)/} if $all =~ /QUILL_CONFIG=\Q$var\E\//;
+    }
+}
+
 done_testing();
