@@ -4,11 +4,17 @@ PORT	?= 8080
 BUILD	?= build
 VAR	?= var
 SAN	?=
+# The web server of `make run`: lighttpd or apache.
+SERVER	?= lighttpd
+# Where `make install` puts things (DESTDIR for staging).
+PREFIX	?= /usr/local
+DESTDIR	?=
 
 PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
 # Debian packages that building, running and testing need.
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
-	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk
+	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk \
+	   apache2 libapache2-mod-fcgid spawn-fcgi openssl libio-socket-ssl-perl
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
 FUZZ_DEB_PKGS = clang libclang-rt-14-dev
 
@@ -61,8 +67,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
-.PHONY: all deps run stop test test-asan bench lint format clean help \
-	fuzz fuzz-merge fuzz-targets
+.PHONY: all deps install run stop cert test test-asan bench lint format \
+	clean help fuzz fuzz-merge fuzz-targets
 
 all: $(PROGS) $(TOOLS) $(UNITS) $(FUZZ_REPLAYS)  ## build the programs, quillctl and the tests
 
@@ -129,21 +135,42 @@ $(BUILD)/t/fuzz/replay-%: $(BUILD)/t/fuzz/%.o $(BUILD)/t/fuzz/replay-%.o $(LIB)
 $(BUILD)/t/fuzz/fuzz-%: $(BUILD)/t/fuzz/%.o $(LIB)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
-run: deps all  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db
-	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)"
+
+install: all  ## install the programs, quillctl and the shared files under $(PREFIX)
+	install -d $(DESTDIR)$(PREFIX)/lib/quill $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PREFIX)/share/quill
+	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/lib/quill/
+	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 etc/common-passwords.txt $(DESTDIR)$(PREFIX)/share/quill/
+	if [ -d htdocs ]; then cp -R htdocs $(DESTDIR)$(PREFIX)/share/quill/; fi
+
+run: deps all  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db (SERVER=apache for Apache)
+	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)" "$(SERVER)"
 
 stop:  ## stop what `make run` started
 	@sh tools/run.sh stop "$(BUILD)" "$(VAR)" "$(PORT)"
 
-test: deps all  ## run the whole test suite
-	QUILL_BUILD=$(BUILD) prove --timer $(UNITS) $(FUZZ_REPLAYS) t/*.t
+cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
+	@sh tools/make-cert.sh "$(VAR)/tls"
 
-test-asan: deps  ## the whole suite built with AddressSanitizer and UBSan
+# The unit tests once, the integration tests against each web server.
+TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
+test: deps all cert  ## run the whole test suite (integration tests on lighttpd and on Apache)
+	@echo "== unit tests, and integration tests against lighttpd"
+	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=lighttpd \
+	    prove --timer $(UNITS) $(FUZZ_REPLAYS) t/*.t
+	@echo "== integration tests against Apache"
+	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=apache \
+	    prove --timer t/*.t
+
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
+	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan
+test-asan: deps cert  ## the whole suite built with AddressSanitizer and UBSan
 	$(MAKE) BUILD=build/asan SAN=1 all
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	QUILL_BUILD=build/asan prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) \
+	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=lighttpd \
+	    prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) \
 	    $(FUZZ_NAMES:%=build/asan/t/fuzz/replay-%) t/*.t
+	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=apache prove --timer t/*.t
 
 fuzz:  ## run each fuzz target FUZZ_SECONDS (60) under libFuzzer, ASan, UBSan
 	$(MAKE) deps EXTRA_PKGS="$(FUZZ_DEB_PKGS)"

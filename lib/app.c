@@ -67,6 +67,31 @@ io_read(void *p, char *dst, size_t n)
 	return (int)got;
 }
 
+/*
+ * Plain CGI: reads and drops what is left of the request body.  Apache's
+ * mod_cgi(d) writes the whole body to the program before it reads the
+ * answer, so a program that refuses a body unread (413) and exits would
+ * make it fail with a reset connection instead of the 413.  Bounded by the
+ * declared length and by CGI_DRAIN_MAX, so nothing waits on a terminal.
+ */
+#define CGI_DRAIN_MAX (16L << 20)
+static void
+io_drain_stdin(const struct req *r)
+{
+	const char *clen = http_env(r, "CONTENT_LENGTH");
+	char sink[8192];
+	long left;
+	size_t got;
+
+	if (clen == NULL || (left = strtol(clen, NULL, 10)) <= 0)
+		return;
+	if (left > CGI_DRAIN_MAX)
+		left = CGI_DRAIN_MAX;
+	while (left > 0 && (got = fread(sink, 1, left < (long)sizeof(sink) ?
+	    (size_t)left : sizeof(sink), stdin)) > 0)
+		left -= (long)got;
+}
+
 /* Writes the response; HEAD answers carry no body. */
 static void
 io_write(struct io *io, const struct buf *head, const struct req *r)
@@ -79,6 +104,7 @@ io_write(struct io *io, const struct buf *head, const struct req *r)
 			FCGX_PutStr(r->out->data, (int)blen, io->fcgi->out);
 		return;
 	}
+	io_drain_stdin(r);
 	fwrite(head->data, 1, head->len, stdout);
 	if (blen > 0)
 		fwrite(r->out->data, 1, blen, stdout);
@@ -297,6 +323,36 @@ app_cors(struct req *r)
 	    "ETag, Link, Location, Retry-After, X-Request-Id");
 }
 
+/*
+ * The error a web server asks this program to render: Apache refuses some
+ * requests itself (a body over LimitRequestBody, TRACE) and, through
+ * ErrorDocument, makes an internal GET to a program with REDIRECT_STATUS
+ * set to its status, so that the client still gets the API's envelope.
+ * ERR_NONE for an ordinary request (no REDIRECT_STATUS, or 200 after a
+ * rewrite) and for statuses this list does not hold.
+ */
+static enum err
+app_server_error(struct req *r)
+{
+	static const enum err errs[] = { ERR_BAD_REQUEST,
+	    ERR_METHOD_NOT_ALLOWED, ERR_LENGTH_REQUIRED, ERR_PAYLOAD_TOO_LARGE,
+	    ERR_INTERNAL, ERR_UNAVAILABLE };
+	const char *s = http_env(r, "REDIRECT_STATUS");
+	const char *m = http_env(r, "REDIRECT_REQUEST_METHOD");
+	size_t i;
+
+	if (s == NULL || strlen(s) != 3)
+		return ERR_NONE;
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		if (atoi(s) == error_status(errs[i])) {
+			/* The log names the request the client made. */
+			if (m != NULL && *m != '\0')
+				r->method_name = m;
+			return errs[i];
+		}
+	return ERR_NONE;
+}
+
 /* Runs one request from parse to response. */
 static enum err
 app_dispatch(struct req *r, const struct route *routes, size_t n)
@@ -308,6 +364,8 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 	if ((e = app_parse(r)) != ERR_NONE)
 		return e;
 	app_cors(r);
+	if ((e = app_server_error(r)) != ERR_NONE)
+		return e;
 	if (strcmp(r->path, APP_HEALTH_PATH) == 0)
 		return app_health(r);
 	if ((e = app_route(r, routes, n, &rt)) != ERR_NONE || rt == NULL)

@@ -1,3 +1,6 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -60,13 +63,14 @@ db_schema_target(void)
 	    db_migrations[db_migrations_n - 1].version : 0;
 }
 
-int
-db_schema_version(void)
+/* The schema version recorded in database h (0 for an empty one), or -1. */
+static int
+schema_version_of(sqlite3 *h)
 {
 	sqlite3_stmt *s;
 	int v = -1, rc;
 
-	rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE "
+	rc = sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE "
 	    "type = 'table' AND name = 'schema_migrations'", -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return -1;
@@ -75,7 +79,7 @@ db_schema_version(void)
 	sqlite3_finalize(s);
 	if (v == 0)
 		return 0;
-	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM "
+	if (sqlite3_prepare_v2(h, "SELECT coalesce(max(version), 0) FROM "
 	    "schema_migrations", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(s) == SQLITE_ROW)
@@ -113,6 +117,12 @@ db_schema_missing(void)
 		n += !a;
 	}
 	return n;
+}
+
+int
+db_schema_version(void)
+{
+	return schema_version_of(db);
 }
 
 int
@@ -314,4 +324,146 @@ db_column_text(struct arena *a, sqlite3_stmt *s, int col)
 
 	return arena_strndup(a, t != NULL ? (const char *)t : "",
 	    (size_t)sqlite3_column_bytes(s, col));
+}
+
+/* 1 when PRAGMA quick_check finds database h sound. */
+static int
+quick_check_ok(sqlite3 *h)
+{
+	sqlite3_stmt *s;
+	int ok;
+
+	if (sqlite3_prepare_v2(h, "PRAGMA quick_check", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	ok = sqlite3_step(s) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0 &&
+	    sqlite3_step(s) == SQLITE_DONE;
+	sqlite3_finalize(s);
+	return ok;
+}
+
+/*
+ * Copies database from into database to, page by page, as one read of
+ * from: under WAL that read is a snapshot, so other processes keep writing
+ * while it runs and the copy is the database as of its start.  (Copying in
+ * several steps would restart whenever another process wrote in between.)
+ * Waits out a busy destination for up to busy_ms.
+ */
+static int
+copy_pages(sqlite3 *to, sqlite3 *from, int busy_ms)
+{
+	sqlite3_backup *b;
+	int rc, waited = 0;
+
+	if ((b = sqlite3_backup_init(to, "main", from, "main")) == NULL)
+		return sqlite3_errcode(to);
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED) {
+		if (waited >= busy_ms)
+			break;
+		sqlite3_sleep(20);
+		waited += 20;
+	}
+	if (sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_DONE)
+		rc = sqlite3_errcode(to);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* fsync()s path (a file or a directory); -1 on failure. */
+static int
+sync_path(const char *path)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int
+db_backup(const char *path, int busy_ms, char *err, size_t errsz)
+{
+	char tmp[1100], dir[1100];
+	sqlite3 *to = NULL;
+	int fd, rc;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >=
+	    (int)sizeof(tmp)) {
+		snprintf(err, errsz, "backup path too long: %s", path);
+		return -1;
+	}
+	/* Created here, so that it is private from its first byte. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1) {
+		snprintf(err, errsz, "cannot create %s: %s", tmp,
+		    strerror(errno));
+		return -1;
+	}
+	close(fd);
+	if ((rc = sqlite3_open_v2(tmp, &to, SQLITE_OPEN_READWRITE, NULL)) !=
+	    SQLITE_OK || (rc = copy_pages(to, db, busy_ms)) != SQLITE_OK) {
+		snprintf(err, errsz, "backup to %s failed: %s", path,
+		    sqlite3_errstr(rc));
+		goto fail;
+	}
+	/* One self-contained file: no -wal beside it when it is opened. */
+	if (sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) !=
+	    SQLITE_OK || !quick_check_ok(to)) {
+		snprintf(err, errsz, "the backup %s does not check out: %s",
+		    path, sqlite3_errmsg(to));
+		goto fail;
+	}
+	sqlite3_close(to);
+	to = NULL;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (sync_path(tmp) == -1 || rename(tmp, path) == -1 ||
+	    sync_path(dirname(dir)) == -1) {
+		snprintf(err, errsz, "cannot put the backup at %s: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	sqlite3_close(to);
+	unlink(tmp);
+	return -1;
+}
+
+int
+db_restore(const char *path, int busy_ms, char *err, size_t errsz)
+{
+	sqlite3 *from = NULL;
+	int rc, v;
+
+	if ((rc = sqlite3_open_v2(path, &from, SQLITE_OPEN_READONLY, NULL)) !=
+	    SQLITE_OK) {
+		snprintf(err, errsz, "cannot open %s: %s", path,
+		    sqlite3_errstr(rc));
+		goto fail;
+	}
+	if (!quick_check_ok(from)) {
+		snprintf(err, errsz, "%s is not a sound SQLite database: %s",
+		    path, sqlite3_errmsg(from));
+		goto fail;
+	}
+	if ((v = schema_version_of(from)) < 1 || v > db_schema_target()) {
+		snprintf(err, errsz, "%s is not a Quill database this build can "
+		    "use (schema version %d, this build knows up to %d)", path,
+		    v, db_schema_target());
+		goto fail;
+	}
+	if ((rc = copy_pages(db, from, busy_ms)) != SQLITE_OK) {
+		snprintf(err, errsz, "restore from %s failed: %s", path,
+		    sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_close(from);
+	return 0;
+fail:
+	sqlite3_close(from);
+	return -1;
 }

@@ -97,4 +97,21 @@ const char *db_column_text(struct arena *a, sqlite3_stmt *s, int col);
 /* 1 when the database answers a trivial query. */
 int db_ping(void);
 
+/*
+ * Writes a consistent copy of the open database to path while other
+ * processes go on reading and writing (they are never blocked): the copy is
+ * made in a private file (mode 0600) beside path, checked, synced and
+ * renamed over path.  Returns 0, or -1 with a reason in err.
+ */
+int db_backup(const char *path, int busy_ms, char *err, size_t errsz);
+
+/*
+ * Replaces the contents of the open database with the database file at
+ * path (a db_backup copy), after checking that it is sound and not newer
+ * than this build, in one write transaction: other processes see the old
+ * data or the restored data, never a mix.  The caller migrates it after.
+ * Returns 0, or -1 with a reason in err.
+ */
+int db_restore(const char *path, int busy_ms, char *err, size_t errsz);
+
 #endif

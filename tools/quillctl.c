@@ -44,6 +44,8 @@ usage(void)
 	    "       quillctl sql\n"
 	    "       quillctl mail\n"
 	    "       quillctl purge\n"
+	    "       quillctl backup FILE\n"
+	    "       quillctl restore FILE\n"
 	    "The password for 'user add' is read from standard input.\n");
 	exit(2);
 }
@@ -540,6 +542,56 @@ cmd_purge(void)
 	return 0;
 }
 
+/* Writes a consistent copy of the database to argv[0], while it serves. */
+static int
+cmd_backup(int argc, char **argv)
+{
+	char err[512];
+
+	if (argc != 1)
+		usage();
+	load_config();
+	if (db_open(config.db, 0, (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1 ||
+	    db_backup(argv[0], (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1)
+		die("%s", err);
+	printf("database %s (schema version %d) backed up to %s\n", config.db,
+	    db_schema_version(), argv[0]);
+	db_close();
+	return 0;
+}
+
+/*
+ * Replaces the database's contents with the backup argv[0] (creating the
+ * database on a fresh machine), then migrates it to this build's schema.
+ */
+static int
+cmd_restore(int argc, char **argv)
+{
+	char err[512];
+	mode_t old;
+	int n;
+
+	if (argc != 1)
+		usage();
+	load_config();
+	mkdirs_for(config.db);
+	old = umask(077);
+	if (db_open(config.db, 1, (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1)
+		die("%s", err);
+	umask(old);
+	if (db_restore(argv[0], (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1 || (n = db_migrate(err, sizeof(err))) == -1)
+		die("%s", err);
+	printf("database %s restored from %s (schema version %d, %d "
+	    "migration%s applied)\n", config.db, argv[0], db_schema_version(),
+	    n, n == 1 ? "" : "s");
+	db_close();
+	return 0;
+}
+
 /* Delivers queued mail; exits 1 when some could not be delivered. */
 static int
 cmd_mail(void)
@@ -601,5 +653,9 @@ main(int argc, char **argv)
 		return cmd_mail();
 	if (strcmp(argv[1], "purge") == 0)
 		return cmd_purge();
+	if (strcmp(argv[1], "backup") == 0)
+		return cmd_backup(argc - 2, argv + 2);
+	if (strcmp(argv[1], "restore") == 0)
+		return cmd_restore(argc - 2, argv + 2);
 	usage();
 }

@@ -1,19 +1,144 @@
 #!/bin/sh
-# Starts or stops a lighttpd serving Quill from a build directory, with all
+# Starts or stops a web server serving Quill from a build directory, with all
 # state in one directory.  `make run` / `make stop` and the tests use it.
-#   tools/run.sh start|stop BUILD VAR PORT
+#   tools/run.sh start BUILD VAR PORT [lighttpd | apache [MODE]]
+#   tools/run.sh stop BUILD VAR PORT
+# lighttpd spawns the programs itself.  Apache modes:
+#   proxy  apache/quill.conf: mod_proxy_fcgi to programs that spawn-fcgi
+#          starts on unix sockets in VAR/run (the production layout)
+#   cgi    apache/quill.conf's plain-CGI variant: one process per request
+#   fcgid  apache/quill-fcgid.conf + apache/htaccess: the shared-hosting
+#          layout, with a document root in VAR/htdocs
+#   shared-cgi  the same layout on a host without mod_fcgid (plain CGI)
+# With QUILL_TLS_CERT and QUILL_TLS_KEY set, Apache serves HTTPS.
 set -eu
 
-cmd=$1 build=$2 var=$3 port=$4
+cmd=$1 build=$2 var=$3 port=$4 server=${5:-lighttpd} mode=${6:-proxy}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$var"
 var=$(cd "$var" && pwd)
 build=$(cd "$build" && pwd)
-pidfile=$var/run/lighttpd.pid
-url=http://127.0.0.1:$port
+programs="auth users posts"
+scheme=http
+[ -n "${QUILL_TLS_CERT:-}" ] && scheme=https
+url=$scheme://127.0.0.1:$port
+
+# Which server `start` left running in var (lighttpd for an older var/).
+started() {
+	cat "$var/run/server" 2>/dev/null || echo lighttpd
+}
 
 running() {
-	[ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+	pidfile=$var/run/$(started).pid
+	[ -f "$pidfile" ] && alive "$(cat "$pidfile")"
+}
+
+# Fills a configuration template: fill TEMPLATE OUTPUT
+fill() {
+	sed -e "s|@ROOT@|$root|g" -e "s|@BIN@|$build|g" -e "s|@VAR@|$var|g" \
+	    -e "s|@PORT@|$port|g" -e "s|@SCHEME@|$scheme|g" \
+	    -e "s|@USER@|${run_user:-}|g" -e "s|@GROUP@|${run_group:-}|g" \
+	    -e "s|@CERT@|${QUILL_TLS_CERT:-}|g" \
+	    -e "s|@CERTKEY@|${QUILL_TLS_KEY:-}|g" "$1" > "$2"
+}
+
+# 1 while process $1 runs (a zombie waiting for its reaper has stopped).
+alive() {
+	kill -0 "$1" 2>/dev/null &&
+	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# Sends SIGTERM to the server in a pid file and waits for it to go.
+terminate() {
+	[ -f "$1" ] || return 0
+	pid=$(cat "$1")
+	kill "$pid" 2>/dev/null || true
+	i=0
+	while alive "$pid"; do
+		i=$((i + 1))
+		[ $i -ge 100 ] && kill -9 "$pid" 2>/dev/null
+		sleep 0.1
+	done
+	rm -f "$1"
+}
+
+start_lighttpd() {
+	fill "$root/lighttpd/quill-dev.conf.in" "$var/lighttpd.conf"
+	lighttpd -tt -f "$var/lighttpd.conf" > "$var/log/lighttpd-check.log" 2>&1 || {
+		cat "$var/log/lighttpd-check.log" >&2
+		echo "run.sh: lighttpd rejected $var/lighttpd.conf" >&2
+		exit 1
+	}
+	lighttpd -f "$var/lighttpd.conf"
+}
+
+# The programs as FastCGI servers on unix sockets in VAR/run, two processes
+# each, started by the production example etc/spawn-fcgi/quill-spawn-fcgi;
+# their JSON log lines go to VAR/log/quill.log.
+programs_ctl() {
+	QUILL_BIN=$build QUILL_CONFIG=$var/quill.conf QUILL_RUN=$var/run \
+	    QUILL_LOG=$var/log/quill.log QUILL_USER=$(id -un) \
+	    QUILL_SOCKET_GROUP=${run_group:-$(id -gn)} QUILL_PUBLIC_ORIGIN=$url \
+	    sh "$root/etc/spawn-fcgi/quill-spawn-fcgi" "$1" > /dev/null
+}
+
+# The shared-hosting layout: a document root with apache/htaccess as its
+# .htaccess and apache/quill.fcgi as the three programs' wrappers.
+shared_docroot() {
+	mkdir -p "$var/htdocs/quill"
+	cp "$root/apache/htaccess" "$var/htdocs/.htaccess"
+	for p in $programs; do
+		sed -e "s|/home/you/quill/quill.conf|$var/quill.conf|" \
+		    -e "s|/home/you/quill/bin|$build|" \
+		    "$root/apache/quill.fcgi" > "$var/htdocs/quill/$p.fcgi"
+		chmod 0755 "$var/htdocs/quill/$p.fcgi"
+	done
+}
+
+start_apache() {
+	command -v apache2 > /dev/null || {
+		echo "run.sh: apache2 is not installed (make deps installs it)" >&2
+		exit 1
+	}
+	if [ "$(id -u)" = 0 ]; then
+		run_user=${QUILL_APACHE_USER:-www-data}
+		run_group=$(id -gn "$run_user")
+	else
+		run_user=$(id -un)
+		run_group=$(id -gn)
+	fi
+	case $mode in
+	proxy) defines="-D QuillProxy" ;;
+	cgi) defines="-D QuillCGI" ;;
+	fcgid) defines="-D QuillFcgid" ;;
+	shared-cgi) defines="-D QuillSharedCGI" ;;
+	*) echo "run.sh: unknown Apache mode $mode" >&2; exit 2 ;;
+	esac
+	[ "$scheme" = https ] && defines="$defines -D QuillTLS"
+	mkdir -p "$var/apache" "$var/run/apache"
+	case $mode in fcgid|shared-cgi) shared_docroot ;; esac
+	if [ "$mode" != proxy ] && [ "$(id -u)" = 0 ]; then
+		# Apache starts these programs itself, as its own user: the state
+		# must be theirs (in production that user is the application's).
+		chown "$run_user:$run_group" "$var" "$var/log" "$var/quill.conf" \
+		    "$var/quill.key" "$var"/quill.db*
+	fi
+	fill "$root/apache/quill-dev.conf.in" "$var/apache.conf"
+	# shellcheck disable=SC2086
+	apache2 -t -f "$var/apache.conf" $defines > "$var/log/apache-check.log" 2>&1 || {
+		cat "$var/log/apache-check.log" >&2
+		echo "run.sh: Apache rejected $var/apache.conf" >&2
+		exit 1
+	}
+	if [ "$mode" = proxy ]; then
+		programs_ctl start || {
+			echo "run.sh: spawn-fcgi could not start the programs" >&2
+			programs_ctl stop
+			exit 1
+		}
+	fi
+	# shellcheck disable=SC2086
+	apache2 -f "$var/apache.conf" $defines || { stop; exit 1; }
 }
 
 start() {
@@ -31,50 +156,43 @@ QUILL_PASSWORD_BLOCKLIST=$root/etc/common-passwords.txt
 CONF
 	fi
 	QUILL_CONFIG=$var/quill.conf "$build/quillctl" init > "$var/log/init.log"
-	sed -e "s|@ROOT@|$root|g" -e "s|@BIN@|$build|g" -e "s|@VAR@|$var|g" \
-	    -e "s|@PORT@|$port|g" "$root/lighttpd/quill-dev.conf.in" \
-	    > "$var/lighttpd.conf"
-	lighttpd -tt -f "$var/lighttpd.conf" > "$var/log/lighttpd-check.log" 2>&1 || {
-		cat "$var/log/lighttpd-check.log" >&2
-		echo "run.sh: lighttpd rejected $var/lighttpd.conf" >&2
-		exit 1
-	}
-	lighttpd -f "$var/lighttpd.conf"
+	echo "$server" > "$var/run/server"
+	case $server in
+	lighttpd) start_lighttpd ;;
+	apache) start_apache ;;
+	*) echo "run.sh: unknown server $server (lighttpd or apache)" >&2; exit 2 ;;
+	esac
 	i=0
-	until curl -fsS -o /dev/null "$url/api/v1/health" 2>/dev/null; do
+	until curl -kfsS -o /dev/null "$url/api/v1/health" 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -ge 300 ]; then
 			echo "run.sh: Quill did not answer on $url; see $var/log/" >&2
-			tail -n 20 "$var/log/lighttpd.log" "$var/log/quill.log" >&2 || true
+			tail -n 20 "$var/log/$server"*.log "$var/log/quill.log" >&2 || true
 			stop
 			exit 1
 		fi
 		sleep 0.1
 	done
-	echo "Quill is running at $url/ (API under $url/api/v1/)"
+	echo "Quill is running at $url/ on $server (API under $url/api/v1/)"
 	echo "State and logs are in $var/; stop it with: make stop"
 }
 
 stop() {
-	if ! running; then
-		rm -f "$pidfile"
-		echo "Quill is not running"
-		return 0
+	server=$(started)
+	if running; then
+		terminate "$var/run/$server.pid"
+		stopped=1
+	else
+		rm -f "$var/run/$server.pid"
+		stopped=0
 	fi
-	pid=$(cat "$pidfile")
-	kill "$pid"
-	i=0
-	while kill -0 "$pid" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -ge 100 ] && kill -9 "$pid" 2>/dev/null
-		sleep 0.1
-	done
-	rm -f "$pidfile"
-	echo "Quill stopped"
+	programs_ctl stop
+	rm -f "$var/run/server"
+	if [ $stopped = 1 ]; then echo "Quill stopped"; else echo "Quill is not running"; fi
 }
 
 case $cmd in
 start) start ;;
 stop) stop ;;
-*) echo "usage: run.sh start|stop BUILD VAR PORT" >&2; exit 2 ;;
+*) echo "usage: run.sh start|stop BUILD VAR PORT [lighttpd|apache [MODE]]" >&2; exit 2 ;;
 esac

@@ -1,6 +1,8 @@
 package QuillTest;
-# Test helpers: start a real lighttpd with the real programs on a free
-# loopback port and a fresh database, and talk HTTP to it.
+# Test helpers: start a real web server with the real programs on a free
+# loopback port and a fresh database, and talk HTTP to it.  The server is
+# lighttpd, or Apache when QUILL_TEST_SERVER=apache: every test runs
+# unchanged against either.
 use strict;
 use warnings;
 use Cwd qw(abs_path);
@@ -14,16 +16,35 @@ use Test::More;
 use Exporter 'import';
 
 our @EXPORT = qw(start_server api json_body raw_request register login
-    quillctl log_text root build_dir fresh_email);
+    quillctl log_text root build_dir fresh_email test_server tls_cert
+    program_of state_dir free_port);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
 my $json = JSON::PP->new->canonical->allow_nonref;
 my @servers;
 my $seq = 0;
+my $test_server = $ENV{QUILL_TEST_SERVER} || 'lighttpd';
+die "QUILL_TEST_SERVER must be lighttpd or apache, not $test_server\n"
+    unless $test_server =~ /^(lighttpd|apache)$/;
 
 sub root { $root }
 sub build_dir { $build }
+
+# The web server the suite runs against: lighttpd or apache.
+sub test_server { $test_server }
+
+# The self-signed certificate for 127.0.0.1 and localhost (made by
+# `make cert`, or here when missing): (certificate, key) paths.
+sub tls_cert {
+    my $dir = $ENV{QUILL_TLS_DIR} || "$root/var/tls";
+    my ($crt, $key) = ("$dir/localhost.crt", "$dir/localhost.key");
+    unless (-f $crt && -f $key) {
+        my $out = `sh $root/tools/make-cert.sh $dir 2>&1`;
+        die "no certificate:\n$out" if $?;
+    }
+    return ($crt, $key);
+}
 
 # A port nobody listens on right now.
 sub free_port {
@@ -35,7 +56,13 @@ sub free_port {
 }
 
 # start_server(settings => { QUILL_X => 'v' }) -> server hashref
-sub start_server {
+# Also: server => 'lighttpd'|'apache' (default: QUILL_TEST_SERVER),
+# mode => 'proxy'|'cgi'|'fcgid'|'shared-cgi' (how Apache runs the programs; see
+# tools/run.sh), tls => 1 (Apache over HTTPS with tls_cert()).
+# state_dir(name => 'x', settings => {...}) -> { var, conf }: a fresh
+# state directory under the build directory with its quill.conf (database
+# and key inside it), for a server or for quillctl alone.
+sub state_dir {
     my (%o) = @_;
     my $name = $o{name} // ($0 =~ s{.*/}{}r =~ s/\.t$//r);
     my $var = "$build/test-var/$name-$$-" . $seq++;
@@ -62,12 +89,34 @@ sub start_server {
     open my $fh, '>', "$var/quill.conf" or die "$var/quill.conf: $!";
     print $fh "$_=$set{$_}\n" for grep { defined $set{$_} } sort keys %set;
     close $fh;
+    return { var => $var, conf => "$var/quill.conf" };
+}
+
+sub start_server {
+    my (%o) = @_;
+    my $server = $o{server} // $test_server;
+    my $mode = $o{mode} // 'proxy';
+    my $var = state_dir(name => $o{name}, settings => $o{settings})->{var};
     $o{before_start}->($var) if $o{before_start};
     my $port = free_port();
-    my $out = `sh $root/tools/run.sh start $build $var $port 2>&1`;
-    die "server did not start:\n$out" if $?;
-    my $srv = { var => $var, port => $port,
-        base => "http://127.0.0.1:$port", conf => "$var/quill.conf" };
+    my $scheme = 'http';
+    my %env;
+    if ($o{tls}) {
+        @env{qw(QUILL_TLS_CERT QUILL_TLS_KEY)} = tls_cert();
+        $scheme = 'https';
+    }
+    my $out = do {
+        local @ENV{keys %env} = values %env;
+        `sh $root/tools/run.sh start $build $var $port $server $mode 2>&1`;
+    };
+    die "$server did not start:\n$out" if $?;
+    my $srv = { var => $var, port => $port, server => $server, mode => $mode,
+        base => "$scheme://127.0.0.1:$port", conf => "$var/quill.conf" };
+    if ($o{tls}) {
+        $srv->{http} = HTTP::Tiny->new(timeout => 30, max_redirect => 0,
+            agent => 'quill-test/1', verify_SSL => 1,
+            SSL_options => { SSL_ca_file => $env{QUILL_TLS_CERT} });
+    }
     push @servers, $srv;
     return $srv;
 }
@@ -84,6 +133,15 @@ sub log_text {
     open my $fh, '<', "$srv->{var}/log/quill.log" or return '';
     local $/;
     return <$fh>;
+}
+
+# The program that logged the request with this X-Request-Id, or undef.
+sub program_of {
+    my ($srv, $rid) = @_;
+    my ($line) = grep { /"event":"request"/ && /"requestId":"\Q$rid\E"/ }
+        split /\n/, log_text($srv);
+    return undef unless defined $line;
+    return ($line =~ /"program":"(\w+)"/)[0];
 }
 
 END {
@@ -132,7 +190,7 @@ sub api {
         $content = $o{body};
     }
     $h{authorization} = "Bearer $o{token}" if defined $o{token};
-    my $res = $http->request($method, $srv->{base} . $path,
+    my $res = ($srv->{http} // $http)->request($method, $srv->{base} . $path,
         { headers => \%h, defined $content ? (content => $content) : () });
     $res->{json} = json_body($res);
     return $res;
