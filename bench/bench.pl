@@ -71,8 +71,8 @@ sub lua {
 
 my $auth = { Authorization => "Bearer $token" };
 my @cases = (
-    [ 'static file', '/bench/static.json' ],
     [ 'hello (FastCGI baseline)', '/bench/hello' ],
+    [ 'static file', '/bench/static.json' ],
     [ 'GET /health', '/api/v1/health' ],
     defined $post_id ? (
         [ 'GET /posts/{id}', "/api/v1/posts/$post_id", undef, 0.80 ],
@@ -149,13 +149,23 @@ if (defined $post_id && !$ENV{BENCH_SKIP_DEEP}) {
         . "INSERT INTO posts (author_id, title, body, status, created_at, updated_at) "
         . "SELECT $uid, 'Seed ' || i, 'Seed body ' || i, 'published', 1600000000 + i, 1600000000 + i FROM n") == 0
         or die "seeding failed";
-    my %rate;
+    # Fold the seeding's WAL into the database, so neither page pays for it.
+    system("sqlite3", "$var/quill.db", "PRAGMA wal_checkpoint(TRUNCATE)") == 0
+        or die "checkpoint failed";
+    my (%rate, %path);
     for my $depth (100, $deep_rows) {
-        my $path = "/api/v1/posts?limit=20&cursor=" . cursor_at($depth - 1);
-        my $r = api($srv, 'GET', $path);
+        $path{$depth} = "/api/v1/posts?limit=20&cursor=" . cursor_at($depth - 1);
+        my $r = api($srv, 'GET', $path{$depth});
         die "deep page failed: $r->{status} $r->{content}" unless $r->{status} == 200
             && @{ $r->{json}{data} } == 20;
-        ($rate{$depth}) = wrk($path);
+    }
+    # Alternate the two, twice, and keep each one's best: load from
+    # elsewhere on the machine then hits both alike.
+    for (1 .. 2) {
+        for my $depth (100, $deep_rows) {
+            my ($rps) = wrk($path{$depth});
+            $rate{$depth} = $rps if $rps > ($rate{$depth} // 0);
+        }
     }
     my $ratio = $rate{100} ? $rate{$deep_rows} / $rate{100} : 0;
     printf "  page after row %d: %.0f req/s\n  page after row %d: %.0f req/s (%.0f%% of the shallow page; target within 20%%: %s)\n",

@@ -505,9 +505,25 @@ app_stop(void)
 	log_event(LOG_INFO, "stop", NULL, NULL);
 }
 
+/* The arena cJSON allocates from: the request arena, reset per request. */
+static struct arena *app_json_arena;
+
+static void *
+app_json_alloc(size_t n)
+{
+	return arena_alloc(app_json_arena, n);
+}
+
+static void
+app_json_free(void *p)
+{
+	(void)p;
+}
+
 int
 app_main(const char *name, const struct route *routes, size_t nroutes)
 {
+	cJSON_Hooks hooks = { app_json_alloc, app_json_free };
 	struct buf hdr = { 0 }, out = { 0 }, head = { 0 };
 	struct req r;
 	struct io io = { NULL };
@@ -517,6 +533,14 @@ app_main(const char *name, const struct route *routes, size_t nroutes)
 	memset(&r, 0, sizeof(r));
 	if ((r.arena = arena_new()) == NULL)
 		return 1;
+	/*
+	 * Every cJSON tree (request bodies, token parts, answers) lives for
+	 * one request, so cJSON allocates from the request's arena and its
+	 * frees are no-ops: a list of 20 posts spent a third of its time in
+	 * malloc and free for cJSON nodes.  No tree outlives arena_reset.
+	 */
+	app_json_arena = r.arena;
+	cJSON_InitHooks(&hooks);
 	r.hdr = &hdr;
 	r.out = &out;
 	if (FCGX_IsCGI()) {

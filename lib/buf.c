@@ -35,7 +35,7 @@ buf_grow(struct buf *b, size_t need)
 int
 buf_append(struct buf *b, const void *p, size_t n)
 {
-	if (buf_grow(b, n + 1) == -1)
+	if ((b->oom || n >= b->cap - b->len) && buf_grow(b, n + 1) == -1)
 		return -1;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
