@@ -226,6 +226,16 @@ auth_csrf_token(const struct req *r, char out[AUTH_CSRF_TOKEN_SIZE])
 	return 0;
 }
 
+enum err
+auth_cookie_session(const struct req *r, int64_t now, struct session_cookie *c)
+{
+	unsigned char hash[SESSION_HASH_BYTES];
+
+	if (cookie_hash(r, hash) != 1)
+		return ERR_NOT_FOUND;
+	return session_cookie_find(hash, now, c);
+}
+
 void
 auth_cookie_set(struct req *r, const char *secret)
 {
@@ -254,12 +264,11 @@ auth_cookie(struct req *r)
 	unsigned char hash[SESSION_HASH_BYTES];
 	struct session_cookie c;
 	int64_t now = time(NULL);
-	int rc;
 	enum err e;
 
-	if ((rc = cookie_hash(r, hash)) == 0)
+	if (cookie_hash(r, hash) == 0)
 		return ERR_NONE;
-	e = rc == 1 ? session_cookie_find(hash, now, &c) : ERR_NOT_FOUND;
+	e = auth_cookie_session(r, now, &c);
 	if (e == ERR_NOT_FOUND || (e == ERR_NONE && c.disabled)) {
 		log_event(LOG_INFO, "cookie_rejected", r->request_id, "client",
 		    r->client, NULL);

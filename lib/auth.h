@@ -60,6 +60,16 @@ enum err auth_csrf(struct req *r);
  */
 int auth_csrf_token(const struct req *r, char out[AUTH_CSRF_TOKEN_SIZE]);
 
+struct session_cookie;
+
+/*
+ * The live cookie session whose cookie r carries, at now, into *c:
+ * ERR_NONE, ERR_NOT_FOUND when r has none or it is not live (revoked,
+ * expired, malformed), or a database error.  Reads only.
+ */
+enum err auth_cookie_session(const struct req *r, int64_t now,
+    struct session_cookie *c);
+
 /* Sets the session cookie to secret, for QUILL_COOKIE_ABSOLUTE_TTL. */
 void auth_cookie_set(struct req *r, const char *secret);
 

@@ -152,6 +152,15 @@ my $sid5 = sql($srv, "SELECT id FROM sessions WHERE secret_hash = X'" . token_ha
 is(row($sid5, 'revoked_reason'), 'logout', 'the session is revoked');
 is(me($c5)->{status}, 401, 'and the cookie no longer works');
 
+# A login from a browser that still holds a live session ends that one.
+my ($ca) = form_login($srv, $email, $pw);
+my $sida = sql($srv, "SELECT max(id) FROM sessions");
+my ($cb) = form_login($srv, $email, $pw, cookie => $ca);
+ok($cb && $cb ne $ca, 'logging in again from the same browser sets a new cookie');
+is(row($sida, 'revoked_reason'), 'replaced', 'and ends the session it replaces');
+is(me($ca)->{status}, 401, 'whose cookie no longer works');
+is(me($cb)->{status}, 200, 'while the new one does');
+
 # A disabled user's cookie.
 my ($c6) = form_login($srv, $email, $pw);
 my ($rc) = quillctl($srv, "user disable $email");

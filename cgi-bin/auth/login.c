@@ -180,10 +180,29 @@ login_verify(struct req *r, const struct vvalue *v, struct user *u,
 }
 
 /*
+ * Ends the browser session a form login replaces: the one whose cookie the
+ * browser still sends, whoever's it is, so that logging in as someone
+ * else on a shared browser leaves no session of the first behind.
+ */
+static enum err
+login_replace(struct req *r, int64_t now)
+{
+	struct session_cookie c;
+	enum err e;
+
+	if ((e = auth_cookie_session(r, now, &c)) == ERR_NOT_FOUND)
+		return ERR_NONE;
+	if (e != ERR_NONE)
+		return e;
+	e = session_revoke(c.session_id, c.user_id, now, "replaced");
+	return e == ERR_NOT_FOUND ? ERR_NONE : e;
+}
+
+/*
  * Starts the session of a login, *sid receiving its id, and answers it: a
  * login sent as a form is a browser's, which gets a cookie session and
- * the cookie (docs/forms.md); any other gets an API session and a token
- * pair.  Both answer the user.
+ * the cookie (docs/forms.md), in place of the one it held; any other gets
+ * an API session and a token pair.  Both answer the user.
  */
 static enum err
 login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
@@ -199,8 +218,9 @@ login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
 		    sid)) == ERR_NONE)
 			e = reply_pair(r, u->id, u->role, u->token_version, *sid,
 			    &s, user_json(u, 1));
-	} else if ((e = session_cookie_create(u->id, ua, r->client, s.hash,
-	    now, sid)) == ERR_NONE) {
+	} else if ((e = login_replace(r, now)) == ERR_NONE &&
+	    (e = session_cookie_create(u->id, ua, r->client, s.hash, now,
+	    sid)) == ERR_NONE) {
 		if ((d = cJSON_CreateObject()) == NULL ||
 		    !cJSON_AddItemToObject(d, "user", user_json(u, 1))) {
 			cJSON_Delete(d);
