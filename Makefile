@@ -14,7 +14,11 @@ PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
 # Debian packages that building, running and testing need.
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
 	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk \
-	   apache2 libapache2-mod-fcgid spawn-fcgi openssl libio-socket-ssl-perl
+	   apache2 libapache2-mod-fcgid spawn-fcgi openssl libio-socket-ssl-perl \
+	   chromium
+# Node.js runs the browser tests (t/browser/); any Node from 18 on will do,
+# so Debian's is installed only when there is none.
+NODE_DEB_PKGS = nodejs npm
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
 FUZZ_DEB_PKGS = clang libclang-rt-14-dev
 
@@ -76,10 +80,11 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 	    sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
 
-deps:  ## install the Debian packages needed to build, run and test
+deps:  ## install the Debian and npm packages needed to build, run and test
 	@missing=""; for p in $(DEB_PKGS) $(EXTRA_PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
 	    missing="$$missing $$p"; done; \
+	command -v node >/dev/null 2>&1 || missing="$$missing $(NODE_DEB_PKGS)"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 	    echo "deps: installing$$missing"; \
@@ -89,6 +94,10 @@ deps:  ## install the Debian packages needed to build, run and test
 	    echo "deps: missing packages; run as root:"; \
 	    echo "    sudo apt-get install -y$$missing"; exit 1; \
 	fi
+	@# playwright-core, at the version package-lock.json pins; it drives
+	@# Debian's chromium and downloads no browser of its own.
+	@[ -f node_modules/playwright-core/package.json ] || \
+	    npm ci --no-audit --no-fund --loglevel=error
 
 $(BUILD)/%.o: %.c lib/*.h $(PROG_HDR) | $(BUILD)/gen/migrations.c
 	@mkdir -p $(@D)

@@ -13,6 +13,7 @@
 #include "list.h"
 #include "ratelimit.h"
 #include "log.h"
+#include "page.h"
 #include "post.h"
 #include "user.h"
 
@@ -78,6 +79,29 @@ posts_if_match(struct req *r, const struct post *p)
 	    ERR_PRECONDITION_FAILED;
 }
 
+/* The page of post p for a browser: the post and the forms its reader may use. */
+static enum err
+posts_page(struct req *r, const struct post *p)
+{
+	struct page_post pp;
+	struct user u;
+	char csrf[AUTH_CSRF_TOKEN_SIZE];
+	enum err e;
+
+	memset(&pp, 0, sizeof(pp));
+	if ((e = user_get(r->arena, p->author_id, &u)) != ERR_NONE)
+		return e;
+	pp.post = p;
+	pp.author = u.name;
+	pp.may_edit = post_may_change(p, &r->who, 1) == ERR_NONE;
+	pp.may_delete = post_may_delete(p, &r->who) == ERR_NONE;
+	pp.csrf_token = auth_csrf_token(r, csrf) == 0 ? csrf : NULL;
+	http_header(r, "Vary", "Accept");
+	buf_reset(r->out);
+	page_post(r->out, &pp);
+	return http_reply_page(r, 200);
+}
+
 /* GET /api/v1/posts/{id} */
 static enum err
 posts_get(struct req *r)
@@ -93,13 +117,15 @@ posts_get(struct req *r)
 		return e;
 	if (!post_visible(&p, &r->who))
 		return ERR_NOT_FOUND;
+	if (r->browser)
+		return posts_page(r, &p);
 	/*
 	 * What anyone may read, a cache may keep, asking again (If-None-Match)
 	 * before each use, so an edit or a delete shows at once.
 	 */
 	if (r->who.user_id == 0 && p.status == POST_PUBLISHED) {
 		r->cache_control = "no-cache";
-		http_header(r, "Vary", "Authorization, Cookie");
+		http_header(r, "Vary", "Authorization, Cookie, Accept");
 	}
 	post_etag(&p, etag);
 	h = http_env(r, "HTTP_IF_NONE_MATCH");
@@ -298,6 +324,48 @@ posts_filter(struct req *r, struct post_filter *f)
 	return e;
 }
 
+/*
+ * The address of the next page of a list: this request's, its cursor
+ * replaced by next (base64url, safe in a URL as it is); NULL without memory.
+ */
+static char *
+posts_next_href(struct req *r, const char *next)
+{
+	size_t n = strlen(r->path) + strlen(r->query) + strlen(next) + 16, o;
+	const char *p = r->query, *end;
+	char *href;
+
+	if ((href = arena_alloc(r->arena, n)) == NULL)
+		return NULL;
+	o = (size_t)snprintf(href, n, "%s?", r->path);
+	for (; *p != '\0'; p = *end == '&' ? end + 1 : end) {
+		end = p + strcspn(p, "&");
+		if (end == p || strncmp(p, "cursor=", 7) == 0)
+			continue;
+		memcpy(href + o, p, (size_t)(end - p));
+		o += (size_t)(end - p);
+		href[o++] = '&';
+	}
+	snprintf(href + o, n - o, "cursor=%s", next);
+	return href;
+}
+
+/* A list of posts for a browser: links to their pages, and to the next page. */
+static enum err
+posts_list_page(struct req *r, const struct post_filter *f,
+    const struct post *rows, size_t n, const char *next)
+{
+	const char *href = NULL;
+
+	if (next != NULL && (href = posts_next_href(r, next)) == NULL)
+		return ERR_INTERNAL;
+	http_header(r, "Vary", "Accept");
+	buf_reset(r->out);
+	page_post_list(r->out, f->status == POST_DRAFT ? "Drafts" : "Posts",
+	    rows, n, href);
+	return http_reply_page(r, 200);
+}
+
 /* The list of posts; of one author (who must exist) when author is not 0. */
 static enum err
 posts_list_of(struct req *r, int64_t author)
@@ -332,6 +400,10 @@ posts_list_of(struct req *r, int64_t author)
 	if ((e = post_list(r->arena, &f, &lp, &rows, &n, &more)) != ERR_NONE ||
 	    (lp.mode == LIST_OFFSET && (e = post_count(&f, &total)) != ERR_NONE))
 		return e;
+	if (more && (next = post_cursor(r->arena, &lp, &rows[n - 1])) == NULL)
+		return ERR_INTERNAL;
+	if (r->browser)
+		return posts_list_page(r, &f, rows, n, next);
 	if ((items = cJSON_CreateArray()) == NULL)
 		return ERR_INTERNAL;
 	for (i = 0; i < n; i++)
@@ -339,10 +411,6 @@ posts_list_of(struct req *r, int64_t author)
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
 		}
-	if (more && (next = post_cursor(r->arena, &lp, &rows[n - 1])) == NULL) {
-		cJSON_Delete(items);
-		return ERR_INTERNAL;
-	}
 	return list_reply(r, &lp, items, next, total);
 }
 

@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -304,7 +305,53 @@ app_parse(struct req *r)
 	if (http_normalise_path(uri, strlen(uri), path, APP_PATH_MAX) == -1)
 		return http_fail(r, ERR_BAD_REQUEST, "The request path is malformed.");
 	r->path = path;
+	r->browser = http_browser(r);
 	return ERR_NONE;
+}
+
+/*
+ * An HTML form can only GET or POST, so a form POSTed to a path with
+ * ?_method=PUT, PATCH or DELETE is taken as that method (the post page's
+ * edit and delete forms).  Only forms: they pass the origin check anyway.
+ */
+static enum err
+app_method_override(struct req *r)
+{
+	const char *m;
+	enum method want;
+	enum err e;
+
+	if (r->method != M_POST || !http_form_sent(r))
+		return ERR_NONE;
+	if ((e = http_query(r, "_method", &m)) != ERR_NONE || m == NULL)
+		return e;
+	want = http_method(m);
+	if (want != M_PUT && want != M_PATCH && want != M_DELETE)
+		return http_fail(r, ERR_BAD_REQUEST,
+		    "The _method parameter must be PUT, PATCH or DELETE.");
+	r->method = want;
+	r->method_name = http_method_name(want);
+	return ERR_NONE;
+}
+
+/*
+ * A browser's form that succeeded goes on to another page, so reloading
+ * it does not post again: 303 to the form's returnTo when it is a path on
+ * this site, else to what a 201 created, else QUILL_FORM_DEFAULT_REDIRECT.
+ */
+static enum err
+app_form_done(struct req *r)
+{
+	const char *to = http_form_path(r, "returnTo");
+	const char *created;
+
+	if (r->status < 200 || r->status > 299)
+		return ERR_NONE;
+	created = http_header_take(r, "Location");
+	if (to == NULL)
+		to = r->status == 201 && created != NULL ? created :
+		    config.form_redirect;
+	return http_reply_see_other(r, to);
 }
 
 /* Adds the CORS headers of an actual (not preflight) request. */
@@ -368,7 +415,8 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 		return e;
 	if (strcmp(r->path, APP_HEALTH_PATH) == 0)
 		return app_health(r);
-	if ((e = app_route(r, routes, n, &rt)) != ERR_NONE || rt == NULL)
+	if ((e = app_method_override(r)) != ERR_NONE ||
+	    (e = app_route(r, routes, n, &rt)) != ERR_NONE || rt == NULL)
 		return e;
 	/* A DELETE may carry a body too: DELETE /users/me takes a password. */
 	if (r->method == M_POST || r->method == M_PUT || r->method == M_PATCH ||
@@ -384,7 +432,10 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 		if ((e = http_read_body(r, jmax, fmax)) != ERR_NONE)
 			return e;
 	}
-	return rt->handle(r);
+	/* Here, so that no handler can forget it. */
+	if ((e = auth_csrf(r)) != ERR_NONE || (e = rt->handle(r)) != ERR_NONE)
+		return e;
+	return r->browser && http_form_sent(r) ? app_form_done(r) : ERR_NONE;
 }
 
 /* Serves one request whose variables are envp. */

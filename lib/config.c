@@ -13,7 +13,8 @@
 
 struct config config;
 
-enum ckind { C_STR, C_LONG, C_LEVEL, C_ORIGIN, C_ORIGINS, C_RATE, C_ADDRS };
+enum ckind { C_STR, C_LONG, C_LEVEL, C_ORIGIN, C_ORIGINS, C_RATE, C_ADDRS,
+    C_PATH };
 
 struct csetting {
 	const char	*name;
@@ -55,6 +56,11 @@ static const struct csetting settings[] = {
 	L("QUILL_REFRESH_ABSOLUTE_TTL", refresh_ttl, 60, 366L * 86400, "2592000"),
 	L("QUILL_REFRESH_GRACE", refresh_grace, 0, 300, "10"),
 	L("QUILL_RESET_TTL", reset_ttl, 60, 86400, "900"),
+	L("QUILL_COOKIE_IDLE_TTL", cookie_idle_ttl, 60, 366L * 86400, "1800"),
+	L("QUILL_COOKIE_ABSOLUTE_TTL", cookie_ttl, 60, 366L * 86400, "43200"),
+	L("QUILL_CSRF_TOKEN_REQUIRED", csrf_token_required, 0, 1, "0"),
+	{ "QUILL_FORM_DEFAULT_REDIRECT", C_PATH, offsetof(struct config,
+	    form_redirect), sizeof(config.form_redirect), 0, 0, "/" },
 	S("QUILL_MAIL_SPOOL", mail_spool, "var/mail"),
 	S("QUILL_SENDMAIL", sendmail, ""),
 	S("QUILL_MAIL_FROM", mail_from, ""),
@@ -90,6 +96,24 @@ origin_ok(const char *s)
 		return 0;
 	for (i = 0; h[i] != '\0'; i++)
 		if (!isalnum((unsigned char)h[i]) && strchr(".-:[]", h[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * 1 when s is a path on this site: one leading '/' (not "//", which a
+ * browser reads as another host), printable ASCII, no backslash.
+ */
+static int
+path_ok(const char *s)
+{
+	size_t i;
+
+	if (s[0] != '/' || s[1] == '/')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+		    s[i] == '\\')
 			return 0;
 	return 1;
 }
@@ -164,6 +188,10 @@ setting_apply(const struct csetting *s, const char *value, char *err,
 	switch (s->kind) {
 	case C_ORIGIN:
 		if (!origin_ok(value))
+			goto bad;
+		/* FALLTHROUGH */
+	case C_PATH:
+		if (s->kind == C_PATH && !path_ok(value))
 			goto bad;
 		/* FALLTHROUGH */
 	case C_STR:
@@ -299,6 +327,11 @@ config_load(char *err, size_t errsz)
 	if (config.refresh_idle_ttl > config.refresh_ttl) {
 		snprintf(err, errsz, "QUILL_REFRESH_IDLE_TTL must not exceed "
 		    "QUILL_REFRESH_ABSOLUTE_TTL");
+		return -1;
+	}
+	if (config.cookie_idle_ttl > config.cookie_ttl) {
+		snprintf(err, errsz, "QUILL_COOKIE_IDLE_TTL must not exceed "
+		    "QUILL_COOKIE_ABSOLUTE_TTL");
 		return -1;
 	}
 	if (config.login_backoff > config.login_backoff_max) {

@@ -49,6 +49,12 @@ struct config {
 	long	 refresh_grace;		/* QUILL_REFRESH_GRACE */
 	long	 reset_ttl;		/* QUILL_RESET_TTL */
 
+	/* Browser forms: cookie sessions, CSRF, answers (docs/forms.md). */
+	long	 cookie_idle_ttl;	/* QUILL_COOKIE_IDLE_TTL, seconds */
+	long	 cookie_ttl;		/* QUILL_COOKIE_ABSOLUTE_TTL, seconds */
+	long	 csrf_token_required;	/* QUILL_CSRF_TOKEN_REQUIRED, 0 or 1 */
+	char	 form_redirect[256];	/* QUILL_FORM_DEFAULT_REDIRECT, a path */
+
 	/* Mail. */
 	char	 mail_spool[1024];	/* QUILL_MAIL_SPOOL */
 	char	 sendmail[1024];	/* QUILL_SENDMAIL */

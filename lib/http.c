@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "http.h"
 #include "json.h"
+#include "page.h"
 
 static const char *const method_names[M__MAX] = {
 	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", ""
@@ -20,6 +21,17 @@ static const char security_headers[] =
     "X-Content-Type-Options: nosniff\r\n"
     "Referrer-Policy: no-referrer\r\n"
     "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+    "X-Frame-Options: DENY\r\n";
+
+/*
+ * Sent with the pages answered to browsers instead.  Their forms post to
+ * this site, and a browser sends the Origin of a form post as "null" under
+ * no-referrer: same-origin keeps it for the origin check (docs/forms.md).
+ */
+static const char page_security_headers[] =
+    "X-Content-Type-Options: nosniff\r\n"
+    "Referrer-Policy: same-origin\r\n"
+    "Content-Security-Policy: " PAGE_CSP "\r\n"
     "X-Frame-Options: DENY\r\n";
 
 const char *
@@ -315,6 +327,59 @@ http_read_body(struct req *r, size_t json_max, size_t form_max)
 	return ERR_NONE;
 }
 
+int
+http_form_sent(const struct req *r)
+{
+	const char *ctype = http_env(r, "CONTENT_TYPE");
+
+	return ctype != NULL &&
+	    (media_is(ctype, "application/x-www-form-urlencoded") ||
+	    media_is(ctype, "multipart/form-data"));
+}
+
+/* 1 when the Accept header of r names the media type want. */
+static int
+accepts(const struct req *r, const char *want)
+{
+	const char *h = http_env(r, "HTTP_ACCEPT"), *p;
+	size_t n = strlen(want);
+
+	if (h == NULL)
+		return 0;
+	for (p = h; *p != '\0'; p++)
+		if (strncasecmp(p, want, n) == 0 &&
+		    (p == h || p[-1] == ',' || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ';' || p[n] == ' ' ||
+		    p[n] == '\t'))
+			return 1;
+	return 0;
+}
+
+int
+http_browser(const struct req *r)
+{
+	if (accepts(r, "application/json"))
+		return 0;
+	return http_form_sent(r) || accepts(r, "text/html");
+}
+
+const char *
+http_form_path(const struct req *r, const char *name)
+{
+	const struct form_field *f;
+	struct vinput in;
+	struct vvalue v;
+
+	if (r->body_kind != BODY_FORM || (f = form_get(&r->form, name)) == NULL)
+		return NULL;
+	memset(&in, 0, sizeof(in));
+	in.kind = VIN_STRING;
+	in.str = f->value;
+	in.len = f->value_len;
+	in.from_form = 1;
+	return valid_return_to(&in, &v) == NULL ? v.str : NULL;
+}
+
 void
 http_fields(const struct req *r, const struct vfield *tab, size_t n,
     struct vinput *in)
@@ -457,6 +522,58 @@ http_reply_data(struct req *r, int status, cJSON *data, cJSON *meta)
 		r->content_type = "application/json; charset=utf-8";
 	}
 	return e;
+}
+
+char *
+http_header_take(struct req *r, const char *name)
+{
+	struct buf *h = r->hdr;
+	size_t n = strlen(name), i = 0, end, keep = 0;
+	char *value = NULL;
+
+	while (i < h->len) {
+		end = i;
+		while (end + 1 < h->len && !(h->data[end] == '\r' &&
+		    h->data[end + 1] == '\n'))
+			end++;
+		if (end - i >= n + 2 && h->data[i + n] == ':' &&
+		    strncasecmp(h->data + i, name, n) == 0) {
+			value = arena_strndup(r->arena, h->data + i + n + 2,
+			    end - i - n - 2);
+		} else {
+			memmove(h->data + keep, h->data + i, end + 2 - i);
+			keep += end + 2 - i;
+		}
+		i = end + 2;
+	}
+	h->len = keep;
+	if (h->data != NULL)
+		h->data[keep] = '\0';
+	return value;
+}
+
+enum err
+http_reply_see_other(struct req *r, const char *location)
+{
+	if (http_header(r, "Location", location) == -1)
+		return ERR_INTERNAL;
+	buf_reset(r->out);
+	page_begin(r->out, "See Other");
+	buf_puts(r->out, "<p>Continue to ");
+	page_link(r->out, location, location);
+	buf_puts(r->out, ".</p>\n");
+	page_end(r->out);
+	r->status = 303;
+	r->content_type = PAGE_CONTENT_TYPE;
+	return ERR_NONE;
+}
+
+enum err
+http_reply_page(struct req *r, int status)
+{
+	r->status = status;
+	r->content_type = PAGE_CONTENT_TYPE;
+	return ERR_NONE;
 }
 
 enum err
@@ -663,6 +780,46 @@ out_kv(struct buf *b, const char *key, const char *value, int comma)
 	buf_puts(b, "\"");
 }
 
+/* Writes the page for error e with message into r->out. */
+static void
+render_error_page(struct req *r, enum err e, const char *message)
+{
+	struct buf *b = r->out;
+	const char *back = http_form_path(r, "backTo");
+	char title[64];
+	size_t i;
+
+	snprintf(title, sizeof(title), "%d %s", r->status,
+	    error_reason(r->status));
+	r->content_type = PAGE_CONTENT_TYPE;
+	buf_reset(b);
+	page_begin(b, title);
+	buf_puts(b, "<h1>");
+	page_text(b, title);
+	buf_puts(b, "</h1>\n<p class=\"message\">");
+	page_text(b, message);
+	buf_puts(b, "</p>\n");
+	if (r->details.n > 0) {
+		buf_puts(b, "<ul class=\"errors\">\n");
+		for (i = 0; i < r->details.n; i++) {
+			buf_puts(b, "<li><strong>");
+			page_text(b, r->details.e[i].field);
+			buf_puts(b, "</strong>: ");
+			page_text(b, r->details.e[i].message);
+			buf_puts(b, "</li>\n");
+		}
+		buf_puts(b, "</ul>\n");
+	}
+	buf_puts(b, "<p>");
+	page_link(b, back != NULL ? back : "/", "Go back");
+	buf_puts(b, "</p>\n<p class=\"request-id\">Error ");
+	page_text(b, error_code(e));
+	buf_puts(b, ", request ");
+	page_text(b, r->request_id);
+	buf_puts(b, "</p>\n");
+	page_end(b);
+}
+
 void
 http_render_error(struct req *r)
 {
@@ -677,6 +834,11 @@ http_render_error(struct req *r)
 	r->content_type = "application/json; charset=utf-8";
 	r->cache_control = NULL;
 	buf_reset(b);
+	if (r->browser) {
+		render_error_page(r, e, r->err_message != NULL ?
+		    r->err_message : error_message(e));
+		goto headers;
+	}
 	buf_puts(b, "{\"error\":{");
 	out_kv(b, "code", error_code(e), 0);
 	out_kv(b, "message", r->err_message != NULL ? r->err_message :
@@ -697,6 +859,7 @@ http_render_error(struct req *r)
 	out_kv(b, "timestamp", now, 0);
 	out_kv(b, "requestId", r->request_id, 1);
 	buf_puts(b, "}}");
+headers:
 	if (e == ERR_UNAUTHENTICATED)
 		http_header(r, "WWW-Authenticate", r->token_sent ?
 		    "Bearer realm=\"quill\", error=\"invalid_token\"" :
@@ -729,7 +892,9 @@ http_render_head(const struct req *r, struct buf *head)
 		buf_int(head, (long long)r->out->len, 0);
 		buf_puts(head, "\r\n");
 	}
-	buf_puts(head, security_headers);
+	buf_puts(head, r->content_type != NULL &&
+	    strncmp(r->content_type, "text/html", 9) == 0 ?
+	    page_security_headers : security_headers);
 	buf_puts(head, "Cache-Control: ");
 	buf_puts(head, r->cache_control != NULL ? r->cache_control : "no-store");
 	buf_puts(head, "\r\nX-Request-Id: ");

@@ -35,6 +35,7 @@ struct principal {
 	enum role	 role;
 	int64_t		 token_version;
 	int64_t		 session_id;	/* the session of the access token */
+	int		 cookie;	/* 1: the session cookie identified them */
 };
 
 #define HTTP_MAX_PARAMS 4
@@ -62,6 +63,8 @@ struct req {
 	int		 qs_parsed;
 	struct principal who;
 	int		 token_sent;	/* credentials were presented */
+	int		 browser;	/* wants HTML answers: see http_browser */
+	int		 csrf_token_ok;	/* a CSRF token was sent and matched */
 
 	/* The response. */
 	int		 status;
@@ -124,6 +127,22 @@ int http_route_match(const char *pattern, const char *path, int64_t *params,
  */
 enum err http_read_body(struct req *r, size_t json_max, size_t form_max);
 
+/* 1 when the Content-Type of the request is a form (urlencoded, multipart). */
+int http_form_sent(const struct req *r);
+
+/*
+ * 1 when the request gets browser answers: its Accept does not name
+ * application/json, and its body is a form or its Accept names text/html
+ * (a page the browser navigated to).  See docs/forms.md.
+ */
+int http_browser(const struct req *r);
+
+/*
+ * The body field name when it is a path on this site (valid_return_to),
+ * else NULL: what a form may name as the page to go to next.
+ */
+const char *http_form_path(const struct req *r, const char *name);
+
 /* Fills in[i] with body field tab[i].name, from JSON or a form. */
 void http_fields(const struct req *r, const struct vfield *tab, size_t n,
     struct vinput *in);
@@ -150,6 +169,21 @@ int http_header(struct req *r, const char *name, const char *value);
 /* Answers status with {"data": data, "meta": {...}}; takes ownership of data. */
 enum err http_reply_data(struct req *r, int status, cJSON *data, cJSON *meta);
 
+/*
+ * Removes every response header called name (in any case) set so far and
+ * returns a copy of the last one's value, or NULL when there was none.
+ */
+char *http_header_take(struct req *r, const char *name);
+
+/*
+ * Answers 303 See Other to location, a path on this site, with a small
+ * page linking to it; headers set so far are kept.
+ */
+enum err http_reply_see_other(struct req *r, const char *location);
+
+/* Answers status with the page the handler wrote into r->out (see page.h). */
+enum err http_reply_page(struct req *r, int status);
+
 /* Answers 204 No Content. */
 enum err http_reply_empty(struct req *r);
 
@@ -163,7 +197,12 @@ enum err http_reply_not_modified(struct req *r);
  */
 int http_etag_match(const char *header, const char *etag, int weak);
 
-/* Writes the error envelope for r->err into r->out and sets the status. */
+/*
+ * Writes the answer for r->err into r->out and sets the status: the error
+ * envelope, or for a browser (r->browser) a page with the status, the
+ * message and the field errors, and a link back to the form's backTo
+ * path (else to /).
+ */
 void http_render_error(struct req *r);
 
 /* Writes the status line and headers for the response into hdr_out. */

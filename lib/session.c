@@ -264,6 +264,127 @@ session_revoke_user(int64_t user_id, int64_t keep, int64_t now,
 	return session_bump_version(user_id);
 }
 
+enum err
+session_cookie_create(int64_t user_id, const char *user_agent, const char *ip,
+    const unsigned char hash[SESSION_HASH_BYTES], int64_t now, int64_t *id)
+{
+	sqlite3_stmt *s = db_stmt(STMT_COOKIE_INSERT);
+	char ua[USER_AGENT_MAX + 1];
+	int64_t expires = now + config.cookie_ttl;
+	int64_t idle = now + config.cookie_idle_ttl;
+	enum err e;
+
+	user_agent_clean(user_agent, ua);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, ua, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	sqlite3_bind_int64(s, 5, idle < expires ? idle : expires);
+	sqlite3_bind_int64(s, 6, expires);
+	sqlite3_bind_blob(s, 7, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+	if ((e = db_step_done(s, "session_cookie_create")) != ERR_NONE)
+		return e;
+	*id = sqlite3_last_insert_rowid(db_handle());
+	return ERR_NONE;
+}
+
+enum err
+session_cookie_find(const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+    struct session_cookie *c)
+{
+	sqlite3_stmt *s = db_stmt(STMT_COOKIE_AUTH);
+	const unsigned char *role;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	sqlite3_bind_blob(s, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? ERR_NOT_FOUND :
+		    db_fail(rc, "session_cookie_find");
+	}
+	c->session_id = sqlite3_column_int64(s, 0);
+	c->user_id = sqlite3_column_int64(s, 1);
+	role = sqlite3_column_text(s, 2);
+	if (role == NULL || user_role_parse((const char *)role, &c->role) == -1)
+		c->role = ROLE_USER;
+	c->disabled = sqlite3_column_int(s, 3);
+	c->token_version = sqlite3_column_int64(s, 4);
+	c->last_used_at = sqlite3_column_int64(s, 5);
+	sqlite3_reset(s);
+	return ERR_NONE;
+}
+
+enum err
+session_cookie_touch(const struct session_cookie *c, const char *user_agent,
+    const char *ip, int64_t now)
+{
+	sqlite3_stmt *s;
+	char ua[USER_AGENT_MAX + 1];
+
+	if (now - c->last_used_at < SESSION_TOUCH_INTERVAL)
+		return ERR_NONE;
+	s = db_stmt(STMT_COOKIE_TOUCH);
+	user_agent_clean(user_agent, ua);
+	sqlite3_bind_int64(s, 1, c->session_id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int64(s, 3, config.cookie_idle_ttl);
+	sqlite3_bind_text(s, 4, ua, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, SESSION_TOUCH_INTERVAL);
+	return db_step_done(s, "session_cookie_touch");
+}
+
+/*
+ * The MAC behind a CSRF token.  The label keeps it from ever equalling
+ * anything else made with the signing key.
+ */
+static void
+csrf_mac(const unsigned char hash[SESSION_HASH_BYTES],
+    unsigned char mac[crypto_auth_hmacsha256_BYTES])
+{
+	static const char label[] = "quill csrf token v1";
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, config.key, config.key_len);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label,
+	    sizeof(label));
+	crypto_auth_hmacsha256_update(&st, hash, SESSION_HASH_BYTES);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_memzero(&st, sizeof(st));
+}
+
+_Static_assert(crypto_auth_hmacsha256_BYTES == SESSION_SECRET_BYTES,
+    "a CSRF token is not the length of a secret");
+
+void
+session_csrf_token(const unsigned char hash[SESSION_HASH_BYTES],
+    char out[SESSION_SECRET_LEN + 1])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	csrf_mac(hash, mac);
+	sodium_bin2base64(out, SESSION_SECRET_LEN + 1, mac, sizeof(mac),
+	    SESSION_B64);
+}
+
+int
+session_csrf_verify(const unsigned char hash[SESSION_HASH_BYTES],
+    const char *token, size_t len)
+{
+	char want[SESSION_SECRET_LEN + 1];
+	int same;
+
+	if (len != SESSION_SECRET_LEN)
+		return 0;
+	session_csrf_token(hash, want);
+	same = sodium_memcmp(want, token, SESSION_SECRET_LEN) == 0;
+	sodium_memzero(want, sizeof(want));
+	return same;
+}
+
 /* The JSON of the session row s is on. */
 static cJSON *
 session_json(sqlite3_stmt *s, int64_t current)
@@ -271,10 +392,13 @@ session_json(sqlite3_stmt *s, int64_t current)
 	cJSON *o = cJSON_CreateObject();
 	const unsigned char *ua = sqlite3_column_text(s, 3);
 	const unsigned char *ip = sqlite3_column_text(s, 4);
+	const unsigned char *kind = sqlite3_column_text(s, 5);
 	int64_t id = sqlite3_column_int64(s, 0);
 
 	if (o == NULL ||
 	    cJSON_AddNumberToObject(o, "id", (double)id) == NULL ||
+	    cJSON_AddStringToObject(o, "kind", kind != NULL ?
+	    (const char *)kind : "token") == NULL ||
 	    !cJSON_AddItemToObject(o, "createdAt",
 	    http_time_json(sqlite3_column_int64(s, 1))) ||
 	    !cJSON_AddItemToObject(o, "lastUsedAt",

@@ -9,6 +9,12 @@
  * base64url; only their SHA-256 is stored, and looked up by that hash.
  * Only this module and password call libsodium's hashing; libsodium must
  * be initialised first (password_init and token_init do it).
+ *
+ * A browser session ("cookie" kind) is found by the hash of its cookie's
+ * value; its idle expiry moves forward as it is used, recorded at most
+ * once a minute (SESSION_TOUCH_INTERVAL), so reads seldom write.  Its
+ * CSRF token is an HMAC of the cookie's hash under the signing key: it
+ * needs no storage and changes with every login.
  */
 #ifndef QUILL_SESSION_H
 #define QUILL_SESSION_H
@@ -25,6 +31,8 @@
 #define SESSION_SECRET_LEN	43	/* base64url characters, unpadded */
 #define SESSION_HASH_BYTES	32
 #define SESSION_DIGEST_HEX	65	/* 64 hex digits and a NUL */
+/* Seconds between two records of a cookie session's use. */
+#define SESSION_TOUCH_INTERVAL	60
 
 struct session_secret {
 	char		 text[SESSION_SECRET_LEN + 1];	/* for the client, once */
@@ -48,6 +56,16 @@ struct session_ref {
 	enum role	 role;
 	int		 disabled;
 	int64_t		 token_version;
+};
+
+/* A live cookie session and its user, as session_cookie_find saw them. */
+struct session_cookie {
+	int64_t		 session_id;
+	int64_t		 user_id;
+	enum role	 role;
+	int		 disabled;
+	int64_t		 token_version;
+	int64_t		 last_used_at;
 };
 
 /* The sort orders of GET /auth/sessions. */
@@ -129,10 +147,48 @@ enum err session_revoke_user(int64_t user_id, int64_t keep, int64_t now,
     const char *reason);
 
 /*
+ * Starts a browser session for user_id whose cookie's value hashes to
+ * hash, expiring after QUILL_COOKIE_IDLE_TTL unused and
+ * QUILL_COOKIE_ABSOLUTE_TTL in all; *id receives its id.  Call inside a
+ * write transaction.
+ */
+enum err session_cookie_create(int64_t user_id, const char *user_agent,
+    const char *ip, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+    int64_t *id);
+
+/*
+ * Finds the cookie session whose cookie hashes to hash, live at now (not
+ * revoked, neither expiry passed): ERR_NONE with *c filled, ERR_NOT_FOUND,
+ * or a database error.  Reads only.
+ */
+enum err session_cookie_find(const unsigned char hash[SESSION_HASH_BYTES],
+    int64_t now, struct session_cookie *c);
+
+/*
+ * Records that cookie session c was used at now (time, user agent,
+ * address) and pushes its idle expiry forward, unless that was recorded
+ * less than SESSION_TOUCH_INTERVAL seconds ago: then it writes nothing.
+ * Outside a transaction it is a write of its own.
+ */
+enum err session_cookie_touch(const struct session_cookie *c,
+    const char *user_agent, const char *ip, int64_t now);
+
+/* The CSRF token of the cookie session whose cookie hashes to hash. */
+void session_csrf_token(const unsigned char hash[SESSION_HASH_BYTES],
+    char out[SESSION_SECRET_LEN + 1]);
+
+/*
+ * 1 when token (len bytes) is the CSRF token of the cookie session whose
+ * cookie hashes to hash; compared in constant time.
+ */
+int session_csrf_verify(const unsigned char hash[SESSION_HASH_BYTES],
+    const char *token, size_t len);
+
+/*
  * One page of the live sessions of user_id at now, as a JSON array of
- * {id, createdAt, lastUsedAt, userAgent, ip, current}; current marks the
- * session current.  *next receives the next cursor (or NULL), *total the
- * count in offset mode.
+ * {id, kind, createdAt, lastUsedAt, userAgent, ip, current}; kind is
+ * "token" or "cookie", current marks the session current.  *next
+ * receives the next cursor (or NULL), *total the count in offset mode.
  */
 enum err session_list(struct arena *a, int64_t user_id, int64_t current,
     int64_t now, const struct list_params *p, cJSON **items, char **next,

@@ -115,7 +115,7 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "email DESC, id DESC"),
 
 	/* sessions, reset tokens, mail, rate limits */
-#define SESSION_COLUMNS "id, created_at, last_used_at, user_agent, ip"
+#define SESSION_COLUMNS "id, created_at, last_used_at, user_agent, ip, kind"
 /* A session that can still be used at ?2. */
 #define SESSION_LIVE "revoked_at IS NULL AND expires_at > ?2 AND " \
 	"idle_expires_at > ?2"
@@ -166,6 +166,29 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE t.hash = ?1 AND s.kind = 'token'",
 	[STMT_REFRESH_SPEND] = "UPDATE refresh_tokens SET rotated_at = ?2 "
 	    "WHERE hash = ?1 AND rotated_at IS NULL",
+
+	/* cookie sessions, CSRF */
+	/* ?7 is the SHA-256 of the cookie's value. */
+	[STMT_COOKIE_INSERT] = "INSERT INTO sessions (user_id, kind, "
+	    "user_agent, ip, created_at, last_used_at, idle_expires_at, "
+	    "expires_at, secret_hash) VALUES (?1, 'cookie', ?2, ?3, ?4, ?4, ?5, "
+	    "?6, ?7)",
+	/* The live cookie session whose cookie hashes to ?1 at ?2, and its user. */
+	[STMT_COOKIE_AUTH] = "SELECT s.id, s.user_id, u.role, u.disabled, "
+	    "u.token_version, s.last_used_at FROM sessions s "
+	    "JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?1 AND "
+	    "s.kind = 'cookie' AND s.revoked_at IS NULL AND s.expires_at > ?2 "
+	    "AND s.idle_expires_at > ?2",
+	/*
+	 * Records the use of cookie session ?1 at ?2, pushing its idle expiry
+	 * to ?2 + ?3 (never back, never past its absolute expiry), at most
+	 * once in ?6 seconds: the guard keeps two processes that both saw an
+	 * old last_used_at from writing twice.
+	 */
+	[STMT_COOKIE_TOUCH] = "UPDATE sessions SET last_used_at = ?2, "
+	    "idle_expires_at = max(idle_expires_at, min(?2 + ?3, expires_at)), "
+	    "user_agent = ?4, ip = ?5 WHERE id = ?1 AND kind = 'cookie' AND "
+	    "revoked_at IS NULL AND last_used_at <= ?2 - ?6",
 	[STMT_RESET_INSERT] = "INSERT INTO reset_tokens (hash, user_id, "
 	    "created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
 	[STMT_RESET_FIND] = "SELECT user_id FROM reset_tokens WHERE hash = ?1 "

@@ -46,6 +46,10 @@ enum stmt {
 	STMT_REFRESH_INSERT,
 	STMT_REFRESH_FIND,
 	STMT_REFRESH_SPEND,
+	/* cookie sessions, CSRF: lib/session.c, lib/auth.c */
+	STMT_COOKIE_INSERT,
+	STMT_COOKIE_AUTH,
+	STMT_COOKIE_TOUCH,
 	/* lib/reset.c */
 	STMT_RESET_INSERT,
 	STMT_RESET_FIND,

@@ -106,7 +106,10 @@ is($r->{status}, 400, 'trailing garbage is 400');
 # Over the limit: refused before the body is read.
 $r = api($srv, 'POST', '/api/v1/auth/login', json => '{"x":"' . ('a' x 70000) . '"}');
 envelope_ok($r, 413, 'PAYLOAD_TOO_LARGE', '70 KB JSON body');
-$r = api($srv, 'POST', '/api/v1/auth/login', form => { x => 'a' x 17000 });
+# A client of the API that posts forms: it asks for JSON answers, and its
+# forms come from the site's origin (t/9x-forms-*.t test the browser's side).
+my %form_client = (accept => 'application/json', origin => $srv->{base});
+$r = api($srv, 'POST', '/api/v1/auth/login', form => { x => 'a' x 17000 }, headers => \%form_client);
 envelope_ok($r, 413, 'PAYLOAD_TOO_LARGE', '17 KB form body');
 $r = raw_request($srv, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
     . "Content-Type: application/json\r\nContent-Length: 10000000\r\n"
@@ -114,16 +117,17 @@ $r = raw_request($srv, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
 is($r->{status}, 413, 'a 10 MB Content-Length is refused before the body arrives');
 
 # Forms work like JSON.
-$r = api($srv, 'POST', '/api/v1/auth/login', form => { email => 'x@example.com', password => 'whatever-password' });
+$r = api($srv, 'POST', '/api/v1/auth/login', form => { email => 'x@example.com', password => 'whatever-password' },
+    headers => \%form_client);
 is($r->{status}, 401, 'a urlencoded login is understood (401 for an unknown account)');
-$r = api($srv, 'POST', '/api/v1/auth/login', body => 'email=a%zz', headers => { 'content-type' => 'application/x-www-form-urlencoded' });
+$r = api($srv, 'POST', '/api/v1/auth/login', body => 'email=a%zz', headers => { %form_client, 'content-type' => 'application/x-www-form-urlencoded' });
 envelope_ok($r, 400, 'BAD_REQUEST', 'bad percent-encoding');
-$r = api($srv, 'POST', '/api/v1/auth/login', body => 'email=a&email=b', headers => { 'content-type' => 'application/x-www-form-urlencoded' });
+$r = api($srv, 'POST', '/api/v1/auth/login', body => 'email=a&email=b', headers => { %form_client, 'content-type' => 'application/x-www-form-urlencoded' });
 is($r->{status}, 400, 'a repeated form field is 400');
 my $mp = "--XyZ\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nm\@example.com\r\n"
     . "--XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nsome-password-1\r\n--XyZ--\r\n";
 $r = api($srv, 'POST', '/api/v1/auth/login', body => $mp,
-    headers => { 'content-type' => 'multipart/form-data; boundary=XyZ' });
+    headers => { %form_client, 'content-type' => 'multipart/form-data; boundary=XyZ' });
 is($r->{status}, 401, 'a multipart login is understood (401 for an unknown account)');
 $mp = "--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nhi\r\n--XyZ--\r\n";
 $r = api($srv, 'POST', '/api/v1/auth/login', body => $mp,

@@ -70,7 +70,7 @@ is($r->{status}, 201, 'a 12-character password of multibyte characters is accept
 # Register through a form.
 my $femail = fresh_email();
 $r = api($srv, 'POST', '/api/v1/auth/register', form => { email => $femail, password => 'form posted passphrase', name => 'Form' },
-    headers => { accept => 'application/json' });
+    headers => { accept => 'application/json', origin => $srv->{base} });
 is($r->{status}, 201, 'register works with a urlencoded form');
 
 # Login.

@@ -30,8 +30,9 @@ is_deeply([map { $_->{id} } @list], [reverse @sid], "the caller's three sessions
 is_deeply([map { $_->{current} ? 1 : 0 } @list], [0, 1, 0], 'the session of the access token is current');
 is_deeply([map { $_->{userAgent} } @list], ['Device 3', 'Device 2', 'Device 1'], 'with their user agents');
 is($list[0]{ip}, '127.0.0.1', 'and client addresses');
+is($list[0]{kind}, 'token', 'API logins are sessions of kind token');
 like($list[0]{$_}, qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, "$_ is RFC 3339") for qw(createdAt lastUsedAt);
-is_deeply([sort keys %{ $list[0] }], [sort qw(id createdAt lastUsedAt userAgent ip current)],
+is_deeply([sort keys %{ $list[0] }], [sort qw(id kind createdAt lastUsedAt userAgent ip current)],
     'and nothing else: no token, no hash');
 is(sessions_table(), $before, 'listing sessions writes nothing');
 is($r->{headers}{'cache-control'}, 'no-store', 'the list is not cached');

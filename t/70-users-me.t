@@ -27,7 +27,7 @@ is($r->{json}{data}{createdAt}, $created, 'createdAt is kept');
 isnt($r->{json}{data}{updatedAt}, '1970-01-01T00:16:40Z', 'updatedAt moves');
 is(sql($srv, "SELECT name FROM users WHERE id = $ada->{id}"), 'Ada Lovelace', 'the name is stored');
 $r = api($srv, 'PATCH', $me, token => $ada->{token}, form => { name => 'Ada by form' },
-    headers => { accept => 'application/json' });
+    headers => { accept => 'application/json', origin => $srv->{base} });
 is($r->{status}, 200, 'a urlencoded form works too');
 is($r->{json}{data}{name}, 'Ada by form', 'and sets the name');
 
@@ -127,7 +127,7 @@ is(api($srv, 'GET', "/api/v1/users/$ada->{id}")->{status}, 404, 'the profile is 
 
 # A form body works for DELETE too.
 $r = api($srv, 'DELETE', $me, token => $bob->{token}, form => { currentPassword => $bob->{password} },
-    headers => { accept => 'application/json' });
+    headers => { accept => 'application/json', origin => $srv->{base} });
 is($r->{status}, 204, 'DELETE /users/me takes the password from a form');
 is(sql($srv, "SELECT count(*) FROM t_owned"), 0, 'and the cascade ran again');
 

@@ -88,7 +88,7 @@ delete $_->{json}{meta} for $lr, $wrong;
 is_deeply($lr->{json}, $wrong->{json}, 'with the same answer as a wrong password');
 is(api($srv, 'GET', "$users/$U->{id}")->{status}, 200, 'the public profile of a disabled user stays readable');
 $r = api($srv, 'PATCH', "$users/$U->{id}", token => $B->{token}, form => { disabled => 'false' },
-    headers => { accept => 'application/json' });
+    headers => { accept => 'application/json', origin => $srv->{base} });
 is($r->{status}, 200, 'enabling again (from a form)');
 is($r->{json}{data}{disabled}, JSON::PP::false, 'the answer says enabled');
 is(api($srv, 'GET', "$users/me", token => $U->{token})->{status}, 401, 'tokens from before the disabling stay dead');

@@ -16,10 +16,11 @@ enum err post_login(struct req *r);
 enum err post_refresh(struct req *r);
 enum err post_logout(struct req *r);
 
-/* sessions.c: the caller's sessions. */
+/* sessions.c: the caller's sessions, and a browser session's CSRF token. */
 enum err get_sessions(struct req *r);
 enum err delete_session(struct req *r);
 enum err delete_sessions(struct req *r);
+enum err get_csrf(struct req *r);
 
 /* password.c: forgotten and changed passwords. */
 enum err post_password_forgot(struct req *r);

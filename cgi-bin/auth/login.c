@@ -1,6 +1,6 @@
 /*
- * Accounts and API sessions: POST /auth/register, /auth/login,
- * /auth/refresh and /auth/logout.
+ * Accounts and sessions: POST /auth/register, /auth/login, /auth/refresh
+ * and /auth/logout.
  */
 #include <stdio.h>
 #include <string.h>
@@ -179,13 +179,67 @@ login_verify(struct req *r, const struct vvalue *v, struct user *u,
 	return 1;
 }
 
+/*
+ * Ends the browser session a form login replaces: the one whose cookie the
+ * browser still sends, whoever's it is, so that logging in as someone
+ * else on a shared browser leaves no session of the first behind.
+ */
+static enum err
+login_replace(struct req *r, int64_t now)
+{
+	struct session_cookie c;
+	enum err e;
+
+	if ((e = auth_cookie_session(r, now, &c)) == ERR_NOT_FOUND)
+		return ERR_NONE;
+	if (e != ERR_NONE)
+		return e;
+	e = session_revoke(c.session_id, c.user_id, now, "replaced");
+	return e == ERR_NOT_FOUND ? ERR_NONE : e;
+}
+
+/*
+ * Starts the session of a login, *sid receiving its id, and answers it: a
+ * login sent as a form is a browser's, which gets a cookie session and
+ * the cookie (docs/forms.md), in place of the one it held; any other gets
+ * an API session and a token pair.  Both answer the user.
+ */
+static enum err
+login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
+{
+	const char *ua = http_env(r, "HTTP_USER_AGENT");
+	struct session_secret s;
+	cJSON *d = NULL;
+	enum err e;
+
+	session_secret_new(&s);
+	if (r->body_kind != BODY_FORM) {
+		if ((e = session_create(u->id, ua, r->client, s.hash, now,
+		    sid)) == ERR_NONE)
+			e = reply_pair(r, u->id, u->role, u->token_version, *sid,
+			    &s, user_json(u, 1));
+	} else if ((e = login_replace(r, now)) == ERR_NONE &&
+	    (e = session_cookie_create(u->id, ua, r->client, s.hash, now,
+	    sid)) == ERR_NONE) {
+		if ((d = cJSON_CreateObject()) == NULL ||
+		    !cJSON_AddItemToObject(d, "user", user_json(u, 1))) {
+			cJSON_Delete(d);
+			e = ERR_INTERNAL;
+		} else {
+			auth_cookie_set(r, s.text);
+			e = http_reply_data(r, 200, d, NULL);
+		}
+	}
+	explicit_bzero(&s, sizeof(s));
+	return e;
+}
+
 /* POST /api/v1/auth/login */
 enum err
 post_login(struct req *r)
 {
 	struct vvalue v[LOGIN__MAX];
 	struct user u;
-	struct session_secret refresh;
 	char rehash[PASSWORD_HASH_MAX];
 	int64_t sid, now = time(NULL);
 	int ok;
@@ -205,19 +259,14 @@ post_login(struct req *r)
 	}
 	if (!ok)
 		return login_refused(r, &v[LOGIN_EMAIL], now);
-	session_secret_new(&refresh);
 	if ((e = ratelimit_login_passed(v[LOGIN_EMAIL].str,
 	    v[LOGIN_EMAIL].len)) != ERR_NONE ||
 	    (rehash[0] != '\0' &&
 	    (e = user_set_password_hash(u.id, rehash)) != ERR_NONE) ||
-	    (e = session_create(u.id, http_env(r, "HTTP_USER_AGENT"), r->client,
-	    refresh.hash, now, &sid)) != ERR_NONE ||
-	    (e = reply_pair(r, u.id, u.role, u.token_version, sid, &refresh,
-	    user_json(&u, 1))) != ERR_NONE) {
+	    (e = login_session(r, &u, now, &sid)) != ERR_NONE) {
 		db_rollback();
 		return e;
 	}
-	explicit_bzero(&refresh, sizeof(refresh));
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
 	if (rehash[0] != '\0')
@@ -357,5 +406,7 @@ post_logout(struct req *r)
 		return e;
 	event_log(r, LOG_INFO, everywhere ? "logout_everywhere" :
 	    "session_revoked", uid, everywhere ? 0 : sid);
+	if (r->who.cookie)
+		auth_cookie_clear(r);
 	return http_reply_empty(r);
 }

@@ -18,6 +18,7 @@ static const struct route routes[] = {
 	{ M_POST, "/api/v1/auth/password/forgot", post_password_forgot, 0 },
 	{ M_POST, "/api/v1/auth/password/reset", post_password_reset, 0 },
 	{ M_POST, "/api/v1/auth/password/change", post_password_change, 0 },
+	{ M_GET, "/api/v1/auth/csrf", get_csrf, 0 },
 };
 
 enum err

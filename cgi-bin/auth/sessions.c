@@ -1,6 +1,7 @@
 /*
  * The caller's sessions: GET /auth/sessions, DELETE /auth/sessions/{id},
- * DELETE /auth/sessions (all but the current one).
+ * DELETE /auth/sessions (all but the current one), and the CSRF token of a
+ * browser session, GET /auth/csrf.
  */
 #include <time.h>
 
@@ -67,4 +68,26 @@ delete_sessions(struct req *r)
 		return e;
 	event_log(r, LOG_INFO, "sessions_revoked", r->who.user_id, 0);
 	return http_reply_empty(r);
+}
+
+/* GET /api/v1/auth/csrf */
+enum err
+get_csrf(struct req *r)
+{
+	char tok[AUTH_CSRF_TOKEN_SIZE];
+	cJSON *d;
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE)
+		return e;
+	if (auth_csrf_token(r, tok) == -1)
+		return http_fail(r, ERR_BAD_REQUEST, "Only a browser session (the "
+		    "session cookie of a form login) has a CSRF token; requests "
+		    "with a Bearer token need none.");
+	if ((d = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(d, "csrfToken", tok) == NULL) {
+		cJSON_Delete(d);
+		return ERR_INTERNAL;
+	}
+	return http_reply_data(r, 200, d, NULL);
 }

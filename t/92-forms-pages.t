@@ -1,0 +1,139 @@
+# Browser answers: a form that succeeds is a 303 to a path of the site
+# (returnTo, else what it created, else the configured default); one that
+# fails is a small escaped HTML page; a client asking for JSON gets JSON.
+# The post page with its edit and delete forms (?_method=), and the lists.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use QuillTest;
+use AuthTest;
+use FormTest;
+
+my $srv = start_server(settings => { QUILL_FORM_DEFAULT_REDIRECT => '/welcome.html' });
+my (undef, $email, $pw) = register($srv, name => 'Ada <b>');
+my ($cookie) = form_login($srv, $email, $pw);
+my %b = (cookie => $cookie, 'sec-fetch-site' => 'same-origin');
+sub snapshot { join "\n", map { sql($srv, "SELECT * FROM $_ ORDER BY 1") } qw(users sessions posts) }
+sub page_ok {
+    my ($r, $status, $what) = @_;
+    is($r->{status}, $status, "$what: $status");
+    is($r->{headers}{'content-type'}, 'text/html; charset=utf-8', "$what: an HTML page");
+    like($r->{content}, qr/^<!DOCTYPE html>.*<meta name="viewport"/s, "$what: with a viewport for phones");
+    my $csp = $r->{headers}{'content-security-policy'} // '';
+    like($csp, qr/default-src 'none'/, "$what: CSP allows nothing by default");
+    like($csp, qr/form-action 'self'/, "$what: and forms only to the site");
+    unlike($csp, qr/script-src|unsafe/, "$what: no script, nothing inline");
+    is($r->{headers}{'referrer-policy'}, 'same-origin', "$what: Referer kept for the site only");
+}
+
+# Where a successful form goes.
+my $post = { title => 'Hello', body => 'World', status => 'published' };
+my $r = api($srv, 'POST', '/api/v1/posts', form => { %$post, returnTo => '/mine.html?x=1' }, headers => \%b);
+is($r->{status}, 303, 'a form that succeeds answers 303');
+is($r->{headers}{location}, '/mine.html?x=1', 'to its returnTo');
+like($r->{content}, qr{<a href="/mine.html\?x=1">}, 'with a link to it');
+$r = api($srv, 'POST', '/api/v1/posts', form => $post, headers => \%b);
+my $id = sql($srv, 'SELECT max(id) FROM posts');
+is($r->{headers}{location}, "/api/v1/posts/$id", 'without returnTo, a creation goes to what it created');
+for my $bad ('//evil.example/', 'https://evil.example/', '/\\evil.example', 'evil', "/a\tb") {
+    $r = api($srv, 'POST', '/api/v1/auth/password/forgot', form => { email => $email, returnTo => $bad },
+        headers => { 'sec-fetch-site' => 'same-origin' });
+    is($r->{headers}{location}, '/welcome.html', "returnTo '$bad' is not followed: the configured default");
+}
+$r = api($srv, 'PATCH', "/api/v1/posts/$id", form => { title => 'Hi' }, headers => { %b, accept => 'application/json' });
+is($r->{status}, 200, 'a form that asks for JSON gets JSON');
+is($r->{json}{data}{title}, 'Hi', 'the answer of the API');
+$r = api($srv, 'PATCH', "/api/v1/posts/$id", form => { title => 'Hey' },
+    headers => { %b, accept => 'text/html,application/xhtml+xml,*/*;q=0.8' });
+is($r->{status}, 303, "a browser's Accept gets the browser answer");
+
+# A form that fails: a page, escaped, changing nothing.
+my $before = snapshot();
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => '', body => 'x', status => 'nope',
+    backTo => '/x"><script>alert(1)</script>' }, headers => \%b);
+page_ok($r, 422, 'a form that fails validation');
+like($r->{content}, qr{<h1>422 Unprocessable Content</h1>}, 'the page names the status');
+like($r->{content}, qr{<li><strong>title</strong>: Must not be empty.</li>}, 'and each field error');
+like($r->{content}, qr{<li><strong>status</strong>: Must be one of: draft, published.</li>}, 'all of them');
+like($r->{content}, qr{<a href="/x&quot;&gt;&lt;script&gt;alert\(1\)&lt;/script&gt;">Go back</a>},
+    'the way back is the form page, escaped');
+unlike($r->{content}, qr/<script/, 'no markup gets through');
+is(snapshot(), $before, 'and nothing changed');
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => '', body => 'x', backTo => 'https://evil.example/' }, headers => \%b);
+like($r->{content}, qr{<a href="/">Go back</a>}, 'a backTo that is not a path of the site is not linked');
+$r = api($srv, 'POST', '/api/v1/auth/login', form => { email => $email, password => 'wrong password here',
+    backTo => '/login.html' }, headers => { origin => $srv->{base} });
+page_ok($r, 401, 'a failed form login');
+like($r->{content}, qr{<p class="message">The email or password is incorrect.</p>}, 'with the message');
+like($r->{content}, qr{<a href="/login.html">Go back</a>}, 'and the way back to the form');
+is(cookie_value($r), undef, 'and no cookie');
+$r = api($srv, 'POST', '/api/v1/posts', form => $post, headers => { cookie => $cookie, origin => 'http://evil.example' });
+page_ok($r, 403, 'a form from another site');
+like($r->{content}, qr/another origin/, 'says why');
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => '', body => 'x' }, headers => { %b, accept => 'application/json' });
+is($r->{json}{error}{code}, 'VALIDATION_ERROR', 'a failing form that asks for JSON gets the envelope');
+$r = api($srv, 'GET', '/api/v1/posts/999999', headers => { accept => 'text/html' });
+page_ok($r, 404, 'a page a browser opens that does not exist');
+$r = api($srv, 'GET', '/api/v1/posts/999999');
+is($r->{json}{error}{code}, 'NOT_FOUND', 'without text/html in Accept it is JSON');
+
+# The post page.
+$r = api($srv, 'POST', '/api/v1/posts', json => { title => 'A <i>title</i> & more', body => "Line <1>\nLine \"2\"",
+    status => 'published' }, headers => { %b, accept => 'application/json' });
+my $pid = $r->{json}{data}{id};
+$r = api($srv, 'GET', "/api/v1/posts/$pid", headers => { cookie => $cookie, accept => 'text/html' });
+page_ok($r, 200, 'the page of a post');
+like($r->{content}, qr{<h1>A &lt;i&gt;title&lt;/i&gt; &amp; more</h1>}, 'the title, escaped');
+like($r->{content}, qr{Line &lt;1&gt;\nLine &quot;2&quot;}, 'the text, escaped');
+like($r->{content}, qr{By Ada &lt;b&gt;}, 'the author, escaped');
+like($r->{content}, qr{<form method="post" action="/api/v1/posts/$pid\?_method=PATCH">}, 'its author gets the edit form');
+like($r->{content}, qr{<textarea[^>]*>\nLine &lt;1&gt;}, 'filled with the post as it is');
+like($r->{content}, qr{<form method="post" action="/api/v1/posts/$pid\?_method=DELETE">}, 'and the delete form');
+my $tok = api($srv, 'GET', '/api/v1/auth/csrf', headers => { cookie => $cookie })->{json}{data}{csrfToken};
+like($r->{content}, qr{name="csrfToken" value="\Q$tok\E"}, "the forms carry the session's CSRF token");
+is($r->{headers}{'cache-control'}, 'no-store', 'the page is not cached');
+$r = api($srv, 'GET', "/api/v1/posts/$pid", headers => { accept => 'text/html' });
+page_ok($r, 200, 'the page for an anonymous reader');
+unlike($r->{content}, qr/<form|csrfToken/, 'has no forms');
+$r = api($srv, 'GET', "/api/v1/posts/$pid");
+is($r->{json}{data}{id}, $pid, 'API clients still get JSON');
+like($r->{headers}{vary}, qr/Accept/, 'and the answer varies with Accept');
+
+# Its forms: POST with ?_method=.
+$r = api($srv, 'POST', "/api/v1/posts/$pid?_method=PATCH", form => { title => 'Edited', body => 'New text',
+    status => 'draft', returnTo => "/api/v1/posts/$pid", csrfToken => $tok }, headers => \%b);
+is($r->{status}, 303, 'the edit form answers 303');
+is($r->{headers}{location}, "/api/v1/posts/$pid", 'back to the post');
+is(sql($srv, "SELECT title || '|' || body || '|' || status FROM posts WHERE id = $pid"), 'Edited|New text|draft',
+    'and edits it');
+$before = snapshot();
+$r = api($srv, 'POST', "/api/v1/posts/$pid?_method=GET", form => {}, headers => \%b);
+is($r->{status}, 400, '_method=GET is refused');
+$r = api($srv, 'POST', "/api/v1/posts/$pid?_method=DELETE", json => {}, headers => { %b, accept => 'application/json' });
+is($r->{status}, 405, '_method is only for forms');
+$r = api($srv, 'POST', "/api/v1/posts/$pid?_method=DELETE", form => { returnTo => '/' },
+    headers => { cookie => $cookie, origin => 'http://evil.example' });
+is($r->{status}, 403, 'a delete form from another site is refused');
+is(snapshot(), $before, 'none of these changed anything');
+$r = api($srv, 'POST', "/api/v1/posts/$pid?_method=DELETE", form => { returnTo => '/' }, headers => \%b);
+is($r->{status}, 303, 'the delete form answers 303');
+is(sql($srv, "SELECT count(*) FROM posts WHERE id = $pid"), 0, 'and deletes the post');
+
+# Lists for browsers.
+api($srv, 'POST', '/api/v1/posts', json => { title => "Post $_", body => 'b', status => 'published' },
+    headers => { %b, accept => 'application/json' }) for 1 .. 3;
+$r = api($srv, 'GET', '/api/v1/posts?limit=2', headers => { accept => 'text/html' });
+page_ok($r, 200, 'the list of posts');
+my @links = $r->{content} =~ m{<li><a href="(/api/v1/posts/\d+)">}g;
+is(scalar @links, 2, 'links to the posts of the page');
+my ($more) = $r->{content} =~ m{<a href="([^"]+)">More posts</a>};
+like($more // '', qr{^/api/v1/posts\?limit=2&amp;cursor=}, 'and to the next page, with the same limit');
+$more =~ s/&amp;/&/g;
+$r = api($srv, 'GET', $more, headers => { accept => 'text/html' });
+my @next = $r->{content} =~ m{<li><a href="(/api/v1/posts/\d+)">}g;
+ok(@next && $next[0] ne $links[0] && $next[0] ne $links[1], 'which shows the posts after them');
+$r = api($srv, 'GET', '/api/v1/posts?status=draft', headers => { accept => 'text/html', cookie => $cookie });
+like($r->{content}, qr{<h1>Drafts</h1>}, "a user's drafts");
+
+done_testing();

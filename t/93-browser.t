@@ -1,0 +1,39 @@
+# The pages of htdocs/ in a real browser: Debian's chromium, headless,
+# driven by playwright-core (npm) from the Node scripts in t/browser/, each
+# against a server of its own.  Their TAP is read back here, so prove
+# counts every check.  Screenshots of each step go to build/screenshots/.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use QuillTest;
+
+my $root = root();
+my @missing = grep { !-e $_->[0] } (['/usr/bin/chromium', 'Debian chromium'],
+    ['/usr/bin/node', 'Node.js'], ["$root/node_modules/playwright-core", 'playwright-core (npm ci)']);
+BAIL_OUT('the browser tests need ' . join(', ', map { $_->[1] } @missing) . ': run make deps')
+    if @missing;
+
+for my $script (sort glob "$root/t/browser/*.js") {
+    next if $script =~ m{/tap\.js$};
+    my $name = $script =~ s{.*/}{}r;
+    my $srv = start_server(name => "browser-$name");
+    local $ENV{QUILL_BASE} = $srv->{base};
+    local $ENV{QUILL_DB} = "$srv->{var}/quill.db";
+    local $ENV{QUILL_SHOTS} = "$root/build/screenshots";
+    open my $out, '-|', 'node', $script or die "node $script: $!";
+    my $checks = 0;
+    while (my $line = <$out>) {
+        chomp $line;
+        if ($line =~ /^(not )?ok \d+ - (.*)$/) {
+            ok(!$1, "$name: $2");
+            $checks++;
+        } elsif ($line =~ /^#/) {
+            diag($line =~ s/^#\s?//r);
+        }
+    }
+    close $out;
+    is($?, 0, "$name: node exits 0");
+    cmp_ok($checks, '>', 0, "$name: ran checks");
+}
+done_testing();

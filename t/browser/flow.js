@@ -1,0 +1,102 @@
+// The whole life of an account through the pages of htdocs/, JavaScript
+// off, on a phone-sized screen: register, log in, write a post, see it,
+// edit it, delete it, log out; and a failed login shows the error page.
+'use strict';
+
+const { ok, is, sql, shot, run, base } = require('./tap');
+
+const email = `browser.${process.pid}@example.com`;
+const password = 'a browser typed passphrase';
+
+run(async (browser) => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  const page = await ctx.newPage();
+  const submit = async (form) => Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
+
+  // Register.
+  await page.goto(`${base}/register.html`);
+  await shot(page, 'register');
+  await page.fill('#name', 'Browser Person');
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  let [res] = await submit('form');
+  is(new URL(page.url()).pathname, '/login.html', 'registering leads to the login page');
+  is(sql(`SELECT name FROM users WHERE email = '${email}'`), 'Browser Person', 'the account exists');
+
+  // Log in.
+  await shot(page, 'login');
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  [res] = await submit('form');
+  is(new URL(page.url()).pathname, '/', 'logging in leads home');
+  const cookies = await ctx.cookies();
+  const c = cookies.find((k) => k.name === '__Host-quill_session');
+  ok(c && c.httpOnly && c.secure && c.sameSite === 'Lax' && c.path === '/',
+    'the browser keeps the __Host- session cookie (HttpOnly, Secure, SameSite=Lax, Path=/) over loopback http');
+  is(sql("SELECT kind FROM sessions ORDER BY id DESC LIMIT 1"), 'cookie', 'a cookie session was made');
+  await shot(page, 'home-logged-in');
+
+  // Write a post, and see it.
+  await page.click('a[href="/post-new.html"]');
+  await page.fill('#title', 'My <first> post');
+  await page.fill('#body', 'Written with JavaScript off.\nSecond line & more.');
+  await page.selectOption('#status', 'published');
+  await shot(page, 'new-post');
+  [res] = await submit('form');
+  const url = new URL(page.url()).pathname;
+  ok(/^\/api\/v1\/posts\/\d+$/.test(url), 'saving leads to the page of the new post');
+  is(res.status(), 200, 'which shows');
+  is(await page.textContent('h1'), 'My <first> post', 'the title as typed');
+  is(await page.textContent('.post-body'), 'Written with JavaScript off.\nSecond line & more.', 'and the text');
+  await shot(page, 'post');
+
+  // Edit it.
+  await page.fill('#title', 'My edited post');
+  [res] = await submit('form[action$="_method=PATCH"]');
+  is(new URL(page.url()).pathname, url, 'saving the edit comes back to the post');
+  is(await page.textContent('h1'), 'My edited post', 'with the new title');
+  const id = url.split('/').pop();
+  is(sql(`SELECT title FROM posts WHERE id = ${id}`), 'My edited post', 'stored');
+  await shot(page, 'post-edited');
+
+  // The home page lists it for a reader with JavaScript.
+  const reader = await browser.newContext();
+  const rp = await reader.newPage();
+  await rp.goto(`${base}/`);
+  await rp.waitForSelector('#latest-list li a');
+  is(await rp.textContent('#latest-list li a'), 'My edited post', 'with JavaScript, the home page lists the post');
+  await shot(rp, 'home-with-javascript');
+  await reader.close();
+
+  // Delete it.
+  [res] = await submit('form[action$="_method=DELETE"]');
+  is(new URL(page.url()).pathname, '/', 'deleting leads home');
+  is(sql(`SELECT count(*) FROM posts WHERE id = ${id}`), '0', 'the post is gone');
+  res = await page.goto(`${base}${url}`);
+  is(res.status(), 404, 'its page is a 404');
+  await shot(page, 'post-deleted');
+
+  // Log out.
+  await page.goto(`${base}/`);
+  [res] = await submit('form[action="/api/v1/auth/logout"]');
+  is(new URL(page.url()).pathname, '/', 'logging out leads home');
+  ok(!(await ctx.cookies()).some((k) => k.name === '__Host-quill_session'), 'the cookie is gone');
+  is(sql("SELECT revoked_reason FROM sessions WHERE kind = 'cookie' ORDER BY id DESC LIMIT 1"), 'logout',
+    'the session is revoked');
+  res = await page.goto(`${base}/api/v1/posts?status=draft`);
+  is(res.status(), 200, 'pages still open');
+  await shot(page, 'logged-out');
+
+  // A failed login shows the error page.
+  await page.goto(`${base}/login.html`);
+  await page.fill('#email', email);
+  await page.fill('#password', 'not the passphrase');
+  [res] = await submit('form');
+  is(res.status(), 401, 'a wrong password answers 401');
+  is(await page.textContent('h1'), '401 Unauthorized', 'on a page that says so');
+  is(await page.textContent('.message'), 'The email or password is incorrect.', 'and why');
+  is(await page.getAttribute('a:text("Go back")', 'href'), '/login.html', 'with the way back to the form');
+  ok(!(await ctx.cookies()).some((k) => k.name === '__Host-quill_session'), 'and no cookie');
+  await shot(page, 'login-failed');
+  await ctx.close();
+});

@@ -1,0 +1,72 @@
+// What the browser tests share: TAP output, the browser, screenshots and
+// the database.  Each test is started by t/93-browser.t, which runs a
+// Quill server for it and passes QUILL_BASE (its origin), QUILL_DB (its
+// SQLite file) and QUILL_SHOTS (where screenshots go).
+'use strict';
+
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+let n = 0;
+let failed = 0;
+
+// One TAP check.
+function ok(cond, what) {
+  n++;
+  if (!cond) failed++;
+  console.log(`${cond ? '' : 'not '}ok ${n} - ${what}`);
+  return cond;
+}
+
+function is(got, want, what) {
+  if (!ok(got === want, what)) console.log(`#   got: ${JSON.stringify(got)}\n#   expected: ${JSON.stringify(want)}`);
+}
+
+// Ends the test: the plan, and the exit status.
+function done() {
+  console.log(`1..${n}`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+// Runs one SQL statement on the server's database; returns its output.
+function sql(q) {
+  return execFileSync('sqlite3', ['-batch', process.env.QUILL_DB, q], { encoding: 'utf8' }).trim();
+}
+
+// Debian's chromium, headless, with nothing that reaches the network.
+function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// Saves a screenshot of the whole page as QUILL_SHOTS/<test>-<NN>-<name>.png.
+let shots = 0;
+async function shot(page, name) {
+  const dir = process.env.QUILL_SHOTS;
+  fs.mkdirSync(dir, { recursive: true });
+  const test = path.basename(process.argv[1], '.js');
+  const file = path.join(dir, `${test}-${String(++shots).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+// Runs body(browser), closing the browser and reporting a crash as a failure.
+async function run(body) {
+  let browser;
+  try {
+    browser = await launch();
+    await body(browser);
+  } catch (e) {
+    ok(false, `the test ran to its end: ${e.message.split('\n')[0]}`);
+    console.log(`# ${String(e.stack).replace(/\n/g, '\n# ')}`);
+  } finally {
+    if (browser) await browser.close();
+    done();
+  }
+}
+
+module.exports = { ok, is, done, sql, launch, shot, run, base: process.env.QUILL_BASE };
