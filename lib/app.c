@@ -437,6 +437,34 @@ fail:
 	exit(1);
 }
 
+/*
+ * Prints the routes the program answers, for t/98-routes-vs-spec.t, which
+ * compares them with docs/openapi.yaml.  Returns the exit status.
+ */
+static int
+app_print_routes(const struct route *routes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		printf("%s %s\n", http_method_name(routes[i].method),
+		    routes[i].pattern);
+	printf("GET %s\n", APP_HEALTH_PATH);
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}
+
+/*
+ * 1 when the program was started by hand with --routes.  A CGI server may
+ * put the words of a query string without '=' in argv (RFC 3875 4.4), so
+ * under CGI (GATEWAY_INTERFACE set) arguments are never options.
+ */
+static int
+app_wants_routes(int argc, char **argv)
+{
+	return argc == 2 && strcmp(argv[1], "--routes") == 0 &&
+	    getenv("GATEWAY_INTERFACE") == NULL;
+}
+
 /* Releases what app_start set up. */
 static void
 app_stop(void)
@@ -448,13 +476,16 @@ app_stop(void)
 }
 
 int
-app_main(const char *name, const struct route *routes, size_t nroutes)
+app_main(int argc, char **argv, const char *name,
+    const struct route *routes, size_t nroutes)
 {
 	struct buf hdr = { 0 }, out = { 0 }, head = { 0 };
 	struct req r;
 	struct io io = { NULL };
 	FCGX_Request fr;
 
+	if (app_wants_routes(argc, argv))
+		return app_print_routes(routes, nroutes);
 	app_start(name);
 	memset(&r, 0, sizeof(r));
 	if ((r.arena = arena_new()) == NULL)
