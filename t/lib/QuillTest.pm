@@ -10,11 +10,12 @@ use HTTP::Tiny;
 use IO::Socket::INET;
 use Socket qw(IPPROTO_TCP TCP_NODELAY);
 use JSON::PP;
+use MIME::Base64 qw(encode_base64);
 use Test::More;
 use Exporter 'import';
 
 our @EXPORT = qw(start_server api json_body raw_request register login
-    quillctl log_text root build_dir fresh_email);
+    quillctl log_text root build_dir fresh_email contract_record);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -24,6 +25,33 @@ my $seq = 0;
 
 sub root { $root }
 sub build_dir { $build }
+
+# Every response the tests receive is appended to
+# $build/contract/<test>.jsonl, one JSON object a line; t/99-contract.t
+# validates them all against docs/openapi.yaml.  Each test file starts its
+# own record afresh.
+my $test_name = $0 =~ s{.*/}{}r =~ s/\.t$//r;
+my $contract_file = "$build/contract/$test_name.jsonl";
+make_path("$build/contract");
+unlink $contract_file;
+
+# contract_record(METHOD, PATH, response) records one exchange: PATH is the
+# request target as sent (with the query), the response as api() returns it.
+sub contract_record {
+    my ($method, $path, $res) = @_;
+    # HTTP::Tiny's own failures (599: no connection, a time-out) are no
+    # answer of the server's.
+    return if $res->{status} == 599 && ($res->{reason} // '') eq 'Internal Exception';
+    my $line = JSON::PP->new->canonical->encode({
+        test => $test_name, method => $method, path => $path,
+        status => $res->{status} + 0, headers => $res->{headers} // {},
+        body => encode_base64($res->{content} // '', ''),
+    }) . "\n";
+    # One write on an O_APPEND file: lines of forked children never mix.
+    open my $fh, '>>', $contract_file or die "$contract_file: $!";
+    syswrite($fh, $line) == length $line or die "$contract_file: $!";
+    close $fh;
+}
 
 # A port nobody listens on right now.
 sub free_port {
@@ -134,6 +162,7 @@ sub api {
     $h{authorization} = "Bearer $o{token}" if defined $o{token};
     my $res = $http->request($method, $srv->{base} . $path,
         { headers => \%h, defined $content ? (content => $content) : () });
+    contract_record($method, $path, $res);
     $res->{json} = json_body($res);
     return $res;
 }
@@ -162,6 +191,7 @@ sub raw_request {
     my %hdr;
     for (@lines) { my ($k, $v) = split /:\s*/, $_, 2; $hdr{lc $k} = $v; }
     my $r = { status => $status // 0, headers => \%hdr, content => $body // '' };
+    contract_record($bytes =~ m{^(\S+) (\S+)} ? ($1, $2) : ('', ''), $r);
     $r->{json} = json_body($r);
     return $r;
 }
