@@ -149,16 +149,18 @@ cors_origin(const struct req *r)
 	return o;
 }
 
-/* Answers a CORS preflight for a known path, or 405 with Allow. */
+/*
+ * Answers a CORS preflight for a known path, or 405 with Allow.  app_cors
+ * has named the origin already: a second Access-Control-Allow-Origin would
+ * make browsers refuse the preflight.
+ */
 static enum err
 app_options(struct req *r, const char *allow)
 {
-	const char *o = cors_origin(r);
-
 	http_header(r, "Allow", allow);
-	if (o == NULL || http_env(r, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") == NULL)
+	if (cors_origin(r) == NULL ||
+	    http_env(r, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") == NULL)
 		return ERR_METHOD_NOT_ALLOWED;
-	http_header(r, "Access-Control-Allow-Origin", o);
 	http_header(r, "Access-Control-Allow-Methods", allow);
 	http_header(r, "Access-Control-Allow-Headers",
 	    "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id");
