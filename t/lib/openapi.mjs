@@ -17,6 +17,7 @@
 // content type.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { gunzipSync } from 'node:zlib';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
@@ -101,6 +102,47 @@ function segmentValue(seg, s) {
   if (s.type === 'integer' || s.type === 'number')
     return /^(0|-?[1-9][0-9]*)$/.test(seg) ? Number(seg) : undefined;
   return seg;
+}
+
+// ---- the body as the server meant it ----------------------------------
+
+// The data of a whole chunked body (RFC 9112 7.1), or null when buf is not
+// one: raw_request() hands over what came on the wire, HTTP::Tiny the data.
+function dechunk(buf) {
+  const parts = [];
+  let i = 0;
+  for (;;) {
+    const eol = buf.indexOf('\r\n', i);
+    if (eol < 0) return null;
+    const m = /^([0-9A-Fa-f]+)(;[^\r\n]*)?$/.exec(buf.subarray(i, eol).toString('latin1'));
+    if (!m) return null;
+    const n = parseInt(m[1], 16);
+    i = eol + 2;
+    if (n === 0) return buf.subarray(i).toString('latin1') === '\r\n' ? Buffer.concat(parts) : null;
+    if (i + n + 2 > buf.length || buf.subarray(i + n, i + n + 2).toString('latin1') !== '\r\n')
+      return null;
+    parts.push(buf.subarray(i, i + n));
+    i += n + 2;
+  }
+}
+
+// Undoes the transfer and content codings the headers name; null (with an
+// error) when a coding cannot be undone.
+function decodeBody(buf, headers, errors) {
+  if (/\bchunked\b/i.test(headers['transfer-encoding'] ?? ''))
+    buf = dechunk(buf) ?? buf;
+  const coding = (headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return buf;
+  if (coding !== 'gzip') {
+    errors.push(`content coding "${coding}" is not one a client asked for`);
+    return null;
+  }
+  try {
+    return gunzipSync(buf);
+  } catch (e) {
+    errors.push(`the gzip body does not decompress: ${e.message}`);
+    return null;
+  }
 }
 
 class Spec {
@@ -244,7 +286,8 @@ class Spec {
   }
 
   checkBody(resp, rptr, headers, rec, isHead, errors) {
-    const body = Buffer.from(rec.body ?? '', 'base64');
+    const body = decodeBody(Buffer.from(rec.body ?? '', 'base64'), headers, errors);
+    if (body === null) return;
     const status = rec.status;
     if (isHead || status === 204 || status === 304) {
       if (body.length > 0) errors.push(`a ${isHead ? 'HEAD answer' : status} must have no body`);
