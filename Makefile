@@ -16,11 +16,15 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
 	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk \
 	   apache2 libapache2-mod-fcgid spawn-fcgi openssl libio-socket-ssl-perl \
 	   chromium
-# Node.js runs the browser tests (t/browser/); any Node from 18 on will do,
-# so Debian's is installed only when there is none.
-NODE_DEB_PKGS = nodejs npm
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
 FUZZ_DEB_PKGS = clang libclang-rt-14-dev
+# node and npm run the tools of package.json (the browser tests, the OpenAPI
+# linter and the contract check); installed from Debian only when there is
+# no node or npm at all, since another node (18 or newer) serves as well.
+NODE_DEB_PKGS = nodejs npm
+# The Redocly CLI would otherwise send usage data, and wait on the network.
+REDOCLY	 = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	   node_modules/.bin/redocly
 
 CC	?= cc
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -72,7 +76,7 @@ FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
 .PHONY: all deps install run stop cert test test-asan bench lint format \
-	clean help fuzz fuzz-merge fuzz-targets
+	clean help fuzz fuzz-merge fuzz-targets api-docs
 
 all: $(PROGS) $(TOOLS) $(UNITS) $(FUZZ_REPLAYS)  ## build the programs, quillctl and the tests
 
@@ -84,7 +88,7 @@ deps:  ## install the Debian and npm packages needed to build, run and test
 	@missing=""; for p in $(DEB_PKGS) $(EXTRA_PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
 	    missing="$$missing $$p"; done; \
-	command -v node >/dev/null 2>&1 || missing="$$missing $(NODE_DEB_PKGS)"; \
+	{ command -v node && command -v npm; } >/dev/null 2>&1 || missing="$$missing $(NODE_DEB_PKGS)"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 	    echo "deps: installing$$missing"; \
@@ -94,10 +98,12 @@ deps:  ## install the Debian and npm packages needed to build, run and test
 	    echo "deps: missing packages; run as root:"; \
 	    echo "    sudo apt-get install -y$$missing"; exit 1; \
 	fi
-	@# playwright-core, at the version package-lock.json pins; it drives
-	@# Debian's chromium and downloads no browser of its own.
-	@[ -f node_modules/playwright-core/package.json ] || \
-	    npm ci --no-audit --no-fund --loglevel=error
+	@# npm writes node_modules/.package-lock.json: older than the lock file,
+	@# node_modules is from before a change of package.json.  Nothing in it
+	@# downloads a browser: playwright-core drives Debian's chromium.
+	@if [ ! -f node_modules/.package-lock.json ] || \
+	    [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	    echo "deps: npm ci"; npm ci --no-audit --no-fund || exit 1; fi
 
 $(BUILD)/%.o: %.c lib/*.h $(PROG_HDR) | $(BUILD)/gen/migrations.c
 	@mkdir -p $(@D)
@@ -200,10 +206,21 @@ $(BUILD)/bench/hello.fcgi: bench/hello.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-lint:  ## cppcheck and clang-tidy
+lint:  ## cppcheck, clang-tidy and the OpenAPI linter
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr --suppress=varFuncNullUB --std=c11 -Ilib lib cgi-bin tools
 	clang-tidy --quiet $(LIB_SRC) $(PROG_SRC) tools/*.c -- $(CPPFLAGS) -std=c11
+	$(REDOCLY) lint
+
+# build-docs links Redoc's script from a CDN; the copy in node_modules makes
+# the page work offline too.
+api-docs: deps  ## docs/openapi.yaml as a web page: build/api-docs/index.html
+	@mkdir -p $(BUILD)/api-docs
+	$(REDOCLY) build-docs docs/openapi.yaml --disableGoogleFont \
+	    -o $(BUILD)/api-docs/index.html
+	cp node_modules/redoc/bundles/redoc.standalone.js $(BUILD)/api-docs/
+	sed -i 's|src="https://[^"]*/redoc.standalone.js"|src="redoc.standalone.js"|' \
+	    $(BUILD)/api-docs/index.html
 
 format:  ## reformat the C sources with .clang-format
 	clang-format -i lib/*.c lib/*.h $(PROG_SRC) $(PROG_HDR) tools/*.c \

@@ -439,7 +439,8 @@ static const struct route routes[] = {
 };
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	return app_main("posts", routes, sizeof(routes) / sizeof(routes[0]));
+	return app_main(argc, argv, "posts", routes,
+	    sizeof(routes) / sizeof(routes[0]));
 }

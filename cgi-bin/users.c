@@ -291,7 +291,8 @@ static const struct route routes[] = {
 };
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	return app_main("users", routes, sizeof(routes) / sizeof(routes[0]));
+	return app_main(argc, argv, "users", routes,
+	    sizeof(routes) / sizeof(routes[0]));
 }

@@ -176,16 +176,18 @@ cors_origin(const struct req *r)
 	return o;
 }
 
-/* Answers a CORS preflight for a known path, or 405 with Allow. */
+/*
+ * Answers a CORS preflight for a known path, or 405 with Allow.  app_cors
+ * has named the origin already: a second Access-Control-Allow-Origin would
+ * make browsers refuse the preflight.
+ */
 static enum err
 app_options(struct req *r, const char *allow)
 {
-	const char *o = cors_origin(r);
-
 	http_header(r, "Allow", allow);
-	if (o == NULL || http_env(r, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") == NULL)
+	if (cors_origin(r) == NULL ||
+	    http_env(r, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") == NULL)
 		return ERR_METHOD_NOT_ALLOWED;
-	http_header(r, "Access-Control-Allow-Origin", o);
 	http_header(r, "Access-Control-Allow-Methods", allow);
 	http_header(r, "Access-Control-Allow-Headers",
 	    "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id");
@@ -400,6 +402,30 @@ app_server_error(struct req *r)
 	return ERR_NONE;
 }
 
+/*
+ * The Allow header of a 405 that the web server decided (TRACE, through
+ * ErrorDocument): the methods this program's routes allow on the path the
+ * client asked for (REDIRECT_URL), GET and HEAD on the health path.
+ */
+static void
+app_server_allow(struct req *r, const struct route *routes, size_t n)
+{
+	const char *url = http_env(r, "REDIRECT_URL");
+	struct buf allow = { 0 };
+	char path[APP_PATH_MAX];
+
+	if (url == NULL || http_normalise_path(url, strlen(url), path,
+	    sizeof(path)) == -1)
+		return;
+	if (strcmp(path, APP_HEALTH_PATH) == 0)
+		buf_puts(&allow, "GET, HEAD");
+	else
+		allow_list(routes, n, path, &allow);
+	if (allow.len > 0 && !allow.oom)
+		http_header(r, "Allow", allow.data);
+	buf_free(&allow);
+}
+
 /* Runs one request from parse to response. */
 static enum err
 app_dispatch(struct req *r, const struct route *routes, size_t n)
@@ -411,8 +437,11 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 	if ((e = app_parse(r)) != ERR_NONE)
 		return e;
 	app_cors(r);
-	if ((e = app_server_error(r)) != ERR_NONE)
+	if ((e = app_server_error(r)) != ERR_NONE) {
+		if (e == ERR_METHOD_NOT_ALLOWED)
+			app_server_allow(r, routes, n);
 		return e;
+	}
 	if (strcmp(r->path, APP_HEALTH_PATH) == 0)
 		return app_health(r);
 	if ((e = app_method_override(r)) != ERR_NONE ||
@@ -546,6 +575,34 @@ fail:
 	exit(1);
 }
 
+/*
+ * Prints the routes the program answers, for t/98-routes-vs-spec.t, which
+ * compares them with docs/openapi.yaml.  Returns the exit status.
+ */
+static int
+app_print_routes(const struct route *routes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		printf("%s %s\n", http_method_name(routes[i].method),
+		    routes[i].pattern);
+	printf("GET %s\n", APP_HEALTH_PATH);
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}
+
+/*
+ * 1 when the program was started by hand with --routes.  A CGI server may
+ * put the words of a query string without '=' in argv (RFC 3875 4.4), so
+ * under CGI (GATEWAY_INTERFACE set) arguments are never options.
+ */
+static int
+app_wants_routes(int argc, char **argv)
+{
+	return argc == 2 && strcmp(argv[1], "--routes") == 0 &&
+	    getenv("GATEWAY_INTERFACE") == NULL;
+}
+
 /* Releases what app_start set up. */
 static void
 app_stop(void)
@@ -572,7 +629,8 @@ app_json_free(void *p)
 }
 
 int
-app_main(const char *name, const struct route *routes, size_t nroutes)
+app_main(int argc, char **argv, const char *name,
+    const struct route *routes, size_t nroutes)
 {
 	cJSON_Hooks hooks = { app_json_alloc, app_json_free };
 	struct buf hdr = { 0 }, out = { 0 }, head = { 0 };
@@ -580,6 +638,8 @@ app_main(const char *name, const struct route *routes, size_t nroutes)
 	struct io io = { NULL };
 	FCGX_Request fr;
 
+	if (app_wants_routes(argc, argv))
+		return app_print_routes(routes, nroutes);
 	app_start(name);
 	memset(&r, 0, sizeof(r));
 	if ((r.arena = arena_new()) == NULL)

@@ -27,8 +27,11 @@ struct route {
 /*
  * Runs the program called name with its route table: serves FastCGI
  * requests until SIGTERM or SIGUSR1, or exactly one request when started as
- * plain CGI.  Returns the process exit status.
+ * plain CGI.  Started by hand as `PROGRAM --routes`, it prints instead what
+ * it answers, one "METHOD PATTERN" line per route (health included), and
+ * reads no configuration.  Returns the process exit status.
  */
-int app_main(const char *name, const struct route *routes, size_t nroutes);
+int app_main(int argc, char **argv, const char *name,
+    const struct route *routes, size_t nroutes);
 
 #endif

@@ -39,6 +39,7 @@ sub cgi {
     for (split /\r\n/, $head // '') { my ($k, $v) = split /:\s*/, $_, 2; $h{lc $k} = $v; }
     my ($status) = ($h{status} // '') =~ /^(\d{3})/;
     my $r = { status => $status // 0, headers => \%h, content => $rest // '', exit => $exit };
+    contract_record($method, $uri, $r);
     $r->{json} = json_body($r);
     return $r;
 }

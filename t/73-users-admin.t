@@ -141,6 +141,7 @@ for my $round (1 .. 3) {
             my $res = HTTP::Tiny->new(timeout => 30)->request('PATCH', "$srv->{base}$users/$target->{id}",
                 { headers => { authorization => "Bearer $by->{token}", 'content-type' => 'application/json' },
                   content => '{"role":"user"}' });
+            contract_record('PATCH', "$users/$target->{id}", $res);
             POSIX::_exit($res->{status} - 200);
         }
         push @kids, $pid;

@@ -49,7 +49,8 @@ event_log(const struct req *r, enum log_level level, const char *event,
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	return app_main("auth", routes, sizeof(routes) / sizeof(routes[0]));
+	return app_main(argc, argv, "auth", routes,
+	    sizeof(routes) / sizeof(routes[0]));
 }

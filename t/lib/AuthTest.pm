@@ -62,6 +62,7 @@ sub post_on_new_connection {
     my $res = HTTP::Tiny->new(timeout => 30, keep_alive => 0)->request('POST',
         "$srv->{base}$path", { headers => { 'content-type' => 'application/json' },
         content => JSON::PP->new->encode($data) });
+    contract_record('POST', $path, $res);
     return "$res->{status} $res->{content}";
 }
 

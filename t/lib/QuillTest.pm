@@ -12,12 +12,13 @@ use HTTP::Tiny;
 use IO::Socket::INET;
 use Socket qw(IPPROTO_TCP TCP_NODELAY);
 use JSON::PP;
+use MIME::Base64 qw(encode_base64);
 use Test::More;
 use Exporter 'import';
 
 our @EXPORT = qw(start_server api json_body raw_request register login
     quillctl log_text root build_dir fresh_email test_server tls_cert
-    program_of state_dir free_port);
+    program_of state_dir free_port contract_record);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -44,6 +45,33 @@ sub tls_cert {
         die "no certificate:\n$out" if $?;
     }
     return ($crt, $key);
+}
+
+# Every response the tests receive is appended to
+# $build/contract/<test>.jsonl, one JSON object a line; t/99-contract.t
+# validates them all against docs/openapi.yaml.  Each test file starts its
+# own record afresh.
+my $test_name = $0 =~ s{.*/}{}r =~ s/\.t$//r;
+my $contract_file = "$build/contract/$test_name.jsonl";
+make_path("$build/contract");
+unlink $contract_file;
+
+# contract_record(METHOD, PATH, response) records one exchange: PATH is the
+# request target as sent (with the query), the response as api() returns it.
+sub contract_record {
+    my ($method, $path, $res) = @_;
+    # HTTP::Tiny's own failures (599: no connection, a time-out) are no
+    # answer of the server's.
+    return if $res->{status} == 599 && ($res->{reason} // '') eq 'Internal Exception';
+    my $line = JSON::PP->new->canonical->encode({
+        test => $test_name, method => $method, path => $path,
+        status => $res->{status} + 0, headers => $res->{headers} // {},
+        body => encode_base64($res->{content} // '', ''),
+    }) . "\n";
+    # One write on an O_APPEND file: lines of forked children never mix.
+    open my $fh, '>>', $contract_file or die "$contract_file: $!";
+    syswrite($fh, $line) == length $line or die "$contract_file: $!";
+    close $fh;
 }
 
 # A port nobody listens on right now.
@@ -192,6 +220,7 @@ sub api {
     $h{authorization} = "Bearer $o{token}" if defined $o{token};
     my $res = ($srv->{http} // $http)->request($method, $srv->{base} . $path,
         { headers => \%h, defined $content ? (content => $content) : () });
+    contract_record($method, $path, $res);
     $res->{json} = json_body($res);
     return $res;
 }
@@ -219,7 +248,20 @@ sub raw_request {
     my ($status) = ($status_line // '') =~ m{^HTTP/\d\.\d (\d{3})};
     my %hdr;
     for (@lines) { my ($k, $v) = split /:\s*/, $_, 2; $hdr{lc $k} = $v; }
-    my $r = { status => $status // 0, headers => \%hdr, content => $body // '' };
+    $body //= '';
+    # The raw bytes as sent; for json, the body without chunked framing.
+    my $content = $body;
+    if (($hdr{'transfer-encoding'} // '') =~ /chunked/i) {
+        $content = '';
+        while ($body =~ s/\A([0-9a-fA-F]+)[^\r\n]*\r\n//) {
+            my $n = hex $1;
+            last if $n == 0;
+            $content .= substr($body, 0, $n, '');
+            $body =~ s/\A\r\n//;
+        }
+    }
+    my $r = { status => $status // 0, headers => \%hdr, content => $content };
+    contract_record($bytes =~ m{^(\S+) (\S+)} ? ($1, $2) : ('', ''), $r);
     $r->{json} = json_body($r);
     return $r;
 }
