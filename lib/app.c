@@ -494,6 +494,7 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 	r->status = 200;
 
 	e = app_dispatch(r, routes, n);
+	db_reset_busy();
 	if (sqlite3_get_autocommit(db_handle()) == 0) {
 		db_rollback();
 		log_event(LOG_ERROR, "transaction_left_open", r->request_id,

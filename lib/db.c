@@ -308,6 +308,25 @@ fail:
 }
 
 int
+db_reset_busy(void)
+{
+	sqlite3_stmt *s = NULL;
+	int n = 0;
+
+	if (db == NULL)
+		return 0;
+	while ((s = sqlite3_next_stmt(db, s)) != NULL) {
+		if (!sqlite3_stmt_busy(s))
+			continue;
+		log_event(LOG_ERROR, "statement_left_busy", NULL, "sql",
+		    sqlite3_sql(s), NULL);
+		sqlite3_reset(s);
+		n++;
+	}
+	return n;
+}
+
+int
 db_ping(void)
 {
 	sqlite3_stmt *s = db_stmt(STMT_PING);

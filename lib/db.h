@@ -94,6 +94,14 @@ int db_migrate(char *err, size_t errsz);
 /* A copy in the arena of text column col of s's row ("" for NULL), or NULL. */
 const char *db_column_text(struct arena *a, sqlite3_stmt *s, int col);
 
+/*
+ * Resets every statement still stepping (one whose last row was not read
+ * to the end): until reset, it holds a read transaction, so this process
+ * would keep seeing the database as it was and block checkpoints.  Returns
+ * how many there were; each is logged, as it is a bug of its caller.
+ */
+int db_reset_busy(void);
+
 /* 1 when the database answers a trivial query. */
 int db_ping(void);
 

@@ -26,8 +26,9 @@ sub limited {
     is($r->{headers}{'ratelimit-reset'}, $ra, "$what: RateLimit-Reset agrees with Retry-After");
 }
 
-# Ends the current window of a bucket, as if its time had passed.
-sub window_over { sql($_[0], "UPDATE rate_limits SET expires_at = unixepoch() WHERE bucket = '$_[1]'") }
+# Ends the current window of a bucket, as if its time had passed: a second
+# in the past, since time(3) reads a coarse clock that can lag unixepoch().
+sub window_over { sql($_[0], "UPDATE rate_limits SET expires_at = unixepoch() - 1 WHERE bucket = '$_[1]'") }
 
 sub users { sql($srv, 'SELECT count(*) FROM users') }
 
@@ -118,7 +119,7 @@ like($accounts, qr/^[0-9a-f]{64},[0-9a-f]{64}$/, 'accounts are kept as digests')
 unlike(scalar `sqlite3 $bo->{var}/quill.db .dump`, qr/nobody\@example/i, 'not as the typed email');
 
 # The back-off grows: after it ends, the next failure locks for longer.
-sql($bo, 'UPDATE login_failures SET locked_until = unixepoch()');
+sql($bo, 'UPDATE login_failures SET locked_until = unixepoch() - 1');
 (undef, $r) = login_pair($bo, uc $email, 'wrong password here');
 is($r->{status}, 401, 'after the back-off the account can be tried again (any case of the email)');
 (undef, $r) = login_pair($bo, $email, $pw);
@@ -127,7 +128,7 @@ ok($r->{headers}{'retry-after'} > 30 && $r->{headers}{'retry-after'} <= 60,
     "for longer: $r->{headers}{'retry-after'} s");
 
 # Recovery: a successful login forgets the failures.
-sql($bo, 'UPDATE login_failures SET locked_until = unixepoch()');
+sql($bo, 'UPDATE login_failures SET locked_until = unixepoch() - 1');
 ok((login_pair($bo, $email, $pw))[0], 'once the back-off is over, the right password logs in');
 is(sql($bo, 'SELECT count(*) FROM login_failures'), 1, "and the account's failures are forgotten");
 
