@@ -150,7 +150,7 @@ if (defined $post_id && !$ENV{BENCH_SKIP_DEEP}) {
         . "SELECT $uid, 'Seed ' || i, 'Seed body ' || i, 'published', 1600000000 + i, 1600000000 + i FROM n") == 0
         or die "seeding failed";
     # Fold the seeding's WAL into the database, so neither page pays for it.
-    system("sqlite3", "$var/quill.db", "PRAGMA wal_checkpoint(TRUNCATE)") == 0
+    system("sqlite3 $var/quill.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null") == 0
         or die "checkpoint failed";
     my (%rate, %path);
     for my $depth (100, $deep_rows) {
