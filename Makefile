@@ -111,7 +111,7 @@ $(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
 $(BUILD)/t/unit/%: $(BUILD)/t/unit/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/t/unit/%.o: t/unit/%.c t/unit/tap.h lib/*.h
+$(BUILD)/t/unit/%.o: t/unit/%.c t/unit/*.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
