@@ -8,7 +8,8 @@ SAN	?=
 PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
 # Debian packages that building, running and testing need.
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
-	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk
+	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk \
+	   valgrind
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
 FUZZ_DEB_PKGS = clang libclang-rt-14-dev
 
