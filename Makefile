@@ -15,7 +15,8 @@ PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
 	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk \
 	   apache2 libapache2-mod-fcgid spawn-fcgi openssl libio-socket-ssl-perl \
-	   chromium
+	   chromium \
+	   valgrind
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
 FUZZ_DEB_PKGS = clang libclang-rt-14-dev
 # node and npm run the tools of package.json (the browser tests, the OpenAPI
@@ -132,7 +133,7 @@ $(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
 $(BUILD)/t/unit/%: $(BUILD)/t/unit/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/t/unit/%.o: t/unit/%.c t/unit/tap.h lib/*.h
+$(BUILD)/t/unit/%.o: t/unit/%.c t/unit/*.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 

@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "limit.h"
 #include "log.h"
 #include "password.h"
 #include "token.h"
@@ -476,6 +477,7 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 	enum err e;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	limit_request_begin();
 	arena_reset(r->arena);
 	buf_reset(r->hdr);
 	buf_reset(r->out);
@@ -514,6 +516,7 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 	io_write(io, head, r);
 	cJSON_Delete(r->json);
 	r->json = NULL;
+	limit_request_end();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_request(r->method_name, r->path, r->status,
 	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
@@ -525,13 +528,15 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 static void
 app_start(const char *name)
 {
-	char err[512];
+	char err[512], lock[sizeof(config.db) + 16];
 	unsigned char seed[6];
 	struct sigaction sa;
 
 	app_sanitise_fds();
 	log_init(name);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit makes a write fail (503), not kill the process. */
+	signal(SIGXFSZ, SIG_IGN);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = app_on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -555,6 +560,14 @@ app_start(const char *name)
 	if (password_init((unsigned long long)config.argon2_ops,
 	    (size_t)config.argon2_mem_kib * 1024) == -1) {
 		snprintf(err, sizeof(err), "QUILL_ARGON2_*: unacceptable limits");
+		goto fail;
+	}
+	/* One lock file beside the database: every program of the site shares it. */
+	snprintf(lock, sizeof(lock), "%s.argon2.lock", config.db);
+	if (password_gate(lock, (unsigned)config.argon2_slots,
+	    (unsigned)config.argon2_wait_ms) == -1 ||
+	    limit_init(config.request_timeout_ms, config.max_requests) == -1) {
+		snprintf(err, sizeof(err), "cannot set up the request limits");
 		goto fail;
 	}
 	if (password_blocklist_load(config.blocklist) == -1) {
@@ -638,6 +651,7 @@ app_main(int argc, char **argv, const char *name,
 	struct req r;
 	struct io io = { NULL };
 	FCGX_Request fr;
+	int recycle = 0;
 
 	if (app_wants_routes(argc, argv))
 		return app_print_routes(routes, nroutes);
@@ -667,6 +681,8 @@ app_main(int argc, char **argv, const char *name,
 		while (!app_stopping && FCGX_Accept_r(&fr) >= 0) {
 			app_serve(&r, &io, fr.envp, routes, nroutes, &head);
 			FCGX_Finish_r(&fr);
+			if ((recycle = limit_recycle_due()))
+				break;
 		}
 		FCGX_Free(&fr, 1);
 	}
@@ -675,5 +691,7 @@ app_main(int argc, char **argv, const char *name,
 	buf_free(&out);
 	buf_free(&head);
 	app_stop();
+	if (recycle)
+		limit_recycle();
 	return 0;
 }

@@ -359,6 +359,8 @@ auth_verify_current(struct req *r, const struct user *u, const char *field,
 	pv = password_verify(u->password_hash, pw->str, pw->len);
 	if (pv == PASSWORD_OK || pv == PASSWORD_OK_REHASH)
 		return ERR_NONE;
+	if (pv == PASSWORD_BUSY)
+		return ERR_UNAVAILABLE;
 	if (pv == PASSWORD_ERROR)
 		return ERR_INTERNAL;
 	if ((e = db_begin()) != ERR_NONE)

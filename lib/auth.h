@@ -112,7 +112,8 @@ struct vvalue;
  * named field).  Argon2 runs first, outside any transaction: call with none
  * open.  A locked account is ERR_RATE_LIMITED; a wrong password counts as a
  * failed login of the account (the QUILL_LOGIN_* back-off), is logged, and
- * answers ERR_VALIDATION with an invalid_value detail on field.
+ * answers ERR_VALIDATION with an invalid_value detail on field.  No free
+ * Argon2 slot is ERR_UNAVAILABLE.
  */
 enum err auth_verify_current(struct req *r, const struct user *u,
     const char *field, const struct vvalue *pw, int64_t now);

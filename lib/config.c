@@ -49,6 +49,10 @@ static const struct csetting settings[] = {
 	L("QUILL_BUSY_TIMEOUT_MS", busy_timeout_ms, 0, 600000, "5000"),
 	L("QUILL_ARGON2_OPSLIMIT", argon2_ops, 0, 32, "0"),
 	L("QUILL_ARGON2_MEMLIMIT_KIB", argon2_mem_kib, 0, 4L << 20, "0"),
+	L("QUILL_ARGON2_CONCURRENCY", argon2_slots, 0, 1024, "2"),
+	L("QUILL_ARGON2_WAIT_MS", argon2_wait_ms, 0, 60000, "2000"),
+	L("QUILL_REQUEST_TIMEOUT_MS", request_timeout_ms, 0, 3600000, "10000"),
+	L("QUILL_MAX_REQUESTS", max_requests, 0, 1000000000L, "10000"),
 	{ "QUILL_LOG_LEVEL", C_LEVEL, offsetof(struct config, log_level), 0, 0, 0,
 	    "info" },
 	{ "QUILL_CORS_ORIGINS", C_ORIGINS, 0, 0, 0, 0, "" },
@@ -337,6 +341,18 @@ config_load(char *err, size_t errsz)
 	if (config.login_backoff > config.login_backoff_max) {
 		snprintf(err, errsz, "QUILL_LOGIN_BACKOFF must not exceed "
 		    "QUILL_LOGIN_BACKOFF_MAX");
+		return -1;
+	}
+	if (config.request_timeout_ms != 0 && config.request_timeout_ms < 100) {
+		snprintf(err, errsz, "QUILL_REQUEST_TIMEOUT_MS must be 0 (no "
+		    "limit) or at least 100");
+		return -1;
+	}
+	/* A request waiting for Argon2 must be able to answer in its time. */
+	if (config.request_timeout_ms != 0 &&
+	    config.argon2_wait_ms >= config.request_timeout_ms) {
+		snprintf(err, errsz, "QUILL_ARGON2_WAIT_MS must be less than "
+		    "QUILL_REQUEST_TIMEOUT_MS");
 		return -1;
 	}
 	if (config.issuer[0] == '\0')

@@ -39,6 +39,10 @@ struct config {
 	long	 busy_timeout_ms;	/* QUILL_BUSY_TIMEOUT_MS */
 	long	 argon2_ops;		/* QUILL_ARGON2_OPSLIMIT, 0 = interactive */
 	long	 argon2_mem_kib;	/* QUILL_ARGON2_MEMLIMIT_KIB, 0 = interactive */
+	long	 argon2_slots;		/* QUILL_ARGON2_CONCURRENCY, 0 = no cap */
+	long	 argon2_wait_ms;	/* QUILL_ARGON2_WAIT_MS */
+	long	 request_timeout_ms;	/* QUILL_REQUEST_TIMEOUT_MS, 0 = none */
+	long	 max_requests;		/* QUILL_MAX_REQUESTS, 0 = never recycle */
 	int	 log_level;		/* QUILL_LOG_LEVEL: debug|info|warn|error */
 	char	 cors[CONFIG_MAX_ORIGINS][256];	/* QUILL_CORS_ORIGINS */
 	size_t	 ncors;

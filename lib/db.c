@@ -10,8 +10,82 @@
 #include "db.h"
 #include "log.h"
 
+/* Virtual-machine steps between two looks at the deadline. */
+#define DB_PROGRESS_STEPS 1000
+
 static sqlite3 *db;
 static sqlite3_stmt *stmts[STMT__MAX];
+
+/* The lock wait (QUILL_BUSY_TIMEOUT_MS) and the deadline (db_deadline). */
+static struct {
+	long		 busy_ms;
+	struct timespec	 busy_since;
+	struct timespec	 deadline;
+	int		 deadline_on;
+} db_time;
+
+/* Milliseconds from now until t; negative once t has passed. */
+static long
+ms_until(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(t->tv_sec - now.tv_sec) * 1000 +
+	    (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* SQLite's progress handler: non-zero interrupts the statement. */
+static int
+db_progress(void *arg)
+{
+	(void)arg;
+	return db_time.deadline_on && ms_until(&db_time.deadline) <= 0;
+}
+
+/*
+ * SQLite's busy handler: sleeps as sqlite3_busy_timeout would, in steps
+ * growing to 100 ms, until the lock wait or the deadline is over.
+ */
+static int
+db_busy(void *arg, int count)
+{
+	static const long steps[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50,
+	    100 };
+	const int nsteps = (int)(sizeof(steps) / sizeof(steps[0]));
+	long delay, left;
+
+	(void)arg;
+	if (count == 0)
+		clock_gettime(CLOCK_MONOTONIC, &db_time.busy_since);
+	left = db_time.busy_ms + ms_until(&db_time.busy_since);
+	if (db_time.deadline_on && ms_until(&db_time.deadline) < left)
+		left = ms_until(&db_time.deadline);
+	delay = steps[count < nsteps ? count : nsteps - 1];
+	if (delay > left)
+		delay = left;
+	if (delay <= 0)
+		return 0;
+	sqlite3_sleep((int)delay);
+	return 1;
+}
+
+void
+db_deadline(long ms)
+{
+	if (ms <= 0) {
+		db_time.deadline_on = 0;
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &db_time.deadline);
+	db_time.deadline.tv_sec += ms / 1000;
+	db_time.deadline.tv_nsec += (ms % 1000) * 1000000L;
+	if (db_time.deadline.tv_nsec >= 1000000000L) {
+		db_time.deadline.tv_sec++;
+		db_time.deadline.tv_nsec -= 1000000000L;
+	}
+	db_time.deadline_on = 1;
+}
 
 /* Runs SQL with no results; returns the SQLite code. */
 static int
@@ -37,7 +111,9 @@ db_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
 		return -1;
 	}
 	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, busy_ms);
+	db_time.busy_ms = busy_ms;
+	sqlite3_busy_handler(db, db_busy, NULL);
+	sqlite3_progress_handler(db, DB_PROGRESS_STEPS, db_progress, NULL);
 	/*
 	 * WAL lets readers run beside the one writer; synchronous=FULL keeps a
 	 * committed revocation through a power cut; no mmap with several
@@ -202,6 +278,7 @@ db_fail(int rc, const char *where)
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
 	case SQLITE_PROTOCOL:
+	case SQLITE_INTERRUPT:
 		return ERR_UNAVAILABLE;
 	default:
 		return ERR_INTERNAL;
@@ -241,8 +318,14 @@ db_commit(void)
 void
 db_rollback(void)
 {
-	if (db != NULL && !sqlite3_get_autocommit(db))
-		db_exec("ROLLBACK");
+	int on = db_time.deadline_on;
+
+	if (db == NULL || sqlite3_get_autocommit(db))
+		return;
+	/* However late, a rollback must run to its end. */
+	db_time.deadline_on = 0;
+	db_exec("ROLLBACK");
+	db_time.deadline_on = on;
 }
 
 enum err

@@ -26,10 +26,19 @@ extern const int db_migrations_n;
 
 /*
  * Opens path (which must exist unless create is set), applies the pragmas
- * (WAL, busy timeout, foreign keys, synchronous=FULL).  Returns 0, or -1
- * with a reason in err (errsz bytes).
+ * (WAL, foreign keys, synchronous=FULL) and waits up to busy_ms for a lock
+ * another process holds.  Returns 0, or -1 with a reason in err (errsz
+ * bytes).
  */
 int db_open(const char *path, int create, int busy_ms, char *err, size_t errsz);
+
+/*
+ * Sets the deadline of this process's database work ms milliseconds from
+ * now: a statement still running then is interrupted, and a wait for a lock
+ * ends; both fail as ERR_UNAVAILABLE (db_fail), and a rollback still runs.
+ * ms <= 0 lifts the deadline.
+ */
+void db_deadline(long ms);
 
 /*
  * Prepares every statement of the statement table.  Fails (-1, reason in
@@ -70,7 +79,8 @@ enum err db_end(enum err e);
 
 /*
  * Maps a SQLite result code to an error: BUSY and LOCKED, READONLY, FULL,
- * IOERR and CANTOPEN are ERR_UNAVAILABLE, anything else ERR_INTERNAL.
+ * IOERR, CANTOPEN and INTERRUPT (the deadline) are ERR_UNAVAILABLE,
+ * anything else ERR_INTERNAL.
  * Logs the SQLite message, which never reaches a client.
  */
 enum err db_fail(int rc, const char *where);

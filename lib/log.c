@@ -25,21 +25,24 @@ log_set_level(int level)
 	log_min = level;
 }
 
-/* Starts a line with the time, level, program and event. */
+/* Starts a line with the time (now when ts is NULL), level, program, event. */
 static void
-log_begin(enum log_level level, const char *event)
+log_begin(const struct timespec *ts, enum log_level level, const char *event)
 {
-	struct timespec ts;
+	struct timespec now;
 	char when[32];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	http_time(ts.tv_sec, when, sizeof(when));
+	if (ts == NULL) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		ts = &now;
+	}
+	http_time(ts->tv_sec, when, sizeof(when));
 	when[19] = '\0';	/* drop the Z: milliseconds follow */
 	buf_reset(&log_line);
 	buf_puts(&log_line, "{\"time\":\"");
 	buf_puts(&log_line, when);
 	buf_puts(&log_line, ".");
-	buf_int(&log_line, ts.tv_nsec / 1000000, 3);
+	buf_int(&log_line, ts->tv_nsec / 1000000, 3);
 	buf_puts(&log_line, "Z\",\"level\":\"");
 	buf_puts(&log_line, level_names[level]);
 	buf_puts(&log_line, "\",\"program\":\"");
@@ -60,6 +63,18 @@ log_kv(const char *key, const char *value)
 	buf_puts(&log_line, "\"");
 }
 
+/* Appends the (key, value) pairs of ap, up to a NULL key. */
+static void
+log_pairs(va_list ap)
+{
+	const char *k, *v;
+
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		v = va_arg(ap, const char *);
+		log_kv(k, v != NULL ? v : "");
+	}
+}
+
 /* Ends the line and writes it with one write(2), so lines never interleave. */
 static void
 log_end(void)
@@ -77,20 +92,37 @@ void
 log_event(enum log_level level, const char *event, const char *request_id, ...)
 {
 	va_list ap;
-	const char *k, *v;
 
 	if ((int)level < log_min)
 		return;
-	log_begin(level, event);
+	log_begin(NULL, level, event);
 	if (request_id != NULL)
 		log_kv("requestId", request_id);
 	va_start(ap, request_id);
-	while ((k = va_arg(ap, const char *)) != NULL) {
-		v = va_arg(ap, const char *);
-		log_kv(k, v != NULL ? v : "");
-	}
+	log_pairs(ap);
 	va_end(ap);
 	log_end();
+}
+
+size_t
+log_prepare(char *dst, size_t n, const struct timespec *when,
+    enum log_level level, const char *event, ...)
+{
+	va_list ap;
+
+	log_begin(when, level, event);
+	va_start(ap, event);
+	log_pairs(ap);
+	va_end(ap);
+	buf_puts(&log_line, "}\n");
+	if (log_line.oom || log_line.len >= n) {
+		if (n > 0)
+			dst[0] = '\0';
+		return 0;
+	}
+	memcpy(dst, log_line.data, log_line.len);
+	dst[log_line.len] = '\0';
+	return log_line.len;
 }
 
 void
@@ -100,7 +132,7 @@ log_request(const char *method, const char *path, int status,
 {
 	if (LOG_INFO < log_min)
 		return;
-	log_begin(LOG_INFO, "request");
+	log_begin(NULL, LOG_INFO, "request");
 	log_kv("requestId", request_id);
 	log_kv("method", method);
 	log_kv("path", path);

@@ -5,7 +5,9 @@
 #ifndef QUILL_LOG_H
 #define QUILL_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
@@ -22,6 +24,14 @@ void log_set_level(int level);
  */
 void log_event(enum log_level level, const char *event, const char *request_id,
     ...) __attribute__((sentinel));
+
+/*
+ * Formats the line log_event would write at time when (CLOCK_REALTIME),
+ * without writing it, for a signal handler to write(2) later: into dst (n
+ * bytes, NUL-terminated).  Returns its length, or 0 when it does not fit.
+ */
+size_t log_prepare(char *dst, size_t n, const struct timespec *when,
+    enum log_level level, const char *event, ...) __attribute__((sentinel));
 
 /* The request line: method, path, status, duration, request id, user id. */
 void log_request(const char *method, const char *path, int status,

@@ -3,13 +3,18 @@
  * policy and the common-password blocklist.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "log.h"
 #include "password.h"
 
 _Static_assert(PASSWORD_HASH_MAX >= crypto_pwhash_STRBYTES,
@@ -30,6 +35,18 @@ static struct {
 	char			 dummy[crypto_pwhash_STRBYTES];
 	int			 ready;
 } cost;
+
+/* How long a caller sleeps between looks for a free Argon2 slot. */
+#define GATE_NAP_MS	5
+
+/* The cap on Argon2 computations at once (see password_gate). */
+static struct {
+	char		 path[PATH_MAX];
+	unsigned	 slots;		/* 0: no cap */
+	unsigned	 wait_ms;
+	int		 fd;		/* the lock file, opened on first use */
+	int		 held;		/* the slot this process holds, or -1 */
+} gate = { "", 0, 0, -1, -1 };
 
 /* Lowercased entries, sorted for bsearch, without duplicates. */
 static struct {
@@ -185,6 +202,99 @@ entries_dedup(char **v, size_t n)
 	return out;
 }
 
+/* Milliseconds from *since to now. */
+static long
+ms_since(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - since->tv_sec) * 1000 +
+	    (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* Sets or clears (type F_UNLCK) the lock of byte slot: 0, or -1 (errno). */
+static int
+gate_lock(unsigned slot, short type)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)slot;
+	fl.l_len = 1;
+	return fcntl(gate.fd, F_SETLK, &fl);
+}
+
+/*
+ * Takes an Argon2 slot, trying each without blocking, from one that
+ * depends on the process so that processes spread over the slots, and
+ * napping between rounds until the wait is over.  Returns 0, or -1 (logged)
+ * when none came free in time or the lock file is unusable: both refuse the
+ * computation, so memory stays bounded whatever goes wrong.
+ */
+static int
+gate_enter(void)
+{
+	struct timespec start, nap = { 0, GATE_NAP_MS * 1000000L };
+	unsigned i, first;
+	char waited[24];
+
+	if (gate.slots == 0)
+		return 0;
+	if (gate.fd == -1 && (gate.fd = open(gate.path, O_RDWR | O_CREAT |
+	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1)
+		goto broken;
+	first = (unsigned)getpid() % gate.slots;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		for (i = 0; i < gate.slots; i++) {
+			if (gate_lock((first + i) % gate.slots, F_WRLCK) == 0) {
+				gate.held = (int)((first + i) % gate.slots);
+				return 0;
+			}
+			if (errno != EACCES && errno != EAGAIN)
+				goto broken;
+		}
+		if (ms_since(&start) >= (long)gate.wait_ms)
+			break;
+		nanosleep(&nap, NULL);
+	}
+	snprintf(waited, sizeof(waited), "%ld", ms_since(&start));
+	log_event(LOG_WARN, "argon2_busy", NULL, "waitedMs", waited, NULL);
+	return -1;
+broken:
+	log_event(LOG_ERROR, "argon2_gate_failed", NULL, "path", gate.path,
+	    "reason", strerror(errno), NULL);
+	return -1;
+}
+
+/* Gives back the slot gate_enter took. */
+static void
+gate_leave(void)
+{
+	if (gate.held < 0)
+		return;
+	(void)gate_lock((unsigned)gate.held, F_UNLCK);
+	gate.held = -1;
+}
+
+int
+password_gate(const char *lock_path, unsigned slots, unsigned wait_ms)
+{
+	if (strlen(lock_path) >= sizeof(gate.path))
+		return -1;
+	if (gate.fd != -1)
+		close(gate.fd);
+	gate.fd = -1;
+	gate.held = -1;
+	memcpy(gate.path, lock_path, strlen(lock_path) + 1);
+	gate.slots = slots;
+	gate.wait_ms = wait_ms;
+	return 0;
+}
+
 int
 password_init(unsigned long long opslimit, size_t memlimit)
 {
@@ -232,41 +342,21 @@ dummy_ready(void)
 int
 password_hash(const char *pw, size_t len, char out[PASSWORD_HASH_MAX])
 {
-	if (!cost.ready || pw == NULL || out == NULL)
+	int rc;
+
+	if (!cost.ready || pw == NULL || out == NULL || gate_enter() == -1)
 		return -1;
-	if (crypto_pwhash_str_alg(out, pw, len, cost.opslimit, cost.memlimit,
-	    crypto_pwhash_ALG_ARGON2ID13) != 0)
-		return -1;
-	return 0;
+	rc = crypto_pwhash_str_alg(out, pw, len, cost.opslimit, cost.memlimit,
+	    crypto_pwhash_ALG_ARGON2ID13);
+	gate_leave();
+	return rc == 0 ? 0 : -1;
 }
 
-enum password_verdict
-password_verify(const char *hash, const char *pw, size_t len)
+/* The work of password_verify_dummy, in a slot the caller holds. */
+static void
+dummy_verify(const char *pw, size_t len)
 {
-	int stale = -1;
-
-	if (!cost.ready || pw == NULL)
-		return PASSWORD_ERROR;
-	if (hash != NULL &&
-	    strnlen(hash, PASSWORD_HASH_MAX) < PASSWORD_HASH_MAX &&
-	    strncmp(hash, PASSWORD_PREFIX, sizeof(PASSWORD_PREFIX) - 1) == 0)
-		stale = crypto_pwhash_str_needs_rehash(hash, cost.opslimit,
-		    cost.memlimit);
-	if (stale == -1) {
-		/* Unusable hash: still take the time a real one would. */
-		password_verify_dummy(pw, len);
-		return PASSWORD_ERROR;
-	}
-	errno = 0;
-	if (crypto_pwhash_str_verify(hash, pw, len) != 0)
-		return errno == ENOMEM ? PASSWORD_ERROR : PASSWORD_MISMATCH;
-	return stale ? PASSWORD_OK_REHASH : PASSWORD_OK;
-}
-
-void
-password_verify_dummy(const char *pw, size_t len)
-{
-	if (!cost.ready || pw == NULL || !dummy_ready())
+	if (!dummy_ready())
 		return;
 	/*
 	 * The outcome means nothing (the dummy password is random and
@@ -274,6 +364,49 @@ password_verify_dummy(const char *pw, size_t len)
 	 */
 	if (crypto_pwhash_str_verify(cost.dummy, pw, len) != 0)
 		return;
+}
+
+enum password_verdict
+password_verify(const char *hash, const char *pw, size_t len)
+{
+	enum password_verdict v;
+	int stale = -1;
+
+	if (!cost.ready || pw == NULL)
+		return PASSWORD_ERROR;
+	if (gate_enter() == -1)
+		return PASSWORD_BUSY;
+	if (hash != NULL &&
+	    strnlen(hash, PASSWORD_HASH_MAX) < PASSWORD_HASH_MAX &&
+	    strncmp(hash, PASSWORD_PREFIX, sizeof(PASSWORD_PREFIX) - 1) == 0)
+		stale = crypto_pwhash_str_needs_rehash(hash, cost.opslimit,
+		    cost.memlimit);
+	if (stale == -1) {
+		/* Unusable hash: still take the time a real one would. */
+		dummy_verify(pw, len);
+		v = PASSWORD_ERROR;
+	} else {
+		errno = 0;
+		if (crypto_pwhash_str_verify(hash, pw, len) == 0)
+			v = stale ? PASSWORD_OK_REHASH : PASSWORD_OK;
+		else
+			v = errno == ENOMEM ? PASSWORD_ERROR :
+			    PASSWORD_MISMATCH;
+	}
+	gate_leave();
+	return v;
+}
+
+enum password_verdict
+password_verify_dummy(const char *pw, size_t len)
+{
+	if (!cost.ready || pw == NULL)
+		return PASSWORD_MISMATCH;
+	if (gate_enter() == -1)
+		return PASSWORD_BUSY;
+	dummy_verify(pw, len);
+	gate_leave();
+	return PASSWORD_MISMATCH;
 }
 
 const char *
@@ -322,4 +455,8 @@ void
 password_shutdown(void)
 {
 	blocklist_free();
+	if (gate.fd != -1)
+		close(gate.fd);
+	gate.fd = -1;
+	gate.held = -1;
 }

@@ -18,7 +18,8 @@ enum password_verdict {
 	PASSWORD_MISMATCH = 0,
 	PASSWORD_OK,		/* matches, parameters current */
 	PASSWORD_OK_REHASH,	/* matches, hash with the current parameters */
-	PASSWORD_ERROR		/* malformed hash or out of memory */
+	PASSWORD_ERROR,		/* malformed hash or out of memory */
+	PASSWORD_BUSY		/* no Argon2 slot came free: try again later */
 };
 
 /*
@@ -27,18 +28,33 @@ enum password_verdict {
  */
 int password_init(unsigned long long opslimit, size_t memlimit);
 
-/* Hashes pw (len bytes) into out; returns 0 or -1. */
+/*
+ * Caps the Argon2 computations running at once, across every process that
+ * names the same lock_path, at slots: each computation holds an fcntl lock
+ * on one byte of that file (created on first use), which the kernel drops
+ * when its process dies.  A computation waits up to wait_ms for a free
+ * slot, else is refused (PASSWORD_BUSY).  slots 0, the state before this is
+ * called, lifts the cap.  Returns 0, or -1 when lock_path is too long.
+ */
+int password_gate(const char *lock_path, unsigned slots, unsigned wait_ms);
+
+/*
+ * Hashes pw (len bytes) into out; returns 0, or -1 on failure or when no
+ * Argon2 slot came free.
+ */
 int password_hash(const char *pw, size_t len, char out[PASSWORD_HASH_MAX]);
 
-/* Checks pw against an encoded hash. */
+/* Checks pw against an encoded hash, inside an Argon2 slot. */
 enum password_verdict password_verify(const char *hash, const char *pw,
     size_t len);
 
 /*
  * Spends the same time as password_verify against a real hash, for callers
- * that have no account to check, so timing does not reveal which emails exist.
+ * that have no account to check, so timing does not reveal which emails
+ * exist.  Returns PASSWORD_MISMATCH, or PASSWORD_BUSY as password_verify
+ * would, so a busy answer does not reveal them either.
  */
-void password_verify_dummy(const char *pw, size_t len);
+enum password_verdict password_verify_dummy(const char *pw, size_t len);
 
 /*
  * Checks pw (len bytes, valid UTF-8) against the policy.  Returns NULL when

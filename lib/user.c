@@ -7,9 +7,9 @@
 static const char *const role_names[] = { "user", "moderator", "admin" };
 
 const struct list_sort user_sorts[USER_SORT__MAX] = {
-	[USER_SORT_CREATED] = { "createdAt", 0 },
-	[USER_SORT_NAME] = { "name", 1 },
-	[USER_SORT_EMAIL] = { "email", 1 },
+	[USER_SORT_CREATED] = { "createdAt", 0, 0, 0 },
+	[USER_SORT_NAME] = { "name", 1, 0, 0 },
+	[USER_SORT_EMAIL] = { "email", 1, 0, 0 },
 };
 
 /* [sort][desc]: the statements of a first or offset page, of a keyset page. */

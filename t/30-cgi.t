@@ -11,38 +11,8 @@ use QuillTest;
 my $srv = start_server();
 my $bin = build_dir();
 
-# Runs a program as CGI; returns { status, headers, body, json }.
-sub cgi {
-    my ($prog, $method, $uri, %o) = @_;
-    my $body = $o{body} // '';
-    my $in = "$srv->{var}/cgi-in.$$";
-    open my $fh, '>', $in or die $!; print $fh $body; close $fh;
-    my ($path, $query) = split /\?/, $uri, 2;
-    local %ENV = (PATH => $ENV{PATH}, QUILL_CONFIG => $srv->{conf},
-        GATEWAY_INTERFACE => 'CGI/1.1', SERVER_PROTOCOL => 'HTTP/1.1',
-        REQUEST_METHOD => $method, REQUEST_URI => $uri,
-        SCRIPT_NAME => $path, QUERY_STRING => $query // '',
-        REMOTE_ADDR => '127.0.0.1',
-        map { defined $ENV{$_} ? ($_ => $ENV{$_}) : () } qw(ASAN_OPTIONS UBSAN_OPTIONS));
-    if (length $body || $o{type}) {
-        $ENV{CONTENT_TYPE} = $o{type} // 'application/json';
-        $ENV{CONTENT_LENGTH} = length $body unless $o{no_length};
-    }
-    while (my ($k, $v) = each %{ $o{env} // {} }) {
-        if (defined $v) { $ENV{$k} = $v } else { delete $ENV{$k} }
-    }
-    my $out = `$bin/$prog.fcgi < $in 2>>$srv->{var}/log/cgi-stderr.log`;
-    my $exit = $?;
-    unlink $in;
-    my ($head, $rest) = split /\r\n\r\n/, $out, 2;
-    my %h;
-    for (split /\r\n/, $head // '') { my ($k, $v) = split /:\s*/, $_, 2; $h{lc $k} = $v; }
-    my ($status) = ($h{status} // '') =~ /^(\d{3})/;
-    my $r = { status => $status // 0, headers => \%h, content => $rest // '', exit => $exit };
-    contract_record($method, $uri, $r);
-    $r->{json} = json_body($r);
-    return $r;
-}
+# Runs a program as CGI; returns { status, headers, content, json, exit }.
+sub cgi { return cgi_request($srv, @_) }
 
 my $r = cgi('auth', 'GET', '/api/v1/health');
 is($r->{status}, 200, 'CGI: health answers 200');

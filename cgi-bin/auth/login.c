@@ -150,7 +150,9 @@ login_refused(struct req *r, const struct vvalue *email, int64_t now)
 /*
  * Checks the password of the account typed in v; *u receives the user.
  * Returns 1 when the login may go ahead; rehash receives a new hash when
- * the stored one has old parameters (else "").
+ * the stored one has old parameters (else "").  No free Argon2 slot is
+ * ERR_UNAVAILABLE in *e, for a known email and an unknown one alike, and
+ * counts as no failure.
  */
 static int
 login_verify(struct req *r, const struct vvalue *v, struct user *u,
@@ -162,14 +164,19 @@ login_verify(struct req *r, const struct vvalue *v, struct user *u,
 	*e = user_get_by_email(r->arena, v[LOGIN_EMAIL].str, v[LOGIN_EMAIL].len,
 	    u);
 	if (*e == ERR_NOT_FOUND) {
-		*e = ERR_NONE;
-		password_verify_dummy(v[LOGIN_PASSWORD].str, v[LOGIN_PASSWORD].len);
+		pv = password_verify_dummy(v[LOGIN_PASSWORD].str,
+		    v[LOGIN_PASSWORD].len);
+		*e = pv == PASSWORD_BUSY ? ERR_UNAVAILABLE : ERR_NONE;
 		return 0;
 	}
 	if (*e != ERR_NONE)
 		return 0;
 	pv = password_verify(u->password_hash, v[LOGIN_PASSWORD].str,
 	    v[LOGIN_PASSWORD].len);
+	if (pv == PASSWORD_BUSY) {
+		*e = ERR_UNAVAILABLE;
+		return 0;
+	}
 	if ((pv != PASSWORD_OK && pv != PASSWORD_OK_REHASH) || u->disabled)
 		return 0;
 	/* Best effort: a failed rehash leaves the old, still valid hash. */

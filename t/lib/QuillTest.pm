@@ -16,9 +16,9 @@ use MIME::Base64 qw(encode_base64);
 use Test::More;
 use Exporter 'import';
 
-our @EXPORT = qw(start_server api json_body raw_request register login
-    quillctl log_text root build_dir fresh_email test_server tls_cert
-    program_of state_dir free_port contract_record);
+our @EXPORT = qw(start_server api json_body raw_request cgi_request register
+    login quillctl log_text root build_dir fresh_email test_server tls_cert
+    program_of state_dir free_port contract_record workers);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -83,6 +83,37 @@ sub free_port {
     return $p;
 }
 
+# The lighttpd lines that replace fastcgi.server, for start_server's
+# backends option: { posts => { procs => 8, wrap => sub { ($var, $bin) ->
+# shell script text } } }.  A wrapped program is started through the
+# script, which must exec the program in the end.
+sub fastcgi_conf {
+    my ($var, $port, $backends) = @_;
+    my $conf = "fastcgi.server := (\n";
+    for my $prog (qw(auth users posts)) {
+        my $b = $backends->{$prog} // {};
+        my $bin = "$build/$prog.fcgi";
+        if ($b->{wrap}) {
+            my $script = "$var/run-$prog.sh";
+            open my $fh, '>', $script or die "$script: $!";
+            print $fh "#!/bin/sh\n", $b->{wrap}->($var, $bin), "\n";
+            close $fh;
+            chmod 0755, $script;
+            $bin = $script;
+        }
+        $conf .= qq{\t"/api/v1/$prog" => ((\n}
+            . qq{\t\t"socket" => "$var/run/$prog.sock",\n}
+            . qq{\t\t"bin-path" => "$bin",\n}
+            # min-procs: lighttpd starts at most 4 until load grows.
+            . qq{\t\t"min-procs" => } . ($b->{procs} // 2) . ",\n"
+            . qq{\t\t"max-procs" => } . ($b->{procs} // 2) . ",\n"
+            . qq{\t\t"bin-environment" => ( "QUILL_CONFIG" => "$var/quill.conf",\n}
+            . qq{\t\t    "QUILL_PUBLIC_ORIGIN" => "http://127.0.0.1:$port" ),\n}
+            . qq{\t\t"check-local" => "disable",\n\t)),\n};
+    }
+    return "$conf)\n";
+}
+
 # start_server(settings => { QUILL_X => 'v' }) -> server hashref
 # Also: server => 'lighttpd'|'apache' (default: QUILL_TEST_SERVER),
 # mode => 'proxy'|'cgi'|'fcgid'|'shared-cgi' (how Apache runs the programs; see
@@ -127,6 +158,12 @@ sub start_server {
     my $var = state_dir(name => $o{name}, settings => $o{settings})->{var};
     $o{before_start}->($var) if $o{before_start};
     my $port = free_port();
+    if ($o{backends}) {
+        die "backends: lighttpd only" unless $server eq 'lighttpd';
+        open my $fh, '>>', "$var/lighttpd-extra.conf" or die "$var: $!";
+        print $fh fastcgi_conf($var, $port, $o{backends});
+        close $fh;
+    }
     my $scheme = 'http';
     my %env;
     if ($o{tls}) {
@@ -147,6 +184,32 @@ sub start_server {
     }
     push @servers, $srv;
     return $srv;
+}
+
+# The process ids of the program's FastCGI processes that the server's
+# lighttpd started (prog: auth, users or posts), in ascending order.
+sub workers {
+    my ($srv, $prog) = @_;
+    open my $pf, '<', "$srv->{var}/run/lighttpd.pid" or return ();
+    my $lighttpd = <$pf> // '';
+    close $pf;
+    chomp $lighttpd;
+    my @pids;
+    opendir my $dh, '/proc' or die "/proc: $!";
+    for my $pid (grep { /^\d+$/ } readdir $dh) {
+        open my $st, '<', "/proc/$pid/stat" or next;
+        my $stat = <$st> // '';
+        close $st;
+        # pid (comm) state ppid ...: comm may hold spaces, so from the ')'.
+        my ($ppid) = $stat =~ /\)\s+\S+\s+(\d+)/ or next;
+        next unless $ppid eq $lighttpd;
+        open my $cl, '<', "/proc/$pid/cmdline" or next;
+        my $cmd = do { local $/; <$cl> } // '';
+        close $cl;
+        push @pids, $pid if $cmd =~ m{/\Q$prog\E\.fcgi(\0|$)};
+    }
+    closedir $dh;
+    return sort { $a <=> $b } @pids;
 }
 
 sub stop_server {
@@ -232,7 +295,8 @@ sub json_body {
     return eval { $json->decode($res->{content}) };
 }
 
-# Sends raw bytes and returns { status, headers (lowercased), body, json }.
+# Sends raw bytes and returns { status, headers (lowercased), content, json,
+# head (the status line and header lines as received) }.
 sub raw_request {
     my ($srv, $bytes) = @_;
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
@@ -260,8 +324,47 @@ sub raw_request {
             $body =~ s/\A\r\n//;
         }
     }
-    my $r = { status => $status // 0, headers => \%hdr, content => $content };
+    my $r = { status => $status // 0, headers => \%hdr, content => $content,
+        head => $head // '' };
     contract_record($bytes =~ m{^(\S+) (\S+)} ? ($1, $2) : ('', ''), $r);
+    $r->{json} = json_body($r);
+    return $r;
+}
+
+# Runs program $prog (auth, users, posts) once as plain CGI with the server's
+# configuration: cgi_request($srv, $prog, METHOD, URI, body => '...',
+# type => 'application/json', no_length => 1, env => { NAME => value or
+# undef }).  Returns { status, headers (lowercased), content, json, head,
+# exit }.
+sub cgi_request {
+    my ($srv, $prog, $method, $uri, %o) = @_;
+    my $body = $o{body} // '';
+    my $in = "$srv->{var}/cgi-in.$$";
+    open my $fh, '>', $in or die $!; print $fh $body; close $fh;
+    my ($path, $query) = split /\?/, $uri, 2;
+    local %ENV = (PATH => $ENV{PATH}, QUILL_CONFIG => $srv->{conf},
+        GATEWAY_INTERFACE => 'CGI/1.1', SERVER_PROTOCOL => 'HTTP/1.1',
+        REQUEST_METHOD => $method, REQUEST_URI => $uri,
+        SCRIPT_NAME => $path, QUERY_STRING => $query // '',
+        REMOTE_ADDR => '127.0.0.1',
+        map { defined $ENV{$_} ? ($_ => $ENV{$_}) : () } qw(ASAN_OPTIONS UBSAN_OPTIONS));
+    if (length $body || $o{type}) {
+        $ENV{CONTENT_TYPE} = $o{type} // 'application/json';
+        $ENV{CONTENT_LENGTH} = length $body unless $o{no_length};
+    }
+    while (my ($k, $v) = each %{ $o{env} // {} }) {
+        if (defined $v) { $ENV{$k} = $v } else { delete $ENV{$k} }
+    }
+    my $out = `$build/$prog.fcgi < $in 2>>$srv->{var}/log/cgi-stderr.log`;
+    my $exit = $?;
+    unlink $in;
+    my ($head, $rest) = split /\r\n\r\n/, $out, 2;
+    my %h;
+    for (split /\r\n/, $head // '') { my ($k, $v) = split /:\s*/, $_, 2; $h{lc $k} = $v; }
+    my ($status) = ($h{status} // '') =~ /^(\d{3})/;
+    my $r = { status => $status // 0, headers => \%h, content => $rest // '',
+        head => $head // '', exit => $exit };
+    contract_record($method, $uri, $r);
     $r->{json} = json_body($r);
     return $r;
 }

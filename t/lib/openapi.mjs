@@ -235,7 +235,8 @@ class Spec {
       result.ignored = 'answered by the web server';
       return result;
     }
-    let method = rec.method.toLowerCase();
+    // Methods are case-sensitive: "get" is no GET, and falls to otherMethod.
+    let method = /^[A-Z]+$/.test(rec.method) ? rec.method.toLowerCase() : '';
     // A browser's form POSTed with ?_method=PUT, PATCH or DELETE is served
     // as that method (see "Browser forms" in the spec).
     const query = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "tap.h"
+#include "tmpdb.h"
 
 #define T	((int64_t)1700000000)
 #define IP	"192.0.2.1"
@@ -82,15 +83,8 @@ setup(void)
 static void
 teardown(void)
 {
-	char f[sizeof(path) + 8];
-
 	db_close();
-	unlink(path);
-	snprintf(f, sizeof(f), "%s-wal", path);
-	unlink(f);
-	snprintf(f, sizeof(f), "%s-shm", path);
-	unlink(f);
-	rmdir(dir);
+	tmpdb_remove(dir, path);
 	buf_free(&hdr);
 }
 
