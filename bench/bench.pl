@@ -107,17 +107,25 @@ sub wrk {
 printf "Quill benchmark: wrk -t%d -c%d, %d s per endpoint, %d cores, %s\n\n",
     $threads, $conns, $secs, `nproc` + 0, `lighttpd -v 2>&1` =~ /(lighttpd\/\S+)/ ? $1 : 'lighttpd';
 printf "%-28s %10s %9s %9s %9s %8s\n", 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'vs hello', 'target';
-my ($hello, @targets);
+# The baseline is measured first and again last, and the ratios use their
+# mean: on a shared machine the rate drifts during a run.
+my (@rows, @hello);
 for my $c (@cases) {
     my ($name, $path, $script, $target) = @$c;
-    my ($rps, $p50, $p99, $bad) = wrk($path, $script);
-    $hello = $rps if $name =~ /^hello/;
+    my @m = wrk($path, $script);
+    push @hello, $m[0] if $name =~ /^hello/;
+    push @rows, [$name, $target, @m];
+}
+push @hello, (wrk($cases[0][1]))[0];
+my $hello = ($hello[0] + $hello[-1]) / 2;
+for my $row (@rows) {
+    my ($name, $target, $rps, $p50, $p99, $bad) = @$row;
     my $ratio = $hello ? $rps / $hello : 0;
     my $t = defined $target ? sprintf('%s %.0f%%', $ratio >= $target ? 'met' : 'MISSED', $target * 100) : '';
     printf "%-28s %10.0f %9.2f %9.2f %8.0f%% %8s%s\n", $name, $rps, $p50, $p99,
         $ratio * 100, $t, $bad ? "  ($bad non-2xx)" : '';
-    push @targets, [$name, $ratio, $target] if defined $target;
 }
+printf "(baseline: %.0f req/s first, %.0f last; ratios use the mean)\n", @hello[0, -1];
 
 # Peak resident memory of each program (VmHWM), over every process.
 print "\npeak RSS (VmHWM)\n";

@@ -246,10 +246,16 @@ segment_json(const char *seg, size_t len)
 static enum token_result
 header_check(const struct token_parts *p)
 {
+	/* {"alg":"HS256","typ":"JWT"}: the header of every token issued here. */
+	static const char issued[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 	cJSON *h;
 	const cJSON *typ;
 	enum token_result r = TOKEN_OK;
 
+	/* The header issued here needs no parse: it says exactly HS256. */
+	if (p->len[PART_HEADER] == sizeof(issued) - 1 &&
+	    memcmp(p->seg[PART_HEADER], issued, sizeof(issued) - 1) == 0)
+		return TOKEN_OK;
 	if ((h = segment_json(p->seg[PART_HEADER], p->len[PART_HEADER])) ==
 	    NULL)
 		return TOKEN_MALFORMED;
