@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 
 #include "config.h"
+#include "form.h"
 #include "log.h"
 
 struct config config;
@@ -362,19 +363,6 @@ config_load(char *err, size_t errsz)
 	return 0;
 }
 
-/* The value of one hex digit, or -1. */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 config_load_key(char *err, size_t errsz)
 {
@@ -408,7 +396,8 @@ config_load_key(char *err, size_t errsz)
 		return -1;
 	}
 	for (i = 0; i < len; i += 2) {
-		if ((hi = hexval(text[i])) == -1 || (lo = hexval(text[i + 1])) == -1) {
+		if ((hi = form_hex(text[i])) == -1 ||
+		    (lo = form_hex(text[i + 1])) == -1) {
 			snprintf(err, errsz, "QUILL_KEY_FILE: %s must hold only "
 			    "hex digits", config.key_file);
 			return -1;

@@ -88,9 +88,8 @@ form_push(struct form *f, const char *name, size_t name_len,
 	return FORM_OK;
 }
 
-/* The value of hex digit c, or -1. */
-static int
-form_hex(unsigned char c)
+int
+form_hex(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

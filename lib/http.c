@@ -69,18 +69,6 @@ http_method_name(enum method m)
 	return (m >= 0 && m < M__MAX) ? method_names[m] : "";
 }
 
-/* The value of a hex digit, or -1. */
-static int
-hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int
 http_normalise_path(const char *uri, size_t len, char *out, size_t outsz)
 {
@@ -92,8 +80,8 @@ http_normalise_path(const char *uri, size_t len, char *out, size_t outsz)
 	for (i = 0; i < len && uri[i] != '?' && uri[i] != '#'; i++) {
 		c = (unsigned char)uri[i];
 		if (c == '%') {
-			if (i + 2 >= len || (hi = hex(uri[i + 1])) < 0 ||
-			    (lo = hex(uri[i + 2])) < 0)
+			if (i + 2 >= len || (hi = form_hex(uri[i + 1])) < 0 ||
+			    (lo = form_hex(uri[i + 2])) < 0)
 				return -1;
 			c = hi << 4 | lo;
 			if (c == '/')
