@@ -16,6 +16,13 @@
 static sqlite3 *db;
 static sqlite3_stmt *stmts[STMT__MAX];
 
+/* The statements db_stmt handed out since db_reset_busy last looked. */
+static struct {
+	unsigned char	 seen[STMT__MAX];
+	enum stmt	 list[STMT__MAX];
+	size_t		 n;
+} stmts_used;
+
 /* The lock wait (QUILL_BUSY_TIMEOUT_MS) and the deadline (db_deadline). */
 static struct {
 	long		 busy_ms;
@@ -233,6 +240,7 @@ db_close(void)
 		sqlite3_finalize(stmts[i]);
 		stmts[i] = NULL;
 	}
+	memset(&stmts_used, 0, sizeof(stmts_used));
 	if (db != NULL)
 		sqlite3_close(db);
 	db = NULL;
@@ -247,6 +255,10 @@ db_handle(void)
 sqlite3_stmt *
 db_stmt(enum stmt s)
 {
+	if (!stmts_used.seen[s]) {
+		stmts_used.seen[s] = 1;
+		stmts_used.list[stmts_used.n++] = s;
+	}
 	sqlite3_reset(stmts[s]);
 	sqlite3_clear_bindings(stmts[s]);
 	return stmts[s];
@@ -393,19 +405,23 @@ fail:
 int
 db_reset_busy(void)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
+	size_t i;
 	int n = 0;
 
-	if (db == NULL)
-		return 0;
-	while ((s = sqlite3_next_stmt(db, s)) != NULL) {
-		if (!sqlite3_stmt_busy(s))
+	/* Only those handed out: a look at all of them cost more than the
+	 * query of a GET. */
+	for (i = 0; i < stmts_used.n; i++) {
+		s = stmts[stmts_used.list[i]];
+		stmts_used.seen[stmts_used.list[i]] = 0;
+		if (s == NULL || !sqlite3_stmt_busy(s))
 			continue;
 		log_event(LOG_ERROR, "statement_left_busy", NULL, "sql",
 		    sqlite3_sql(s), NULL);
 		sqlite3_reset(s);
 		n++;
 	}
+	stmts_used.n = 0;
 	return n;
 }
 

@@ -105,10 +105,11 @@ int db_migrate(char *err, size_t errsz);
 const char *db_column_text(struct arena *a, sqlite3_stmt *s, int col);
 
 /*
- * Resets every statement still stepping (one whose last row was not read
- * to the end): until reset, it holds a read transaction, so this process
- * would keep seeing the database as it was and block checkpoints.  Returns
- * how many there were; each is logged, as it is a bug of its caller.
+ * Resets every statement db_stmt handed out since the last call that is
+ * still stepping (one whose last row was not read to the end): until
+ * reset, it holds a read transaction, so this process would keep seeing
+ * the database as it was and block checkpoints.  Returns how many there
+ * were; each is logged, as it is a bug of its caller.
  */
 int db_reset_busy(void);
 
