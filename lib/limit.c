@@ -32,9 +32,12 @@ static struct {
 static void
 limit_on_alarm(int sig)
 {
+	struct timespec now;
 	ssize_t w;
 
 	(void)sig;
+	clock_gettime(CLOCK_REALTIME, &now);
+	log_stamp(limit.line, limit.len, &now);
 	w = write(STDERR_FILENO, limit.line, limit.len);
 	(void)w;
 	_exit(EXIT_FAILURE);
@@ -44,12 +47,19 @@ int
 limit_init(long timeout_ms, long max_requests)
 {
 	struct sigaction sa;
+	struct timespec now;
+	char ms[24];
 
 	limit.timeout_ms = timeout_ms;
 	limit.max_requests = max_requests;
 	limit.served = 0;
 	if (timeout_ms <= 0)
 		return 0;
+	/* Made once; the handler sets its time. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(ms, sizeof(ms), "%ld", timeout_ms);
+	limit.len = log_prepare(limit.line, sizeof(limit.line), &now,
+	    LOG_ERROR, "request_killed", "limitMs", ms, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = limit_on_alarm;
 	sigemptyset(&sa.sa_mask);
@@ -60,22 +70,10 @@ void
 limit_request_begin(void)
 {
 	struct itimerval it;
-	struct timespec when;
 	long hard = 2 * limit.timeout_ms;
-	char ms[24];
 
 	if (limit.timeout_ms <= 0)
 		return;
-	clock_gettime(CLOCK_REALTIME, &when);
-	when.tv_sec += hard / 1000;
-	when.tv_nsec += (hard % 1000) * 1000000L;
-	if (when.tv_nsec >= 1000000000L) {
-		when.tv_sec++;
-		when.tv_nsec -= 1000000000L;
-	}
-	snprintf(ms, sizeof(ms), "%ld", limit.timeout_ms);
-	limit.len = log_prepare(limit.line, sizeof(limit.line), &when,
-	    LOG_ERROR, "request_killed", "limitMs", ms, NULL);
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = hard / 1000;
 	it.it_value.tv_usec = (hard % 1000) * 1000;

@@ -13,6 +13,10 @@ static int log_min = LOG_INFO;
 static struct buf log_line;
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
+/* A line starts {"time":" and then 2026-11-22T04:40:47.934Z. */
+#define LOG_TIME_AT	9
+#define LOG_TIME_LEN	24
+
 void
 log_init(const char *program)
 {
@@ -25,25 +29,50 @@ log_set_level(int level)
 	log_min = level;
 }
 
+/*
+ * Writes the 24 bytes of ts as 2026-11-22T04:40:47.934Z to dst.  With
+ * cached set, the date and time of day come from the last call's when it
+ * was the same second; a signal handler passes 0, as the handler may have
+ * interrupted a call halfway through the cache.
+ */
+static void
+log_time(char *dst, const struct timespec *ts, int cached)
+{
+	static time_t last = -1;
+	static char last_when[32];
+	char when[32];
+	long ms = ts->tv_nsec / 1000000;
+
+	if (!cached)
+		http_time(ts->tv_sec, when, sizeof(when));
+	else if (ts->tv_sec != last) {
+		http_time(ts->tv_sec, last_when, sizeof(last_when));
+		last = ts->tv_sec;
+	}
+	memcpy(dst, cached ? last_when : when, 19);
+	dst[19] = '.';
+	dst[20] = (char)('0' + ms / 100);
+	dst[21] = (char)('0' + ms / 10 % 10);
+	dst[22] = (char)('0' + ms % 10);
+	dst[23] = 'Z';
+}
+
 /* Starts a line with the time (now when ts is NULL), level, program, event. */
 static void
 log_begin(const struct timespec *ts, enum log_level level, const char *event)
 {
 	struct timespec now;
-	char when[32];
+	char when[LOG_TIME_LEN];
 
 	if (ts == NULL) {
 		clock_gettime(CLOCK_REALTIME, &now);
 		ts = &now;
 	}
-	http_time(ts->tv_sec, when, sizeof(when));
-	when[19] = '\0';	/* drop the Z: milliseconds follow */
+	log_time(when, ts, 1);
 	buf_reset(&log_line);
 	buf_puts(&log_line, "{\"time\":\"");
-	buf_puts(&log_line, when);
-	buf_puts(&log_line, ".");
-	buf_int(&log_line, ts->tv_nsec / 1000000, 3);
-	buf_puts(&log_line, "Z\",\"level\":\"");
+	buf_append(&log_line, when, sizeof(when));
+	buf_puts(&log_line, "\",\"level\":\"");
 	buf_puts(&log_line, level_names[level]);
 	buf_puts(&log_line, "\",\"program\":\"");
 	buf_puts(&log_line, log_program);
@@ -123,6 +152,13 @@ log_prepare(char *dst, size_t n, const struct timespec *when,
 	memcpy(dst, log_line.data, log_line.len);
 	dst[log_line.len] = '\0';
 	return log_line.len;
+}
+
+void
+log_stamp(char *line, size_t len, const struct timespec *when)
+{
+	if (len >= LOG_TIME_AT + LOG_TIME_LEN)
+		log_time(line + LOG_TIME_AT, when, 0);
 }
 
 void

@@ -33,7 +33,12 @@ void log_event(enum log_level level, const char *event, const char *request_id,
 size_t log_prepare(char *dst, size_t n, const struct timespec *when,
     enum log_level level, const char *event, ...) __attribute__((sentinel));
 
-/* The request line: method, path, status, duration, request id, user id. */
+/*
+ * Sets the time of a line log_prepare made (len bytes) to when.  It only
+ * computes and copies, so a signal handler may call it.
+ */
+void log_stamp(char *line, size_t len, const struct timespec *when);
+
 void log_request(const char *method, const char *path, int status,
     double duration_ms, const char *request_id, int64_t user_id,
     const char *client);
