@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "buf.h"
 #include "auth.h"
 #include "config.h"
 #include "db.h"
@@ -139,8 +140,10 @@ request_id_assign(struct req *r)
 		snprintf(r->request_id, sizeof(r->request_id), "%s", h);
 		return;
 	}
-	snprintf(r->request_id, sizeof(r->request_id), "%s-%06lx",
-	    app_rid_prefix, ++app_rid_counter);
+	/* prefix-counter: 12 + 1 + at most 16 hex digits, NUL. */
+	memcpy(r->request_id, app_rid_prefix, 12);
+	r->request_id[12] = '-';
+	buf_digits(r->request_id + 13, (long long)++app_rid_counter, 16, 6);
 }
 
 /* Appends the methods that routes allow on path to b ("GET, HEAD, POST"). */

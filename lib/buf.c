@@ -79,20 +79,35 @@ static const unsigned char json_special[256] = {
 	['&'] = 1,
 };
 
-int
-buf_int(struct buf *b, long long v, int width)
+size_t
+buf_digits(char *dst, long long v, int base, int width)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
+	static const char digit[] = "0123456789abcdef";
+	char tmp[BUF_DIGITS_MAX], *p = tmp + sizeof(tmp);
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
 	    (unsigned long long)v;
+	size_t n;
 
+	if (width > BUF_DIGITS_MAX - 2)
+		width = BUF_DIGITS_MAX - 2;
 	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
+		*--p = digit[u % (unsigned)base];
+		u /= (unsigned)base;
 	} while (u != 0 || tmp + sizeof(tmp) - p < width);
 	if (v < 0)
 		*--p = '-';
-	return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+	return n;
+}
+
+int
+buf_int(struct buf *b, long long v, int width)
+{
+	char tmp[BUF_DIGITS_MAX];
+
+	return buf_append(b, tmp, buf_digits(tmp, v, 10, width));
 }
 
 #ifdef __SSE2__

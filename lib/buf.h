@@ -27,6 +27,14 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 /* Appends v in decimal, at least width digits (zero-padded). */
 int buf_int(struct buf *b, long long v, int width);
 
+/*
+ * Writes v in base (10 or 16, lower case), at least width digits
+ * (zero-padded), to dst, which has room for BUF_DIGITS_MAX bytes; ends it
+ * with a NUL and returns its length.  snprintf's work without its cost.
+ */
+#define BUF_DIGITS_MAX 24
+size_t buf_digits(char *dst, long long v, int base, int width);
+
 /* Appends s as the inside of a JSON string (quotes not included). */
 int buf_json_escape(struct buf *b, const char *s, size_t n);
 

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "db.h"
 #include "post.h"
 
@@ -308,8 +309,15 @@ post_cursor(struct arena *a, const struct list_params *lp,
 void
 post_etag(const struct post *p, char out[POST_ETAG_MAX])
 {
-	snprintf(out, POST_ETAG_MAX, "\"%lld-%lld\"", (long long)p->id,
-	    (long long)p->version);
+	size_t n = 0;
+
+	/* "id-version": two numbers of at most 20 characters each. */
+	out[n++] = '"';
+	n += buf_digits(out + n, (long long)p->id, 10, 0);
+	out[n++] = '-';
+	n += buf_digits(out + n, (long long)p->version, 10, 0);
+	out[n++] = '"';
+	out[n] = '\0';
 }
 
 cJSON *
