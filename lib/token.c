@@ -40,6 +40,13 @@
 #define TOKEN_INT_LIMIT	((int64_t)1 << 53)
 
 
+/*
+ * Tokens that passed every check, kept so that the next request with one
+ * skips the HMAC and the JSON: slots, and the longest token kept.
+ */
+#define TOKEN_CACHE_SLOTS	64
+#define TOKEN_CACHE_LEN		1024
+
 /* Bytes of randomness in a jti, printed as twice as many hex digits. */
 #define TOKEN_JTI_BYTES	16
 
@@ -66,6 +73,24 @@ static struct {
 	int		 ready;
 	crypto_auth_hmacsha256_state hmac;	/* keyed once: see token_init */
 } cfg;
+
+/*
+ * A verified token, found by a keyed hash of its bytes (SipHash under a
+ * key of this process's: no one can aim at a slot) and then compared
+ * whole, in constant time.  Only its time claims are checked again.
+ */
+struct token_cached {
+	uint64_t	 tag;
+	size_t		 len;		/* 0: an empty slot */
+	char		 tok[TOKEN_CACHE_LEN];
+	struct token_claims claims;
+	int64_t		 nbf;		/* INT64_MIN: none */
+};
+
+static struct {
+	unsigned char	 key[crypto_shorthash_KEYBYTES];
+	struct token_cached slot[TOKEN_CACHE_SLOTS];
+} cache;
 
 static const char *const roles[] = { "user", "moderator", "admin" };
 
@@ -453,6 +478,7 @@ token_init(const unsigned char *key, size_t key_len, const char *issuer,
 	 */
 	if (crypto_auth_hmacsha256_init(&cfg.hmac, cfg.key, cfg.keylen) != 0)
 		return -1;
+	crypto_shorthash_keygen(cache.key);
 	cfg.ready = 1;
 	return 0;
 }
@@ -496,20 +522,79 @@ out:
 	return rc;
 }
 
+/* The slot tok (len bytes, at most TOKEN_CACHE_LEN) goes in, and its tag. */
+static struct token_cached *
+cache_slot(const char *tok, size_t len, uint64_t *tag)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+
+	crypto_shorthash(h, (const unsigned char *)tok, len, cache.key);
+	memcpy(tag, h, sizeof(*tag));
+	return &cache.slot[*tag % TOKEN_CACHE_SLOTS];
+}
+
+/* The verified token tok in the cache, or NULL. */
+static const struct token_cached *
+cache_find(const char *tok, size_t len)
+{
+	const struct token_cached *e;
+	uint64_t tag;
+
+	if (len == 0 || len > TOKEN_CACHE_LEN)
+		return NULL;
+	e = cache_slot(tok, len, &tag);
+	if (e->len != len || e->tag != tag ||
+	    sodium_memcmp(e->tok, tok, len) != 0)
+		return NULL;
+	return e;
+}
+
+/* Keeps tok, verified with claims c and not-before nbf, in the cache. */
+static void
+cache_keep(const char *tok, size_t len, const struct token_claims *c,
+    int64_t nbf)
+{
+	struct token_cached *e;
+	uint64_t tag;
+
+	if (len == 0 || len > TOKEN_CACHE_LEN)
+		return;
+	e = cache_slot(tok, len, &tag);
+	e->tag = tag;
+	e->len = len;
+	memcpy(e->tok, tok, len);
+	e->claims = *c;
+	e->nbf = nbf;
+}
+
 enum token_result
 token_verify_access(const char *tok, size_t len, time_t now,
     struct token_claims *c)
 {
+	const struct token_cached *e;
 	struct token_parts p;
 	struct token_claims tmp;
 	cJSON *pl;
 	enum token_result r;
+	int64_t nbf = INT64_MIN;
 
 	if (len > TOKEN_MAX_LEN)
 		return TOKEN_TOO_LONG;
 	if (!cfg.ready)
 		return TOKEN_NOT_READY;
-	if (tok == NULL || token_split(tok, len, &p) == -1)
+	if (tok == NULL)
+		return TOKEN_MALFORMED;
+	if ((e = cache_find(tok, len)) != NULL) {
+		/* As claims_time would decide. */
+		if ((int64_t)now >= e->claims.exp)
+			return TOKEN_EXPIRED;
+		if (e->nbf > (int64_t)now)
+			return TOKEN_NOT_YET_VALID;
+		if (c != NULL)
+			*c = e->claims;
+		return TOKEN_OK;
+	}
+	if (token_split(tok, len, &p) == -1)
 		return TOKEN_MALFORMED;
 	if ((r = header_check(&p)) != TOKEN_OK)
 		return r;
@@ -520,9 +605,14 @@ token_verify_access(const char *tok, size_t len, time_t now,
 		return TOKEN_MALFORMED;
 	memset(&tmp, 0, sizeof(tmp));
 	r = claims_check(pl, now, &tmp);
+	/* claims_time accepted any nbf present as an integer. */
+	if (r == TOKEN_OK && json_get(pl, "nbf") != NULL &&
+	    json_int(json_get(pl, "nbf"), &nbf) == -1)
+		r = TOKEN_NOT_YET_VALID;
 	cJSON_Delete(pl);
 	if (r != TOKEN_OK)
 		return r;
+	cache_keep(tok, len, &tmp, nbf);
 	if (c != NULL)
 		*c = tmp;
 	return TOKEN_OK;
@@ -542,6 +632,7 @@ token_shutdown(void)
 {
 	sodium_memzero(cfg.key, sizeof(cfg.key));
 	sodium_memzero(&cfg.hmac, sizeof(cfg.hmac));
+	sodium_memzero(&cache, sizeof(cache));
 	cfg.keylen = 0;
 	cfg.ready = 0;
 }

@@ -636,6 +636,56 @@ test_length(void)
 	free(big);
 }
 
+/*
+ * A token verified once is kept: verified again it gives the same claims,
+ * its time claims are still checked, a token differing in one byte is
+ * verified afresh, and a new key forgets every kept token.
+ */
+static void
+test_cache(void)
+{
+	char tok[1024], forged_tok[FORGE_MAX];
+	struct token_claims a, b;
+	struct claims c = good;
+	size_t n;
+	char last;
+
+	if (token_issue_access(42, "admin", 3, 11, NOW, tok, sizeof(tok)) <= 0)
+		bail("cannot issue a token");
+	n = strlen(tok);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0xff, sizeof(b));
+	is_int(token_verify_access(tok, n, NOW, &a), TOKEN_OK, "first use");
+	is_int(token_verify_access(tok, n, NOW + 1, &b), TOKEN_OK, "second use");
+	ok(memcmp(&a, &b, sizeof(a)) == 0, "gives the same claims");
+	is_int(token_verify_access(tok, n, NOW + TTL, &b), TOKEN_EXPIRED,
+	    "a kept token still expires");
+	is_int(token_verify_access(tok, n, NOW, &b), TOKEN_OK,
+	    "and is valid again at an earlier time");
+	last = tok[n - 1];
+	tok[n - 1] = last == 'A' ? 'B' : 'A';
+	is_int(token_verify_access(tok, n, NOW, &b), TOKEN_BAD_SIGNATURE,
+	    "one byte changed: verified afresh");
+	is_int(token_verify_access(tok, n - 1, NOW, &b), TOKEN_BAD_SIGNATURE,
+	    "one byte fewer: verified afresh");
+	tok[n - 1] = last;
+
+	c.nbf = NOW_S;
+	snprintf(forged_tok, sizeof(forged_tok), "%s", forged(&c));
+	expect(forged_tok, TOKEN_OK, "a token with nbf now is kept");
+	is_int(token_verify_access(forged_tok, strlen(forged_tok), NOW - 1, &b),
+	    TOKEN_NOT_YET_VALID, "and its nbf still checked");
+
+	if (token_init(other_key, sizeof(other_key), ISS, AUD, TTL) != 0)
+		bail("cannot re-initialise");
+	is_int(token_verify_access(tok, n, NOW, &b), TOKEN_BAD_SIGNATURE,
+	    "a new key forgets the kept tokens");
+	if (token_init(key, sizeof(key), ISS, AUD, TTL) != 0)
+		bail("cannot re-initialise");
+	is_int(token_verify_access(tok, n, NOW, &b), TOKEN_OK,
+	    "and the old key knows it again");
+}
+
 int
 main(void)
 {
@@ -651,5 +701,6 @@ main(void)
 	test_iss_aud_typ();
 	test_claims();
 	test_length();
+	test_cache();
 	return done_testing();
 }
