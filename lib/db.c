@@ -104,11 +104,22 @@ db_exec(const char *sql)
 int
 db_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
 {
+	static int configured;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int rc;
 
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
+	/*
+	 * Each program is one thread with one connection: no memory
+	 * statistics (a mutex and a count around every allocation) and no
+	 * mutexes.  sqlite3_config only works before SQLite's first use.
+	 */
+	if (!configured) {
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+		configured = 1;
+	}
 	if ((rc = sqlite3_open_v2(path, &db, flags, NULL)) != SQLITE_OK) {
 		snprintf(err, errsz, "QUILL_DB: cannot open %s: %s%s", path,
 		    sqlite3_errstr(rc), create ? "" :
