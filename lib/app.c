@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -527,6 +528,33 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 	    r->who.user_id, r->client);
 }
 
+/*
+ * After limit_recycle's execve of /proc/self/exe the kernel names the
+ * process "exe"; ps, top and pkill should still see posts.fcgi.  The name
+ * comes from argv0, the program's path (which readlink marks " (deleted)"
+ * once an upgrade has replaced the file).
+ */
+static void
+app_name_process(const char *argv0)
+{
+	char cur[17] = "", name[16];
+	const char *base;
+	size_t n;
+
+	if (argv0 == NULL || prctl(PR_GET_NAME, cur, 0, 0, 0) != 0 ||
+	    strcmp(cur, "exe") != 0)
+		return;
+	base = strrchr(argv0, '/') != NULL ? strrchr(argv0, '/') + 1 : argv0;
+	n = strcspn(base, " ");
+	if (n == 0)
+		return;
+	if (n >= sizeof(name))
+		n = sizeof(name) - 1;
+	memcpy(name, base, n);
+	name[n] = '\0';
+	prctl(PR_SET_NAME, name, 0, 0, 0);
+}
+
 /* Loads configuration, keys and the database; exits on any failure. */
 static void
 app_start(const char *name)
@@ -658,6 +686,7 @@ app_main(int argc, char **argv, const char *name,
 
 	if (app_wants_routes(argc, argv))
 		return app_print_routes(routes, nroutes);
+	app_name_process(argc > 0 ? argv[0] : NULL);
 	app_start(name);
 	memset(&r, 0, sizeof(r));
 	if ((r.arena = arena_new()) == NULL)

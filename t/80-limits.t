@@ -51,6 +51,9 @@ subtest 'a process starts afresh after QUILL_MAX_REQUESTS requests' => sub {
     is(fds_at_rest($pid), $fds, 'with no descriptor left behind by a restart');
     is_deeply([workers($srv, 'posts')], [$pid],
         'in place: the same process, so the socket never closed');
+    open my $comm, '<', "/proc/$pid/comm" or die "/proc/$pid/comm: $!";
+    chomp(my $name = <$comm> // '');
+    is($name, 'posts.fcgi', 'and still named posts.fcgi for ps, top and pkill');
     is(sql($srv, "SELECT count(*) FROM posts WHERE title LIKE 'Recycled %'"),
         13, 'every write is stored');
 };
