@@ -1,9 +1,12 @@
 #!/usr/bin/env perl
 # make bench: seeds a database, starts lighttpd with the real programs and a
 # minimal libfcgi baseline, and measures each endpoint with wrk on loopback.
-# Prints req/s, p50 and p99, each as a ratio to the baseline measured in the
-# same run, the programs' peak RSS, and the cost of a deep cursor page.
-# Every run is bounded: BENCH_SECONDS per endpoint (default 5).
+# Prints req/s, p50 and p99, the rate as a ratio to the baseline measured
+# beside it, the CPU time each request cost lighttpd, the programs and wrk,
+# the programs' peak RSS, and the cost of a deep cursor page.
+# Every run is bounded: BENCH_SECONDS per run (default 3), BENCH_ROUNDS
+# rounds (default 3); BENCH_ONLY (a pattern) picks endpoints, BENCH_SKIP_DEEP
+# skips the deep page and BENCH_DEEP_ROWS sizes it (default 1,000,000).
 use strict;
 use warnings;
 use FindBin;
@@ -13,7 +16,7 @@ use HTTP::Tiny;
 use JSON::PP;
 use QuillTest qw(start_server api);
 
-my $secs = $ENV{BENCH_SECONDS} // 5;
+my $secs = $ENV{BENCH_SECONDS} // 3;
 my $conns = $ENV{BENCH_CONNECTIONS} // 16;
 my $threads = $ENV{BENCH_THREADS} // 2;
 my $build = QuillTest::build_dir();
@@ -89,43 +92,109 @@ my @cases = (
         { 'Content-Type' => 'application/json' }) ],
 );
 
-# Runs wrk; returns (req/s, p50 ms, p99 ms, non-2xx count).
+# CPU time (clock ticks) used so far by lighttpd and by each process it
+# started: { lighttpd => ticks, programs => ticks summed over its children }.
+my $tick_us = 1e6 / (`getconf CLK_TCK` || 100);
+sub cpu_ticks {
+    my %t = (lighttpd => 0, programs => 0);
+    open my $pf, '<', "$srv->{var}/run/lighttpd.pid" or return \%t;
+    my $lpid = <$pf> // '';
+    chomp $lpid;
+    opendir my $dh, '/proc' or return \%t;
+    for my $pid (grep { /^\d+$/ } readdir $dh) {
+        open my $st, '<', "/proc/$pid/stat" or next;
+        my $stat = <$st> // '';
+        # Fields after "(comm)": state ppid ... utime(14) stime(15).
+        my @f = split ' ', ($stat =~ /\)\s+(.*)/)[0] // next;
+        my $ticks = $f[11] + $f[12];
+        if ($pid eq $lpid) { $t{lighttpd} += $ticks }
+        elsif ($f[1] eq $lpid) { $t{programs} += $ticks }
+    }
+    return \%t;
+}
+
+# Runs wrk; returns (req/s, p50 ms, p99 ms, non-2xx count, CPU microseconds
+# per request spent in lighttpd, in the FastCGI programs and in wrk).
 sub wrk {
     my ($path, $script) = @_;
     my $cmd = "wrk -t$threads -c$conns -d${secs}s --timeout 10s --latency "
         . ($script ? "-s $script " : '') . "$srv->{base}$path 2>&1";
+    my $before = cpu_ticks();
+    my @times = times;
     my $out = `$cmd`;
+    my @times2 = times;
+    my $after = cpu_ticks();
+    my ($n) = $out =~ /(\d+) requests in/;
+    $n ||= 1;
+    my @cpu = (
+        ($after->{lighttpd} - $before->{lighttpd}) * $tick_us / $n,
+        ($after->{programs} - $before->{programs}) * $tick_us / $n,
+        ($times2[2] + $times2[3] - $times[2] - $times[3]) * 1e6 / $n,
+    );
     my ($rps) = $out =~ /Requests\/sec:\s+([\d.]+)/;
     my %lat;
     while ($out =~ /^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$/mg) {
         $lat{$1} = $2 * ($3 eq 'us' ? 0.001 : $3 eq 's' ? 1000 : 1);
     }
     my ($bad) = $out =~ /Non-2xx or 3xx responses:\s+(\d+)/;
-    return ($rps // 0, $lat{50} // 0, $lat{99} // 0, $bad // 0);
+    return ($rps // 0, $lat{50} // 0, $lat{99} // 0, $bad // 0, @cpu);
 }
 
-printf "Quill benchmark: wrk -t%d -c%d, %d s per endpoint, %d cores, %s\n\n",
-    $threads, $conns, $secs, `nproc` + 0, `lighttpd -v 2>&1` =~ /(lighttpd\/\S+)/ ? $1 : 'lighttpd';
-printf "%-28s %10s %9s %9s %9s %8s\n", 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'vs hello', 'target';
-# The baseline is measured first and again last, and the ratios use their
-# mean: on a shared machine the rate drifts during a run.
-my (@rows, @hello);
-for my $c (@cases) {
-    my ($name, $path, $script, $target) = @$c;
-    my @m = wrk($path, $script);
-    push @hello, $m[0] if $name =~ /^hello/;
-    push @rows, [$name, $target, @m];
+# Every endpoint is measured between two runs of the baseline, and the
+# whole series is repeated BENCH_ROUNDS times: on a shared machine the rate
+# drifts by a fifth within a minute, so each ratio is taken against the
+# baseline of the same moment, and the median round is reported.
+my $rounds = $ENV{BENCH_ROUNDS} // 3;
+my ($hello_case, @measured) = @cases;
+# BENCH_ONLY: a pattern naming the endpoints to measure (all by default).
+@measured = grep { $_->[0] =~ /$ENV{BENCH_ONLY}/ } @measured if $ENV{BENCH_ONLY};
+printf "Quill benchmark: wrk -t%d -c%d, %d s per run, %d rounds, %d cores, %s\n\n",
+    $threads, $conns, $secs, $rounds, `nproc` + 0,
+    `lighttpd -v 2>&1` =~ /(lighttpd\/\S+)/ ? $1 : 'lighttpd';
+my (%runs, @hello_runs);
+for my $round (1 .. $rounds) {
+    my @before = wrk($hello_case->[1]);
+    push @hello_runs, [@before];
+    for my $c (@measured) {
+        my ($name, $path, $script) = @$c;
+        my @m = wrk($path, $script);
+        my @after = wrk($hello_case->[1]);
+        push @hello_runs, [@after];
+        my $base = ($before[0] + $after[0]) / 2;
+        push @{ $runs{$name} }, [$base ? $m[0] / $base : 0, @m];
+        @before = @after;
+    }
 }
-push @hello, (wrk($cases[0][1]))[0];
-my $hello = ($hello[0] + $hello[-1]) / 2;
-for my $row (@rows) {
-    my ($name, $target, $rps, $p50, $p99, $bad) = @$row;
-    my $ratio = $hello ? $rps / $hello : 0;
-    my $t = defined $target ? sprintf('%s %.0f%%', $ratio >= $target ? 'met' : 'MISSED', $target * 100) : '';
-    printf "%-28s %10.0f %9.2f %9.2f %8.0f%% %8s%s\n", $name, $rps, $p50, $p99,
-        $ratio * 100, $t, $bad ? "  ($bad non-2xx)" : '';
+
+# The median of a list of numbers.
+sub median {
+    my @v = sort { $a <=> $b } @_;
+    return 0 unless @v;
+    return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
 }
-printf "(baseline: %.0f req/s first, %.0f last; ratios use the mean)\n", @hello[0, -1];
+
+printf "%-26s %8s %7s %8s %7s  %-11s %-10s  %s\n", 'endpoint', 'req/s', 'p50 ms',
+    'p99 ms', 'vs hello', '(rounds)', 'target', 'CPU us/req: lighttpd program wrk';
+# One line: the median of each figure over the runs, and the ratio's range.
+sub report {
+    my ($name, $target, @r) = @_;
+    my @col = map { my $i = $_; median(map { $_->[$i] } @r) } 0 .. 7;
+    my ($lo, $hi) = (sort { $a <=> $b } map { $_->[0] } @r)[0, -1];
+    my $t = defined $target ? sprintf('%s %.0f%%', $col[0] >= $target ? 'met' : 'MISSED',
+        $target * 100) : '';
+    my $bad = 0;
+    $bad += $_->[4] for @r;
+    printf "%-26s %8.0f %7.2f %8.2f %7.0f%%  %-11s %-10s  %8.1f %7.1f %4.1f%s\n", $name,
+        @col[1 .. 3], $col[0] * 100,
+        $name eq $hello_case->[0] ? '' : sprintf('%.0f-%.0f%%', $lo * 100, $hi * 100), $t,
+        @col[5 .. 7], $bad ? "  ($bad non-2xx)" : '';
+}
+report($hello_case->[0], undef, map { [1, @$_] } @hello_runs);
+for my $c (@measured) {
+    report($c->[0], $c->[3], @{ $runs{$c->[0]} });
+}
+printf "(hello: %.0f to %.0f req/s over %d runs)\n",
+    (sort { $a <=> $b } map { $_->[0] } @hello_runs)[0, -1], scalar @hello_runs;
 
 # Peak resident memory of each program (VmHWM), over every process.
 print "\npeak RSS (VmHWM)\n";
