@@ -1,8 +1,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +24,25 @@ static struct {
 	enum stmt	 list[STMT__MAX];
 	size_t		 n;
 } stmts_used;
+
+/*
+ * The writers' queue: an flock(2) on the database file, taken before BEGIN
+ * IMMEDIATE and dropped after COMMIT or ROLLBACK.  SQLite's own lock can
+ * only be polled (the busy handler sleeps and tries again), so under many
+ * writers one could sleep through free moments while another took the
+ * lock time after time: POST /posts at 16 concurrent clients had a p99 of
+ * half a second.  The kernel wakes an flock waiter the moment the lock is
+ * free.  SQLite locks with fcntl, which flock does not touch; the
+ * descriptor stays open until db_close (closing any descriptor of the file
+ * would drop SQLite's fcntl locks).  A wait ends at the lock wait or the
+ * deadline by a one-shot timer whose signal interrupts flock.
+ */
+static struct {
+	int			 fd;		/* -1: no queue (":memory:") */
+	int			 held;
+	int			 timer_ok;
+	timer_t			 timer;
+} gate = { -1, 0, 0, 0 };
 
 /* The lock wait (QUILL_BUSY_TIMEOUT_MS) and the deadline (db_deadline). */
 static struct {
@@ -75,6 +96,90 @@ db_busy(void *arg, int count)
 		return 0;
 	sqlite3_sleep((int)delay);
 	return 1;
+}
+
+/* The gate timer's signal: it only has to interrupt flock. */
+static void
+gate_on_timer(int sig)
+{
+	(void)sig;
+}
+
+/* Opens the writers' queue on the database file at path (best effort). */
+static void
+gate_open(const char *path)
+{
+	struct sigaction sa;
+	struct sigevent ev;
+
+	if ((gate.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = gate_on_timer;
+	sigemptyset(&sa.sa_mask);
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGUSR2;
+	gate.timer_ok = sigaction(SIGUSR2, &sa, NULL) == 0 &&
+	    timer_create(CLOCK_MONOTONIC, &ev, &gate.timer) == 0;
+}
+
+static void
+gate_close(void)
+{
+	if (gate.timer_ok)
+		timer_delete(gate.timer);
+	gate.timer_ok = 0;
+	if (gate.fd != -1)
+		close(gate.fd);
+	gate.fd = -1;
+	gate.held = 0;
+}
+
+/*
+ * Takes the writers' queue, waiting at most the lock wait or until the
+ * deadline: 0, or -1 when the wait ran out.
+ */
+static int
+gate_enter(void)
+{
+	struct itimerspec its;
+	long ms;
+	int rc;
+
+	if (gate.fd == -1 || gate.held)
+		return 0;
+	if (flock(gate.fd, LOCK_EX | LOCK_NB) == 0) {
+		gate.held = 1;
+		return 0;
+	}
+	if (!gate.timer_ok)
+		return 0;	/* SQLite's busy handler still waits */
+	ms = db_time.busy_ms;
+	if (db_time.deadline_on && ms_until(&db_time.deadline) < ms)
+		ms = ms_until(&db_time.deadline);
+	if (ms <= 0)
+		return -1;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = ms / 1000;
+	its.it_value.tv_nsec = (ms % 1000) * 1000000L;
+	timer_settime(gate.timer, 0, &its, NULL);
+	rc = flock(gate.fd, LOCK_EX);
+	memset(&its, 0, sizeof(its));
+	timer_settime(gate.timer, 0, &its, NULL);
+	if (rc == -1)
+		return -1;
+	gate.held = 1;
+	return 0;
+}
+
+static void
+gate_leave(void)
+{
+	if (!gate.held)
+		return;
+	flock(gate.fd, LOCK_UN);
+	gate.held = 0;
 }
 
 void
@@ -147,6 +252,7 @@ db_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
 		db = NULL;
 		return -1;
 	}
+	gate_open(path);
 	return 0;
 }
 
@@ -255,6 +361,7 @@ db_close(void)
 	if (db != NULL)
 		sqlite3_close(db);
 	db = NULL;
+	gate_close();
 }
 
 sqlite3 *
@@ -317,6 +424,11 @@ db_begin(void)
 	 * The busy handler already waits up to the busy timeout; a few more
 	 * rounds cover a writer that held the lock for longer.
 	 */
+	if (gate_enter() == -1) {
+		log_event(LOG_ERROR, "db_error", NULL, "where", "begin", "code",
+		    "5", "message", "the writers' queue stayed busy", NULL);
+		return ERR_UNAVAILABLE;
+	}
 	for (tries = 0; tries < 3; tries++) {
 		rc = db_exec("BEGIN IMMEDIATE");
 		if (rc == SQLITE_OK)
@@ -324,6 +436,7 @@ db_begin(void)
 		if ((rc & 0xff) != SQLITE_BUSY)
 			break;
 	}
+	gate_leave();
 	return db_fail(rc, "begin");
 }
 
@@ -332,8 +445,10 @@ db_commit(void)
 {
 	int rc;
 
-	if ((rc = db_exec("COMMIT")) == SQLITE_OK)
+	if ((rc = db_exec("COMMIT")) == SQLITE_OK) {
+		gate_leave();
 		return ERR_NONE;
+	}
 	db_rollback();
 	return db_fail(rc, "commit");
 }
@@ -343,12 +458,15 @@ db_rollback(void)
 {
 	int on = db_time.deadline_on;
 
-	if (db == NULL || sqlite3_get_autocommit(db))
+	if (db == NULL || sqlite3_get_autocommit(db)) {
+		gate_leave();
 		return;
+	}
 	/* However late, a rollback must run to its end. */
 	db_time.deadline_on = 0;
 	db_exec("ROLLBACK");
 	db_time.deadline_on = on;
+	gate_leave();
 }
 
 enum err

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -70,8 +72,10 @@ int
 main(void)
 {
 	sqlite3 *other;
+	struct timespec t0, t1;
 	long long v = 0;
-	int rc, devnull;
+	long waited;
+	int rc, devnull, gate;
 
 	alarm(HANG_LIMIT);
 	/* The failures below are logged (db_error lines): expected, unshown. */
@@ -121,6 +125,37 @@ main(void)
 	sqlite3_close(other);
 	is_int(db_begin(), ERR_NONE, "the lock is taken once it is free");
 	db_rollback();
+
+	/* The writers' queue: an flock on the database file. */
+	if ((gate = open(path, O_RDONLY)) == -1 || flock(gate, LOCK_EX) == -1)
+		bail("cannot take the writers' queue");
+	open_db(200);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	is_int(db_begin(), ERR_UNAVAILABLE,
+	    "a writer waits in the queue no longer than the busy timeout");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waited = (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ok(waited >= 150, "after waiting for it (%ld ms)", waited);
+	ok(sqlite3_get_autocommit(db_handle()), "with no transaction begun");
+	open_db(600000);
+	db_deadline(100);
+	is_int(db_begin(), ERR_UNAVAILABLE,
+	    "or than the deadline, when that comes first");
+	db_deadline(0);
+	flock(gate, LOCK_UN);
+	is_int(db_begin(), ERR_NONE, "the queue is free once released");
+	ok(flock(gate, LOCK_EX | LOCK_NB) == -1,
+	    "and held by the transaction");
+	is_int(run("INSERT INTO t VALUES (2)", NULL), SQLITE_DONE,
+	    "which writes");
+	is_int(db_commit(), ERR_NONE, "and commits");
+	ok(flock(gate, LOCK_EX | LOCK_NB) == 0, "which frees the queue");
+	flock(gate, LOCK_UN);
+	is_int(db_begin(), ERR_NONE, "a rolled-back transaction");
+	db_rollback();
+	ok(flock(gate, LOCK_EX | LOCK_NB) == 0, "frees it too");
+	close(gate);
 
 	db_close();
 	tmpdb_remove(dir, path);
