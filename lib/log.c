@@ -92,6 +92,18 @@ log_kv(const char *key, const char *value)
 	buf_puts(&log_line, "\"");
 }
 
+/* Appends field, the text ,"key":" of a key that needs no escaping, then
+ * value and the closing quote. */
+static void
+log_field(const char *field, const char *value)
+{
+	if (value == NULL)
+		value = "";
+	buf_puts(&log_line, field);
+	buf_json_escape(&log_line, value, strlen(value));
+	buf_append(&log_line, "\"", 1);
+}
+
 /* Appends the (key, value) pairs of ap, up to a NULL key. */
 static void
 log_pairs(va_list ap)
@@ -169,9 +181,9 @@ log_request(const char *method, const char *path, int status,
 	if (LOG_INFO < log_min)
 		return;
 	log_begin(NULL, LOG_INFO, "request");
-	log_kv("requestId", request_id);
-	log_kv("method", method);
-	log_kv("path", path);
+	log_field(",\"requestId\":\"", request_id);
+	log_field(",\"method\":\"", method);
+	log_field(",\"path\":\"", path);
 	{
 		long long us = (long long)(duration_ms * 1000.0 + 0.5);
 
@@ -186,6 +198,6 @@ log_request(const char *method, const char *path, int status,
 		buf_puts(&log_line, ",\"userId\":");
 		buf_int(&log_line, (long long)user_id, 0);
 	}
-	log_kv("client", client);
+	log_field(",\"client\":\"", client);
 	log_end();
 }
