@@ -414,6 +414,13 @@ test_text(void)
 		    shown(layout[i]));
 		accepts(valid_post_body, "body", layout[i], shown(layout[i]));
 	}
+	/* Parsers refuse NUL first; the validators must not rely on it. */
+	refuses_n(valid_name, "name", "a\0b", 3, "invalid_characters",
+	    "Must not contain control characters.", "an embedded NUL");
+	refuses_n(valid_title, "title", "a\0b", 3, "invalid_characters",
+	    "Must not contain control characters.", "an embedded NUL");
+	refuses_n(valid_post_body, "body", "a\0b", 3, "invalid_characters",
+	    "Must not contain control characters.", "an embedded NUL");
 	refuses(valid_post_body, "body", " \t\r\n ", "too_short",
 	    "Must contain a visible character.",
 	    "tabs, line breaks and spaces only");
@@ -731,12 +738,14 @@ test_overflow(void)
 	memset(&errs, 0, sizeof(errs));
 	valid_add(&errs, "before", "c", "m");
 	is_int(valid_run(many, VALID_MAX_ERRORS + 4, in, v, &errs),
-	    VALID_MAX_ERRORS - 1, "run: 20 failing fields append up to the cap");
+	    VALID_MAX_ERRORS + 4, "run: 20 failing fields are all counted");
 	is_int(errs.n, VALID_MAX_ERRORS, "run: errs holds 16");
 	is_str(errs.e[0].field, "before", "run: the first error is kept");
 	is_int(valid_require_one(many, VALID_MAX_ERRORS + 4, v, &errs), 1,
 	    "require_one: still refuses when errs is full");
 	is_int(errs.n, VALID_MAX_ERRORS, "require_one: and appends nothing");
+	is_int(valid_run(many, 1, in, v, &errs), 1,
+	    "run: a failure is counted when errs is already full");
 }
 
 int
