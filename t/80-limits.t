@@ -51,6 +51,8 @@ subtest 'a process starts afresh after QUILL_MAX_REQUESTS requests' => sub {
     # Once the last restart is over:
     is(fds_at_rest($srv, 'posts', $pid, $max), $fds,
         'with no descriptor left behind by a restart');
+    is(inheritable_fds($pid, $srv->{var}), '',
+        'and none of its own that the next execve would keep');
     is_deeply([workers($srv, 'posts')], [$pid],
         'in place: the same process, so the socket never closed');
     open my $comm, '<', "/proc/$pid/comm" or die "/proc/$pid/comm: $!";

@@ -12,7 +12,7 @@ use POSIX ();
 use QuillTest;
 use Exporter 'import';
 
-our @EXPORT = qw(proc_kib fds_at_rest lock_byte hold_write_lock
+our @EXPORT = qw(proc_kib fds_at_rest inheritable_fds lock_byte hold_write_lock
     release_write_lock writers envelope_ok);
 
 # A field of /proc/PID/status in KiB (VmRSS, VmHWM), or undef when the
@@ -49,6 +49,24 @@ sub fds_at_rest {
         select(undef, undef, undef, 0.01);
     }
     return $list;
+}
+
+# The descriptors above 2 of process $pid that lead into directory $dir
+# and that an execve would keep (no close-on-exec flag), as "fd -> what"
+# lines.
+sub inheritable_fds {
+    my ($pid, $dir) = @_;
+    my @kept;
+    opendir my $dh, "/proc/$pid/fd" or return undef;
+    for my $fd (sort { $a <=> $b } grep { /^\d+$/ && $_ > 2 } readdir $dh) {
+        my $to = readlink("/proc/$pid/fd/$fd") // next;
+        next unless index($to, "$dir/") == 0;
+        open my $fh, '<', "/proc/$pid/fdinfo/$fd" or next;
+        my ($flags) = join('', <$fh>) =~ /^flags:\s*([0-7]+)/m;
+        push @kept, "$fd -> $to" unless oct($flags // 0) & 02000000;
+    }
+    closedir $dh;
+    return join "\n", @kept;
 }
 
 # Locks (or with $unlock, unlocks) byte $byte of the open file $fh with an
