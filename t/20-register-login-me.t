@@ -163,6 +163,35 @@ system("sqlite3 $srv->{var}/quill.db 'UPDATE users SET token_version = token_ver
 $r = api($srv, 'GET', '/api/v1/users/me', token => $tok);
 is($r->{status}, 401, 'a token with an old token version is refused on the next request');
 
+# Rehash on login: when the Argon2 parameters have changed, a hash made
+# with the old ones is replaced by one of the current ones the next time
+# its owner logs in.
+{
+    my $now = start_server(settings => { QUILL_ARGON2_OPSLIMIT => 2,
+        QUILL_ARGON2_MEMLIMIT_KIB => 16 });
+    my ($old_email, $old_pw) = (fresh_email(), 'hashed before the upgrade');
+    {
+        # The settings of the environment win over the file's: quillctl
+        # hashes as the site did before its parameters were raised.
+        local @ENV{qw(QUILL_ARGON2_OPSLIMIT QUILL_ARGON2_MEMLIMIT_KIB)} = (1, 8);
+        my ($rc, $out) = quillctl($now, "user add $old_email", "$old_pw\n");
+        is($rc, 0, 'an account made under the old parameters') or diag $out;
+    }
+    my $stored = sub { sql($now, "SELECT password_hash FROM users WHERE email = '$old_email'") };
+    my $old = $stored->();
+    like($old, qr/^\$argon2id\$v=19\$m=8,t=1,p=1\$/, 'holds a hash of those parameters');
+    $r = api($now, 'POST', '/api/v1/auth/login', json => { email => $old_email, password => 'not the password at all' });
+    is($r->{status}, 401, 'a wrong password is refused');
+    is($stored->(), $old, 'and leaves the old hash alone');
+    my ($t) = login($now, $old_email, $old_pw);
+    ok($t, 'its owner logs in with the old hash');
+    my $new = $stored->();
+    like($new, qr/^\$argon2id\$v=19\$m=16,t=2,p=1\$/, 'which is replaced by a hash of the current parameters');
+    like(log_text($now), qr/"event":"password_rehashed"/, 'and the rehash is logged');
+    ok((login($now, $old_email, $old_pw))[0], 'the password works with the new hash');
+    is($stored->(), $new, 'which a later login keeps');
+}
+
 # No secrets in the log.
 my $log = log_text($srv);
 unlike($log, qr/\Q$pw\E/, 'passwords never reach the log');
