@@ -45,16 +45,23 @@ app_on_signal(int sig)
 	FCGX_ShutdownPending();
 }
 
-/* Makes sure descriptors 0-2 exist, so no file we open becomes stdout. */
+/*
+ * Makes sure descriptors 0-2 exist, so no file we open becomes stdout.
+ * They are the one exception to close-on-exec: the standard descriptors
+ * must survive the execve of a recycle like those the program was given.
+ */
 static void
 app_sanitise_fds(void)
 {
 	int fd;
 
-	for (fd = 0; fd <= 2; fd++)
-		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
-		    open("/dev/null", O_RDWR) == -1)
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		/* NOLINTNEXTLINE(android-cloexec-open): kept across exec */
+		if (open("/dev/null", O_RDWR) == -1)
 			_exit(1);
+	}
 }
 
 static int

@@ -278,7 +278,7 @@ config_file(const char *path, char *err, size_t errsz)
 	const struct csetting *s;
 	int lineno = 0, rc = 0;
 
-	if ((f = fopen(path, "r")) == NULL) {
+	if ((f = fopen(path, "re")) == NULL) {
 		snprintf(err, errsz, "QUILL_CONFIG: cannot open %s: %s", path,
 		    strerror(errno));
 		return -1;

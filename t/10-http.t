@@ -101,6 +101,19 @@ envelope_ok($r, 400, 'BAD_REQUEST', 'malformed JSON');
 $r = api($srv, 'POST', '/api/v1/auth/login', json => '{"email":"a@b.co","email":"c@d.co","password":"x"}');
 envelope_ok($r, 400, 'BAD_REQUEST', 'duplicate JSON keys');
 like($r->{json}{error}{message}, qr/repeats a key|duplicate/i, 'duplicate keys are named as the problem');
+$r = api($srv, 'POST', '/api/v1/auth/login', json => '{"email":"a@b.co","email":"c@d.co"}');
+envelope_ok($r, 400, 'BAD_REQUEST', 'an object of two members with the same key');
+$r = api($srv, 'POST', '/api/v1/auth/login', json => '{"password":"x","email":"a@b.co","password":"y"}');
+envelope_ok($r, 400, 'BAD_REQUEST', 'a repeated key that sorts last');
+{
+    # Unknown members are ignored, so only the duplicate check refuses this.
+    my $dup = fresh_email();
+    $r = api($srv, 'POST', '/api/v1/auth/register',
+        json => qq({"email":"$dup","password":"a fine passphrase","name":"Dup","extra":{"k":1,"k":2}}));
+    envelope_ok($r, 400, 'BAD_REQUEST', 'a registration holding a two-member object with the same key');
+    is(`sqlite3 $srv->{var}/quill.db "SELECT count(*) FROM users WHERE email = '$dup'"`, "0\n",
+        'and no account was made');
+}
 $r = api($srv, 'POST', '/api/v1/auth/login', json => '[1,2]');
 envelope_ok($r, 400, 'BAD_REQUEST', 'a top-level array');
 $r = api($srv, 'POST', '/api/v1/auth/login', json => ('[' x 100) . (']' x 100));

@@ -4,6 +4,7 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use QuillTest;
+use AuthTest;
 
 my $srv = start_server();
 
@@ -48,6 +49,10 @@ is_deeply(details_for($r), { email => 'required', password => 'required', name =
     'missing fields are "required"');
 $r = api($srv, 'POST', '/api/v1/auth/register', json => { email => 'x@example.com', password => 'p' x 129, name => 'X' });
 is(details_for($r)->{password}, 'too_long', 'a 129-character password is too long');
+$r = api($srv, 'POST', '/api/v1/auth/register', json => { email => fresh_email(), password => 'eleven char', name => 'X' });
+is_deeply(details_for($r), { password => 'too_short' }, 'an 11-character password is too short');
+$r = api($srv, 'POST', '/api/v1/auth/register', json => { email => fresh_email(), password => 'é' x 11, name => 'X' });
+is_deeply(details_for($r), { password => 'too_short' }, 'and so is one of 11 characters in 22 bytes');
 $r = api($srv, 'POST', '/api/v1/auth/register', json => { email => fresh_email(), password => 'Password1234', name => 'X' });
 is(details_for($r)->{password}, 'too_common', 'a blocklisted password is refused (any case)');
 $r = api($srv, 'POST', '/api/v1/auth/register', json => { email => 42, password => ['x'], name => { a => 1 } });
@@ -66,6 +71,8 @@ isnt($r->{json}{data}{id}, 1, 'id cannot be set through register');
 my $multi = 'é' x 12;
 $r = api($srv, 'POST', '/api/v1/auth/register', json => { email => fresh_email(), password => $multi, name => 'Ünïcödé' });
 is($r->{status}, 201, 'a 12-character password of multibyte characters is accepted');
+$r = api($srv, 'POST', '/api/v1/auth/register', json => { email => fresh_email(), password => 'twelve chars', name => 'X' });
+is($r->{status}, 201, 'a 12-character password is accepted');
 
 # Register through a form.
 my $femail = fresh_email();
@@ -114,10 +121,76 @@ for my $bad ('garbage', "$tok" . 'x', 'a.b.c', substr($tok, 0, -2), 'x' x 5000) 
 }
 $r = api($srv, 'GET', '/api/v1/users/me', headers => { authorization => "Basic dXNlcjpwYXNz" });
 is($r->{status}, 401, 'Basic credentials are refused');
+
+# Tokens signed with the real key whose claims Quill must refuse.  The first
+# proves the minting faithful: the claims of a real token, a fresh jti.
+my %claims = %{ jwt_claims($tok) };
+# Claims given as undef are left out.
+my $minted = sub {
+    my %c = (%claims, jti => unpack('H*', join '', map { chr int rand 256 } 1 .. 16), @_);
+    delete @c{grep { !defined $c{$_} } keys %c};
+    return mint_token($srv, \%c);
+};
+sub token_status {
+    my ($t) = @_;
+    my $res = api($srv, 'GET', '/api/v1/users/me', token => $t);
+    return $res->{status} . (($res->{headers}{'www-authenticate'} // '') =~ /error="invalid_token"/
+        ? ' invalid_token' : '');
+}
+is(token_status($minted->()), 200, 'a token minted with the key and the claims of a real one is accepted');
+is(token_status($minted->(aud => ['another-api', $claims{aud}])), 200,
+    'and so is one whose audiences include this one');
+for my $case (['that expired a minute ago', exp => time - 60, iat => time - 960],
+    ['that expires this very second', exp => time],
+    ['for another audience', aud => 'another-api'],
+    ['for other audiences only', aud => ['another-api', 'a-third-api']],
+    ['with no audience', aud => undef]) {
+    my ($what, @c) = @$case;
+    is(token_status($minted->(@c)), '401 invalid_token', "a token $what is refused");
+}
+{
+    # One that expires while in use: accepted (and kept by the processes'
+    # caches of verified tokens) until its exp, refused from then on.
+    my $exp = time + 4;
+    my $t = $minted->(exp => $exp);
+    is(token_status($t), 200, "a token that expires in 4 s is accepted ($_)") for 1 .. 3;
+    sleep 1 while time < $exp;
+    is(token_status($t), '401 invalid_token', 'and refused once its exp has come');
+}
+
 # A token whose user's token_version moved on is dead at once.
 system("sqlite3 $srv->{var}/quill.db 'UPDATE users SET token_version = token_version + 1 WHERE id = $u->{id}'");
 $r = api($srv, 'GET', '/api/v1/users/me', token => $tok);
 is($r->{status}, 401, 'a token with an old token version is refused on the next request');
+
+# Rehash on login: when the Argon2 parameters have changed, a hash made
+# with the old ones is replaced by one of the current ones the next time
+# its owner logs in.
+{
+    my $now = start_server(settings => { QUILL_ARGON2_OPSLIMIT => 2,
+        QUILL_ARGON2_MEMLIMIT_KIB => 16 });
+    my ($old_email, $old_pw) = (fresh_email(), 'hashed before the upgrade');
+    {
+        # The settings of the environment win over the file's: quillctl
+        # hashes as the site did before its parameters were raised.
+        local @ENV{qw(QUILL_ARGON2_OPSLIMIT QUILL_ARGON2_MEMLIMIT_KIB)} = (1, 8);
+        my ($rc, $out) = quillctl($now, "user add $old_email", "$old_pw\n");
+        is($rc, 0, 'an account made under the old parameters') or diag $out;
+    }
+    my $stored = sub { sql($now, "SELECT password_hash FROM users WHERE email = '$old_email'") };
+    my $old = $stored->();
+    like($old, qr/^\$argon2id\$v=19\$m=8,t=1,p=1\$/, 'holds a hash of those parameters');
+    $r = api($now, 'POST', '/api/v1/auth/login', json => { email => $old_email, password => 'not the password at all' });
+    is($r->{status}, 401, 'a wrong password is refused');
+    is($stored->(), $old, 'and leaves the old hash alone');
+    my ($t) = login($now, $old_email, $old_pw);
+    ok($t, 'its owner logs in with the old hash');
+    my $new = $stored->();
+    like($new, qr/^\$argon2id\$v=19\$m=16,t=2,p=1\$/, 'which is replaced by a hash of the current parameters');
+    like(log_text($now), qr/"event":"password_rehashed"/, 'and the rehash is logged');
+    ok((login($now, $old_email, $old_pw))[0], 'the password works with the new hash');
+    is($stored->(), $new, 'which a later login keeps');
+}
 
 # No secrets in the log.
 my $log = log_text($srv);

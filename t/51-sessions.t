@@ -54,6 +54,37 @@ is($r->{status}, 400, 'a bad cursor is 400');
 $r = api($srv, 'GET', '/api/v1/auth/sessions');
 is($r->{status}, 401, 'the list needs a login');
 
+# A session unused past its idle expiry is over, however far its absolute
+# expiry: not listed, not counted, not revocable.
+{
+    my (undef, $e3, $pw3) = register($srv);
+    my ($live) = login_pair($srv, $e3, $pw3, 'user-agent' => 'In use');
+    my ($idle) = login_pair($srv, $e3, $pw3, 'user-agent' => 'Left idle');
+    my ($live_sid, $idle_sid) = map { sid_of($_) } $live, $idle;
+    my $ids = sub { [map { $_->{id} } @{ $_[0]{json}{data} // [] }] };
+    my $list = sub { api($srv, 'GET', "/api/v1/auth/sessions$_[0]", token => $live->{accessToken}) };
+    my $pages = '?page=1&perPage=10&order=asc';
+    $r = $list->($pages);
+    is_deeply($ids->($r), [$live_sid, $idle_sid], 'both sessions are listed while both are live');
+    is($r->{json}{meta}{total}, 2, 'and counted');
+    # What time does to an unused session: its refresh token and its idle
+    # expiry run out; its absolute expiry is weeks away.
+    sql($srv, "UPDATE refresh_tokens SET expires_at = strftime('%s','now') - 1 WHERE session_id = $idle_sid");
+    sql($srv, "UPDATE sessions SET idle_expires_at = strftime('%s','now') - 1 WHERE id = $idle_sid");
+    my $state = sessions_table();
+    $r = $list->('');
+    is_deeply($ids->($r), [$live_sid], 'a session past its idle expiry is not listed');
+    $r = $list->('?limit=1&order=asc');
+    ok(!$r->{json}{meta}{hasMore}, 'nor left for a next page');
+    $r = $list->($pages);
+    is_deeply($ids->($r), [$live_sid], 'nor in offset pages');
+    is($r->{json}{meta}{total}, 1, 'nor counted in meta.total');
+    $r = api($srv, 'DELETE', "/api/v1/auth/sessions/$idle_sid", token => $live->{accessToken});
+    is($r->{status}, 404, 'and revoking it is 404, as for any ended session');
+    is(refresh($srv, $idle->{refreshToken})->{status}, 401, 'its refresh token is dead');
+    is(sessions_table(), $state, 'none of which changed anything');
+}
+
 # Revoking one session.
 $before = sessions_table();
 $r = api($srv, 'DELETE', "/api/v1/auth/sessions/999999", token => $p[1]{accessToken});

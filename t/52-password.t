@@ -120,26 +120,35 @@ my ($t1) = login_pair($srv, $email, 'the changed passphrase');
 my ($t2) = login_pair($srv, $email, 'the changed passphrase');
 $before = sql($srv, 'SELECT * FROM users');
 $r = api($srv, 'POST', '/api/v1/auth/password/change', token => $t1->{accessToken},
-    json => { currentPassword => 'not my password', newPassword => 'a fourth passphrase' });
+    json => { currentPassword => 'not my password', newPassword => 'a fourth one' });
 is($r->{status}, 422, 'a wrong current password is 422');
 is($r->{json}{error}{details}[0]{field}, 'currentPassword', 'naming currentPassword');
 is(sql($srv, 'SELECT * FROM users'), $before, 'and changes nothing');
 $r = api($srv, 'POST', '/api/v1/auth/password/change', token => $t1->{accessToken},
     json => { currentPassword => 'the changed passphrase', newPassword => 'qwerty123456' });
 is($r->{status}, 422, 'a common new password is 422');
+for (['eleven char', 'in 11 bytes'], ['é' x 11, 'in 22 bytes']) {
+    my ($short, $bytes) = @$_;
+    $r = api($srv, 'POST', '/api/v1/auth/password/change', token => $t1->{accessToken},
+        json => { currentPassword => 'the changed passphrase', newPassword => $short });
+    is($r->{status}, 422, "a new password of 11 characters $bytes is 422");
+    is_deeply([map { "$_->{field} $_->{code}" } @{ $r->{json}{error}{details} // [] }],
+        ['newPassword too_short'], 'too_short, on newPassword');
+}
+is(sql($srv, 'SELECT * FROM users'), $before, 'refused changes change nothing');
 $r = api($srv, 'POST', '/api/v1/auth/password/change',
-    json => { currentPassword => 'the changed passphrase', newPassword => 'a fourth passphrase' });
+    json => { currentPassword => 'the changed passphrase', newPassword => 'a fourth one' });
 is($r->{status}, 401, 'change needs a login');
 $r = api($srv, 'POST', '/api/v1/auth/password/change', token => $t1->{accessToken},
-    json => { currentPassword => 'the changed passphrase', newPassword => 'a fourth passphrase' });
-is($r->{status}, 204, 'change with the current password answers 204');
+    json => { currentPassword => 'the changed passphrase', newPassword => 'a fourth one' });
+is($r->{status}, 204, 'change with the current password (a new one of 12 characters) answers 204');
 is(refresh($srv, $t2->{refreshToken})->{status}, 401, 'the other sessions are over');
 is(me($t2->{accessToken}), 401, 'and their access tokens fail');
 is(me($t1->{accessToken}), 401, 'every access token, the current one too, carries the old token version');
 $r = refresh($srv, $t1->{refreshToken});
 is($r->{status}, 200, 'the current session refreshes');
 is(me($r->{json}{data}{accessToken}), 200, 'and goes on');
-ok((login_pair($srv, $email, 'a fourth passphrase'))[0], 'the new password works');
+ok((login_pair($srv, $email, 'a fourth one'))[0], 'the new password works');
 
 # A disabled account gets no mail, and the same answer.
 my (undef, $demail) = register($srv);
@@ -174,7 +183,7 @@ is(sql($sm, 'SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND attempts
     'and the mail stays queued for the next run');
 
 # Purge: what has expired goes, what lives stays.
-my ($live) = login_pair($srv, $email, 'a fourth passphrase');
+my ($live) = login_pair($srv, $email, 'a fourth one');
 my $live_sid = jwt_claims($live->{accessToken})->{sid};
 sql($srv, 'UPDATE mail_outbox SET sent_at = sent_at - 90000');
 sql($srv, "INSERT INTO rate_limits VALUES ('login', '192.0.2.1', 0, 1, 1)");

@@ -27,7 +27,8 @@ sub events {
 }
 
 subtest 'a process starts afresh after QUILL_MAX_REQUESTS requests' => sub {
-    my $srv = start_server(settings => { QUILL_MAX_REQUESTS => 4 },
+    my $max = 4;
+    my $srv = start_server(settings => { QUILL_MAX_REQUESTS => $max },
         backends => { posts => { procs => 1 } });
     my $author = account($srv, 'user');
     my ($pid) = workers($srv, 'posts');
@@ -38,7 +39,7 @@ subtest 'a process starts afresh after QUILL_MAX_REQUESTS requests' => sub {
             : api($srv, 'POST', '/api/v1/posts', token => $author->{token},
                 json => { title => "Recycled $i", body => 'Body.' });
         push @bad, "$i: $r->{status}" unless $r->{status} =~ /^20[01]$/;
-        $fds = fds_at_rest($pid) if $i == 8;
+        $fds = fds_at_rest($srv, 'posts', $pid, $max) if $i == 8;
     }
     is("@bad", '', 'every one of 40 requests succeeded across the restarts');
     my $recycled = events($srv, 'posts', 'recycle');
@@ -48,7 +49,10 @@ subtest 'a process starts afresh after QUILL_MAX_REQUESTS requests' => sub {
     ok($starts == $recycled + 1 || $starts == $recycled,
         "and started again each time ($starts start lines)");
     # Once the last restart is over:
-    is(fds_at_rest($pid), $fds, 'with no descriptor left behind by a restart');
+    is(fds_at_rest($srv, 'posts', $pid, $max), $fds,
+        'with no descriptor left behind by a restart');
+    is(inheritable_fds($pid, $srv->{var}), '',
+        'and none of its own that the next execve would keep');
     is_deeply([workers($srv, 'posts')], [$pid],
         'in place: the same process, so the socket never closed');
     open my $comm, '<', "/proc/$pid/comm" or die "/proc/$pid/comm: $!";

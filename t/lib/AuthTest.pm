@@ -4,16 +4,16 @@ package AuthTest;
 # token pair, and fire requests at the same moment.
 use strict;
 use warnings;
-use Digest::SHA qw(sha256_hex);
+use Digest::SHA qw(sha256_hex hmac_sha256);
 use Exporter 'import';
 use HTTP::Tiny;
 use JSON::PP;
-use MIME::Base64 qw(decode_base64url);
+use MIME::Base64 qw(decode_base64url encode_base64url);
 use POSIX ();
 use QuillTest;
 
-our @EXPORT = qw(sql token_hash login_pair refresh jwt_claims in_parallel
-    post_on_new_connection spool_mails);
+our @EXPORT = qw(sql token_hash login_pair refresh jwt_claims mint_token
+    in_parallel post_on_new_connection spool_mails);
 
 # Runs one SQL statement on the server's database; returns the output,
 # rows joined by newlines, with no trailing newline.
@@ -53,6 +53,21 @@ sub jwt_claims {
     my ($jwt) = @_;
     my (undef, $payload) = split /\./, $jwt;
     return JSON::PP->new->decode(decode_base64url($payload));
+}
+
+# A JWT with the claims of hashref $claims, signed as Quill signs (HS256,
+# the header it issues) with the server's own key: for tokens that only a
+# bug would accept, such as an expired one or one for another audience.
+sub mint_token {
+    my ($srv, $claims) = @_;
+    my $file = "$srv->{var}/quill.key";
+    open my $fh, '<', $file or die "$file: $!";
+    my $hex = <$fh> // '';
+    close $fh;
+    $hex =~ s/\s+//g;
+    my $signed = join '.', map { encode_base64url($_) }
+        '{"alg":"HS256","typ":"JWT"}', JSON::PP->new->canonical->encode($claims);
+    return "$signed." . encode_base64url(hmac_sha256($signed, pack('H*', $hex)));
 }
 
 # POSTs JSON on a connection of its own (a forked process must not share

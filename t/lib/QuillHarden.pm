@@ -12,7 +12,7 @@ use POSIX ();
 use QuillTest;
 use Exporter 'import';
 
-our @EXPORT = qw(proc_kib fds_at_rest lock_byte hold_write_lock
+our @EXPORT = qw(proc_kib fds_at_rest inheritable_fds lock_byte hold_write_lock
     release_write_lock writers envelope_ok);
 
 # A field of /proc/PID/status in KiB (VmRSS, VmHWM), or undef when the
@@ -26,22 +26,47 @@ sub proc_kib {
     return undef;
 }
 
-# The open descriptors of a FastCGI process at rest (its database open with
-# its -wal and -shm files, no request connection: waits up to 10 s for
-# that), as "fd -> what" lines.
+# The open descriptors of program $prog's one FastCGI process $pid at
+# rest, as "fd -> what" lines.  At rest means that every start-up that
+# QUILL_MAX_REQUESTS ($max) made due by the requests logged so far has
+# logged its "start" (the line that ends start-up, after the last
+# descriptor it opens), and no request connection is open.  A process that
+# has just started afresh may hold only some of its descriptors yet.
+# Waits up to 10 s; returns the last listing either way.
 sub fds_at_rest {
-    my ($pid) = @_;
+    my ($srv, $prog, $pid, $max) = @_;
     my $list = '';
     for (1 .. 1000) {
+        my $log = log_text($srv);
+        my $served = () = $log =~ /"program":"\Q$prog\E","event":"request"/g;
+        my $starts = () = $log =~ /"program":"\Q$prog\E","event":"start"/g;
         opendir my $dh, "/proc/$pid/fd" or return undef;
         my @fd = sort { $a <=> $b } grep { /^\d+$/ } readdir $dh;
         closedir $dh;
         $list = join "\n", map { "$_ -> " . (readlink("/proc/$pid/fd/$_") // '?') } @fd;
         my $sockets = () = $list =~ /socket:/g;
-        return $list if $list =~ /quill\.db-shm/ && $sockets == 1;
+        return $list if $starts == 1 + int($served / $max) && $sockets == 1;
         select(undef, undef, undef, 0.01);
     }
     return $list;
+}
+
+# The descriptors above 2 of process $pid that lead into directory $dir
+# and that an execve would keep (no close-on-exec flag), as "fd -> what"
+# lines.
+sub inheritable_fds {
+    my ($pid, $dir) = @_;
+    my @kept;
+    opendir my $dh, "/proc/$pid/fd" or return undef;
+    for my $fd (sort { $a <=> $b } grep { /^\d+$/ && $_ > 2 } readdir $dh) {
+        my $to = readlink("/proc/$pid/fd/$fd") // next;
+        next unless index($to, "$dir/") == 0;
+        open my $fh, '<', "/proc/$pid/fdinfo/$fd" or next;
+        my ($flags) = join('', <$fh>) =~ /^flags:\s*([0-7]+)/m;
+        push @kept, "$fd -> $to" unless oct($flags // 0) & 02000000;
+    }
+    closedir $dh;
+    return join "\n", @kept;
 }
 
 # Locks (or with $unlock, unlocks) byte $byte of the open file $fh with an
