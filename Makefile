@@ -169,8 +169,28 @@ stop:  ## stop what `make run` started
 cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 	@sh tools/make-cert.sh "$(VAR)/tls"
 
-# The unit tests once, the integration tests against each web server.
+# The unit tests once, the integration tests against each web server, and
+# the routing and pagination tests once more against each production
+# layout those runs do not serve (QUILL_TEST_LAYOUT, t/lib/QuillTest.pm):
+# lighttpd/quill.conf, and apache/htaccess under mod_fcgid.  The plain-CGI
+# layouts, a process per request, run the routing test alone.
 TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
+LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/83-routing.t
+CGI_LAYOUT_TESTS = t/83-routing.t
+# layout_tests BUILD-ENV: the runs above, for test and test-asan.
+define layout_tests
+	@echo "== routing and pagination against lighttpd/quill.conf"
+	$(1) QUILL_TEST_SERVER=lighttpd QUILL_TEST_LAYOUT=production \
+	    prove --timer $(LAYOUT_TESTS)
+	@echo "== routing and pagination against apache/htaccess (mod_fcgid)"
+	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=fcgid \
+	    prove --timer $(LAYOUT_TESTS)
+	@echo "== routing against the plain-CGI layouts"
+	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=cgi \
+	    prove --timer $(CGI_LAYOUT_TESTS)
+	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=shared-cgi \
+	    prove --timer $(CGI_LAYOUT_TESTS)
+endef
 test: deps all cert  ## run the whole test suite (integration tests on lighttpd and on Apache)
 	@echo "== unit tests, and integration tests against lighttpd"
 	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=lighttpd \
@@ -178,6 +198,7 @@ test: deps all cert  ## run the whole test suite (integration tests on lighttpd 
 	@echo "== integration tests against Apache"
 	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=apache \
 	    prove --timer t/*.t
+	$(call layout_tests,$(TEST_ENV) QUILL_BUILD=$(BUILD))
 
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
 	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan
@@ -187,6 +208,7 @@ test-asan: deps cert  ## the whole suite built with AddressSanitizer and UBSan
 	    prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) \
 	    $(FUZZ_NAMES:%=build/asan/t/fuzz/replay-%) t/*.t
 	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=apache prove --timer t/*.t
+	$(call layout_tests,$(TEST_ENV) $(ASAN_ENV))
 
 fuzz:  ## run each fuzz target FUZZ_SECONDS (60) under libFuzzer, ASan, UBSan
 	$(MAKE) deps EXTRA_PKGS="$(FUZZ_DEB_PKGS)"
