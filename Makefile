@@ -76,7 +76,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
-.PHONY: all deps install run stop cert test test-asan bench lint format \
+.PHONY: all deps install install-htdocs run stop cert test test-asan bench lint format \
 	clean help fuzz fuzz-merge fuzz-targets api-docs
 
 all: $(PROGS) $(TOOLS) $(UNITS) $(FUZZ_REPLAYS)  ## build the programs, quillctl and the tests
@@ -152,13 +152,20 @@ $(BUILD)/t/fuzz/fuzz-%: $(BUILD)/t/fuzz/%.o $(LIB)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 
-install: all  ## install the programs, quillctl and the shared files under $(PREFIX)
+install: all install-htdocs  ## install the programs, quillctl and the shared files under $(PREFIX)
 	install -d $(DESTDIR)$(PREFIX)/lib/quill $(DESTDIR)$(PREFIX)/bin \
 	    $(DESTDIR)$(PREFIX)/share/quill
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/lib/quill/
 	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 etc/common-passwords.txt $(DESTDIR)$(PREFIX)/share/quill/
-	if [ -d htdocs ]; then cp -R htdocs $(DESTDIR)$(PREFIX)/share/quill/; fi
+
+# The static pages: only the files that are pages, so that an editor's
+# backup or a dotfile lying in HTDOCS is never published.
+HTDOCS	?= htdocs
+HTDOCS_FILES = $(wildcard $(addprefix $(HTDOCS)/*.,html css js svg png ico))
+install-htdocs:
+	install -d $(DESTDIR)$(PREFIX)/share/quill/htdocs
+	install -m 0644 $(HTDOCS_FILES) $(DESTDIR)$(PREFIX)/share/quill/htdocs/
 
 run: deps all  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db (SERVER=apache for Apache)
 	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)" "$(SERVER)"

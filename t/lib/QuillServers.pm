@@ -112,8 +112,8 @@ sub header_table {
     open my $fh, '<', $file or die "$file: $!";
     my $doc = do { local $/; <$fh> };
     close $fh;
-    my ($table) = $doc =~ /^## Security headers\n.*?\n(\| header \|.*?)\n\n/ms
-        or die "$file: no table under '## Security headers'\n";
+    my ($table) = $doc =~ /^#+ Security headers\n.*?\n(\| header \|.*?)\n\n/ms
+        or die "$file: no table under 'Security headers'\n";
     my @rows;
     for my $line (split /\n/, $table) {
         next if $line =~ /^\| header \||^\|[-| ]+\|$/;
