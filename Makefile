@@ -15,6 +15,7 @@ PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
 	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk \
 	   apache2 libapache2-mod-fcgid spawn-fcgi openssl libio-socket-ssl-perl \
+	   lighttpd-mod-openssl \
 	   chromium \
 	   valgrind
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
