@@ -41,6 +41,8 @@ for my $layout (layouts()) {
             my $what = "$layout: POST $path ($framing)";
             ok(!defined $note, "$what: the answers are whole") or diag $note;
             ok(@$answers >= 1, "$what: answered ($answers->[0]{status})");
+            # Only an ErrorDocument reaches an internal path: a request is 404.
+            is($answers->[0]{status}, 404, "$what: 404") if grep { $_ eq $path } @INTERNAL;
             my @smuggled = grep { $_->{head} =~ /smuggled-\Q$id\E/ } @$answers;
             is(scalar @smuggled, 0, "$what: the body is never a request");
             # One answer for the POST, one for the request after it, unless
