@@ -15,6 +15,7 @@ PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
 	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk \
 	   apache2 libapache2-mod-fcgid spawn-fcgi openssl libio-socket-ssl-perl \
+	   lighttpd-mod-openssl \
 	   chromium \
 	   valgrind
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
@@ -76,7 +77,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
-.PHONY: all deps install run stop cert test test-asan bench lint format \
+.PHONY: all deps install install-htdocs run stop cert test test-asan bench lint format \
 	clean help fuzz fuzz-merge fuzz-targets api-docs
 
 all: $(PROGS) $(TOOLS) $(UNITS) $(FUZZ_REPLAYS)  ## build the programs, quillctl and the tests
@@ -152,13 +153,20 @@ $(BUILD)/t/fuzz/fuzz-%: $(BUILD)/t/fuzz/%.o $(LIB)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 
-install: all  ## install the programs, quillctl and the shared files under $(PREFIX)
+install: all install-htdocs  ## install the programs, quillctl and the shared files under $(PREFIX)
 	install -d $(DESTDIR)$(PREFIX)/lib/quill $(DESTDIR)$(PREFIX)/bin \
 	    $(DESTDIR)$(PREFIX)/share/quill
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/lib/quill/
 	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 etc/common-passwords.txt $(DESTDIR)$(PREFIX)/share/quill/
-	if [ -d htdocs ]; then cp -R htdocs $(DESTDIR)$(PREFIX)/share/quill/; fi
+
+# The static pages: only the files that are pages, so that an editor's
+# backup or a dotfile lying in HTDOCS is never published.
+HTDOCS	?= htdocs
+HTDOCS_FILES = $(wildcard $(addprefix $(HTDOCS)/*.,html css js svg png ico))
+install-htdocs:
+	install -d $(DESTDIR)$(PREFIX)/share/quill/htdocs
+	install -m 0644 $(HTDOCS_FILES) $(DESTDIR)$(PREFIX)/share/quill/htdocs/
 
 run: deps all  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db (SERVER=apache for Apache)
 	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)" "$(SERVER)"
@@ -169,8 +177,28 @@ stop:  ## stop what `make run` started
 cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 	@sh tools/make-cert.sh "$(VAR)/tls"
 
-# The unit tests once, the integration tests against each web server.
+# The unit tests once, the integration tests against each web server, and
+# the routing and pagination tests once more against each production
+# layout those runs do not serve (QUILL_TEST_LAYOUT, t/lib/QuillTest.pm):
+# lighttpd/quill.conf, and apache/htaccess under mod_fcgid.  The plain-CGI
+# layouts, a process per request, run the routing test alone.
 TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
+LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/83-routing.t
+CGI_LAYOUT_TESTS = t/83-routing.t
+# layout_tests BUILD-ENV: the runs above, for test and test-asan.
+define layout_tests
+	@echo "== routing and pagination against lighttpd/quill.conf"
+	$(1) QUILL_TEST_SERVER=lighttpd QUILL_TEST_LAYOUT=production \
+	    prove --timer $(LAYOUT_TESTS)
+	@echo "== routing and pagination against apache/htaccess (mod_fcgid)"
+	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=fcgid \
+	    prove --timer $(LAYOUT_TESTS)
+	@echo "== routing against the plain-CGI layouts"
+	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=cgi \
+	    prove --timer $(CGI_LAYOUT_TESTS)
+	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=shared-cgi \
+	    prove --timer $(CGI_LAYOUT_TESTS)
+endef
 test: deps all cert  ## run the whole test suite (integration tests on lighttpd and on Apache)
 	@echo "== unit tests, and integration tests against lighttpd"
 	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=lighttpd \
@@ -178,6 +206,7 @@ test: deps all cert  ## run the whole test suite (integration tests on lighttpd 
 	@echo "== integration tests against Apache"
 	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=apache \
 	    prove --timer t/*.t
+	$(call layout_tests,$(TEST_ENV) QUILL_BUILD=$(BUILD))
 
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
 	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan
@@ -187,6 +216,7 @@ test-asan: deps cert  ## the whole suite built with AddressSanitizer and UBSan
 	    prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) \
 	    $(FUZZ_NAMES:%=build/asan/t/fuzz/replay-%) t/*.t
 	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=apache prove --timer t/*.t
+	$(call layout_tests,$(TEST_ENV) $(ASAN_ENV))
 
 fuzz:  ## run each fuzz target FUZZ_SECONDS (60) under libFuzzer, ASan, UBSan
 	$(MAKE) deps EXTRA_PKGS="$(FUZZ_DEB_PKGS)"

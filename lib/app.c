@@ -81,20 +81,27 @@ io_read(void *p, char *dst, size_t n)
 /*
  * Plain CGI: reads and drops what is left of the request body.  Apache's
  * mod_cgi(d) writes the whole body to the program before it reads the
- * answer, so a program that refuses a body unread (413) and exits would
- * make it fail with a reset connection instead of the 413.  Bounded by the
- * declared length and by CGI_DRAIN_MAX, so nothing waits on a terminal.
+ * answer, so a program that refuses a body unread (413, or a 404 for a
+ * path it does not know) and exits would make it fail with a reset
+ * connection instead of the answer.  A chunked body (no CONTENT_LENGTH)
+ * is read to its end, which mod_cgid marks.  Bounded by the declared
+ * length and by CGI_DRAIN_MAX, so nothing waits on a terminal.
  */
 #define CGI_DRAIN_MAX (16L << 20)
 static void
 io_drain_stdin(const struct req *r)
 {
 	const char *clen = http_env(r, "CONTENT_LENGTH");
+	const char *te = http_env(r, "HTTP_TRANSFER_ENCODING");
 	char sink[8192];
 	long left;
 	size_t got;
 
-	if (clen == NULL || (left = strtol(clen, NULL, 10)) <= 0)
+	if (clen != NULL)
+		left = strtol(clen, NULL, 10);
+	else
+		left = te != NULL && *te != '\0' ? CGI_DRAIN_MAX : 0;
+	if (left <= 0)
 		return;
 	if (left > CGI_DRAIN_MAX)
 		left = CGI_DRAIN_MAX;

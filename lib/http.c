@@ -16,23 +16,29 @@ static const char *const method_names[M__MAX] = {
 	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", ""
 };
 
-/* Sent with every response; the API serves data, never documents to render. */
+/*
+ * The security headers of every answer: the API's column of the table in
+ * docs/hardening.md, which t/87-security-headers.t holds every server and
+ * layout to.  Referer is kept for this site only: a browser sends the
+ * Origin of a form post as "null" under no-referrer, and the origin check
+ * refuses that (docs/forms.md).  A cross-origin fetch of the API is a CORS
+ * request, which Cross-Origin-Resource-Policy does not apply to.
+ */
 static const char security_headers[] =
     "X-Content-Type-Options: nosniff\r\n"
-    "Referrer-Policy: no-referrer\r\n"
-    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
-    "X-Frame-Options: DENY\r\n";
-
-/*
- * Sent with the pages answered to browsers instead.  Their forms post to
- * this site, and a browser sends the Origin of a form post as "null" under
- * no-referrer: same-origin keeps it for the origin check (docs/forms.md).
- */
-static const char page_security_headers[] =
-    "X-Content-Type-Options: nosniff\r\n"
     "Referrer-Policy: same-origin\r\n"
-    "Content-Security-Policy: " PAGE_CSP "\r\n"
-    "X-Frame-Options: DENY\r\n";
+    "X-Frame-Options: DENY\r\n"
+    "Permissions-Policy: accelerometer=(), camera=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()\r\n"
+    "Cross-Origin-Opener-Policy: same-origin\r\n"
+    "Cross-Origin-Resource-Policy: same-origin\r\n";
+
+/* The Content-Security-Policy of data, never a document to render. */
+static const char data_csp[] =
+    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n";
+
+/* The Content-Security-Policy of the pages answered to browsers instead. */
+static const char page_csp[] = "Content-Security-Policy: " PAGE_CSP "\r\n";
 
 const char *
 http_env(const struct req *r, const char *name)
@@ -880,9 +886,9 @@ http_render_head(const struct req *r, struct buf *head)
 		buf_int(head, (long long)r->out->len, 0);
 		buf_puts(head, "\r\n");
 	}
+	buf_puts(head, security_headers);
 	buf_puts(head, r->content_type != NULL &&
-	    strncmp(r->content_type, "text/html", 9) == 0 ?
-	    page_security_headers : security_headers);
+	    strncmp(r->content_type, "text/html", 9) == 0 ? page_csp : data_csp);
 	buf_puts(head, "Cache-Control: ");
 	buf_puts(head, r->cache_control != NULL ? r->cache_control : "no-store");
 	buf_puts(head, "\r\nX-Request-Id: ");

@@ -29,7 +29,7 @@ is($r->{headers}{'content-type'}, 'application/json; charset=utf-8',
 for my $path ('/api/v1/health', '/api/v1/nothing-here', '/api/v1/users/me') {
     my $x = api($srv, 'GET', $path);
     is($x->{headers}{'x-content-type-options'}, 'nosniff', "$path: nosniff");
-    is($x->{headers}{'referrer-policy'}, 'no-referrer', "$path: Referrer-Policy");
+    is($x->{headers}{'referrer-policy'}, 'same-origin', "$path: Referrer-Policy");
     like($x->{headers}{'content-security-policy'} // '', qr/default-src 'none'/,
         "$path: restrictive CSP");
     is($x->{headers}{'cache-control'}, 'no-store', "$path: Cache-Control no-store");

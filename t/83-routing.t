@@ -44,6 +44,19 @@ for my $path ('/api/v1/health', '/api/v1/nothing', '/api/v2/users', '/api/x',
     }
 }
 
+# The query string reaches the program on every route that takes one: a
+# bad parameter is refused, where a configuration that dropped the query
+# would answer 200 with the defaults (and a client following nextCursor
+# would get the first page for ever).
+my ($reg) = register($srv);
+my $uid = $reg->{json}{data}{id};
+for my $path ('/api/v1/posts', "/api/v1/users/$uid/posts") {
+    for my $q ('limit=ten', 'cursor=%25%25%25') {
+        my $r = api($srv, 'GET', "$path?$q");
+        is($r->{status}, 400, "GET $path?$q: the program saw the query (400)");
+    }
+}
+
 # The program sees the path as the client sent it, query string apart.
 my $rid = "route-$$-" . $n++;
 api($srv, 'GET', '/api/v1/users/12/posts?limit=5', headers => { 'x-request-id' => $rid });

@@ -3,22 +3,31 @@
 # state in one directory.  `make run` / `make stop` and the tests use it.
 #   tools/run.sh start BUILD VAR PORT [lighttpd | apache [MODE]]
 #   tools/run.sh stop BUILD VAR PORT
-# lighttpd spawns the programs itself.  Apache modes:
+# lighttpd modes:
+#   dev         lighttpd/quill-dev.conf.in, lighttpd spawns the programs
+#               (the default)
+#   production  lighttpd/quill.conf, the production example, with its paths
+#               and ports pointed here: HTTPS on PORT (needs QUILL_TLS_CERT
+#               and QUILL_TLS_KEY), plain HTTP redirecting to it on
+#               QUILL_HTTP_PORT, the programs started by spawn-fcgi
+# Apache modes:
 #   proxy  apache/quill.conf: mod_proxy_fcgi to programs that spawn-fcgi
 #          starts on unix sockets in VAR/run (the production layout)
 #   cgi    apache/quill.conf's plain-CGI variant: one process per request
 #   fcgid  apache/quill-fcgid.conf + apache/htaccess: the shared-hosting
 #          layout, with a document root in VAR/htdocs
 #   shared-cgi  the same layout on a host without mod_fcgid (plain CGI)
-# With QUILL_TLS_CERT and QUILL_TLS_KEY set, Apache serves HTTPS.
+# With QUILL_TLS_CERT and QUILL_TLS_KEY set, Apache serves HTTPS.  The
+# static pages come from QUILL_HTDOCS (default: htdocs/ of the tree).
 set -eu
 
-cmd=$1 build=$2 var=$3 port=$4 server=${5:-lighttpd} mode=${6:-proxy}
+cmd=$1 build=$2 var=$3 port=$4 server=${5:-lighttpd} mode=${6:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$var"
 var=$(cd "$var" && pwd)
 build=$(cd "$build" && pwd)
 programs="auth users posts"
+htdocs=$(cd "${QUILL_HTDOCS:-$root/htdocs}" && pwd)
 scheme=http
 [ -n "${QUILL_TLS_CERT:-}" ] && scheme=https
 url=$scheme://127.0.0.1:$port
@@ -36,6 +45,7 @@ running() {
 # Fills a configuration template: fill TEMPLATE OUTPUT
 fill() {
 	sed -e "s|@ROOT@|$root|g" -e "s|@BIN@|$build|g" -e "s|@VAR@|$var|g" \
+	    -e "s|@HTDOCS@|$htdocs|g" \
 	    -e "s|@PORT@|$port|g" -e "s|@SCHEME@|$scheme|g" \
 	    -e "s|@USER@|${run_user:-}|g" -e "s|@GROUP@|${run_group:-}|g" \
 	    -e "s|@CERT@|${QUILL_TLS_CERT:-}|g" \
@@ -62,14 +72,74 @@ terminate() {
 	rm -f "$1"
 }
 
+# Replaces the one line of FILE that matches the extended regular
+# expression RE with LINE, as it is: replace FILE RE LINE.  Fails, naming
+# the line, unless exactly one matches.
+replace() {
+	[ "$(grep -Ec -- "$2" "$1")" = 1 ] || {
+		echo "run.sh: $1 has no single line matching $2 to replace" >&2
+		exit 1
+	}
+	RE=$2 LINE=$3 awk '$0 ~ ENVIRON["RE"] { print ENVIRON["LINE"]; next } { print }' \
+	    "$1" > "$1.new"
+	mv "$1.new" "$1"
+}
+
+# lighttpd/quill.conf as it ships, pointed at this tree, VAR and the ports.
+lighttpd_production_conf() {
+	[ "$scheme" = https ] || {
+		echo "run.sh: lighttpd's production configuration serves HTTPS:" \
+		    "set QUILL_TLS_CERT and QUILL_TLS_KEY (make cert makes a pair)" >&2
+		exit 2
+	}
+	[ -n "${QUILL_HTTP_PORT:-}" ] || {
+		echo "run.sh: set QUILL_HTTP_PORT, the port of the plain-HTTP" \
+		    "redirect of lighttpd's production configuration" >&2
+		exit 2
+	}
+	conf=$var/lighttpd.conf
+	cp "$root/lighttpd/quill.conf" "$conf"
+	replace "$conf" '^var\.quill_name ' "var.quill_name = \"127.0.0.1:$port\""
+	replace "$conf" '^var\.quill_htdocs ' "var.quill_htdocs = \"$htdocs\""
+	replace "$conf" '^var\.quill_run ' "var.quill_run = \"$var/run\""
+	replace "$conf" '^var\.quill_cert ' "var.quill_cert = \"$QUILL_TLS_CERT\""
+	replace "$conf" '^var\.quill_key ' "var.quill_key = \"$QUILL_TLS_KEY\""
+	replace "$conf" '^var\.quill_logs ' "var.quill_logs = \"$var/log\""
+	replace "$conf" '^server\.port[[:space:]]*= 443$' "server.port = $port"
+	replace "$conf" '^server\.bind[[:space:]]' 'server.bind = "127.0.0.1"'
+	replace "$conf" '^server\.pid-file[[:space:]]' "server.pid-file = \"$var/run/lighttpd.pid\""
+	replace "$conf" '^\$SERVER\["socket"\] == "0\.0\.0\.0:80"' \
+	    "\$SERVER[\"socket\"] == \"127.0.0.1:$QUILL_HTTP_PORT\" { ssl.engine = \"disable\" }"
+	if [ "$(id -u)" = 0 ]; then
+		# lighttpd switches to www-data, as in production: the sockets
+		# are for its group, and it writes its logs.
+		run_group=$(id -gn www-data)
+		chown www-data "$var/log"
+	else
+		# Only root can switch users: lighttpd stays the tester.
+		sed -i '/^server\.\(user\|group\)name[[:space:]]/d' "$conf"
+	fi
+}
+
 start_lighttpd() {
-	fill "$root/lighttpd/quill-dev.conf.in" "$var/lighttpd.conf"
+	case ${mode:=dev} in
+	dev) fill "$root/lighttpd/quill-dev.conf.in" "$var/lighttpd.conf" ;;
+	production) lighttpd_production_conf ;;
+	*) echo "run.sh: unknown lighttpd mode $mode (dev or production)" >&2; exit 2 ;;
+	esac
 	lighttpd -tt -f "$var/lighttpd.conf" > "$var/log/lighttpd-check.log" 2>&1 || {
 		cat "$var/log/lighttpd-check.log" >&2
 		echo "run.sh: lighttpd rejected $var/lighttpd.conf" >&2
 		exit 1
 	}
-	lighttpd -f "$var/lighttpd.conf"
+	if [ "$mode" = production ]; then
+		programs_ctl start || {
+			echo "run.sh: spawn-fcgi could not start the programs" >&2
+			programs_ctl stop
+			exit 1
+		}
+	fi
+	lighttpd -f "$var/lighttpd.conf" || { stop; exit 1; }
 }
 
 # The programs as FastCGI servers on unix sockets in VAR/run, two processes
@@ -82,10 +152,14 @@ programs_ctl() {
 	    sh "$root/etc/spawn-fcgi/quill-spawn-fcgi" "$1" > /dev/null
 }
 
-# The shared-hosting layout: a document root with apache/htaccess as its
-# .htaccess and apache/quill.fcgi as the three programs' wrappers.
+# The shared-hosting layout: a document root with the static pages,
+# apache/htaccess as its .htaccess and apache/quill.fcgi as the three
+# programs' wrappers.
 shared_docroot() {
 	mkdir -p "$var/htdocs/quill"
+	if [ "$htdocs" != "$var/htdocs" ]; then
+		cp "$htdocs"/*.html "$htdocs"/*.css "$htdocs"/*.js "$var/htdocs/"
+	fi
 	cp "$root/apache/htaccess" "$var/htdocs/.htaccess"
 	for p in $programs; do
 		sed -e "s|/home/you/quill/quill.conf|$var/quill.conf|" \
@@ -107,7 +181,7 @@ start_apache() {
 		run_user=$(id -un)
 		run_group=$(id -gn)
 	fi
-	case $mode in
+	case ${mode:=proxy} in
 	proxy) defines="-D QuillProxy" ;;
 	cgi) defines="-D QuillCGI" ;;
 	fcgid) defines="-D QuillFcgid" ;;

@@ -2,7 +2,11 @@ package QuillTest;
 # Test helpers: start a real web server with the real programs on a free
 # loopback port and a fresh database, and talk HTTP to it.  The server is
 # lighttpd, or Apache when QUILL_TEST_SERVER=apache: every test runs
-# unchanged against either.
+# unchanged against either.  QUILL_TEST_LAYOUT chooses the configuration
+# it serves (tools/run.sh has them): for lighttpd dev (the default) or
+# production (lighttpd/quill.conf over HTTPS); for Apache proxy (the
+# default: apache/quill.conf's vhost), cgi, fcgid or shared-cgi (the
+# .htaccess layout).
 use strict;
 use warnings;
 use Cwd qw(abs_path);
@@ -16,9 +20,9 @@ use MIME::Base64 qw(encode_base64);
 use Test::More;
 use Exporter 'import';
 
-our @EXPORT = qw(start_server api json_body raw_request cgi_request register
+our @EXPORT = qw(start_server api json_body raw_request connect_to cgi_request register
     login quillctl log_text root build_dir fresh_email test_server tls_cert
-    program_of state_dir free_port contract_record workers);
+    program_of state_dir free_port contract_record workers test_layout);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -29,11 +33,22 @@ my $test_server = $ENV{QUILL_TEST_SERVER} || 'lighttpd';
 die "QUILL_TEST_SERVER must be lighttpd or apache, not $test_server\n"
     unless $test_server =~ /^(lighttpd|apache)$/;
 
+my %layouts = (lighttpd => [qw(dev production)],
+    apache => [qw(proxy cgi fcgid shared-cgi)]);
+my $test_layout = $ENV{QUILL_TEST_LAYOUT} || $layouts{$test_server}[0];
+die "QUILL_TEST_LAYOUT for $test_server must be one of "
+    . join(', ', @{ $layouts{$test_server} }) . ", not $test_layout\n"
+    unless grep { $_ eq $test_layout } @{ $layouts{$test_server} };
+
 sub root { $root }
 sub build_dir { $build }
 
 # The web server the suite runs against: lighttpd or apache.
 sub test_server { $test_server }
+
+# The configuration of test_server() that start_server serves by default
+# (QUILL_TEST_LAYOUT).
+sub test_layout { $test_layout }
 
 # The self-signed certificate for 127.0.0.1 and localhost (made by
 # `make cert`, or here when missing): (certificate, key) paths.
@@ -116,8 +131,12 @@ sub fastcgi_conf {
 
 # start_server(settings => { QUILL_X => 'v' }) -> server hashref
 # Also: server => 'lighttpd'|'apache' (default: QUILL_TEST_SERVER),
-# mode => 'proxy'|'cgi'|'fcgid'|'shared-cgi' (how Apache runs the programs; see
-# tools/run.sh), tls => 1 (Apache over HTTPS with tls_cert()).
+# mode => the configuration (lighttpd: 'dev'|'production'; Apache:
+# 'proxy'|'cgi'|'fcgid'|'shared-cgi'; see tools/run.sh; default:
+# QUILL_TEST_LAYOUT for QUILL_TEST_SERVER), tls => 1 (HTTPS with
+# tls_cert(); lighttpd's production layout always has it), htdocs => 1 (a
+# copy of the static pages in VAR/htdocs, for before_start to add to),
+# before_start => sub { my ($var) = @_; ... } (runs before the server).
 # state_dir(name => 'x', settings => {...}) -> { var, conf }: a fresh
 # state directory under the build directory with its quill.conf (database
 # and key inside it), for a server or for quillctl alone.
@@ -154,29 +173,41 @@ sub state_dir {
 sub start_server {
     my (%o) = @_;
     my $server = $o{server} // $test_server;
-    my $mode = $o{mode} // 'proxy';
+    my $mode = $o{mode}
+        // ($server eq $test_server ? $test_layout : $layouts{$server}[0]);
     my $var = state_dir(name => $o{name}, settings => $o{settings})->{var};
+    my %env;
+    if ($o{htdocs}) {
+        make_path("$var/htdocs");
+        system('cp', '-R', glob("$root/htdocs/*"), "$var/htdocs/") == 0
+            or die "cannot copy htdocs to $var/htdocs\n";
+        $env{QUILL_HTDOCS} = "$var/htdocs";
+    }
     $o{before_start}->($var) if $o{before_start};
     my $port = free_port();
     if ($o{backends}) {
-        die "backends: lighttpd only" unless $server eq 'lighttpd';
+        die "backends: lighttpd's dev layout only"
+            unless $server eq 'lighttpd' && $mode eq 'dev';
         open my $fh, '>>', "$var/lighttpd-extra.conf" or die "$var: $!";
         print $fh fastcgi_conf($var, $port, $o{backends});
         close $fh;
     }
     my $scheme = 'http';
-    my %env;
+    $o{tls} = 1 if $mode eq 'production';
     if ($o{tls}) {
         @env{qw(QUILL_TLS_CERT QUILL_TLS_KEY)} = tls_cert();
         $scheme = 'https';
     }
+    # lighttpd's production layout redirects plain HTTP from this port.
+    $env{QUILL_HTTP_PORT} = free_port() if $mode eq 'production';
     my $out = do {
         local @ENV{keys %env} = values %env;
         `sh $root/tools/run.sh start $build $var $port $server $mode 2>&1`;
     };
     die "$server did not start:\n$out" if $?;
     my $srv = { var => $var, port => $port, server => $server, mode => $mode,
-        base => "$scheme://127.0.0.1:$port", conf => "$var/quill.conf" };
+        base => "$scheme://127.0.0.1:$port", conf => "$var/quill.conf",
+        tls => $o{tls} ? 1 : 0, http_port => $env{QUILL_HTTP_PORT} };
     if ($o{tls}) {
         $srv->{http} = HTTP::Tiny->new(timeout => 30, max_redirect => 0,
             agent => 'quill-test/1', verify_SSL => 1,
@@ -295,15 +326,30 @@ sub json_body {
     return eval { $json->decode($res->{content}) };
 }
 
+# A connection to the server: plain TCP, or TLS (the certificate verified)
+# when it serves HTTPS, with IO::Socket::SSL's options %ssl besides.  Dies
+# when it cannot connect.
+sub connect_to {
+    my ($srv, %ssl) = @_;
+    my %peer = (PeerAddr => '127.0.0.1', PeerPort => $srv->{port},
+        Proto => 'tcp', Timeout => 10);
+    if (!$srv->{tls}) {
+        return IO::Socket::INET->new(%peer) || die "connect: $!";
+    }
+    require IO::Socket::SSL;
+    return IO::Socket::SSL->new(%peer, SSL_ca_file => (tls_cert())[0],
+        SSL_verifycn_name => '127.0.0.1', SSL_verifycn_scheme => 'http', %ssl)
+        || die "TLS connect: $IO::Socket::SSL::SSL_ERROR\n";
+}
+
 # Sends raw bytes and returns { status, headers (lowercased), content, json,
 # head (the status line and header lines as received) }.
 sub raw_request {
     my ($srv, $bytes) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-        PeerPort => $srv->{port}, Proto => 'tcp', Timeout => 10)
-        or die "connect: $!";
+    my $s = connect_to($srv);
     print $s $bytes;
-    shutdown($s, 1);
+    # TLS has no half-close: the requests say Connection: close instead.
+    shutdown($s, 1) unless $srv->{tls};
     local $/;
     my $resp = <$s> // '';
     close $s;
