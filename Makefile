@@ -11,18 +11,28 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 
 PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
-# Debian packages that building, running and testing need.
-DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
-	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk \
-	   apache2 libapache2-mod-fcgid spawn-fcgi openssl libio-socket-ssl-perl \
-	   lighttpd-mod-openssl \
-	   chromium \
+# Debian packages, by what needs them.  `make run`: a compiler, the five
+# libraries, lighttpd, and curl (run.sh waits for the server with it).
+RUN_DEB_PKGS = build-essential pkg-config libfcgi-dev libcjson-dev \
+	   libsqlite3-dev libsodium-dev libjwt-dev lighttpd curl
+# `make run SERVER=apache`: Apache, and spawn-fcgi to start the programs
+# that its mod_proxy_fcgi talks to.
+APACHE_DEB_PKGS = apache2 spawn-fcgi
+# `make test` besides: both servers in every layout the tests serve (Apache
+# with mod_fcgid, lighttpd's production example with TLS), the sqlite3 and
+# cgi-fcgi tools, prove and its TLS client, openssl for the test
+# certificate, the browser, valgrind.
+TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid lighttpd-mod-openssl \
+	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
 	   valgrind
+# `make bench`: the load generator.
+BENCH_DEB_PKGS = wrk
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
 FUZZ_DEB_PKGS = clang libclang-rt-14-dev
 # node and npm run the tools of package.json (the browser tests, the OpenAPI
 # linter and the contract check); installed from Debian only when there is
-# no node or npm at all, since another node (18 or newer) serves as well.
+# no node or npm at all, since another node serves as well (package.json's
+# "engines" says which: Debian 12's node 18 and npm 9 are enough).
 NODE_DEB_PKGS = nodejs npm
 # The Redocly CLI would otherwise send usage data, and wait on the network.
 REDOCLY	 = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
@@ -45,8 +55,15 @@ HARDEN	 = -fstack-protector-strong -fPIE
 else
 OPT	 = -O2 -g
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The libraries' flags, asked of pkg-config when a recipe first needs them,
+# not when make reads this file: `make deps-run` may only now have installed
+# pkg-config and the libraries.  Each answer is kept once it has been had.
+PKG_CFLAGS = $(call pkg_config,PKG_CFLAGS,--cflags)
+PKG_LIBS   = $(call pkg_config,PKG_LIBS,--libs)
+pkg_config = $(if $(pkg_found),$(eval $(1) := $(shell pkg-config $(2) $(PKGS)))$($(1)),$(error $(pkg_missing)))
+pkg_found = $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
+pkg_missing = pkg-config finds no $(PKGS): `make deps-run` installs them \
+	(as root; otherwise it prints the apt-get line to run)
 CPPFLAGS = -D_DEFAULT_SOURCE -Ilib -I$(BUILD)/gen $(PKG_CFLAGS)
 CFLAGS	 = -std=c11 $(WARN) $(OPT) $(HARDEN)
 LDFLAGS	 = -pie -Wl,-z,relro,-z,now $(OPT)
@@ -77,29 +94,25 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
-.PHONY: all deps install install-htdocs run stop cert test test-asan bench lint format \
-	clean help fuzz fuzz-merge fuzz-targets api-docs
+.PHONY: all programs deps deps-run install install-htdocs run stop cert test \
+	test-asan bench lint format clean help fuzz fuzz-merge fuzz-targets api-docs
 
-all: $(PROGS) $(TOOLS) $(UNITS) $(FUZZ_REPLAYS)  ## build the programs, quillctl and the tests
+all: programs $(UNITS) $(FUZZ_REPLAYS)  ## build the programs, quillctl and the tests
+
+programs: $(PROGS) $(TOOLS)  ## build the programs and quillctl only
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 	    sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
 
+deps-run:  ## install the Debian packages that `make run` needs
+	@sh tools/deps.sh $(RUN_DEB_PKGS) \
+	    $(if $(filter apache,$(SERVER)),$(APACHE_DEB_PKGS))
+
 deps:  ## install the Debian and npm packages needed to build, run and test
-	@missing=""; for p in $(DEB_PKGS) $(EXTRA_PKGS); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
-	    missing="$$missing $$p"; done; \
-	{ command -v node && command -v npm; } >/dev/null 2>&1 || missing="$$missing $(NODE_DEB_PKGS)"; \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then \
-	    echo "deps: installing$$missing"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -q --no-install-recommends $$missing || exit 1; \
-	else \
-	    echo "deps: missing packages; run as root:"; \
-	    echo "    sudo apt-get install -y$$missing"; exit 1; \
-	fi
+	@sh tools/deps.sh $(RUN_DEB_PKGS) $(TEST_DEB_PKGS) $(EXTRA_PKGS) \
+	    $$({ command -v node && command -v npm; } >/dev/null 2>&1 || \
+	    echo $(NODE_DEB_PKGS))
 	@# npm writes node_modules/.package-lock.json: older than the lock file,
 	@# node_modules is from before a change of package.json.  Nothing in it
 	@# downloads a browser: playwright-core drives Debian's chromium.
@@ -168,7 +181,11 @@ install-htdocs:
 	install -d $(DESTDIR)$(PREFIX)/share/quill/htdocs
 	install -m 0644 $(HTDOCS_FILES) $(DESTDIR)$(PREFIX)/share/quill/htdocs/
 
-run: deps all  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db (SERVER=apache for Apache)
+# run and test install, build and go on in makes of their own, one after the
+# other: each reads what the one before installed (pkg-config's answers).
+run:  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db (SERVER=apache for Apache)
+	@$(MAKE) --no-print-directory deps-run
+	@$(MAKE) --no-print-directory programs
 	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)" "$(SERVER)"
 
 stop:  ## stop what `make run` started
@@ -199,7 +216,9 @@ define layout_tests
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=shared-cgi \
 	    prove --timer $(CGI_LAYOUT_TESTS)
 endef
-test: deps all cert  ## run the whole test suite (integration tests on lighttpd and on Apache)
+test:  ## run the whole test suite (integration tests on lighttpd and on Apache)
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all cert
 	@echo "== unit tests, and integration tests against lighttpd"
 	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=lighttpd \
 	    prove --timer $(UNITS) $(FUZZ_REPLAYS) t/*.t
@@ -210,7 +229,9 @@ test: deps all cert  ## run the whole test suite (integration tests on lighttpd 
 
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
 	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan
-test-asan: deps cert  ## the whole suite built with AddressSanitizer and UBSan
+test-asan:  ## the whole suite built with AddressSanitizer and UBSan
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory cert
 	$(MAKE) BUILD=build/asan SAN=1 all
 	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=lighttpd \
 	    prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) \
@@ -230,7 +251,9 @@ fuzz-merge:  ## add what `make fuzz` found that adds coverage to t/fuzz/corpus
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/t/fuzz/fuzz-%)
 
-bench: deps all $(BUILD)/bench/hello.fcgi  ## measure speed and memory with wrk on loopback
+bench:  ## measure speed and memory with wrk on loopback
+	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_DEB_PKGS)"
+	@$(MAKE) --no-print-directory programs $(BUILD)/bench/hello.fcgi
 	QUILL_BUILD=$(BUILD) perl bench/bench.pl
 
 $(BUILD)/bench/hello.fcgi: bench/hello.c
