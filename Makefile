@@ -200,8 +200,8 @@ cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 # lighttpd/quill.conf, and apache/htaccess under mod_fcgid.  The plain-CGI
 # layouts, a process per request, run the routing test alone.
 TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
-LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/83-routing.t
-CGI_LAYOUT_TESTS = t/83-routing.t
+LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t
+CGI_LAYOUT_TESTS = t/11-routing.t
 # layout_tests BUILD-ENV: the runs above, for test and test-asan.
 define layout_tests
 	@echo "== routing and pagination against lighttpd/quill.conf"
