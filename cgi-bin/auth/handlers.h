@@ -11,33 +11,33 @@
 #include "log.h"
 
 /* login.c: accounts and API sessions. */
-enum err post_register(struct req *r);
-enum err post_login(struct req *r);
-enum err post_refresh(struct req *r);
-enum err post_logout(struct req *r);
+enum err auth_register(struct req *r);
+enum err auth_login(struct req *r);
+enum err auth_refresh(struct req *r);
+enum err auth_logout(struct req *r);
 
 /* sessions.c: the caller's sessions, and a browser session's CSRF token. */
-enum err get_sessions(struct req *r);
-enum err delete_session(struct req *r);
-enum err delete_sessions(struct req *r);
-enum err get_csrf(struct req *r);
+enum err auth_sessions_list(struct req *r);
+enum err auth_session_revoke(struct req *r);
+enum err auth_sessions_revoke(struct req *r);
+enum err auth_csrf_get(struct req *r);
 
 /* password.c: forgotten and changed passwords. */
-enum err post_password_forgot(struct req *r);
-enum err post_password_reset(struct req *r);
-enum err post_password_change(struct req *r);
+enum err auth_password_forgot(struct req *r);
+enum err auth_password_reset(struct req *r);
+enum err auth_password_change(struct req *r);
 
 /*
  * Commits the request's write transaction and returns e: what the request
  * recorded (a counter, a revocation) stands although it answers an error.
  */
-enum err commit_anyway(enum err e);
+enum err auth_commit_anyway(enum err e);
 
 /*
  * Logs a security event of the request with the ids that are > 0 and the
  * client address; never a secret.
  */
-void event_log(const struct req *r, enum log_level level, const char *event,
-    int64_t user_id, int64_t session_id);
+void auth_event_log(const struct req *r, enum log_level level,
+    const char *event, int64_t user_id, int64_t session_id);
 
 #endif

@@ -60,7 +60,7 @@ refresh_refused(struct req *r)
  * that made the refresh token, so a failure here leaves no session behind.
  */
 static enum err
-reply_pair(struct req *r, int64_t uid, enum role role, int64_t ver,
+pair_answer(struct req *r, int64_t uid, enum role role, int64_t ver,
     int64_t sid, const struct session_secret *refresh, cJSON *user)
 {
 	char tok[TOKEN_MAX_LEN];
@@ -88,7 +88,7 @@ out:
 
 /* POST /api/v1/auth/register */
 enum err
-post_register(struct req *r)
+auth_register(struct req *r)
 {
 	struct vvalue v[REG__MAX];
 	struct user u;
@@ -112,7 +112,7 @@ post_register(struct req *r)
 	    v[REG_NAME].len, hash, ROLE_USER, now, &id);
 	/* A taken email still counts: probing for accounts is what it slows. */
 	if (e == ERR_EMAIL_TAKEN)
-		return commit_anyway(e);
+		return auth_commit_anyway(e);
 	if (e != ERR_NONE) {
 		db_rollback();
 		return e;
@@ -120,7 +120,7 @@ post_register(struct req *r)
 	if ((e = db_commit()) != ERR_NONE ||
 	    (e = user_get(r->arena, id, &u)) != ERR_NONE)
 		return e;
-	event_log(r, LOG_INFO, "user_registered", id, 0);
+	auth_event_log(r, LOG_INFO, "user_registered", id, 0);
 	if ((loc = arena_printf(r->arena, "/api/v1/users/%lld",
 	    (long long)id)) == NULL)
 		return ERR_INTERNAL;
@@ -142,8 +142,8 @@ login_refused(struct req *r, const struct vvalue *email, int64_t now)
 		db_rollback();
 		return e;
 	}
-	event_log(r, LOG_INFO, "login_failed", 0, 0);
-	return commit_anyway(http_fail(r, ERR_UNAUTHENTICATED,
+	auth_event_log(r, LOG_INFO, "login_failed", 0, 0);
+	return auth_commit_anyway(http_fail(r, ERR_UNAUTHENTICATED,
 	    "The email or password is incorrect."));
 }
 
@@ -223,8 +223,8 @@ login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
 	if (r->body_kind != BODY_FORM) {
 		if ((e = session_create(u->id, ua, r->client, s.hash, now,
 		    sid)) == ERR_NONE)
-			e = reply_pair(r, u->id, u->role, u->token_version, *sid,
-			    &s, user_json(u, 1));
+			e = pair_answer(r, u->id, u->role, u->token_version,
+			    *sid, &s, user_json(u, 1));
 	} else if ((e = login_replace(r, now)) == ERR_NONE &&
 	    (e = session_cookie_create(u->id, ua, r->client, s.hash, now,
 	    sid)) == ERR_NONE) {
@@ -243,7 +243,7 @@ login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
 
 /* POST /api/v1/auth/login */
 enum err
-post_login(struct req *r)
+auth_login(struct req *r)
 {
 	struct vvalue v[LOGIN__MAX];
 	struct user u;
@@ -277,8 +277,8 @@ post_login(struct req *r)
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
 	if (rehash[0] != '\0')
-		event_log(r, LOG_INFO, "password_rehashed", u.id, 0);
-	event_log(r, LOG_INFO, "login", u.id, sid);
+		auth_event_log(r, LOG_INFO, "password_rehashed", u.id, 0);
+	auth_event_log(r, LOG_INFO, "login", u.id, sid);
 	return ERR_NONE;
 }
 
@@ -309,13 +309,14 @@ refresh_replayed(struct req *r, const struct session_ref *ref, int64_t now)
 		db_rollback();
 		return e;
 	}
-	event_log(r, LOG_WARN, "refresh_reuse", ref->user_id, ref->session_id);
-	return commit_anyway(refresh_refused(r));
+	auth_event_log(r, LOG_WARN, "refresh_reuse", ref->user_id,
+	    ref->session_id);
+	return auth_commit_anyway(refresh_refused(r));
 }
 
 /* POST /api/v1/auth/refresh */
 enum err
-post_refresh(struct req *r)
+auth_refresh(struct req *r)
 {
 	struct vvalue v[REFRESH__MAX];
 	unsigned char old[SESSION_HASH_BYTES];
@@ -337,7 +338,7 @@ post_refresh(struct req *r)
 		return refresh_replayed(r, &ref, now);
 	if (ref.state == SESSION_INVALID || ref.disabled) {
 		db_rollback();
-		event_log(r, LOG_INFO, "refresh_rejected", ref.user_id,
+		auth_event_log(r, LOG_INFO, "refresh_rejected", ref.user_id,
 		    ref.session_id);
 		return refresh_refused(r);
 	}
@@ -346,7 +347,7 @@ post_refresh(struct req *r)
 	if ((e = ratelimit_hit(r, RL_REFRESH, sid, now)) != ERR_NONE ||
 	    (e = session_rotate(&ref, old, next.hash,
 	    http_env(r, "HTTP_USER_AGENT"), r->client, now)) != ERR_NONE ||
-	    (e = reply_pair(r, ref.user_id, ref.role, ref.token_version,
+	    (e = pair_answer(r, ref.user_id, ref.role, ref.token_version,
 	    ref.session_id, &next, NULL)) != ERR_NONE) {
 		db_rollback();
 		return e;
@@ -388,7 +389,7 @@ logout_target(struct req *r, const struct vvalue *token, int64_t now,
 
 /* POST /api/v1/auth/logout */
 enum err
-post_logout(struct req *r)
+auth_logout(struct req *r)
 {
 	struct vvalue v[LOGOUT__MAX];
 	int64_t uid = 0, sid = 0, now = time(NULL);
@@ -411,7 +412,7 @@ post_logout(struct req *r)
 	}
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
-	event_log(r, LOG_INFO, everywhere ? "logout_everywhere" :
+	auth_event_log(r, LOG_INFO, everywhere ? "logout_everywhere" :
 	    "session_revoked", uid, everywhere ? 0 : sid);
 	if (r->who.cookie)
 		auth_cookie_clear(r);

@@ -8,21 +8,21 @@
 #include "handlers.h"
 
 static const struct route routes[] = {
-	{ M_POST, "/api/v1/auth/register", post_register, 0 },
-	{ M_POST, "/api/v1/auth/login", post_login, 0 },
-	{ M_POST, "/api/v1/auth/refresh", post_refresh, 0 },
-	{ M_POST, "/api/v1/auth/logout", post_logout, 0 },
-	{ M_GET, "/api/v1/auth/sessions", get_sessions, 0 },
-	{ M_DELETE, "/api/v1/auth/sessions", delete_sessions, 0 },
-	{ M_DELETE, "/api/v1/auth/sessions/{id}", delete_session, 0 },
-	{ M_POST, "/api/v1/auth/password/forgot", post_password_forgot, 0 },
-	{ M_POST, "/api/v1/auth/password/reset", post_password_reset, 0 },
-	{ M_POST, "/api/v1/auth/password/change", post_password_change, 0 },
-	{ M_GET, "/api/v1/auth/csrf", get_csrf, 0 },
+	{ M_POST, "/api/v1/auth/register", auth_register, 0 },
+	{ M_POST, "/api/v1/auth/login", auth_login, 0 },
+	{ M_POST, "/api/v1/auth/refresh", auth_refresh, 0 },
+	{ M_POST, "/api/v1/auth/logout", auth_logout, 0 },
+	{ M_GET, "/api/v1/auth/sessions", auth_sessions_list, 0 },
+	{ M_DELETE, "/api/v1/auth/sessions", auth_sessions_revoke, 0 },
+	{ M_DELETE, "/api/v1/auth/sessions/{id}", auth_session_revoke, 0 },
+	{ M_POST, "/api/v1/auth/password/forgot", auth_password_forgot, 0 },
+	{ M_POST, "/api/v1/auth/password/reset", auth_password_reset, 0 },
+	{ M_POST, "/api/v1/auth/password/change", auth_password_change, 0 },
+	{ M_GET, "/api/v1/auth/csrf", auth_csrf_get, 0 },
 };
 
 enum err
-commit_anyway(enum err e)
+auth_commit_anyway(enum err e)
 {
 	enum err c = db_commit();
 
@@ -30,7 +30,7 @@ commit_anyway(enum err e)
 }
 
 void
-event_log(const struct req *r, enum log_level level, const char *event,
+auth_event_log(const struct req *r, enum log_level level, const char *event,
     int64_t user_id, int64_t session_id)
 {
 	char uid[24], sid[24];

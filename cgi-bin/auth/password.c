@@ -43,7 +43,7 @@ static const struct vfield change_fields[CHANGE__MAX] = {
 
 /* The text of the reset mail to u, with the link for token. */
 static char *
-reset_mail_body(struct arena *a, const struct user *u, const char *token)
+forgot_mail_body(struct arena *a, const struct user *u, const char *token)
 {
 	return arena_printf(a,
 	    "Hello %s,\n\n"
@@ -76,20 +76,21 @@ forgot_send(struct req *r, const struct user *u, int64_t now)
 		return e;
 	if ((e = reset_issue(u->id, now, &token)) != ERR_NONE)
 		return e;
-	body = reset_mail_body(r->arena, u, token.text);
+	body = forgot_mail_body(r->arena, u, token.text);
 	explicit_bzero(&token, sizeof(token));
 	if (body == NULL)
 		return ERR_INTERNAL;
 	e = mail_queue(u->email, "Reset your Quill password", body, now);
 	explicit_bzero(body, strlen(body));
 	if (e == ERR_NONE)
-		event_log(r, LOG_INFO, "password_reset_requested", u->id, 0);
+		auth_event_log(r, LOG_INFO, "password_reset_requested", u->id,
+		    0);
 	return e;
 }
 
 /* POST /api/v1/auth/password/forgot */
 enum err
-post_password_forgot(struct req *r)
+auth_password_forgot(struct req *r)
 {
 	struct vvalue v[FORGOT__MAX];
 	struct user u;
@@ -107,7 +108,8 @@ post_password_forgot(struct req *r)
 			e = forgot_send(r, &u, now);
 		else if (e == ERR_NONE || e == ERR_NOT_FOUND) {
 			e = ERR_NONE;
-			event_log(r, LOG_INFO, "password_reset_requested", 0, 0);
+			auth_event_log(r, LOG_INFO, "password_reset_requested",
+			    0, 0);
 		}
 	}
 	if (e != ERR_NONE) {
@@ -131,7 +133,7 @@ post_password_forgot(struct req *r)
  * unused reset link.
  */
 static enum err
-password_replace(int64_t uid, const char *hash, int64_t keep, int64_t now,
+credentials_replace(int64_t uid, const char *hash, int64_t keep, int64_t now,
     const char *reason)
 {
 	enum err e;
@@ -144,7 +146,7 @@ password_replace(int64_t uid, const char *hash, int64_t keep, int64_t now,
 
 /* A reset token that is no use, whatever the reason. */
 static enum err
-reset_refused(struct req *r)
+link_refused(struct req *r)
 {
 	valid_add(&r->details, "token", "invalid_value",
 	    "This reset link is invalid, used or expired; ask for a new one.");
@@ -153,7 +155,7 @@ reset_refused(struct req *r)
 
 /* POST /api/v1/auth/password/reset */
 enum err
-post_password_reset(struct req *r)
+auth_password_reset(struct req *r)
 {
 	struct vvalue v[RESET__MAX];
 	struct user u;
@@ -166,7 +168,7 @@ post_password_reset(struct req *r)
 	/* Only a live token is worth the cost of hashing the password. */
 	e = reset_find(v[RESET_TOKEN].str, v[RESET_TOKEN].len, now, &uid);
 	if (e != ERR_NONE)
-		return e == ERR_NOT_FOUND ? reset_refused(r) : e;
+		return e == ERR_NOT_FOUND ? link_refused(r) : e;
 	if (password_hash(v[RESET_PASSWORD].str, v[RESET_PASSWORD].len,
 	    hash) == -1)
 		return ERR_UNAVAILABLE;
@@ -174,10 +176,10 @@ post_password_reset(struct req *r)
 		return e;
 	if ((e = reset_use(v[RESET_TOKEN].str, v[RESET_TOKEN].len, now,
 	    &uid)) == ERR_NOT_FOUND)
-		e = reset_refused(r);
+		e = link_refused(r);
 	/* The owner is back in: failed logins by others lock them out no more. */
 	if (e == ERR_NONE &&
-	    (e = password_replace(uid, hash, 0, now, "password_reset")) ==
+	    (e = credentials_replace(uid, hash, 0, now, "password_reset")) ==
 	    ERR_NONE && (e = user_get(r->arena, uid, &u)) == ERR_NONE)
 		e = ratelimit_login_passed(u.email, strlen(u.email));
 	if (e != ERR_NONE) {
@@ -186,13 +188,13 @@ post_password_reset(struct req *r)
 	}
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
-	event_log(r, LOG_INFO, "password_reset_completed", uid, 0);
+	auth_event_log(r, LOG_INFO, "password_reset_completed", uid, 0);
 	return http_reply_empty(r);
 }
 
 /* POST /api/v1/auth/password/change */
 enum err
-post_password_change(struct req *r)
+auth_password_change(struct req *r)
 {
 	struct vvalue v[CHANGE__MAX];
 	struct user u;
@@ -212,13 +214,14 @@ post_password_change(struct req *r)
 		return ERR_UNAVAILABLE;
 	if ((e = db_begin()) != ERR_NONE)
 		return e;
-	if ((e = password_replace(u.id, hash, r->who.session_id, now,
+	if ((e = credentials_replace(u.id, hash, r->who.session_id, now,
 	    "password_changed")) != ERR_NONE) {
 		db_rollback();
 		return e;
 	}
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
-	event_log(r, LOG_INFO, "password_changed", u.id, r->who.session_id);
+	auth_event_log(r, LOG_INFO, "password_changed", u.id,
+	    r->who.session_id);
 	return http_reply_empty(r);
 }

@@ -13,7 +13,7 @@
 
 /* GET /api/v1/auth/sessions */
 enum err
-get_sessions(struct req *r)
+auth_sessions_list(struct req *r)
 {
 	struct list_params p;
 	cJSON *items;
@@ -32,7 +32,7 @@ get_sessions(struct req *r)
 
 /* DELETE /api/v1/auth/sessions/{id} */
 enum err
-delete_session(struct req *r)
+auth_session_revoke(struct req *r)
 {
 	int64_t id = r->params[0];
 	enum err e;
@@ -47,13 +47,13 @@ delete_session(struct req *r)
 	}
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
-	event_log(r, LOG_INFO, "session_revoked", r->who.user_id, id);
+	auth_event_log(r, LOG_INFO, "session_revoked", r->who.user_id, id);
 	return http_reply_empty(r);
 }
 
 /* DELETE /api/v1/auth/sessions */
 enum err
-delete_sessions(struct req *r)
+auth_sessions_revoke(struct req *r)
 {
 	enum err e;
 
@@ -66,13 +66,13 @@ delete_sessions(struct req *r)
 	}
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
-	event_log(r, LOG_INFO, "sessions_revoked", r->who.user_id, 0);
+	auth_event_log(r, LOG_INFO, "sessions_revoked", r->who.user_id, 0);
 	return http_reply_empty(r);
 }
 
 /* GET /api/v1/auth/csrf */
 enum err
-get_csrf(struct req *r)
+auth_csrf_get(struct req *r)
 {
 	char tok[AUTH_CSRF_TOKEN_SIZE];
 	cJSON *d;
