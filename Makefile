@@ -69,7 +69,12 @@ CFLAGS	 = -std=c11 $(WARN) $(OPT) $(HARDEN)
 LDFLAGS	 = -pie -Wl,-z,relro,-z,now $(OPT)
 LDLIBS	 = $(PKG_LIBS)
 
-LIB_SRC	 = $(sort $(wildcard lib/*.c))
+# lib/ in layers, lowest first; each includes only the ones below it, and
+# names the layer: #include "base/buf.h" (tools/check-layers.pl, make lint).
+# -Ilib is the only flag: -Ilib/base would let base/time.h shadow <time.h>.
+LAYERS	 = base pure store web
+LIB_SRC	 = $(sort $(foreach l,$(LAYERS),$(wildcard lib/$(l)/*.c)))
+LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
 LIB	 = $(BUILD)/libquill.a
 PROGRAMS = auth users posts
@@ -120,7 +125,7 @@ deps:  ## install the Debian and npm packages needed to build, run and test
 	    [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	    echo "deps: npm ci"; npm ci --no-audit --no-fund || exit 1; fi
 
-$(BUILD)/%.o: %.c lib/*.h $(PROG_HDR) | $(BUILD)/gen/migrations.c
+$(BUILD)/%.o: %.c $(LIB_HDR) $(PROG_HDR) | $(BUILD)/gen/migrations.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -128,7 +133,7 @@ $(BUILD)/gen/migrations.c: $(SQL) tools/embed-sql.sh
 	@mkdir -p $(@D)
 	sh tools/embed-sql.sh $(SQL) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c lib/db.h
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c lib/store/db.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
@@ -147,15 +152,15 @@ $(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
 $(BUILD)/t/unit/%: $(BUILD)/t/unit/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/t/unit/%.o: t/unit/%.c t/unit/*.h lib/*.h
+$(BUILD)/t/unit/%.o: t/unit/%.c t/unit/*.h $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/t/fuzz/%.o: t/fuzz/%.c t/fuzz/fuzz.h lib/*.h
+$(BUILD)/t/fuzz/%.o: t/fuzz/%.c t/fuzz/fuzz.h $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/t/fuzz/replay-%.o: t/fuzz/replay.c t/fuzz/fuzz.h lib/*.h
+$(BUILD)/t/fuzz/replay-%.o: t/fuzz/replay.c t/fuzz/fuzz.h $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -DFUZZ_CORPUS='"t/fuzz/corpus/$*"' $(CFLAGS) -c -o $@ $<
 
@@ -260,7 +265,8 @@ $(BUILD)/bench/hello.fcgi: bench/hello.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-lint:  ## cppcheck, clang-tidy and the OpenAPI linter
+lint:  ## the layers of lib/, cppcheck, clang-tidy and the OpenAPI linter
+	perl tools/check-layers.pl
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr --suppress=varFuncNullUB --std=c11 -Ilib lib cgi-bin tools
 	clang-tidy --quiet $(LIB_SRC) $(PROG_SRC) tools/*.c -- $(CPPFLAGS) -std=c11
@@ -277,7 +283,7 @@ api-docs: deps  ## docs/openapi.yaml as a web page: build/api-docs/index.html
 	    $(BUILD)/api-docs/index.html
 
 format:  ## reformat the C sources with .clang-format
-	clang-format -i lib/*.c lib/*.h $(PROG_SRC) $(PROG_HDR) tools/*.c \
+	clang-format -i $(LIB_SRC) $(LIB_HDR) $(PROG_SRC) $(PROG_HDR) tools/*.c \
 	    t/unit/*.c t/unit/*.h
 
 clean:  ## remove build output (var/ is kept)

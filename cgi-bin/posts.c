@@ -6,16 +6,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
-#include "arena.h"
-#include "auth.h"
-#include "db.h"
-#include "list.h"
-#include "ratelimit.h"
-#include "log.h"
-#include "page.h"
-#include "post.h"
-#include "user.h"
+#include "web/app.h"
+#include "base/arena.h"
+#include "web/auth.h"
+#include "store/db.h"
+#include "web/list.h"
+#include "store/ratelimit.h"
+#include "base/log.h"
+#include "web/page.h"
+#include "store/post.h"
+#include "store/user.h"
 
 enum post_field { PF_TITLE, PF_BODY, PF_STATUS, PF__MAX };
 

@@ -6,15 +6,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
-#include "arena.h"
-#include "auth.h"
-#include "db.h"
-#include "list.h"
-#include "ratelimit.h"
-#include "log.h"
-#include "password.h"
-#include "user.h"
+#include "web/app.h"
+#include "base/arena.h"
+#include "web/auth.h"
+#include "store/db.h"
+#include "web/list.h"
+#include "store/ratelimit.h"
+#include "base/log.h"
+#include "base/password.h"
+#include "store/user.h"
 
 /* Longest q a list accepts, in characters. */
 #define USERS_Q_MAX 100

@@ -15,8 +15,9 @@ CREATE TABLE posts (
 	body		TEXT NOT NULL
 );
 
--- One index per keyset order and list family (see lib/stmt.c): everyone's
--- posts (moderators), posts of one status (the public list), one author's.
+-- One index per keyset order and list family (see lib/store/stmt.c):
+-- everyone's posts (moderators), posts of one status (the public list), one
+-- author's.
 -- Each ends in the sort key and, implicitly, the id (the rowid), so a
 -- page is a seek whatever its depth.
 CREATE INDEX posts_created ON posts (created_at);

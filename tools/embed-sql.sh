@@ -3,7 +3,7 @@
 # programs and quillctl carry their schema and need no files at run time.
 set -eu
 echo '/* Generated from sql/ by tools/embed-sql.sh. */'
-echo '#include "db.h"'
+echo '#include "store/db.h"'
 echo 'const struct migration db_migrations[] = {'
 for f in "$@"; do
 	base=$(basename "$f" .sql)

@@ -18,14 +18,14 @@
 
 #include <sodium.h>
 
-#include "arena.h"
-#include "config.h"
-#include "db.h"
-#include "mail.h"
-#include "password.h"
-#include "user.h"
-#include "json.h"
-#include "valid.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "store/db.h"
+#include "store/mail.h"
+#include "base/password.h"
+#include "store/user.h"
+#include "pure/json.h"
+#include "pure/valid.h"
 
 static void
 usage(void)

@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "http.h"
-#include "log.h"
+#include "web/http.h"
+#include "base/log.h"
 
 /* login.c: accounts and API sessions. */
 enum err auth_register(struct req *r);

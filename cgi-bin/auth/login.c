@@ -6,15 +6,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "auth.h"
-#include "db.h"
+#include "base/arena.h"
+#include "web/auth.h"
+#include "store/db.h"
 #include "handlers.h"
-#include "password.h"
-#include "ratelimit.h"
-#include "session.h"
-#include "token.h"
-#include "user.h"
+#include "base/password.h"
+#include "store/ratelimit.h"
+#include "store/session.h"
+#include "pure/token.h"
+#include "store/user.h"
 
 enum reg_field { REG_EMAIL, REG_PASSWORD, REG_NAME, REG__MAX };
 

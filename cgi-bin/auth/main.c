@@ -3,8 +3,8 @@
  */
 #include <stdio.h>
 
-#include "app.h"
-#include "db.h"
+#include "web/app.h"
+#include "store/db.h"
 #include "handlers.h"
 
 static const struct route routes[] = {

@@ -6,17 +6,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "auth.h"
-#include "config.h"
-#include "db.h"
+#include "base/arena.h"
+#include "web/auth.h"
+#include "base/config.h"
+#include "store/db.h"
 #include "handlers.h"
-#include "mail.h"
-#include "password.h"
-#include "ratelimit.h"
-#include "reset.h"
-#include "session.h"
-#include "user.h"
+#include "store/mail.h"
+#include "base/password.h"
+#include "store/ratelimit.h"
+#include "store/reset.h"
+#include "store/session.h"
+#include "store/user.h"
 
 /* Where the reset link points, under QUILL_PUBLIC_ORIGIN. */
 #define RESET_PAGE "/reset.html"

@@ -5,11 +5,11 @@
  */
 #include <time.h>
 
-#include "auth.h"
-#include "db.h"
+#include "web/auth.h"
+#include "store/db.h"
 #include "handlers.h"
-#include "list.h"
-#include "session.h"
+#include "web/list.h"
+#include "store/session.h"
 
 /* GET /api/v1/auth/sessions */
 enum err

@@ -5,7 +5,7 @@
  */
 #include <strings.h>
 
-#include "auth.h"
+#include "web/auth.h"
 
 #include "fuzz.h"
 

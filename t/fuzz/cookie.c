@@ -3,7 +3,7 @@
  * (a C string: the value ends at the first NUL), for the session cookie's
  * name and a short one.
  */
-#include "cookie.h"
+#include "pure/cookie.h"
 
 #include "fuzz.h"
 

@@ -6,8 +6,8 @@
  * input as a cursor, list_cursor writes the same cursor back from what was
  * read.  Both an integer sort and a text sort are tried.
  */
-#include "base64.h"
-#include "list.h"
+#include "base/base64.h"
+#include "web/list.h"
 
 #include "fuzz.h"
 

@@ -11,7 +11,7 @@
  */
 #include <arpa/inet.h>
 
-#include "http.h"
+#include "web/http.h"
 
 #include "fuzz.h"
 

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "form.h"
-#include "json.h"
-#include "token.h"
+#include "base/arena.h"
+#include "pure/form.h"
+#include "pure/json.h"
+#include "pure/token.h"
 
 /* Feeds one input to the parser under test; always returns 0. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -74,7 +74,7 @@ function operations(spec) {
 
 // ---- matching a request to the spec ------------------------------------
 
-// The path the programs route on (lib/http.c http_normalise_path): before
+// The path the programs route on (lib/web/http.c http_normalise_path): before
 // '?', percent-decoded, one trailing '/' removed; null when malformed.
 function normalisePath(target) {
   const raw = target.split(/[?#]/)[0];

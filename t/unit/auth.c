@@ -1,11 +1,11 @@
 /*
- * Unit tests for lib/auth.c: reading the token out of an Authorization
+ * Unit tests for lib/web/auth.c: reading the token out of an Authorization
  * header value (the part auth_identify does before any database work),
  * and judging where an unsafe request comes from (auth_csrf's origin check).
  */
 #include <string.h>
 
-#include "auth.h"
+#include "web/auth.h"
 #include "tap.h"
 
 /* Checks that header h yields the token want ("" for an empty one). */

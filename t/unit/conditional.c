@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "http.h"
+#include "web/http.h"
 #include "tap.h"
 
 static void

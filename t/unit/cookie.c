@@ -1,9 +1,9 @@
 /*
- * Unit tests for lib/cookie.c: finding one cookie in a Cookie header.
+ * Unit tests for lib/pure/cookie.c: finding one cookie in a Cookie header.
  */
 #include <string.h>
 
-#include "cookie.h"
+#include "pure/cookie.h"
 #include "tap.h"
 
 /* Checks that header h holds cookie name with the value want. */

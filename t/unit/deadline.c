@@ -1,5 +1,5 @@
 /*
- * Unit tests for db_deadline and the lock wait of lib/db.c, on a real
+ * Unit tests for db_deadline and the lock wait of lib/store/db_sqlite.c, on a real
  * SQLite database in a temporary directory: a statement that would never
  * end stops at the deadline, a transaction it was in rolls back, a wait for
  * another connection's write lock ends at the deadline or at the busy
@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "store/db.h"
 #include "tap.h"
 #include "tmpdb.h"
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/form.c: urlencoded and multipart/form-data parsing.
+ * Unit tests for lib/pure/form.c: urlencoded and multipart/form-data parsing.
  * Every input is copied into a heap buffer of exactly its length, so a read
  * past the end shows up under AddressSanitizer.
  */
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "form.h"
+#include "base/arena.h"
+#include "pure/form.h"
 #include "tap.h"
 
 #define CT	"multipart/form-data; boundary=abc"

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "http.h"
+#include "web/http.h"
 #include "tap.h"
 
 /* The proxies of these tests. */

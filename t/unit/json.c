@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/json.c: UTF-8 validation, request body parsing under
+ * Unit tests for lib/pure/json.c: UTF-8 validation, request body parsing under
  * limits, error messages and json_append.  Every body is copied into a heap
  * buffer of exactly its length, so a read past the end shows up under
  * AddressSanitizer.
@@ -10,8 +10,8 @@
 
 #include <cJSON.h>
 
-#include "buf.h"
-#include "json.h"
+#include "base/buf.h"
+#include "pure/json.h"
 #include "tap.h"
 
 /* A malloc'd buffer of n bytes, or exit. */

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "base64.h"
-#include "list.h"
+#include "base/arena.h"
+#include "base/base64.h"
+#include "web/list.h"
 #include "tap.h"
 
 static const struct list_sort sorts[] = {

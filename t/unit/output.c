@@ -4,9 +4,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
-#include "http.h"
-#include "json.h"
+#include "base/buf.h"
+#include "web/http.h"
+#include "pure/json.h"
 #include "tap.h"
 
 /* Serialises t with json_append; 1 when cJSON reads back an equal tree. */

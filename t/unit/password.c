@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/password.c: Argon2id hashing and verification, rehash
+ * Unit tests for lib/base/password.c: Argon2id hashing and verification, rehash
  * detection, the length policy and the blocklist.  The cost is libsodium's
  * minimum so the run stays fast.
  */
@@ -10,7 +10,7 @@
 
 #include <sodium.h>
 
-#include "password.h"
+#include "base/password.h"
 #include "tap.h"
 
 #define OPS_MIN		crypto_pwhash_OPSLIMIT_MIN

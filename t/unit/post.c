@@ -2,8 +2,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "arena.h"
-#include "post.h"
+#include "base/arena.h"
+#include "store/post.h"
 #include "tap.h"
 
 static const struct principal anon = { .user_id = 0, .role = ROLE_USER };

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/ratelimit.c against a real SQLite database in a
+ * Unit tests for lib/store/ratelimit.c against a real SQLite database in a
  * temporary directory.  Every call takes the time as an argument, so
  * windows and back-offs are walked through second by second, without
  * waiting.
@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "db.h"
-#include "log.h"
-#include "ratelimit.h"
+#include "base/config.h"
+#include "store/db.h"
+#include "base/log.h"
+#include "store/ratelimit.h"
 #include "tap.h"
 #include "tmpdb.h"
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for db_reset_busy of lib/db.c: after each request it resets
+ * Unit tests for db_reset_busy of lib/store/db_sqlite.c: after each request it resets
  * the statements a handler left stepping (each one holds a read
  * transaction open until reset), logs each, and leaves alone those that
  * ran to the end.
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "store/db.h"
 #include "tap.h"
 
 static char logpath[] = "/tmp/quill-reset-busy-XXXXXX";

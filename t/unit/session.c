@@ -1,5 +1,5 @@
 /*
- * Unit tests for the secrets of lib/session.c: their shape, their hash, and
+ * Unit tests for the secrets of lib/store/session.c: their shape, their hash, and
  * which presented texts are refused before any lookup.
  */
 #include <stdio.h>
@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "session.h"
+#include "store/session.h"
 #include "tap.h"
 
 int

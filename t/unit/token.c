@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/token.c: issuing, and the JWT attack battery.
+ * Unit tests for lib/pure/token.c: issuing, and the JWT attack battery.
  *
  * Tokens are forged here with libsodium and the real test key, so a claim
  * check is shown to reject a token whose signature is otherwise valid.
@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "tap.h"
-#include "token.h"
+#include "pure/token.h"
 
 #define NOW		((time_t)1700000000)
 #define NOW_S		"1700000000"

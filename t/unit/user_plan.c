@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "store/db.h"
 #include "tap.h"
 
 static const enum stmt pages[] = {

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/valid.c: each validator (what it accepts, what it
+ * Unit tests for lib/pure/valid.c: each validator (what it accepts, what it
  * refuses and with which code and message), valid_run over a field table,
  * valid_require_one and the cap on errors in valid_add.  The role and status
  * names, and the password bounds, are read from their own tables, so the
@@ -13,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "password.h"
-#include "post.h"
+#include "base/password.h"
+#include "store/post.h"
 #include "tap.h"
-#include "user.h"
-#include "valid.h"
+#include "store/user.h"
+#include "pure/valid.h"
 
 #define E_ACUTE	"\xc3\xa9"		/* two bytes, one character */
 #define EMOJI	"\xf0\x9f\x90\x8d"	/* four bytes, one character */

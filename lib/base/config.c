@@ -1,0 +1,437 @@
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "base/config.h"
+#include "pure/form.h"
+#include "base/log.h"
+
+struct config config;
+
+enum ckind { C_STR, C_LONG, C_LEVEL, C_ORIGIN, C_ORIGINS, C_RATE, C_ADDRS,
+    C_PATH };
+
+struct csetting {
+	const char	*name;
+	enum ckind	 kind;
+	size_t		 off;
+	size_t		 size;		/* C_STR: buffer size */
+	long		 min, max;	/* C_LONG */
+	const char	*def;
+};
+
+#define S(n, f, d) { n, C_STR, offsetof(struct config, f), \
+	sizeof(((struct config *)0)->f), 0, 0, d }
+#define L(n, f, lo, hi, d) { n, C_LONG, offsetof(struct config, f), 0, lo, hi, d }
+#define R(n, f, d) { n, C_RATE, offsetof(struct config, f), 0, 0, 0, d }
+
+/* Bounds of a rate limit "N/SECONDS". */
+#define RATE_LIMIT_MAX	1000000L
+#define RATE_WINDOW_MAX	86400L
+
+static const struct csetting settings[] = {
+	S("QUILL_DB", db, "var/quill.db"),
+	S("QUILL_KEY_FILE", key_file, "var/quill.key"),
+	S("QUILL_PASSWORD_BLOCKLIST", blocklist, "etc/common-passwords.txt"),
+	{ "QUILL_PUBLIC_ORIGIN", C_ORIGIN, offsetof(struct config, public_origin),
+	    sizeof(config.public_origin), 0, 0, "http://127.0.0.1:8080" },
+	S("QUILL_JWT_ISSUER", issuer, ""),
+	S("QUILL_JWT_AUDIENCE", audience, "quill-api"),
+	L("QUILL_ACCESS_TTL", access_ttl, 60, 86400, "900"),
+	L("QUILL_MAX_JSON_BYTES", max_json, 1024, 16L << 20, "65536"),
+	L("QUILL_MAX_FORM_BYTES", max_form, 1024, 16L << 20, "16384"),
+	L("QUILL_MAX_POST_BYTES", max_post, 1024, 16L << 20, "1048576"),
+	L("QUILL_BUSY_TIMEOUT_MS", busy_timeout_ms, 0, 600000, "5000"),
+	L("QUILL_ARGON2_OPSLIMIT", argon2_ops, 0, 32, "0"),
+	L("QUILL_ARGON2_MEMLIMIT_KIB", argon2_mem_kib, 0, 4L << 20, "0"),
+	L("QUILL_ARGON2_CONCURRENCY", argon2_slots, 0, 1024, "2"),
+	L("QUILL_ARGON2_WAIT_MS", argon2_wait_ms, 0, 60000, "2000"),
+	L("QUILL_REQUEST_TIMEOUT_MS", request_timeout_ms, 0, 3600000, "10000"),
+	L("QUILL_MAX_REQUESTS", max_requests, 0, 1000000000L, "10000"),
+	{ "QUILL_LOG_LEVEL", C_LEVEL, offsetof(struct config, log_level), 0, 0, 0,
+	    "info" },
+	{ "QUILL_CORS_ORIGINS", C_ORIGINS, 0, 0, 0, 0, "" },
+	L("QUILL_REFRESH_IDLE_TTL", refresh_idle_ttl, 60, 366L * 86400, "604800"),
+	L("QUILL_REFRESH_ABSOLUTE_TTL", refresh_ttl, 60, 366L * 86400, "2592000"),
+	L("QUILL_REFRESH_GRACE", refresh_grace, 0, 300, "10"),
+	L("QUILL_RESET_TTL", reset_ttl, 60, 86400, "900"),
+	L("QUILL_COOKIE_IDLE_TTL", cookie_idle_ttl, 60, 366L * 86400, "1800"),
+	L("QUILL_COOKIE_ABSOLUTE_TTL", cookie_ttl, 60, 366L * 86400, "43200"),
+	L("QUILL_CSRF_TOKEN_REQUIRED", csrf_token_required, 0, 1, "0"),
+	{ "QUILL_FORM_DEFAULT_REDIRECT", C_PATH, offsetof(struct config,
+	    form_redirect), sizeof(config.form_redirect), 0, 0, "/" },
+	S("QUILL_MAIL_SPOOL", mail_spool, "var/mail"),
+	S("QUILL_SENDMAIL", sendmail, ""),
+	S("QUILL_MAIL_FROM", mail_from, ""),
+	R("QUILL_RATE_LOGIN", rate_login, "10/60"),
+	R("QUILL_RATE_REGISTER", rate_register, "5/60"),
+	R("QUILL_RATE_FORGOT", rate_forgot, "20/3600"),
+	R("QUILL_RATE_FORGOT_ACCOUNT", rate_forgot_account, "3/3600"),
+	R("QUILL_RATE_REFRESH", rate_refresh, "60/3600"),
+	R("QUILL_RATE_WRITE", rate_write, "60/60"),
+	L("QUILL_LOGIN_FAILURES", login_failures, 0, 1000, "5"),
+	L("QUILL_LOGIN_BACKOFF", login_backoff, 1, 86400, "30"),
+	L("QUILL_LOGIN_BACKOFF_MAX", login_backoff_max, 1, 86400, "3600"),
+	L("QUILL_LOGIN_FAILURE_WINDOW", login_failure_window, 60, 7L * 86400,
+	    "3600"),
+	{ "QUILL_TRUSTED_PROXIES", C_ADDRS, 0, 0, 0, 0, "" },
+};
+#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+/* 1 when s is scheme://host[:port] with no path, query or credentials. */
+static int
+origin_ok(const char *s)
+{
+	const char *h;
+	size_t i;
+
+	if (strncmp(s, "http://", 7) == 0)
+		h = s + 7;
+	else if (strncmp(s, "https://", 8) == 0)
+		h = s + 8;
+	else
+		return 0;
+	if (*h == '\0')
+		return 0;
+	for (i = 0; h[i] != '\0'; i++)
+		if (!isalnum((unsigned char)h[i]) && strchr(".-:[]", h[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * 1 when s is a path on this site: one leading '/' (not "//", which a
+ * browser reads as another host), printable ASCII, no backslash.
+ */
+static int
+path_ok(const char *s)
+{
+	size_t i;
+
+	if (s[0] != '/' || s[1] == '/')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+		    s[i] == '\\')
+			return 0;
+	return 1;
+}
+
+/* Parses "N/SECONDS" into *out; -1 when it is not one. */
+static int
+rate_parse(const char *value, struct config_rate *out)
+{
+	char *end;
+	long n, w;
+
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno || end == value || *end != '/' || n < 0 || n > RATE_LIMIT_MAX ||
+	    !isdigit((unsigned char)value[0]))
+		return -1;
+	value = end + 1;
+	w = strtol(value, &end, 10);
+	if (errno || end == value || *end != '\0' || w < 1 ||
+	    w > RATE_WINDOW_MAX || !isdigit((unsigned char)value[0]))
+		return -1;
+	out->limit = n;
+	out->window = w;
+	return 0;
+}
+
+/* Parses an IPv4 or IPv6 address; -1 when s is not one. */
+static int
+addr_parse(const char *s, struct config_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, out->bytes) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, s, out->bytes) == 1)
+		out->family = AF_INET6;
+	else
+		return -1;
+	return 0;
+}
+
+/* Fills config.proxies from a list of addresses; -1 on a bad one. */
+static int
+proxies_parse(const char *value)
+{
+	char *copy, *tok, *save;
+	int rc = 0;
+
+	if ((copy = strdup(value)) == NULL)
+		return -1;
+	config.nproxies = 0;
+	for (tok = strtok_r(copy, " ,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ,", &save))
+		if (config.nproxies == CONFIG_MAX_PROXIES ||
+		    addr_parse(tok, &config.proxies[config.nproxies++]) == -1) {
+			rc = -1;
+			break;
+		}
+	free(copy);
+	return rc;
+}
+
+/* Stores value into the setting; -1 with err set when it is not acceptable. */
+static int
+setting_apply(const struct csetting *s, const char *value, char *err,
+    size_t errsz)
+{
+	char *end, *copy, *tok, *save;
+	long v;
+	static const char *const levels[] = { "debug", "info", "warn", "error" };
+	size_t i;
+
+	switch (s->kind) {
+	case C_ORIGIN:
+		if (!origin_ok(value))
+			goto bad;
+		/* FALLTHROUGH */
+	case C_PATH:
+		if (s->kind == C_PATH && !path_ok(value))
+			goto bad;
+		/* FALLTHROUGH */
+	case C_STR:
+		if (strlen(value) >= s->size)
+			goto bad;
+		memcpy((char *)&config + s->off, value, strlen(value) + 1);
+		return 0;
+	case C_LONG:
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (errno || end == value || *end != '\0' || v < s->min ||
+		    v > s->max) {
+			snprintf(err, errsz, "%s must be a whole number from %ld "
+			    "to %ld, not \"%s\"", s->name, s->min, s->max, value);
+			return -1;
+		}
+		*(long *)((char *)&config + s->off) = v;
+		return 0;
+	case C_LEVEL:
+		for (i = 0; i < 4; i++)
+			if (strcmp(value, levels[i]) == 0) {
+				config.log_level = (int)i;
+				return 0;
+			}
+		goto bad;
+	case C_ORIGINS:
+		if ((copy = strdup(value)) == NULL)
+			goto bad;
+		config.ncors = 0;
+		for (tok = strtok_r(copy, " ,", &save); tok != NULL;
+		    tok = strtok_r(NULL, " ,", &save)) {
+			if (!origin_ok(tok) || strlen(tok) >= sizeof(config.cors[0]) ||
+			    config.ncors == CONFIG_MAX_ORIGINS) {
+				free(copy);
+				goto bad;
+			}
+			memcpy(config.cors[config.ncors++], tok, strlen(tok) + 1);
+		}
+		free(copy);
+		return 0;
+	case C_RATE:
+		if (rate_parse(value, (struct config_rate *)((char *)&config +
+		    s->off)) == -1) {
+			snprintf(err, errsz, "%s must be N/SECONDS (N up to %ld, "
+			    "SECONDS 1 to %ld; N = 0 turns it off), not \"%.200s\"",
+			    s->name, RATE_LIMIT_MAX, RATE_WINDOW_MAX, value);
+			return -1;
+		}
+		return 0;
+	case C_ADDRS:
+		if (proxies_parse(value) == -1)
+			goto bad;
+		return 0;
+	}
+bad:
+	snprintf(err, errsz, "%s has an unacceptable value \"%.200s\"", s->name,
+	    value);
+	return -1;
+}
+
+/* The setting called name, or NULL. */
+static const struct csetting *
+setting_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NSETTINGS; i++)
+		if (strcmp(settings[i].name, name) == 0)
+			return &settings[i];
+	return NULL;
+}
+
+/* Applies the NAME=value lines of the file at path. */
+static int
+config_file(const char *path, char *err, size_t errsz)
+{
+	FILE *f;
+	char line[2048], *p, *eq, *end;
+	const struct csetting *s;
+	int lineno = 0, rc = 0;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		snprintf(err, errsz, "QUILL_CONFIG: cannot open %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		for (p = line; isspace((unsigned char)*p); p++)
+			continue;
+		if (*p == '#' || *p == '\0')
+			continue;
+		if ((eq = strchr(p, '=')) == NULL) {
+			snprintf(err, errsz, "%s:%d: expected NAME=value", path,
+			    lineno);
+			rc = -1;
+			break;
+		}
+		for (end = eq; end > p && isspace((unsigned char)end[-1]); end--)
+			continue;
+		*end = '\0';
+		for (eq++; isspace((unsigned char)*eq); eq++)
+			continue;
+		if ((s = setting_find(p)) == NULL) {
+			snprintf(err, errsz, "%s:%d: unknown setting %s", path,
+			    lineno, p);
+			rc = -1;
+		} else if (getenv(p) == NULL)
+			rc = setting_apply(s, eq, err, errsz);
+	}
+	fclose(f);
+	return rc;
+}
+
+int
+config_load(char *err, size_t errsz)
+{
+	const char *v, *file;
+	size_t i;
+
+	memset(&config, 0, sizeof(config));
+	for (i = 0; i < NSETTINGS; i++)
+		if (setting_apply(&settings[i], settings[i].def, err, errsz) == -1)
+			return -1;
+	if ((file = getenv("QUILL_CONFIG")) != NULL && *file != '\0' &&
+	    config_file(file, err, errsz) == -1)
+		return -1;
+	for (i = 0; i < NSETTINGS; i++)
+		if ((v = getenv(settings[i].name)) != NULL &&
+		    setting_apply(&settings[i], v, err, errsz) == -1)
+			return -1;
+	if (config.refresh_idle_ttl > config.refresh_ttl) {
+		snprintf(err, errsz, "QUILL_REFRESH_IDLE_TTL must not exceed "
+		    "QUILL_REFRESH_ABSOLUTE_TTL");
+		return -1;
+	}
+	if (config.cookie_idle_ttl > config.cookie_ttl) {
+		snprintf(err, errsz, "QUILL_COOKIE_IDLE_TTL must not exceed "
+		    "QUILL_COOKIE_ABSOLUTE_TTL");
+		return -1;
+	}
+	if (config.login_backoff > config.login_backoff_max) {
+		snprintf(err, errsz, "QUILL_LOGIN_BACKOFF must not exceed "
+		    "QUILL_LOGIN_BACKOFF_MAX");
+		return -1;
+	}
+	if (config.request_timeout_ms != 0 && config.request_timeout_ms < 100) {
+		snprintf(err, errsz, "QUILL_REQUEST_TIMEOUT_MS must be 0 (no "
+		    "limit) or at least 100");
+		return -1;
+	}
+	/* A request waiting for Argon2 must be able to answer in its time. */
+	if (config.request_timeout_ms != 0 &&
+	    config.argon2_wait_ms >= config.request_timeout_ms) {
+		snprintf(err, errsz, "QUILL_ARGON2_WAIT_MS must be less than "
+		    "QUILL_REQUEST_TIMEOUT_MS");
+		return -1;
+	}
+	if (config.issuer[0] == '\0')
+		memcpy(config.issuer, config.public_origin,
+		    sizeof(config.issuer));
+	log_set_level(config.log_level);
+	return 0;
+}
+
+int
+config_load_key(char *err, size_t errsz)
+{
+	char text[256];
+	struct stat st;
+	ssize_t n;
+	size_t i, len;
+	int fd, hi, lo;
+
+	if ((fd = open(config.key_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		snprintf(err, errsz, "QUILL_KEY_FILE: cannot open %s: %s "
+		    "(quillctl init makes one)", config.key_file, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		close(fd);
+		snprintf(err, errsz, "QUILL_KEY_FILE: %s must be a regular file "
+		    "that only its owner can read (chmod 600)", config.key_file);
+		return -1;
+	}
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n < 0)
+		n = 0;
+	text[n] = '\0';
+	len = strcspn(text, "\r\n \t");
+	if (len < 64 || len % 2 != 0 || len / 2 > sizeof(config.key)) {
+		snprintf(err, errsz, "QUILL_KEY_FILE: %s must hold 64 to 128 hex "
+		    "digits", config.key_file);
+		return -1;
+	}
+	for (i = 0; i < len; i += 2) {
+		if ((hi = form_hex(text[i])) == -1 ||
+		    (lo = form_hex(text[i + 1])) == -1) {
+			snprintf(err, errsz, "QUILL_KEY_FILE: %s must hold only "
+			    "hex digits", config.key_file);
+			return -1;
+		}
+		config.key[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	config.key_len = len / 2;
+	memset(text, 0, sizeof(text));
+	return 0;
+}
+
+int
+config_cors_allowed(const char *origin, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < config.ncors; i++)
+		if (strlen(config.cors[i]) == len &&
+		    memcmp(config.cors[i], origin, len) == 0)
+			return 1;
+	return 0;
+}
+
+int
+config_proxy_trusted(const char *addr)
+{
+	struct config_addr a;
+	size_t i;
+
+	if (config.nproxies == 0 || addr_parse(addr, &a) == -1)
+		return 0;
+	for (i = 0; i < config.nproxies; i++)
+		if (config.proxies[i].family == a.family &&
+		    memcmp(config.proxies[i].bytes, a.bytes, sizeof(a.bytes)) == 0)
+			return 1;
+	return 0;
+}

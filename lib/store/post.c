@@ -1,0 +1,431 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "store/db.h"
+#include "store/post.h"
+
+static const char *const status_names[] = { "draft", "published" };
+
+const struct list_sort post_sorts[POST_SORT__MAX] = {
+	[POST_SORT_CREATED] = { "createdAt", 0, 0, 0 },
+	[POST_SORT_UPDATED] = { "updatedAt", 0, 0, 0 },
+	[POST_SORT_TITLE] = { "title", 1, 0, 1 },
+	/* bm25 scores shift as posts come and go: no key stays put. */
+	[POST_SORT_RELEVANCE] = { "relevance", 0, 1, 0 },
+};
+
+/* The list families of lib/store/stmt.c: which index a page walks. */
+enum family { FAMILY_ALL, FAMILY_STATUS, FAMILY_AUTHOR, FAMILY__MAX };
+
+/* The page statement of each family, keyset sort and direction. */
+static const enum stmt pages[FAMILY__MAX][POST_SORT_RELEVANCE][2] = {
+	[FAMILY_ALL] = {
+		{ STMT_POST_PAGE_ALL_CREATED_ASC,
+		    STMT_POST_PAGE_ALL_CREATED_DESC },
+		{ STMT_POST_PAGE_ALL_UPDATED_ASC,
+		    STMT_POST_PAGE_ALL_UPDATED_DESC },
+		{ STMT_POST_PAGE_ALL_TITLE_ASC,
+		    STMT_POST_PAGE_ALL_TITLE_DESC },
+	},
+	[FAMILY_STATUS] = {
+		{ STMT_POST_PAGE_STATUS_CREATED_ASC,
+		    STMT_POST_PAGE_STATUS_CREATED_DESC },
+		{ STMT_POST_PAGE_STATUS_UPDATED_ASC,
+		    STMT_POST_PAGE_STATUS_UPDATED_DESC },
+		{ STMT_POST_PAGE_STATUS_TITLE_ASC,
+		    STMT_POST_PAGE_STATUS_TITLE_DESC },
+	},
+	[FAMILY_AUTHOR] = {
+		{ STMT_POST_PAGE_AUTHOR_CREATED_ASC,
+		    STMT_POST_PAGE_AUTHOR_CREATED_DESC },
+		{ STMT_POST_PAGE_AUTHOR_UPDATED_ASC,
+		    STMT_POST_PAGE_AUTHOR_UPDATED_DESC },
+		{ STMT_POST_PAGE_AUTHOR_TITLE_ASC,
+		    STMT_POST_PAGE_AUTHOR_TITLE_DESC },
+	},
+};
+
+static const enum stmt counts[FAMILY__MAX] = {
+	STMT_POST_COUNT_ALL, STMT_POST_COUNT_STATUS, STMT_POST_COUNT_AUTHOR
+};
+
+/*
+ * Keys before the first and after the last title, for a first page.
+ * Titles compare as bytes (ASCII case folded), and no UTF-8 text holds
+ * the byte 0xff.
+ */
+#define TITLE_LOWEST	""
+#define TITLE_HIGHEST	"\xff"
+
+const char *
+post_status_name(enum post_status s)
+{
+	return s == POST_PUBLISHED ? status_names[1] : status_names[0];
+}
+
+/* Binds a post's content (?1 to ?4) and steps s once; a SQLite code. */
+static int
+post_write(sqlite3_stmt *s, enum post_status status, const char *title,
+    size_t title_len, const char *body, size_t body_len, int64_t now)
+{
+	int rc;
+
+	sqlite3_bind_text(s, 1, post_status_name(status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, title, (int)title_len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, body, (int)body_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc;
+}
+
+enum err
+post_insert(int64_t author, enum post_status status, const char *title,
+    size_t title_len, const char *body, size_t body_len, int64_t now,
+    int64_t *id)
+{
+	sqlite3_stmt *s = db_stmt(STMT_POST_INSERT);
+	int rc;
+
+	sqlite3_bind_int64(s, 5, author);
+	rc = post_write(s, status, title, title_len, body, body_len, now);
+	if (rc != SQLITE_DONE)
+		return db_fail(rc, "post_insert");
+	*id = sqlite3_last_insert_rowid(db_handle());
+	return ERR_NONE;
+}
+
+/* Fills *p from the current row of s (id, author ... title, body/excerpt). */
+static enum err
+post_row(struct arena *a, sqlite3_stmt *s, struct post *p, int excerpt)
+{
+	const char *st = (const char *)sqlite3_column_text(s, 2);
+
+	p->id = sqlite3_column_int64(s, 0);
+	p->author_id = sqlite3_column_int64(s, 1);
+	p->status = st != NULL && strcmp(st, status_names[1]) == 0 ?
+	    POST_PUBLISHED : POST_DRAFT;
+	p->version = sqlite3_column_int64(s, 3);
+	p->created_at = sqlite3_column_int64(s, 4);
+	p->updated_at = sqlite3_column_int64(s, 5);
+	p->title = db_column_text(a, s, 6);
+	p->body = db_column_text(a, s, 7);
+	p->excerpt = excerpt;
+	return p->title != NULL && p->body != NULL ? ERR_NONE : ERR_INTERNAL;
+}
+
+enum err
+post_get(struct arena *a, int64_t id, struct post *p)
+{
+	sqlite3_stmt *s = db_stmt(STMT_POST_BY_ID);
+	enum err e;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		e = post_row(a, s, p, 0);
+	else if (rc == SQLITE_DONE)
+		e = ERR_NOT_FOUND;
+	else
+		e = db_fail(rc, "post_get");
+	sqlite3_reset(s);
+	return e;
+}
+
+enum err
+post_update(int64_t id, enum post_status status, const char *title,
+    size_t title_len, const char *body, size_t body_len, int64_t now)
+{
+	sqlite3_stmt *s = db_stmt(STMT_POST_UPDATE);
+	int rc;
+
+	sqlite3_bind_int64(s, 5, id);
+	rc = post_write(s, status, title, title_len, body, body_len, now);
+	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, "post_update");
+}
+
+enum err
+post_delete(int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(STMT_POST_DELETE);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, "post_delete");
+}
+
+/* The family whose index serves f. */
+static enum family
+post_family(const struct post_filter *f)
+{
+	if (f->author != 0)
+		return FAMILY_AUTHOR;
+	if (f->status != -1)
+		return FAMILY_STATUS;
+	return FAMILY_ALL;
+}
+
+/* Binds f to ?1 ... ?5 of a list statement; what f leaves open stays NULL. */
+static void
+bind_filter(sqlite3_stmt *s, const struct post_filter *f)
+{
+	if (f->author != 0)
+		sqlite3_bind_int64(s, 1, f->author);
+	if (f->status != -1)
+		sqlite3_bind_text(s, 2, post_status_name(
+		    (enum post_status)f->status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, f->created_after);
+	sqlite3_bind_int64(s, 4, f->created_before);
+	if (f->match != NULL)
+		sqlite3_bind_text(s, 5, f->match, -1, SQLITE_STATIC);
+}
+
+/*
+ * Binds ?6 and ?7, the key and id a keyset page continues after: the
+ * cursor's, or one before every post on a first page.  Sorted by creation,
+ * the near end of the created range moves the start up to it, so the walk
+ * seeks there instead of stepping over every post outside the range.
+ */
+static void
+bind_start(sqlite3_stmt *s, const struct post_filter *f,
+    const struct list_params *lp)
+{
+	int64_t key = lp->desc ? INT64_MAX : INT64_MIN;
+	int64_t id = lp->desc ? INT64_MAX : 0;
+
+	if (lp->sort == POST_SORT_TITLE) {
+		if (lp->mode == LIST_CURSOR && lp->after) {
+			sqlite3_bind_text(s, 6, lp->after_text,
+			    (int)lp->after_text_len, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 7, lp->after_id);
+		} else {
+			sqlite3_bind_text(s, 6, lp->desc ? TITLE_HIGHEST :
+			    TITLE_LOWEST, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 7, id);
+		}
+		return;
+	}
+	if (lp->mode == LIST_CURSOR && lp->after) {
+		key = lp->after_int;
+		id = lp->after_id;
+	}
+	if (lp->sort == POST_SORT_CREATED) {
+		/*
+		 * (B, 0) is just above every post created before B, and
+		 * (A, INT64_MAX) just below every post created after A.
+		 */
+		if (lp->desc && key >= f->created_before) {
+			key = f->created_before;
+			id = 0;
+		}
+		if (!lp->desc && key <= f->created_after) {
+			key = f->created_after;
+			id = INT64_MAX;
+		}
+	}
+	sqlite3_bind_int64(s, 6, key);
+	sqlite3_bind_int64(s, 7, id);
+}
+
+enum err
+post_list(struct arena *a, const struct post_filter *f,
+    const struct list_params *lp, struct post **rows, size_t *n, int *more)
+{
+	sqlite3_stmt *s;
+	size_t want, got = 0;
+	enum err e = ERR_NONE;
+	int rc = SQLITE_DONE;
+
+	*rows = NULL;
+	*n = 0;
+	*more = 0;
+	if (f->nothing)
+		return ERR_NONE;
+	if (lp->sort == POST_SORT_RELEVANCE) {
+		if (f->match == NULL)
+			return ERR_INTERNAL;
+		s = db_stmt(lp->desc ? STMT_POST_SEARCH_BEST :
+		    STMT_POST_SEARCH_WORST);
+	} else {
+		s = db_stmt(pages[post_family(f)][lp->sort][lp->desc]);
+		bind_start(s, f, lp);
+	}
+	bind_filter(s, f);
+	/* Cursor mode reads one post more, to learn whether more follow. */
+	want = (size_t)lp->limit + (lp->mode == LIST_CURSOR);
+	sqlite3_bind_int64(s, 8, (int64_t)want);
+	sqlite3_bind_int64(s, 9, lp->mode == LIST_OFFSET ? list_offset(lp) : 0);
+	if ((*rows = arena_alloc(a, want * sizeof(**rows))) == NULL) {
+		sqlite3_reset(s);
+		return ERR_INTERNAL;
+	}
+	while (e == ERR_NONE && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (got == (size_t)lp->limit) {
+			*more = 1;
+			break;
+		}
+		e = post_row(a, s, &(*rows)[got++], 1);
+	}
+	if (e == ERR_NONE && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		e = db_fail(rc, "post_list");
+	sqlite3_reset(s);
+	*n = got;
+	return e;
+}
+
+enum err
+post_count(const struct post_filter *f, int64_t *total)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*total = 0;
+	if (f->nothing)
+		return ERR_NONE;
+	s = db_stmt(counts[post_family(f)]);
+	bind_filter(s, f);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*total = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? ERR_NONE : db_fail(rc, "post_count");
+}
+
+char *
+post_cursor(struct arena *a, const struct list_params *lp,
+    const struct post *last)
+{
+	int64_t key = lp->sort == POST_SORT_UPDATED ? last->updated_at :
+	    last->created_at;
+
+	return list_cursor(a, lp, post_sorts, key, last->title, last->id);
+}
+
+void
+post_etag(const struct post *p, char out[POST_ETAG_MAX])
+{
+	size_t n = 0;
+
+	/* "id-version": two numbers of at most 20 characters each. */
+	out[n++] = '"';
+	n += buf_digits(out + n, (long long)p->id, 10, 0);
+	out[n++] = '-';
+	n += buf_digits(out + n, (long long)p->version, 10, 0);
+	out[n++] = '"';
+	out[n] = '\0';
+}
+
+cJSON *
+post_json(const struct post *p)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return NULL;
+	if (cJSON_AddNumberToObject(o, "id", (double)p->id) == NULL ||
+	    cJSON_AddNumberToObject(o, "authorId", (double)p->author_id) == NULL ||
+	    cJSON_AddStringToObject(o, "title", p->title) == NULL ||
+	    cJSON_AddStringToObject(o, p->excerpt ? "excerpt" : "body",
+	    p->body) == NULL ||
+	    cJSON_AddStringToObject(o, "status",
+	    post_status_name(p->status)) == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	cJSON_AddItemToObject(o, "createdAt", http_time_json(p->created_at));
+	cJSON_AddItemToObject(o, "updatedAt", http_time_json(p->updated_at));
+	return o;
+}
+
+/* 1 for moderators and admins. */
+static int
+is_staff(const struct principal *who)
+{
+	return who->user_id != 0 && who->role != ROLE_USER;
+}
+
+/* 1 when who wrote p. */
+static int
+is_author(const struct post *p, const struct principal *who)
+{
+	return who->user_id != 0 && who->user_id == p->author_id;
+}
+
+int
+post_visible(const struct post *p, const struct principal *who)
+{
+	return p->status == POST_PUBLISHED || is_author(p, who) ||
+	    is_staff(who);
+}
+
+enum err
+post_may_change(const struct post *p, const struct principal *who,
+    int content)
+{
+	if (!post_visible(p, who))
+		return ERR_NOT_FOUND;
+	if (is_author(p, who) || (who->user_id != 0 && who->role == ROLE_ADMIN))
+		return ERR_NONE;
+	if (who->user_id != 0 && who->role == ROLE_MODERATOR && !content)
+		return ERR_NONE;
+	return ERR_FORBIDDEN;
+}
+
+enum err
+post_may_delete(const struct post *p, const struct principal *who)
+{
+	if (!post_visible(p, who))
+		return ERR_NOT_FOUND;
+	return is_author(p, who) || is_staff(who) ? ERR_NONE : ERR_FORBIDDEN;
+}
+
+void
+post_filter_visible(struct post_filter *f, const struct principal *who)
+{
+	if (is_staff(who))
+		return;
+	if (f->status == -1)
+		f->status = POST_PUBLISHED;
+	if (f->status == POST_DRAFT) {
+		if (who->user_id == 0 ||
+		    (f->author != 0 && f->author != who->user_id))
+			f->nothing = 1;
+		f->author = who->user_id;
+	}
+}
+
+enum err
+post_match_query(struct arena *a, const char *q, const char **match)
+{
+	struct buf b = { 0 };
+	const char *w, *end;
+	size_t len, i, words = 0;
+	enum err e = ERR_NONE;
+
+	for (w = q; *w != '\0'; w = end) {
+		w += strspn(w, " \t\r\n");
+		end = w + strcspn(w, " \t\r\n");
+		for (len = (size_t)(end - w); len > 0 && w[len - 1] == '*'; len--)
+			continue;
+		if (len == 0)
+			continue;
+		buf_puts(&b, words++ > 0 ? " \"" : "\"");
+		/* Inside an FTS5 string a double quote is written twice. */
+		for (i = 0; i < len; i++)
+			buf_append(&b, w[i] == '"' ? "\"\"" : &w[i],
+			    w[i] == '"' ? 2 : 1);
+		buf_puts(&b, len < (size_t)(end - w) ? "\"*" : "\"");
+	}
+	*match = NULL;
+	if (words == 0)
+		e = ERR_BAD_REQUEST;
+	else if (b.oom || (*match = arena_strndup(a, b.data, b.len)) == NULL)
+		e = ERR_INTERNAL;
+	buf_free(&b);
+	return e;
+}

@@ -1,0 +1,135 @@
+/*
+ * post: the posts table as the handlers see it, and the rules of who may
+ * see and change a post.  The only code besides db that knows how posts
+ * are stored.
+ */
+#ifndef QUILL_POST_H
+#define QUILL_POST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "base/error.h"
+#include "web/http.h"
+#include "web/list.h"
+
+struct arena;
+
+enum post_status { POST_DRAFT, POST_PUBLISHED };
+
+/* The sort orders of post lists; post_sorts has one row for each. */
+enum post_sort {
+	POST_SORT_CREATED,
+	POST_SORT_UPDATED,
+	POST_SORT_TITLE,
+	POST_SORT_RELEVANCE,	/* search only; paged by number */
+	POST_SORT__MAX
+};
+
+extern const struct list_sort post_sorts[POST_SORT__MAX];
+
+/* Longest search text (q), in characters. */
+#define POST_QUERY_MAX_CHARS 200
+
+/* Room for a post's ETag, quotes included. */
+#define POST_ETAG_MAX 48
+
+struct post {
+	int64_t		 id;
+	int64_t		 author_id;
+	enum post_status status;
+	int64_t		 version;	/* 1, then one more at every change */
+	int64_t		 created_at;
+	int64_t		 updated_at;
+	const char	*title;
+	const char	*body;		/* the body; in lists the excerpt */
+	int		 excerpt;	/* 1: body holds only the excerpt */
+};
+
+/* Which posts a list shows, once post_filter_visible has been applied. */
+struct post_filter {
+	int64_t		 author;	/* 0: any author */
+	int		 status;	/* -1: any, else an enum post_status */
+	int		 nothing;	/* the caller may see none of what was asked */
+	int64_t		 created_after;	/* exclusive; INT64_MIN: none */
+	int64_t		 created_before; /* exclusive; INT64_MAX: none */
+	const char	*match;		/* from post_match_query, or NULL */
+};
+
+/* "draft" or "published". */
+const char *post_status_name(enum post_status s);
+
+/* Inserts a post; *id receives its id.  Call inside a transaction. */
+enum err post_insert(int64_t author, enum post_status status,
+    const char *title, size_t title_len, const char *body, size_t body_len,
+    int64_t now, int64_t *id);
+
+/* Loads post id into *p, strings in the arena; ERR_NOT_FOUND when absent. */
+enum err post_get(struct arena *a, int64_t id, struct post *p);
+
+/*
+ * Replaces the status, title and body of post id, counts a new version and
+ * sets updated_at to now.  Call inside a transaction.
+ */
+enum err post_update(int64_t id, enum post_status status, const char *title,
+    size_t title_len, const char *body, size_t body_len, int64_t now);
+
+/* Deletes post id.  Call inside a transaction. */
+enum err post_delete(int64_t id);
+
+/*
+ * One page of the posts f selects, in the order and page lp names: *rows
+ * (in the arena) receives *n posts with excerpts.  In cursor mode *more is
+ * 1 when further posts follow.  The relevance sort needs f->match.
+ */
+enum err post_list(struct arena *a, const struct post_filter *f,
+    const struct list_params *lp, struct post **rows, size_t *n, int *more);
+
+/* The number of posts f selects, for offset-mode totals. */
+enum err post_count(const struct post_filter *f, int64_t *total);
+
+/* The cursor that continues a list after post last, or NULL (no memory). */
+char *post_cursor(struct arena *a, const struct list_params *lp,
+    const struct post *last);
+
+/* The strong ETag of p's current version: "\"<id>-<version>\"". */
+void post_etag(const struct post *p, char out[POST_ETAG_MAX]);
+
+/*
+ * The JSON form of p: {id, authorId, title, body or excerpt, status,
+ * createdAt, updatedAt}; NULL when out of memory.
+ */
+cJSON *post_json(const struct post *p);
+
+/* 1 when who may read p: published, or the author's, or staff. */
+int post_visible(const struct post *p, const struct principal *who);
+
+/*
+ * Whether who may change p: ERR_NOT_FOUND when who may not see it,
+ * ERR_FORBIDDEN when who may not make this change (content: the title or
+ * body is among the changes), else ERR_NONE.  Authors and admins change
+ * anything; moderators change the status of other people's posts.
+ */
+enum err post_may_change(const struct post *p, const struct principal *who,
+    int content);
+
+/* Whether who may delete p: ERR_NOT_FOUND, ERR_FORBIDDEN or ERR_NONE. */
+enum err post_may_delete(const struct post *p, const struct principal *who);
+
+/*
+ * Narrows f to what who may see: everyone sees published posts, users
+ * their own drafts when they ask for drafts, staff everything.  Sets
+ * f->nothing when what was asked holds nothing who may see.
+ */
+void post_filter_visible(struct post_filter *f, const struct principal *who);
+
+/*
+ * Sets *match to the FTS5 query for search text q (in the arena): every
+ * word must appear (a word ending in '*' is a prefix), each quoted so no
+ * character of q is FTS5 syntax.  ERR_BAD_REQUEST when q holds no word.
+ */
+enum err post_match_query(struct arena *a, const char *q,
+    const char **match);
+
+#endif

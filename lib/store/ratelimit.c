@@ -1,0 +1,283 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/config.h"
+#include "store/db.h"
+#include "base/log.h"
+#include "store/ratelimit.h"
+#include "store/session.h"
+
+/* Bytes of an account name looked at; longer ones are cut. */
+#define ACCOUNT_MAX	1024
+
+/* Doublings of the back-off after which it is at its maximum anyway. */
+#define BACKOFF_SHIFT_MAX 30
+
+static const char *const bucket_names[RL__MAX] = {
+	[RL_LOGIN] = "login",
+	[RL_REGISTER] = "register",
+	[RL_FORGOT] = "forgot",
+	[RL_FORGOT_ACCOUNT] = "forgot_account",
+	[RL_REFRESH] = "refresh",
+	[RL_WRITE] = "write",
+};
+
+/* The configured limit of bucket b. */
+static const struct config_rate *
+bucket_rate(enum ratelimit_bucket b)
+{
+	switch (b) {
+	case RL_LOGIN:
+		return &config.rate_login;
+	case RL_REGISTER:
+		return &config.rate_register;
+	case RL_FORGOT:
+		return &config.rate_forgot;
+	case RL_FORGOT_ACCOUNT:
+		return &config.rate_forgot_account;
+	case RL_REFRESH:
+		return &config.rate_refresh;
+	case RL_WRITE:
+	default:
+		return &config.rate_write;
+	}
+}
+
+/* Logs a refusal in bucket (the key is not logged: it may be personal). */
+static void
+refusal_log(const struct req *r, const char *bucket)
+{
+	log_event(LOG_WARN, "rate_limited", r->request_id, "bucket", bucket,
+	    "client", r->client, NULL);
+}
+
+/* Answers 429: limit per window, the window ends in reset seconds. */
+static enum err
+refuse(struct req *r, const char *bucket, long limit, int64_t reset)
+{
+	char num[24];
+
+	r->retry_after = reset < 1 ? 1 : (long)reset;
+	snprintf(num, sizeof(num), "%ld", limit);
+	http_header(r, "RateLimit-Limit", num);
+	http_header(r, "RateLimit-Remaining", "0");
+	snprintf(num, sizeof(num), "%ld", r->retry_after);
+	http_header(r, "RateLimit-Reset", num);
+	refusal_log(r, bucket);
+	return ERR_RATE_LIMITED;
+}
+
+/*
+ * Steps s once and reads its first n integer columns into v, all 0 when
+ * there is no row.  ERR_NONE, or a database error naming where.
+ */
+static enum err
+row_ints(sqlite3_stmt *s, int64_t *v, int n, const char *where)
+{
+	int rc, i;
+
+	rc = sqlite3_step(s);
+	for (i = 0; i < n; i++)
+		v[i] = rc == SQLITE_ROW ? sqlite3_column_int64(s, i) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(rc, where);
+	return ERR_NONE;
+}
+
+enum err
+ratelimit_check(struct req *r, enum ratelimit_bucket b, const char *key,
+    int64_t now)
+{
+	const struct config_rate *rate = bucket_rate(b);
+	sqlite3_stmt *s;
+	int64_t v[2];	/* hits, expires_at */
+	enum err e;
+
+	if (rate->limit == 0)
+		return ERR_NONE;
+	s = db_stmt(STMT_RATE_GET);
+	sqlite3_bind_text(s, 1, bucket_names[b], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	if ((e = row_ints(s, v, 2, "ratelimit_check")) != ERR_NONE)
+		return e;
+	if (v[1] > now && v[0] >= rate->limit)
+		return refuse(r, bucket_names[b], rate->limit, v[1] - now);
+	return ERR_NONE;
+}
+
+/* Counts one hit; *reset receives the seconds left in the window. */
+static enum err
+rate_count(enum ratelimit_bucket b, const char *key, int64_t now, int *over,
+    int64_t *reset)
+{
+	const struct config_rate *rate = bucket_rate(b);
+	sqlite3_stmt *s;
+	int64_t hits;
+	int rc;
+
+	*over = 0;
+	*reset = 0;
+	if (rate->limit == 0)
+		return ERR_NONE;
+	s = db_stmt(STMT_RATE_HIT);
+	sqlite3_bind_text(s, 1, bucket_names[b], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, rate->window);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		hits = sqlite3_column_int64(s, 0);
+		*reset = sqlite3_column_int64(s, 1) - now;
+		*over = hits > rate->limit;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? ERR_NONE : db_fail(rc, "ratelimit_hit");
+}
+
+enum err
+ratelimit_hit(struct req *r, enum ratelimit_bucket b, const char *key,
+    int64_t now)
+{
+	int64_t reset;
+	int over;
+	enum err e;
+
+	if ((e = rate_count(b, key, now, &over, &reset)) != ERR_NONE)
+		return e;
+	return over ? refuse(r, bucket_names[b], bucket_rate(b)->limit, reset) :
+	    ERR_NONE;
+}
+
+enum err
+ratelimit_count(struct req *r, enum ratelimit_bucket b, const char *key,
+    int64_t now, int *over)
+{
+	int64_t reset;
+	enum err e;
+
+	if ((e = rate_count(b, key, now, over, &reset)) == ERR_NONE && *over)
+		refusal_log(r, bucket_names[b]);
+	return e;
+}
+
+enum err
+ratelimit_write(struct req *r)
+{
+	char key[24];
+
+	snprintf(key, sizeof(key), "%lld", (long long)r->who.user_id);
+	return ratelimit_hit(r, RL_WRITE, key, (int64_t)time(NULL));
+}
+
+enum err
+ratelimit_begin_write(struct req *r)
+{
+	enum err e;
+
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = ratelimit_write(r)) != ERR_NONE)
+		db_rollback();
+	return e;
+}
+
+/* Reads the failures row of account key into v (3 values, 0s if none). */
+static enum err
+failures_get(const char *key, int64_t v[3], const char *where)
+{
+	sqlite3_stmt *s = db_stmt(STMT_LOGIN_FAILURE_GET);
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	return row_ints(s, v, 3, where);
+}
+
+/* The stored name of an account: the digest of its lowercased text. */
+static void
+account_key(const char *account, size_t len, char out[SESSION_DIGEST_HEX])
+{
+	char low[ACCOUNT_MAX];
+	size_t i;
+
+	if (len > sizeof(low))
+		len = sizeof(low);
+	for (i = 0; i < len; i++)
+		low[i] = account[i] >= 'A' && account[i] <= 'Z' ?
+		    (char)(account[i] - 'A' + 'a') : account[i];
+	session_digest_hex(low, len, out);
+}
+
+enum err
+ratelimit_login_check(struct req *r, const char *account, size_t len,
+    int64_t now)
+{
+	char key[SESSION_DIGEST_HEX];
+	int64_t v[3];	/* failures, last_failed_at, locked_until */
+	enum err e;
+
+	if (config.login_failures == 0)
+		return ERR_NONE;
+	account_key(account, len, key);
+	if ((e = failures_get(key, v, "ratelimit_login_check")) != ERR_NONE)
+		return e;
+	if (v[2] > now)
+		return refuse(r, "login_account", config.login_failures,
+		    v[2] - now);
+	return ERR_NONE;
+}
+
+/* The back-off after the given number of failures, in seconds (0: none). */
+static int64_t
+backoff_for(int64_t failures)
+{
+	int64_t shift = failures - config.login_failures, t;
+
+	if (shift < 0)
+		return 0;
+	if (shift > BACKOFF_SHIFT_MAX)
+		return config.login_backoff_max;
+	t = (int64_t)config.login_backoff << shift;
+	return t < config.login_backoff_max ? t : config.login_backoff_max;
+}
+
+enum err
+ratelimit_login_failed(const char *account, size_t len, int64_t now)
+{
+	char key[SESSION_DIGEST_HEX];
+	sqlite3_stmt *s;
+	int64_t v[3], failures, locked, expires;
+	enum err e;
+
+	if (config.login_failures == 0)
+		return ERR_NONE;
+	account_key(account, len, key);
+	if ((e = failures_get(key, v, "ratelimit_login_failed")) != ERR_NONE)
+		return e;
+	/* Failures older than the window are forgiven. */
+	failures = now - v[1] <= config.login_failure_window ? v[0] + 1 : 1;
+	locked = now + backoff_for(failures);
+	expires = now + config.login_failure_window;
+	if (expires < locked)
+		expires = locked;
+	s = db_stmt(STMT_LOGIN_FAILURE_PUT);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, failures);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, locked);
+	sqlite3_bind_int64(s, 5, expires);
+	return db_step_done(s, "ratelimit_login_failed");
+}
+
+enum err
+ratelimit_login_passed(const char *account, size_t len)
+{
+	char key[SESSION_DIGEST_HEX];
+	sqlite3_stmt *s;
+
+	if (config.login_failures == 0)
+		return ERR_NONE;
+	account_key(account, len, key);
+	s = db_stmt(STMT_LOGIN_FAILURE_CLEAR);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	return db_step_done(s, "ratelimit_login_passed");
+}

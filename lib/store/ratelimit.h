@@ -1,0 +1,94 @@
+/*
+ * ratelimit: request counters kept in SQLite, so every process of every
+ * program agrees.
+ *
+ * A limit allows N requests a window of S seconds per key (a client
+ * address, a session, a user; see QUILL_RATE_* in docs/configuration.md).
+ * A key's window starts at its first request after the previous window
+ * ended.  Failed logins per account add a growing back-off on top.
+ * A refusal is ERR_RATE_LIMITED: 429 with Retry-After, RateLimit-Limit,
+ * RateLimit-Remaining and RateLimit-Reset, and a "rate_limited" log event.
+ *
+ * The pattern for an endpoint that does expensive work (Argon2) first:
+ * ratelimit_check() before the work (reads only), ratelimit_hit() inside
+ * the request's write transaction.  A limit of 0 is off.
+ */
+#ifndef QUILL_RATELIMIT_H
+#define QUILL_RATELIMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "web/http.h"
+
+enum ratelimit_bucket {
+	RL_LOGIN,		/* POST /auth/login, per client address */
+	RL_REGISTER,		/* POST /auth/register, per client address */
+	RL_FORGOT,		/* POST /auth/password/forgot, per address */
+	RL_FORGOT_ACCOUNT,	/* the same per account; never shown */
+	RL_REFRESH,		/* POST /auth/refresh, per session */
+	RL_WRITE,		/* writes on users and posts, per user */
+	RL__MAX
+};
+
+/*
+ * Whether key may make one more request in bucket b at now, without
+ * counting it: ERR_NONE, or ERR_RATE_LIMITED with the headers set on r.
+ */
+enum err ratelimit_check(struct req *r, enum ratelimit_bucket b,
+    const char *key, int64_t now);
+
+/*
+ * Counts one request of key in bucket b at now; ERR_RATE_LIMITED (headers
+ * set on r) when it is over the limit, and the caller then rolls back.
+ * Call inside the request's write transaction.
+ */
+enum err ratelimit_hit(struct req *r, enum ratelimit_bucket b,
+    const char *key, int64_t now);
+
+/*
+ * As ratelimit_hit, but the answer is left alone: *over is set to 1 when
+ * the request is over the limit (the refusal is only logged).  For limits
+ * a client must not be able to observe.
+ */
+enum err ratelimit_count(struct req *r, enum ratelimit_bucket b,
+    const char *key, int64_t now, int *over);
+
+/*
+ * The write limit of users and posts (QUILL_RATE_WRITE, per user): counts
+ * one write of the authenticated caller, r->who.user_id.  Call it inside
+ * the write transaction, before changing anything; ratelimit_begin_write
+ * does both.
+ */
+enum err ratelimit_write(struct req *r);
+
+/*
+ * Opens the write transaction of a POST, PUT, PATCH or DELETE on users or
+ * posts (db_begin) and counts it against the caller's write limit.  On any
+ * error, ERR_RATE_LIMITED with its headers included, no transaction is open.
+ */
+enum err ratelimit_begin_write(struct req *r);
+
+/*
+ * Whether the account (the email as typed, len bytes, compared without
+ * regard to ASCII case) is in its login back-off at now: ERR_RATE_LIMITED
+ * with the headers set on r.  Reads only.  Unknown emails are accounts
+ * like any other, so the answer reveals nothing about which exist.
+ */
+enum err ratelimit_login_check(struct req *r, const char *account,
+    size_t len, int64_t now);
+
+/*
+ * Records a failed login of the account at now.  From the
+ * QUILL_LOGIN_FAILURES-th failure within QUILL_LOGIN_FAILURE_WINDOW, the
+ * account is locked for QUILL_LOGIN_BACKOFF seconds, doubling with each
+ * further failure up to QUILL_LOGIN_BACKOFF_MAX.  Call inside a write
+ * transaction.
+ */
+enum err ratelimit_login_failed(const char *account, size_t len, int64_t now);
+
+/* Forgets the failures of the account (it logged in).  In a transaction. */
+enum err ratelimit_login_passed(const char *account, size_t len);
+
+#endif

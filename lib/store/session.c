@@ -1,0 +1,484 @@
+#include <string.h>
+
+#include <sodium.h>
+
+#include "base/arena.h"
+#include "base/config.h"
+#include "store/db.h"
+#include "store/session.h"
+#include "store/user.h"
+
+#define SESSION_B64	sodium_base64_VARIANT_URLSAFE_NO_PADDING
+
+/* Longest user agent kept, in bytes. */
+#define USER_AGENT_MAX	256
+
+_Static_assert(SESSION_SECRET_LEN + 1 ==
+    sodium_base64_ENCODED_LEN(SESSION_SECRET_BYTES, SESSION_B64),
+    "SESSION_SECRET_LEN does not match the base64url length");
+_Static_assert(SESSION_HASH_BYTES == crypto_hash_sha256_BYTES,
+    "SESSION_HASH_BYTES is not the SHA-256 length");
+
+const struct list_sort session_sorts[SESSION_NSORTS] = {
+	{ "createdAt", 0, 0, 0 },
+};
+
+void
+session_secret_new(struct session_secret *s)
+{
+	unsigned char raw[SESSION_SECRET_BYTES];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(s->text, sizeof(s->text), raw, sizeof(raw),
+	    SESSION_B64);
+	sodium_memzero(raw, sizeof(raw));
+	crypto_hash_sha256(s->hash, (const unsigned char *)s->text,
+	    SESSION_SECRET_LEN);
+}
+
+int
+session_secret_hash(const char *text, size_t len,
+    unsigned char hash[SESSION_HASH_BYTES])
+{
+	size_t i;
+	char c;
+
+	if (len != SESSION_SECRET_LEN)
+		return -1;
+	for (i = 0; i < len; i++) {
+		c = text[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return -1;
+	}
+	crypto_hash_sha256(hash, (const unsigned char *)text, len);
+	return 0;
+}
+
+void
+session_digest_hex(const void *p, size_t n, char out[SESSION_DIGEST_HEX])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, p, n);
+	sodium_bin2hex(out, SESSION_DIGEST_HEX, h, sizeof(h));
+}
+
+/*
+ * The user agent as kept: printable ASCII only (anything else becomes '?'),
+ * at most USER_AGENT_MAX bytes, so the session list is always clean text.
+ */
+static void
+user_agent_clean(const char *ua, char out[USER_AGENT_MAX + 1])
+{
+	size_t i;
+
+	for (i = 0; ua != NULL && ua[i] != '\0' && i < USER_AGENT_MAX; i++)
+		out[i] = ua[i] >= 0x20 && ua[i] < 0x7f ? ua[i] : '?';
+	out[i] = '\0';
+}
+
+/* Adds a refresh token to session sid, usable until expires. */
+static enum err
+refresh_insert(const unsigned char hash[SESSION_HASH_BYTES], int64_t sid,
+    int64_t now, int64_t expires)
+{
+	sqlite3_stmt *s = db_stmt(STMT_REFRESH_INSERT);
+
+	sqlite3_bind_blob(s, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, sid);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, expires);
+	return db_step_done(s, "refresh_insert");
+}
+
+/* The idle expiry of a token issued at now, bounded by the session's end. */
+static int64_t
+idle_expiry(int64_t now, int64_t session_expires)
+{
+	int64_t t = now + config.refresh_idle_ttl;
+
+	return t < session_expires ? t : session_expires;
+}
+
+enum err
+session_create(int64_t user_id, const char *user_agent, const char *ip,
+    const unsigned char first[SESSION_HASH_BYTES], int64_t now, int64_t *id)
+{
+	sqlite3_stmt *s = db_stmt(STMT_SESSION_INSERT);
+	char ua[USER_AGENT_MAX + 1];
+	int64_t expires = now + config.refresh_ttl, idle;
+	enum err e;
+
+	idle = idle_expiry(now, expires);
+	user_agent_clean(user_agent, ua);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, ua, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	sqlite3_bind_int64(s, 5, idle);
+	sqlite3_bind_int64(s, 6, expires);
+	if ((e = db_step_done(s, "session_create")) != ERR_NONE)
+		return e;
+	*id = sqlite3_last_insert_rowid(db_handle());
+	return refresh_insert(first, *id, now, idle);
+}
+
+/* The state of a token found in the database, judged at now. */
+static enum session_state
+session_judge(int live, int64_t session_expires, int64_t token_expires,
+    int spent, int64_t rotated_at, int64_t now)
+{
+	if (!live || session_expires <= now || token_expires <= now)
+		return SESSION_INVALID;
+	if (!spent)
+		return SESSION_CURRENT;
+	if (now - rotated_at <= config.refresh_grace)
+		return SESSION_GRACE;
+	return SESSION_REUSED;
+}
+
+enum err
+session_find(const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+    struct session_ref *ref)
+{
+	sqlite3_stmt *s = db_stmt(STMT_REFRESH_FIND);
+	const unsigned char *role;
+	int rc;
+
+	memset(ref, 0, sizeof(*ref));
+	ref->state = SESSION_INVALID;
+	sqlite3_bind_blob(s, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return ERR_NONE;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return db_fail(rc, "session_find");
+	}
+	ref->session_id = sqlite3_column_int64(s, 0);
+	ref->user_id = sqlite3_column_int64(s, 3);
+	ref->expires_at = sqlite3_column_int64(s, 5);
+	role = sqlite3_column_text(s, 6);
+	if (role == NULL || user_role_parse((const char *)role, &ref->role) == -1)
+		ref->role = ROLE_USER;
+	ref->disabled = sqlite3_column_int(s, 7);
+	ref->token_version = sqlite3_column_int64(s, 8);
+	ref->state = session_judge(sqlite3_column_int(s, 4), ref->expires_at,
+	    sqlite3_column_int64(s, 1), sqlite3_column_type(s, 2) != SQLITE_NULL,
+	    sqlite3_column_int64(s, 2), now);
+	sqlite3_reset(s);
+	return ERR_NONE;
+}
+
+enum err
+session_rotate(const struct session_ref *ref,
+    const unsigned char old[SESSION_HASH_BYTES],
+    const unsigned char next[SESSION_HASH_BYTES], const char *user_agent,
+    const char *ip, int64_t now)
+{
+	sqlite3_stmt *s;
+	char ua[USER_AGENT_MAX + 1];
+	int64_t idle = idle_expiry(now, ref->expires_at);
+	enum err e;
+
+	s = db_stmt(STMT_REFRESH_SPEND);
+	sqlite3_bind_blob(s, 1, old, SESSION_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	if ((e = db_step_done(s, "session_rotate")) != ERR_NONE ||
+	    (e = refresh_insert(next, ref->session_id, now, idle)) != ERR_NONE)
+		return e;
+	user_agent_clean(user_agent, ua);
+	s = db_stmt(STMT_SESSION_TOUCH);
+	sqlite3_bind_int64(s, 1, ref->session_id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int64(s, 3, idle);
+	sqlite3_bind_text(s, 4, ua, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, ip, -1, SQLITE_STATIC);
+	return db_step_done(s, "session_touch");
+}
+
+/*
+ * Runs a revocation statement, whose parameters are the user, a session,
+ * the time and the reason; *n receives how many sessions it ended.
+ */
+static enum err
+revoke_run(enum stmt which, int64_t user_id, int64_t sid, int64_t now,
+    const char *reason, int64_t *n)
+{
+	sqlite3_stmt *s = db_stmt(which);
+	enum err e;
+
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int64(s, 2, sid);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
+	if ((e = db_step_done(s, "session_revoke")) != ERR_NONE)
+		return e;
+	*n = sqlite3_changes(db_handle());
+	return ERR_NONE;
+}
+
+enum err
+session_revoke(int64_t id, int64_t user_id, int64_t now, const char *reason)
+{
+	int64_t n;
+	enum err e;
+
+	if ((e = revoke_run(STMT_SESSION_REVOKE, user_id, id, now, reason,
+	    &n)) != ERR_NONE)
+		return e;
+	return n > 0 ? ERR_NONE : ERR_NOT_FOUND;
+}
+
+enum err
+session_revoke_all(int64_t user_id, int64_t keep, int64_t now,
+    const char *reason, int64_t *n)
+{
+	int64_t count;
+
+	return revoke_run(STMT_SESSION_REVOKE_ALL, user_id, keep, now, reason,
+	    n != NULL ? n : &count);
+}
+
+enum err
+session_bump_version(int64_t user_id)
+{
+	sqlite3_stmt *s = db_stmt(STMT_SESSION_BUMP_VERSION);
+
+	sqlite3_bind_int64(s, 1, user_id);
+	return db_step_done(s, "session_bump_version");
+}
+
+enum err
+session_revoke_user(int64_t user_id, int64_t keep, int64_t now,
+    const char *reason)
+{
+	enum err e;
+
+	if ((e = session_revoke_all(user_id, keep, now, reason, NULL)) !=
+	    ERR_NONE)
+		return e;
+	return session_bump_version(user_id);
+}
+
+enum err
+session_cookie_create(int64_t user_id, const char *user_agent, const char *ip,
+    const unsigned char hash[SESSION_HASH_BYTES], int64_t now, int64_t *id)
+{
+	sqlite3_stmt *s = db_stmt(STMT_COOKIE_INSERT);
+	char ua[USER_AGENT_MAX + 1];
+	int64_t expires = now + config.cookie_ttl;
+	int64_t idle = now + config.cookie_idle_ttl;
+	enum err e;
+
+	user_agent_clean(user_agent, ua);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, ua, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	sqlite3_bind_int64(s, 5, idle < expires ? idle : expires);
+	sqlite3_bind_int64(s, 6, expires);
+	sqlite3_bind_blob(s, 7, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+	if ((e = db_step_done(s, "session_cookie_create")) != ERR_NONE)
+		return e;
+	*id = sqlite3_last_insert_rowid(db_handle());
+	return ERR_NONE;
+}
+
+enum err
+session_cookie_find(const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+    struct session_cookie *c)
+{
+	sqlite3_stmt *s = db_stmt(STMT_COOKIE_AUTH);
+	const unsigned char *role;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	sqlite3_bind_blob(s, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? ERR_NOT_FOUND :
+		    db_fail(rc, "session_cookie_find");
+	}
+	c->session_id = sqlite3_column_int64(s, 0);
+	c->user_id = sqlite3_column_int64(s, 1);
+	role = sqlite3_column_text(s, 2);
+	if (role == NULL || user_role_parse((const char *)role, &c->role) == -1)
+		c->role = ROLE_USER;
+	c->disabled = sqlite3_column_int(s, 3);
+	c->token_version = sqlite3_column_int64(s, 4);
+	c->last_used_at = sqlite3_column_int64(s, 5);
+	sqlite3_reset(s);
+	return ERR_NONE;
+}
+
+enum err
+session_cookie_touch(const struct session_cookie *c, const char *user_agent,
+    const char *ip, int64_t now)
+{
+	sqlite3_stmt *s;
+	char ua[USER_AGENT_MAX + 1];
+
+	if (now - c->last_used_at < SESSION_TOUCH_INTERVAL)
+		return ERR_NONE;
+	s = db_stmt(STMT_COOKIE_TOUCH);
+	user_agent_clean(user_agent, ua);
+	sqlite3_bind_int64(s, 1, c->session_id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int64(s, 3, config.cookie_idle_ttl);
+	sqlite3_bind_text(s, 4, ua, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, SESSION_TOUCH_INTERVAL);
+	return db_step_done(s, "session_cookie_touch");
+}
+
+/*
+ * The MAC behind a CSRF token.  The label keeps it from ever equalling
+ * anything else made with the signing key.
+ */
+static void
+csrf_mac(const unsigned char hash[SESSION_HASH_BYTES],
+    unsigned char mac[crypto_auth_hmacsha256_BYTES])
+{
+	static const char label[] = "quill csrf token v1";
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, config.key, config.key_len);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label,
+	    sizeof(label));
+	crypto_auth_hmacsha256_update(&st, hash, SESSION_HASH_BYTES);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_memzero(&st, sizeof(st));
+}
+
+_Static_assert(crypto_auth_hmacsha256_BYTES == SESSION_SECRET_BYTES,
+    "a CSRF token is not the length of a secret");
+
+void
+session_csrf_token(const unsigned char hash[SESSION_HASH_BYTES],
+    char out[SESSION_SECRET_LEN + 1])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	csrf_mac(hash, mac);
+	sodium_bin2base64(out, SESSION_SECRET_LEN + 1, mac, sizeof(mac),
+	    SESSION_B64);
+}
+
+int
+session_csrf_verify(const unsigned char hash[SESSION_HASH_BYTES],
+    const char *token, size_t len)
+{
+	char want[SESSION_SECRET_LEN + 1];
+	int same;
+
+	if (len != SESSION_SECRET_LEN)
+		return 0;
+	session_csrf_token(hash, want);
+	same = sodium_memcmp(want, token, SESSION_SECRET_LEN) == 0;
+	sodium_memzero(want, sizeof(want));
+	return same;
+}
+
+/* The JSON of the session row s is on. */
+static cJSON *
+session_json(sqlite3_stmt *s, int64_t current)
+{
+	cJSON *o = cJSON_CreateObject();
+	const unsigned char *ua = sqlite3_column_text(s, 3);
+	const unsigned char *ip = sqlite3_column_text(s, 4);
+	const unsigned char *kind = sqlite3_column_text(s, 5);
+	int64_t id = sqlite3_column_int64(s, 0);
+
+	if (o == NULL ||
+	    cJSON_AddNumberToObject(o, "id", (double)id) == NULL ||
+	    cJSON_AddStringToObject(o, "kind", kind != NULL ?
+	    (const char *)kind : "token") == NULL ||
+	    !cJSON_AddItemToObject(o, "createdAt",
+	    http_time_json(sqlite3_column_int64(s, 1))) ||
+	    !cJSON_AddItemToObject(o, "lastUsedAt",
+	    http_time_json(sqlite3_column_int64(s, 2))) ||
+	    cJSON_AddStringToObject(o, "userAgent",
+	    ua != NULL ? (const char *)ua : "") == NULL ||
+	    cJSON_AddStringToObject(o, "ip",
+	    ip != NULL ? (const char *)ip : "") == NULL ||
+	    cJSON_AddBoolToObject(o, "current", id == current) == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Counts the live sessions of user_id at now into *total. */
+static enum err
+session_count(int64_t user_id, int64_t now, int64_t *total)
+{
+	sqlite3_stmt *s = db_stmt(STMT_SESSION_COUNT);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int64(s, 2, now);
+	rc = sqlite3_step(s);
+	*total = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? ERR_NONE : db_fail(rc, "session_count");
+}
+
+enum err
+session_list(struct arena *a, int64_t user_id, int64_t current, int64_t now,
+    const struct list_params *p, cJSON **items, char **next, int64_t *total)
+{
+	sqlite3_stmt *s = db_stmt(p->desc ? STMT_SESSION_LIST_DESC :
+	    STMT_SESSION_LIST_ASC);
+	cJSON *arr, *o;
+	int rc, n = 0, cursor = p->mode == LIST_CURSOR;
+	int64_t last_created = 0, last_id = 0;
+	enum err e = ERR_NONE;
+
+	*items = NULL;
+	*next = NULL;
+	*total = 0;
+	if (!cursor && (e = session_count(user_id, now, total)) != ERR_NONE)
+		return e;
+	if ((arr = cJSON_CreateArray()) == NULL)
+		return ERR_INTERNAL;
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int(s, 3, cursor && p->after);
+	sqlite3_bind_int64(s, 4, p->after_int);
+	sqlite3_bind_int64(s, 5, p->after_id);
+	/* One row more than the page tells whether there is a next one. */
+	sqlite3_bind_int(s, 6, p->limit + cursor);
+	sqlite3_bind_int64(s, 7, cursor ? 0 : list_offset(p));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == p->limit) {
+			*next = list_cursor(a, p, session_sorts, last_created,
+			    NULL, last_id);
+			if (*next == NULL)
+				e = ERR_INTERNAL;
+			break;
+		}
+		last_id = sqlite3_column_int64(s, 0);
+		last_created = sqlite3_column_int64(s, 1);
+		if ((o = session_json(s, current)) == NULL) {
+			e = ERR_INTERNAL;
+			break;
+		}
+		cJSON_AddItemToArray(arr, o);
+		n++;
+	}
+	if (e == ERR_NONE && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		e = db_fail(rc, "session_list");
+	sqlite3_reset(s);
+	if (e != ERR_NONE) {
+		cJSON_Delete(arr);
+		return e;
+	}
+	*items = arr;
+	return ERR_NONE;
+}

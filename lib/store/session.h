@@ -1,0 +1,197 @@
+/*
+ * session: logins and the secrets that keep them going.
+ *
+ * A session is one login.  An API session ("token" kind) holds a family of
+ * refresh tokens: each use spends the token and adds a new one.  A spent
+ * token presented again within the grace interval (QUILL_REFRESH_GRACE)
+ * gets a sibling, so two tabs refreshing at once both keep working; after
+ * it, the replay ends the whole session.  Secrets are 32 random bytes in
+ * base64url; only their SHA-256 is stored, and looked up by that hash.
+ * Only this module and password call libsodium's hashing; libsodium must
+ * be initialised first (password_init and token_init do it).
+ *
+ * A browser session ("cookie" kind) is found by the hash of its cookie's
+ * value; its idle expiry moves forward as it is used, recorded at most
+ * once a minute (SESSION_TOUCH_INTERVAL), so reads seldom write.  Its
+ * CSRF token is an HMAC of the cookie's hash under the signing key: it
+ * needs no storage and changes with every login.
+ */
+#ifndef QUILL_SESSION_H
+#define QUILL_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "base/error.h"
+#include "web/http.h"
+#include "web/list.h"
+
+#define SESSION_SECRET_BYTES	32
+#define SESSION_SECRET_LEN	43	/* base64url characters, unpadded */
+#define SESSION_HASH_BYTES	32
+#define SESSION_DIGEST_HEX	65	/* 64 hex digits and a NUL */
+/* Seconds between two records of a cookie session's use. */
+#define SESSION_TOUCH_INTERVAL	60
+
+struct session_secret {
+	char		 text[SESSION_SECRET_LEN + 1];	/* for the client, once */
+	unsigned char	 hash[SESSION_HASH_BYTES];	/* for the database */
+};
+
+/* What a presented refresh token turned out to be. */
+enum session_state {
+	SESSION_INVALID,	/* unknown, expired, or its session is over */
+	SESSION_CURRENT,	/* not spent yet */
+	SESSION_GRACE,		/* spent within the grace interval */
+	SESSION_REUSED		/* spent before the grace interval: a replay */
+};
+
+/* A refresh token's session and user, as session_find saw them. */
+struct session_ref {
+	enum session_state state;
+	int64_t		 session_id;
+	int64_t		 user_id;
+	int64_t		 expires_at;	/* the session's absolute expiry */
+	enum role	 role;
+	int		 disabled;
+	int64_t		 token_version;
+};
+
+/* A live cookie session and its user, as session_cookie_find saw them. */
+struct session_cookie {
+	int64_t		 session_id;
+	int64_t		 user_id;
+	enum role	 role;
+	int		 disabled;
+	int64_t		 token_version;
+	int64_t		 last_used_at;
+};
+
+/* The sort orders of GET /auth/sessions. */
+extern const struct list_sort session_sorts[];
+#define SESSION_NSORTS 1
+
+/* A fresh secret: 32 random bytes as base64url text, and its hash. */
+void session_secret_new(struct session_secret *s);
+
+/*
+ * The hash of a secret a client presented (len bytes).  Returns 0, or -1
+ * when the text cannot be one of ours (length, alphabet), so it need not
+ * be looked up.
+ */
+int session_secret_hash(const char *text, size_t len,
+    unsigned char hash[SESSION_HASH_BYTES]);
+
+/*
+ * The SHA-256 of n bytes as lowercase hex, for keys that must not be kept
+ * in clear (what someone typed as their email may be a password).
+ */
+void session_digest_hex(const void *p, size_t n, char out[SESSION_DIGEST_HEX]);
+
+/*
+ * Starts an API session for user_id with its first refresh token (hash
+ * first), expiring after the configured idle and absolute lifetimes;
+ * user_agent and ip are kept for the session list.  *id receives the new
+ * session's id.  Call inside a write transaction.
+ */
+enum err session_create(int64_t user_id, const char *user_agent,
+    const char *ip, const unsigned char first[SESSION_HASH_BYTES], int64_t now,
+    int64_t *id);
+
+/* Finds the refresh token whose hash is hash and judges it at now. */
+enum err session_find(const unsigned char hash[SESSION_HASH_BYTES],
+    int64_t now, struct session_ref *ref);
+
+/*
+ * Spends the refresh token old of ref (unless already spent), adds next to
+ * its family and records the use (time, user agent, address).  The new
+ * token's idle expiry never passes the session's absolute one.  Call inside
+ * a write transaction.
+ */
+enum err session_rotate(const struct session_ref *ref,
+    const unsigned char old[SESSION_HASH_BYTES],
+    const unsigned char next[SESSION_HASH_BYTES], const char *user_agent,
+    const char *ip, int64_t now);
+
+/*
+ * Ends session id of user_id for reason; ERR_NOT_FOUND when it is not a
+ * live session of theirs.  Its access tokens fail from the next request.
+ * Call inside a write transaction.
+ */
+enum err session_revoke(int64_t id, int64_t user_id, int64_t now,
+    const char *reason);
+
+/*
+ * Ends every live session of user_id except keep (0: none); *n, when not
+ * NULL, receives how many.  Call inside a write transaction.
+ */
+enum err session_revoke_all(int64_t user_id, int64_t keep, int64_t now,
+    const char *reason, int64_t *n);
+
+/*
+ * Bumps the user's token version, so every access token issued to them so
+ * far fails from the next request; their sessions may refresh (and then
+ * carry the new version).  Call inside a write transaction.
+ */
+enum err session_bump_version(int64_t user_id);
+
+/*
+ * Logs the user out everywhere but session keep (0: none): every other
+ * session ends (session_revoke_all) and every access token, keep's
+ * included, fails from the next request (session_bump_version).  For
+ * "log out everywhere" and password changes.  Call inside a write
+ * transaction.
+ */
+enum err session_revoke_user(int64_t user_id, int64_t keep, int64_t now,
+    const char *reason);
+
+/*
+ * Starts a browser session for user_id whose cookie's value hashes to
+ * hash, expiring after QUILL_COOKIE_IDLE_TTL unused and
+ * QUILL_COOKIE_ABSOLUTE_TTL in all; *id receives its id.  Call inside a
+ * write transaction.
+ */
+enum err session_cookie_create(int64_t user_id, const char *user_agent,
+    const char *ip, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+    int64_t *id);
+
+/*
+ * Finds the cookie session whose cookie hashes to hash, live at now (not
+ * revoked, neither expiry passed): ERR_NONE with *c filled, ERR_NOT_FOUND,
+ * or a database error.  Reads only.
+ */
+enum err session_cookie_find(const unsigned char hash[SESSION_HASH_BYTES],
+    int64_t now, struct session_cookie *c);
+
+/*
+ * Records that cookie session c was used at now (time, user agent,
+ * address) and pushes its idle expiry forward, unless that was recorded
+ * less than SESSION_TOUCH_INTERVAL seconds ago: then it writes nothing.
+ * Outside a transaction it is a write of its own.
+ */
+enum err session_cookie_touch(const struct session_cookie *c,
+    const char *user_agent, const char *ip, int64_t now);
+
+/* The CSRF token of the cookie session whose cookie hashes to hash. */
+void session_csrf_token(const unsigned char hash[SESSION_HASH_BYTES],
+    char out[SESSION_SECRET_LEN + 1]);
+
+/*
+ * 1 when token (len bytes) is the CSRF token of the cookie session whose
+ * cookie hashes to hash; compared in constant time.
+ */
+int session_csrf_verify(const unsigned char hash[SESSION_HASH_BYTES],
+    const char *token, size_t len);
+
+/*
+ * One page of the live sessions of user_id at now, as a JSON array of
+ * {id, kind, createdAt, lastUsedAt, userAgent, ip, current}; kind is
+ * "token" or "cookie", current marks the session current.  *next
+ * receives the next cursor (or NULL), *total the count in offset mode.
+ */
+enum err session_list(struct arena *a, int64_t user_id, int64_t current,
+    int64_t now, const struct list_params *p, cJSON **items, char **next,
+    int64_t *total);
+
+#endif

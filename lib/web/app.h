@@ -1,0 +1,37 @@
+/*
+ * app: the process around the handlers.  Start-up (descriptors, signals,
+ * configuration, keys, database), the FastCGI accept loop (or one plain-CGI
+ * request), and per request: parse, size-check, route, run the handler,
+ * answer, log.
+ */
+#ifndef QUILL_APP_H
+#define QUILL_APP_H
+
+#include <stddef.h>
+
+#include "web/http.h"
+
+struct route {
+	enum method	 method;
+	const char	*pattern;	/* "/api/v1/posts/{id}" */
+	enum err	(*handle)(struct req *);
+	size_t		 max_body;	/* 0: QUILL_MAX_JSON_BYTES / _FORM_ */
+};
+
+/* A route's max_body: QUILL_MAX_POST_BYTES, for JSON and forms alike. */
+#define APP_MAX_POST ((size_t)-1)
+
+/* The path every program answers with its database's health. */
+#define APP_HEALTH_PATH "/api/v1/health"
+
+/*
+ * Runs the program called name with its route table: serves FastCGI
+ * requests until SIGTERM or SIGUSR1, or exactly one request when started as
+ * plain CGI.  Started by hand as `PROGRAM --routes`, it prints instead what
+ * it answers, one "METHOD PATTERN" line per route (health included), and
+ * reads no configuration.  Returns the process exit status.
+ */
+int app_main(int argc, char **argv, const char *name,
+    const struct route *routes, size_t nroutes);
+
+#endif

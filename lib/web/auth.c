@@ -1,0 +1,381 @@
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "web/auth.h"
+#include "base/config.h"
+#include "pure/cookie.h"
+#include "store/db.h"
+#include "base/log.h"
+#include "base/password.h"
+#include "store/ratelimit.h"
+#include "store/session.h"
+#include "pure/token.h"
+#include "store/user.h"
+
+_Static_assert(AUTH_CSRF_TOKEN_SIZE == SESSION_SECRET_LEN + 1,
+    "AUTH_CSRF_TOKEN_SIZE does not fit a CSRF token");
+
+/*
+ * Reads role, status and token version of the token's user, and whether its
+ * session is still live, into r->who: one read, no write.
+ */
+static enum err
+auth_load(struct req *r, const struct token_claims *c)
+{
+	sqlite3_stmt *s = db_stmt(STMT_SESSION_AUTH);
+	enum role role;
+	int rc, disabled, live;
+	int64_t ver;
+
+	sqlite3_bind_int64(s, 1, c->sub);
+	sqlite3_bind_int64(s, 2, c->sid);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? ERR_UNAUTHENTICATED :
+		    db_fail(rc, "auth_load");
+	}
+	if (user_role_parse((const char *)sqlite3_column_text(s, 0), &role) == -1)
+		role = ROLE_USER;
+	disabled = sqlite3_column_int(s, 1);
+	ver = sqlite3_column_int64(s, 2);
+	live = sqlite3_column_int(s, 3);
+	sqlite3_reset(s);
+	if (disabled || ver != c->ver || !live)
+		return ERR_UNAUTHENTICATED;
+	r->who.user_id = c->sub;
+	r->who.role = role;
+	r->who.token_version = ver;
+	r->who.session_id = c->sid;
+	return ERR_NONE;
+}
+
+int
+auth_bearer_token(const char *header, const char **tok, size_t *len)
+{
+	const char *h = header;
+
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return -1;
+	for (h += 7; *h == ' '; h++)
+		continue;
+	*tok = h;
+	*len = strlen(h);
+	return 0;
+}
+
+/* 1 for the methods that change something. */
+static int
+method_unsafe(enum method m)
+{
+	return m == M_POST || m == M_PUT || m == M_PATCH || m == M_DELETE;
+}
+
+/* 1 when r carries an Authorization header. */
+static int
+authorization_sent(const struct req *r)
+{
+	const char *h = http_env(r, "HTTP_AUTHORIZATION");
+
+	return h != NULL && *h != '\0';
+}
+
+/*
+ * Looks for the session cookie: 0 when r has none; 1 with the hash of its
+ * value in hash; -1 when it is there but cannot be one of ours (given
+ * twice, or not the shape of a secret).
+ */
+static int
+cookie_hash(const struct req *r, unsigned char hash[SESSION_HASH_BYTES])
+{
+	const char *h = http_env(r, "HTTP_COOKIE"), *v;
+	size_t len;
+	int rc;
+
+	if (h == NULL || (rc = cookie_get(h, AUTH_COOKIE, &v, &len)) == 0)
+		return 0;
+	if (rc < 0 || session_secret_hash(v, len, hash) == -1)
+		return -1;
+	return 1;
+}
+
+/* 1 when s is the n bytes of t, without regard to ASCII case. */
+static int
+same_text(const char *s, const char *t, size_t n)
+{
+	return strlen(s) == n && strncasecmp(s, t, n) == 0;
+}
+
+enum auth_origin
+auth_origin_judge(const char *fetch_site, const char *origin,
+    const char *referer, const char *self)
+{
+	size_t n = strlen(self);
+
+	if (fetch_site != NULL) {
+		if (strcmp(fetch_site, "same-origin") == 0)
+			return AUTH_ORIGIN_SAME;
+		if (strcmp(fetch_site, "same-site") == 0 ||
+		    strcmp(fetch_site, "cross-site") == 0)
+			return AUTH_ORIGIN_CROSS;
+	}
+	if (origin != NULL && *origin != '\0')
+		return same_text(origin, self, n) ? AUTH_ORIGIN_SAME :
+		    AUTH_ORIGIN_OTHER;
+	if (referer != NULL && *referer != '\0')
+		return strncasecmp(referer, self, n) == 0 &&
+		    strchr("/?#", referer[n]) != NULL ? AUTH_ORIGIN_SAME :
+		    AUTH_ORIGIN_REFERER;
+	return AUTH_ORIGIN_UNKNOWN;
+}
+
+/* Why a request failed the origin check, for the client. */
+static const char *const origin_messages[] = {
+	[AUTH_ORIGIN_SAME] = "",
+	[AUTH_ORIGIN_CROSS] = "This request was sent from another site "
+	    "(Sec-Fetch-Site); use the forms of this site.",
+	[AUTH_ORIGIN_OTHER] = "This request was sent from another origin "
+	    "(Origin); use the forms of this site.",
+	[AUTH_ORIGIN_REFERER] = "This request was sent from a page of another "
+	    "site (Referer); use the forms of this site.",
+	[AUTH_ORIGIN_UNKNOWN] = "This request has no Sec-Fetch-Site, Origin or "
+	    "Referer header, so it cannot be shown to come from this site; a "
+	    "browser sends one, other clients should use a Bearer token.",
+};
+
+/* The names of the verdicts, for the log. */
+static const char *const origin_names[] = {
+	[AUTH_ORIGIN_SAME] = "same", [AUTH_ORIGIN_CROSS] = "sec_fetch_site",
+	[AUTH_ORIGIN_OTHER] = "origin", [AUTH_ORIGIN_REFERER] = "referer",
+	[AUTH_ORIGIN_UNKNOWN] = "no_origin",
+};
+
+/* Refuses r as a cross-site request for reason (logged) with message. */
+static enum err
+csrf_refused(struct req *r, const char *reason, const char *message)
+{
+	log_event(LOG_WARN, "csrf_failed", r->request_id, "reason", reason,
+	    "path", r->path, "client", r->client, NULL);
+	return http_fail(r, ERR_CSRF_FAILED, message);
+}
+
+/*
+ * The CSRF tokens r sends: the X-CSRF-Token header and the csrfToken
+ * field.  An empty one is not sent: a form whose script did not run.
+ */
+static size_t
+csrf_tokens_sent(const struct req *r, const char *tok[2], size_t len[2])
+{
+	const struct form_field *f;
+	const char *h = http_env(r, "HTTP_X_CSRF_TOKEN");
+	size_t n = 0;
+
+	if (h != NULL && *h != '\0') {
+		tok[n] = h;
+		len[n++] = strlen(h);
+	}
+	if (r->body_kind == BODY_FORM &&
+	    (f = form_get(&r->form, "csrfToken")) != NULL && f->value_len > 0) {
+		tok[n] = f->value;
+		len[n++] = f->value_len;
+	}
+	return n;
+}
+
+enum err
+auth_csrf(struct req *r)
+{
+	unsigned char hash[SESSION_HASH_BYTES];
+	const char *tok[2];
+	size_t len[2], n, i;
+	enum auth_origin o;
+	int cookie;
+
+	if (!method_unsafe(r->method))
+		return ERR_NONE;
+	cookie = cookie_hash(r, hash);
+	if (r->body_kind != BODY_FORM &&
+	    (cookie == 0 || authorization_sent(r)))
+		return ERR_NONE;
+	o = auth_origin_judge(http_env(r, "HTTP_SEC_FETCH_SITE"),
+	    http_env(r, "HTTP_ORIGIN"), http_env(r, "HTTP_REFERER"),
+	    config.public_origin);
+	if (o != AUTH_ORIGIN_SAME)
+		return csrf_refused(r, origin_names[o], origin_messages[o]);
+	n = csrf_tokens_sent(r, tok, len);
+	for (i = 0; i < n; i++)
+		if (cookie != 1 || !session_csrf_verify(hash, tok[i], len[i]))
+			return csrf_refused(r, "token", "The CSRF token does not "
+			    "belong to this session; reload the form and send "
+			    "it again.");
+	r->csrf_token_ok = n > 0;
+	return ERR_NONE;
+}
+
+int
+auth_csrf_token(const struct req *r, char out[AUTH_CSRF_TOKEN_SIZE])
+{
+	unsigned char hash[SESSION_HASH_BYTES];
+
+	if (!r->who.cookie || cookie_hash(r, hash) != 1)
+		return -1;
+	session_csrf_token(hash, out);
+	return 0;
+}
+
+enum err
+auth_cookie_session(const struct req *r, int64_t now, struct session_cookie *c)
+{
+	unsigned char hash[SESSION_HASH_BYTES];
+
+	if (cookie_hash(r, hash) != 1)
+		return ERR_NOT_FOUND;
+	return session_cookie_find(hash, now, c);
+}
+
+void
+auth_cookie_set(struct req *r, const char *secret)
+{
+	char v[256];
+
+	snprintf(v, sizeof(v), AUTH_COOKIE "=%s; Path=/; Max-Age=%ld; Secure; "
+	    "HttpOnly; SameSite=Lax", secret, config.cookie_ttl);
+	http_header(r, "Set-Cookie", v);
+	explicit_bzero(v, sizeof(v));
+}
+
+void
+auth_cookie_clear(struct req *r)
+{
+	http_header(r, "Set-Cookie", AUTH_COOKIE "=; Path=/; Max-Age=0; "
+	    "Secure; HttpOnly; SameSite=Lax");
+}
+
+/*
+ * The cookie half of auth_identify: the session cookie, when r has one,
+ * identifies its live session's user; any other is dropped.
+ */
+static enum err
+auth_cookie(struct req *r)
+{
+	unsigned char hash[SESSION_HASH_BYTES];
+	struct session_cookie c;
+	int64_t now = time(NULL);
+	enum err e;
+
+	if (cookie_hash(r, hash) == 0)
+		return ERR_NONE;
+	e = auth_cookie_session(r, now, &c);
+	if (e == ERR_NOT_FOUND || (e == ERR_NONE && c.disabled)) {
+		log_event(LOG_INFO, "cookie_rejected", r->request_id, "client",
+		    r->client, NULL);
+		auth_cookie_clear(r);
+		return ERR_NONE;
+	}
+	if (e != ERR_NONE)
+		return e;
+	if (method_unsafe(r->method) && config.csrf_token_required &&
+	    !r->csrf_token_ok)
+		return http_fail(r, ERR_CSRF_FAILED, "This site requires a CSRF "
+		    "token (GET /api/v1/auth/csrf) in the X-CSRF-Token header "
+		    "or the csrfToken field; reload the form and send it again.");
+	/* Best effort: a busy database must not fail the request itself. */
+	(void)session_cookie_touch(&c, http_env(r, "HTTP_USER_AGENT"),
+	    r->client, now);
+	r->who.user_id = c.user_id;
+	r->who.role = c.role;
+	r->who.token_version = c.token_version;
+	r->who.session_id = c.session_id;
+	r->who.cookie = 1;
+	return ERR_NONE;
+}
+
+enum err
+auth_identify(struct req *r)
+{
+	const char *h = http_env(r, "HTTP_AUTHORIZATION"), *tok;
+	struct token_claims c;
+	enum token_result tr;
+	size_t len;
+	enum err e;
+
+	if (h == NULL || *h == '\0')
+		return auth_cookie(r);
+	r->token_sent = 1;
+	if (auth_bearer_token(h, &tok, &len) == -1)
+		return http_fail(r, ERR_UNAUTHENTICATED,
+		    "Use an Authorization: Bearer access token.");
+	tr = token_verify_access(tok, len, time(NULL), &c);
+	if (tr != TOKEN_OK) {
+		log_event(LOG_INFO, "token_rejected", r->request_id, "reason",
+		    token_result_name(tr), NULL);
+		return http_fail(r, ERR_UNAUTHENTICATED,
+		    "The access token is invalid or has expired.");
+	}
+	if ((e = auth_load(r, &c)) == ERR_UNAUTHENTICATED)
+		return http_fail(r, ERR_UNAUTHENTICATED,
+		    "The access token is invalid or has expired.");
+	return e;
+}
+
+enum err
+auth_require(struct req *r)
+{
+	enum err e;
+
+	if ((e = auth_identify(r)) != ERR_NONE)
+		return e;
+	if (r->who.user_id == 0)
+		return ERR_UNAUTHENTICATED;
+	return ERR_NONE;
+}
+
+enum err
+auth_require_role(struct req *r, enum role min)
+{
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE)
+		return e;
+	if (r->who.role < min)
+		return ERR_FORBIDDEN;
+	return ERR_NONE;
+}
+
+enum err
+auth_verify_current(struct req *r, const struct user *u, const char *field,
+    const struct vvalue *pw, int64_t now)
+{
+	enum password_verdict pv;
+	enum err e, c;
+	char uid[24];
+
+	if ((e = ratelimit_login_check(r, u->email, strlen(u->email), now)) !=
+	    ERR_NONE)
+		return e;
+	pv = password_verify(u->password_hash, pw->str, pw->len);
+	if (pv == PASSWORD_OK || pv == PASSWORD_OK_REHASH)
+		return ERR_NONE;
+	if (pv == PASSWORD_BUSY)
+		return ERR_UNAVAILABLE;
+	if (pv == PASSWORD_ERROR)
+		return ERR_INTERNAL;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = ratelimit_login_failed(u->email, strlen(u->email), now)) !=
+	    ERR_NONE) {
+		db_rollback();
+		return e;
+	}
+	if ((c = db_commit()) != ERR_NONE)
+		return c;
+	snprintf(uid, sizeof(uid), "%lld", (long long)u->id);
+	log_event(LOG_INFO, "current_password_wrong", r->request_id, "userId",
+	    uid, "client", r->client, NULL);
+	valid_add(&r->details, field, "invalid_value",
+	    "The current password is incorrect.");
+	return ERR_VALIDATION;
+}

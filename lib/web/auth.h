@@ -1,0 +1,121 @@
+/*
+ * auth: who is calling.  A Bearer access token becomes a principal
+ * {user id, role, session} once the token verifies and the user's current
+ * token version, role and status, and the state of the token's session, are
+ * read from the database.  Without one, the session cookie of a form login
+ * does the same.
+ *
+ * And whether an unsafe request may act at all: one that a browser would
+ * send with the cookie, or that carries a form (which any site can make a
+ * browser post), must be shown to come from this site (auth_csrf).
+ */
+#ifndef QUILL_AUTH_H
+#define QUILL_AUTH_H
+
+#include <stddef.h>
+
+#include <stdint.h>
+
+#include "web/http.h"
+
+/* The session cookie: the __Host- prefix pins it to this host, path / and https. */
+#define AUTH_COOKIE "__Host-quill_session"
+
+/* Room for a CSRF token and its NUL. */
+#define AUTH_CSRF_TOKEN_SIZE 44
+
+/* Where an unsafe request comes from, as its headers show it. */
+enum auth_origin {
+	AUTH_ORIGIN_SAME,	/* this site */
+	AUTH_ORIGIN_CROSS,	/* Sec-Fetch-Site: cross-site or same-site */
+	AUTH_ORIGIN_OTHER,	/* Origin names another origin (or "null") */
+	AUTH_ORIGIN_REFERER,	/* Referer is a page of another origin */
+	AUTH_ORIGIN_UNKNOWN	/* none of the three: it cannot be shown */
+};
+
+/*
+ * Judges the headers Sec-Fetch-Site, Origin and Referer (each NULL when
+ * absent) against self, the site's origin ("https://example.com"), in that
+ * order: the first one present decides.  Sec-Fetch-Site decides only when
+ * it is same-origin, same-site or cross-site.  Origins compare without
+ * regard to ASCII case; a Referer must be self followed by '/', '?', '#'
+ * or nothing.
+ */
+enum auth_origin auth_origin_judge(const char *fetch_site, const char *origin,
+    const char *referer, const char *self);
+
+/*
+ * The cross-site request check, run by app before every handler.  An
+ * unsafe request (POST, PUT, PATCH, DELETE) that carries a form, or that
+ * carries the session cookie and no Authorization header, must come from
+ * QUILL_PUBLIC_ORIGIN (auth_origin_judge); a CSRF token it sends (header
+ * X-CSRF-Token or form field csrfToken) must be the cookie session's, and
+ * then r->csrf_token_ok is set.  ERR_CSRF_FAILED (logged) otherwise.
+ */
+enum err auth_csrf(struct req *r);
+
+/*
+ * Writes the CSRF token of the caller's session cookie into out and
+ * returns 0, or -1 when the caller was not identified by the cookie.
+ */
+int auth_csrf_token(const struct req *r, char out[AUTH_CSRF_TOKEN_SIZE]);
+
+struct session_cookie;
+
+/*
+ * The live cookie session whose cookie r carries, at now, into *c:
+ * ERR_NONE, ERR_NOT_FOUND when r has none or it is not live (revoked,
+ * expired, malformed), or a database error.  Reads only.
+ */
+enum err auth_cookie_session(const struct req *r, int64_t now,
+    struct session_cookie *c);
+
+/* Sets the session cookie to secret, for QUILL_COOKIE_ABSOLUTE_TTL. */
+void auth_cookie_set(struct req *r, const char *secret);
+
+/* Tells the browser to drop the session cookie. */
+void auth_cookie_clear(struct req *r);
+
+/*
+ * Finds the token in an Authorization header value: the scheme "Bearer" in
+ * any case, one or more spaces, then the token, the rest of the value
+ * (*tok, *len bytes, possibly 0).  Returns 0, or -1 for any other scheme.
+ */
+int auth_bearer_token(const char *header, const char **tok, size_t *len);
+
+/*
+ * Sets r->who from the Authorization header.  No credentials: anonymous,
+ * ERR_NONE.  Credentials that do not verify, a disabled user, a stale token
+ * version or a session that has ended: ERR_UNAUTHENTICATED (with
+ * r->token_sent set).
+ *
+ * Without an Authorization header, the session cookie: a live cookie
+ * session of a user who is not disabled identifies them (r->who.cookie
+ * set) and its use is recorded (session_cookie_touch); any other cookie is
+ * dropped (auth_cookie_clear) and the caller is anonymous.  An unsafe
+ * request identified by the cookie without a matching CSRF token is
+ * ERR_CSRF_FAILED when QUILL_CSRF_TOKEN_REQUIRED is 1.
+ */
+enum err auth_identify(struct req *r);
+
+/* auth_identify, and an anonymous caller is ERR_UNAUTHENTICATED. */
+enum err auth_require(struct req *r);
+
+/* auth_require, and a caller whose role is below min is ERR_FORBIDDEN. */
+enum err auth_require_role(struct req *r, enum role min);
+
+struct user;
+struct vvalue;
+
+/*
+ * Proves the caller knows u's current password, given in pw (the body field
+ * named field).  Argon2 runs first, outside any transaction: call with none
+ * open.  A locked account is ERR_RATE_LIMITED; a wrong password counts as a
+ * failed login of the account (the QUILL_LOGIN_* back-off), is logged, and
+ * answers ERR_VALIDATION with an invalid_value detail on field.  No free
+ * Argon2 slot is ERR_UNAVAILABLE.
+ */
+enum err auth_verify_current(struct req *r, const struct user *u,
+    const char *field, const struct vvalue *pw, int64_t now);
+
+#endif

@@ -1,0 +1,899 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#include "base/arena.h"
+#include "web/http.h"
+#include "pure/json.h"
+#include "web/page.h"
+
+static const char *const method_names[M__MAX] = {
+	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", ""
+};
+
+/*
+ * The security headers of every answer: the API's column of the table in
+ * docs/hardening.md, which t/87-security-headers.t holds every server and
+ * layout to.  Referer is kept for this site only: a browser sends the
+ * Origin of a form post as "null" under no-referrer, and the origin check
+ * refuses that (docs/forms.md).  A cross-origin fetch of the API is a CORS
+ * request, which Cross-Origin-Resource-Policy does not apply to.
+ */
+static const char security_headers[] =
+    "X-Content-Type-Options: nosniff\r\n"
+    "Referrer-Policy: same-origin\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Permissions-Policy: accelerometer=(), camera=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()\r\n"
+    "Cross-Origin-Opener-Policy: same-origin\r\n"
+    "Cross-Origin-Resource-Policy: same-origin\r\n";
+
+/* The Content-Security-Policy of data, never a document to render. */
+static const char data_csp[] =
+    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n";
+
+/* The Content-Security-Policy of the pages answered to browsers instead. */
+static const char page_csp[] = "Content-Security-Policy: " PAGE_CSP "\r\n";
+
+const char *
+http_env(const struct req *r, const char *name)
+{
+	size_t n = strlen(name);
+	char *const *e;
+
+	if (r->envp == NULL)
+		return NULL;
+	/* The first byte rules out most variables before a full compare. */
+	for (e = r->envp; *e != NULL; e++)
+		if ((*e)[0] == name[0] && strncmp(*e, name, n) == 0 &&
+		    (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+enum method
+http_method(const char *s)
+{
+	int m;
+
+	if (s == NULL)
+		return M_OTHER;
+	for (m = 0; m < M_OTHER; m++)
+		if (strcmp(s, method_names[m]) == 0)
+			return (enum method)m;
+	return M_OTHER;
+}
+
+const char *
+http_method_name(enum method m)
+{
+	return (m >= 0 && m < M__MAX) ? method_names[m] : "";
+}
+
+int
+http_normalise_path(const char *uri, size_t len, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	int hi, lo, c;
+
+	if (outsz == 0 || len == 0 || uri[0] != '/')
+		return -1;
+	for (i = 0; i < len && uri[i] != '?' && uri[i] != '#'; i++) {
+		c = (unsigned char)uri[i];
+		if (c == '%') {
+			if (i + 2 >= len || (hi = form_hex(uri[i + 1])) < 0 ||
+			    (lo = form_hex(uri[i + 2])) < 0)
+				return -1;
+			c = hi << 4 | lo;
+			if (c == '/')
+				return -1;
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			return -1;
+		if (o + 1 >= outsz)
+			return -1;
+		out[o++] = (char)c;
+	}
+	if (o > 1 && out[o - 1] == '/')
+		o--;
+	out[o] = '\0';
+	return 0;
+}
+
+/* Entries of X-Forwarded-For read at most, from the right. */
+#define XFF_MAX_HOPS 16
+
+/* Whether the NUL-terminated s is an IPv4 or IPv6 address. */
+static int
+addr_valid(const char *s)
+{
+	unsigned char b[16];
+
+	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
+int
+http_forwarded_client(const char *xff, size_t len,
+    int (*trusted)(const char *), char *out, size_t outsz)
+{
+	char entry[HTTP_ADDR_MAX];
+	size_t end = len, start, a, b;
+	int hops, found = 0;
+
+	for (hops = 0; hops < XFF_MAX_HOPS && end > 0; hops++) {
+		for (start = end; start > 0 && xff[start - 1] != ','; start--)
+			continue;
+		for (a = start; a < end && (xff[a] == ' ' || xff[a] == '\t'); a++)
+			continue;
+		for (b = end; b > a && (xff[b - 1] == ' ' || xff[b - 1] == '\t');
+		    b--)
+			continue;
+		if (b - a == 0 || b - a >= sizeof(entry) || b - a >= outsz)
+			break;
+		memcpy(entry, xff + a, b - a);
+		entry[b - a] = '\0';
+		if (!addr_valid(entry))
+			break;
+		memcpy(out, entry, b - a + 1);
+		found = 1;
+		if (!trusted(entry))
+			break;
+		end = start > 0 ? start - 1 : 0;
+	}
+	return found ? 0 : -1;
+}
+
+/* Parses a canonical positive decimal of n bytes; -1 when it is not one. */
+static int64_t
+parse_id(const char *s, size_t n)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 19 || s[0] == '0')
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (INT64_MAX - (s[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int
+http_route_match(const char *pattern, const char *path, int64_t *params,
+    size_t *nparams)
+{
+	const char *p = pattern, *s = path, *pe, *se;
+	size_t np = 0;
+	int64_t v;
+
+	while (*p != '\0' && *s != '\0') {
+		if (*p != '/' || *s != '/')
+			return 0;
+		p++;
+		s++;
+		pe = p + strcspn(p, "/");
+		se = s + strcspn(s, "/");
+		if (pe - p == 4 && memcmp(p, "{id}", 4) == 0) {
+			if ((v = parse_id(s, (size_t)(se - s))) < 0 ||
+			    np == HTTP_MAX_PARAMS)
+				return 0;
+			params[np++] = v;
+		} else if (pe - p != se - s || memcmp(p, s, (size_t)(pe - p)) != 0)
+			return 0;
+		p = pe;
+		s = se;
+	}
+	if (*p != '\0' || *s != '\0')
+		return 0;
+	*nparams = np;
+	return 1;
+}
+
+/* Compares the media type of a Content-Type value (before ';') with want. */
+static int
+media_is(const char *ctype, const char *want)
+{
+	size_t n = strlen(want);
+
+	while (*ctype == ' ' || *ctype == '\t')
+		ctype++;
+	if (strncasecmp(ctype, want, n) != 0)
+		return 0;
+	ctype += n;
+	while (*ctype == ' ' || *ctype == '\t')
+		ctype++;
+	return *ctype == '\0' || *ctype == ';';
+}
+
+/* 1 when a JSON Content-Type names a charset other than UTF-8. */
+static int
+charset_not_utf8(const char *ctype)
+{
+	const char *v;
+
+	for (v = ctype; *v != '\0'; v++)
+		if (strncasecmp(v, "charset=", 8) == 0)
+			break;
+	if (*v == '\0')
+		return 0;
+	v += 8;
+	if (*v == '"')
+		v++;
+	return strncasecmp(v, "utf-8", 5) != 0 ||
+	    (v[5] != '\0' && v[5] != '"' && v[5] != ';' && v[5] != ' ');
+}
+
+/* Reads exactly n bytes of body into the arena. */
+static enum err
+body_fetch(struct req *r, size_t n, char **out)
+{
+	char *p;
+	size_t got = 0;
+	int k;
+
+	if ((p = arena_alloc(r->arena, n + 1)) == NULL)
+		return ERR_INTERNAL;
+	while (got < n) {
+		k = r->read_body(r->io, p + got, n - got);
+		if (k <= 0)
+			return http_fail(r, ERR_BAD_REQUEST,
+			    "The request body is shorter than its Content-Length.");
+		got += (size_t)k;
+	}
+	p[n] = '\0';
+	*out = p;
+	return ERR_NONE;
+}
+
+enum err
+http_read_body(struct req *r, size_t json_max, size_t form_max)
+{
+	const char *ctype = http_env(r, "CONTENT_TYPE");
+	const char *clen = http_env(r, "CONTENT_LENGTH");
+	enum body_kind kind;
+	enum json_err je;
+	enum form_err fe;
+	size_t max, len;
+	char *end, *body;
+	unsigned long long v;
+	enum err e;
+
+	if (ctype != NULL && *ctype == '\0')
+		ctype = NULL;
+	if (clen == NULL || *clen == '\0') {
+		if (ctype == NULL)
+			return ERR_NONE;
+		return ERR_LENGTH_REQUIRED;
+	}
+	errno = 0;
+	v = strtoull(clen, &end, 10);
+	if (errno != 0 || *end != '\0' || !isdigit((unsigned char)clen[0]))
+		return http_fail(r, ERR_BAD_REQUEST,
+		    "The Content-Length header is not a number.");
+	if (v == 0 && ctype == NULL)
+		return ERR_NONE;
+	if (ctype == NULL)
+		return ERR_UNSUPPORTED_MEDIA_TYPE;
+	if (media_is(ctype, "application/json")) {
+		if (charset_not_utf8(ctype))
+			return ERR_UNSUPPORTED_MEDIA_TYPE;
+		kind = BODY_JSON;
+		max = json_max;
+	} else if (media_is(ctype, "application/x-www-form-urlencoded") ||
+	    media_is(ctype, "multipart/form-data")) {
+		kind = BODY_FORM;
+		max = form_max;
+	} else
+		return ERR_UNSUPPORTED_MEDIA_TYPE;
+	if (v > max)
+		return ERR_PAYLOAD_TOO_LARGE;
+	len = (size_t)v;
+	if ((e = body_fetch(r, len, &body)) != ERR_NONE)
+		return e;
+	r->body_kind = kind;
+	if (kind == BODY_JSON) {
+		if ((r->json = json_parse_body(body, len, JSON_MAX_DEPTH, &je)) == NULL)
+			return http_fail(r, je == JSON_NOMEM ? ERR_INTERNAL :
+			    ERR_BAD_REQUEST, json_err_message(je));
+		return ERR_NONE;
+	}
+	if (media_is(ctype, "multipart/form-data"))
+		fe = form_parse_multipart(r->arena, ctype, body, len, &r->form);
+	else
+		fe = form_parse_urlencoded(r->arena, body, len, &r->form);
+	if (fe == FORM_NOMEM)
+		return ERR_INTERNAL;
+	if (fe != FORM_OK)
+		return http_fail(r, ERR_BAD_REQUEST, form_err_message(fe));
+	if (form_duplicate(&r->form) != NULL)
+		return http_fail(r, ERR_BAD_REQUEST,
+		    "A form field is given more than once.");
+	return ERR_NONE;
+}
+
+int
+http_form_sent(const struct req *r)
+{
+	const char *ctype = http_env(r, "CONTENT_TYPE");
+
+	return ctype != NULL &&
+	    (media_is(ctype, "application/x-www-form-urlencoded") ||
+	    media_is(ctype, "multipart/form-data"));
+}
+
+/* 1 when the Accept header of r names the media type want. */
+static int
+accepts(const struct req *r, const char *want)
+{
+	const char *h = http_env(r, "HTTP_ACCEPT"), *p;
+	size_t n = strlen(want);
+
+	if (h == NULL)
+		return 0;
+	for (p = h; *p != '\0'; p++)
+		if (strncasecmp(p, want, n) == 0 &&
+		    (p == h || p[-1] == ',' || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ';' || p[n] == ' ' ||
+		    p[n] == '\t'))
+			return 1;
+	return 0;
+}
+
+int
+http_browser(const struct req *r)
+{
+	if (accepts(r, "application/json"))
+		return 0;
+	return http_form_sent(r) || accepts(r, "text/html");
+}
+
+const char *
+http_form_path(const struct req *r, const char *name)
+{
+	const struct form_field *f;
+	struct vinput in;
+	struct vvalue v;
+
+	if (r->body_kind != BODY_FORM || (f = form_get(&r->form, name)) == NULL)
+		return NULL;
+	memset(&in, 0, sizeof(in));
+	in.kind = VIN_STRING;
+	in.str = f->value;
+	in.len = f->value_len;
+	in.from_form = 1;
+	return valid_return_to(&in, &v) == NULL ? v.str : NULL;
+}
+
+void
+http_fields(const struct req *r, const struct vfield *tab, size_t n,
+    struct vinput *in)
+{
+	const struct form_field *f;
+	const cJSON *j;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(&in[i], 0, sizeof(in[i]));
+		if (r->body_kind == BODY_FORM) {
+			in[i].from_form = 1;
+			if ((f = form_get(&r->form, tab[i].name)) == NULL)
+				continue;
+			in[i].kind = VIN_STRING;
+			in[i].str = f->value;
+			in[i].len = f->value_len;
+			continue;
+		}
+		if (r->json == NULL ||
+		    (j = cJSON_GetObjectItemCaseSensitive(r->json,
+		    tab[i].name)) == NULL)
+			continue;
+		if (cJSON_IsString(j)) {
+			in[i].kind = VIN_STRING;
+			in[i].str = j->valuestring;
+			in[i].len = strlen(j->valuestring);
+		} else if (cJSON_IsNumber(j)) {
+			in[i].kind = VIN_NUMBER;
+			in[i].num = j->valuedouble;
+		} else if (cJSON_IsBool(j)) {
+			in[i].kind = VIN_BOOL;
+			in[i].boolean = cJSON_IsTrue(j);
+		} else if (cJSON_IsNull(j))
+			in[i].kind = VIN_NULL;
+		else
+			in[i].kind = VIN_OTHER;
+	}
+}
+
+enum err
+http_validate(struct req *r, const struct vfield *tab, size_t n,
+    struct vvalue *out)
+{
+	struct vinput in[32];
+
+	if (n > sizeof(in) / sizeof(in[0]))
+		return ERR_INTERNAL;
+	http_fields(r, tab, n, in);
+	if (valid_run(tab, n, in, out, &r->details) > 0)
+		return ERR_VALIDATION;
+	return ERR_NONE;
+}
+
+enum err
+http_query(struct req *r, const char *name, const char **value)
+{
+	const struct form_field *f;
+	enum form_err fe;
+
+	if (!r->qs_parsed) {
+		fe = form_parse_urlencoded(r->arena, r->query,
+		    strlen(r->query), &r->qs);
+		if (fe == FORM_NOMEM)
+			return ERR_INTERNAL;
+		if (fe != FORM_OK)
+			return http_fail(r, ERR_BAD_REQUEST,
+			    "The query string is not correctly encoded.");
+		if (form_duplicate(&r->qs) != NULL)
+			return http_fail(r, ERR_BAD_REQUEST,
+			    "A query parameter is given more than once.");
+		r->qs_parsed = 1;
+	}
+	f = form_get(&r->qs, name);
+	*value = f != NULL ? f->value : NULL;
+	return ERR_NONE;
+}
+
+enum err
+http_query_id(struct req *r, const char *name, int64_t *id)
+{
+	const char *v, *msg;
+	enum err e;
+
+	*id = 0;
+	if ((e = http_query(r, name, &v)) != ERR_NONE || v == NULL)
+		return e;
+	if ((*id = parse_id(v, strlen(v))) > 0)
+		return ERR_NONE;
+	*id = 0;
+	msg = arena_printf(r->arena, "The %s parameter must be an id "
+	    "(a whole number from 1).", name);
+	return msg != NULL ? http_fail(r, ERR_BAD_REQUEST, msg) : ERR_INTERNAL;
+}
+
+enum err
+http_fail(struct req *r, enum err e, const char *message)
+{
+	r->err = e;
+	r->err_message = message;
+	return e;
+}
+
+int
+http_header(struct req *r, const char *name, const char *value)
+{
+	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
+		return -1;
+	if (buf_puts(r->hdr, name) == -1 || buf_puts(r->hdr, ": ") == -1 ||
+	    buf_puts(r->hdr, value) == -1 || buf_puts(r->hdr, "\r\n") == -1)
+		return -1;
+	return 0;
+}
+
+/* Adds "requestId" to meta (creating it) and writes {"data","meta"}. */
+enum err
+http_reply_data(struct req *r, int status, cJSON *data, cJSON *meta)
+{
+	cJSON *root;
+	enum err e = ERR_NONE;
+
+	if (meta == NULL)
+		meta = cJSON_CreateObject();
+	root = cJSON_CreateObject();
+	if (data == NULL || meta == NULL || root == NULL ||
+	    cJSON_AddStringToObject(meta, "requestId", r->request_id) == NULL) {
+		cJSON_Delete(data);
+		cJSON_Delete(meta);
+		cJSON_Delete(root);
+		return ERR_INTERNAL;
+	}
+	cJSON_AddItemToObject(root, "data", data);
+	cJSON_AddItemToObject(root, "meta", meta);
+	buf_reset(r->out);
+	if (json_append(r->out, root) == -1)
+		e = ERR_INTERNAL;
+	cJSON_Delete(root);
+	if (e == ERR_NONE) {
+		r->status = status;
+		r->content_type = "application/json; charset=utf-8";
+	}
+	return e;
+}
+
+char *
+http_header_take(struct req *r, const char *name)
+{
+	struct buf *h = r->hdr;
+	size_t n = strlen(name), i = 0, end, keep = 0;
+	char *value = NULL;
+
+	while (i < h->len) {
+		end = i;
+		while (end + 1 < h->len && !(h->data[end] == '\r' &&
+		    h->data[end + 1] == '\n'))
+			end++;
+		if (end - i >= n + 2 && h->data[i + n] == ':' &&
+		    strncasecmp(h->data + i, name, n) == 0) {
+			value = arena_strndup(r->arena, h->data + i + n + 2,
+			    end - i - n - 2);
+		} else {
+			memmove(h->data + keep, h->data + i, end + 2 - i);
+			keep += end + 2 - i;
+		}
+		i = end + 2;
+	}
+	h->len = keep;
+	if (h->data != NULL)
+		h->data[keep] = '\0';
+	return value;
+}
+
+enum err
+http_reply_see_other(struct req *r, const char *location)
+{
+	if (http_header(r, "Location", location) == -1)
+		return ERR_INTERNAL;
+	buf_reset(r->out);
+	page_begin(r->out, "See Other");
+	buf_puts(r->out, "<p>Continue to ");
+	page_link(r->out, location, location);
+	buf_puts(r->out, ".</p>\n");
+	page_end(r->out);
+	r->status = 303;
+	r->content_type = PAGE_CONTENT_TYPE;
+	return ERR_NONE;
+}
+
+enum err
+http_reply_page(struct req *r, int status)
+{
+	r->status = status;
+	r->content_type = PAGE_CONTENT_TYPE;
+	return ERR_NONE;
+}
+
+enum err
+http_reply_empty(struct req *r)
+{
+	buf_reset(r->out);
+	r->status = 204;
+	r->content_type = NULL;
+	return ERR_NONE;
+}
+
+enum err
+http_reply_not_modified(struct req *r)
+{
+	buf_reset(r->out);
+	r->status = 304;
+	r->content_type = NULL;
+	return ERR_NONE;
+}
+
+/* Skips optional white space and empty list elements (RFC 9110 5.6.1). */
+static const char *
+list_skip(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == ',')
+		p++;
+	return p;
+}
+
+int
+http_etag_match(const char *header, const char *etag, int weak)
+{
+	const char *p = header, *q;
+	size_t n = strlen(etag);
+	int is_weak, found = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '*') {
+		for (p++; *p == ' ' || *p == '\t'; p++)
+			continue;
+		return *p == '\0';
+	}
+	for (p = list_skip(p); *p != '\0'; p = list_skip(p)) {
+		is_weak = p[0] == 'W' && p[1] == '/';
+		if (is_weak)
+			p += 2;
+		if (*p != '"')
+			return 0;
+		/* etagc: '!', '#'..'~' and obs-text; no space, quote or control. */
+		for (q = p + 1; *q != '"'; q++)
+			if ((unsigned char)*q <= 0x20 || *q == 0x7f)
+				return 0;
+		if ((weak || !is_weak) && (size_t)(q + 1 - p) == n &&
+		    memcmp(p, etag, n) == 0)
+			found = 1;
+		for (p = q + 1; *p == ' ' || *p == '\t'; p++)
+			continue;
+		if (*p != '\0' && *p != ',')
+			return 0;
+	}
+	return found;
+}
+
+void
+http_time(int64_t t, char *out, size_t outsz)
+{
+	int64_t days, secs, era, doe, yoe, y, doy, mp, d, m;
+	char tmp[21] = { 0 };
+	int i, v[6], w[6] = { 4, 2, 2, 2, 2, 2 };
+	static const char sep[] = "--T::Z";
+	char *p = tmp;
+
+	/* Civil date from days since 1970-01-01 (proleptic Gregorian). */
+	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	secs = t - days * 86400;
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	if (y < 0 || y > 9999 || outsz < sizeof(tmp)) {
+		snprintf(out, outsz, "1970-01-01T00:00:00Z");
+		return;
+	}
+	v[0] = (int)y;
+	v[1] = (int)m;
+	v[2] = (int)d;
+	v[3] = (int)(secs / 3600);
+	v[4] = (int)(secs / 60 % 60);
+	v[5] = (int)(secs % 60);
+	for (i = 0; i < 6; i++) {
+		p += w[i];
+		for (int k = 1; k <= w[i]; k++) {
+			p[-k] = (char)('0' + v[i] % 10);
+			v[i] /= 10;
+		}
+		*p++ = sep[i];
+	}
+	*p = '\0';
+	memcpy(out, tmp, sizeof(tmp));
+}
+
+cJSON *
+http_time_json(int64_t t)
+{
+	char s[32];
+
+	http_time(t, s, sizeof(s));
+	return cJSON_CreateString(s);
+}
+
+/* Reads exactly n decimal digits at *p into *v and advances *p. */
+static int
+digits(const char **p, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return -1;
+		*v = *v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	return 0;
+}
+
+/* Reads one of chars at *p and advances *p. */
+static int
+expect(const char **p, const char *chars)
+{
+	if (**p == '\0' || strchr(chars, **p) == NULL)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+http_time_parse(const char *s, int64_t *t, int *fraction)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	const char *p = s;
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, leap;
+
+	*fraction = 0;
+	if (digits(&p, 4, &y) || expect(&p, "-") || digits(&p, 2, &mo) ||
+	    expect(&p, "-") || digits(&p, 2, &d) || expect(&p, "Tt") ||
+	    digits(&p, 2, &h) || expect(&p, ":") || digits(&p, 2, &mi) ||
+	    expect(&p, ":") || digits(&p, 2, &sec))
+		return -1;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	if (*p == '.') {
+		if (*++p < '0' || *p > '9')
+			return -1;
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (*p != '0')
+				*fraction = 1;
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (digits(&p, 2, &oh) || expect(&p, ":") || digits(&p, 2, &om) ||
+		    oh > 23 || om > 59)
+			return -1;
+	} else
+		return -1;
+	if (*p != '\0')
+		return -1;
+	*t = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
+	    (int64_t)mi * 60 + sec - (int64_t)sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/* Appends ,"key":"value" with value escaped. */
+static void
+out_kv(struct buf *b, const char *key, const char *value, int comma)
+{
+	buf_printf(b, "%s\"%s\":\"", comma ? "," : "", key);
+	buf_json_escape(b, value, strlen(value));
+	buf_puts(b, "\"");
+}
+
+/* Writes the page for error e with message into r->out. */
+static void
+render_error_page(struct req *r, enum err e, const char *message)
+{
+	struct buf *b = r->out;
+	const char *back = http_form_path(r, "backTo");
+	char title[64];
+	size_t i;
+
+	snprintf(title, sizeof(title), "%d %s", r->status,
+	    error_reason(r->status));
+	r->content_type = PAGE_CONTENT_TYPE;
+	buf_reset(b);
+	page_begin(b, title);
+	buf_puts(b, "<h1>");
+	page_text(b, title);
+	buf_puts(b, "</h1>\n<p class=\"message\">");
+	page_text(b, message);
+	buf_puts(b, "</p>\n");
+	if (r->details.n > 0) {
+		buf_puts(b, "<ul class=\"errors\">\n");
+		for (i = 0; i < r->details.n; i++) {
+			buf_puts(b, "<li><strong>");
+			page_text(b, r->details.e[i].field);
+			buf_puts(b, "</strong>: ");
+			page_text(b, r->details.e[i].message);
+			buf_puts(b, "</li>\n");
+		}
+		buf_puts(b, "</ul>\n");
+	}
+	buf_puts(b, "<p>");
+	page_link(b, back != NULL ? back : "/", "Go back");
+	buf_puts(b, "</p>\n<p class=\"request-id\">Error ");
+	page_text(b, error_code(e));
+	buf_puts(b, ", request ");
+	page_text(b, r->request_id);
+	buf_puts(b, "</p>\n");
+	page_end(b);
+}
+
+void
+http_render_error(struct req *r)
+{
+	struct buf *b = r->out;
+	char now[32];
+	size_t i;
+	enum err e = r->err;
+
+	if (e <= ERR_NONE || e >= ERR__MAX)
+		e = ERR_INTERNAL;
+	r->status = error_status(e);
+	r->content_type = "application/json; charset=utf-8";
+	r->cache_control = NULL;
+	buf_reset(b);
+	if (r->browser) {
+		render_error_page(r, e, r->err_message != NULL ?
+		    r->err_message : error_message(e));
+		goto headers;
+	}
+	buf_puts(b, "{\"error\":{");
+	out_kv(b, "code", error_code(e), 0);
+	out_kv(b, "message", r->err_message != NULL ? r->err_message :
+	    error_message(e), 1);
+	if (r->details.n > 0) {
+		buf_puts(b, ",\"details\":[");
+		for (i = 0; i < r->details.n; i++) {
+			buf_puts(b, i ? ",{" : "{");
+			out_kv(b, "field", r->details.e[i].field, 0);
+			out_kv(b, "code", r->details.e[i].code, 1);
+			out_kv(b, "message", r->details.e[i].message, 1);
+			buf_puts(b, "}");
+		}
+		buf_puts(b, "]");
+	}
+	http_time(time(NULL), now, sizeof(now));
+	buf_puts(b, "},\"meta\":{");
+	out_kv(b, "timestamp", now, 0);
+	out_kv(b, "requestId", r->request_id, 1);
+	buf_puts(b, "}}");
+headers:
+	if (e == ERR_UNAUTHENTICATED)
+		http_header(r, "WWW-Authenticate", r->token_sent ?
+		    "Bearer realm=\"quill\", error=\"invalid_token\"" :
+		    "Bearer realm=\"quill\"");
+	if ((e == ERR_RATE_LIMITED || e == ERR_UNAVAILABLE)) {
+		char ra[24];
+
+		snprintf(ra, sizeof(ra), "%ld", r->retry_after > 0 ?
+		    r->retry_after : 1);
+		http_header(r, "Retry-After", ra);
+	}
+}
+
+void
+http_render_head(const struct req *r, struct buf *head)
+{
+	buf_reset(head);
+	buf_puts(head, "Status: ");
+	buf_int(head, r->status, 0);
+	buf_puts(head, " ");
+	buf_puts(head, error_reason(r->status));
+	buf_puts(head, "\r\n");
+	if (r->content_type != NULL) {
+		buf_puts(head, "Content-Type: ");
+		buf_puts(head, r->content_type);
+		buf_puts(head, "\r\n");
+	}
+	if (r->status != 204 && r->status != 304) {
+		buf_puts(head, "Content-Length: ");
+		buf_int(head, (long long)r->out->len, 0);
+		buf_puts(head, "\r\n");
+	}
+	buf_puts(head, security_headers);
+	buf_puts(head, r->content_type != NULL &&
+	    strncmp(r->content_type, "text/html", 9) == 0 ? page_csp : data_csp);
+	buf_puts(head, "Cache-Control: ");
+	buf_puts(head, r->cache_control != NULL ? r->cache_control : "no-store");
+	buf_puts(head, "\r\nX-Request-Id: ");
+	buf_puts(head, r->request_id);
+	buf_puts(head, "\r\n");
+	buf_append(head, r->hdr->data != NULL ? r->hdr->data : "", r->hdr->len);
+	buf_puts(head, "\r\n");
+}

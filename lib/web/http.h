@@ -1,0 +1,225 @@
+/*
+ * http: the request as a handler sees it, and the response it builds.
+ *
+ * The request is parsed and size-checked before any handler runs; handlers
+ * read validated fields (http_validate) and answer with http_reply_* or by
+ * returning an enum err, which app turns into the error envelope.  Nothing
+ * here touches the socket: app supplies the body reader and sends r->out.
+ */
+#ifndef QUILL_HTTP_H
+#define QUILL_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "pure/form.h"
+#include "pure/valid.h"
+
+struct arena;
+
+enum method {
+	M_GET, M_HEAD, M_POST, M_PUT, M_PATCH, M_DELETE, M_OPTIONS, M_OTHER,
+	M__MAX
+};
+
+enum body_kind { BODY_NONE, BODY_JSON, BODY_FORM };
+
+enum role { ROLE_USER, ROLE_MODERATOR, ROLE_ADMIN };
+
+/* Who is calling, once auth has looked (user_id 0: anonymous). */
+struct principal {
+	int64_t		 user_id;
+	enum role	 role;
+	int64_t		 token_version;
+	int64_t		 session_id;	/* the session of the access token */
+	int		 cookie;	/* 1: the session cookie identified them */
+};
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_REQUEST_ID_MAX 64
+/* Room for an IPv4 or IPv6 address in text, NUL included. */
+#define HTTP_ADDR_MAX 64
+
+struct req {
+	struct arena	*arena;
+
+	/* The request, read-only for handlers. */
+	enum method	 method;
+	const char	*method_name;
+	const char	*path;		/* normalised, see http_normalise_path */
+	const char	*query;		/* raw, without '?' */
+	const char	*client;	/* REMOTE_ADDR, or see http_forwarded_client */
+	char		 request_id[HTTP_REQUEST_ID_MAX + 1];
+	char *const	*envp;
+	int64_t		 params[HTTP_MAX_PARAMS];	/* {id} path segments */
+	size_t		 nparams;
+	enum body_kind	 body_kind;
+	cJSON		*json;		/* BODY_JSON: the top-level object */
+	struct form	 form;		/* BODY_FORM: the fields */
+	struct form	 qs;		/* the query string, once parsed */
+	int		 qs_parsed;
+	struct principal who;
+	int		 token_sent;	/* credentials were presented */
+	int		 browser;	/* wants HTML answers: see http_browser */
+	int		 csrf_token_ok;	/* a CSRF token was sent and matched */
+
+	/* The response. */
+	int		 status;
+	struct buf	*hdr;		/* extra header lines, CRLF-terminated */
+	struct buf	*out;		/* body */
+	const char	*content_type;
+	const char	*cache_control;	/* NULL: "no-store" */
+	enum err	 err;
+	const char	*err_message;	/* overrides error_message(err) */
+	struct verrors	 details;
+	long		 retry_after;	/* seconds, for 429 and 503 */
+
+	/* Supplied by app. */
+	int		(*read_body)(void *io, char *dst, size_t n);
+	void		*io;
+};
+
+/* The value of CGI variable name (e.g. "HTTP_AUTHORIZATION"), or NULL. */
+const char *http_env(const struct req *r, const char *name);
+
+/* The method named by s. */
+enum method http_method(const char *s);
+
+/* The canonical name of m ("GET" ...); "" for M_OTHER. */
+const char *http_method_name(enum method m);
+
+/*
+ * Computes the path the router works from, out of a raw request URI: the part
+ * before '?' or '#', percent-decoded, with one trailing '/' removed.  Fails
+ * (-1) on a path that does not start with '/', bad percent-encoding, an
+ * encoded '/', '\' or NUL, control characters, or more than outsz-1 bytes.
+ */
+int http_normalise_path(const char *uri, size_t len, char *out, size_t outsz);
+
+/*
+ * The client behind trusted proxies, from an X-Forwarded-For value of len
+ * bytes: walking its comma-separated entries from the right, the first
+ * address that trusted() does not accept.  Only plain IPv4 and IPv6
+ * addresses are understood; an entry that is not one ends the walk, and
+ * the last address reached is taken.  At most 16 entries are read.  Writes
+ * the address into out (outsz bytes) and returns 0, or -1 when the value
+ * names no address at all.
+ */
+int http_forwarded_client(const char *xff, size_t len,
+    int (*trusted)(const char *), char *out, size_t outsz);
+
+/*
+ * Matches path against pattern ("/api/v1/posts/{id}").  Each {id} matches a
+ * decimal integer 1..2^63-1 without leading zeros, stored in params.
+ * Returns 1 on a match.
+ */
+int http_route_match(const char *pattern, const char *path, int64_t *params,
+    size_t *nparams);
+
+/*
+ * Reads and parses the body by Content-Type, refusing before reading:
+ * 415 for other types, 411 without a length, 413 over the limit
+ * (json_max for JSON, form_max for forms).  A request with length 0 and no
+ * type has no body.
+ */
+enum err http_read_body(struct req *r, size_t json_max, size_t form_max);
+
+/* 1 when the Content-Type of the request is a form (urlencoded, multipart). */
+int http_form_sent(const struct req *r);
+
+/*
+ * 1 when the request gets browser answers: its Accept does not name
+ * application/json, and its body is a form or its Accept names text/html
+ * (a page the browser navigated to).  See docs/forms.md.
+ */
+int http_browser(const struct req *r);
+
+/*
+ * The body field name when it is a path on this site (valid_return_to),
+ * else NULL: what a form may name as the page to go to next.
+ */
+const char *http_form_path(const struct req *r, const char *name);
+
+/* Fills in[i] with body field tab[i].name, from JSON or a form. */
+void http_fields(const struct req *r, const struct vfield *tab, size_t n,
+    struct vinput *in);
+
+/* Reads and validates the body fields of tab; ERR_VALIDATION with details. */
+enum err http_validate(struct req *r, const struct vfield *tab, size_t n,
+    struct vvalue *out);
+
+/* The query parameter name, or NULL; duplicates or bad encoding: ERR_BAD_REQUEST. */
+enum err http_query(struct req *r, const char *name, const char **value);
+
+/*
+ * The query parameter name as an id (a canonical decimal 1..2^63-1) in
+ * *id, 0 when absent; anything else is ERR_BAD_REQUEST.
+ */
+enum err http_query_id(struct req *r, const char *name, int64_t *id);
+
+/* Records an error with a message of the caller's and returns it. */
+enum err http_fail(struct req *r, enum err e, const char *message);
+
+/* Adds a response header; refuses (-1) names or values with CR, LF or NUL. */
+int http_header(struct req *r, const char *name, const char *value);
+
+/* Answers status with {"data": data, "meta": {...}}; takes ownership of data. */
+enum err http_reply_data(struct req *r, int status, cJSON *data, cJSON *meta);
+
+/*
+ * Removes every response header called name (in any case) set so far and
+ * returns a copy of the last one's value, or NULL when there was none.
+ */
+char *http_header_take(struct req *r, const char *name);
+
+/*
+ * Answers 303 See Other to location, a path on this site, with a small
+ * page linking to it; headers set so far are kept.
+ */
+enum err http_reply_see_other(struct req *r, const char *location);
+
+/* Answers status with the page the handler wrote into r->out (see page.h). */
+enum err http_reply_page(struct req *r, int status);
+
+/* Answers 204 No Content. */
+enum err http_reply_empty(struct req *r);
+
+/* Answers 304 Not Modified: no body; headers set so far are kept. */
+enum err http_reply_not_modified(struct req *r);
+
+/*
+ * 1 when an If-Match (weak 0: strong comparison) or If-None-Match (weak 1)
+ * header value names etag (a quoted entity tag, "\"3-1\"").  "*" matches
+ * any etag; W/ tags match only weakly; a malformed list matches nothing.
+ */
+int http_etag_match(const char *header, const char *etag, int weak);
+
+/*
+ * Writes the answer for r->err into r->out and sets the status: the error
+ * envelope, or for a browser (r->browser) a page with the status, the
+ * message and the field errors, and a link back to the form's backTo
+ * path (else to /).
+ */
+void http_render_error(struct req *r);
+
+/* Writes the status line and headers for the response into hdr_out. */
+void http_render_head(const struct req *r, struct buf *head);
+
+/* Formats Unix time t as RFC 3339 UTC into out (at least 21 bytes). */
+void http_time(int64_t t, char *out, size_t outsz);
+
+/* A cJSON string of the RFC 3339 form of t, or NULL. */
+cJSON *http_time_json(int64_t t);
+
+/*
+ * Parses an RFC 3339 date-time ("2026-01-31T12:00:00Z", fractions of a
+ * second and offsets such as "+02:00" allowed; years 0000-9999) into Unix
+ * seconds, rounded down, in *t; *fraction is 1 when a non-zero fraction
+ * was dropped.  Returns 0, or -1 when s is not such a time.
+ */
+int http_time_parse(const char *s, int64_t *t, int *fraction);
+
+#endif
