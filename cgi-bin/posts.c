@@ -16,6 +16,7 @@
 #include "web/page.h"
 #include "store/post.h"
 #include "store/user.h"
+#include "base/time.h"
 
 enum post_field { PF_TITLE, PF_BODY, PF_STATUS, PF__MAX };
 
@@ -275,7 +276,7 @@ posts_query_time(struct req *r, const char *name, int before, int64_t *t)
 
 	if ((e = http_query(r, name, &s)) != ERR_NONE || s == NULL)
 		return e;
-	if (http_time_parse(s, t, &fraction) == -1) {
+	if (time_parse_rfc3339(s, t, &fraction) == -1) {
 		msg = arena_printf(r->arena, "The %s parameter must be an RFC 3339 "
 		    "time such as 2026-01-31T12:00:00Z.", name);
 		return msg != NULL ? http_fail(r, ERR_BAD_REQUEST, msg) :

@@ -61,6 +61,15 @@ ok($token, 'the mail holds a reset link under the configured public origin, not 
 unlike($mail, qr/evil\.example/, 'the Host header is nowhere in the mail');
 like($mail, qr/^To: \Q$email\E$/m, 'the mail is addressed to the account');
 like($mail, qr/^Subject: Reset your Quill password$/m, 'with a subject');
+{
+    # The RFC 5322 date of the time the mail was queued, in UTC.
+    my @t = gmtime(sql($srv, 'SELECT max(created_at) FROM mail_outbox'));
+    my $date = sprintf('%s, %02d %s %04d %02d:%02d:%02d +0000',
+        (qw(Sun Mon Tue Wed Thu Fri Sat))[$t[6]], $t[3],
+        (qw(Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec))[$t[4]],
+        $t[5] + 1900, @t[2, 1, 0]);
+    like($mail, qr/^Date: \Q$date\E$/m, "dated when it was queued: $date");
+}
 like($mail, qr/Grace Hopper/, 'and greets its owner');
 is(length $token, 43, 'the token is 256 bits in base64url');
 is(sql($srv, "SELECT count(*) FROM reset_tokens WHERE hash = X'" . token_hash($token) . "'"), 1, 'it is stored as its SHA-256');

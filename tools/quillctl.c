@@ -22,6 +22,7 @@
 #include "base/config.h"
 #include "store/db.h"
 #include "store/mail.h"
+#include "base/time.h"
 #include "base/password.h"
 #include "store/user.h"
 #include "pure/json.h"
@@ -314,7 +315,7 @@ cmd_user_list(int argc, char **argv)
 		if ((e = user_list(a, &f, &p, &rows, &n)) != ERR_NONE)
 			die("cannot list the users: %s", error_message(e));
 		for (i = 0; i < n && i < (size_t)p.limit; i++) {
-			http_time(rows[i].created_at, when, sizeof(when));
+			time_rfc3339(rows[i].created_at, when, sizeof(when));
 			printf("%-6lld %-32s %-24s %-9s %-8s %s\n",
 			    (long long)rows[i].id, rows[i].email, rows[i].name,
 			    user_role_name(rows[i].role),

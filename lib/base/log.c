@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
-#include "web/http.h"
+#include "base/time.h"
 #include "base/log.h"
 
 static const char *log_program = "quill";
@@ -44,9 +44,9 @@ log_time(char *dst, const struct timespec *ts, int cached)
 	long ms = ts->tv_nsec / 1000000;
 
 	if (!cached)
-		http_time(ts->tv_sec, when, sizeof(when));
+		time_rfc3339(ts->tv_sec, when, sizeof(when));
 	else if (ts->tv_sec != last) {
-		http_time(ts->tv_sec, last_when, sizeof(last_when));
+		time_rfc3339(ts->tv_sec, last_when, sizeof(last_when));
 		last = ts->tv_sec;
 	}
 	memcpy(dst, cached ? last_when : when, 19);

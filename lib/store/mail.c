@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -14,6 +13,7 @@
 #include "store/db.h"
 #include "base/log.h"
 #include "store/mail.h"
+#include "base/time.h"
 
 /* Words in QUILL_SENDMAIL, the command included. */
 #define SENDMAIL_ARGS	16
@@ -110,14 +110,11 @@ static int
 message_build(const struct mail *m, struct buf *b)
 {
 	char date[64];
-	time_t t = (time_t)m->created_at;
-	struct tm tm;
 
 	if (strpbrk(m->to, "\r\n") != NULL ||
 	    strpbrk(m->subject, "\r\n") != NULL ||
 	    strpbrk(config.mail_from, "\r\n") != NULL ||
-	    gmtime_r(&t, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0)
+	    time_rfc5322(m->created_at, date, sizeof(date)) == -1)
 		return -1;
 	buf_reset(b);
 	buf_puts(b, "From: ");

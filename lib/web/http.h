@@ -208,18 +208,7 @@ void http_render_error(struct req *r);
 /* Writes the status line and headers for the response into hdr_out. */
 void http_render_head(const struct req *r, struct buf *head);
 
-/* Formats Unix time t as RFC 3339 UTC into out (at least 21 bytes). */
-void http_time(int64_t t, char *out, size_t outsz);
-
-/* A cJSON string of the RFC 3339 form of t, or NULL. */
+/* A cJSON string of the RFC 3339 form of t (base/time.h), or NULL. */
 cJSON *http_time_json(int64_t t);
-
-/*
- * Parses an RFC 3339 date-time ("2026-01-31T12:00:00Z", fractions of a
- * second and offsets such as "+02:00" allowed; years 0000-9999) into Unix
- * seconds, rounded down, in *t; *fraction is 1 when a non-zero fraction
- * was dropped.  Returns 0, or -1 when s is not such a time.
- */
-int http_time_parse(const char *s, int64_t *t, int *fraction);
 
 #endif

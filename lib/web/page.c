@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/time.h"
 #include "web/http.h"
 #include "web/page.h"
 
@@ -109,8 +110,8 @@ page_post(struct buf *b, const struct page_post *pp)
 	char self[48], created[32], updated[32];
 
 	snprintf(self, sizeof(self), "/api/v1/posts/%lld", (long long)p->id);
-	http_time(p->created_at, created, sizeof(created));
-	http_time(p->updated_at, updated, sizeof(updated));
+	time_rfc3339(p->created_at, created, sizeof(created));
+	time_rfc3339(p->updated_at, updated, sizeof(updated));
 	page_begin(b, p->title);
 	buf_puts(b, "<article class=\"post\">\n<h1>");
 	page_text(b, p->title);
@@ -151,7 +152,7 @@ page_post_list(struct buf *b, const char *heading, const struct post *rows,
 	for (i = 0; i < n; i++) {
 		snprintf(href, sizeof(href), "/api/v1/posts/%lld",
 		    (long long)rows[i].id);
-		http_time(rows[i].created_at, created, sizeof(created));
+		time_rfc3339(rows[i].created_at, created, sizeof(created));
 		buf_puts(b, "<li>");
 		page_link(b, href, rows[i].title);
 		buf_printf(b, " <span class=\"meta\">%s &middot; <time>%s</time>"

@@ -1,11 +1,9 @@
-/* The answer's hot path: json_append and http_time. */
+/* The answer's hot path: json_append and its escapes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/buf.h"
-#include "web/http.h"
 #include "pure/json.h"
 #include "tap.h"
 
@@ -106,44 +104,10 @@ test_escape_positions(void)
 	}
 }
 
-static void
-test_time(void)
-{
-	static const int64_t ts[] = { 0, 1, 59, 86399, 86400, 951782400,
-	    951868800, 1700000000, 4102444799, 4102444800, 253402300799,
-	    -1, -86400, -86401, -2208988800 };
-	char mine[32], ref[32];
-	struct tm tm;
-	time_t tt;
-	size_t i;
-	int64_t t;
-	int bad = 0;
-
-	for (i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
-		tt = (time_t)ts[i];
-		gmtime_r(&tt, &tm);
-		strftime(ref, sizeof(ref), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		http_time(ts[i], mine, sizeof(mine));
-		is_str(mine, ref, "http_time(%lld) agrees with gmtime", (long long)ts[i]);
-	}
-	/* Every 7919 seconds across 1970-2100, leap days included. */
-	for (t = 0; t < 4102444800; t += 7919 * 97) {
-		tt = (time_t)t;
-		gmtime_r(&tt, &tm);
-		strftime(ref, sizeof(ref), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		http_time(t, mine, sizeof(mine));
-		bad += strcmp(mine, ref) != 0;
-	}
-	is_int(bad, 0, "http_time agrees with gmtime across 1970-2100");
-	http_time(253402300800, mine, sizeof(mine));
-	is_str(mine, "1970-01-01T00:00:00Z", "years past 9999 fall back");
-}
-
 int
 main(void)
 {
 	test_json();
 	test_escape_positions();
-	test_time();
 	return done_testing();
 }
