@@ -16,6 +16,7 @@
 #include "web/page.h"
 #include "store/post.h"
 #include "store/user.h"
+#include "base/text.h"
 #include "base/time.h"
 
 enum post_field { PF_TITLE, PF_BODY, PF_STATUS, PF__MAX };
@@ -317,7 +318,8 @@ posts_filter(struct req *r, struct post_filter *f)
 	}
 	if (q == NULL)
 		return ERR_NONE;
-	if (valid_utf8_chars(q, strlen(q)) > POST_QUERY_MAX_CHARS)
+	if (text_utf8_chars(q, strlen(q), POST_QUERY_MAX_CHARS) >
+	    POST_QUERY_MAX_CHARS)
 		return http_fail(r, ERR_BAD_REQUEST,
 		    "The q parameter must be at most 200 characters.");
 	if ((e = post_match_query(r->arena, q, &f->match)) == ERR_BAD_REQUEST)

@@ -14,6 +14,7 @@
 #include "store/ratelimit.h"
 #include "base/log.h"
 #include "base/password.h"
+#include "base/text.h"
 #include "store/user.h"
 
 /* Longest q a list accepts, in characters. */
@@ -237,7 +238,8 @@ users_filter(struct req *r, struct user_filter *f)
 	if (role != NULL && user_role_parse(role, &f->role) == -1)
 		return http_fail(r, ERR_BAD_REQUEST,
 		    "The role parameter must be user, moderator or admin.");
-	if (q != NULL && valid_utf8_chars(q, strlen(q)) > USERS_Q_MAX)
+	if (q != NULL &&
+	    text_utf8_chars(q, strlen(q), USERS_Q_MAX) > USERS_Q_MAX)
 		return http_fail(r, ERR_BAD_REQUEST,
 		    "The q parameter must be at most 100 characters.");
 	f->q = q != NULL && *q != '\0' ? q : NULL;

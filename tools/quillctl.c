@@ -22,6 +22,7 @@
 #include "base/config.h"
 #include "store/db.h"
 #include "store/mail.h"
+#include "base/text.h"
 #include "base/time.h"
 #include "base/password.h"
 #include "store/user.h"
@@ -259,7 +260,7 @@ cmd_user_add(int argc, char **argv)
 	len = read_password(pw, sizeof(pw));
 	in.str = pw;
 	in.len = len;
-	if (!json_utf8_valid(pw, len) || (f = valid_password(&in, &v)) != NULL)
+	if (!text_utf8_valid(pw, len) || (f = valid_password(&in, &v)) != NULL)
 		die("password: %s", f != NULL ? f->message : "must be UTF-8");
 	if (password_hash(pw, len, hash) == -1)
 		die("cannot hash the password");

@@ -9,8 +9,8 @@
 #include <arpa/inet.h>
 
 #include "base/config.h"
-#include "pure/form.h"
 #include "base/log.h"
+#include "base/text.h"
 
 struct config config;
 
@@ -396,8 +396,8 @@ config_load_key(char *err, size_t errsz)
 		return -1;
 	}
 	for (i = 0; i < len; i += 2) {
-		if ((hi = form_hex(text[i])) == -1 ||
-		    (lo = form_hex(text[i + 1])) == -1) {
+		if ((hi = text_hex_value(text[i])) == -1 ||
+		    (lo = text_hex_value(text[i + 1])) == -1) {
 			snprintf(err, errsz, "QUILL_KEY_FILE: %s must hold only "
 			    "hex digits", config.key_file);
 			return -1;

@@ -16,6 +16,7 @@
 
 #include "base/log.h"
 #include "base/password.h"
+#include "base/text.h"
 
 _Static_assert(PASSWORD_HASH_MAX >= crypto_pwhash_STRBYTES,
     "PASSWORD_HASH_MAX cannot hold a libsodium hash string");
@@ -90,21 +91,6 @@ blocklist_free(void)
 	entries_free(blocklist.entry, blocklist.len);
 	blocklist.entry = NULL;
 	blocklist.len = 0;
-}
-
-/*
- * Counts the code points in the n bytes of valid UTF-8 at s, stopping once
- * the count passes limit.
- */
-static size_t
-utf8_chars(const char *s, size_t n, size_t limit)
-{
-	size_t i, chars = 0;
-
-	for (i = 0; i < n && chars <= limit; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			chars++;
-	return chars;
 }
 
 /* Whether pw (len bytes) is on the blocklist, ignoring ASCII case. */
@@ -414,7 +400,7 @@ password_policy(const char *pw, size_t len)
 {
 	size_t chars;
 
-	chars = pw == NULL ? 0 : utf8_chars(pw, len, PASSWORD_MAX_CHARS);
+	chars = pw == NULL ? 0 : text_utf8_chars(pw, len, PASSWORD_MAX_CHARS);
 	if (chars < PASSWORD_MIN_CHARS)
 		return "too_short";
 	if (chars > PASSWORD_MAX_CHARS)

@@ -8,8 +8,8 @@
 #include <strings.h>
 
 #include "base/arena.h"
+#include "base/text.h"
 #include "pure/form.h"
-#include "pure/json.h"
 
 /* The longest boundary RFC 2046 allows. */
 #define FORM_BOUNDARY_MAX	70
@@ -59,7 +59,7 @@ form_check_text(const char *s, size_t n)
 {
 	if (memchr(s, '\0', n) != NULL)
 		return FORM_NUL;
-	if (!json_utf8_valid(s, n))
+	if (!text_utf8_valid(s, n))
 		return FORM_BAD_UTF8;
 	return FORM_OK;
 }
@@ -88,18 +88,6 @@ form_push(struct form *f, const char *name, size_t name_len,
 	return FORM_OK;
 }
 
-int
-form_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes n bytes of urlencoded text ('+' and %XX) into a NUL-terminated
  * arena string; its length goes to *outlen.
@@ -121,8 +109,8 @@ form_urldecode(struct arena *a, const char *s, size_t n, char **out,
 			d[j++] = s[i];
 		else {
 			if (n - i < 3 ||
-			    (hi = form_hex((unsigned char)s[i + 1])) == -1 ||
-			    (lo = form_hex((unsigned char)s[i + 2])) == -1)
+			    (hi = text_hex_value(s[i + 1])) == -1 ||
+			    (lo = text_hex_value(s[i + 2])) == -1)
 				return FORM_MALFORMED;
 			d[j++] = (char)(hi << 4 | lo);
 			i += 2;

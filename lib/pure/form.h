@@ -51,9 +51,6 @@ enum form_err form_parse_urlencoded(struct arena *a, const char *buf,
 enum form_err form_parse_multipart(struct arena *a, const char *ctype,
     const char *buf, size_t len, struct form *out);
 
-/* The value of hex digit c (either case), or -1. */
-int form_hex(int c);
-
 /* The first field called name, or NULL. */
 const struct form_field *form_get(const struct form *f, const char *name);
 

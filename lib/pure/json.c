@@ -13,6 +13,7 @@
 #include <cJSON.h>
 
 #include "base/buf.h"
+#include "base/text.h"
 #include "pure/json.h"
 
 /* Object keys of one object, gathered to be sorted; reused across objects. */
@@ -20,59 +21,6 @@ struct json_keys {
 	const char	**v;
 	size_t		  cap;
 };
-
-/*
- * The length of the UTF-8 sequence starting at s (at most n bytes), or 0
- * when it is not the shortest encoding of a scalar value: overlongs,
- * surrogates, code points above U+10FFFF and truncated sequences are 0.
- */
-static size_t
-json_utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-int
-json_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, step;
-
-	while (i < n) {
-		if ((step = json_utf8_seq(p + i, n - i)) == 0)
-			return 0;
-		i += step;
-	}
-	return 1;
-}
 
 /* 1 for the four whitespace bytes JSON allows between tokens. */
 static int
@@ -225,7 +173,7 @@ json_parse_body(const char *buf, size_t len, int max_depth,
 		*err = JSON_MALFORMED;
 		return NULL;
 	}
-	if (!json_utf8_valid(buf, len)) {
+	if (!text_utf8_valid(buf, len)) {
 		*err = JSON_BAD_UTF8;
 		return NULL;
 	}

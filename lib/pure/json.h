@@ -35,9 +35,6 @@ cJSON *json_parse_body(const char *buf, size_t len, int max_depth,
 /* A short human description of e. */
 const char *json_err_message(enum json_err e);
 
-/* 1 when the n bytes at s are valid UTF-8 (no overlongs, no surrogates). */
-int json_utf8_valid(const char *s, size_t n);
-
 /* Appends the compact serialisation of item to b; -1 on failure. */
 int json_append(struct buf *b, const cJSON *item);
 

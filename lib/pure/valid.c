@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/password.h"
+#include "base/text.h"
 #include "pure/valid.h"
 
 #define NAME_MAX_CHARS		100
@@ -48,17 +49,6 @@ static const struct vfail f_role = { "invalid_value",
     "Must be one of: user, moderator, admin." };
 static const struct vfail f_return_to = { "invalid_format",
     "Must be a path on this site, starting with a single /." };
-
-size_t
-valid_utf8_chars(const char *s, size_t n)
-{
-	size_t i, chars = 0;
-
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			chars++;
-	return chars;
-}
 
 void
 valid_add(struct verrors *errs, const char *field, const char *code,
@@ -160,7 +150,7 @@ check_text(const struct vinput *in, struct vvalue *out, size_t max,
 		return &f_type;
 	if (in->len == 0)
 		return &f_empty;
-	if (valid_utf8_chars(in->str, in->len) > max)
+	if (text_utf8_chars(in->str, in->len, max) > max)
 		return too_long;
 	if (has_control(in->str, in->len, allowed))
 		return &f_control;

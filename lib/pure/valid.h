@@ -94,7 +94,4 @@ const struct vfail *valid_role(const struct vinput *, struct vvalue *);
 const struct vfail *valid_bool(const struct vinput *, struct vvalue *);
 const struct vfail *valid_return_to(const struct vinput *, struct vvalue *);
 
-/* Number of Unicode code points in n bytes of valid UTF-8. */
-size_t valid_utf8_chars(const char *s, size_t n);
-
 #endif

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 
 #include "base/arena.h"
+#include "base/text.h"
 #include "base/time.h"
 #include "web/http.h"
 #include "pure/json.h"
@@ -87,8 +88,8 @@ http_normalise_path(const char *uri, size_t len, char *out, size_t outsz)
 	for (i = 0; i < len && uri[i] != '?' && uri[i] != '#'; i++) {
 		c = (unsigned char)uri[i];
 		if (c == '%') {
-			if (i + 2 >= len || (hi = form_hex(uri[i + 1])) < 0 ||
-			    (lo = form_hex(uri[i + 2])) < 0)
+			if (i + 2 >= len || (hi = text_hex_value(uri[i + 1])) < 0 ||
+			    (lo = text_hex_value(uri[i + 2])) < 0)
 				return -1;
 			c = hi << 4 | lo;
 			if (c == '/')
@@ -150,25 +151,6 @@ http_forwarded_client(const char *xff, size_t len,
 	return found ? 0 : -1;
 }
 
-/* Parses a canonical positive decimal of n bytes; -1 when it is not one. */
-static int64_t
-parse_id(const char *s, size_t n)
-{
-	int64_t v = 0;
-	size_t i;
-
-	if (n == 0 || n > 19 || s[0] == '0')
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		if (v > (INT64_MAX - (s[i] - '0')) / 10)
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 int
 http_route_match(const char *pattern, const char *path, int64_t *params,
     size_t *nparams)
@@ -185,7 +167,7 @@ http_route_match(const char *pattern, const char *path, int64_t *params,
 		pe = p + strcspn(p, "/");
 		se = s + strcspn(s, "/");
 		if (pe - p == 4 && memcmp(p, "{id}", 4) == 0) {
-			if ((v = parse_id(s, (size_t)(se - s))) < 0 ||
+			if ((v = text_parse_id(s, (size_t)(se - s))) < 0 ||
 			    np == HTTP_MAX_PARAMS)
 				return 0;
 			params[np++] = v;
@@ -462,7 +444,7 @@ http_query_id(struct req *r, const char *name, int64_t *id)
 	*id = 0;
 	if ((e = http_query(r, name, &v)) != ERR_NONE || v == NULL)
 		return e;
-	if ((*id = parse_id(v, strlen(v))) > 0)
+	if ((*id = text_parse_id(v, strlen(v))) > 0)
 		return ERR_NONE;
 	*id = 0;
 	msg = arena_printf(r->arena, "The %s parameter must be an id "

@@ -5,44 +5,13 @@
 
 #include "base/arena.h"
 #include "base/base64.h"
+#include "base/text.h"
 #include "web/list.h"
 
 /* Longest cursor text before base64url: "1|sort|desc|hexkey|id". */
 #define CURSOR_RAW_MAX (2 * LIST_TEXT_KEY_MAX + 64)
 /* Longest cursor accepted, in characters. */
 #define CURSOR_MAX ((CURSOR_RAW_MAX + 2) / 3 * (size_t)4)
-
-/* The value of a lowercase hex digit, or -1. */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Parses a whole decimal int64 from the n bytes at s; -1 when it is not one. */
-static int
-parse_int(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
-{
-	char tmp[24], *end;
-	long long v;
-
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	if (tmp[0] != '-' && (tmp[0] < '0' || tmp[0] > '9'))
-		return -1;
-	errno = 0;
-	v = strtoll(tmp, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* Reads a clamped page size parameter; -1 when present and not a number. */
 static int
@@ -52,7 +21,7 @@ parse_size(const char *s, int *out)
 
 	if (s == NULL)
 		return 0;
-	if (parse_int(s, strlen(s), INT64_MIN / 2, INT64_MAX / 2, &v) == -1)
+	if (text_parse_int(s, strlen(s), INT64_MIN / 2, INT64_MAX / 2, &v) == -1)
 		return -1;
 	*out = v < 1 ? 1 : v > LIST_MAX_LIMIT ? LIST_MAX_LIMIT : (int)v;
 	return 0;
@@ -89,19 +58,20 @@ cursor_fields(struct arena *a, const char *s, const struct list_sort *sorts,
 	}
 	if (flen[0] != 1 || f[0][0] != '1')
 		return -1;
-	if (parse_int(f[1], flen[1], 0, nsorts - 1, &v) == -1 || v != p->sort)
+	if (text_parse_int(f[1], flen[1], 0, nsorts - 1, &v) == -1 || v != p->sort)
 		return -1;
-	if (parse_int(f[2], flen[2], 0, 1, &v) == -1 || v != p->desc)
+	if (text_parse_int(f[2], flen[2], 0, 1, &v) == -1 || v != p->desc)
 		return -1;
-	if (parse_int(f[4], flen[4], 1, INT64_MAX, &p->after_id) == -1)
+	if (text_parse_int(f[4], flen[4], 1, INT64_MAX, &p->after_id) == -1)
 		return -1;
 	if (!sorts[p->sort].text)
-		return parse_int(f[3], flen[3], INT64_MIN + 1, INT64_MAX,
+		return text_parse_int(f[3], flen[3], INT64_MIN + 1, INT64_MAX,
 		    &p->after_int);
 	if (flen[3] % 2 != 0 || (text = arena_alloc(a, flen[3] / 2 + 1)) == NULL)
 		return -1;
 	for (n = 0; n < flen[3]; n += 2) {
-		if ((hi = hexval(f[3][n])) < 0 || (lo = hexval(f[3][n + 1])) < 0)
+		if ((hi = text_hex_value(f[3][n])) < 0 ||
+		    (lo = text_hex_value(f[3][n + 1])) < 0)
 			return -1;
 		text[n / 2] = (char)(hi << 4 | lo);
 	}
@@ -177,7 +147,7 @@ list_parse(struct req *r, const struct list_sort *sorts, int nsorts,
 		if (cursor != NULL)
 			return http_fail(r, ERR_BAD_REQUEST,
 			    "Give either cursor or page, not both.");
-		if (parse_int(page, strlen(page), 1, INT64_MAX / LIST_MAX_LIMIT,
+		if (text_parse_int(page, strlen(page), 1, INT64_MAX / LIST_MAX_LIMIT,
 		    &p->page) == -1)
 			return http_fail(r, ERR_BAD_REQUEST,
 			    "The page parameter must be a whole number from 1.");

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "base/arena.h"
+#include "base/text.h"
 #include "pure/form.h"
 #include "pure/json.h"
 #include "pure/token.h"
@@ -83,8 +84,8 @@ fuzz_form_check(const struct form *f, enum form_err e, size_t size)
 		FUZZ_CHECK(fl->name_len > 0 && strlen(fl->name) == fl->name_len);
 		FUZZ_CHECK(strlen(fl->value) == fl->value_len);
 		FUZZ_CHECK(fl->name_len + fl->value_len <= size);
-		FUZZ_CHECK(json_utf8_valid(fl->name, fl->name_len) &&
-		    json_utf8_valid(fl->value, fl->value_len));
+		FUZZ_CHECK(text_utf8_valid(fl->name, fl->name_len) &&
+		    text_utf8_valid(fl->value, fl->value_len));
 		FUZZ_CHECK(form_get(f, fl->name) != NULL);
 	}
 	(void)form_duplicate(f);

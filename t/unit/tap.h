@@ -7,6 +7,7 @@
 #define QUILL_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -51,6 +52,23 @@ tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 		    g_ ? g_ : "(null)", w_ ? w_ : "(null)");		\
 } while (0)
 #define diag(...) do { printf("# "); printf(__VA_ARGS__); printf("\n"); } while (0)
+
+/*
+ * A malloc'd buffer of n bytes (one when n is 0), for inputs copied to
+ * exactly their length so that a read past them shows under ASan.  Bails
+ * out of the whole run when there is no memory.
+ */
+static inline char *
+tap_malloc(size_t n)
+{
+	char *p;
+
+	if ((p = malloc(n == 0 ? 1 : n)) == NULL) {
+		printf("Bail out! malloc\n");
+		exit(255);
+	}
+	return p;
+}
 
 static inline int
 done_testing(void)

@@ -46,9 +46,11 @@ test_format(void)
 	time_rfc3339(-62167219201, mine, sizeof(mine));
 	is_str(mine, "1970-01-01T00:00:00Z", "years before 0000 fall back");
 	time_rfc3339(1769860800, mine, TIME_RFC3339_SIZE);
-	is_str(mine, "2026-01-31T12:00:00Z", "TIME_RFC3339_SIZE bytes are enough");
+	is_str(mine, "2026-01-31T12:00:00Z",
+	    "TIME_RFC3339_SIZE bytes are enough");
 	time_rfc3339(1769860800, mine, TIME_RFC3339_SIZE - 1);
-	is_str(mine, "1970-01-01T00:00:00", "one byte less gives the epoch, truncated");
+	is_str(mine, "1970-01-01T00:00:00",
+	    "one byte less gives the epoch, truncated");
 }
 
 static void

@@ -216,17 +216,6 @@ one_of(char *out, size_t outsz, const char *(*name)(int), int n)
 }
 
 static void
-test_utf8_chars(void)
-{
-	is_int(valid_utf8_chars("", 0), 0, "utf8_chars: nothing");
-	is_int(valid_utf8_chars("abc", 3), 3, "utf8_chars: ASCII, one a byte");
-	is_int(valid_utf8_chars("a" E_ACUTE EMOJI, 7), 3,
-	    "utf8_chars: two- and four-byte characters count once");
-	is_int(valid_utf8_chars("a" E_ACUTE EMOJI, 3), 2,
-	    "utf8_chars: counts only the n bytes given");
-}
-
-static void
 test_email(void)
 {
 	char *local64 = repeat("l", 64), *label63 = repeat("d", 63);
@@ -751,7 +740,6 @@ test_overflow(void)
 int
 main(void)
 {
-	test_utf8_chars();
 	test_email();
 	test_password();
 	test_secret();
