@@ -12,6 +12,7 @@
 #include "handlers.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
+#include "base/secret.h"
 #include "store/session.h"
 #include "pure/token.h"
 #include "store/user.h"
@@ -61,7 +62,7 @@ refresh_refused(struct req *r)
  */
 static enum err
 pair_answer(struct req *r, int64_t uid, enum role role, int64_t ver,
-    int64_t sid, const struct session_secret *refresh, cJSON *user)
+    int64_t sid, const struct secret *refresh, cJSON *user)
 {
 	char tok[TOKEN_MAX_LEN];
 	cJSON *d = NULL;
@@ -215,11 +216,11 @@ static enum err
 login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
 {
 	const char *ua = http_env(r, "HTTP_USER_AGENT");
-	struct session_secret s;
+	struct secret s;
 	cJSON *d = NULL;
 	enum err e;
 
-	session_secret_new(&s);
+	secret_new(&s);
 	if (r->body_kind != BODY_FORM) {
 		if ((e = session_create(u->id, ua, r->client, s.hash, now,
 		    sid)) == ERR_NONE)
@@ -288,9 +289,9 @@ auth_login(struct req *r)
  */
 static enum err
 refresh_lookup(const char *text, size_t len, int64_t now,
-    unsigned char hash[SESSION_HASH_BYTES], struct session_ref *ref)
+    unsigned char hash[SECRET_HASH_BYTES], struct session_ref *ref)
 {
-	if (session_secret_hash(text, len, hash) == -1) {
+	if (secret_hash(text, len, hash) == -1) {
 		memset(ref, 0, sizeof(*ref));
 		ref->state = SESSION_INVALID;
 		return ERR_NONE;
@@ -319,9 +320,9 @@ enum err
 auth_refresh(struct req *r)
 {
 	struct vvalue v[REFRESH__MAX];
-	unsigned char old[SESSION_HASH_BYTES];
+	unsigned char old[SECRET_HASH_BYTES];
 	struct session_ref ref;
-	struct session_secret next;
+	struct secret next;
 	char sid[24];
 	int64_t now = time(NULL);
 	enum err e;
@@ -342,7 +343,7 @@ auth_refresh(struct req *r)
 		    ref.session_id);
 		return refresh_refused(r);
 	}
-	session_secret_new(&next);
+	secret_new(&next);
 	snprintf(sid, sizeof(sid), "%lld", (long long)ref.session_id);
 	if ((e = ratelimit_hit(r, RL_REFRESH, sid, now)) != ERR_NONE ||
 	    (e = session_rotate(&ref, old, next.hash,
@@ -365,7 +366,7 @@ static enum err
 logout_target(struct req *r, const struct vvalue *token, int64_t now,
     int64_t *uid, int64_t *sid)
 {
-	unsigned char hash[SESSION_HASH_BYTES];
+	unsigned char hash[SECRET_HASH_BYTES];
 	struct session_ref ref;
 	enum err e;
 

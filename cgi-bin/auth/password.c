@@ -15,6 +15,7 @@
 #include "base/password.h"
 #include "store/ratelimit.h"
 #include "store/reset.h"
+#include "base/secret.h"
 #include "store/session.h"
 #include "store/user.h"
 
@@ -65,7 +66,7 @@ forgot_mail_body(struct arena *a, const struct user *u, const char *token)
 static enum err
 forgot_send(struct req *r, const struct user *u, int64_t now)
 {
-	struct session_secret token;
+	struct secret token;
 	char key[24], *body;
 	int over;
 	enum err e;

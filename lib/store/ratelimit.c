@@ -6,7 +6,7 @@
 #include "store/db.h"
 #include "base/log.h"
 #include "store/ratelimit.h"
-#include "store/session.h"
+#include "base/secret.h"
 
 /* Bytes of an account name looked at; longer ones are cut. */
 #define ACCOUNT_MAX	1024
@@ -194,7 +194,7 @@ failures_get(const char *key, int64_t v[3], const char *where)
 
 /* The stored name of an account: the digest of its lowercased text. */
 static void
-account_key(const char *account, size_t len, char out[SESSION_DIGEST_HEX])
+account_key(const char *account, size_t len, char out[SECRET_DIGEST_HEX])
 {
 	char low[ACCOUNT_MAX];
 	size_t i;
@@ -204,14 +204,14 @@ account_key(const char *account, size_t len, char out[SESSION_DIGEST_HEX])
 	for (i = 0; i < len; i++)
 		low[i] = account[i] >= 'A' && account[i] <= 'Z' ?
 		    (char)(account[i] - 'A' + 'a') : account[i];
-	session_digest_hex(low, len, out);
+	secret_digest_hex(low, len, out);
 }
 
 enum err
 ratelimit_login_check(struct req *r, const char *account, size_t len,
     int64_t now)
 {
-	char key[SESSION_DIGEST_HEX];
+	char key[SECRET_DIGEST_HEX];
 	int64_t v[3];	/* failures, last_failed_at, locked_until */
 	enum err e;
 
@@ -243,7 +243,7 @@ backoff_for(int64_t failures)
 enum err
 ratelimit_login_failed(const char *account, size_t len, int64_t now)
 {
-	char key[SESSION_DIGEST_HEX];
+	char key[SECRET_DIGEST_HEX];
 	sqlite3_stmt *s;
 	int64_t v[3], failures, locked, expires;
 	enum err e;
@@ -271,7 +271,7 @@ ratelimit_login_failed(const char *account, size_t len, int64_t now)
 enum err
 ratelimit_login_passed(const char *account, size_t len)
 {
-	char key[SESSION_DIGEST_HEX];
+	char key[SECRET_DIGEST_HEX];
 	sqlite3_stmt *s;
 
 	if (config.login_failures == 0)

@@ -13,16 +13,16 @@ reset_invalidate(int64_t user_id, int64_t now)
 }
 
 enum err
-reset_issue(int64_t user_id, int64_t now, struct session_secret *sec)
+reset_issue(int64_t user_id, int64_t now, struct secret *sec)
 {
 	sqlite3_stmt *s;
 	enum err e;
 
 	if ((e = reset_invalidate(user_id, now)) != ERR_NONE)
 		return e;
-	session_secret_new(sec);
+	secret_new(sec);
 	s = db_stmt(STMT_RESET_INSERT);
-	sqlite3_bind_blob(s, 1, sec->hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 1, sec->hash, SECRET_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, user_id);
 	sqlite3_bind_int64(s, 3, now);
 	sqlite3_bind_int64(s, 4, now + config.reset_ttl);
@@ -34,11 +34,11 @@ static enum err
 reset_lookup(enum stmt which, const char *text, size_t len, int64_t now,
     int64_t *user_id)
 {
-	unsigned char hash[SESSION_HASH_BYTES];
+	unsigned char hash[SECRET_HASH_BYTES];
 	sqlite3_stmt *s;
 	int rc;
 
-	if (session_secret_hash(text, len, hash) == -1)
+	if (secret_hash(text, len, hash) == -1)
 		return ERR_NOT_FOUND;
 	s = db_stmt(which);
 	sqlite3_bind_blob(s, 1, hash, sizeof(hash), SQLITE_STATIC);

@@ -1,6 +1,6 @@
 /*
- * reset: password-reset tokens.  A token is a session secret (32 random
- * bytes, base64url, stored as its SHA-256), usable once, for
+ * reset: password-reset tokens.  A token is a secret (base/secret: 32
+ * random bytes, base64url, stored as its SHA-256), usable once, for
  * QUILL_RESET_TTL seconds, and only while no newer token was issued and the
  * password has not changed since.
  */
@@ -11,14 +11,13 @@
 #include <stdint.h>
 
 #include "base/error.h"
-#include "store/session.h"
+#include "base/secret.h"
 
 /*
  * Issues a reset token for user_id into *sec, making any earlier unused one
  * unusable.  Call inside a write transaction.
  */
-enum err reset_issue(int64_t user_id, int64_t now,
-    struct session_secret *sec);
+enum err reset_issue(int64_t user_id, int64_t now, struct secret *sec);
 
 /*
  * The user whose unused, unexpired reset token is text (len bytes), into

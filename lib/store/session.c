@@ -1,68 +1,17 @@
 #include <string.h>
 
-#include <sodium.h>
-
 #include "base/arena.h"
 #include "base/config.h"
 #include "store/db.h"
 #include "store/session.h"
 #include "store/user.h"
 
-#define SESSION_B64	sodium_base64_VARIANT_URLSAFE_NO_PADDING
-
 /* Longest user agent kept, in bytes. */
 #define USER_AGENT_MAX	256
-
-_Static_assert(SESSION_SECRET_LEN + 1 ==
-    sodium_base64_ENCODED_LEN(SESSION_SECRET_BYTES, SESSION_B64),
-    "SESSION_SECRET_LEN does not match the base64url length");
-_Static_assert(SESSION_HASH_BYTES == crypto_hash_sha256_BYTES,
-    "SESSION_HASH_BYTES is not the SHA-256 length");
 
 const struct list_sort session_sorts[SESSION_NSORTS] = {
 	{ "createdAt", 0, 0, 0 },
 };
-
-void
-session_secret_new(struct session_secret *s)
-{
-	unsigned char raw[SESSION_SECRET_BYTES];
-
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(s->text, sizeof(s->text), raw, sizeof(raw),
-	    SESSION_B64);
-	sodium_memzero(raw, sizeof(raw));
-	crypto_hash_sha256(s->hash, (const unsigned char *)s->text,
-	    SESSION_SECRET_LEN);
-}
-
-int
-session_secret_hash(const char *text, size_t len,
-    unsigned char hash[SESSION_HASH_BYTES])
-{
-	size_t i;
-	char c;
-
-	if (len != SESSION_SECRET_LEN)
-		return -1;
-	for (i = 0; i < len; i++) {
-		c = text[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return -1;
-	}
-	crypto_hash_sha256(hash, (const unsigned char *)text, len);
-	return 0;
-}
-
-void
-session_digest_hex(const void *p, size_t n, char out[SESSION_DIGEST_HEX])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(h, p, n);
-	sodium_bin2hex(out, SESSION_DIGEST_HEX, h, sizeof(h));
-}
 
 /*
  * The user agent as kept: printable ASCII only (anything else becomes '?'),
@@ -80,12 +29,12 @@ user_agent_clean(const char *ua, char out[USER_AGENT_MAX + 1])
 
 /* Adds a refresh token to session sid, usable until expires. */
 static enum err
-refresh_insert(const unsigned char hash[SESSION_HASH_BYTES], int64_t sid,
+refresh_insert(const unsigned char hash[SECRET_HASH_BYTES], int64_t sid,
     int64_t now, int64_t expires)
 {
 	sqlite3_stmt *s = db_stmt(STMT_REFRESH_INSERT);
 
-	sqlite3_bind_blob(s, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 1, hash, SECRET_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, sid);
 	sqlite3_bind_int64(s, 3, now);
 	sqlite3_bind_int64(s, 4, expires);
@@ -103,7 +52,7 @@ idle_expiry(int64_t now, int64_t session_expires)
 
 enum err
 session_create(int64_t user_id, const char *user_agent, const char *ip,
-    const unsigned char first[SESSION_HASH_BYTES], int64_t now, int64_t *id)
+    const unsigned char first[SECRET_HASH_BYTES], int64_t now, int64_t *id)
 {
 	sqlite3_stmt *s = db_stmt(STMT_SESSION_INSERT);
 	char ua[USER_AGENT_MAX + 1];
@@ -139,7 +88,7 @@ session_judge(int live, int64_t session_expires, int64_t token_expires,
 }
 
 enum err
-session_find(const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+session_find(const unsigned char hash[SECRET_HASH_BYTES], int64_t now,
     struct session_ref *ref)
 {
 	sqlite3_stmt *s = db_stmt(STMT_REFRESH_FIND);
@@ -148,7 +97,7 @@ session_find(const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
 
 	memset(ref, 0, sizeof(*ref));
 	ref->state = SESSION_INVALID;
-	sqlite3_bind_blob(s, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 1, hash, SECRET_HASH_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(s);
@@ -175,8 +124,8 @@ session_find(const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
 
 enum err
 session_rotate(const struct session_ref *ref,
-    const unsigned char old[SESSION_HASH_BYTES],
-    const unsigned char next[SESSION_HASH_BYTES], const char *user_agent,
+    const unsigned char old[SECRET_HASH_BYTES],
+    const unsigned char next[SECRET_HASH_BYTES], const char *user_agent,
     const char *ip, int64_t now)
 {
 	sqlite3_stmt *s;
@@ -185,7 +134,7 @@ session_rotate(const struct session_ref *ref,
 	enum err e;
 
 	s = db_stmt(STMT_REFRESH_SPEND);
-	sqlite3_bind_blob(s, 1, old, SESSION_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 1, old, SECRET_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
 	if ((e = db_step_done(s, "session_rotate")) != ERR_NONE ||
 	    (e = refresh_insert(next, ref->session_id, now, idle)) != ERR_NONE)
@@ -266,7 +215,7 @@ session_revoke_user(int64_t user_id, int64_t keep, int64_t now,
 
 enum err
 session_cookie_create(int64_t user_id, const char *user_agent, const char *ip,
-    const unsigned char hash[SESSION_HASH_BYTES], int64_t now, int64_t *id)
+    const unsigned char hash[SECRET_HASH_BYTES], int64_t now, int64_t *id)
 {
 	sqlite3_stmt *s = db_stmt(STMT_COOKIE_INSERT);
 	char ua[USER_AGENT_MAX + 1];
@@ -281,7 +230,7 @@ session_cookie_create(int64_t user_id, const char *user_agent, const char *ip,
 	sqlite3_bind_int64(s, 4, now);
 	sqlite3_bind_int64(s, 5, idle < expires ? idle : expires);
 	sqlite3_bind_int64(s, 6, expires);
-	sqlite3_bind_blob(s, 7, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 7, hash, SECRET_HASH_BYTES, SQLITE_STATIC);
 	if ((e = db_step_done(s, "session_cookie_create")) != ERR_NONE)
 		return e;
 	*id = sqlite3_last_insert_rowid(db_handle());
@@ -289,7 +238,7 @@ session_cookie_create(int64_t user_id, const char *user_agent, const char *ip,
 }
 
 enum err
-session_cookie_find(const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+session_cookie_find(const unsigned char hash[SECRET_HASH_BYTES], int64_t now,
     struct session_cookie *c)
 {
 	sqlite3_stmt *s = db_stmt(STMT_COOKIE_AUTH);
@@ -297,7 +246,7 @@ session_cookie_find(const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	sqlite3_bind_blob(s, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 1, hash, SECRET_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
@@ -335,54 +284,6 @@ session_cookie_touch(const struct session_cookie *c, const char *user_agent,
 	sqlite3_bind_text(s, 5, ip, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, SESSION_TOUCH_INTERVAL);
 	return db_step_done(s, "session_cookie_touch");
-}
-
-/*
- * The MAC behind a CSRF token.  The label keeps it from ever equalling
- * anything else made with the signing key.
- */
-static void
-csrf_mac(const unsigned char hash[SESSION_HASH_BYTES],
-    unsigned char mac[crypto_auth_hmacsha256_BYTES])
-{
-	static const char label[] = "quill csrf token v1";
-	crypto_auth_hmacsha256_state st;
-
-	crypto_auth_hmacsha256_init(&st, config.key, config.key_len);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label,
-	    sizeof(label));
-	crypto_auth_hmacsha256_update(&st, hash, SESSION_HASH_BYTES);
-	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_memzero(&st, sizeof(st));
-}
-
-_Static_assert(crypto_auth_hmacsha256_BYTES == SESSION_SECRET_BYTES,
-    "a CSRF token is not the length of a secret");
-
-void
-session_csrf_token(const unsigned char hash[SESSION_HASH_BYTES],
-    char out[SESSION_SECRET_LEN + 1])
-{
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-
-	csrf_mac(hash, mac);
-	sodium_bin2base64(out, SESSION_SECRET_LEN + 1, mac, sizeof(mac),
-	    SESSION_B64);
-}
-
-int
-session_csrf_verify(const unsigned char hash[SESSION_HASH_BYTES],
-    const char *token, size_t len)
-{
-	char want[SESSION_SECRET_LEN + 1];
-	int same;
-
-	if (len != SESSION_SECRET_LEN)
-		return 0;
-	session_csrf_token(hash, want);
-	same = sodium_memcmp(want, token, SESSION_SECRET_LEN) == 0;
-	sodium_memzero(want, sizeof(want));
-	return same;
 }
 
 /* The JSON of the session row s is on. */

@@ -5,16 +5,14 @@
  * refresh tokens: each use spends the token and adds a new one.  A spent
  * token presented again within the grace interval (QUILL_REFRESH_GRACE)
  * gets a sibling, so two tabs refreshing at once both keep working; after
- * it, the replay ends the whole session.  Secrets are 32 random bytes in
- * base64url; only their SHA-256 is stored, and looked up by that hash.
- * Only this module and password call libsodium's hashing; libsodium must
- * be initialised first (password_init and token_init do it).
+ * it, the replay ends the whole session.  Tokens are secrets (base/secret):
+ * only their SHA-256 is stored, and looked up by that hash.
  *
  * A browser session ("cookie" kind) is found by the hash of its cookie's
  * value; its idle expiry moves forward as it is used, recorded at most
  * once a minute (SESSION_TOUCH_INTERVAL), so reads seldom write.  Its
- * CSRF token is an HMAC of the cookie's hash under the signing key: it
- * needs no storage and changes with every login.
+ * CSRF token (secret_csrf_token) is an HMAC of the cookie's hash under the
+ * signing key: it needs no storage and changes with every login.
  */
 #ifndef QUILL_SESSION_H
 #define QUILL_SESSION_H
@@ -24,20 +22,12 @@
 #include <cJSON.h>
 
 #include "base/error.h"
+#include "base/secret.h"
 #include "web/http.h"
 #include "web/list.h"
 
-#define SESSION_SECRET_BYTES	32
-#define SESSION_SECRET_LEN	43	/* base64url characters, unpadded */
-#define SESSION_HASH_BYTES	32
-#define SESSION_DIGEST_HEX	65	/* 64 hex digits and a NUL */
 /* Seconds between two records of a cookie session's use. */
 #define SESSION_TOUCH_INTERVAL	60
-
-struct session_secret {
-	char		 text[SESSION_SECRET_LEN + 1];	/* for the client, once */
-	unsigned char	 hash[SESSION_HASH_BYTES];	/* for the database */
-};
 
 /* What a presented refresh token turned out to be. */
 enum session_state {
@@ -72,23 +62,6 @@ struct session_cookie {
 extern const struct list_sort session_sorts[];
 #define SESSION_NSORTS 1
 
-/* A fresh secret: 32 random bytes as base64url text, and its hash. */
-void session_secret_new(struct session_secret *s);
-
-/*
- * The hash of a secret a client presented (len bytes).  Returns 0, or -1
- * when the text cannot be one of ours (length, alphabet), so it need not
- * be looked up.
- */
-int session_secret_hash(const char *text, size_t len,
-    unsigned char hash[SESSION_HASH_BYTES]);
-
-/*
- * The SHA-256 of n bytes as lowercase hex, for keys that must not be kept
- * in clear (what someone typed as their email may be a password).
- */
-void session_digest_hex(const void *p, size_t n, char out[SESSION_DIGEST_HEX]);
-
 /*
  * Starts an API session for user_id with its first refresh token (hash
  * first), expiring after the configured idle and absolute lifetimes;
@@ -96,11 +69,11 @@ void session_digest_hex(const void *p, size_t n, char out[SESSION_DIGEST_HEX]);
  * session's id.  Call inside a write transaction.
  */
 enum err session_create(int64_t user_id, const char *user_agent,
-    const char *ip, const unsigned char first[SESSION_HASH_BYTES], int64_t now,
+    const char *ip, const unsigned char first[SECRET_HASH_BYTES], int64_t now,
     int64_t *id);
 
 /* Finds the refresh token whose hash is hash and judges it at now. */
-enum err session_find(const unsigned char hash[SESSION_HASH_BYTES],
+enum err session_find(const unsigned char hash[SECRET_HASH_BYTES],
     int64_t now, struct session_ref *ref);
 
 /*
@@ -110,8 +83,8 @@ enum err session_find(const unsigned char hash[SESSION_HASH_BYTES],
  * a write transaction.
  */
 enum err session_rotate(const struct session_ref *ref,
-    const unsigned char old[SESSION_HASH_BYTES],
-    const unsigned char next[SESSION_HASH_BYTES], const char *user_agent,
+    const unsigned char old[SECRET_HASH_BYTES],
+    const unsigned char next[SECRET_HASH_BYTES], const char *user_agent,
     const char *ip, int64_t now);
 
 /*
@@ -153,7 +126,7 @@ enum err session_revoke_user(int64_t user_id, int64_t keep, int64_t now,
  * write transaction.
  */
 enum err session_cookie_create(int64_t user_id, const char *user_agent,
-    const char *ip, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+    const char *ip, const unsigned char hash[SECRET_HASH_BYTES], int64_t now,
     int64_t *id);
 
 /*
@@ -161,7 +134,7 @@ enum err session_cookie_create(int64_t user_id, const char *user_agent,
  * revoked, neither expiry passed): ERR_NONE with *c filled, ERR_NOT_FOUND,
  * or a database error.  Reads only.
  */
-enum err session_cookie_find(const unsigned char hash[SESSION_HASH_BYTES],
+enum err session_cookie_find(const unsigned char hash[SECRET_HASH_BYTES],
     int64_t now, struct session_cookie *c);
 
 /*
@@ -172,17 +145,6 @@ enum err session_cookie_find(const unsigned char hash[SESSION_HASH_BYTES],
  */
 enum err session_cookie_touch(const struct session_cookie *c,
     const char *user_agent, const char *ip, int64_t now);
-
-/* The CSRF token of the cookie session whose cookie hashes to hash. */
-void session_csrf_token(const unsigned char hash[SESSION_HASH_BYTES],
-    char out[SESSION_SECRET_LEN + 1]);
-
-/*
- * 1 when token (len bytes) is the CSRF token of the cookie session whose
- * cookie hashes to hash; compared in constant time.
- */
-int session_csrf_verify(const unsigned char hash[SESSION_HASH_BYTES],
-    const char *token, size_t len);
 
 /*
  * One page of the live sessions of user_id at now, as a JSON array of

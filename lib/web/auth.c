@@ -10,11 +10,12 @@
 #include "base/log.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
+#include "base/secret.h"
 #include "store/session.h"
 #include "pure/token.h"
 #include "store/user.h"
 
-_Static_assert(AUTH_CSRF_TOKEN_SIZE == SESSION_SECRET_LEN + 1,
+_Static_assert(AUTH_CSRF_TOKEN_SIZE == SECRET_LEN + 1,
     "AUTH_CSRF_TOKEN_SIZE does not fit a CSRF token");
 
 /*
@@ -89,7 +90,7 @@ authorization_sent(const struct req *r)
  * twice, or not the shape of a secret).
  */
 static int
-cookie_hash(const struct req *r, unsigned char hash[SESSION_HASH_BYTES])
+cookie_hash(const struct req *r, unsigned char hash[SECRET_HASH_BYTES])
 {
 	const char *h = http_env(r, "HTTP_COOKIE"), *v;
 	size_t len;
@@ -97,7 +98,7 @@ cookie_hash(const struct req *r, unsigned char hash[SESSION_HASH_BYTES])
 
 	if (h == NULL || (rc = cookie_get(h, AUTH_COOKIE, &v, &len)) == 0)
 		return 0;
-	if (rc < 0 || session_secret_hash(v, len, hash) == -1)
+	if (rc < 0 || secret_hash(v, len, hash) == -1)
 		return -1;
 	return 1;
 }
@@ -188,7 +189,7 @@ csrf_tokens_sent(const struct req *r, const char *tok[2], size_t len[2])
 enum err
 auth_csrf(struct req *r)
 {
-	unsigned char hash[SESSION_HASH_BYTES];
+	unsigned char hash[SECRET_HASH_BYTES];
 	const char *tok[2];
 	size_t len[2], n, i;
 	enum auth_origin o;
@@ -207,7 +208,8 @@ auth_csrf(struct req *r)
 		return csrf_refused(r, origin_names[o], origin_messages[o]);
 	n = csrf_tokens_sent(r, tok, len);
 	for (i = 0; i < n; i++)
-		if (cookie != 1 || !session_csrf_verify(hash, tok[i], len[i]))
+		if (cookie != 1 || !secret_csrf_verify(config.key,
+		    config.key_len, hash, tok[i], len[i]))
 			return csrf_refused(r, "token", "The CSRF token does not "
 			    "belong to this session; reload the form and send "
 			    "it again.");
@@ -218,18 +220,18 @@ auth_csrf(struct req *r)
 int
 auth_csrf_token(const struct req *r, char out[AUTH_CSRF_TOKEN_SIZE])
 {
-	unsigned char hash[SESSION_HASH_BYTES];
+	unsigned char hash[SECRET_HASH_BYTES];
 
 	if (!r->who.cookie || cookie_hash(r, hash) != 1)
 		return -1;
-	session_csrf_token(hash, out);
+	secret_csrf_token(config.key, config.key_len, hash, out);
 	return 0;
 }
 
 enum err
 auth_cookie_session(const struct req *r, int64_t now, struct session_cookie *c)
 {
-	unsigned char hash[SESSION_HASH_BYTES];
+	unsigned char hash[SECRET_HASH_BYTES];
 
 	if (cookie_hash(r, hash) != 1)
 		return ERR_NOT_FOUND;
@@ -261,7 +263,7 @@ auth_cookie_clear(struct req *r)
 static enum err
 auth_cookie(struct req *r)
 {
-	unsigned char hash[SESSION_HASH_BYTES];
+	unsigned char hash[SECRET_HASH_BYTES];
 	struct session_cookie c;
 	int64_t now = time(NULL);
 	enum err e;

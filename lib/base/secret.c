@@ -1,0 +1,105 @@
+#include <string.h>
+
+#include <sodium.h>
+
+#include "base/secret.h"
+
+#define SECRET_B64	sodium_base64_VARIANT_URLSAFE_NO_PADDING
+
+_Static_assert(SECRET_LEN + 1 ==
+    sodium_base64_ENCODED_LEN(SECRET_BYTES, SECRET_B64),
+    "SECRET_LEN does not match the base64url length");
+_Static_assert(SECRET_HASH_BYTES == crypto_hash_sha256_BYTES,
+    "SECRET_HASH_BYTES is not the SHA-256 length");
+_Static_assert(SECRET_DIGEST_HEX == 2 * crypto_hash_sha256_BYTES + 1,
+    "SECRET_DIGEST_HEX is not the length of a SHA-256 in hex");
+
+void
+secret_new(struct secret *s)
+{
+	unsigned char raw[SECRET_BYTES];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(s->text, sizeof(s->text), raw, sizeof(raw),
+	    SECRET_B64);
+	sodium_memzero(raw, sizeof(raw));
+	crypto_hash_sha256(s->hash, (const unsigned char *)s->text,
+	    SECRET_LEN);
+}
+
+int
+secret_hash(const char *text, size_t len,
+    unsigned char hash[SECRET_HASH_BYTES])
+{
+	size_t i;
+	char c;
+
+	if (len != SECRET_LEN)
+		return -1;
+	for (i = 0; i < len; i++) {
+		c = text[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return -1;
+	}
+	crypto_hash_sha256(hash, (const unsigned char *)text, len);
+	return 0;
+}
+
+void
+secret_digest_hex(const void *p, size_t n, char out[SECRET_DIGEST_HEX])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, p, n);
+	sodium_bin2hex(out, SECRET_DIGEST_HEX, h, sizeof(h));
+}
+
+/*
+ * The MAC behind a CSRF token.  The label keeps it from ever equalling
+ * anything else made with the key.
+ */
+static void
+csrf_mac(const unsigned char *key, size_t keylen,
+    const unsigned char hash[SECRET_HASH_BYTES],
+    unsigned char mac[crypto_auth_hmacsha256_BYTES])
+{
+	static const char label[] = "quill csrf token v1";
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, key, keylen);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label,
+	    sizeof(label));
+	crypto_auth_hmacsha256_update(&st, hash, SECRET_HASH_BYTES);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_memzero(&st, sizeof(st));
+}
+
+_Static_assert(crypto_auth_hmacsha256_BYTES == SECRET_BYTES,
+    "a CSRF token is not the length of a secret");
+
+void
+secret_csrf_token(const unsigned char *key, size_t keylen,
+    const unsigned char hash[SECRET_HASH_BYTES], char out[SECRET_LEN + 1])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	csrf_mac(key, keylen, hash, mac);
+	sodium_bin2base64(out, SECRET_LEN + 1, mac, sizeof(mac), SECRET_B64);
+}
+
+int
+secret_csrf_verify(const unsigned char *key, size_t keylen,
+    const unsigned char hash[SECRET_HASH_BYTES], const char *token,
+    size_t len)
+{
+	char want[SECRET_LEN + 1];
+	int same;
+
+	if (len != SECRET_LEN)
+		return 0;
+	secret_csrf_token(key, keylen, hash, want);
+	same = sodium_memcmp(want, token, SECRET_LEN) == 0;
+	sodium_memzero(want, sizeof(want));
+	return same;
+}
