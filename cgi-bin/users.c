@@ -125,6 +125,8 @@ users_me_update(struct req *r)
 		c.email = v[ME_EMAIL].str;
 		c.email_len = v[ME_EMAIL].len;
 	}
+	/* A new email ends the user's other sessions; this one goes on. */
+	c.keep_session = r->who.session_id;
 	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
 	if ((e = db_end(user_update(r->arena, u.id, &c, time(NULL), &u))) !=
@@ -151,7 +153,7 @@ users_me_delete(struct req *r)
 		return e;
 	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
-	if ((e = db_end(user_delete(r->arena, u.id))) != ERR_NONE)
+	if ((e = db_end(user_delete(r->arena, u.id, time(NULL)))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_deleted", u.id);
 	return http_reply_empty(r);
@@ -216,7 +218,8 @@ users_delete(struct req *r)
 		return e;
 	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
-	if ((e = db_end(user_delete(r->arena, r->params[0]))) != ERR_NONE)
+	if ((e = db_end(user_delete(r->arena, r->params[0],
+	    time(NULL)))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_deleted", r->params[0]);
 	return http_reply_empty(r);

@@ -243,7 +243,8 @@ session_revoke_all(int64_t user_id, int64_t keep, int64_t now,
 	    n != NULL ? n : &count);
 }
 
-enum err
+/* Bumps the user's token version: every access token issued so far fails. */
+static enum err
 session_bump_version(int64_t user_id)
 {
 	sqlite3_stmt *s = db_stmt(STMT_SESSION_BUMP_VERSION);

@@ -130,18 +130,14 @@ enum err session_revoke_all(int64_t user_id, int64_t keep, int64_t now,
     const char *reason, int64_t *n);
 
 /*
- * Bumps the user's token version, so every access token issued to them so
- * far fails from the next request; their sessions may refresh (and then
- * carry the new version).  Call inside a write transaction.
- */
-enum err session_bump_version(int64_t user_id);
-
-/*
- * Logs the user out everywhere but session keep (0: none): every other
- * session ends (session_revoke_all) and every access token, keep's
- * included, fails from the next request (session_bump_version).  For
- * "log out everywhere" and password changes.  Call inside a write
- * transaction.
+ * Ends the user's access everywhere but session keep (0: none): every
+ * other session, refresh-token families and cookie sessions alike, ends
+ * (session_revoke_all), and every access token, keep's included, fails
+ * from the next request (the token version moves on).  The one way to end
+ * a user's access: logout everywhere, a password change or reset, a new
+ * role, a new email, disabling and deleting all come here, so what is
+ * ended stays ended whatever happens to the account later (enabling it
+ * again).  Call inside the write transaction of the change itself.
  */
 enum err session_revoke_user(int64_t user_id, int64_t keep, int64_t now,
     const char *reason);
