@@ -3,6 +3,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "reset.h"
 #include "session.h"
 #include "user.h"
 
@@ -170,6 +171,13 @@ last_admin_guard(const struct user *u, int removes)
 	return others > 0 ? ERR_NONE : ERR_CONFLICT;
 }
 
+int
+user_email_same(const char *email, const char *other, size_t other_len)
+{
+	return strlen(email) == other_len &&
+	    strncasecmp(email, other, other_len) == 0;
+}
+
 /*
  * Why change c to user cur must end the user's sessions, for the
  * sessions' revoked_reason; NULL when it need not.
@@ -181,9 +189,8 @@ user_change_ends_access(const struct user *cur, const struct user_change *c)
 		return "disabled";
 	if (c->role != -1 && c->role != (int)cur->role)
 		return "role_changed";
-	/* Emails compare as the users table compares them (NOCASE). */
-	if (c->email != NULL && (strlen(cur->email) != c->email_len ||
-	    strncasecmp(cur->email, c->email, c->email_len) != 0))
+	if (c->email != NULL &&
+	    !user_email_same(cur->email, c->email, c->email_len))
 		return "email_changed";
 	return NULL;
 }
@@ -206,6 +213,11 @@ user_update(struct arena *a, int64_t id, const struct user_change *c,
 	if ((ends = user_change_ends_access(&cur, c)) != NULL &&
 	    (e = session_revoke_user(id, c->keep_session, now, ends)) !=
 	    ERR_NONE)
+		return e;
+	/* Reset links went to the old address: none may outlive the change. */
+	if (c->email != NULL &&
+	    !user_email_same(cur.email, c->email, c->email_len) &&
+	    (e = reset_invalidate(id, now)) != ERR_NONE)
 		return e;
 	s = db_stmt(STMT_USER_UPDATE);
 	if (c->name != NULL)

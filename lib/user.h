@@ -87,10 +87,18 @@ enum err user_get_by_email(struct arena *a, const char *email, size_t len,
 enum err user_set_password_hash(int64_t id, const char *hash);
 
 /*
+ * 1 when email and other (other_len bytes) are the same address as the
+ * users table compares them: without regard to ASCII case.
+ */
+int user_email_same(const char *email, const char *other, size_t other_len);
+
+/*
  * Applies c to user id and reads the result into *u.  A change that must
  * end the user's access (a new role, disabling, a new email) ends every
  * session of theirs but c->keep_session, and every access token, in the
- * same transaction (session_revoke_user); enabling brings none back.
+ * same transaction (session_revoke_user); enabling brings none back.  A
+ * new email also voids every unused reset token (they were mailed to the
+ * old address).
  * ERR_NOT_FOUND; ERR_EMAIL_TAKEN; ERR_CONFLICT when it would leave no
  * active admin.  Call inside a write transaction, which makes counting the
  * other admins and the write one step.
