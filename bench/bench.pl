@@ -26,7 +26,7 @@ my $deep_rows = $ENV{BENCH_DEEP_ROWS} // 1_000_000;
 # The server as shipped (production Argon2 cost, a log line per request),
 # with the rate limits raised so the benchmark measures the endpoints rather
 # than the limiter.
-my $srv = start_server(name => 'bench', settings => {
+my $srv = start_server(name => 'bench', access_log => 0, settings => {
     QUILL_ARGON2_OPSLIMIT => 0, QUILL_ARGON2_MEMLIMIT_KIB => 0,
     %{ decode_json($ENV{BENCH_SETTINGS} // '{}') },
 }, before_start => sub {
