@@ -174,7 +174,7 @@ last_admin_guard(const struct user *u, int removes)
 int
 user_email_same(const char *email, const char *other, size_t other_len)
 {
-	return strlen(email) == other_len &&
+	return email != NULL && strlen(email) == other_len &&
 	    strncasecmp(email, other, other_len) == 0;
 }
 
