@@ -77,24 +77,27 @@ valid_run(const struct vfield *tab, size_t n, const struct vinput *in,
     struct vvalue *out, struct verrors *errs)
 {
 	const struct vfail *f;
-	size_t i, before = errs->n;
+	size_t i, failed = 0;
 
 	for (i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		if (in[i].kind == VIN_ABSENT || in[i].kind == VIN_NULL) {
-			if (tab[i].required)
+			if (tab[i].required) {
 				valid_add(errs, tab[i].name, "required",
 				    "This field is required.");
+				failed++;
+			}
 			continue;
 		}
 		if ((f = tab[i].check(&in[i], &out[i])) != NULL) {
 			memset(&out[i], 0, sizeof(out[i]));
 			valid_add(errs, tab[i].name, f->code, f->message);
+			failed++;
 			continue;
 		}
 		out[i].present = 1;
 	}
-	return errs->n - before;
+	return failed;
 }
 
 int
@@ -129,7 +132,8 @@ has_control(const char *s, size_t n, const char *allowed)
 
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		if ((c < 0x20 || c == 0x7f) && strchr(allowed, c) == NULL)
+		/* strchr finds the terminator of allowed: NUL is never allowed. */
+		if ((c < 0x20 || c == 0x7f) && (c == 0 || strchr(allowed, c) == NULL))
 			return 1;
 	}
 	return 0;

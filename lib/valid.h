@@ -65,7 +65,8 @@ struct verrors {
 /*
  * Checks in[i] against tab[i] for i < n and fills out[i].  An absent or null
  * required field is "required"; an absent optional one is left not present.
- * Appends one error per failing field to errs; returns the number appended.
+ * Appends one error per failing field to errs (as many as it holds);
+ * returns the number of fields that failed, so a full errs hides none.
  */
 size_t valid_run(const struct vfield *tab, size_t n, const struct vinput *in,
     struct vvalue *out, struct verrors *errs);
