@@ -233,7 +233,7 @@ bind_start(sqlite3_stmt *s, const struct post_filter *f,
 	sqlite3_bind_int64(s, 7, id);
 }
 
-/* Counts the posts f selects into *total: every match of a search. */
+/* Counts the posts f selects into *total. */
 static enum err
 post_count(const struct post_filter *f, int64_t *total)
 {
@@ -260,7 +260,7 @@ post_list(struct arena *a, const struct post_filter *f,
 	sqlite3_stmt *s;
 	size_t want, got = 0;
 	enum err e = ERR_NONE;
-	int rc = SQLITE_DONE, ranked = lp->sort == POST_SORT_RELEVANCE;
+	int rc = SQLITE_DONE;
 
 	*rows = NULL;
 	*n = 0;
@@ -268,7 +268,7 @@ post_list(struct arena *a, const struct post_filter *f,
 	*total = 0;
 	if (f->nothing)
 		return ERR_NONE;
-	if (ranked) {
+	if (lp->sort == POST_SORT_RELEVANCE) {
 		if (f->match == NULL)
 			return ERR_INTERNAL;
 		s = db_stmt(lp->desc ? STMT_POST_SEARCH_BEST :
@@ -291,18 +291,23 @@ post_list(struct arena *a, const struct post_filter *f,
 			*more = 1;
 			break;
 		}
-		/* A ranked search carries the count of its matches. */
-		if (ranked && got == 0)
-			*total = sqlite3_column_int64(s, 8);
 		e = post_row(a, s, &(*rows)[got++], 1);
 	}
 	if (e == ERR_NONE && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		e = db_fail(rc, "post_list");
 	sqlite3_reset(s);
 	*n = got;
-	/* A page past the last match holds no row to carry the count. */
-	if (e == ERR_NONE && lp->mode == LIST_OFFSET && (!ranked || got == 0))
-		e = post_count(f, total);
+	/*
+	 * A page that is not full is the last: its posts and those before it
+	 * are all there are, and nothing need be counted (nor a search's
+	 * MATCH run again).  Past the last post, or on a full page, count.
+	 */
+	if (e == ERR_NONE && lp->mode == LIST_OFFSET) {
+		if (got < (size_t)lp->limit && (got > 0 || list_offset(lp) == 0))
+			*total = list_offset(lp) + (int64_t)got;
+		else
+			e = post_count(f, total);
+	}
 	return e;
 }
 

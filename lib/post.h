@@ -110,8 +110,8 @@ enum err post_delete(int64_t id);
  * One page of the posts f selects, in the order and page lp names: *rows
  * (in the arena) receives *n posts with excerpts.  In cursor mode *more is
  * 1 when further posts follow; in offset mode *total receives the number
- * of posts f selects (a ranked search counts its matches in the pass that
- * ranks them).  The relevance sort needs f->match.
+ * of posts f selects, counted only when the page does not show it (a page
+ * that is not full is the last).  The relevance sort needs f->match.
  */
 enum err post_list(struct arena *a, const struct post_filter *f,
     const struct list_params *lp, struct post **rows, size_t *n, int *more,

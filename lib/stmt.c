@@ -51,24 +51,14 @@
 #define POST_COUNT(family) "SELECT count(*) FROM posts WHERE " family	\
 	"created_at > ?3 AND created_at < ?4 AND " POST_MATCH
 
-/*
- * Ranked search: FTS5 finds the matches and ranks each once, posts filters
- * them (m, kept in a temporary table); the page is sorted out of m and
- * only its posts are read, and the last column is the count of m, the
- * total of offset mode: one evaluation of the MATCH for both.  A page past
- * the last match has no row to carry the total; lib/post.c counts then.
- */
-#define POST_SEARCH(dir, iddir) "WITH m AS MATERIALIZED (SELECT "	\
-	"posts.id AS id, posts_fts.rank AS r "				\
+/* Ranked search: FTS5 finds the matches, posts filters them. */
+#define POST_SEARCH(dir, iddir) "SELECT posts.id, author_id, status, "	\
+	"version, created_at, updated_at, posts.title, excerpt "		\
 	"FROM posts_fts JOIN posts ON posts.id = posts_fts.rowid "		\
 	"WHERE posts_fts MATCH ?5 AND (?1 IS NULL OR author_id = ?1) AND "	\
 	"(?2 IS NULL OR status = ?2) AND +created_at > ?3 AND "		\
-	"+created_at < ?4) "							\
-	"SELECT p.id, p.author_id, p.status, p.version, p.created_at, "	\
-	"p.updated_at, p.title, p.excerpt, (SELECT count(*) FROM m) "	\
-	"FROM (SELECT id, r FROM m ORDER BY r " dir ", id " iddir		\
-	" LIMIT ?8 OFFSET ?9) AS pg JOIN posts p ON p.id = pg.id "		\
-	"ORDER BY pg.r " dir ", pg.id " iddir
+	"+created_at < ?4 ORDER BY posts_fts.rank " dir ", posts.id " iddir	\
+	" LIMIT ?8 OFFSET ?9"
 
 const char *const stmt_sql[STMT__MAX] = {
 	[STMT_PING] = "SELECT version FROM schema_migrations "

@@ -41,11 +41,14 @@ is($r->{json}{meta}{total}, 3, 'with the total of matches the caller may see');
 is_deeply(found('q=zebra&order=asc'), [ $in_body->{id}, $twice->{id}, $in_title->{id} ],
     'order=asc gives the least relevant first');
 is_deeply(found('q=zebra&perPage=1&page=2'), [ $twice->{id} ], 'page 2 of one per page');
-is(api($srv, 'GET', '/api/v1/posts?q=zebra&perPage=1&page=2')->{json}{meta}{total}, 3,
-    'with the total, counted in the pass that ranks');
-$r = api($srv, 'GET', '/api/v1/posts?q=zebra&perPage=1&page=9');
-is_deeply([ $r->{json}{meta}{total}, scalar @{ $r->{json}{data} } ], [ 3, 0 ],
-    'a page past the last match is empty, and still has the total');
+# The total: counted for a full page, seen on the last (a page that is not
+# full), counted again past the end.
+for ([1, 2, 2], [2, 2, 1], [3, 1, 1], [1, 5, 3], [4, 1, 0], [9, 2, 0]) {
+    my ($page, $per, $n) = @$_;
+    $r = api($srv, 'GET', "/api/v1/posts?q=zebra&perPage=$per&page=$page");
+    is_deeply([ $r->{json}{meta}{total}, scalar @{ $r->{json}{data} }, $r->{json}{meta}{totalPages} ],
+        [ 3, $n, int((3 + $per - 1) / $per) ], "page $page of $per: $n posts, and the total of 3");
+}
 like(link_next(api($srv, 'GET', '/api/v1/posts?q=zebra&perPage=1')) // '',
     qr{^/api/v1/posts\?q=zebra&perPage=1&page=2$}, 'Link names the next page, keeping q');
 is(api($srv, 'GET', '/api/v1/posts?q=zebra&cursor=MXwzfDF8NXw5')->{status}, 400,
