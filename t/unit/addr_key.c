@@ -18,7 +18,7 @@ expect(const char *addr, int bits, const char *want)
 
 	memset(out, 'x', sizeof(out));
 	http_addr_key(addr, bits, out, sizeof(out));
-	is_str(out, want, "%s /%d -> %s", addr, bits, want);
+	is_str(out, want, "the key of %s under /%d", addr, bits);
 }
 
 int
