@@ -78,6 +78,25 @@ user_agent_clean(const char *ua, char out[USER_AGENT_MAX + 1])
 	out[i] = '\0';
 }
 
+/*
+ * The HMAC-SHA256 under the signing key of n bytes of p, for the purpose
+ * that label names: the label keeps a MAC made for one purpose from ever
+ * equalling one made for another.
+ */
+static void
+keyed_mac(const char *label, const void *p, size_t n,
+    unsigned char mac[crypto_auth_hmacsha256_BYTES])
+{
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, config.key, config.key_len);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label,
+	    strlen(label) + 1);
+	crypto_auth_hmacsha256_update(&st, p, n);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_memzero(&st, sizeof(st));
+}
+
 /* Adds a refresh token to session sid, usable until expires. */
 static enum err
 refresh_insert(const unsigned char hash[SESSION_HASH_BYTES], int64_t sid,
@@ -173,8 +192,27 @@ session_find(const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
 	return ERR_NONE;
 }
 
-enum err
-session_rotate(const struct session_ref *ref,
+/*
+ * The successor of the refresh token text (len bytes): a MAC of it under
+ * the signing key, so that asking again gives the same successor, and
+ * nobody without the key can work it out.
+ */
+static void
+successor_of(const char *text, size_t len, struct session_secret *next)
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	keyed_mac("quill refresh successor v1", text, len, mac);
+	sodium_bin2base64(next->text, sizeof(next->text), mac, sizeof(mac),
+	    SESSION_B64);
+	sodium_memzero(mac, sizeof(mac));
+	crypto_hash_sha256(next->hash, (const unsigned char *)next->text,
+	    SESSION_SECRET_LEN);
+}
+
+/* Spends token old of ref and adds next to its family, recording the use. */
+static enum err
+rotate_current(const struct session_ref *ref,
     const unsigned char old[SESSION_HASH_BYTES],
     const unsigned char next[SESSION_HASH_BYTES], const char *user_agent,
     const char *ip, int64_t now)
@@ -198,6 +236,26 @@ session_rotate(const struct session_ref *ref,
 	sqlite3_bind_text(s, 4, ua, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 5, ip, -1, SQLITE_STATIC);
 	return db_step_done(s, "session_touch");
+}
+
+enum err
+session_rotate(const struct session_ref *ref, const char *text, size_t len,
+    const unsigned char old[SESSION_HASH_BYTES], struct session_secret *next,
+    const char *user_agent, const char *ip, int64_t now)
+{
+	struct session_ref succ;
+	enum err e;
+
+	successor_of(text, len, next);
+	if (ref->state == SESSION_CURRENT)
+		return rotate_current(ref, old, next->hash, user_agent, ip, now);
+	if (ref->state != SESSION_GRACE)
+		return ERR_NOT_FOUND;
+	/* A second tab: the successor already issued, while it is unspent. */
+	if ((e = session_find(next->hash, now, &succ)) != ERR_NONE)
+		return e;
+	return succ.state == SESSION_CURRENT &&
+	    succ.session_id == ref->session_id ? ERR_NONE : ERR_NOT_FOUND;
 }
 
 /*
@@ -243,7 +301,8 @@ session_revoke_all(int64_t user_id, int64_t keep, int64_t now,
 	    n != NULL ? n : &count);
 }
 
-enum err
+/* Bumps the user's token version: every access token issued so far fails. */
+static enum err
 session_bump_version(int64_t user_id)
 {
 	sqlite3_stmt *s = db_stmt(STMT_SESSION_BUMP_VERSION);
@@ -337,23 +396,12 @@ session_cookie_touch(const struct session_cookie *c, const char *user_agent,
 	return db_step_done(s, "session_cookie_touch");
 }
 
-/*
- * The MAC behind a CSRF token.  The label keeps it from ever equalling
- * anything else made with the signing key.
- */
+/* The MAC behind a CSRF token. */
 static void
 csrf_mac(const unsigned char hash[SESSION_HASH_BYTES],
     unsigned char mac[crypto_auth_hmacsha256_BYTES])
 {
-	static const char label[] = "quill csrf token v1";
-	crypto_auth_hmacsha256_state st;
-
-	crypto_auth_hmacsha256_init(&st, config.key, config.key_len);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label,
-	    sizeof(label));
-	crypto_auth_hmacsha256_update(&st, hash, SESSION_HASH_BYTES);
-	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_memzero(&st, sizeof(st));
+	keyed_mac("quill csrf token v1", hash, SESSION_HASH_BYTES, mac);
 }
 
 _Static_assert(crypto_auth_hmacsha256_BYTES == SESSION_SECRET_BYTES,
