@@ -16,7 +16,6 @@
 #include "web/page.h"
 #include "store/post.h"
 #include "store/user.h"
-#include "base/text.h"
 #include "base/time.h"
 
 enum post_field { PF_TITLE, PF_BODY, PF_STATUS, PF__MAX };
@@ -293,6 +292,7 @@ posts_query_time(struct req *r, const char *name, int before, int64_t *t)
 static enum err
 posts_filter(struct req *r, struct post_filter *f)
 {
+	enum post_query_fault fault;
 	const char *status, *q;
 	enum err e;
 
@@ -318,12 +318,12 @@ posts_filter(struct req *r, struct post_filter *f)
 	}
 	if (q == NULL)
 		return ERR_NONE;
-	if (text_utf8_chars(q, strlen(q), POST_QUERY_MAX_CHARS) >
-	    POST_QUERY_MAX_CHARS)
-		return http_fail(r, ERR_BAD_REQUEST,
-		    "The q parameter must be at most 200 characters.");
-	if ((e = post_match_query(r->arena, q, &f->match)) == ERR_BAD_REQUEST)
-		return http_fail(r, e, "The q parameter must contain a word.");
+	if ((e = post_match_query(r->arena, q, &f->match, &fault)) ==
+	    ERR_BAD_REQUEST) {
+		valid_add(&r->details, "q", post_query_faults[fault].code,
+		    post_query_faults[fault].message);
+		return http_fail(r, e, post_query_faults[fault].message);
+	}
 	return e;
 }
 
@@ -400,8 +400,8 @@ posts_list_of(struct req *r, int64_t author)
 	else if ((e = http_query_id(r, "author", &f.author)) != ERR_NONE)
 		return e;
 	post_filter_visible(&f, &r->who);
-	if ((e = post_list(r->arena, &f, &lp, &rows, &n, &more)) != ERR_NONE ||
-	    (lp.mode == LIST_OFFSET && (e = post_count(&f, &total)) != ERR_NONE))
+	if ((e = post_list(r->arena, &f, &lp, &rows, &n, &more, &total)) !=
+	    ERR_NONE)
 		return e;
 	if (more && (next = post_cursor(r->arena, &lp, &rows[n - 1])) == NULL)
 		return ERR_INTERNAL;

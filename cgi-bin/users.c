@@ -9,12 +9,15 @@
 #include "web/app.h"
 #include "base/arena.h"
 #include "web/auth.h"
+#include "base/config.h"
 #include "store/db.h"
 #include "web/list.h"
 #include "store/ratelimit.h"
 #include "base/log.h"
+#include "store/mail.h"
 #include "base/password.h"
 #include "base/text.h"
+#include "base/time.h"
 #include "store/user.h"
 
 /* Longest q a list accepts, in characters. */
@@ -95,13 +98,44 @@ users_me(struct req *r)
 	return http_reply_data(r, 200, user_json(&u, 1), NULL);
 }
 
+/*
+ * Queues the mail that tells u's old address that the account's email
+ * was changed at now, inside the transaction of the change.  It names no
+ * new address and carries no secret: the old mailbox may no longer be
+ * the user's.
+ */
+static enum err
+users_email_notice(struct req *r, const struct user *u, int64_t now)
+{
+	char when[32];
+	const char *body;
+
+	time_rfc3339(now, when, sizeof(when));
+	body = arena_printf(r->arena,
+	    "Hello %s,\n\n"
+	    "the email address of your account at %s\n"
+	    "was changed at %s.  Its mail now goes to another\n"
+	    "address, and this one no longer signs in.  Password-reset links\n"
+	    "sent here before no longer work, and every other device signed in\n"
+	    "to the account was signed out.\n\n"
+	    "If you did not make this change, tell the administrator of the\n"
+	    "site at once: whoever made it knew your password.\n",
+	    u->name, config.public_origin, when);
+	if (body == NULL)
+		return ERR_INTERNAL;
+	return mail_queue(u->email, "Your Quill email address was changed",
+	    body, now);
+}
+
 /* PATCH /api/v1/users/me: name; email only with currentPassword. */
 static enum err
 users_me_update(struct req *r)
 {
 	struct vvalue v[ME__MAX];
 	struct user_change c = USER_CHANGE_NONE;
-	struct user u;
+	struct user u, before;
+	int64_t now;
+	int moved;
 	enum err e;
 
 	if ((e = auth_require(r)) != ERR_NONE)
@@ -126,12 +160,20 @@ users_me_update(struct req *r)
 		c.email = v[ME_EMAIL].str;
 		c.email_len = v[ME_EMAIL].len;
 	}
+	/* A new email ends the user's other sessions; this one goes on. */
+	c.keep_session = r->who.session_id;
+	moved = c.email != NULL && !user_email_same(u.email, c.email,
+	    c.email_len);
+	before = u;
+	now = time(NULL);
 	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
-	if ((e = db_end(user_update(r->arena, u.id, &c, time(NULL), &u))) !=
-	    ERR_NONE)
+	e = user_update(r->arena, u.id, &c, now, &u);
+	if (e == ERR_NONE && moved)
+		e = users_email_notice(r, &before, now);
+	if ((e = db_end(e)) != ERR_NONE)
 		return e;
-	if (c.email != NULL)
+	if (moved)
 		users_log(r, "email_changed", u.id);
 	return http_reply_data(r, 200, user_json(&u, 1), NULL);
 }
@@ -152,7 +194,7 @@ users_me_delete(struct req *r)
 		return e;
 	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
-	if ((e = db_end(user_delete(r->arena, u.id))) != ERR_NONE)
+	if ((e = db_end(user_delete(r->arena, u.id, time(NULL)))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_deleted", u.id);
 	return http_reply_empty(r);
@@ -217,7 +259,8 @@ users_delete(struct req *r)
 		return e;
 	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
-	if ((e = db_end(user_delete(r->arena, r->params[0]))) != ERR_NONE)
+	if ((e = db_end(user_delete(r->arena, r->params[0],
+	    time(NULL)))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_deleted", r->params[0]);
 	return http_reply_empty(r);

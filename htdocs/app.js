@@ -1,6 +1,7 @@
 // Quill's pages work without this script; with it they do a little more:
 // forms marked data-csrf carry the session's CSRF token, the reset form is
-// filled from its link, and the home page greets the user and lists posts.
+// filled from its link's fragment, and the home page greets the user and
+// lists posts.
 'use strict';
 
 (function () {
@@ -25,10 +26,14 @@
     });
   }
 
+  // The reset link carries its code in the fragment (#token=...), which
+  // the browser never sends to a server: no access log or Referer holds it.
+  // Once in the field, it leaves the address bar and the history too.
   var token = document.getElementById('token');
-  if (token && !token.value) {
-    var t = new URLSearchParams(location.search).get('token');
-    if (t) token.value = t;
+  if (token) {
+    var t = new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
+    if (t && !token.value) token.value = t;
+    if (t) history.replaceState(null, '', location.pathname + location.search);
   }
 
   var who = document.getElementById('whoami');

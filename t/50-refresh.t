@@ -1,6 +1,7 @@
 # Refresh tokens: issued at login, stored hashed, rotated on every use; a
-# spent token comes back within the grace interval (two tabs) -> a fresh
-# pair, after it -> the whole session ends.  Lifetimes are moved with
+# spent token comes back within the grace interval (two tabs) -> the
+# successor it already had, never another, after it -> the whole session
+# ends.  Lifetimes are moved with
 # sqlite3, never waited for.
 use strict;
 use warnings;
@@ -60,21 +61,38 @@ $r = refresh($srv, $rt1);
 is($r->{status}, 200, 'the new refresh token rotates in turn');
 my $rt2 = $r->{json}{data}{refreshToken};
 
-# A spent token within the grace interval: a fresh pair (two tabs).
+# A spent token within the grace interval gets the successor it already
+# has (two tabs), never a new member of the family; once that successor is
+# spent too, there is nothing left to hand out.
 $r = refresh($srv, $rt0);
-is($r->{status}, 200, 'a spent token within the grace interval still answers a pair');
-my $rt0b = $r->{json}{data}{refreshToken};
-isnt($rt0b, $rt2, 'a fresh one');
-is(refresh($srv, $rt0b)->{status}, 200, 'and that one works too');
+is($r->{status}, 401, 'a spent token whose successor was spent too is refused, even within the grace interval');
+is(sql($srv, "SELECT revoked_at IS NULL FROM sessions WHERE id = $sid"), 1, 'without ending the session');
+$r = refresh($srv, $rt2);
+is($r->{status}, 200, 'the current token rotates');
+my $rt3 = $r->{json}{data}{refreshToken};
+my @replays = map { refresh($srv, $rt2) } 1 .. 5;
+is_deeply([map { $_->{status} } @replays], [(200) x 5], 'replayed five times within the grace interval: 200 each time');
+is_deeply([map { $_->{json}{data}{refreshToken} } @replays], [($rt3) x 5],
+    'each time with the successor it already had');
+is(me($_->{json}{data}{accessToken}), 200, 'and a working access token') for $replays[0];
+is(sql($srv, "SELECT count(*) FROM refresh_tokens WHERE session_id = $sid AND rotated_at IS NULL"), 1,
+    'the family has one live token, not six');
+is(sql($srv, "SELECT count(*) FROM refresh_tokens WHERE session_id = $sid"), 4,
+    'and no member was added: the login, and three rotations');
 
 # Two refreshes with the same token at the same moment both succeed.
-my @res = in_parallel(map { my $t = $rt2; sub {
+my @res = in_parallel(map { my $t = $rt3; sub {
     post_on_new_connection($srv, '/api/v1/auth/refresh', { refreshToken => $t }) } } 1 .. 2);
 my @st = map { /^(\d+)/ ? $1 : 0 } @res;
 is_deeply(\@st, [200, 200], 'two concurrent refreshes with one token both answer 200');
 my @new = map { /^\d+ (.*)$/s ? decode_json($1)->{data}{refreshToken} : '' } @res;
-isnt($new[0], $new[1], 'with different refresh tokens');
-is(refresh($srv, $_)->{status}, 200, 'and each tab goes on refreshing') for @new;
+is($new[0], $new[1], 'with the same refresh token');
+is(sql($srv, "SELECT count(*) FROM refresh_tokens WHERE session_id = $sid AND rotated_at IS NULL"), 1,
+    'still one live token');
+$r = refresh($srv, $new[0]);
+is($r->{status}, 200, 'and either tab goes on refreshing');
+my $rt5 = $r->{json}{data}{refreshToken};
+is(refresh($srv, $new[1])->{json}{data}{refreshToken}, $rt5, 'the other tab, a moment later, gets the same');
 is(sql($srv, "SELECT count(DISTINCT session_id) FROM refresh_tokens WHERE session_id = $sid"), 1,
     'all of it in one session');
 
@@ -89,7 +107,7 @@ is($r->{json}{error}{code}, 'UNAUTHENTICATED', 'UNAUTHENTICATED');
 is(sql($srv, "SELECT revoked_reason FROM sessions WHERE id = $sid"), 'refresh_reuse',
     'its session is revoked as a replay');
 like(log_text($srv), qr/"event":"refresh_reuse"[^\n]*"sessionId":"$sid"/, 'and the replay is logged');
-is(refresh($srv, $_)->{status}, 401, 'every live token of the family is dead') for @new;
+is(refresh($srv, $_)->{status}, 401, 'every token of the family is dead') for @new, $rt5;
 is(me($p1->{accessToken}), 401, "the session's access tokens fail on the next request");
 is(refresh($srv, $other->{refreshToken})->{status}, 200, 'other sessions of the user are untouched');
 

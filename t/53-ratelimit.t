@@ -158,10 +158,38 @@ is($r->{json}{data}[0]{ip}, '203.0.113.6', 'sessions record the forwarded addres
 is($r->{status}, 200, 'a forwarded value that is no address leaves the peer address');
 like(log_text($px), qr/"client":"203\.0\.113\.5"/, 'the log names the forwarded client');
 
+# Per-address limits count an IPv6 client by its /64 (QUILL_RATE_IPV6_PREFIX)
+# and an IPv4-mapped address as its IPv4 address: here through a trusted
+# proxy, as a site behind a load balancer sees its clients.
+sub register_from {
+    my ($s, $addr) = @_;
+    return api($s, 'POST', '/api/v1/auth/register', headers => { 'x-forwarded-for' => $addr },
+        json => { email => fresh_email(), password => 'correct horse battery staple', name => 'N' })->{status};
+}
+my %v6set = (QUILL_TRUSTED_PROXIES => '127.0.0.1', QUILL_RATE_REGISTER => undef);
+my $v6 = start_server(settings => \%v6set);
+is_deeply([map { register_from($v6, "2001:db8::$_") } 1 .. 7], [201, 201, 201, 201, 201, 429, 429],
+    'seven registrations from 2001:db8::1 to ::7: one /64, one limit of five');
+is(register_from($v6, '2001:db8:0:1::1'), 201, 'the next /64 has a limit of its own');
+is(sql($v6, "SELECT hits FROM rate_limits WHERE bucket = 'register' AND key = '2001:db8::/64'"), 5,
+    'counted under the /64');
+is_deeply([map { register_from($v6, $_) } '192.0.2.1', '::ffff:192.0.2.1', '192.0.2.1', '::ffff:192.0.2.1',
+    '::FFFF:c000:201', '192.0.2.1', '::ffff:192.0.2.1'], [201, 201, 201, 201, 201, 429, 429],
+    '192.0.2.1 and ::ffff:192.0.2.1 count together');
+is(sql($v6, "SELECT count(*) FROM rate_limits WHERE key LIKE '%ffff%'"), 0, 'under the IPv4 address');
+api($v6, 'POST', '/api/v1/auth/login', headers => { 'x-forwarded-for' => '2001:db8::9' },
+    json => { email => 'nobody@example.com', password => 'whatever it is' });
+is(sql($v6, "SELECT key FROM rate_limits WHERE bucket = 'login'"), '2001:db8::/64', 'login counts by the /64 too');
+like(log_text($v6), qr/"client":"2001:db8::9"/, 'while the log names the address itself');
+my $v128 = start_server(settings => { %v6set, QUILL_RATE_IPV6_PREFIX => 128 });
+is_deeply([map { register_from($v128, "2001:db8::$_") } 1 .. 7], [(201) x 7],
+    'with QUILL_RATE_IPV6_PREFIX=128 each IPv6 address counts alone');
+
 # Bad settings are refused at start-up (quillctl check reads them the same
 # way), naming the setting.
 for my $bad ('QUILL_RATE_LOGIN=ten/60', 'QUILL_RATE_LOGIN=10', 'QUILL_RATE_REFRESH=60/0',
-    'QUILL_TRUSTED_PROXIES=proxy.example', 'QUILL_LOGIN_BACKOFF=0',
+    'QUILL_TRUSTED_PROXIES=proxy.example', 'QUILL_LOGIN_BACKOFF=0', 'QUILL_RATE_IPV6_PREFIX=8',
+    'QUILL_RATE_IPV6_PREFIX=129',
     "QUILL_REFRESH_IDLE_TTL=700000\nQUILL_REFRESH_ABSOLUTE_TTL=600000") {
     my ($name) = $bad =~ /^(\w+)/;
     my $conf = "$px->{var}/bad.conf";

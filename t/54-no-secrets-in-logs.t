@@ -1,6 +1,7 @@
 # A canary test: every auth flow runs once, with every secret marked, and
-# then no password, token or cookie may appear in any log, while every
-# security event must.
+# then no password, token or cookie may appear in any log (the programs',
+# the web server's errors, and its access log, where a secret in a URL or
+# a Referer would land), while every security event must.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -46,11 +47,23 @@ api($srv, 'POST', '/api/v1/auth/password/forgot', json => { email => $email }, h
 is(api($srv, 'POST', '/api/v1/auth/password/forgot', json => { email => $email }, headers => \%h)->{status},
     429, 'the reset limit is reached');
 quillctl($srv, 'mail');
-my @tokens = map { /token=([A-Za-z0-9_-]+)/ ? $1 : () } spool_mails($srv);
+my @mails = spool_mails($srv);
+my @tokens = map { /token=([A-Za-z0-9_-]+)/ ? $1 : () } @mails;
 is(scalar @tokens, 2, 'two reset links were mailed');
 push @secrets, @tokens;
-is(api($srv, 'POST', '/api/v1/auth/password/reset', json => { token => $tokens[-1], password => $pw_reset },
-    headers => \%h)->{status}, 204, 'the password is reset');
+
+# The owner follows the link of the second mail as a browser does: it
+# fetches the link without its fragment (a browser never sends one), and
+# posts the form with that page as its Referer.
+my ($link) = $mails[-1] =~ m{^(https?://\S+/reset\.html\S*)$}m;
+ok($link, 'the mail holds the link to the reset page');
+(my $page = $link // '') =~ s/#.*//s;
+(my $path = $page) =~ s{^https?://[^/]+}{};
+is(api($srv, 'GET', $path, headers => \%h)->{status}, 200, 'the page opens');
+my $r2 = api($srv, 'POST', '/api/v1/auth/password/reset', form => { token => $tokens[-1],
+    password => $pw_reset, returnTo => '/login.html' }, headers => { %h, referer => $page, origin => $srv->{base} });
+is($r2->{status}, 303, 'the form resets the password');
+is($r2->{headers}{location}, '/login.html', 'and leads to the login page');
 my ($a4) = login_pair($srv, $email, $pw_reset, %h);
 push @secrets, $a4->{accessToken}, $a4->{refreshToken};
 is(api($srv, 'POST', '/api/v1/auth/password/change', token => $a4->{accessToken}, headers => \%h,
@@ -61,13 +74,22 @@ is(api($srv, 'POST', '/api/v1/auth/password/change', token => $a4->{accessToken}
 # What the stored forms look like must not leak either.
 push @secrets, map { lc token_hash($_) } grep { length == 43 } @secrets;
 
+# lighttpd writes its access log in batches: all of it is there once the
+# server has stopped.
+QuillTest::stop_server($srv);
 my $log = log_text($srv);
 my $lighttpd = do { open my $fh, '<', "$srv->{var}/log/lighttpd.log"; local $/; $fh ? <$fh> : '' } // '';
+my $access = access_log_text($srv->{var});
 ok(length $log > 1000, 'the programs logged');
+like($access, qr{"GET /reset\.html[ ?]}, 'the access log has the page');
+like($access, qr{"POST /api/v1/auth/password/reset .*"\Q$page\E"}, 'and the post of its form, with the Referer');
 for my $s (@secrets) {
     my $shown = substr($s, 0, 12) . '...';
-    ok(index($log, $s) < 0 && index($lighttpd, $s) < 0, "secret $shown appears in no log");
+    ok(index($log, $s) < 0 && index($lighttpd, $s) < 0 && index($access, $s) < 0,
+        "secret $shown appears in no log, the access log included");
 }
+is_deeply([map { substr($_, 0, 12) } access_log_leaks($srv)], [],
+    'no secret the test was handed (tokens, cookies, reset codes) is in the access log');
 unlike($log, qr/argon2/i, 'no password hash appears in the log');
 for my $ev (qw(login login_failed refresh_reuse session_revoked password_reset_requested
     password_reset_completed password_changed current_password_wrong rate_limited)) {

@@ -41,6 +41,14 @@ is($r->{json}{meta}{total}, 3, 'with the total of matches the caller may see');
 is_deeply(found('q=zebra&order=asc'), [ $in_body->{id}, $twice->{id}, $in_title->{id} ],
     'order=asc gives the least relevant first');
 is_deeply(found('q=zebra&perPage=1&page=2'), [ $twice->{id} ], 'page 2 of one per page');
+# The total: counted for a full page, seen on the last (a page that is not
+# full), counted again past the end.
+for ([1, 2, 2], [2, 2, 1], [3, 1, 1], [1, 5, 3], [4, 1, 0], [9, 2, 0]) {
+    my ($page, $per, $n) = @$_;
+    $r = api($srv, 'GET', "/api/v1/posts?q=zebra&perPage=$per&page=$page");
+    is_deeply([ $r->{json}{meta}{total}, scalar @{ $r->{json}{data} }, $r->{json}{meta}{totalPages} ],
+        [ 3, $n, int((3 + $per - 1) / $per) ], "page $page of $per: $n posts, and the total of 3");
+}
 like(link_next(api($srv, 'GET', '/api/v1/posts?q=zebra&perPage=1')) // '',
     qr{^/api/v1/posts\?q=zebra&perPage=1&page=2$}, 'Link names the next page, keeping q');
 is(api($srv, 'GET', '/api/v1/posts?q=zebra&cursor=MXwzfDF8NXw5')->{status}, 400,
@@ -68,6 +76,33 @@ is(api($srv, 'GET', '/api/v1/posts?q=')->{status}, 400, 'an empty q is 400');
 is(api($srv, 'GET', '/api/v1/posts?q=+++')->{status}, 400, 'a blank q is 400');
 is(api($srv, 'GET', '/api/v1/posts?q=' . ('z' x 201))->{status}, 400, 'a 201-character q is 400');
 like(api($srv, 'GET', '/api/v1/posts?q=')->{json}{error}{message}, qr/\bq\b/, 'the message names q');
+
+# The bounds of a search, which bound its cost: at most 8 terms (a word
+# joined by punctuation counts as its parts), at most 2 prefixes, each of
+# at least 3 letters before its *.  Beyond them: 400, naming q and why.
+sub refused_q {
+    my ($q, $code, $what) = @_;
+    my $r = api($srv, 'GET', "/api/v1/posts?q=$q");
+    is($r->{status}, 400, "$what: 400");
+    is($r->{json}{error}{code}, 'BAD_REQUEST', "$what: BAD_REQUEST");
+    is_deeply([map { "$_->{field} $_->{code}" } @{ $r->{json}{error}{details} // [] }], ["q $code"],
+        "$what: a detail on q, $code");
+    like($r->{json}{error}{message}, qr/\(q\)/, "$what: a message naming q");
+}
+refused_q(join('+', map { "$_*" } qw(e s t a r i n o l d c u m p h g b f y w k v x z)), 'prefix_too_short',
+    'the costly search of one-letter prefixes (e* s* t* ...) is refused');
+refused_q('ab*', 'prefix_too_short', 'a prefix of two letters');
+refused_q('zebra+cross-b*', 'prefix_too_short', 'a prefix of one letter at the end of a joined word');
+refused_q('zeb*+cro*+roa*', 'too_many_prefixes', 'three prefixes');
+refused_q('zebra+a+note+on+road+markings+and+where+to', 'too_many_terms', 'nine words');
+refused_q('a-b-c-d-e-f-g-h-i', 'too_many_terms', 'nine terms joined by punctuation in one word');
+refused_q('z' x 201, 'too_long', '201 characters');
+refused_q('*', 'invalid_value', 'no word');
+is_deeply([sort { $a <=> $b } @{ found('q=zeb*+cro*') }], [ $in_title->{id}, $in_body->{id} ],
+    'two prefixes of three letters are searched');
+is_deeply([sort { $a <=> $b } @{ found('q=zebra+a+note+on+road+markings+and+where') }],
+    [ $in_title->{id}, $in_body->{id} ], 'eight words are searched');
+is_deeply(found('q=ZEBRA-crossing'), [ $in_body->{id} ], 'a joined word is a phrase of its parts');
 
 # Visibility: drafts are found only by those who may see them.
 is_deeply(found('q=quokka'), [], 'an anonymous search does not find a draft');
@@ -100,6 +135,8 @@ is_deeply(found('q=stripes'), [], 'a post made a draft leaves public search');
 is_deeply(found('q=stripes', as => $mod), [ $twice->{id} ], 'but stays in the index');
 api($srv, 'DELETE', "/api/v1/posts/$twice->{id}", token => $mod->{token});
 is_deeply(found('q=stripes', as => $mod), [], 'a deleted post is gone from search');
+like(sql($srv, "SELECT sql FROM sqlite_master WHERE name = 'posts_fts'"), qr/prefix = '3'/,
+    'the index keeps the 3-character prefixes, the shortest a search may use');
 is(sql($srv, "INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1); SELECT 'ok'"),
     'ok', 'the search index agrees with the posts table');
 unlike(log_text($srv), qr/db_error/, 'no database error was logged');

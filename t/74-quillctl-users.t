@@ -46,7 +46,7 @@ sql($srv, "DELETE FROM users WHERE email LIKE 'bulk%'");
 # set-role revokes at once.
 ($rc, $out) = quillctl($srv, "user set-role \U$ann->{email}\E moderator");
 is($rc, 0, 'set-role succeeds (the email in any case)') or diag $out;
-like($out, qr/role user -> moderator; access tokens revoked/, 'and says what it did');
+like($out, qr/role user -> moderator; sessions and access tokens revoked/, 'and says what it did');
 is(sql($srv, "SELECT role FROM users WHERE id = $ann->{id}"), 'moderator', 'the role is stored');
 ok(!alive($srv, $ann), "the user's old token is refused at once");
 ($ann->{token}) = login($srv, $ann->{email}, $ann->{password});
@@ -58,7 +58,7 @@ ok(alive($srv, $ann), 'and the token stays good');
 # disable / enable.
 ($rc, $out) = quillctl($srv, "user disable $ann->{email}");
 is($rc, 0, 'disable succeeds');
-like($out, qr/active -> disabled; access tokens revoked/, 'and says so');
+like($out, qr/active -> disabled; sessions and access tokens revoked/, 'and says so');
 ok(!alive($srv, $ann), 'the token is dead');
 ok(!(login($srv, $ann->{email}, $ann->{password}))[0], 'a disabled user cannot log in');
 ($rc, $out) = quillctl($srv, "user enable $ann->{email}");

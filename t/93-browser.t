@@ -1,12 +1,14 @@
 # The pages of htdocs/ in a real browser: Debian's chromium, headless,
 # driven by playwright-core (npm) from the Node scripts in t/browser/, each
 # against a server of its own.  Their TAP is read back here, so prove
-# counts every check.  Screenshots of each step go to build/screenshots/.
+# counts every check; then the server's access log must hold no reset code
+# the browser was mailed.  Screenshots of each step go to build/screenshots/.
 use strict;
 use warnings;
 use lib 't/lib';
 use Test::More;
 use QuillTest;
+use AuthTest qw(spool_mails);
 
 my $root = root();
 my @missing = grep { !-e $_->[0] } (['/usr/bin/chromium', 'Debian chromium'],
@@ -20,6 +22,8 @@ for my $script (sort glob "$root/t/browser/*.js") {
     my $srv = start_server(name => "browser-$name");
     local $ENV{QUILL_BASE} = $srv->{base};
     local $ENV{QUILL_DB} = "$srv->{var}/quill.db";
+    local $ENV{QUILL_CONFIG} = $srv->{conf};
+    local $ENV{QUILL_BUILD} = build_dir();
     local $ENV{QUILL_SHOTS} = "$root/build/screenshots";
     open my $out, '-|', 'node', $script or die "node $script: $!";
     my $checks = 0;
@@ -35,5 +39,11 @@ for my $script (sort glob "$root/t/browser/*.js") {
     close $out;
     is($?, 0, "$name: node exits 0");
     cmp_ok($checks, '>', 0, "$name: ran checks");
+    # What a real browser sent: the reset codes it was mailed are in no
+    # access log (neither in a URL nor in a Referer).
+    spool_mails($srv);
+    QuillTest::stop_server($srv);
+    is_deeply([map { substr($_, 0, 12) . '...' } access_log_leaks($srv)], [],
+        "$name: no secret of the test is in the access log");
 }
 done_testing();

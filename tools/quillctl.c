@@ -355,7 +355,7 @@ user_apply(const char *email, const struct user_change *c, int del)
 		die("the database is busy: %s", error_message(e));
 	e = user_get_by_email(a, email, strlen(email), &before);
 	if (e == ERR_NONE)
-		e = del ? user_delete(a, before.id) :
+		e = del ? user_delete(a, before.id, time(NULL)) :
 		    user_update(a, before.id, c, time(NULL), &after);
 	if ((e = db_end(e)) == ERR_NOT_FOUND)
 		die("no user has the email %s", email);
@@ -374,7 +374,7 @@ user_apply(const char *email, const struct user_change *c, int del)
 		    after.disabled ? "disabled" : "active");
 	if (!del)
 		printf("%s\n", after.token_version != before.token_version ?
-		    "; access tokens revoked" : "");
+		    "; sessions and access tokens revoked" : "");
 	arena_free(a);
 	db_close();
 	return 0;

@@ -343,17 +343,24 @@ auth_refresh(struct req *r)
 		    ref.session_id);
 		return refresh_refused(r);
 	}
-	secret_new(&next);
 	snprintf(sid, sizeof(sid), "%lld", (long long)ref.session_id);
-	if ((e = ratelimit_hit(r, RL_REFRESH, sid, now)) != ERR_NONE ||
-	    (e = session_rotate(&ref, old, next.hash,
-	    http_env(r, "HTTP_USER_AGENT"), r->client, now)) != ERR_NONE ||
-	    (e = pair_answer(r, ref.user_id, ref.role, ref.token_version,
-	    ref.session_id, &next, NULL)) != ERR_NONE) {
+	if ((e = ratelimit_hit(r, RL_REFRESH, sid, now)) == ERR_NONE &&
+	    (e = session_rotate(&ref, v[REFRESH_TOKEN].str,
+	    v[REFRESH_TOKEN].len, old, &next, http_env(r, "HTTP_USER_AGENT"),
+	    r->client, now)) == ERR_NONE)
+		e = pair_answer(r, ref.user_id, ref.role, ref.token_version,
+		    ref.session_id, &next, NULL);
+	explicit_bzero(&next, sizeof(next));
+	if (e == ERR_NOT_FOUND) {
+		/* Spent within the grace interval, and so is its successor. */
+		auth_event_log(r, LOG_INFO, "refresh_rejected", ref.user_id,
+		    ref.session_id);
+		return auth_commit_anyway(refresh_refused(r));
+	}
+	if (e != ERR_NONE) {
 		db_rollback();
 		return e;
 	}
-	explicit_bzero(&next, sizeof(next));
 	return db_commit();
 }
 

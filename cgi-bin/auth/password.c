@@ -19,7 +19,11 @@
 #include "store/session.h"
 #include "store/user.h"
 
-/* Where the reset link points, under QUILL_PUBLIC_ORIGIN. */
+/*
+ * Where the reset link points, under QUILL_PUBLIC_ORIGIN.  The token
+ * follows in the fragment (#token=), which a browser never sends: it
+ * lands in no access log and in no Referer.
+ */
 #define RESET_PAGE "/reset.html"
 
 enum forgot_field { FORGOT_EMAIL, FORGOT__MAX };
@@ -42,7 +46,10 @@ static const struct vfield change_fields[CHANGE__MAX] = {
 	[CHANGE_NEW] = { "newPassword", valid_password, 1 },
 };
 
-/* The text of the reset mail to u, with the link for token. */
+/*
+ * The text of the reset mail to u: the link for token, and the token on a
+ * line of its own, for the page's field when the browser runs no script.
+ */
 static char *
 forgot_mail_body(struct arena *a, const struct user *u, const char *token)
 {
@@ -51,11 +58,13 @@ forgot_mail_body(struct arena *a, const struct user *u, const char *token)
 	    "someone, hopefully you, asked to reset the password of the Quill\n"
 	    "account %s.  To choose a new password, open this link within\n"
 	    "%ld minutes:\n\n"
-	    "%s" RESET_PAGE "?token=%s\n\n"
-	    "The link works once.  If you did not ask for it, ignore this\n"
+	    "%s" RESET_PAGE "#token=%s\n\n"
+	    "If the page asks for a reset code, it is this:\n\n"
+	    "%s\n\n"
+	    "The code works once.  If you did not ask for it, ignore this\n"
 	    "mail: your password stays as it is.\n",
 	    u->name, u->email, (config.reset_ttl + 59) / 60,
-	    config.public_origin, token);
+	    config.public_origin, token, token);
 }
 
 /*

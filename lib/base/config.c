@@ -80,6 +80,7 @@ static const struct csetting settings[] = {
 	L("QUILL_LOGIN_BACKOFF_MAX", login_backoff_max, 1, 86400, "3600"),
 	L("QUILL_LOGIN_FAILURE_WINDOW", login_failure_window, 60, 7L * 86400,
 	    "3600"),
+	L("QUILL_RATE_IPV6_PREFIX", rate_ipv6_prefix, 16, 128, "64"),
 	{ "QUILL_TRUSTED_PROXIES", C_ADDRS, 0, 0, 0, 0, "" },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -75,6 +75,7 @@ struct config {
 	long	 login_backoff;		/* QUILL_LOGIN_BACKOFF, seconds */
 	long	 login_backoff_max;	/* QUILL_LOGIN_BACKOFF_MAX, seconds */
 	long	 login_failure_window;	/* QUILL_LOGIN_FAILURE_WINDOW, seconds */
+	long	 rate_ipv6_prefix;	/* QUILL_RATE_IPV6_PREFIX, bits */
 	struct config_addr proxies[CONFIG_MAX_PROXIES];	/* QUILL_TRUSTED_PROXIES */
 	size_t	 nproxies;
 

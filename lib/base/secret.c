@@ -56,27 +56,40 @@ secret_digest_hex(const void *p, size_t n, char out[SECRET_DIGEST_HEX])
 }
 
 /*
- * The MAC behind a CSRF token.  The label keeps it from ever equalling
- * anything else made with the key.
+ * The HMAC-SHA256 under key of n bytes of p, for the purpose that label
+ * names: the label (with its NUL) keeps a MAC made for one purpose from
+ * ever equalling one made for another.
  */
 static void
-csrf_mac(const unsigned char *key, size_t keylen,
-    const unsigned char hash[SECRET_HASH_BYTES],
-    unsigned char mac[crypto_auth_hmacsha256_BYTES])
+keyed_mac(const unsigned char *key, size_t keylen, const char *label,
+    const void *p, size_t n, unsigned char mac[crypto_auth_hmacsha256_BYTES])
 {
-	static const char label[] = "quill csrf token v1";
 	crypto_auth_hmacsha256_state st;
 
 	crypto_auth_hmacsha256_init(&st, key, keylen);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label,
-	    sizeof(label));
-	crypto_auth_hmacsha256_update(&st, hash, SECRET_HASH_BYTES);
+	    strlen(label) + 1);
+	crypto_auth_hmacsha256_update(&st, p, n);
 	crypto_auth_hmacsha256_final(&st, mac);
 	sodium_memzero(&st, sizeof(st));
 }
 
 _Static_assert(crypto_auth_hmacsha256_BYTES == SECRET_BYTES,
-    "a CSRF token is not the length of a secret");
+    "a MAC is not the length of a secret");
+
+void
+secret_derive(const unsigned char *key, size_t keylen, const char *label,
+    const void *p, size_t n, struct secret *out)
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	keyed_mac(key, keylen, label, p, n, mac);
+	sodium_bin2base64(out->text, sizeof(out->text), mac, sizeof(mac),
+	    SECRET_B64);
+	sodium_memzero(mac, sizeof(mac));
+	crypto_hash_sha256(out->hash, (const unsigned char *)out->text,
+	    SECRET_LEN);
+}
 
 void
 secret_csrf_token(const unsigned char *key, size_t keylen,
@@ -84,7 +97,8 @@ secret_csrf_token(const unsigned char *key, size_t keylen,
 {
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 
-	csrf_mac(key, keylen, hash, mac);
+	keyed_mac(key, keylen, "quill csrf token v1", hash, SECRET_HASH_BYTES,
+	    mac);
 	sodium_bin2base64(out, SECRET_LEN + 1, mac, sizeof(mac), SECRET_B64);
 }
 

@@ -2,9 +2,10 @@
  * secret: the random secrets that stand for a login (refresh tokens,
  * session cookies, reset codes) and what is derived from them.  A secret
  * is 32 random bytes written as base64url; only its SHA-256 is stored and
- * looked up, so the database never holds one that works.  A CSRF token is
- * an HMAC of a cookie's hash under a key: it needs no storage.  libsodium
- * must be initialised first (password_init and token_init do it).
+ * looked up, so the database never holds one that works.  A derived
+ * secret or a CSRF token is an HMAC under a key: it needs no storage.
+ * libsodium must be initialised first (password_init and token_init do
+ * it).
  */
 #ifndef QUILL_SECRET_H
 #define QUILL_SECRET_H
@@ -37,6 +38,15 @@ int secret_hash(const char *text, size_t len,
  * in clear (what someone typed as their email may be a password).
  */
 void secret_digest_hex(const void *p, size_t n, char out[SECRET_DIGEST_HEX]);
+
+/*
+ * The secret that n bytes of p stand for under key (keylen bytes), for the
+ * purpose label names: an HMAC in base64url, and its hash, into *out.  The
+ * same input gives the same secret, and nobody without the key can work it
+ * out (a refresh token's successor).
+ */
+void secret_derive(const unsigned char *key, size_t keylen, const char *label,
+    const void *p, size_t n, struct secret *out);
 
 /*
  * The CSRF token of the cookie whose secret hashes to hash, under the key

@@ -113,6 +113,18 @@ const char *db_column_text(struct arena *a, sqlite3_stmt *s, int col);
  */
 int db_reset_busy(void);
 
+/*
+ * Splits n bytes of text into the tokens the full-text index of posts
+ * makes of text (FTS5's unicode61 with remove_diacritics 2, as
+ * sql/006_search.sql declares posts_fts): folded to lowercase, without
+ * diacritics, split at every character that is not a letter or digit.
+ * Calls tok(ctx, token, length) for each in order; a non-zero return
+ * stops the walk.  Returns 0, or -1 when the tokenizer failed.  Needs
+ * db_prepare_all.
+ */
+int db_fts_tokenize(const char *text, int n, void *ctx,
+    int (*tok)(void *ctx, const char *token, int len));
+
 /* 1 when the database answers a trivial query. */
 int db_ping(void);
 

@@ -44,6 +44,18 @@ static struct {
 	timer_t			 timer;
 } gate = { -1, 0, 0, 0 };
 
+/*
+ * The tokenizer of posts_fts, made once at start-up from the connection's
+ * FTS5 module with the arguments the table declares (sql/006_search.sql),
+ * so search text is split exactly as the index was.
+ */
+#define FTS_TOKENIZER	"unicode61"
+static const char *const fts_args[] = { "remove_diacritics", "2" };
+static struct {
+	fts5_tokenizer	 api;
+	Fts5Tokenizer	*tok;
+} fts;
+
 /* The lock wait (QUILL_BUSY_TIMEOUT_MS) and the deadline (db_deadline). */
 static struct {
 	long		 busy_ms;
@@ -325,6 +337,68 @@ db_schema_version(void)
 	return schema_version_of(db);
 }
 
+/* Makes the tokenizer of posts_fts; -1 with a reason in err. */
+static int
+fts_open(char *err, size_t errsz)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *s;
+	void *ud = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errsz, "SQLite has no FTS5: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+	(void)sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (api == NULL || api->iVersion < 2 ||
+	    api->xFindTokenizer(api, FTS_TOKENIZER, &ud, &fts.api) !=
+	    SQLITE_OK ||
+	    fts.api.xCreate(ud, (const char **)fts_args,
+	    (int)(sizeof(fts_args) / sizeof(fts_args[0])), &fts.tok) !=
+	    SQLITE_OK) {
+		snprintf(err, errsz, "SQLite's FTS5 has no " FTS_TOKENIZER
+		    " tokenizer");
+		fts.tok = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* What db_fts_tokenize passes through FTS5 to its callback. */
+struct fts_walk {
+	void	*ctx;
+	int	(*tok)(void *, const char *, int);
+};
+
+/* FTS5's token callback: hands each token on. */
+static int
+fts_token(void *p, int flags, const char *token, int len, int start, int end)
+{
+	const struct fts_walk *w = p;
+
+	(void)flags;
+	(void)start;
+	(void)end;
+	return w->tok(w->ctx, token, len) != 0 ? SQLITE_DONE : SQLITE_OK;
+}
+
+int
+db_fts_tokenize(const char *text, int n, void *ctx,
+    int (*tok)(void *ctx, const char *token, int len))
+{
+	struct fts_walk w = { ctx, tok };
+	int rc;
+
+	if (fts.tok == NULL)
+		return -1;
+	rc = fts.api.xTokenize(fts.tok, &w, FTS5_TOKENIZE_QUERY, text, n,
+	    fts_token);
+	return rc == SQLITE_OK || rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
 db_prepare_all(char *err, size_t errsz)
 {
@@ -345,7 +419,7 @@ db_prepare_all(char *err, size_t errsz)
 			return -1;
 		}
 	}
-	return 0;
+	return fts.tok != NULL ? 0 : fts_open(err, errsz);
 }
 
 void
@@ -358,6 +432,9 @@ db_close(void)
 		stmts[i] = NULL;
 	}
 	memset(&stmts_used, 0, sizeof(stmts_used));
+	if (fts.tok != NULL)
+		fts.api.xDelete(fts.tok);
+	fts.tok = NULL;
 	if (db != NULL)
 		sqlite3_close(db);
 	db = NULL;

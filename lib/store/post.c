@@ -5,6 +5,7 @@
 #include "base/buf.h"
 #include "store/db.h"
 #include "store/post.h"
+#include "base/text.h"
 
 static const char *const status_names[] = { "draft", "published" };
 
@@ -232,9 +233,29 @@ bind_start(sqlite3_stmt *s, const struct post_filter *f,
 	sqlite3_bind_int64(s, 7, id);
 }
 
+/* Counts the posts f selects into *total. */
+static enum err
+post_count(const struct post_filter *f, int64_t *total)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*total = 0;
+	if (f->nothing)
+		return ERR_NONE;
+	s = db_stmt(counts[post_family(f)]);
+	bind_filter(s, f);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*total = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? ERR_NONE : db_fail(rc, "post_count");
+}
+
 enum err
 post_list(struct arena *a, const struct post_filter *f,
-    const struct list_params *lp, struct post **rows, size_t *n, int *more)
+    const struct list_params *lp, struct post **rows, size_t *n, int *more,
+    int64_t *total)
 {
 	sqlite3_stmt *s;
 	size_t want, got = 0;
@@ -244,6 +265,7 @@ post_list(struct arena *a, const struct post_filter *f,
 	*rows = NULL;
 	*n = 0;
 	*more = 0;
+	*total = 0;
 	if (f->nothing)
 		return ERR_NONE;
 	if (lp->sort == POST_SORT_RELEVANCE) {
@@ -275,25 +297,18 @@ post_list(struct arena *a, const struct post_filter *f,
 		e = db_fail(rc, "post_list");
 	sqlite3_reset(s);
 	*n = got;
+	/*
+	 * A page that is not full is the last: its posts and those before it
+	 * are all there are, and nothing need be counted (nor a search's
+	 * MATCH run again).  Past the last post, or on a full page, count.
+	 */
+	if (e == ERR_NONE && lp->mode == LIST_OFFSET) {
+		if (got < (size_t)lp->limit && (got > 0 || list_offset(lp) == 0))
+			*total = list_offset(lp) + (int64_t)got;
+		else
+			e = post_count(f, total);
+	}
 	return e;
-}
-
-enum err
-post_count(const struct post_filter *f, int64_t *total)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*total = 0;
-	if (f->nothing)
-		return ERR_NONE;
-	s = db_stmt(counts[post_family(f)]);
-	bind_filter(s, f);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*total = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? ERR_NONE : db_fail(rc, "post_count");
 }
 
 char *
@@ -399,33 +414,130 @@ post_filter_visible(struct post_filter *f, const struct principal *who)
 	}
 }
 
-enum err
-post_match_query(struct arena *a, const char *q, const char **match)
-{
-	struct buf b = { 0 };
-	const char *w, *end;
-	size_t len, i, words = 0;
-	enum err e = ERR_NONE;
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 
-	for (w = q; *w != '\0'; w = end) {
+const struct post_query_text post_query_faults[POST_QUERY__MAX] = {
+	[POST_QUERY_OK] = { "", "" },
+	[POST_QUERY_TOO_LONG] = { "too_long", "A search (q) holds at most "
+	    STR(POST_QUERY_MAX_CHARS) " characters." },
+	[POST_QUERY_NO_WORD] = { "invalid_value",
+	    "A search (q) needs a word: letters or digits." },
+	[POST_QUERY_TOO_MANY_TERMS] = { "too_many_terms", "A search (q) holds "
+	    "at most " STR(POST_QUERY_MAX_TERMS) " words; a word joined by "
+	    "punctuation, such as e-mail, counts as its parts." },
+	[POST_QUERY_TOO_MANY_PREFIXES] = { "too_many_prefixes", "A search (q) "
+	    "holds at most " STR(POST_QUERY_MAX_PREFIXES) " prefix words "
+	    "(ending in *)." },
+	[POST_QUERY_PREFIX_TOO_SHORT] = { "prefix_too_short", "A prefix word "
+	    "in a search (q) needs at least " STR(POST_QUERY_MIN_PREFIX)
+	    " letters or digits before its *." },
+};
+
+/* The search being built: the FTS5 query so far, and what it holds. */
+struct match_build {
+	struct buf	 q;
+	size_t		 terms;		/* in the whole query */
+	size_t		 word_terms;	/* in the current word */
+	size_t		 last_chars;	/* characters of its last term */
+	size_t		 nphrases;	/* phrases kept, at: where each starts */
+	size_t		 at[POST_QUERY_MAX_TERMS + 1];
+};
+
+/* Adds one term the index made of a word to its phrase. */
+static int
+match_term(void *p, const char *token, int len)
+{
+	struct match_build *m = p;
+	int i;
+
+	m->terms++;
+	buf_puts(&m->q, m->word_terms++ > 0 ? " " : "");
+	/* No token holds a quote; were one to, it is written twice. */
+	for (i = 0; i < len; i++)
+		buf_append(&m->q, token[i] == '"' ? "\"\"" : &token[i],
+		    token[i] == '"' ? 2 : 1);
+	for (m->last_chars = 0, i = 0; i < len; i++)
+		m->last_chars += ((unsigned char)token[i] & 0xc0) != 0x80;
+	return 0;
+}
+
+/*
+ * 1 when the phrase that starts at byte from of the query (its last) is
+ * one the query holds already: the same words, both prefixes or neither.
+ */
+static int
+phrase_repeated(const struct match_build *m, size_t from)
+{
+	size_t i, n = m->q.len - from, end;
+
+	for (i = 0; i < m->nphrases; i++) {
+		end = i + 1 < m->nphrases ? m->at[i + 1] - 1 : from - 1;
+		if (end - m->at[i] == n &&
+		    memcmp(m->q.data + m->at[i], m->q.data + from, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+enum err
+post_match_query(struct arena *a, const char *q, const char **match,
+    enum post_query_fault *fault)
+{
+	struct match_build m;
+	const char *w, *end;
+	size_t len, start, terms, prefixes = 0;
+	int prefix;
+
+	memset(&m, 0, sizeof(m));
+	*match = NULL;
+	*fault = POST_QUERY_OK;
+	if (text_utf8_chars(q, strlen(q), POST_QUERY_MAX_CHARS) >
+	    POST_QUERY_MAX_CHARS)
+		*fault = POST_QUERY_TOO_LONG;
+	for (w = q; *fault == POST_QUERY_OK && *w != '\0'; w = end) {
 		w += strspn(w, " \t\r\n");
 		end = w + strcspn(w, " \t\r\n");
 		for (len = (size_t)(end - w); len > 0 && w[len - 1] == '*'; len--)
 			continue;
-		if (len == 0)
+		prefix = len < (size_t)(end - w);
+		start = m.q.len;
+		terms = m.terms;
+		buf_puts(&m.q, m.nphrases > 0 ? " \"" : "\"");
+		m.word_terms = 0;
+		if (db_fts_tokenize(w, (int)len, &m, match_term) == -1) {
+			buf_free(&m.q);
+			return ERR_INTERNAL;
+		}
+		buf_puts(&m.q, prefix ? "\"*" : "\"");
+		/* Punctuation alone is no word; a word again adds nothing. */
+		if (m.q.oom || m.word_terms == 0 ||
+		    phrase_repeated(&m, start + (m.nphrases > 0))) {
+			m.q.len = start;
+			m.terms = terms;
 			continue;
-		buf_puts(&b, words++ > 0 ? " \"" : "\"");
-		/* Inside an FTS5 string a double quote is written twice. */
-		for (i = 0; i < len; i++)
-			buf_append(&b, w[i] == '"' ? "\"\"" : &w[i],
-			    w[i] == '"' ? 2 : 1);
-		buf_puts(&b, len < (size_t)(end - w) ? "\"*" : "\"");
+		}
+		if (m.terms > POST_QUERY_MAX_TERMS)
+			*fault = POST_QUERY_TOO_MANY_TERMS;
+		else if (prefix && ++prefixes > POST_QUERY_MAX_PREFIXES)
+			*fault = POST_QUERY_TOO_MANY_PREFIXES;
+		else if (prefix && m.last_chars < POST_QUERY_MIN_PREFIX)
+			*fault = POST_QUERY_PREFIX_TOO_SHORT;
+		else {
+			m.at[m.nphrases] = start + (m.nphrases > 0);
+			m.nphrases++;
+		}
 	}
-	*match = NULL;
-	if (words == 0)
-		e = ERR_BAD_REQUEST;
-	else if (b.oom || (*match = arena_strndup(a, b.data, b.len)) == NULL)
-		e = ERR_INTERNAL;
-	buf_free(&b);
-	return e;
+	if (*fault == POST_QUERY_OK && m.terms == 0)
+		*fault = POST_QUERY_NO_WORD;
+	if (*fault != POST_QUERY_OK) {
+		buf_free(&m.q);
+		return ERR_BAD_REQUEST;
+	}
+	if (m.q.oom || (*match = arena_strndup(a, m.q.data, m.q.len)) == NULL) {
+		buf_free(&m.q);
+		return ERR_INTERNAL;
+	}
+	buf_free(&m.q);
+	return ERR_NONE;
 }

@@ -29,8 +29,36 @@ enum post_sort {
 
 extern const struct list_sort post_sorts[POST_SORT__MAX];
 
-/* Longest search text (q), in characters. */
-#define POST_QUERY_MAX_CHARS 200
+/*
+ * The bounds of a search (q), which bound its cost: the longest text in
+ * characters; the most terms (the words the full-text index sees: a word
+ * joined by punctuation, such as e-mail, is two); the most prefix terms
+ * (zeb*); and the fewest characters before the * of one.  The index keeps
+ * the prefixes of POST_QUERY_MIN_PREFIX characters (sql/006_search.sql),
+ * the shortest, and so the costliest, a search may hold.
+ */
+#define POST_QUERY_MAX_CHARS	200
+#define POST_QUERY_MAX_TERMS	8
+#define POST_QUERY_MAX_PREFIXES	2
+#define POST_QUERY_MIN_PREFIX	3
+
+/* Why search text is refused. */
+enum post_query_fault {
+	POST_QUERY_OK,
+	POST_QUERY_TOO_LONG,		/* over POST_QUERY_MAX_CHARS */
+	POST_QUERY_NO_WORD,		/* nothing to search for */
+	POST_QUERY_TOO_MANY_TERMS,	/* over POST_QUERY_MAX_TERMS */
+	POST_QUERY_TOO_MANY_PREFIXES,	/* over POST_QUERY_MAX_PREFIXES */
+	POST_QUERY_PREFIX_TOO_SHORT,	/* under POST_QUERY_MIN_PREFIX */
+	POST_QUERY__MAX
+};
+
+/* The detail code and the message of each fault, for the client. */
+struct post_query_text {
+	const char	*code;
+	const char	*message;
+};
+extern const struct post_query_text post_query_faults[POST_QUERY__MAX];
 
 /* Room for a post's ETag, quotes included. */
 #define POST_ETAG_MAX 48
@@ -81,13 +109,13 @@ enum err post_delete(int64_t id);
 /*
  * One page of the posts f selects, in the order and page lp names: *rows
  * (in the arena) receives *n posts with excerpts.  In cursor mode *more is
- * 1 when further posts follow.  The relevance sort needs f->match.
+ * 1 when further posts follow; in offset mode *total receives the number
+ * of posts f selects, counted only when the page does not show it (a page
+ * that is not full is the last).  The relevance sort needs f->match.
  */
 enum err post_list(struct arena *a, const struct post_filter *f,
-    const struct list_params *lp, struct post **rows, size_t *n, int *more);
-
-/* The number of posts f selects, for offset-mode totals. */
-enum err post_count(const struct post_filter *f, int64_t *total);
+    const struct list_params *lp, struct post **rows, size_t *n, int *more,
+    int64_t *total);
 
 /* The cursor that continues a list after post last, or NULL (no memory). */
 char *post_cursor(struct arena *a, const struct list_params *lp,
@@ -126,10 +154,13 @@ void post_filter_visible(struct post_filter *f, const struct principal *who);
 
 /*
  * Sets *match to the FTS5 query for search text q (in the arena): every
- * word must appear (a word ending in '*' is a prefix), each quoted so no
- * character of q is FTS5 syntax.  ERR_BAD_REQUEST when q holds no word.
+ * word must appear (a word ending in '*' is a prefix), each a phrase of
+ * the terms the index makes of it (db_fts_tokenize), so no character of q
+ * is FTS5 syntax.  ERR_BAD_REQUEST with *fault saying why when q is beyond
+ * the bounds above (its length, its terms, its prefixes) or holds no word;
+ * ERR_INTERNAL when out of memory.
  */
 enum err post_match_query(struct arena *a, const char *q,
-    const char **match);
+    const char **match, enum post_query_fault *fault);
 
 #endif

@@ -14,34 +14,34 @@
 /* Doublings of the back-off after which it is at its maximum anyway. */
 #define BACKOFF_SHIFT_MAX 30
 
-static const char *const bucket_names[RL__MAX] = {
-	[RL_LOGIN] = "login",
-	[RL_REGISTER] = "register",
-	[RL_FORGOT] = "forgot",
-	[RL_FORGOT_ACCOUNT] = "forgot_account",
-	[RL_REFRESH] = "refresh",
-	[RL_WRITE] = "write",
+/* A bucket: its name in the table, its limit, and what its key is. */
+struct bucket {
+	const char		*name;
+	const struct config_rate *rate;
+	int			 per_address;	/* the key is a client address */
 };
 
-/* The configured limit of bucket b. */
-static const struct config_rate *
-bucket_rate(enum ratelimit_bucket b)
+static const struct bucket buckets[RL__MAX] = {
+	[RL_LOGIN] = { "login", &config.rate_login, 1 },
+	[RL_REGISTER] = { "register", &config.rate_register, 1 },
+	[RL_FORGOT] = { "forgot", &config.rate_forgot, 1 },
+	[RL_FORGOT_ACCOUNT] = { "forgot_account", &config.rate_forgot_account,
+	    0 },
+	[RL_REFRESH] = { "refresh", &config.rate_refresh, 0 },
+	[RL_WRITE] = { "write", &config.rate_write, 0 },
+};
+
+/*
+ * The key bucket b counts: an address is counted by http_addr_key (its
+ * IPv6 network, IPv4-mapped as IPv4), into buf; any other key as it is.
+ */
+static const char *
+bucket_key(enum ratelimit_bucket b, const char *key, char buf[HTTP_ADDR_MAX])
 {
-	switch (b) {
-	case RL_LOGIN:
-		return &config.rate_login;
-	case RL_REGISTER:
-		return &config.rate_register;
-	case RL_FORGOT:
-		return &config.rate_forgot;
-	case RL_FORGOT_ACCOUNT:
-		return &config.rate_forgot_account;
-	case RL_REFRESH:
-		return &config.rate_refresh;
-	case RL_WRITE:
-	default:
-		return &config.rate_write;
-	}
+	if (!buckets[b].per_address)
+		return key;
+	http_addr_key(key, (int)config.rate_ipv6_prefix, buf, HTTP_ADDR_MAX);
+	return buf;
 }
 
 /* Logs a refusal in bucket (the key is not logged: it may be personal). */
@@ -90,7 +90,8 @@ enum err
 ratelimit_check(struct req *r, enum ratelimit_bucket b, const char *key,
     int64_t now)
 {
-	const struct config_rate *rate = bucket_rate(b);
+	const struct config_rate *rate = buckets[b].rate;
+	char buf[HTTP_ADDR_MAX];
 	sqlite3_stmt *s;
 	int64_t v[2];	/* hits, expires_at */
 	enum err e;
@@ -98,12 +99,12 @@ ratelimit_check(struct req *r, enum ratelimit_bucket b, const char *key,
 	if (rate->limit == 0)
 		return ERR_NONE;
 	s = db_stmt(STMT_RATE_GET);
-	sqlite3_bind_text(s, 1, bucket_names[b], -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, buckets[b].name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, bucket_key(b, key, buf), -1, SQLITE_TRANSIENT);
 	if ((e = row_ints(s, v, 2, "ratelimit_check")) != ERR_NONE)
 		return e;
 	if (v[1] > now && v[0] >= rate->limit)
-		return refuse(r, bucket_names[b], rate->limit, v[1] - now);
+		return refuse(r, buckets[b].name, rate->limit, v[1] - now);
 	return ERR_NONE;
 }
 
@@ -112,7 +113,8 @@ static enum err
 rate_count(enum ratelimit_bucket b, const char *key, int64_t now, int *over,
     int64_t *reset)
 {
-	const struct config_rate *rate = bucket_rate(b);
+	const struct config_rate *rate = buckets[b].rate;
+	char buf[HTTP_ADDR_MAX];
 	sqlite3_stmt *s;
 	int64_t hits;
 	int rc;
@@ -122,8 +124,8 @@ rate_count(enum ratelimit_bucket b, const char *key, int64_t now, int *over,
 	if (rate->limit == 0)
 		return ERR_NONE;
 	s = db_stmt(STMT_RATE_HIT);
-	sqlite3_bind_text(s, 1, bucket_names[b], -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, buckets[b].name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, bucket_key(b, key, buf), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, now);
 	sqlite3_bind_int64(s, 4, rate->window);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -145,8 +147,8 @@ ratelimit_hit(struct req *r, enum ratelimit_bucket b, const char *key,
 
 	if ((e = rate_count(b, key, now, &over, &reset)) != ERR_NONE)
 		return e;
-	return over ? refuse(r, bucket_names[b], bucket_rate(b)->limit, reset) :
-	    ERR_NONE;
+	return over ? refuse(r, buckets[b].name, buckets[b].rate->limit,
+	    reset) : ERR_NONE;
 }
 
 enum err
@@ -157,7 +159,7 @@ ratelimit_count(struct req *r, enum ratelimit_bucket b, const char *key,
 	enum err e;
 
 	if ((e = rate_count(b, key, now, over, &reset)) == ERR_NONE && *over)
-		refusal_log(r, bucket_names[b]);
+		refusal_log(r, buckets[b].name);
 	return e;
 }
 

@@ -122,8 +122,9 @@ session_find(const unsigned char hash[SECRET_HASH_BYTES], int64_t now,
 	return ERR_NONE;
 }
 
-enum err
-session_rotate(const struct session_ref *ref,
+/* Spends token old of ref and adds next to its family, recording the use. */
+static enum err
+rotate_current(const struct session_ref *ref,
     const unsigned char old[SECRET_HASH_BYTES],
     const unsigned char next[SECRET_HASH_BYTES], const char *user_agent,
     const char *ip, int64_t now)
@@ -147,6 +148,28 @@ session_rotate(const struct session_ref *ref,
 	sqlite3_bind_text(s, 4, ua, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 5, ip, -1, SQLITE_STATIC);
 	return db_step_done(s, "session_touch");
+}
+
+enum err
+session_rotate(const struct session_ref *ref, const char *text, size_t len,
+    const unsigned char old[SECRET_HASH_BYTES], struct secret *next,
+    const char *user_agent, const char *ip, int64_t now)
+{
+	struct session_ref succ;
+	enum err e;
+
+	/* The successor: the same one each time, and only the key makes it. */
+	secret_derive(config.key, config.key_len, "quill refresh successor v1",
+	    text, len, next);
+	if (ref->state == SESSION_CURRENT)
+		return rotate_current(ref, old, next->hash, user_agent, ip, now);
+	if (ref->state != SESSION_GRACE)
+		return ERR_NOT_FOUND;
+	/* A second tab: the successor already issued, while it is unspent. */
+	if ((e = session_find(next->hash, now, &succ)) != ERR_NONE)
+		return e;
+	return succ.state == SESSION_CURRENT &&
+	    succ.session_id == ref->session_id ? ERR_NONE : ERR_NOT_FOUND;
 }
 
 /*
@@ -192,7 +215,8 @@ session_revoke_all(int64_t user_id, int64_t keep, int64_t now,
 	    n != NULL ? n : &count);
 }
 
-enum err
+/* Bumps the user's token version: every access token issued so far fails. */
+static enum err
 session_bump_version(int64_t user_id)
 {
 	sqlite3_stmt *s = db_stmt(STMT_SESSION_BUMP_VERSION);

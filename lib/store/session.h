@@ -2,11 +2,13 @@
  * session: logins and the secrets that keep them going.
  *
  * A session is one login.  An API session ("token" kind) holds a family of
- * refresh tokens: each use spends the token and adds a new one.  A spent
- * token presented again within the grace interval (QUILL_REFRESH_GRACE)
- * gets a sibling, so two tabs refreshing at once both keep working; after
- * it, the replay ends the whole session.  Tokens are secrets (base/secret):
- * only their SHA-256 is stored, and looked up by that hash.
+ * refresh tokens: each use spends the token and adds its successor.  A
+ * spent token presented again within the grace interval
+ * (QUILL_REFRESH_GRACE) gets the same successor again, so two tabs
+ * refreshing at once both keep working, and a token never has two
+ * successors; after it, the replay ends the whole session.  Tokens are
+ * secrets (base/secret): only their SHA-256 is stored, and looked up by
+ * that hash.
  *
  * A browser session ("cookie" kind) is found by the hash of its cookie's
  * value; its idle expiry moves forward as it is used, recorded at most
@@ -77,15 +79,20 @@ enum err session_find(const unsigned char hash[SECRET_HASH_BYTES],
     int64_t now, struct session_ref *ref);
 
 /*
- * Spends the refresh token old of ref (unless already spent), adds next to
- * its family and records the use (time, user agent, address).  The new
- * token's idle expiry never passes the session's absolute one.  Call inside
- * a write transaction.
+ * Trades the refresh token text (len bytes, hashing to old) of ref for its
+ * successor, into *next.  A current token is spent, its successor joins
+ * the family and the use is recorded (time, user agent, address); the
+ * successor's idle expiry never passes the session's absolute one.  A
+ * token spent within the grace interval gets the successor it already
+ * has, while that is unspent; ERR_NOT_FOUND when it is not, or for a token
+ * in any other state: a token never has two successors.  The successor is
+ * a MAC of the token under the signing key, so the same one comes back
+ * without being stored.  Call inside a write transaction.
  */
-enum err session_rotate(const struct session_ref *ref,
-    const unsigned char old[SECRET_HASH_BYTES],
-    const unsigned char next[SECRET_HASH_BYTES], const char *user_agent,
-    const char *ip, int64_t now);
+enum err session_rotate(const struct session_ref *ref, const char *text,
+    size_t len, const unsigned char old[SECRET_HASH_BYTES],
+    struct secret *next, const char *user_agent, const char *ip,
+    int64_t now);
 
 /*
  * Ends session id of user_id for reason; ERR_NOT_FOUND when it is not a
@@ -103,18 +110,14 @@ enum err session_revoke_all(int64_t user_id, int64_t keep, int64_t now,
     const char *reason, int64_t *n);
 
 /*
- * Bumps the user's token version, so every access token issued to them so
- * far fails from the next request; their sessions may refresh (and then
- * carry the new version).  Call inside a write transaction.
- */
-enum err session_bump_version(int64_t user_id);
-
-/*
- * Logs the user out everywhere but session keep (0: none): every other
- * session ends (session_revoke_all) and every access token, keep's
- * included, fails from the next request (session_bump_version).  For
- * "log out everywhere" and password changes.  Call inside a write
- * transaction.
+ * Ends the user's access everywhere but session keep (0: none): every
+ * other session, refresh-token families and cookie sessions alike, ends
+ * (session_revoke_all), and every access token, keep's included, fails
+ * from the next request (the token version moves on).  The one way to end
+ * a user's access: logout everywhere, a password change or reset, a new
+ * role, a new email, disabling and deleting all come here, so what is
+ * ended stays ended whatever happens to the account later (enabling it
+ * again).  Call inside the write transaction of the change itself.
  */
 enum err session_revoke_user(int64_t user_id, int64_t keep, int64_t now,
     const char *reason);

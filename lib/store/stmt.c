@@ -87,11 +87,13 @@ const char *const stmt_sql[STMT__MAX] = {
 	" ?3 OR id " cmp " ?4) ORDER BY " order " LIMIT ?5"
 #define NAME_KEY "name COLLATE NOCASE"
 
-	/* NULL leaves a column as it is. */
+	/*
+	 * NULL leaves a column as it is.  The token version is not here:
+	 * session_revoke_user moves it, with the sessions it ends.
+	 */
 	[STMT_USER_UPDATE] = "UPDATE users SET name = coalesce(?1, name), "
 	    "email = coalesce(?2, email), role = coalesce(?3, role), "
-	    "disabled = coalesce(?4, disabled), "
-	    "token_version = token_version + ?5, updated_at = ?6 WHERE id = ?7",
+	    "disabled = coalesce(?4, disabled), updated_at = ?5 WHERE id = ?6",
 	/* Posts and sessions go with the user: ON DELETE CASCADE. */
 	[STMT_USER_DELETE] = "DELETE FROM users WHERE id = ?",
 	[STMT_USER_OTHER_ADMINS] = "SELECT count(*) FROM users "

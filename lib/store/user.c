@@ -1,7 +1,10 @@
 #include <string.h>
+#include <strings.h>
 
 #include "base/arena.h"
 #include "store/db.h"
+#include "store/reset.h"
+#include "store/session.h"
 #include "store/user.h"
 
 static const char *const role_names[] = { "user", "moderator", "admin" };
@@ -168,13 +171,38 @@ last_admin_guard(const struct user *u, int removes)
 	return others > 0 ? ERR_NONE : ERR_CONFLICT;
 }
 
+int
+user_email_same(const char *email, const char *other, size_t other_len)
+{
+	return email != NULL && strlen(email) == other_len &&
+	    strncasecmp(email, other, other_len) == 0;
+}
+
+/*
+ * Why change c to user cur must end the user's sessions, for the
+ * sessions' revoked_reason; NULL when it need not.
+ */
+static const char *
+user_change_ends_access(const struct user *cur, const struct user_change *c)
+{
+	if (c->disabled == 1 && !cur->disabled)
+		return "disabled";
+	if (c->role != -1 && c->role != (int)cur->role)
+		return "role_changed";
+	if (c->email != NULL &&
+	    !user_email_same(cur->email, c->email, c->email_len))
+		return "email_changed";
+	return NULL;
+}
+
 enum err
 user_update(struct arena *a, int64_t id, const struct user_change *c,
     int64_t now, struct user *u)
 {
 	struct user cur = { 0 };
 	sqlite3_stmt *s;
-	int bump, rc;
+	const char *ends;
+	int rc;
 	enum err e;
 
 	if ((e = user_get(a, id, &cur)) != ERR_NONE)
@@ -182,8 +210,15 @@ user_update(struct arena *a, int64_t id, const struct user_change *c,
 	if ((e = last_admin_guard(&cur, (c->role != -1 &&
 	    c->role != ROLE_ADMIN) || c->disabled == 1)) != ERR_NONE)
 		return e;
-	bump = (c->role != -1 && c->role != (int)cur.role) ||
-	    (c->disabled == 1 && !cur.disabled);
+	if ((ends = user_change_ends_access(&cur, c)) != NULL &&
+	    (e = session_revoke_user(id, c->keep_session, now, ends)) !=
+	    ERR_NONE)
+		return e;
+	/* Reset links went to the old address: none may outlive the change. */
+	if (c->email != NULL &&
+	    !user_email_same(cur.email, c->email, c->email_len) &&
+	    (e = reset_invalidate(id, now)) != ERR_NONE)
+		return e;
 	s = db_stmt(STMT_USER_UPDATE);
 	if (c->name != NULL)
 		sqlite3_bind_text(s, 1, c->name, (int)c->name_len,
@@ -196,9 +231,8 @@ user_update(struct arena *a, int64_t id, const struct user_change *c,
 		    SQLITE_STATIC);
 	if (c->disabled != -1)
 		sqlite3_bind_int(s, 4, c->disabled != 0);
-	sqlite3_bind_int(s, 5, bump);
-	sqlite3_bind_int64(s, 6, now);
-	sqlite3_bind_int64(s, 7, id);
+	sqlite3_bind_int64(s, 5, now);
+	sqlite3_bind_int64(s, 6, id);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
@@ -209,7 +243,7 @@ user_update(struct arena *a, int64_t id, const struct user_change *c,
 }
 
 enum err
-user_delete(struct arena *a, int64_t id)
+user_delete(struct arena *a, int64_t id, int64_t now)
 {
 	struct user cur = { 0 };
 	sqlite3_stmt *s;
@@ -219,6 +253,9 @@ user_delete(struct arena *a, int64_t id)
 	if ((e = user_get(a, id, &cur)) != ERR_NONE)
 		return e;
 	if ((e = last_admin_guard(&cur, 1)) != ERR_NONE)
+		return e;
+	/* The cascade removes them anyway; this keeps one way to end access. */
+	if ((e = session_revoke_user(id, 0, now, "deleted")) != ERR_NONE)
 		return e;
 	s = db_stmt(STMT_USER_DELETE);
 	sqlite3_bind_int64(s, 1, id);

@@ -35,9 +35,10 @@ struct user_change {
 	size_t		 email_len;
 	int		 role;		/* an enum role, or -1 */
 	int		 disabled;	/* 0 or 1, or -1 */
+	int64_t		 keep_session;	/* the caller's session, kept; 0: none */
 };
 
-#define USER_CHANGE_NONE { NULL, 0, NULL, 0, -1, -1 }
+#define USER_CHANGE_NONE { NULL, 0, NULL, 0, -1, -1, 0 }
 
 /* The sorts of GET /users, indexing user_sorts. */
 enum user_sort {
@@ -86,21 +87,32 @@ enum err user_get_by_email(struct arena *a, const char *email, size_t len,
 enum err user_set_password_hash(int64_t id, const char *hash);
 
 /*
- * Applies c to user id and reads the result into *u.  A change of role, or
- * disabling, bumps the token version: every access token issued before dies
- * on its next use.  ERR_NOT_FOUND; ERR_EMAIL_TAKEN; ERR_CONFLICT when it
- * would leave no active admin.  Call inside a write transaction, which makes
- * counting the other admins and the write one step.
+ * 1 when email and other (other_len bytes) are the same address as the
+ * users table compares them: without regard to ASCII case.
+ */
+int user_email_same(const char *email, const char *other, size_t other_len);
+
+/*
+ * Applies c to user id and reads the result into *u.  A change that must
+ * end the user's access (a new role, disabling, a new email) ends every
+ * session of theirs but c->keep_session, and every access token, in the
+ * same transaction (session_revoke_user); enabling brings none back.  A
+ * new email also voids every unused reset token (they were mailed to the
+ * old address).
+ * ERR_NOT_FOUND; ERR_EMAIL_TAKEN; ERR_CONFLICT when it would leave no
+ * active admin.  Call inside a write transaction, which makes counting the
+ * other admins and the write one step.
  */
 enum err user_update(struct arena *a, int64_t id, const struct user_change *c,
     int64_t now, struct user *u);
 
 /*
- * Deletes user id; the database deletes their posts and sessions with them
- * (ON DELETE CASCADE).  ERR_NOT_FOUND; ERR_CONFLICT when id is the last
- * active admin.  Call inside a write transaction.
+ * Deletes user id, ending their sessions first (session_revoke_user); the
+ * database deletes their posts and sessions with them (ON DELETE CASCADE).
+ * ERR_NOT_FOUND; ERR_CONFLICT when id is the last active admin.  Call
+ * inside a write transaction.
  */
-enum err user_delete(struct arena *a, int64_t id);
+enum err user_delete(struct arena *a, int64_t id, int64_t now);
 
 /*
  * The page of users that p describes among those f selects: *rows (in the

@@ -112,6 +112,16 @@ int http_forwarded_client(const char *xff, size_t len,
     int (*trusted)(const char *), char *out, size_t outsz);
 
 /*
+ * The key by which the per-address rate limits count the client at addr,
+ * into out (outsz bytes, always NUL-terminated): an IPv4 address as it is,
+ * an IPv4-mapped IPv6 address (::ffff:a.b.c.d) as its IPv4 address, and
+ * an IPv6 address as its network of v6_bits bits ("2001:db8::/64"), since
+ * one host commonly holds a whole /64.  A text that is no address is its
+ * own key.  Pure: no I/O.
+ */
+void http_addr_key(const char *addr, int v6_bits, char *out, size_t outsz);
+
+/*
  * Matches path against pattern ("/api/v1/posts/{id}").  Each {id} matches a
  * decimal integer 1..2^63-1 without leading zeros, stored in params.
  * Returns 1 on a match.

@@ -7,7 +7,9 @@
  * The right-most entry decides alone when it is an untrusted address (a
  * client can forge entries only to its left), and ends the walk with no
  * answer when it is not an address.  One more trusted hop on the right,
- * within the 16 entries read, changes nothing but what it adds.
+ * within the 16 entries read, changes nothing but what it adds.  The
+ * rate-limit key of an answer (http_addr_key) fits its buffer, is the
+ * address itself for IPv4, and is a network that is its own key for IPv6.
  */
 #include <arpa/inet.h>
 
@@ -35,6 +37,28 @@ is_addr(const char *s)
 	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
 }
 
+/*
+ * Checks the rate-limit key of an address: it fits, an IPv4 address is its
+ * own key, and an IPv6 one is a network that keys the same again.
+ */
+static void
+check_key(const char *addr)
+{
+	char key[HTTP_ADDR_MAX], net[HTTP_ADDR_MAX], again[HTTP_ADDR_MAX];
+	unsigned char b[4];
+
+	http_addr_key(addr, 64, key, sizeof(key));
+	FUZZ_CHECK(strlen(key) < sizeof(key));
+	if (inet_pton(AF_INET, addr, b) == 1)
+		FUZZ_CHECK(strcmp(key, addr) == 0);
+	if (strchr(key, '/') != NULL) {
+		memcpy(net, key, strcspn(key, "/"));
+		net[strcspn(key, "/")] = '\0';
+		http_addr_key(net, 64, again, sizeof(again));
+		FUZZ_CHECK(strcmp(again, key) == 0);
+	}
+}
+
 /* Checks an answer out (rc) for the value xff. */
 static void
 check_answer(const char *xff, int rc, const char *out, size_t outsz)
@@ -45,6 +69,7 @@ check_answer(const char *xff, int rc, const char *out, size_t outsz)
 	FUZZ_CHECK(strlen(out) < outsz);
 	FUZZ_CHECK(is_addr(out));
 	FUZZ_CHECK(strstr(xff, out) != NULL);
+	check_key(out);
 }
 
 /* The right-most entry of xff, without blanks, into last; 0 when too long. */

@@ -22,7 +22,8 @@ use Exporter 'import';
 
 our @EXPORT = qw(start_server api json_body raw_request connect_to cgi_request register
     login quillctl log_text root build_dir fresh_email test_server tls_cert
-    program_of state_dir free_port contract_record workers test_layout);
+    program_of state_dir free_port contract_record workers test_layout
+    note_secrets access_log_text access_log_leaks);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -129,6 +130,46 @@ sub fastcgi_conf {
     return "$conf)\n";
 }
 
+# Every secret the suite was handed (tokens, session cookies, reset codes)
+# and every state directory a server may have logged in: at the end, no
+# web server's access log may hold one of the secrets (a secret in a URL or
+# a Referer lands there, and access logs are kept and shared far more
+# loosely than the database).
+my %secrets;
+my @state_dirs;
+
+# note_secrets(TEXT...): secrets the suite created, which no access log
+# may hold.  api() and raw_request() note those of every answer.
+sub note_secrets {
+    $secrets{$_} = 1 for grep { defined && !ref && length >= 16 } @_;
+}
+
+# The secrets an answer hands out: tokens in its data, the session cookie.
+sub response_secrets {
+    my ($res) = @_;
+    my $d = ref $res->{json} eq 'HASH' ? $res->{json}{data} : undef;
+    # Copies, not the elements: a sub's arguments would create them.
+    note_secrets(map { my $v = $d->{$_}; $v } grep { exists $d->{$_} }
+        qw(accessToken refreshToken csrfToken)) if ref $d eq 'HASH';
+    my $sc = $res->{headers}{'set-cookie'} // [];
+    note_secrets(map { /^__Host-quill_session=([^;]+)/ ? $1 : () } ref $sc ? @$sc : ($sc));
+}
+
+# The text of every access log the web server of state directory $var
+# wrote (lighttpd's and Apache's, of any layout).
+sub access_log_text {
+    my ($var) = @_;
+    return join '', map { open my $fh, '<', $_ or die "$_: $!"; local $/; <$fh> // '' }
+        grep { -f } glob "$var/log/*access*.log";
+}
+
+# The secrets noted so far that appear in the access logs of a server.
+sub access_log_leaks {
+    my ($srv) = @_;
+    my $text = access_log_text($srv->{var});
+    return grep { index($text, $_) >= 0 } sort keys %secrets;
+}
+
 # start_server(settings => { QUILL_X => 'v' }) -> server hashref
 # Also: server => 'lighttpd'|'apache' (default: QUILL_TEST_SERVER),
 # mode => the configuration (lighttpd: 'dev'|'production'; Apache:
@@ -137,6 +178,8 @@ sub fastcgi_conf {
 # tls_cert(); lighttpd's production layout always has it), htdocs => 1 (a
 # copy of the static pages in VAR/htdocs, for before_start to add to),
 # before_start => sub { my ($var) = @_; ... } (runs before the server).
+# access_log => 0 (lighttpd without the access log a test server
+# otherwise keeps).
 # state_dir(name => 'x', settings => {...}) -> { var, conf }: a fresh
 # state directory under the build directory with its quill.conf (database
 # and key inside it), for a server or for quillctl alone.
@@ -167,6 +210,7 @@ sub state_dir {
     open my $fh, '>', "$var/quill.conf" or die "$var/quill.conf: $!";
     print $fh "$_=$set{$_}\n" for grep { defined $set{$_} } sort keys %set;
     close $fh;
+    push @state_dirs, $var;
     return { var => $var, conf => "$var/quill.conf" };
 }
 
@@ -176,6 +220,14 @@ sub start_server {
     my $mode = $o{mode}
         // ($server eq $test_server ? $test_layout : $layouts{$server}[0]);
     my $var = state_dir(name => $o{name}, settings => $o{settings})->{var};
+    # lighttpd's development configuration keeps no access log; a test
+    # server keeps one, as production does (access_log => 0: none).
+    if ($server eq 'lighttpd' && ($o{access_log} // 1)) {
+        open my $fh, '>>', "$var/lighttpd-extra.conf" or die "$var: $!";
+        print $fh qq{server.modules += ( "mod_accesslog" )\n}
+            . qq{accesslog.filename = "$var/log/lighttpd-access.log"\n};
+        close $fh;
+    }
     my %env;
     if ($o{htdocs}) {
         make_path("$var/htdocs");
@@ -277,6 +329,13 @@ END {
             $status ||= 1;
         }
     }
+    for my $var (@state_dirs) {
+        my @leaked = access_log_leaks({ var => $var });
+        next unless @leaked;
+        diag("secrets in the access log of $var/log/: "
+            . join(', ', map { substr($_, 0, 12) . '...' } @leaked));
+        $status ||= 1;
+    }
     $? = $status;
 }
 
@@ -316,6 +375,7 @@ sub api {
         { headers => \%h, defined $content ? (content => $content) : () });
     contract_record($method, $path, $res);
     $res->{json} = json_body($res);
+    response_secrets($res);
     return $res;
 }
 
@@ -374,6 +434,7 @@ sub raw_request {
         head => $head // '' };
     contract_record($bytes =~ m{^(\S+) (\S+)} ? ($1, $2) : ('', ''), $r);
     $r->{json} = json_body($r);
+    response_secrets($r);
     return $r;
 }
 

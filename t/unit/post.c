@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "store/db.h"
 #include "store/post.h"
 #include "tap.h"
 
@@ -92,35 +93,103 @@ test_visibility(void)
 	    "an admin: anyone's drafts");
 }
 
+/* Checks the FTS5 query made of q. */
+static void
+match_is(struct arena *a, const char *q, const char *want, const char *what)
+{
+	enum post_query_fault fault;
+	const char *m;
+
+	is_int(post_match_query(a, q, &m, &fault), ERR_NONE, "%s: accepted", what);
+	is_str(m, want, "%s", what);
+}
+
+/* Checks that q is refused for fault. */
+static void
+refused(struct arena *a, const char *q, enum post_query_fault want,
+    const char *what)
+{
+	enum post_query_fault fault = POST_QUERY_OK;
+	const char *m = "";
+
+	is_int(post_match_query(a, q, &m, &fault), ERR_BAD_REQUEST,
+	    "%s: refused", what);
+	is_int(fault, want, "%s: as %s", what, post_query_faults[want].code);
+	ok(m == NULL, "%s: with no query", what);
+}
+
 static void
 test_match(struct arena *a)
 {
-	const char *m;
+	char many[512], want[520];
+	int i;
 
-	is_int(post_match_query(a, "hello world", &m), ERR_NONE, "two words");
-	is_str(m, "\"hello\" \"world\"", "become two quoted terms");
-	post_match_query(a, "  wor*  ", &m);
-	is_str(m, "\"wor\"*", "a trailing * makes a prefix term");
-	post_match_query(a, "a\"b OR NOT c) NEAR(", &m);
-	is_str(m, "\"a\"\"b\" \"OR\" \"NOT\" \"c)\" \"NEAR(\"",
-	    "quotes are doubled and operators are plain words");
-	post_match_query(a, "x ** y", &m);
-	is_str(m, "\"x\" \"y\"", "a word of stars alone is dropped");
-	is_int(post_match_query(a, " \t ", &m), ERR_BAD_REQUEST, "blank text is refused");
-	is_int(post_match_query(a, "* **", &m), ERR_BAD_REQUEST, "so are stars alone");
-	ok(m == NULL, "with no query");
+	match_is(a, "hello world", "\"hello\" \"world\"",
+	    "two words become two quoted terms");
+	match_is(a, "  wor*  ", "\"wor\"*", "a trailing * makes a prefix term");
+	match_is(a, "a\"b OR NOT c) NEAR(",
+	    "\"a b\" \"or\" \"not\" \"c\" \"near\"",
+	    "operators and quotes are plain text, split as the index splits");
+	match_is(a, "x ** y", "\"x\" \"y\"", "a word of stars alone is dropped");
+	match_is(a, "x --- y", "\"x\" \"y\"", "so is one of punctuation alone");
+	match_is(a, "Caf\xc3\xa9 NA\xc3\x8fVE", "\"cafe\" \"naive\"",
+	    "folded as the index folds: case and accents");
+	match_is(a, "e-mail* zebra", "\"e mail\"* \"zebra\"",
+	    "a word joined by punctuation is a phrase of its parts");
+	match_is(a, "zebra ZEBRA z\xc3\xa9" "bra zebra* zebra", "\"zebra\" \"zebra\"*",
+	    "a word again adds nothing (a prefix is another word)");
+	match_is(a, "a a a a a a a a a b c d e f g h", "\"a\" \"b\" \"c\" \"d\" "
+	    "\"e\" \"f\" \"g\" \"h\"", "so repeats do not count");
+	refused(a, " \t ", POST_QUERY_NO_WORD, "blank text");
+	refused(a, "* ** ---", POST_QUERY_NO_WORD, "stars and punctuation alone");
+
+	/* The bounds of a search's cost. */
+	match_is(a, "a b c d e f g h", "\"a\" \"b\" \"c\" \"d\" \"e\" \"f\" "
+	    "\"g\" \"h\"", "eight words are accepted");
+	refused(a, "a b c d e f g h i", POST_QUERY_TOO_MANY_TERMS, "nine words");
+	refused(a, "a-b-c-d-e-f-g-h-i", POST_QUERY_TOO_MANY_TERMS,
+	    "nine terms in one word joined by punctuation");
+	match_is(a, "abc* def*", "\"abc\"* \"def\"*", "two prefixes of three letters");
+	refused(a, "abc* def* ghi*", POST_QUERY_TOO_MANY_PREFIXES, "three prefixes");
+	refused(a, "e*", POST_QUERY_PREFIX_TOO_SHORT, "a prefix of one letter");
+	refused(a, "ab*", POST_QUERY_PREFIX_TOO_SHORT, "a prefix of two letters");
+	refused(a, "alpha-b*", POST_QUERY_PREFIX_TOO_SHORT,
+	    "a long word whose last part, the prefix, is one letter");
+	match_is(a, "\xc3\xa9t\xc3\xa9*", "\"ete\"*",
+	    "letters are counted as characters, not bytes");
+	refused(a, "e* s* t* a* r* l* n* o* i* d* c* u* m* p* h* g* b* f*",
+	    POST_QUERY_PREFIX_TOO_SHORT,
+	    "the costly search of one-letter prefixes");
+	refused(a, "abc-def-ghi-jkl-mno-pqr-stu-vwx-yz*",
+	    POST_QUERY_TOO_MANY_TERMS, "prefixes hidden in one long word");
+	for (i = 0; i < 201; i++)
+		many[i] = 'z';
+	many[i] = '\0';
+	refused(a, many, POST_QUERY_TOO_LONG, "201 characters");
+	many[200] = '\0';
+	snprintf(want, sizeof(want), "\"%s\"", many);
+	match_is(a, many, want, "200 characters");
 }
 
 int
 main(void)
 {
 	struct arena *a = arena_new();
+	char err[256];
 
 	if (a == NULL)
 		return 1;
 	test_policy();
 	test_visibility();
+	/* Search text is split by the index's own tokenizer. */
+	if (db_open(":memory:", 1, 1000, err, sizeof(err)) == -1 ||
+	    db_migrate(err, sizeof(err)) == -1 ||
+	    db_prepare_all(err, sizeof(err)) == -1) {
+		printf("Bail out! %s\n", err);
+		return 1;
+	}
 	test_match(a);
+	db_close();
 	arena_free(a);
 	return done_testing();
 }
