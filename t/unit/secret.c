@@ -14,12 +14,15 @@
 
 /* Computed apart from this code (Python's hmac), for key and 32 bytes 0x11. */
 #define CSRF_KNOWN "FIzU2tblOSNOVeG98Kbfh_wkk6MzSexXRPB_gdWUa-I"
+/* The same, for "abc" under the label "quill refresh successor v1". */
+#define DERIVED_KNOWN "6RWmDA1dJGZw6sIqjLeYfIk9UbHHeMKF07-euOft2B0"
+
+static const unsigned char key[32] = "0123456789abcdef0123456789abcde";
+static const unsigned char key2[32] = "0123456789abcdef0123456789abcdX";
 
 static void
 test_csrf(const struct secret *a, const struct secret *b)
 {
-	static const unsigned char key[32] = "0123456789abcdef0123456789abcde";
-	static const unsigned char key2[32] = "0123456789abcdef0123456789abcdX";
 	char t[SECRET_LEN + 1], u[SECRET_LEN + 1];
 
 	secret_csrf_token(key, sizeof(key), a->hash, t);
@@ -55,6 +58,29 @@ test_csrf(const struct secret *a, const struct secret *b)
 		secret_csrf_token(key, sizeof(key), h, u);
 		is_str(u, CSRF_KNOWN, "a known token for a known hash and key");
 	}
+}
+
+static void
+test_derive(void)
+{
+	static const char *label = "quill refresh successor v1";
+	struct secret d, e;
+	unsigned char h[SECRET_HASH_BYTES];
+
+	secret_derive(key, sizeof(key), label, "abc", 3, &d);
+	is_str(d.text, DERIVED_KNOWN, "a derived secret is the HMAC of its input");
+	is_int(secret_hash(d.text, strlen(d.text), h), 0,
+	    "and is a secret a client may present");
+	ok(memcmp(h, d.hash, sizeof(h)) == 0, "with the hash that is stored");
+	secret_derive(key, sizeof(key), label, "abc", 3, &e);
+	ok(strcmp(d.text, e.text) == 0 && memcmp(d.hash, e.hash,
+	    sizeof(h)) == 0, "the same input derives the same secret");
+	secret_derive(key, sizeof(key), label, "abd", 3, &e);
+	ok(strcmp(d.text, e.text) != 0, "another input another");
+	secret_derive(key2, sizeof(key2), label, "abc", 3, &e);
+	ok(strcmp(d.text, e.text) != 0, "another key another");
+	secret_derive(key, sizeof(key), "quill csrf token v1", "abc", 3, &e);
+	ok(strcmp(d.text, e.text) != 0, "another purpose another");
 }
 
 int
@@ -95,5 +121,6 @@ main(void)
 	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 	    "the digest is SHA-256 in lowercase hex");
 	test_csrf(&a, &b);
+	test_derive();
 	return done_testing();
 }
