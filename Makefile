@@ -10,10 +10,11 @@ SERVER	?= lighttpd
 PREFIX	?= /usr/local
 DESTDIR	?=
 
-PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
+PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp
 # Debian packages that building, running and testing need.
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libcjson-dev \
-	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev lighttpd perl curl wrk \
+	   libsqlite3-dev sqlite3 libsodium-dev libjwt-dev libseccomp-dev lighttpd \
+	   perl curl wrk \
 	   apache2 libapache2-mod-fcgid spawn-fcgi openssl libio-socket-ssl-perl \
 	   chromium \
 	   valgrind
@@ -32,8 +33,9 @@ WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 ifeq ($(SAN),1)
+# QUILL_SANITIZED: the sandbox lets the sanitizers' runtime do its work.
 OPT	 = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-	   -fno-sanitize-recover=undefined
+	   -fno-sanitize-recover=undefined -DQUILL_SANITIZED
 HARDEN	 = -fstack-protector-strong -fPIE
 else ifeq ($(SAN),fuzz)
 # libFuzzer coverage for everything; `make fuzz` builds with clang.

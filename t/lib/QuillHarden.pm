@@ -12,7 +12,7 @@ use POSIX ();
 use QuillTest;
 use Exporter 'import';
 
-our @EXPORT = qw(proc_kib fds_at_rest lock_byte hold_write_lock
+our @EXPORT = qw(proc_kib fds fds_at_rest lock_byte hold_write_lock
     release_write_lock writers envelope_ok);
 
 # A field of /proc/PID/status in KiB (VmRSS, VmHWM), or undef when the
@@ -26,17 +26,24 @@ sub proc_kib {
     return undef;
 }
 
-# The open descriptors of a FastCGI process at rest (its database open with
+# The open descriptors of a process as "fd -> what" lines, or undef when
+# it is gone.
+sub fds {
+    my ($pid) = @_;
+    opendir my $dh, "/proc/$pid/fd" or return undef;
+    my @fd = sort { $a <=> $b } grep { /^\d+$/ } readdir $dh;
+    closedir $dh;
+    return join "\n", map { "$_ -> " . (readlink("/proc/$pid/fd/$_") // '?') } @fd;
+}
+
+# The open descriptors of a FastCGI worker at rest (its database open with
 # its -wal and -shm files, no request connection: waits up to 10 s for
-# that), as "fd -> what" lines.
+# that), as fds() lists them.
 sub fds_at_rest {
     my ($pid) = @_;
     my $list = '';
     for (1 .. 1000) {
-        opendir my $dh, "/proc/$pid/fd" or return undef;
-        my @fd = sort { $a <=> $b } grep { /^\d+$/ } readdir $dh;
-        closedir $dh;
-        $list = join "\n", map { "$_ -> " . (readlink("/proc/$pid/fd/$_") // '?') } @fd;
+        $list = fds($pid) // return undef;
         my $sockets = () = $list =~ /socket:/g;
         return $list if $list =~ /quill\.db-shm/ && $sockets == 1;
         select(undef, undef, undef, 0.01);

@@ -18,7 +18,7 @@ use Exporter 'import';
 
 our @EXPORT = qw(start_server api json_body raw_request cgi_request register
     login quillctl log_text root build_dir fresh_email test_server tls_cert
-    program_of state_dir free_port contract_record workers);
+    program_of state_dir free_port contract_record workers serving);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -187,7 +187,8 @@ sub start_server {
 }
 
 # The process ids of the program's FastCGI processes that the server's
-# lighttpd started (prog: auth, users or posts), in ascending order.
+# lighttpd started (prog: auth, users or posts), in ascending order: the
+# supervisors, which keep the socket (serving() has their workers).
 sub workers {
     my ($srv, $prog) = @_;
     open my $pf, '<', "$srv->{var}/run/lighttpd.pid" or return ();
@@ -210,6 +211,33 @@ sub workers {
     }
     closedir $dh;
     return sort { $a <=> $b } @pids;
+}
+
+# The processes of the program that serve its requests, under any web
+# server and layout: each FastCGI process a server starts is a supervisor
+# that runs the program in a child, its worker (lib/worker.h); these are
+# the workers, found as the processes of the program (prog: auth, users or
+# posts; started with the server's settings file) whose parent runs the
+# same program.  In ascending order.
+sub serving {
+    my ($srv, $prog) = @_;
+    my %parent;
+    for my $dir (glob '/proc/[0-9]*') {
+        my ($pid) = $dir =~ m{(\d+)$};
+        open my $cl, '<', "$dir/cmdline" or next;
+        my $cmd = do { local $/; <$cl> } // '';
+        close $cl;
+        next unless $cmd =~ m{/\Q$prog\E\.fcgi(\0|$)};
+        open my $ev, '<', "$dir/environ" or next;
+        my $env = do { local $/; <$ev> } // '';
+        close $ev;
+        next unless "\0$env" =~ /\0QUILL_CONFIG=\Q$srv->{conf}\E\0/;
+        open my $st, '<', "$dir/stat" or next;
+        my ($ppid) = (<$st> // '') =~ /\)\s+\S+\s+(\d+)/;
+        close $st;
+        $parent{$pid} = $ppid if defined $ppid;
+    }
+    return sort { $a <=> $b } grep { exists $parent{ $parent{$_} } } keys %parent;
 }
 
 sub stop_server {
