@@ -35,10 +35,11 @@ static const char *const sandbox_calls[] = {
 	"accept", "accept4", "read", "readv", "write", "writev", "close",
 	"shutdown", "select", "pselect6", "poll", "ppoll",
 	/* SQLite's files (the database, -wal, -shm), the Argon2 lock file:
-	 * opened, read, written, synced, locked with fcntl and flock (the
-	 * writers' queue); SQLite deletes its -wal and -shm when it closes
-	 * the last connection, and checks for a hot journal with access.
-	 * Which files may be opened is Landlock's part. */
+	 * read, written, synced, locked with fcntl and flock (the writers'
+	 * queue); SQLite checks for files with stat and access, opens its
+	 * directory to sync it, and tries to delete -wal and -shm when it
+	 * closes the last connection.  What may be opened or deleted is
+	 * Landlock's part. */
 	"openat", "open", "lseek", "pread64", "pwrite64", "fstat",
 	"newfstatat", "stat", "lstat", "access", "faccessat", "faccessat2",
 	"fsync", "fdatasync", "ftruncate", "unlink", "unlinkat", "fcntl",
@@ -169,13 +170,13 @@ static enum { PROBE_NONE, PROBE_EXECVE, PROBE_OPEN } sandbox_probe_kind;
 	LANDLOCK_ACCESS_FS_MAKE_SYM)
 
 /*
- * What a program does in the database's directory: SQLite reads and
- * writes the database, its -wal and -shm (and creates and deletes them),
- * opens the directory to sync it; the Argon2 lock file lies there too.
+ * Every file a program works with is open before it confines itself: the
+ * database with its -wal and -shm, the Argon2 lock file.  All it may still
+ * open is the database's directory, which SQLite syncs after making a
+ * -wal; not a file, not even in that directory, where a shared host keeps
+ * the programs and their settings too.
  */
-#define LL_DB_DIR (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
-	LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_MAKE_REG | \
-	LANDLOCK_ACCESS_FS_REMOVE_FILE)
+#define LL_DB_DIR LANDLOCK_ACCESS_FS_READ_DIR
 
 /* Gives the tree at path the rights allowed (within handled); 0 or -1. */
 static int
@@ -195,15 +196,14 @@ landlock_allow(int ruleset, const char *path, __u64 allowed, __u64 handled)
 }
 
 /*
- * Restricts the files this process may open from now on to the directory
- * of db_path (read-write).  Returns 1 when done, 0 when the kernel has no
+ * Restricts what this process may open from now on to the directory of
+ * db_path (to read it).  Returns 1 when done, 0 when the kernel has no
  * Landlock (logged), -1 with err set on a failure.
  */
 static int
 landlock_enter(const char *db_path, char *err, size_t errsz)
 {
 	struct landlock_ruleset_attr attr;
-	__u64 db_rights = LL_DB_DIR;
 	char dir[PATH_MAX];
 	const char *what;
 	long abi;
@@ -229,7 +229,6 @@ landlock_enter(const char *db_path, char *err, size_t errsz)
 #ifdef LANDLOCK_ACCESS_FS_TRUNCATE
 	if (abi >= 3)
 		attr.handled_access_fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
-	db_rights |= LANDLOCK_ACCESS_FS_TRUNCATE;
 #endif
 #ifdef LANDLOCK_ACCESS_FS_IOCTL_DEV
 	if (abi >= 5)
@@ -241,15 +240,9 @@ landlock_enter(const char *db_path, char *err, size_t errsz)
 		what = "cannot create a Landlock ruleset";
 		goto fail;
 	}
-	/*
-	 * The directory QUILL_DB names, where the Argon2 lock file lies, and
-	 * the one its file really is in (SQLite follows a symbolic link and
-	 * puts -wal and -shm beside the file).
-	 */
-	snprintf(dir, sizeof(dir), "%s", db_path);
-	if (landlock_allow(ruleset, dirname(dir), db_rights,
-	    attr.handled_access_fs) == -1 || realpath(db_path, dir) == NULL ||
-	    landlock_allow(ruleset, dirname(dir), db_rights,
+	/* Where the file really is: SQLite follows a symbolic link. */
+	if (realpath(db_path, dir) == NULL ||
+	    landlock_allow(ruleset, dirname(dir), LL_DB_DIR,
 	    attr.handled_access_fs) == -1) {
 		what = "cannot give the database's directory to Landlock";
 		goto fail_close;
