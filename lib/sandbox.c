@@ -178,6 +178,20 @@ static enum { PROBE_NONE, PROBE_EXECVE, PROBE_OPEN } sandbox_probe_kind;
  */
 #define LL_DB_DIR LANDLOCK_ACCESS_FS_READ_DIR
 
+long
+sandbox_landlock_abi(const char **why)
+{
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+
+	if (abi >= 1)
+		return abi;
+	*why = errno == EOPNOTSUPP ? "Landlock is disabled in this kernel "
+	    "(add landlock to its lsm= boot parameter)" : "this kernel has no "
+	    "Landlock (Linux 5.13 or later has it)";
+	return 0;
+}
+
 /* Gives the tree at path the rights allowed (within handled); 0 or -1. */
 static int
 landlock_allow(int ruleset, const char *path, __u64 allowed, __u64 handled)
@@ -205,20 +219,14 @@ landlock_enter(const char *db_path, char *err, size_t errsz)
 {
 	struct landlock_ruleset_attr attr;
 	char dir[PATH_MAX];
-	const char *what;
+	const char *what, *why;
 	long abi;
 	int ruleset;
 
-	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
-	    LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 1) {
-		log_event(LOG_WARN, "landlock_unavailable", NULL, "reason",
-		    errno == EOPNOTSUPP ? "Landlock is disabled in this kernel "
-		    "(add landlock to its lsm= boot parameter)" :
-		    "this kernel has no Landlock (Linux 5.13 or later has it)",
-		    "effect", "files outside the database's directory stay "
-		    "open to the programs; the system-call filter still "
-		    "applies", NULL);
+	if ((abi = sandbox_landlock_abi(&why)) < 1) {
+		log_event(LOG_WARN, "landlock_unavailable", NULL, "reason", why,
+		    "effect", "files stay open to the programs after start-up; "
+		    "the system-call filter still applies", NULL);
 		return 0;
 	}
 	memset(&attr, 0, sizeof(attr));
@@ -277,14 +285,23 @@ fail:
 	return -1;
 }
 #else
+long
+sandbox_landlock_abi(const char **why)
+{
+	*why = "built without Landlock (the C library lacks its system calls)";
+	return 0;
+}
+
 static int
 landlock_enter(const char *db_path, char *err, size_t errsz)
 {
+	const char *why;
+
 	(void)db_path;
 	(void)err;
 	(void)errsz;
-	log_event(LOG_WARN, "landlock_unavailable", NULL, "reason",
-	    "built without Landlock (the C library lacks its system calls)",
+	(void)sandbox_landlock_abi(&why);
+	log_event(LOG_WARN, "landlock_unavailable", NULL, "reason", why,
 	    NULL);
 	return 0;
 }

@@ -25,6 +25,9 @@ int sandbox_enter(const char *db_path, char *err, size_t errsz);
  * "seccomp", or "off" when it has not run. */
 const char *sandbox_state(void);
 
+/* The Landlock version this kernel offers, or 0 with a sentence in *why. */
+long sandbox_landlock_abi(const char **why);
+
 /*
  * The test hook: QUILL_SANDBOX_PROBE in the environment at start-up asks
  * every request but the health check to attempt something the sandbox

@@ -44,7 +44,7 @@ subtest 'a process starts afresh after QUILL_MAX_REQUESTS requests' => sub {
     my $author = account($srv, 'user');
     my ($pid) = workers($srv, 'posts');
     ok($pid, "one posts process ($pid)");
-    my ($first) = serving($srv, 'posts');
+    my ($first) = started_workers($srv, 'posts');
     ok($first, "serving in its worker ($first)");
     my ($fds, $supervisor_fds, @bad);
     for my $i (1 .. 40) {
@@ -181,7 +181,7 @@ subtest 'parallel logins stay within the Argon2 memory' => sub {
     my @pids = workers($srv, 'auth');
     is(scalar @pids, 4, 'four auth processes');
     # The memory is the workers' (the processes that serve).
-    my @serving = serving($srv, 'auth');
+    my @serving = started_workers($srv, 'auth', 4);
     is(scalar @serving, 4, 'each serving in its worker');
     my $rss = sub { my $t = 0; $t += proc_kib($_, 'VmRSS') // 0 for @serving; $t };
     my $base = $rss->();

@@ -45,7 +45,7 @@ sub all_stored {
 subtest 'kill -9 of a program in the middle of writes' => sub {
     my $srv = start_server();
     my @tokens = tokens($srv, 4);
-    my @before = serving($srv, 'posts');
+    my @before = started_workers($srv, 'posts', 2);
     is(scalar @before, 2, 'two posts processes serve');
     my $killed;
     my @res = writers($srv, \@tokens, 60, tag => 'kill', during => sub {
@@ -159,7 +159,7 @@ subtest 'a file-size limit' => sub {
         wrap => sub { my (undef, $bin) = @_; "ulimit -f 2048\nexec $bin" } } });
     my $author = account($srv, 'user');
     my ($pid) = workers($srv, 'posts');
-    my ($worker) = serving($srv, 'posts');
+    my ($worker) = started_workers($srv, 'posts');
     my ($r, @stored);
     for my $n (1 .. 40) {
         $r = api($srv, 'POST', '/api/v1/posts', token => $author->{token},

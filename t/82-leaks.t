@@ -131,7 +131,7 @@ subtest 'resident size stays flat' => sub {
     my $srv = start_server(settings => \%settings, backends => \%one);
     my $admin = admin($srv);
     my @bad = rounds($srv, $admin, 1, 15);
-    my %pid = map { $_ => (serving($srv, $_))[0] } @PROGRAMS;
+    my %pid = map { $_ => (started_workers($srv, $_))[0] } @PROGRAMS;
     my %warm = map { $_ => proc_kib($pid{$_}, 'VmRSS') } @PROGRAMS;
     my %before = map { $_ => served($srv, $_) } @PROGRAMS;
     push @bad, rounds($srv, $admin, 16, 90);

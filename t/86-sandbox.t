@@ -61,9 +61,9 @@ sub leaks {
 
 # Checks that every serving process of the server's programs is confined.
 sub confined_ok {
-    my ($srv, $what) = @_;
+    my ($srv, $what, $procs) = @_;
     for my $prog (@PROGRAMS) {
-        my @w = serving($srv, $prog);
+        my @w = started_workers($srv, $prog, $procs);
         ok(@w > 0, "$what: $prog serves from " . scalar(@w) . ' worker(s)');
         for my $pid (@w) {
             my ($st, $sup) = (status($pid), status(ppid_of($pid)));
@@ -126,7 +126,7 @@ sub execve_killed_ok {
 subtest 'every process that serves is confined' => sub {
     my $srv = start_server();
     api($srv, 'GET', "/api/v1/$_") for qw(auth/sessions users/me posts);
-    confined_ok($srv, test_server());
+    confined_ok($srv, test_server(), 2);
     my ($r) = register($srv);
     is($r->{status}, 201, 'and serves: a registration');
     my ($tok) = login($srv, $r->{json}{data}{email}, 'correct horse battery staple');
@@ -134,6 +134,9 @@ subtest 'every process that serves is confined' => sub {
     is(api($srv, 'POST', '/api/v1/posts', token => $tok,
         json => { title => 'Sandboxed', body => 'Body.' })->{status}, 201, 'a write');
     unlike(log_text($srv), qr/"event":"worker_killed"/, 'no process was killed');
+    my (undef, $out) = quillctl($srv, 'check');
+    like($out, $abi ? qr/^ok   sandbox: system-call filter and Landlock \(version $abi\)$/m
+        : qr/^(ok|WARN) +sandbox: system-call filter/m, 'quillctl check says what the sandbox is here');
 };
 
 subtest 'an execve ends the process' => sub {
@@ -145,7 +148,7 @@ subtest 'an execve ends the process' => sub {
 
 subtest 'a file outside the state directory cannot be opened' => sub {
     my $srv = probed_server('open');
-    my @before = serving($srv, 'posts');
+    my @before = started_workers($srv, 'posts');
     my $r = api($srv, 'GET', '/api/v1/posts?limit=1');
     is($r->{status}, 500, 'the probed request is answered 500');
     is(($r->{json} // {})->{error}{code}, 'INTERNAL', 'in the error envelope');
@@ -203,13 +206,15 @@ subtest 'only the environment arms the hook, and only with the sandbox' => sub {
 subtest 'QUILL_SANDBOX=0 turns it off' => sub {
     my $srv = start_server(settings => { QUILL_SANDBOX => 0 });
     api($srv, 'GET', '/api/v1/posts');
-    for my $pid (serving($srv, 'posts')) {
+    for my $pid (started_workers($srv, 'posts')) {
         is(status($pid)->{Seccomp_filters}, status(ppid_of($pid))->{Seccomp_filters},
             "posts worker $pid has no filter of its own");
     }
     like(log_text($srv), qr/"program":"posts","event":"start","sandbox":"off"/,
         'and says so when it starts');
     is(api($srv, 'GET', '/api/v1/posts')->{status}, 200, 'and serves');
+    my (undef, $out) = quillctl($srv, 'check');
+    like($out, qr/^WARN sandbox off \(QUILL_SANDBOX=0\)/m, 'quillctl check warns of it');
 };
 
 subtest 'Apache starting the programs itself' => sub {
@@ -230,8 +235,8 @@ subtest 'signals reach the worker through its supervisor' => sub {
         unless test_server() eq 'lighttpd';
     my $srv = start_server(backends => { posts => { procs => 1 } });
     for my $sig ('TERM', 'HUP') {
-        my ($sup) = workers($srv, 'posts');
-        my ($worker) = serving($srv, 'posts');
+        my ($worker) = started_workers($srv, 'posts');
+        my $sup = ppid_of($worker);
         kill $sig, $sup;
         my $gone = 0;
         for (1 .. 1000) {
@@ -245,7 +250,7 @@ subtest 'signals reach the worker through its supervisor' => sub {
             select(undef, undef, undef, 0.05);
         }
         is($r->{status}, 200, "SIG$sig: the web server started the program again");
-        my ($again) = serving($srv, 'posts');
+        my ($again) = started_workers($srv, 'posts');
         is(status($again)->{Seccomp}, 2, "SIG$sig: confined as before");
     }
     like(log_text($srv), qr/"program":"posts","event":"stop"/,

@@ -18,7 +18,8 @@ use Exporter 'import';
 
 our @EXPORT = qw(start_server api json_body raw_request cgi_request register
     login quillctl log_text root build_dir fresh_email test_server tls_cert
-    program_of state_dir free_port contract_record workers serving);
+    program_of state_dir free_port contract_record workers serving
+    started_workers);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -238,6 +239,21 @@ sub serving {
         $parent{$pid} = $ppid if defined $ppid;
     }
     return sort { $a <=> $b } grep { exists $parent{ $parent{$_} } } keys %parent;
+}
+
+# The workers of program $prog, at least $want of them (default 1), once
+# each has started (and confined itself, which its start line follows):
+# waits up to 10 s for those still starting.
+sub started_workers {
+    my ($srv, $prog, $want) = @_;
+    my @w;
+    for (1 .. 1000) {
+        @w = serving($srv, $prog);
+        my $starts = () = log_text($srv) =~ /"program":"$prog","event":"start"/g;
+        last if @w >= ($want // 1) && $starts >= @w;
+        select(undef, undef, undef, 0.01);
+    }
+    return @w;
 }
 
 sub stop_server {
