@@ -1,3 +1,5 @@
+/* O_PATH: a rule needs no right to read the directory it names. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -200,7 +202,7 @@ landlock_allow(int ruleset, const char *path, __u64 allowed, __u64 handled)
 	int rc;
 
 	memset(&pb, 0, sizeof(pb));
-	if ((pb.parent_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((pb.parent_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	pb.allowed_access = allowed & handled;
 	rc = (int)syscall(SYS_landlock_add_rule, ruleset,
