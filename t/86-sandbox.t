@@ -109,6 +109,9 @@ sub execve_killed_ok {
     my $r = api($srv, 'GET', '/api/v1/posts?limit=1');
     like($r->{status}, qr/^50[023]$/, "$what: a request whose process tries execve fails ($r->{status})");
     is(leaks($srv, $r->{content} // ''), '', "$what: and its answer leaks nothing");
+    like((($r->{json} // {})->{error} // {})->{code} // '', qr/^(UNAVAILABLE|INTERNAL)$/,
+        "$what: in the API's envelope (Apache's ErrorDocument)")
+        if $srv->{server} eq 'apache';
     my $log = '';
     for (1 .. 500) {
         $log = log_text($srv);
