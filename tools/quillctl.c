@@ -23,6 +23,7 @@
 #include "db.h"
 #include "mail.h"
 #include "password.h"
+#include "sandbox.h"
 #include "user.h"
 #include "json.h"
 #include "valid.h"
@@ -436,6 +437,8 @@ static int
 cmd_check(void)
 {
 	char err[512];
+	const char *why;
+	long abi;
 	int bad = 0, v;
 
 	if (config_load(err, sizeof(err)) == -1) {
@@ -463,6 +466,14 @@ cmd_check(void)
 			printf("ok   schema version %d\n", v);
 		db_close();
 	}
+	if (!config.sandbox)
+		printf("WARN sandbox off (QUILL_SANDBOX=0): the programs run "
+		    "unconfined\n");
+	else if ((abi = sandbox_landlock_abi(&why)) > 0)
+		printf("ok   sandbox: system-call filter and Landlock (version "
+		    "%ld)\n", abi);
+	else
+		printf("WARN sandbox: system-call filter only: %s\n", why);
 	printf("info libsodium %s, cJSON %s\n", sodium_version_string(),
 	    cJSON_Version());
 	if (sqlite3_libversion_number() < 3051003)
