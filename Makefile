@@ -10,11 +10,11 @@ SERVER	?= lighttpd
 PREFIX	?= /usr/local
 DESTDIR	?=
 
-PKGS	 = fcgi libcjson sqlite3 libsodium libjwt
-# Debian packages, by what needs them.  `make run`: a compiler, the five
+PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp
+# Debian packages, by what needs them.  `make run`: a compiler, the six
 # libraries, lighttpd, and curl (run.sh waits for the server with it).
 RUN_DEB_PKGS = build-essential pkg-config libfcgi-dev libcjson-dev \
-	   libsqlite3-dev libsodium-dev libjwt-dev lighttpd curl
+	   libsqlite3-dev libsodium-dev libjwt-dev libseccomp-dev lighttpd curl
 # `make run SERVER=apache`: Apache, and spawn-fcgi to start the programs
 # that its mod_proxy_fcgi talks to.
 APACHE_DEB_PKGS = apache2 spawn-fcgi
@@ -43,8 +43,9 @@ WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 ifeq ($(SAN),1)
+# QUILL_SANITIZED: the sandbox lets the sanitizers' runtime do its work.
 OPT	 = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-	   -fno-sanitize-recover=undefined
+	   -fno-sanitize-recover=undefined -DQUILL_SANITIZED
 HARDEN	 = -fstack-protector-strong -fPIE
 else ifeq ($(SAN),fuzz)
 # libFuzzer coverage for everything; `make fuzz` builds with clang.

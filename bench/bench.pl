@@ -94,8 +94,11 @@ my @cases = (
         { 'Content-Type' => 'application/json' }) ],
 );
 
-# CPU time (clock ticks) used so far by lighttpd and by each process it
-# started: { lighttpd => ticks, programs => ticks summed over its children }.
+# CPU time (clock ticks) used so far by lighttpd and by the programs it
+# started: { lighttpd => ticks, programs => ticks }.  Each process lighttpd
+# started is a supervisor that serves in a child (lib/web/worker.h): the
+# programs' time is the workers' that run, and what the supervisors reaped
+# of the workers that have ended (a recycled one).
 my $tick_us = 1e6 / (`getconf CLK_TCK` || 100);
 sub cpu_ticks {
     my %t = (lighttpd => 0, programs => 0);
@@ -103,14 +106,21 @@ sub cpu_ticks {
     my $lpid = <$pf> // '';
     chomp $lpid;
     opendir my $dh, '/proc' or return \%t;
+    my %proc;
     for my $pid (grep { /^\d+$/ } readdir $dh) {
         open my $st, '<', "/proc/$pid/stat" or next;
         my $stat = <$st> // '';
-        # Fields after "(comm)": state ppid ... utime(14) stime(15).
+        # Fields after "(comm)": state ppid ... utime(14) stime(15)
+        # cutime(16) cstime(17).
         my @f = split ' ', ($stat =~ /\)\s+(.*)/)[0] // next;
-        my $ticks = $f[11] + $f[12];
-        if ($pid eq $lpid) { $t{lighttpd} += $ticks }
-        elsif ($f[1] eq $lpid) { $t{programs} += $ticks }
+        $proc{$pid} = \@f;
+    }
+    for my $pid (keys %proc) {
+        my $f = $proc{$pid};
+        my $parent = $proc{ $f->[1] };
+        if ($pid eq $lpid) { $t{lighttpd} += $f->[11] + $f->[12] }
+        elsif ($f->[1] eq $lpid) { $t{programs} += $f->[11] + $f->[12] + $f->[13] + $f->[14] }
+        elsif ($parent && $parent->[1] eq $lpid) { $t{programs} += $f->[11] + $f->[12] }
     }
     return \%t;
 }

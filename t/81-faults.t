@@ -45,8 +45,8 @@ sub all_stored {
 subtest 'kill -9 of a program in the middle of writes' => sub {
     my $srv = start_server();
     my @tokens = tokens($srv, 4);
-    my @before = workers($srv, 'posts');
-    is(scalar @before, 2, 'two posts processes');
+    my @before = started_workers($srv, 'posts', 2);
+    is(scalar @before, 2, 'two posts processes serve');
     my $killed;
     my @res = writers($srv, \@tokens, 60, tag => 'kill', during => sub {
         # Once the writers are well under way, kill one process outright.
@@ -70,9 +70,15 @@ subtest 'kill -9 of a program in the middle of writes' => sub {
         "a failed write is stored at most once, if at all ($rows rows)");
     is(sql($srv, 'PRAGMA integrity_check'), 'ok', 'the database is sound');
     ok(!kill(0, $killed), "process $killed is gone");
-    my @after = workers($srv, 'posts');
-    ok((grep { $_ != $killed } @after) == @after && @after,
-        "the server runs posts processes again (@after)");
+    like(log_text($srv), qr/"program":"posts","event":"worker_killed","signal":"9"/,
+        'its supervisor logged the kill');
+    my @after;
+    for (1 .. 1000) {
+        last if (@after = serving($srv, 'posts')) == 2;
+        select(undef, undef, undef, 0.01);
+    }
+    ok((grep { $_ != $killed } @after) == 2,
+        "the server runs two posts processes again (@after)");
     my ($last) = grep { $_->{n} == 60 } @res;
     is($last->{status}, 201, 'and the writes after the kill succeed');
 };
@@ -153,6 +159,7 @@ subtest 'a file-size limit' => sub {
         wrap => sub { my (undef, $bin) = @_; "ulimit -f 2048\nexec $bin" } } });
     my $author = account($srv, 'user');
     my ($pid) = workers($srv, 'posts');
+    my ($worker) = started_workers($srv, 'posts');
     my ($r, @stored);
     for my $n (1 .. 40) {
         $r = api($srv, 'POST', '/api/v1/posts', token => $author->{token},
@@ -164,6 +171,7 @@ subtest 'a file-size limit' => sub {
     is($r->{status}, 503, 'then a write past the limit: 503');
     envelope_ok($r, 'UNAVAILABLE', 'the write past the file-size limit');
     is_deeply([workers($srv, 'posts')], [$pid], 'the process was not killed (SIGXFSZ)');
+    is_deeply([serving($srv, 'posts')], [$worker], 'nor its worker');
     all_stored($srv, 'at the file-size limit', @stored);
     is(sql($srv, "SELECT count(*) FROM posts WHERE title LIKE 'Long %'"), scalar @stored,
         'and nothing of the refused one');

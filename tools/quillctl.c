@@ -25,6 +25,7 @@
 #include "base/text.h"
 #include "base/time.h"
 #include "base/password.h"
+#include "web/sandbox.h"
 #include "store/user.h"
 #include "pure/json.h"
 #include "pure/valid.h"
@@ -438,6 +439,8 @@ static int
 cmd_check(void)
 {
 	char err[512];
+	const char *why;
+	long abi;
 	int bad = 0, v;
 
 	if (config_load(err, sizeof(err)) == -1) {
@@ -465,6 +468,14 @@ cmd_check(void)
 			printf("ok   schema version %d\n", v);
 		db_close();
 	}
+	if (!config.sandbox)
+		printf("WARN sandbox off (QUILL_SANDBOX=0): the programs run "
+		    "unconfined\n");
+	else if ((abi = sandbox_landlock_abi(&why)) > 0)
+		printf("ok   sandbox: system-call filter and Landlock (version "
+		    "%ld)\n", abi);
+	else
+		printf("WARN sandbox: system-call filter only: %s\n", why);
 	printf("info libsodium %s, cJSON %s\n", sodium_version_string(),
 	    cJSON_Version());
 	if (sqlite3_libversion_number() < 3051003)

@@ -54,6 +54,7 @@ static const struct csetting settings[] = {
 	L("QUILL_ARGON2_WAIT_MS", argon2_wait_ms, 0, 60000, "2000"),
 	L("QUILL_REQUEST_TIMEOUT_MS", request_timeout_ms, 0, 3600000, "10000"),
 	L("QUILL_MAX_REQUESTS", max_requests, 0, 1000000000L, "10000"),
+	L("QUILL_SANDBOX", sandbox, 0, 1, "1"),
 	{ "QUILL_LOG_LEVEL", C_LEVEL, offsetof(struct config, log_level), 0, 0, 0,
 	    "info" },
 	{ "QUILL_CORS_ORIGINS", C_ORIGINS, 0, 0, 0, 0, "" },

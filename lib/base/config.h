@@ -43,6 +43,7 @@ struct config {
 	long	 argon2_wait_ms;	/* QUILL_ARGON2_WAIT_MS */
 	long	 request_timeout_ms;	/* QUILL_REQUEST_TIMEOUT_MS, 0 = none */
 	long	 max_requests;		/* QUILL_MAX_REQUESTS, 0 = never recycle */
+	long	 sandbox;		/* QUILL_SANDBOX, 0 or 1 */
 	int	 log_level;		/* QUILL_LOG_LEVEL: debug|info|warn|error */
 	char	 cors[CONFIG_MAX_ORIGINS][256];	/* QUILL_CORS_ORIGINS */
 	size_t	 ncors;

@@ -213,6 +213,16 @@ gate_lock(unsigned slot, short type)
 	return fcntl(gate.fd, F_SETLK, &fl);
 }
 
+/* Opens (and creates) the lock file unless it is open: 0, or -1 (errno). */
+static int
+gate_open(void)
+{
+	if (gate.fd == -1)
+		gate.fd = open(gate.path, O_RDWR | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
+	return gate.fd == -1 ? -1 : 0;
+}
+
 /*
  * Takes an Argon2 slot, trying each without blocking, from one that
  * depends on the process so that processes spread over the slots, and
@@ -229,8 +239,7 @@ gate_enter(void)
 
 	if (gate.slots == 0)
 		return 0;
-	if (gate.fd == -1 && (gate.fd = open(gate.path, O_RDWR | O_CREAT |
-	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1)
+	if (gate_open() == -1)
 		goto broken;
 	first = (unsigned)getpid() % gate.slots;
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -278,6 +287,9 @@ password_gate(const char *lock_path, unsigned slots, unsigned wait_ms)
 	memcpy(gate.path, lock_path, strlen(lock_path) + 1);
 	gate.slots = slots;
 	gate.wait_ms = wait_ms;
+	/* Now, before a program confines itself; failing, on first use. */
+	if (slots > 0)
+		(void)gate_open();
 	return 0;
 }
 

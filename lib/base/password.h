@@ -31,10 +31,12 @@ int password_init(unsigned long long opslimit, size_t memlimit);
 /*
  * Caps the Argon2 computations running at once, across every process that
  * names the same lock_path, at slots: each computation holds an fcntl lock
- * on one byte of that file (created on first use), which the kernel drops
- * when its process dies.  A computation waits up to wait_ms for a free
- * slot, else is refused (PASSWORD_BUSY).  slots 0, the state before this is
- * called, lifts the cap.  Returns 0, or -1 when lock_path is too long.
+ * on one byte of that file, which the kernel drops when its process dies.
+ * The file is opened (and created) now, so that a program that confines
+ * itself afterwards (sandbox.h) need not open it; failing that, on first
+ * use.  A computation waits up to wait_ms for a free slot, else is refused
+ * (PASSWORD_BUSY).  slots 0, the state before this is called, lifts the
+ * cap.  Returns 0, or -1 when lock_path is too long.
  */
 int password_gate(const char *lock_path, unsigned slots, unsigned wait_ms);
 

@@ -47,6 +47,15 @@ void db_deadline(long ms);
  */
 int db_prepare_all(char *err, size_t errsz);
 
+/*
+ * Makes the open connection need no file but the database's own (and its
+ * -wal, -shm) from now on, for a program about to confine itself
+ * (sandbox.h): temporary tables, indices and statement journals stay in
+ * memory, and SQLite's random numbers are seeded now (later the seeding
+ * would open /dev/urandom).  Returns 0, or -1 with a reason in err.
+ */
+int db_confine(char *err, size_t errsz);
+
 /* Closes the connection and finalises every statement. */
 void db_close(void);
 

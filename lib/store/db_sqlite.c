@@ -422,6 +422,20 @@ db_prepare_all(char *err, size_t errsz)
 	return fts.tok != NULL ? 0 : fts_open(err, errsz);
 }
 
+int
+db_confine(char *err, size_t errsz)
+{
+	unsigned char seed;
+
+	if (db_exec("PRAGMA temp_store=MEMORY") != SQLITE_OK) {
+		snprintf(err, errsz, "QUILL_DB: cannot keep temporary data in "
+		    "memory: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_randomness(sizeof(seed), &seed);
+	return 0;
+}
+
 void
 db_close(void)
 {

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,7 +20,9 @@
 #include "web/limit.h"
 #include "base/log.h"
 #include "base/password.h"
+#include "web/sandbox.h"
 #include "pure/token.h"
+#include "web/worker.h"
 
 extern char **environ;
 
@@ -463,6 +464,10 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 	}
 	if (strcmp(r->path, APP_HEALTH_PATH) == 0)
 		return app_health(r);
+	if (sandbox_probe_armed()) {
+		sandbox_probe(r->request_id);
+		return ERR_INTERNAL;
+	}
 	if ((e = app_method_override(r)) != ERR_NONE ||
 	    (e = app_route(r, routes, n, &rt)) != ERR_NONE || rt == NULL)
 		return e;
@@ -542,44 +547,28 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 	    r->who.user_id, r->client);
 }
 
-/*
- * After limit_recycle's execve of /proc/self/exe the kernel names the
- * process "exe"; ps, top and pkill should still see posts.fcgi.  The name
- * comes from argv0, the program's path (which readlink marks " (deleted)"
- * once an upgrade has replaced the file).
- */
+/* What every process of the program needs first, the supervisor's too. */
 static void
-app_name_process(const char *argv0)
+app_prepare(const char *name)
 {
-	char cur[17] = "", name[16];
-	const char *base;
-	size_t n;
-
-	if (argv0 == NULL || prctl(PR_GET_NAME, cur, 0, 0, 0) != 0 ||
-	    strcmp(cur, "exe") != 0)
-		return;
-	base = strrchr(argv0, '/') != NULL ? strrchr(argv0, '/') + 1 : argv0;
-	n = strcspn(base, " ");
-	if (n == 0)
-		return;
-	if (n >= sizeof(name))
-		n = sizeof(name) - 1;
-	memcpy(name, base, n);
-	name[n] = '\0';
-	prctl(PR_SET_NAME, name, 0, 0, 0);
+	app_sanitise_fds();
+	log_init(name);
+	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Loads configuration, keys and the database; exits on any failure. */
+/*
+ * Loads configuration, keys and the database, then confines the process
+ * (sandbox.h): nothing after this may open a file outside the database's
+ * directory or make a system call a request does not need.  Exits on any
+ * failure.
+ */
 static void
-app_start(const char *name)
+app_start(void)
 {
 	char err[512], lock[sizeof(config.db) + 16];
 	unsigned char seed[6];
 	struct sigaction sa;
 
-	app_sanitise_fds();
-	log_init(name);
-	signal(SIGPIPE, SIG_IGN);
 	/* A file-size limit makes a write fail (503), not kill the process. */
 	signal(SIGXFSZ, SIG_IGN);
 	memset(&sa, 0, sizeof(sa));
@@ -624,10 +613,14 @@ app_start(const char *name)
 		log_event(LOG_WARN, "blocklist_missing", NULL, "path",
 		    config.blocklist, NULL);
 	}
-	if (db_open(config.db, 0, (int)config.busy_timeout_ms, err,
-	    sizeof(err)) == -1 || db_prepare_all(err, sizeof(err)) == -1)
+	if (sandbox_probe_init(config.sandbox != 0, err, sizeof(err)) == -1 ||
+	    db_open(config.db, 0, (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1 || db_confine(err, sizeof(err)) == -1 ||
+	    db_prepare_all(err, sizeof(err)) == -1)
 		goto fail;
-	log_event(LOG_INFO, "start", NULL, NULL);
+	if (config.sandbox && sandbox_enter(config.db, err, sizeof(err)) == -1)
+		goto fail;
+	log_event(LOG_INFO, "start", NULL, "sandbox", sandbox_state(), NULL);
 	return;
 fail:
 	log_event(LOG_ERROR, "start_failed", NULL, "reason", err, NULL);
@@ -700,8 +693,11 @@ app_main(int argc, char **argv, const char *name,
 
 	if (app_wants_routes(argc, argv))
 		return app_print_routes(routes, nroutes);
-	app_name_process(argc > 0 ? argv[0] : NULL);
-	app_start(name);
+	app_prepare(name);
+	/* FastCGI: serve as the worker of a supervisor that keeps the socket. */
+	if (!FCGX_IsCGI())
+		worker_supervise();
+	app_start();
 	memset(&r, 0, sizeof(r));
 	if ((r.arena = arena_new()) == NULL)
 		return 1;
@@ -737,7 +733,5 @@ app_main(int argc, char **argv, const char *name,
 	buf_free(&out);
 	buf_free(&head);
 	app_stop();
-	if (recycle)
-		limit_recycle();
-	return 0;
+	return recycle ? WORKER_EXIT_RECYCLE : 0;
 }

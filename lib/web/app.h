@@ -1,8 +1,8 @@
 /*
  * app: the process around the handlers.  Start-up (descriptors, signals,
- * configuration, keys, database), the FastCGI accept loop (or one plain-CGI
- * request), and per request: parse, size-check, route, run the handler,
- * answer, log.
+ * configuration, keys, database, then the sandbox), the FastCGI accept
+ * loop in a worker process (worker.h) or one plain-CGI request, and per
+ * request: parse, size-check, route, run the handler, answer, log.
  */
 #ifndef QUILL_APP_H
 #define QUILL_APP_H
@@ -26,10 +26,12 @@ struct route {
 
 /*
  * Runs the program called name with its route table: serves FastCGI
- * requests until SIGTERM or SIGUSR1, or exactly one request when started as
- * plain CGI.  Started by hand as `PROGRAM --routes`, it prints instead what
- * it answers, one "METHOD PATTERN" line per route (health included), and
- * reads no configuration.  Returns the process exit status.
+ * requests until SIGTERM or SIGUSR1 (in a worker, under a supervisor that
+ * keeps the socket and replaces the worker after QUILL_MAX_REQUESTS), or
+ * exactly one request when started as plain CGI.  Started by hand as
+ * `PROGRAM --routes`, it prints instead what it answers, one "METHOD
+ * PATTERN" line per route (health included), and reads no configuration.
+ * Returns the process exit status.
  */
 int app_main(int argc, char **argv, const char *name,
     const struct route *routes, size_t nroutes);

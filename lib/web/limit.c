@@ -1,5 +1,3 @@
-#include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +9,6 @@
 #include "store/db.h"
 #include "web/limit.h"
 #include "base/log.h"
-
-extern char **environ;
 
 static struct {
 	long	 timeout_ms;
@@ -104,25 +100,4 @@ limit_recycle_due(void)
 	snprintf(n, sizeof(n), "%ld", limit.served);
 	log_event(LOG_INFO, "recycle", NULL, "requests", n, NULL);
 	return 1;
-}
-
-void
-limit_recycle(void)
-{
-	char self[PATH_MAX];
-	char *argv[2] = { self, NULL };
-	ssize_t n;
-
-	/*
-	 * A web server that started the program would do it again, but
-	 * lighttpd resets the requests queued on a socket whose last holder
-	 * exits, and answers 503 until it has noticed; execve keeps the
-	 * socket open throughout.
-	 */
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
-		n = 0;
-	self[n] = '\0';
-	execve("/proc/self/exe", argv, environ);
-	log_event(LOG_ERROR, "recycle_failed", NULL, "reason", strerror(errno),
-	    NULL);
 }

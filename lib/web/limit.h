@@ -3,7 +3,8 @@
  * serves.  A request's database work stops at its time limit (SQL is
  * interrupted, lock waits end: 503); a request still running at twice the
  * limit, stuck outside SQLite, ends its process, which the web server
- * replaces.  After its quota of requests a process starts afresh.
+ * replaces.  After its quota of requests a process gives way to a fresh
+ * one (worker.h).
  */
 #ifndef QUILL_LIMIT_H
 #define QUILL_LIMIT_H
@@ -23,13 +24,5 @@ void limit_request_end(void);
 
 /* 1 (and logged) when this process has served its quota of requests. */
 int limit_recycle_due(void);
-
-/*
- * Replaces this process, once it has released what it holds, by a fresh run
- * of its own program: same process id, same environment, and the listening
- * socket of descriptor 0 kept, so requests queued on it wait instead of
- * failing.  Returns only when that is impossible (logged).
- */
-void limit_recycle(void);
 
 #endif

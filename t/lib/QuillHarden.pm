@@ -12,7 +12,7 @@ use POSIX ();
 use QuillTest;
 use Exporter 'import';
 
-our @EXPORT = qw(proc_kib fds_at_rest inheritable_fds lock_byte hold_write_lock
+our @EXPORT = qw(proc_kib fds fds_at_rest inheritable_fds lock_byte hold_write_lock
     release_write_lock writers envelope_ok);
 
 # A field of /proc/PID/status in KiB (VmRSS, VmHWM), or undef when the
@@ -26,24 +26,24 @@ sub proc_kib {
     return undef;
 }
 
-# The open descriptors of program $prog's one FastCGI process $pid at
-# rest, as "fd -> what" lines.  At rest means that every start-up that
-# QUILL_MAX_REQUESTS ($max) made due by the requests logged so far has
-# logged its "start" (the line that ends start-up, after the last
-# descriptor it opens), and no request connection is open.  A process that
-# has just started afresh may hold only some of its descriptors yet.
-# Waits up to 10 s; returns the last listing either way.
+# The open descriptors of a process as "fd -> what" lines, or undef when
+# it is gone.
+sub fds {
+    my ($pid) = @_;
+    opendir my $dh, "/proc/$pid/fd" or return undef;
+    my @fd = sort { $a <=> $b } grep { /^\d+$/ } readdir $dh;
+    closedir $dh;
+    return join "\n", map { "$_ -> " . (readlink("/proc/$pid/fd/$_") // '?') } @fd;
+}
+
+# The open descriptors of a FastCGI worker at rest (its database open with
+# its -wal and -shm files, no request connection: waits up to 10 s for
+# that), as fds() lists them.
 sub fds_at_rest {
     my ($srv, $prog, $pid, $max) = @_;
     my $list = '';
     for (1 .. 1000) {
-        my $log = log_text($srv);
-        my $served = () = $log =~ /"program":"\Q$prog\E","event":"request"/g;
-        my $starts = () = $log =~ /"program":"\Q$prog\E","event":"start"/g;
-        opendir my $dh, "/proc/$pid/fd" or return undef;
-        my @fd = sort { $a <=> $b } grep { /^\d+$/ } readdir $dh;
-        closedir $dh;
-        $list = join "\n", map { "$_ -> " . (readlink("/proc/$pid/fd/$_") // '?') } @fd;
+        $list = fds($pid) // return undef;
         my $sockets = () = $list =~ /socket:/g;
         return $list if $starts == 1 + int($served / $max) && $sockets == 1;
         select(undef, undef, undef, 0.01);

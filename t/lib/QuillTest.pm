@@ -23,7 +23,7 @@ use Exporter 'import';
 our @EXPORT = qw(start_server api json_body raw_request connect_to cgi_request register
     login quillctl log_text root build_dir fresh_email test_server tls_cert
     program_of state_dir free_port contract_record workers test_layout
-    note_secrets access_log_text access_log_leaks);
+    note_secrets access_log_text access_log_leaks serving started_workers);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -270,7 +270,8 @@ sub start_server {
 }
 
 # The process ids of the program's FastCGI processes that the server's
-# lighttpd started (prog: auth, users or posts), in ascending order.
+# lighttpd started (prog: auth, users or posts), in ascending order: the
+# supervisors, which keep the socket (serving() has their workers).
 sub workers {
     my ($srv, $prog) = @_;
     open my $pf, '<', "$srv->{var}/run/lighttpd.pid" or return ();
@@ -293,6 +294,48 @@ sub workers {
     }
     closedir $dh;
     return sort { $a <=> $b } @pids;
+}
+
+# The processes of the program that serve its requests, under any web
+# server and layout: each FastCGI process a server starts is a supervisor
+# that runs the program in a child, its worker (lib/web/worker.h); these are
+# the workers, found as the processes of the program (prog: auth, users or
+# posts; started with the server's settings file) whose parent runs the
+# same program.  In ascending order.
+sub serving {
+    my ($srv, $prog) = @_;
+    my %parent;
+    for my $dir (glob '/proc/[0-9]*') {
+        my ($pid) = $dir =~ m{(\d+)$};
+        open my $cl, '<', "$dir/cmdline" or next;
+        my $cmd = do { local $/; <$cl> } // '';
+        close $cl;
+        next unless $cmd =~ m{/\Q$prog\E\.fcgi(\0|$)};
+        open my $ev, '<', "$dir/environ" or next;
+        my $env = do { local $/; <$ev> } // '';
+        close $ev;
+        next unless "\0$env" =~ /\0QUILL_CONFIG=\Q$srv->{conf}\E\0/;
+        open my $st, '<', "$dir/stat" or next;
+        my ($ppid) = (<$st> // '') =~ /\)\s+\S+\s+(\d+)/;
+        close $st;
+        $parent{$pid} = $ppid if defined $ppid;
+    }
+    return sort { $a <=> $b } grep { exists $parent{ $parent{$_} } } keys %parent;
+}
+
+# The workers of program $prog, at least $want of them (default 1), once
+# each has started (and confined itself, which its start line follows):
+# waits up to 10 s for those still starting.
+sub started_workers {
+    my ($srv, $prog, $want) = @_;
+    my @w;
+    for (1 .. 1000) {
+        @w = serving($srv, $prog);
+        my $starts = () = log_text($srv) =~ /"program":"$prog","event":"start"/g;
+        last if @w >= ($want // 1) && $starts >= @w;
+        select(undef, undef, undef, 0.01);
+    }
+    return @w;
 }
 
 sub stop_server {
