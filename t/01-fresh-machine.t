@@ -136,7 +136,7 @@ is_deeply(printed($out), $test, 'without root, make test prints its apt-get line
 remove_tree($build);
 ($rc, $out) = make_on_bare({}, 'programs');
 isnt($rc, 0, 'make programs without the libraries fails');
-like($out, qr/pkg-config finds no fcgi libcjson sqlite3 libsodium libjwt: `make deps-run` installs them/,
+like($out, qr/pkg-config finds no fcgi libcjson sqlite3 libsodium libjwt[a-z ]*: `make deps-run` installs them/,
     'naming the libraries and the target that installs them');
 
 remove_tree($dir);

@@ -301,9 +301,10 @@ sub workers {
 # that runs the program in a child, its worker (lib/web/worker.h); these are
 # the workers, found as the processes of the program (prog: auth, users or
 # posts; started with the server's settings file) whose parent runs the
-# same program.  In ascending order.
+# same program.  In ascending order.  With $supervisors true: the
+# supervisors instead.
 sub serving {
-    my ($srv, $prog) = @_;
+    my ($srv, $prog, $supervisors) = @_;
     my %parent;
     for my $dir (glob '/proc/[0-9]*') {
         my ($pid) = $dir =~ m{(\d+)$};
@@ -320,10 +321,14 @@ sub serving {
         close $st;
         $parent{$pid} = $ppid if defined $ppid;
     }
+    # A worker's parent is its supervisor, a process of the same program.
+    return sort { $a <=> $b } grep { !exists $parent{ $parent{$_} } } keys %parent
+        if $supervisors;
     return sort { $a <=> $b } grep { exists $parent{ $parent{$_} } } keys %parent;
 }
 
-# The workers of program $prog, at least $want of them (default 1), once
+# The workers of program $prog, at least $want of them (default: one for
+# each supervisor), once
 # each has started (and confined itself, which its start line follows):
 # waits up to 10 s for those still starting.
 sub started_workers {
@@ -331,8 +336,11 @@ sub started_workers {
     my @w;
     for (1 .. 1000) {
         @w = serving($srv, $prog);
+        # By default, a worker for every supervisor the server started.
+        my $n = $want // scalar(my @s = serving($srv, $prog, 1));
+        $n = 1 if $n < 1;
         my $starts = () = log_text($srv) =~ /"program":"$prog","event":"start"/g;
-        last if @w >= ($want // 1) && $starts >= @w;
+        last if @w >= $n && $starts >= @w;
         select(undef, undef, undef, 0.01);
     }
     return @w;
