@@ -2,7 +2,7 @@
 
 #include "base/arena.h"
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "store/session.h"
 #include "store/user.h"
 
