@@ -336,6 +336,12 @@ config_load(char *err, size_t errsz)
 		    "QUILL_REFRESH_ABSOLUTE_TTL");
 		return -1;
 	}
+	if (config.access_ttl > config.refresh_idle_ttl) {
+		snprintf(err, errsz, "QUILL_ACCESS_TTL must not exceed "
+		    "QUILL_REFRESH_IDLE_TTL: an access token would outlive "
+		    "the idle session it belongs to");
+		return -1;
+	}
 	if (config.cookie_idle_ttl > config.cookie_ttl) {
 		snprintf(err, errsz, "QUILL_COOKIE_IDLE_TTL must not exceed "
 		    "QUILL_COOKIE_ABSOLUTE_TTL");

@@ -32,7 +32,7 @@ static const struct vfail f_pw_common = { "too_common",
     "This password is too common; choose another." };
 static const struct vfail f_empty = { "too_short", "Must not be empty." };
 static const struct vfail f_secret_long = { "too_long",
-    "Must be at most 1024 characters." };
+    "Must be at most 1024 bytes." };
 static const struct vfail f_name_long = { "too_long",
     "Must be at most 100 characters." };
 static const struct vfail f_title_long = { "too_long",

@@ -349,7 +349,7 @@ test_secret(void)
 	free(s);
 	s = repeat("s", 1025);
 	refuses(valid_secret, "secret", s, "too_long",
-	    "Must be at most 1024 characters.", "1025 bytes");
+	    "Must be at most 1024 bytes.", "1025 bytes");
 	free(s);
 	wants_string(valid_secret, "secret");
 }
