@@ -279,7 +279,7 @@ users_filter(struct req *r, struct user_filter *f)
 	    (e = http_query(r, "q", &q)) != ERR_NONE)
 		return e;
 	f->any_role = role == NULL;
-	if (role != NULL && user_role_parse(role, &f->role) == -1)
+	if (role != NULL && principal_role_parse(role, &f->role) == -1)
 		return http_fail(r, ERR_BAD_REQUEST,
 		    "The role parameter must be user, moderator or admin.");
 	if (q != NULL &&

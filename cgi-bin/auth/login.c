@@ -69,7 +69,7 @@ pair_answer(struct req *r, int64_t uid, enum role role, int64_t ver,
 	cJSON *d = NULL;
 	enum err e = ERR_INTERNAL;
 
-	if (token_issue_access(uid, user_role_name(role), ver, sid, time(NULL),
+	if (token_issue_access(uid, principal_role_name(role), ver, sid, time(NULL),
 	    tok, sizeof(tok)) < 0 || (d = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(d, "accessToken", tok) == NULL ||
 	    cJSON_AddStringToObject(d, "tokenType", "Bearer") == NULL ||

@@ -189,8 +189,7 @@ setting_apply(const struct csetting *s, const char *value, char *err,
 {
 	char *end, *copy, *tok, *save;
 	long v;
-	static const char *const levels[] = { "debug", "info", "warn", "error" };
-	size_t i;
+	enum log_level level;
 
 	switch (s->kind) {
 	case C_ORIGIN:
@@ -218,12 +217,10 @@ setting_apply(const struct csetting *s, const char *value, char *err,
 		*(long *)((char *)&config + s->off) = v;
 		return 0;
 	case C_LEVEL:
-		for (i = 0; i < 4; i++)
-			if (strcmp(value, levels[i]) == 0) {
-				config.log_level = (int)i;
-				return 0;
-			}
-		goto bad;
+		if (log_level_parse(value, &level) == -1)
+			goto bad;
+		config.log_level = (int)level;
+		return 0;
 	case C_ORIGINS:
 		if ((copy = strdup(value)) == NULL)
 			goto bad;

@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <time.h>
 
-enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG__MAX };
+
+/* Parses a level's name ("debug" ... "error") into *out; -1 if none. */
+int log_level_parse(const char *s, enum log_level *out);
 
 /* Names the program in every line (e.g. "auth"). */
 void log_init(const char *program);

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
-#include "web/http.h"
+#include "base/principal.h"
 #include "web/list.h"
 
 struct arena;

@@ -2,9 +2,9 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/text.h"
 #include "store/db.h"
 #include "store/session.h"
-#include "store/user.h"
 
 /* Longest user agent kept, in bytes. */
 #define USER_AGENT_MAX	256
@@ -23,12 +23,11 @@ session_kind_parse(const char *s, enum session_kind *out)
 {
 	int i;
 
-	for (i = 0; s != NULL && i < SESSION_KIND__MAX; i++)
-		if (strcmp(s, session_kind_names[i]) == 0) {
-			*out = (enum session_kind)i;
-			return 0;
-		}
-	return -1;
+	if (s == NULL || (i = text_name_index(session_kind_names,
+	    SESSION_KIND__MAX, s, strlen(s))) == -1)
+		return -1;
+	*out = (enum session_kind)i;
+	return 0;
 }
 
 /*
@@ -129,7 +128,7 @@ session_find(const unsigned char hash[SECRET_HASH_BYTES], int64_t now,
 	ref->user_id = sqlite3_column_int64(s, 3);
 	ref->expires_at = sqlite3_column_int64(s, 5);
 	role = sqlite3_column_text(s, 6);
-	if (role == NULL || user_role_parse((const char *)role, &ref->role) == -1)
+	if (role == NULL || principal_role_parse((const char *)role, &ref->role) == -1)
 		ref->role = ROLE_USER;
 	ref->disabled = sqlite3_column_int(s, 7);
 	ref->token_version = sqlite3_column_int64(s, 8);
@@ -299,7 +298,7 @@ session_cookie_find(const unsigned char hash[SECRET_HASH_BYTES], int64_t now,
 	c->session_id = sqlite3_column_int64(s, 0);
 	c->user_id = sqlite3_column_int64(s, 1);
 	role = sqlite3_column_text(s, 2);
-	if (role == NULL || user_role_parse((const char *)role, &c->role) == -1)
+	if (role == NULL || principal_role_parse((const char *)role, &c->role) == -1)
 		c->role = ROLE_USER;
 	c->disabled = sqlite3_column_int(s, 3);
 	c->token_version = sqlite3_column_int64(s, 4);

@@ -23,8 +23,8 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "base/principal.h"
 #include "base/secret.h"
-#include "web/http.h"
 #include "web/list.h"
 
 /* Seconds between two records of a cookie session's use. */

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
-#include "web/http.h"
+#include "base/principal.h"
 #include "web/list.h"
 
 struct arena;
@@ -59,12 +59,6 @@ struct user_filter {
 
 /* Why user_update or user_delete answered ERR_CONFLICT. */
 extern const char user_last_admin_message[];
-
-/* "user", "moderator" or "admin". */
-const char *user_role_name(enum role r);
-
-/* Parses a role name; -1 when it is not one. */
-int user_role_parse(const char *s, enum role *out);
 
 /*
  * Inserts a user; *id receives the new id.  ERR_EMAIL_TAKEN when the email

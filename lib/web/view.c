@@ -31,7 +31,7 @@ view_user(const struct user *u, int full)
 	    cJSON_AddNumberToObject(o, "id", (double)u->id) == NULL ||
 	    cJSON_AddStringToObject(o, "name", u->name) == NULL ||
 	    (full && (cJSON_AddStringToObject(o, "email", u->email) == NULL ||
-	    cJSON_AddStringToObject(o, "role", user_role_name(u->role)) ==
+	    cJSON_AddStringToObject(o, "role", principal_role_name(u->role)) ==
 	    NULL ||
 	    cJSON_AddBoolToObject(o, "disabled", u->disabled) == NULL)) ||
 	    !add_time(o, "createdAt", u->created_at) ||
