@@ -361,27 +361,3 @@ user_cursor(struct arena *a, const struct list_params *p,
 
 	return list_cursor(a, p, user_sorts, u->created_at, text, u->id);
 }
-
-cJSON *
-user_json(const struct user *u, int full)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	if (cJSON_AddNumberToObject(o, "id", (double)u->id) == NULL ||
-	    cJSON_AddStringToObject(o, "name", u->name) == NULL)
-		goto fail;
-	if (full && (cJSON_AddStringToObject(o, "email", u->email) == NULL ||
-	    cJSON_AddStringToObject(o, "role", user_role_name(u->role)) == NULL ||
-	    cJSON_AddBoolToObject(o, "disabled", u->disabled) == NULL))
-		goto fail;
-	cJSON_AddItemToObject(o, "createdAt", http_time_json(u->created_at));
-	if (full)
-		cJSON_AddItemToObject(o, "updatedAt",
-		    http_time_json(u->updated_at));
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
-}

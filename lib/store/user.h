@@ -7,7 +7,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <cJSON.h>
 
 #include "base/error.h"
 #include "web/http.h"
@@ -129,11 +128,5 @@ enum err user_count(struct arena *a, const struct user_filter *f,
 /* The cursor of the page that follows row u in the order of p, or NULL. */
 char *user_cursor(struct arena *a, const struct list_params *p,
     const struct user *u);
-
-/*
- * The JSON form of u: the public profile {id, name, createdAt}, or with full
- * set also email, role, disabled and updatedAt.  Never the hash or version.
- */
-cJSON *user_json(const struct user *u, int full);
 
 #endif

@@ -218,7 +218,4 @@ void http_render_error(struct req *r);
 /* Writes the status line and headers for the response into hdr_out. */
 void http_render_head(const struct req *r, struct buf *head);
 
-/* A cJSON string of the RFC 3339 form of t (base/time.h), or NULL. */
-cJSON *http_time_json(int64_t t);
-
 #endif
