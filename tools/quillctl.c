@@ -20,7 +20,7 @@
 
 #include "base/arena.h"
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "store/mail.h"
 #include "base/text.h"
 #include "base/time.h"
