@@ -253,8 +253,8 @@ db_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
 	}
 	if ((rc = sqlite3_open_v2(path, &db, flags, NULL)) != SQLITE_OK) {
 		snprintf(err, errsz, "QUILL_DB: cannot open %s: %s%s", path,
-		    sqlite3_errstr(rc), create ? "" :
-		    " (quillctl init creates it)");
+		    sqlite3_errstr(rc), !create && access(path, F_OK) == -1 &&
+		    errno == ENOENT ? " (quillctl init creates it)" : "");
 		sqlite3_close(db);
 		db = NULL;
 		return -1;

@@ -335,28 +335,6 @@ post_etag(const struct post *p, char out[POST_ETAG_MAX])
 	out[n] = '\0';
 }
 
-cJSON *
-post_json(const struct post *p)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	if (cJSON_AddNumberToObject(o, "id", (double)p->id) == NULL ||
-	    cJSON_AddNumberToObject(o, "authorId", (double)p->author_id) == NULL ||
-	    cJSON_AddStringToObject(o, "title", p->title) == NULL ||
-	    cJSON_AddStringToObject(o, p->excerpt ? "excerpt" : "body",
-	    p->body) == NULL ||
-	    cJSON_AddStringToObject(o, "status",
-	    post_status_name(p->status)) == NULL) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	cJSON_AddItemToObject(o, "createdAt", http_time_json(p->created_at));
-	cJSON_AddItemToObject(o, "updatedAt", http_time_json(p->updated_at));
-	return o;
-}
-
 /* 1 for moderators and admins. */
 static int
 is_staff(const struct principal *who)
