@@ -8,9 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/config.h"
-#include "store/db_raw.h"
+#include "store/db.h"
 #include "base/log.h"
 #include "store/mail.h"
 #include "base/time.h"
@@ -18,73 +19,47 @@
 /* Words in QUILL_SENDMAIL, the command included. */
 #define SENDMAIL_ARGS	16
 
-/* One queued mail, copied out of the statement. */
+/* One queued mail, its text in the arena of its delivery. */
 struct mail {
-	int64_t	 id;
-	int64_t	 created_at;
-	char	*to;
-	char	*subject;
-	char	*body;
+	int64_t		 id;
+	int64_t		 created_at;
+	const char	*to;
+	const char	*subject;
+	const char	*body;
 };
 
 enum err
 mail_queue(const char *to, const char *subject, const char *body,
     int64_t now)
 {
-	sqlite3_stmt *s = db_stmt(STMT_MAIL_INSERT);
+	struct db_stmt *st = db_prepare(STMT_MAIL_INSERT);
 
-	sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, subject, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now);
-	return db_step_done(s, "mail_queue");
+	db_bind_str(st, 1, to);
+	db_bind_str(st, 2, subject);
+	db_bind_str(st, 3, body);
+	db_bind_int(st, 4, now);
+	return db_done(st, "mail_queue");
 }
 
-static void
-mail_free(struct mail *m)
-{
-	free(m->to);
-	free(m->subject);
-	free(m->body);
-	memset(m, 0, sizeof(*m));
-}
-
-/* A copy of a text column, or NULL when out of memory. */
-static char *
-column_dup(sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	return strdup(t != NULL ? (const char *)t : "");
-}
-
-/* Loads the first queued mail after id after; 1 found, 0 none, -1 error. */
+/*
+ * Loads the first queued mail after id after, its text copied into a:
+ * 1 found, 0 none, -1 on a database error or without memory.
+ */
 static int
-mail_next(int64_t after, struct mail *m)
+mail_next(struct arena *a, int64_t after, struct mail *m)
 {
-	sqlite3_stmt *s = db_stmt(STMT_MAIL_NEXT);
-	int rc, found = 0;
+	struct db_stmt *st = db_prepare(STMT_MAIL_NEXT);
+	int found;
 
-	sqlite3_bind_int64(s, 1, after);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		m->id = sqlite3_column_int64(s, 0);
-		m->to = column_dup(s, 1);
-		m->subject = column_dup(s, 2);
-		m->body = column_dup(s, 3);
-		m->created_at = sqlite3_column_int64(s, 4);
-		found = 1;
+	db_bind_int(st, 1, after);
+	if ((found = db_next(st)) == 1) {
+		m->id = db_int(st, 0);
+		m->to = db_text(st, a, 1);
+		m->subject = db_text(st, a, 2);
+		m->body = db_text(st, a, 3);
+		m->created_at = db_int(st, 4);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_fail(rc, "mail_next");
-		return -1;
-	}
-	if (found && (m->to == NULL || m->subject == NULL || m->body == NULL)) {
-		mail_free(m);
-		return -1;
-	}
-	return found;
+	return db_finish(st, "mail_next") == ERR_NONE ? found : -1;
 }
 
 /* Appends the From address: QUILL_MAIL_FROM, else noreply@ the site's host. */
@@ -235,26 +210,29 @@ deliver_spool(int64_t id, const struct buf *msg)
 static int
 mail_mark(int64_t id, int ok, int64_t now)
 {
-	sqlite3_stmt *s = db_stmt(ok ? STMT_MAIL_SENT : STMT_MAIL_FAILED);
+	struct db_stmt *st = db_prepare(ok ? STMT_MAIL_SENT : STMT_MAIL_FAILED);
 
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int(st, 1, id);
 	if (ok)
-		sqlite3_bind_int64(s, 2, now);
-	return db_step_done(s, "mail_mark") == ERR_NONE ? 0 : -1;
+		db_bind_int(st, 2, now);
+	return db_done(st, "mail_mark") == ERR_NONE ? 0 : -1;
 }
 
 int
 mail_deliver(int64_t now, int *sent, int *failed)
 {
 	struct buf msg = { 0 };
+	struct arena *a;
 	struct mail m;
 	int64_t after = 0;
 	int found, ok, rc = 0;
 	char idtext[24];
 
 	*sent = *failed = 0;
+	if ((a = arena_new()) == NULL)
+		return -1;
 	memset(&m, 0, sizeof(m));
-	while ((found = mail_next(after, &m)) == 1) {
+	while ((found = mail_next(a, after, &m)) == 1) {
 		after = m.id;
 		ok = message_build(&m, &msg) == 0 &&
 		    (mail_sendmail_command() != NULL ? deliver_sendmail(&msg) :
@@ -266,7 +244,7 @@ mail_deliver(int64_t now, int *sent, int *failed)
 			    "spool", NULL);
 		}
 		*(ok ? sent : failed) += 1;
-		mail_free(&m);
+		arena_reset(a);
 		if (mail_mark(after, ok, now) == -1) {
 			rc = -1;
 			break;
@@ -274,6 +252,7 @@ mail_deliver(int64_t now, int *sent, int *failed)
 	}
 	if (found == -1)
 		rc = -1;
+	arena_free(a);
 	buf_free(&msg);
 	return rc;
 }
