@@ -492,7 +492,7 @@ static int
 cmd_user_list(int argc, char **argv)
 {
 	struct user_filter f = { 1, ROLE_USER, NULL };
-	struct list_params p;
+	struct cursor_params p;
 	struct arena *a;
 	struct user *rows;
 	char when[32];
@@ -512,8 +512,8 @@ cmd_user_list(int argc, char **argv)
 		die("out of memory");
 	/* The API's own keyset pages, oldest first. */
 	memset(&p, 0, sizeof(p));
-	p.mode = LIST_CURSOR;
-	p.limit = LIST_MAX_LIMIT;
+	p.mode = CURSOR_KEYSET;
+	p.limit = CURSOR_MAX_LIMIT;
 	p.sort = USER_SORT_CREATED;
 	printf("%-6s %-32s %-24s %-9s %-8s %s\n", "ID", "EMAIL", "NAME", "ROLE",
 	    "STATUS", "CREATED");
