@@ -22,6 +22,7 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/log.h"
 #include "store/db_raw.h"
 #include "store/mail.h"
 #include "base/text.h"
@@ -979,6 +980,7 @@ main(int argc, char **argv)
 {
 	if (argc < 2)
 		usage();
+	log_init("quillctl");
 	config_choose();
 	if (strcmp(argv[1], "init") == 0)
 		return cmd_init();
