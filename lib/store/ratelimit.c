@@ -5,6 +5,7 @@
 #include "base/config.h"
 #include "store/db.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/ratelimit.h"
 #include "base/secret.h"
 
@@ -14,22 +15,33 @@
 /* Doublings of the back-off after which it is at its maximum anyway. */
 #define BACKOFF_SHIFT_MAX 30
 
-/* A bucket: its name in the table, its limit, and what its key is. */
+/*
+ * A bucket: its name in the table, its limit, what its key is, and the
+ * counter of its refusals.
+ */
 struct bucket {
 	const char		*name;
 	const struct config_rate *rate;
 	int			 per_address;	/* the key is a client address */
+	enum metric		 refused;
 };
 
 static const struct bucket buckets[RL__MAX] = {
-	[RL_LOGIN] = { "login", &config.rate_login, 1 },
-	[RL_REGISTER] = { "register", &config.rate_register, 1 },
-	[RL_FORGOT] = { "forgot", &config.rate_forgot, 1 },
+	[RL_LOGIN] = { "login", &config.rate_login, 1,
+	    MET_RATE_LIMITED_LOGIN },
+	[RL_REGISTER] = { "register", &config.rate_register, 1,
+	    MET_RATE_LIMITED_REGISTER },
+	[RL_FORGOT] = { "forgot", &config.rate_forgot, 1,
+	    MET_RATE_LIMITED_FORGOT },
 	[RL_FORGOT_ACCOUNT] = { "forgot_account", &config.rate_forgot_account,
-	    0 },
-	[RL_REFRESH] = { "refresh", &config.rate_refresh, 0 },
-	[RL_WRITE] = { "write", &config.rate_write, 0 },
+	    0, MET_RATE_LIMITED_FORGOT_ACCOUNT },
+	[RL_REFRESH] = { "refresh", &config.rate_refresh, 0,
+	    MET_RATE_LIMITED_REFRESH },
+	[RL_WRITE] = { "write", &config.rate_write, 0, MET_RATE_LIMITED_WRITE },
 };
+
+/* The bucket of an account's back-off after failed logins. */
+#define BACKOFF_BUCKET "login_account"
 
 /*
  * The key bucket b counts: an address is counted by http_addr_key (its
@@ -44,10 +56,19 @@ bucket_key(enum ratelimit_bucket b, const char *key, char buf[HTTP_ADDR_MAX])
 	return buf;
 }
 
-/* Logs a refusal in bucket (the key is not logged: it may be personal). */
+/*
+ * Logs and counts a refusal in bucket (the key is not logged: it may be
+ * personal).
+ */
 static void
 refusal_log(const struct req *r, const char *bucket)
 {
+	size_t b;
+
+	for (b = 0; b < RL__MAX && strcmp(buckets[b].name, bucket) != 0; b++)
+		continue;
+	metrics_count(b < RL__MAX ? buckets[b].refused :
+	    MET_RATE_LIMITED_LOGIN_ACCOUNT);
 	log_event(LOG_WARN, "rate_limited", r->request_id, "bucket", bucket,
 	    "client", r->client, NULL);
 }
@@ -223,7 +244,7 @@ ratelimit_login_check(struct req *r, const char *account, size_t len,
 	if ((e = failures_get(key, v, "ratelimit_login_check")) != ERR_NONE)
 		return e;
 	if (v[2] > now)
-		return refuse(r, "login_account", config.login_failures,
+		return refuse(r, BACKOFF_BUCKET, config.login_failures,
 		    v[2] - now);
 	return ERR_NONE;
 }
