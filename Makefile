@@ -9,6 +9,11 @@ SERVER	?= lighttpd
 # Where `make install` puts things (DESTDIR for staging).
 PREFIX	?= /usr/local
 DESTDIR	?=
+# Where an installed Quill keeps its settings and its state: quillctl reads
+# $(SYSCONFDIR)/quill/quill.conf when QUILL_CONFIG is not set, and the
+# manual pages name these places.
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
 
 PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp
 # Debian packages, by what needs them.  `make run`: a compiler, the six
@@ -25,7 +30,7 @@ APACHE_DEB_PKGS = apache2 spawn-fcgi
 # checks the metrics and the alert rules.
 TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
-	   valgrind prometheus
+	   valgrind mandoc prometheus
 # `make bench`: the load generator.
 BENCH_DEB_PKGS = wrk
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
@@ -87,6 +92,10 @@ prog_src = $(or $(sort $(wildcard cgi-bin/$(1)/*.c)),cgi-bin/$(1).c)
 PROG_SRC = $(foreach p,$(PROGRAMS),$(call prog_src,$(p)))
 PROG_HDR = $(wildcard cgi-bin/*/*.h)
 TOOLS	 = $(BUILD)/quillctl
+# The manual pages, made from man/NAME.in with the paths above filled in;
+# quill.conf(5) lists the settings from lib/base/config.c's table.
+MAN_PAGES = $(BUILD)/man/quill.7 $(BUILD)/man/quill.conf.5 \
+	   $(BUILD)/man/quillctl.8
 UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
 SQL	 = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
@@ -102,9 +111,10 @@ FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
 .PHONY: all programs deps deps-run install install-htdocs run stop cert test \
-	test-asan bench lint format clean help fuzz fuzz-merge fuzz-targets api-docs
+	test-asan mutants bench lint format clean help fuzz fuzz-merge \
+	fuzz-targets api-docs man FORCE
 
-all: programs $(UNITS) $(FUZZ_REPLAYS)  ## build the programs, quillctl and the tests
+all: programs man $(UNITS) $(FUZZ_REPLAYS) $(BUILD)/t/quillctl-sysconf  ## build the programs, quillctl, the manual pages and the tests
 
 programs: $(PROGS) $(TOOLS)  ## build the programs and quillctl only
 
@@ -149,6 +159,48 @@ endef
 $(foreach p,$(PROGRAMS),$(eval $(call prog_rule,$(p))))
 
 $(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The installation's paths as this build knows them: rewritten only when
+# one changes, so that what names them is built again then, and only then.
+$(BUILD)/gen/paths: FORCE
+	@mkdir -p $(@D)
+	@echo 'PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) LOCALSTATEDIR=$(LOCALSTATEDIR)' | \
+	    cmp -s - $@ 2>/dev/null || echo 'PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) LOCALSTATEDIR=$(LOCALSTATEDIR)' > $@
+
+$(BUILD)/tools/quillctl.o: CPPFLAGS += -DQUILL_SYSCONFDIR='"$(SYSCONFDIR)"'
+$(BUILD)/tools/quillctl.o: $(BUILD)/gen/paths
+
+# quillctl as if installed with its settings directory in the build
+# directory, where t/42-quillctl-operator.t writes a quill/quill.conf.
+$(BUILD)/t/quillctl-sysconf.o: tools/quillctl.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DQUILL_SYSCONFDIR='"$(abspath $(BUILD))/t/etc"' \
+	    $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/t/quillctl-sysconf: $(BUILD)/t/quillctl-sysconf.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+man: $(MAN_PAGES)  ## the manual pages, in $(BUILD)/man/
+
+fill_paths = sed -e 's|@PREFIX@|$(PREFIX)|g' \
+	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g'
+
+$(BUILD)/man/%: man/%.in $(BUILD)/gen/paths
+	@mkdir -p $(@D)
+	$(fill_paths) $< > $@.tmp && mv $@.tmp $@
+
+# Its SETTINGS section is printed by a program linked with the library.
+$(BUILD)/man/quill.conf.5: man/quill.conf.5.in $(BUILD)/gen/paths \
+	    $(BUILD)/tools/man-settings
+	@mkdir -p $(@D)
+	$(BUILD)/tools/man-settings > $@.settings
+	$(fill_paths) -e '/^@SETTINGS@$$/{r $@.settings' -e 'd;}' $< > $@.tmp
+	rm -f $@.settings
+	mv $@.tmp $@
+
+$(BUILD)/tools/man-settings: $(BUILD)/tools/man-settings.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/t/unit/%: $(BUILD)/t/unit/%.o $(LIB)
@@ -245,6 +297,14 @@ test-asan:  ## the whole suite built with AddressSanitizer and UBSan
 	    $(FUZZ_NAMES:%=build/asan/t/fuzz/replay-%) t/*.t
 	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=apache prove --timer t/*.t
 	$(call layout_tests,$(TEST_ENV) $(ASAN_ENV))
+
+# Each mutant of t/mutants/ planted in turn in a copy of the tree
+# (build/mutants/src), with the tests it names run against lighttpd: slow,
+# and not part of `make test`, which checks only that each still applies.
+# `make mutants MUTANTS="name ..."` runs some.
+mutants:  ## plant the kept mutants one at a time and run their tests (slow)
+	@$(MAKE) --no-print-directory cert
+	$(TEST_ENV) perl tools/mutants.pl $(MUTANTS)
 
 fuzz:  ## run each fuzz target FUZZ_SECONDS (60) under libFuzzer, ASan, UBSan
 	$(MAKE) deps EXTRA_PKGS="$(FUZZ_DEB_PKGS)"

@@ -108,6 +108,23 @@ int config_load(char *err, size_t errsz);
  */
 int config_load_key(char *err, size_t errsz);
 
+/*
+ * 1 when the setting called name was set by the QUILL_CONFIG file or the
+ * environment (after config_load), 0 when it has its built-in default.
+ */
+int config_given(const char *name);
+
+/* A setting as quill.conf(5) describes it. */
+struct config_doc {
+	const char	*name;
+	const char	*def;		/* the built-in default; "" for none */
+	const char	*doc;		/* what it means, in sentences */
+	char		 range[256];	/* the values it accepts, a phrase */
+};
+
+/* Fills d with the i-th setting of the table; -1 past the last. */
+int config_doc(size_t i, struct config_doc *d);
+
 /* 1 when origin (len bytes) is one of the configured CORS origins. */
 int config_cors_allowed(const char *origin, size_t len);
 

@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "store/ratelimit.h"
@@ -16,8 +16,9 @@
 #define BACKOFF_SHIFT_MAX 30
 
 /*
- * A bucket: its name in the table, its limit, what its key is, and the
- * counter of its refusals.
+ * A bucket: its name in the table and the logs, its limit (NULL for
+ * RL_LOGIN_ACCOUNT, whose limit is QUILL_LOGIN_FAILURES), what its key
+ * is, and the counter of its refusals.
  */
 struct bucket {
 	const char		*name;
@@ -38,10 +39,9 @@ static const struct bucket buckets[RL__MAX] = {
 	[RL_REFRESH] = { "refresh", &config.rate_refresh, 0,
 	    MET_RATE_LIMITED_REFRESH },
 	[RL_WRITE] = { "write", &config.rate_write, 0, MET_RATE_LIMITED_WRITE },
+	[RL_LOGIN_ACCOUNT] = { "login_account", NULL, 0,
+	    MET_RATE_LIMITED_LOGIN_ACCOUNT },
 };
-
-/* The bucket of an account's back-off after failed logins. */
-#define BACKOFF_BUCKET "login_account"
 
 /*
  * The key bucket b counts: an address is counted by http_addr_key (its
@@ -57,25 +57,20 @@ bucket_key(enum ratelimit_bucket b, const char *key, char buf[HTTP_ADDR_MAX])
 }
 
 /*
- * Logs and counts a refusal in bucket (the key is not logged: it may be
+ * Logs and counts a refusal in bucket b (the key is not logged: it may be
  * personal).
  */
 static void
-refusal_log(const struct req *r, const char *bucket)
+refusal_log(const struct req *r, enum ratelimit_bucket b)
 {
-	size_t b;
-
-	for (b = 0; b < RL__MAX && strcmp(buckets[b].name, bucket) != 0; b++)
-		continue;
-	metrics_count(b < RL__MAX ? buckets[b].refused :
-	    MET_RATE_LIMITED_LOGIN_ACCOUNT);
-	log_event(LOG_WARN, "rate_limited", r->request_id, "bucket", bucket,
-	    "client", r->client, NULL);
+	metrics_count(buckets[b].refused);
+	log_event(LOG_WARN, "rate_limited", r->request_id, "bucket",
+	    buckets[b].name, "client", r->client, NULL);
 }
 
-/* Answers 429: limit per window, the window ends in reset seconds. */
+/* Answers 429 for bucket b: limit per window, which ends in reset seconds. */
 static enum err
-refuse(struct req *r, const char *bucket, long limit, int64_t reset)
+refuse(struct req *r, enum ratelimit_bucket b, long limit, int64_t reset)
 {
 	char num[24];
 
@@ -85,7 +80,7 @@ refuse(struct req *r, const char *bucket, long limit, int64_t reset)
 	http_header(r, "RateLimit-Remaining", "0");
 	snprintf(num, sizeof(num), "%ld", r->retry_after);
 	http_header(r, "RateLimit-Reset", num);
-	refusal_log(r, bucket);
+	refusal_log(r, b);
 	return ERR_RATE_LIMITED;
 }
 
@@ -125,7 +120,7 @@ ratelimit_check(struct req *r, enum ratelimit_bucket b, const char *key,
 	if ((e = row_ints(s, v, 2, "ratelimit_check")) != ERR_NONE)
 		return e;
 	if (v[1] > now && v[0] >= rate->limit)
-		return refuse(r, buckets[b].name, rate->limit, v[1] - now);
+		return refuse(r, b, rate->limit, v[1] - now);
 	return ERR_NONE;
 }
 
@@ -168,7 +163,7 @@ ratelimit_hit(struct req *r, enum ratelimit_bucket b, const char *key,
 
 	if ((e = rate_count(b, key, now, &over, &reset)) != ERR_NONE)
 		return e;
-	return over ? refuse(r, buckets[b].name, buckets[b].rate->limit,
+	return over ? refuse(r, b, buckets[b].rate->limit,
 	    reset) : ERR_NONE;
 }
 
@@ -180,7 +175,7 @@ ratelimit_count(struct req *r, enum ratelimit_bucket b, const char *key,
 	enum err e;
 
 	if ((e = rate_count(b, key, now, over, &reset)) == ERR_NONE && *over)
-		refusal_log(r, buckets[b].name);
+		refusal_log(r, b);
 	return e;
 }
 
@@ -244,7 +239,7 @@ ratelimit_login_check(struct req *r, const char *account, size_t len,
 	if ((e = failures_get(key, v, "ratelimit_login_check")) != ERR_NONE)
 		return e;
 	if (v[2] > now)
-		return refuse(r, BACKOFF_BUCKET, config.login_failures,
+		return refuse(r, RL_LOGIN_ACCOUNT, config.login_failures,
 		    v[2] - now);
 	return ERR_NONE;
 }
