@@ -25,6 +25,8 @@
 #include "base/log.h"
 #include "store/db_raw.h"
 #include "store/mail.h"
+#include "base/metrics.h"
+#include "web/scrape.h"
 #include "base/text.h"
 #include "base/time.h"
 #include "base/password.h"
@@ -61,6 +63,7 @@ usage(void)
 	    "       quillctl check\n"
 	    "       quillctl sql\n"
 	    "       quillctl mail\n"
+	    "       quillctl stats [--prometheus]\n"
 	    "       quillctl purge\n"
 	    "       quillctl backup FILE\n"
 	    "       quillctl restore FILE\n"
@@ -970,9 +973,43 @@ cmd_mail(void)
 		    "stay%s queued for the next run; the log lines above say "
 		    "why\n", failed, failed == 1 ? "" : "s", failed == 1 ? "s" :
 		    "");
+	(void)metrics_add_once(config.metrics_file, "quillctl", MET_MAIL_SENT,
+	    (uint64_t)sent);
+	(void)metrics_add_once(config.metrics_file, "quillctl",
+	    MET_MAIL_FAILED, (uint64_t)failed);
 	db_close();
 	close(fd);
 	return failed > 0;
+}
+
+/*
+ * Prints the counters of every process (docs/monitoring.md): as tables,
+ * or as GET /api/v1/metrics answers them with --prometheus.
+ */
+static int
+cmd_stats(int argc, char **argv)
+{
+	struct scrape_view *v;
+	struct buf out = { 0 };
+	char err[1400];
+	int prom = argc == 1 && strcmp(argv[0], "--prometheus") == 0;
+
+	if (argc > 1 || (argc == 1 && !prom))
+		usage();
+	load_config();
+	open_prepared();
+	if ((v = malloc(sizeof(*v))) == NULL)
+		die("out of memory");
+	if (scrape_read(v, config.metrics_file, (int64_t)time(NULL), err,
+	    sizeof(err)) == -1)
+		die("QUILL_METRICS_FILE: %s", err);
+	if ((prom ? scrape_prometheus(&out, v) : scrape_human(&out, v)) == -1)
+		die("out of memory");
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+	free(v);
+	db_close();
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
 
 int
@@ -1006,6 +1043,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "mail") == 0)
 		return cmd_mail();
+	if (strcmp(argv[1], "stats") == 0)
+		return cmd_stats(argc - 2, argv + 2);
 	if (strcmp(argv[1], "purge") == 0)
 		return cmd_purge();
 	if (strcmp(argv[1], "backup") == 0)

@@ -435,3 +435,22 @@ mail_deliver(int64_t now, int *sent, int *failed)
 	buf_free(&msg);
 	return rc;
 }
+
+int
+mail_pending(int64_t *count, int64_t *oldest)
+{
+	sqlite3_stmt *s = db_stmt(STMT_MAIL_PENDING);
+	int rc;
+
+	*count = *oldest = 0;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*count = sqlite3_column_int64(s, 0);
+		*oldest = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		db_fail(rc, "mail_pending");
+		return -1;
+	}
+	return 0;
+}
