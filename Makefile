@@ -26,10 +26,11 @@ APACHE_DEB_PKGS = apache2 spawn-fcgi
 # `make test` besides: both servers in every layout the tests serve (Apache
 # with mod_fcgid, lighttpd's production example with TLS), the sqlite3 and
 # cgi-fcgi tools, prove and its TLS client, openssl for the test
-# certificate, the browser, valgrind.
+# certificate, the browser, valgrind, and promtool (prometheus), which
+# checks the metrics and the alert rules.
 TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
-	   valgrind mandoc
+	   valgrind mandoc prometheus
 # `make bench`: the load generator.
 BENCH_DEB_PKGS = wrk
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.

@@ -22,8 +22,11 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/log.h"
 #include "store/db.h"
 #include "store/mail.h"
+#include "base/metrics.h"
+#include "web/scrape.h"
 #include "base/text.h"
 #include "base/time.h"
 #include "base/password.h"
@@ -60,6 +63,7 @@ usage(void)
 	    "       quillctl check\n"
 	    "       quillctl sql\n"
 	    "       quillctl mail\n"
+	    "       quillctl stats [--prometheus]\n"
 	    "       quillctl purge\n"
 	    "       quillctl backup FILE\n"
 	    "       quillctl restore FILE\n"
@@ -492,7 +496,7 @@ static int
 cmd_user_list(int argc, char **argv)
 {
 	struct user_filter f = { 1, ROLE_USER, NULL };
-	struct list_params p;
+	struct cursor_params p;
 	struct arena *a;
 	struct user *rows;
 	char when[32];
@@ -512,8 +516,8 @@ cmd_user_list(int argc, char **argv)
 		die("out of memory");
 	/* The API's own keyset pages, oldest first. */
 	memset(&p, 0, sizeof(p));
-	p.mode = LIST_CURSOR;
-	p.limit = LIST_MAX_LIMIT;
+	p.mode = CURSOR_KEYSET;
+	p.limit = CURSOR_MAX_LIMIT;
 	p.sort = USER_SORT_CREATED;
 	printf("%-6s %-32s %-24s %-9s %-8s %s\n", "ID", "EMAIL", "NAME", "ROLE",
 	    "STATUS", "CREATED");
@@ -963,9 +967,43 @@ cmd_mail(void)
 		    "stay%s queued for the next run; the log lines above say "
 		    "why\n", failed, failed == 1 ? "" : "s", failed == 1 ? "s" :
 		    "");
+	(void)metrics_add_once(config.metrics_file, "quillctl", MET_MAIL_SENT,
+	    (uint64_t)sent);
+	(void)metrics_add_once(config.metrics_file, "quillctl",
+	    MET_MAIL_FAILED, (uint64_t)failed);
 	db_close();
 	close(fd);
 	return failed > 0;
+}
+
+/*
+ * Prints the counters of every process (docs/monitoring.md): as tables,
+ * or as GET /api/v1/metrics answers them with --prometheus.
+ */
+static int
+cmd_stats(int argc, char **argv)
+{
+	struct scrape_view *v;
+	struct buf out = { 0 };
+	char err[1400];
+	int prom = argc == 1 && strcmp(argv[0], "--prometheus") == 0;
+
+	if (argc > 1 || (argc == 1 && !prom))
+		usage();
+	load_config();
+	open_prepared();
+	if ((v = malloc(sizeof(*v))) == NULL)
+		die("out of memory");
+	if (scrape_read(v, config.metrics_file, (int64_t)time(NULL), err,
+	    sizeof(err)) == -1)
+		die("QUILL_METRICS_FILE: %s", err);
+	if ((prom ? scrape_prometheus(&out, v) : scrape_human(&out, v)) == -1)
+		die("out of memory");
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+	free(v);
+	db_close();
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
 
 int
@@ -973,6 +1011,7 @@ main(int argc, char **argv)
 {
 	if (argc < 2)
 		usage();
+	log_init("quillctl");
 	config_choose();
 	if (strcmp(argv[1], "init") == 0)
 		return cmd_init();
@@ -998,6 +1037,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "mail") == 0)
 		return cmd_mail();
+	if (strcmp(argv[1], "stats") == 0)
+		return cmd_stats(argc - 2, argv + 2);
 	if (strcmp(argv[1], "purge") == 0)
 		return cmd_purge();
 	if (strcmp(argv[1], "backup") == 0)

@@ -11,6 +11,7 @@
 
 #include "base/arena.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/db_raw.h"
 
 /* Virtual-machine steps between two looks at the deadline. */
@@ -110,8 +111,10 @@ db_busy(void *arg, int count)
 	long delay, left;
 
 	(void)arg;
-	if (count == 0)
+	if (count == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &db_time.busy_since);
+		metrics_count(MET_DB_BUSY_WAITS);
+	}
 	left = db_time.busy_ms + ms_until(&db_time.busy_since);
 	if (db_time.deadline_on && ms_until(&db_time.deadline) < left)
 		left = ms_until(&db_time.deadline);
@@ -497,6 +500,7 @@ db_fail(int rc, const char *where)
 	case SQLITE_CANTOPEN:
 	case SQLITE_PROTOCOL:
 	case SQLITE_INTERRUPT:
+		metrics_count(MET_DB_UNAVAILABLE);
 		return ERR_UNAVAILABLE;
 	default:
 		return ERR_INTERNAL;
@@ -737,9 +741,12 @@ db_begin(void)
 	if (gate_enter() == -1) {
 		log_event(LOG_ERROR, "db_error", NULL, "where", "begin", "code",
 		    "5", "message", "the writers' queue stayed busy", NULL);
+		metrics_count(MET_DB_UNAVAILABLE);
 		return ERR_UNAVAILABLE;
 	}
 	for (tries = 0; tries < 3; tries++) {
+		if (tries > 0)
+			metrics_count(MET_DB_RETRIES);
 		rc = db_exec("BEGIN IMMEDIATE");
 		if (rc == SQLITE_OK)
 			return ERR_NONE;
