@@ -23,7 +23,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/log.h"
-#include "store/db_raw.h"
+#include "store/db.h"
 #include "store/mail.h"
 #include "base/metrics.h"
 #include "web/scrape.h"
@@ -712,7 +712,7 @@ check_mail(void)
 static int
 cmd_check(void)
 {
-	char err[512];
+	char err[512], engine[256];
 	const char *why;
 	long abi, n;
 	int bad = 0;
@@ -753,12 +753,8 @@ cmd_check(void)
 	printf("info libsodium %s, cJSON %s\n", sodium_version_string(),
 	    cJSON_Version());
 	/* The library comes with the system: nothing to do here but know. */
-	if (sqlite3_libversion_number() < 3051003)
-		printf("info SQLite %s (before 3.51.3, SQLite has a rare WAL-reset "
-		    "race under concurrent writes from several processes)\n",
-		    sqlite3_libversion());
-	else
-		printf("ok   SQLite %s\n", sqlite3_libversion());
+	printf("%s %s\n", db_engine_check(engine, sizeof(engine)) ? "info" :
+	    "ok  ", engine);
 	return bad;
 }
 
@@ -795,10 +791,10 @@ cmd_purge(void)
 		{ STMT_PURGE_RATE, "rate-limit windows" },
 		{ STMT_PURGE_LOGIN_FAILURES, "login back-offs" },
 	};
-	int64_t now = (int64_t)time(NULL);
-	sqlite3_stmt *s;
+	int64_t now = (int64_t)time(NULL), n;
+	struct db_stmt *st;
+	char why[256];
 	size_t i;
-	int rc;
 	enum err e;
 
 	load_config();
@@ -807,24 +803,22 @@ cmd_purge(void)
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if ((e = db_begin()) != ERR_NONE)
 			die("cannot purge: %s", error_message(e));
-		s = db_stmt(steps[i].stmt);
-		sqlite3_bind_int64(s, 1, now);
+		st = db_prepare(steps[i].stmt);
+		db_bind_int(st, 1, now);
 		if (steps[i].stmt == STMT_PURGE_MAIL) {
-			sqlite3_bind_int64(s, 2, now - MAIL_KEEP_SENT);
-			sqlite3_bind_int64(s, 3, now - MAIL_GIVE_UP);
+			db_bind_int(st, 2, now - MAIL_KEEP_SENT);
+			db_bind_int(st, 3, now - MAIL_GIVE_UP);
 		}
-		rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE) {
+		if (db_done(st, "purge") != ERR_NONE) {
+			snprintf(why, sizeof(why), "%s", db_errmsg());
 			db_rollback();
-			die("cannot purge %s: %s", steps[i].what,
-			    sqlite3_errstr(rc));
+			die("cannot purge %s: %s", steps[i].what, why);
 		}
+		n = db_changes();
 		if ((e = db_commit()) != ERR_NONE)
 			die("cannot purge %s: %s", steps[i].what,
 			    error_message(e));
-		printf("purged %d %s\n", sqlite3_changes(db_handle()),
-		    steps[i].what);
+		printf("purged %lld %s\n", (long long)n, steps[i].what);
 	}
 	db_close();
 	return 0;

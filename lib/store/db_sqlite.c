@@ -898,21 +898,18 @@ db_errmsg(void)
 	return db != NULL ? sqlite3_errmsg(db) : "no database is open";
 }
 
-/* SQLite 3.7.0 to 3.51.2 can corrupt a WAL database under concurrent
- * writers of several processes, rarely. */
+/* The first SQLite without the WAL-reset race of 3.7.0 to 3.51.2. */
 #define SQLITE_WAL_RESET_FIXED 3051003
 
 int
 db_engine_check(char *out, size_t outsz)
 {
-	if (sqlite3_libversion_number() < SQLITE_WAL_RESET_FIXED) {
-		snprintf(out, outsz, "SQLite %s: versions 3.7.0 to 3.51.2 have "
-		    "a rare WAL-reset race under concurrent multi-process "
-		    "writes; link 3.51.3 or newer", sqlite3_libversion());
-		return 1;
-	}
-	snprintf(out, outsz, "SQLite %s", sqlite3_libversion());
-	return 0;
+	int fault = sqlite3_libversion_number() < SQLITE_WAL_RESET_FIXED;
+
+	snprintf(out, outsz, "SQLite %s%s", sqlite3_libversion(), fault ?
+	    " (before 3.51.3, SQLite has a rare WAL-reset race under "
+	    "concurrent writes from several processes)" : "");
+	return fault;
 }
 
 /* 1 when PRAGMA quick_check finds database h sound. */
