@@ -320,12 +320,17 @@ fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/t/fuzz/fuzz-%)
 
 bench:  ## measure speed and memory with wrk on loopback
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_DEB_PKGS)"
-	@$(MAKE) --no-print-directory programs $(BUILD)/bench/hello.fcgi
+	@$(MAKE) --no-print-directory programs $(BUILD)/bench/hello.fcgi \
+	    $(BUILD)/bench/metrics-cost
 	QUILL_BUILD=$(BUILD) perl bench/bench.pl
 
 $(BUILD)/bench/hello.fcgi: bench/hello.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+$(BUILD)/bench/metrics-cost: bench/metrics-cost.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 lint:  ## the layers of lib/, cppcheck, clang-tidy and the OpenAPI linter
 	perl tools/check-layers.pl
