@@ -10,7 +10,7 @@
 #include "base/arena.h"
 #include "web/auth.h"
 #include "store/db.h"
-#include "web/list.h"
+#include "web/listing.h"
 #include "store/ratelimit.h"
 #include "base/log.h"
 #include "web/page.h"
@@ -375,7 +375,7 @@ static enum err
 posts_list_of(struct req *r, int64_t author)
 {
 	struct user u;
-	struct list_params lp;
+	struct cursor_params lp;
 	struct post_filter f;
 	struct post *rows;
 	const char *q;
@@ -389,7 +389,7 @@ posts_list_of(struct req *r, int64_t author)
 	if ((e = auth_identify(r)) != ERR_NONE ||
 	    (author != 0 && (e = user_get(r->arena, author, &u)) != ERR_NONE) ||
 	    (e = http_query(r, "q", &q)) != ERR_NONE ||
-	    (e = list_parse(r, post_sorts, POST_SORT__MAX, q != NULL ?
+	    (e = listing_parse(r, post_sorts, POST_SORT__MAX, q != NULL ?
 	    POST_SORT_RELEVANCE : POST_SORT_CREATED, 1, &lp)) != ERR_NONE ||
 	    (e = posts_filter(r, &f)) != ERR_NONE)
 		return e;
@@ -415,7 +415,7 @@ posts_list_of(struct req *r, int64_t author)
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
 		}
-	return list_reply(r, &lp, items, next, total);
+	return listing_reply(r, &lp, items, next, total);
 }
 
 /* GET /api/v1/posts */

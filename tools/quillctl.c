@@ -22,6 +22,7 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/log.h"
 #include "store/db_raw.h"
 #include "store/mail.h"
 #include "base/metrics.h"
@@ -495,7 +496,7 @@ static int
 cmd_user_list(int argc, char **argv)
 {
 	struct user_filter f = { 1, ROLE_USER, NULL };
-	struct list_params p;
+	struct cursor_params p;
 	struct arena *a;
 	struct user *rows;
 	char when[32];
@@ -515,8 +516,8 @@ cmd_user_list(int argc, char **argv)
 		die("out of memory");
 	/* The API's own keyset pages, oldest first. */
 	memset(&p, 0, sizeof(p));
-	p.mode = LIST_CURSOR;
-	p.limit = LIST_MAX_LIMIT;
+	p.mode = CURSOR_KEYSET;
+	p.limit = CURSOR_MAX_LIMIT;
 	p.sort = USER_SORT_CREATED;
 	printf("%-6s %-32s %-24s %-9s %-8s %s\n", "ID", "EMAIL", "NAME", "ROLE",
 	    "STATUS", "CREATED");
@@ -1016,6 +1017,7 @@ main(int argc, char **argv)
 {
 	if (argc < 2)
 		usage();
+	log_init("quillctl");
 	config_choose();
 	if (strcmp(argv[1], "init") == 0)
 		return cmd_init();

@@ -11,7 +11,7 @@
 
 #include "base/error.h"
 #include "base/principal.h"
-#include "web/list.h"
+#include "pure/cursor.h"
 
 struct arena;
 
@@ -26,7 +26,7 @@ enum post_sort {
 	POST_SORT__MAX
 };
 
-extern const struct list_sort post_sorts[POST_SORT__MAX];
+extern const struct cursor_sort post_sorts[POST_SORT__MAX];
 
 /*
  * The bounds of a search (q), which bound its cost: the longest text in
@@ -113,11 +113,11 @@ enum err post_delete(int64_t id);
  * that is not full is the last).  The relevance sort needs f->match.
  */
 enum err post_list(struct arena *a, const struct post_filter *f,
-    const struct list_params *lp, struct post **rows, size_t *n, int *more,
+    const struct cursor_params *lp, struct post **rows, size_t *n, int *more,
     int64_t *total);
 
 /* The cursor that continues a list after post last, or NULL (no memory). */
-char *post_cursor(struct arena *a, const struct list_params *lp,
+char *post_cursor(struct arena *a, const struct cursor_params *lp,
     const struct post *last);
 
 /* The strong ETag of p's current version: "\"<id>-<version>\"". */

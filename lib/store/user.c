@@ -7,7 +7,7 @@
 #include "store/session.h"
 #include "store/user.h"
 
-const struct list_sort user_sorts[USER_SORT__MAX] = {
+const struct cursor_sort user_sorts[USER_SORT__MAX] = {
 	[USER_SORT_CREATED] = { "createdAt", 0, 0, 0 },
 	[USER_SORT_NAME] = { "name", 1, 0, 0 },
 	[USER_SORT_EMAIL] = { "email", 1, 0, 0 },
@@ -276,12 +276,12 @@ bind_filter(struct arena *a, sqlite3_stmt *s, const struct user_filter *f)
 
 enum err
 user_list(struct arena *a, const struct user_filter *f,
-    const struct list_params *p, struct user **rows, size_t *n)
+    const struct cursor_params *p, struct user **rows, size_t *n)
 {
 	sqlite3_stmt *s;
 	struct user *out;
 	size_t max = (size_t)p->limit + 1;
-	int rc = SQLITE_DONE, after = p->mode == LIST_CURSOR && p->after;
+	int rc = SQLITE_DONE, after = p->mode == CURSOR_KEYSET && p->after;
 	enum err e;
 
 	*n = 0;
@@ -302,8 +302,8 @@ user_list(struct arena *a, const struct user_filter *f,
 		sqlite3_bind_int64(s, 4, p->after_id);
 	sqlite3_bind_int64(s, 5, (sqlite3_int64)max);
 	if (!after)
-		sqlite3_bind_int64(s, 6, p->mode == LIST_OFFSET ?
-		    list_offset(p) : 0);
+		sqlite3_bind_int64(s, 6, p->mode == CURSOR_OFFSET ?
+		    cursor_offset(p) : 0);
 	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		if ((e = user_fill(a, s, &out[(*n)++])) != ERR_NONE) {
 			sqlite3_reset(s);
@@ -332,11 +332,11 @@ user_count(struct arena *a, const struct user_filter *f, int64_t *total)
 }
 
 char *
-user_cursor(struct arena *a, const struct list_params *p,
+user_cursor(struct arena *a, const struct cursor_params *p,
     const struct user *u)
 {
 	const char *text = p->sort == USER_SORT_NAME ? u->name :
 	    p->sort == USER_SORT_EMAIL ? u->email : NULL;
 
-	return list_cursor(a, p, user_sorts, u->created_at, text, u->id);
+	return cursor_make(a, p, user_sorts, u->created_at, text, u->id);
 }
