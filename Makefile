@@ -254,22 +254,24 @@ cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 	@sh tools/make-cert.sh "$(VAR)/tls"
 
 # The unit tests once, the integration tests against each web server, and
-# the routing and pagination tests once more against each production
-# layout those runs do not serve (QUILL_TEST_LAYOUT, t/lib/QuillTest.pm):
-# lighttpd/quill.conf, and apache/htaccess under mod_fcgid.  The plain-CGI
-# layouts, a process per request, run the routing test alone.
+# the routing, pagination and metrics tests once more against each
+# production layout those runs do not serve (QUILL_TEST_LAYOUT,
+# t/lib/QuillTest.pm): lighttpd/quill.conf, and apache/htaccess under
+# mod_fcgid.  The plain-CGI layouts, a process per request, run the
+# routing and metrics tests alone.
 TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
-LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t
-CGI_LAYOUT_TESTS = t/11-routing.t
+LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t \
+	   t/43-metrics.t
+CGI_LAYOUT_TESTS = t/11-routing.t t/43-metrics.t
 # layout_tests BUILD-ENV: the runs above, for test and test-asan.
 define layout_tests
-	@echo "== routing and pagination against lighttpd/quill.conf"
+	@echo "== routing, pagination and metrics against lighttpd/quill.conf"
 	$(1) QUILL_TEST_SERVER=lighttpd QUILL_TEST_LAYOUT=production \
 	    prove --timer $(LAYOUT_TESTS)
-	@echo "== routing and pagination against apache/htaccess (mod_fcgid)"
+	@echo "== routing, pagination and metrics against apache/htaccess (mod_fcgid)"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=fcgid \
 	    prove --timer $(LAYOUT_TESTS)
-	@echo "== routing against the plain-CGI layouts"
+	@echo "== routing and metrics against the plain-CGI layouts"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=cgi \
 	    prove --timer $(CGI_LAYOUT_TESTS)
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=shared-cgi \
@@ -320,12 +322,17 @@ fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/t/fuzz/fuzz-%)
 
 bench:  ## measure speed and memory with wrk on loopback
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_DEB_PKGS)"
-	@$(MAKE) --no-print-directory programs $(BUILD)/bench/hello.fcgi
+	@$(MAKE) --no-print-directory programs $(BUILD)/bench/hello.fcgi \
+	    $(BUILD)/bench/metrics-cost
 	QUILL_BUILD=$(BUILD) perl bench/bench.pl
 
 $(BUILD)/bench/hello.fcgi: bench/hello.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+$(BUILD)/bench/metrics-cost: bench/metrics-cost.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 lint:  ## the layers of lib/, cppcheck, clang-tidy and the OpenAPI linter
 	perl tools/check-layers.pl
