@@ -21,10 +21,11 @@ APACHE_DEB_PKGS = apache2 spawn-fcgi
 # `make test` besides: both servers in every layout the tests serve (Apache
 # with mod_fcgid, lighttpd's production example with TLS), the sqlite3 and
 # cgi-fcgi tools, prove and its TLS client, openssl for the test
-# certificate, the browser, valgrind.
+# certificate, the browser, valgrind, and systemd-analyze (which rates the
+# units' confinement and lists the system calls they allow).
 TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
-	   valgrind
+	   valgrind systemd
 # `make bench`: the load generator.
 BENCH_DEB_PKGS = wrk
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
@@ -88,6 +89,8 @@ PROG_HDR = $(wildcard cgi-bin/*/*.h)
 TOOLS	 = $(BUILD)/quillctl
 UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
+# Programs the tests run: t/bin/<name>.c, each a file of its own.
+TEST_BINS = $(patsubst t/bin/%.c,$(BUILD)/t/bin/%,$(wildcard t/bin/*.c))
 SQL	 = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 
 # Fuzz targets: t/fuzz/<name>.c, seeds in t/fuzz/corpus/<name>/.  `make test`
@@ -103,7 +106,7 @@ FUZZ_CC	 ?= clang
 .PHONY: all programs deps deps-run install install-htdocs run stop cert test \
 	test-asan bench lint format clean help fuzz fuzz-merge fuzz-targets api-docs
 
-all: programs $(UNITS) $(FUZZ_REPLAYS)  ## build the programs, quillctl and the tests
+all: programs $(UNITS) $(FUZZ_REPLAYS) $(TEST_BINS)  ## build the programs, quillctl and the tests
 
 programs: $(PROGS) $(TOOLS)  ## build the programs and quillctl only
 
@@ -156,6 +159,10 @@ $(BUILD)/t/unit/%: $(BUILD)/t/unit/%.o $(LIB)
 $(BUILD)/t/unit/%.o: t/unit/%.c t/unit/*.h $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/t/bin/%: t/bin/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 $(BUILD)/t/fuzz/%.o: t/fuzz/%.c t/fuzz/fuzz.h $(LIB_HDR)
 	@mkdir -p $(@D)
