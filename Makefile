@@ -6,9 +6,17 @@ VAR	?= var
 SAN	?=
 # The web server of `make run`: lighttpd or apache.
 SERVER	?= lighttpd
-# Where `make install` puts things (DESTDIR for staging).
+# Where `make install` puts things (DESTDIR for staging); the settings and
+# the state go under /etc and /var whatever the PREFIX, as the FHS has it.
 PREFIX	?= /usr/local
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+RUNSTATEDIR ?= /run
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR	?= $(PREFIX)/share/man
 DESTDIR	?=
+# Who the programs run as.
+QUILL_USER ?= quill
 
 PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp
 # Debian packages, by what needs them.  `make run`: a compiler, the six
@@ -103,7 +111,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
-.PHONY: all programs deps deps-run install install-htdocs run stop cert test \
+.PHONY: all programs deps deps-run install uninstall install-htdocs run stop cert test \
 	test-asan bench lint format clean help fuzz fuzz-merge fuzz-targets api-docs
 
 all: programs $(UNITS) $(FUZZ_REPLAYS) $(TEST_BINS)  ## build the programs, quillctl and the tests
@@ -179,20 +187,28 @@ $(BUILD)/t/fuzz/fuzz-%: $(BUILD)/t/fuzz/%.o $(LIB)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 
-install: all install-htdocs  ## install the programs, quillctl and the shared files under $(PREFIX)
-	install -d $(DESTDIR)$(PREFIX)/lib/quill $(DESTDIR)$(PREFIX)/bin \
-	    $(DESTDIR)$(PREFIX)/share/quill
-	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/lib/quill/
-	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 etc/common-passwords.txt $(DESTDIR)$(PREFIX)/share/quill/
+# `make install`: tools/install.sh has the list of what goes where, and
+# fills the paths below into every file that names one.  The programs in
+# $(PREFIX)/lib/quill, quillctl in $(PREFIX)/sbin, the settings and the web
+# servers', cron's and logrotate's files under $(SYSCONFDIR) (never
+# overwritten), state, mail spool, logs and backups under $(LOCALSTATEDIR).
+INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" \
+	SYSCONFDIR="$(SYSCONFDIR)" LOCALSTATEDIR="$(LOCALSTATEDIR)" \
+	RUNSTATEDIR="$(RUNSTATEDIR)" SYSTEMDUNITDIR="$(SYSTEMDUNITDIR)" \
+	MANDIR="$(MANDIR)" BUILD="$(BUILD)" QUILL_USER="$(QUILL_USER)" \
+	HTDOCS_FILES="$(HTDOCS_FILES)" MAN_PAGES="$(MAN_PAGES)"
+install: programs $(MAN_PAGES)  ## install Quill under $(PREFIX), $(SYSCONFDIR) and $(LOCALSTATEDIR) (DESTDIR to stage)
+	@$(INSTALL_ENV) sh tools/install.sh install
+
+uninstall:  ## remove what `make install` installed (data and changed settings stay)
+	@$(INSTALL_ENV) sh tools/install.sh uninstall
 
 # The static pages: only the files that are pages, so that an editor's
 # backup or a dotfile lying in HTDOCS is never published.
 HTDOCS	?= htdocs
 HTDOCS_FILES = $(wildcard $(addprefix $(HTDOCS)/*.,html css js svg png ico))
 install-htdocs:
-	install -d $(DESTDIR)$(PREFIX)/share/quill/htdocs
-	install -m 0644 $(HTDOCS_FILES) $(DESTDIR)$(PREFIX)/share/quill/htdocs/
+	@$(INSTALL_ENV) sh tools/install.sh install-htdocs
 
 # run and test install, build and go on in makes of their own, one after the
 # other: each reads what the one before installed (pkg-config's answers).

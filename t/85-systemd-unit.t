@@ -1,4 +1,5 @@
-# etc/systemd/quill@.service's command, run the way systemd runs it: the
+# etc/systemd/quill@.service as `make install` installs it (PREFIX=/usr),
+# its command run the way systemd runs it: the
 # listening socket of quill@.socket as standard input, the unit's
 # Environment= lines, `$$` and `%i` expanded, and the unit's system-call
 # filters (t/bin/syscall-filter.c).  It must serve FastCGI with
@@ -21,7 +22,10 @@ my $var = $state->{var};
 my ($rc, $out) = quillctl($state, 'init');
 is($rc, 0, 'quillctl init') or diag $out;
 
-my $unit = "$root/etc/systemd/quill\@.service";
+my $dest = "$var/dest";
+my $made = `make -s -C $root install DESTDIR=$dest PREFIX=/usr BUILD=$bin 2>&1`;
+is($?, 0, 'make install DESTDIR=... PREFIX=/usr') or diag $made;
+my $unit = "$dest/usr/lib/systemd/system/quill\@.service";
 open my $uf, '<', $unit or die;
 my (%env, $exec, %socket, @filters, %set);
 while (<$uf>) {
@@ -34,7 +38,7 @@ close $uf;
 ok(defined $exec, 'the unit has an ExecStart');
 is($env{QUILL_PROCESSES}, 2, 'two processes per program by default');
 is($env{QUILL_CONFIG}, '/etc/quill/quill.conf', 'the settings in /etc/quill');
-open my $sf, '<', "$root/etc/systemd/quill\@.socket" or die;
+open my $sf, '<', "$dest/usr/lib/systemd/system/quill\@.socket" or die;
 while (<$sf>) { $socket{$1} = $2 if /^(ListenStream|SocketUser|SocketGroup|SocketMode)=(.*)$/ }
 close $sf;
 is_deeply(\%socket, { ListenStream => '/run/quill/%i.sock', SocketUser => 'quill',
@@ -88,7 +92,7 @@ ok(!$allowed{setuid} && !$allowed{mount}, 'but no privileged call');
 # systemd's expansions, then this test's paths.
 $exec =~ s/%i/auth/g;
 $exec =~ s/\$\$/\$/g;
-$exec =~ s{/usr/local/lib/quill/}{$bin/}g;
+$exec =~ s{/usr/lib/quill/}{$bin/}g;
 my @argv = shellwords($exec);
 is($argv[-1], "$bin/auth.fcgi", 'the unit runs the program named by the instance');
 unshift @argv, "$bin/t/bin/syscall-filter", sort(keys %allowed), '--';
