@@ -531,8 +531,10 @@ config_load_key(char *err, size_t errsz)
 	int fd, hi, lo;
 
 	if ((fd = open(config.key_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		snprintf(err, errsz, "QUILL_KEY_FILE: cannot open %s: %s "
-		    "(quillctl init makes one)", config.key_file, strerror(errno));
+		snprintf(err, errsz, "QUILL_KEY_FILE: cannot open %s: %s%s",
+		    config.key_file, strerror(errno), errno == ENOENT ?
+		    " (quillctl init makes one)" : errno == EACCES ? " (run as "
+		    "the user the programs run as, which owns it)" : "");
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||

@@ -10,7 +10,7 @@
 
 #include "base/buf.h"
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "base/log.h"
 #include "store/mail.h"
 #include "base/time.h"
@@ -153,6 +153,12 @@ write_all(int fd, int sock, const char *p, size_t n)
 	return 0;
 }
 
+const char *
+mail_sendmail_command(void)
+{
+	return config.sendmail[0] != '\0' ? config.sendmail : NULL;
+}
+
 /* Hands msg to the sendmail command; 0 when it exits with status 0. */
 static int
 deliver_sendmail(const struct buf *msg)
@@ -162,7 +168,7 @@ deliver_sendmail(const struct buf *msg)
 	size_t n = 0;
 	pid_t pid;
 
-	memcpy(cmd, config.sendmail, sizeof(cmd));
+	snprintf(cmd, sizeof(cmd), "%s", mail_sendmail_command());
 	for (argv[n] = strtok_r(cmd, " \t", &save);
 	    n < SENDMAIL_ARGS && argv[n] != NULL;
 	    argv[n] = strtok_r(NULL, " \t", &save))
@@ -250,12 +256,13 @@ mail_deliver(int64_t now, int *sent, int *failed)
 	memset(&m, 0, sizeof(m));
 	while ((found = mail_next(after, &m)) == 1) {
 		after = m.id;
-		ok = message_build(&m, &msg) == 0 && (config.sendmail[0] != '\0' ?
-		    deliver_sendmail(&msg) : deliver_spool(m.id, &msg)) == 0;
+		ok = message_build(&m, &msg) == 0 &&
+		    (mail_sendmail_command() != NULL ? deliver_sendmail(&msg) :
+		    deliver_spool(m.id, &msg)) == 0;
 		if (!ok) {
 			snprintf(idtext, sizeof(idtext), "%lld", (long long)m.id);
 			log_event(LOG_ERROR, "mail_failed", NULL, "mailId", idtext,
-			    "via", config.sendmail[0] != '\0' ? "sendmail" :
+			    "via", mail_sendmail_command() != NULL ? "sendmail" :
 			    "spool", NULL);
 		}
 		*(ok ? sent : failed) += 1;

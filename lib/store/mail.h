@@ -20,6 +20,12 @@ enum err mail_queue(const char *to, const char *subject, const char *body,
     int64_t now);
 
 /*
+ * The sendmail command mail_deliver hands mail to (QUILL_SENDMAIL), or
+ * NULL when it writes mail into the spool instead.
+ */
+const char *mail_sendmail_command(void);
+
+/*
  * Delivers every queued mail, oldest first: to the command in
  * config.sendmail when it is set (the message on its standard input, exit
  * status 0 meaning accepted), else as a file <id>.eml in config.mail_spool

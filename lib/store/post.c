@@ -3,7 +3,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "store/post.h"
 #include "base/text.h"
 

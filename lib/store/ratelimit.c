@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "base/log.h"
 #include "store/ratelimit.h"
 #include "base/secret.h"

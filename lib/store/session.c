@@ -3,7 +3,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/text.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "store/session.h"
 
 /* Longest user agent kept, in bytes. */

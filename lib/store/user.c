@@ -2,7 +2,7 @@
 #include <strings.h>
 
 #include "base/arena.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "store/reset.h"
 #include "store/session.h"
 #include "store/user.h"

@@ -6,7 +6,7 @@
 #include "web/auth.h"
 #include "base/config.h"
 #include "pure/cookie.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "base/log.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
