@@ -12,6 +12,7 @@ use lib 't/lib';
 use Test::More;
 use QuillTest;
 use AuthTest;
+use QuillHarden qw(hold_write_lock release_write_lock);
 
 my $cgi = test_layout() =~ /cgi$/ && test_layout() ne 'fcgid';
 my ($promtool) = grep { -x } map { "$_/promtool" } split /:/, $ENV{PATH};
@@ -219,7 +220,7 @@ SKIP: {
 # Who may read them.
 my $token = join '', map { ('a' .. 'z', 0 .. 9)[rand 36] } 1 .. 40;
 my $closed = start_server(settings => { QUILL_METRICS_ALLOW => '192.0.2.1',
-    QUILL_METRICS_TOKEN => $token });
+    QUILL_METRICS_TOKEN => $token, QUILL_BUSY_TIMEOUT_MS => 300 });
 my $r = api($closed, 'GET', '/api/v1/metrics');
 is($r->{status}, 404, 'an address outside QUILL_METRICS_ALLOW: 404');
 is($r->{json}{error}{code}, 'NOT_FOUND', 'the API\'s own 404, as for a path that does not exist');
@@ -239,6 +240,23 @@ unlike($r->{content}, qr/\Q$token\E/, 'the token is not in the answer');
 $r = api($closed, 'DELETE', '/api/v1/metrics', token => $token);
 is($r->{status}, 405, 'DELETE with the token: 405');
 is($r->{headers}{allow}, 'GET, HEAD', 'Allow: GET, HEAD');
+
+# A write that finds the database locked past QUILL_BUSY_TIMEOUT_MS: the
+# waits, the retries and the 503 are counted.
+my ($c0) = samples(api($closed, 'GET', '/api/v1/metrics', token => $token)->{content});
+my (undef, $bemail, $bpw) = register($closed);
+my ($btok) = login($closed, $bemail, $bpw);
+my $lock = hold_write_lock($closed);
+$r = api($closed, 'POST', '/api/v1/posts', token => $btok, json => { title => 'Locked out', body => 'x' });
+release_write_lock($lock);
+is($r->{status}, 503, 'a write while another process holds the write lock: 503');
+my $c1 = samples(api($closed, 'GET', '/api/v1/metrics', token => $token)->{content});
+my $cd = grown($c0, $c1);
+is(counter($cd, 'quill_db_unavailable_total', 'posts'), 1, 'quill_db_unavailable_total counts the 503');
+is(counter($cd, 'quill_db_retries_total', 'posts'), 2, 'quill_db_retries_total the two further tries');
+is(counter($cd, 'quill_db_busy_waits_total', 'posts'), 3, 'quill_db_busy_waits_total the wait of each try');
+is($cd->{'quill_http_requests_total{program="posts",route="/api/v1/posts",method="POST",status="5xx"}'}, 1,
+    'and the request its 5xx');
 
 my $default = start_server();
 is(api($default, 'GET', '/api/v1/metrics')->{status}, 404, 'with neither setting, nobody may read them');
