@@ -760,7 +760,7 @@ cmd_check(void)
 
 /*
  * Prints every statement the programs prepare, one a line after its number,
- * for EXPLAIN QUERY PLAN in the sqlite3 shell.
+ * for EXPLAIN QUERY PLAN in SQLite's shell.
  */
 static int
 cmd_sql(void)

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,7 +13,7 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "base/metrics.h"
-#include "store/db_raw.h"
+#include "store/db.h"
 
 /* Virtual-machine steps between two looks at the deadline. */
 #define DB_PROGRESS_STEPS 1000
@@ -481,7 +482,11 @@ stmt_noted(enum stmt s)
 	}
 }
 
-enum err
+/*
+ * Maps SQLite result code rc to an error as db.h describes, and logs it
+ * with where and the engine's message.
+ */
+static enum err
 db_fail(int rc, const char *where)
 {
 	char code[16];
@@ -708,27 +713,6 @@ db_in_transaction(void)
 	return db != NULL && !sqlite3_get_autocommit(db);
 }
 
-sqlite3 *
-db_handle(void)
-{
-	return db;
-}
-
-sqlite3_stmt *
-db_stmt(enum stmt s)
-{
-	return db_prepare(s)->s;
-}
-
-enum err
-db_step_done(sqlite3_stmt *s, const char *where)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, where);
-}
-
 enum err
 db_begin(void)
 {
@@ -881,15 +865,6 @@ db_ping(void)
 	int ok = db_next(st);
 
 	return db_finish(st, "ping") == ERR_NONE && ok;
-}
-
-const char *
-db_column_text(struct arena *a, sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	return arena_strndup(a, t != NULL ? (const char *)t : "",
-	    (size_t)sqlite3_column_bytes(s, col));
 }
 
 const char *

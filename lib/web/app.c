@@ -16,7 +16,7 @@
 #include "base/buf.h"
 #include "web/auth.h"
 #include "base/config.h"
-#include "store/db_raw.h"
+#include "store/db.h"
 #include "web/limit.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -570,7 +570,7 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 	app_counted = n + APP_COUNT_UNMATCHED;
 	e = app_dispatch(r, routes, n);
 	db_reset_busy();
-	if (sqlite3_get_autocommit(db_handle()) == 0) {
+	if (db_in_transaction()) {
 		db_rollback();
 		log_event(LOG_ERROR, "transaction_left_open", r->request_id,
 		    "path", r->path, NULL);
