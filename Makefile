@@ -29,11 +29,12 @@ APACHE_DEB_PKGS = apache2 spawn-fcgi
 # `make test` besides: both servers in every layout the tests serve (Apache
 # with mod_fcgid, lighttpd's production example with TLS), the sqlite3 and
 # cgi-fcgi tools, prove and its TLS client, openssl for the test
-# certificate, the browser, valgrind, and systemd-analyze (which rates the
+# certificate, the browser, valgrind, promtool (prometheus), which checks
+# the metrics and the alert rules, and systemd-analyze (which rates the
 # units' confinement and lists the system calls they allow).
 TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
-	   valgrind systemd
+	   valgrind mandoc prometheus systemd
 # `make deb`: debhelper and lintian, and the build's own packages.
 DEB_DEB_PKGS = $(RUN_DEB_PKGS) debhelper dpkg-dev lintian
 # `make release-check`: mmdebstrap makes the bare Debian 12 root the
@@ -100,6 +101,10 @@ prog_src = $(or $(sort $(wildcard cgi-bin/$(1)/*.c)),cgi-bin/$(1).c)
 PROG_SRC = $(foreach p,$(PROGRAMS),$(call prog_src,$(p)))
 PROG_HDR = $(wildcard cgi-bin/*/*.h)
 TOOLS	 = $(BUILD)/quillctl
+# The manual pages, made from man/NAME.in with the paths above filled in;
+# quill.conf(5) lists the settings from lib/base/config.c's table.
+MAN_PAGES = $(BUILD)/man/quill.7 $(BUILD)/man/quill.conf.5 \
+	   $(BUILD)/man/quillctl.8
 UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
 # Programs the tests run: t/bin/<name>.c, each a file of its own.
@@ -117,10 +122,10 @@ FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
 .PHONY: all programs deps deps-run install uninstall install-htdocs deb \
-	release-check run stop cert test \
-	test-asan bench lint format clean help fuzz fuzz-merge fuzz-targets api-docs
+	release-check run stop cert test test-asan mutants bench lint format \
+	clean help fuzz fuzz-merge fuzz-targets api-docs man FORCE
 
-all: programs $(UNITS) $(FUZZ_REPLAYS) $(TEST_BINS)  ## build the programs, quillctl and the tests
+all: programs man $(UNITS) $(FUZZ_REPLAYS) $(TEST_BINS) $(BUILD)/t/quillctl-sysconf  ## build the programs, quillctl, the manual pages and the tests
 
 programs: $(PROGS) $(TOOLS)  ## build the programs and quillctl only
 
@@ -165,6 +170,48 @@ endef
 $(foreach p,$(PROGRAMS),$(eval $(call prog_rule,$(p))))
 
 $(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The installation's paths as this build knows them: rewritten only when
+# one changes, so that what names them is built again then, and only then.
+$(BUILD)/gen/paths: FORCE
+	@mkdir -p $(@D)
+	@echo 'PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) LOCALSTATEDIR=$(LOCALSTATEDIR)' | \
+	    cmp -s - $@ 2>/dev/null || echo 'PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) LOCALSTATEDIR=$(LOCALSTATEDIR)' > $@
+
+$(BUILD)/tools/quillctl.o: CPPFLAGS += -DQUILL_SYSCONFDIR='"$(SYSCONFDIR)"'
+$(BUILD)/tools/quillctl.o: $(BUILD)/gen/paths
+
+# quillctl as if installed with its settings directory in the build
+# directory, where t/42-quillctl-operator.t writes a quill/quill.conf.
+$(BUILD)/t/quillctl-sysconf.o: tools/quillctl.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DQUILL_SYSCONFDIR='"$(abspath $(BUILD))/t/etc"' \
+	    $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/t/quillctl-sysconf: $(BUILD)/t/quillctl-sysconf.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+man: $(MAN_PAGES)  ## the manual pages, in $(BUILD)/man/
+
+fill_paths = sed -e 's|@PREFIX@|$(PREFIX)|g' \
+	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g'
+
+$(BUILD)/man/%: man/%.in $(BUILD)/gen/paths
+	@mkdir -p $(@D)
+	$(fill_paths) $< > $@.tmp && mv $@.tmp $@
+
+# Its SETTINGS section is printed by a program linked with the library.
+$(BUILD)/man/quill.conf.5: man/quill.conf.5.in $(BUILD)/gen/paths \
+	    $(BUILD)/tools/man-settings
+	@mkdir -p $(@D)
+	$(BUILD)/tools/man-settings > $@.settings
+	$(fill_paths) -e '/^@SETTINGS@$$/{r $@.settings' -e 'd;}' $< > $@.tmp
+	rm -f $@.settings
+	mv $@.tmp $@
+
+$(BUILD)/tools/man-settings: $(BUILD)/tools/man-settings.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/t/unit/%: $(BUILD)/t/unit/%.o $(LIB)
@@ -230,22 +277,24 @@ cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 	@sh tools/make-cert.sh "$(VAR)/tls"
 
 # The unit tests once, the integration tests against each web server, and
-# the routing and pagination tests once more against each production
-# layout those runs do not serve (QUILL_TEST_LAYOUT, t/lib/QuillTest.pm):
-# lighttpd/quill.conf, and apache/htaccess under mod_fcgid.  The plain-CGI
-# layouts, a process per request, run the routing test alone.
+# the routing, pagination and metrics tests once more against each
+# production layout those runs do not serve (QUILL_TEST_LAYOUT,
+# t/lib/QuillTest.pm): lighttpd/quill.conf, and apache/htaccess under
+# mod_fcgid.  The plain-CGI layouts, a process per request, run the
+# routing and metrics tests alone.
 TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
-LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t
-CGI_LAYOUT_TESTS = t/11-routing.t
+LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t \
+	   t/43-metrics.t
+CGI_LAYOUT_TESTS = t/11-routing.t t/43-metrics.t
 # layout_tests BUILD-ENV: the runs above, for test and test-asan.
 define layout_tests
-	@echo "== routing and pagination against lighttpd/quill.conf"
+	@echo "== routing, pagination and metrics against lighttpd/quill.conf"
 	$(1) QUILL_TEST_SERVER=lighttpd QUILL_TEST_LAYOUT=production \
 	    prove --timer $(LAYOUT_TESTS)
-	@echo "== routing and pagination against apache/htaccess (mod_fcgid)"
+	@echo "== routing, pagination and metrics against apache/htaccess (mod_fcgid)"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=fcgid \
 	    prove --timer $(LAYOUT_TESTS)
-	@echo "== routing against the plain-CGI layouts"
+	@echo "== routing and metrics against the plain-CGI layouts"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=cgi \
 	    prove --timer $(CGI_LAYOUT_TESTS)
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=shared-cgi \
@@ -274,6 +323,14 @@ test-asan:  ## the whole suite built with AddressSanitizer and UBSan
 	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=apache prove --timer t/*.t
 	$(call layout_tests,$(TEST_ENV) $(ASAN_ENV))
 
+# Each mutant of t/mutants/ planted in turn in a copy of the tree
+# (build/mutants/src), with the tests it names run against lighttpd: slow,
+# and not part of `make test`, which checks only that each still applies.
+# `make mutants MUTANTS="name ..."` runs some.
+mutants:  ## plant the kept mutants one at a time and run their tests (slow)
+	@$(MAKE) --no-print-directory cert
+	$(TEST_ENV) perl tools/mutants.pl $(MUTANTS)
+
 fuzz:  ## run each fuzz target FUZZ_SECONDS (60) under libFuzzer, ASan, UBSan
 	$(MAKE) deps EXTRA_PKGS="$(FUZZ_DEB_PKGS)"
 	$(MAKE) BUILD=$(FUZZ_BUILD) SAN=fuzz CC=$(FUZZ_CC) fuzz-targets
@@ -300,12 +357,17 @@ release-check:  ## build the package and install, serve, upgrade and purge it on
 
 bench:  ## measure speed and memory with wrk on loopback
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_DEB_PKGS)"
-	@$(MAKE) --no-print-directory programs $(BUILD)/bench/hello.fcgi
+	@$(MAKE) --no-print-directory programs $(BUILD)/bench/hello.fcgi \
+	    $(BUILD)/bench/metrics-cost
 	QUILL_BUILD=$(BUILD) perl bench/bench.pl
 
 $(BUILD)/bench/hello.fcgi: bench/hello.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+$(BUILD)/bench/metrics-cost: bench/metrics-cost.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 lint:  ## the layers of lib/, cppcheck, clang-tidy and the OpenAPI linter
 	perl tools/check-layers.pl
