@@ -110,8 +110,8 @@ FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
 .PHONY: all programs deps deps-run install install-htdocs run stop cert test \
-	test-asan bench lint format clean help fuzz fuzz-merge fuzz-targets \
-	api-docs man FORCE
+	test-asan mutants bench lint format clean help fuzz fuzz-merge \
+	fuzz-targets api-docs man FORCE
 
 all: programs man $(UNITS) $(FUZZ_REPLAYS) $(BUILD)/t/quillctl-sysconf  ## build the programs, quillctl, the manual pages and the tests
 
@@ -296,6 +296,14 @@ test-asan:  ## the whole suite built with AddressSanitizer and UBSan
 	    $(FUZZ_NAMES:%=build/asan/t/fuzz/replay-%) t/*.t
 	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=apache prove --timer t/*.t
 	$(call layout_tests,$(TEST_ENV) $(ASAN_ENV))
+
+# Each mutant of t/mutants/ planted in turn in a copy of the tree
+# (build/mutants/src), with the tests it names run against lighttpd: slow,
+# and not part of `make test`, which checks only that each still applies.
+# `make mutants MUTANTS="name ..."` runs some.
+mutants:  ## plant the kept mutants one at a time and run their tests (slow)
+	@$(MAKE) --no-print-directory cert
+	$(TEST_ENV) perl tools/mutants.pl $(MUTANTS)
 
 fuzz:  ## run each fuzz target FUZZ_SECONDS (60) under libFuzzer, ASan, UBSan
 	$(MAKE) deps EXTRA_PKGS="$(FUZZ_DEB_PKGS)"

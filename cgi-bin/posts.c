@@ -17,6 +17,7 @@
 #include "store/post.h"
 #include "store/user.h"
 #include "base/time.h"
+#include "web/view.h"
 
 enum post_field { PF_TITLE, PF_BODY, PF_STATUS, PF__MAX };
 
@@ -61,7 +62,7 @@ posts_reply(struct req *r, int status, const struct post *p)
 
 	post_etag(p, etag);
 	http_header(r, "ETag", etag);
-	return http_reply_data(r, status, post_json(p), NULL);
+	return http_reply_data(r, status, view_post(p), NULL);
 }
 
 /*
@@ -410,7 +411,7 @@ posts_list_of(struct req *r, int64_t author)
 	if ((items = cJSON_CreateArray()) == NULL)
 		return ERR_INTERNAL;
 	for (i = 0; i < n; i++)
-		if (!cJSON_AddItemToArray(items, post_json(&rows[i]))) {
+		if (!cJSON_AddItemToArray(items, view_post(&rows[i]))) {
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
 		}

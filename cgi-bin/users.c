@@ -19,6 +19,7 @@
 #include "base/text.h"
 #include "base/time.h"
 #include "store/user.h"
+#include "web/view.h"
 
 /* Longest q a list accepts, in characters. */
 #define USERS_Q_MAX 100
@@ -95,7 +96,7 @@ users_me(struct req *r)
 		return e;
 	if ((e = users_load_self(r, NULL, &u)) != ERR_NONE)
 		return e;
-	return http_reply_data(r, 200, user_json(&u, 1), NULL);
+	return http_reply_data(r, 200, view_user(&u, 1), NULL);
 }
 
 /*
@@ -175,7 +176,7 @@ users_me_update(struct req *r)
 		return e;
 	if (moved)
 		users_log(r, "email_changed", u.id);
-	return http_reply_data(r, 200, user_json(&u, 1), NULL);
+	return http_reply_data(r, 200, view_user(&u, 1), NULL);
 }
 
 /* DELETE /api/v1/users/me: currentPassword; the posts go too. */
@@ -214,7 +215,7 @@ users_get(struct req *r)
 		return e;
 	full = r->who.user_id != 0 && (r->who.user_id == u.id ||
 	    r->who.role >= ROLE_MODERATOR);
-	return http_reply_data(r, 200, user_json(&u, full), NULL);
+	return http_reply_data(r, 200, view_user(&u, full), NULL);
 }
 
 /* PATCH /api/v1/users/{id}: an admin sets name, role, disabled. */
@@ -246,7 +247,7 @@ users_update(struct req *r)
 	    &u))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_changed", u.id);
-	return http_reply_data(r, 200, user_json(&u, 1), NULL);
+	return http_reply_data(r, 200, view_user(&u, 1), NULL);
 }
 
 /* DELETE /api/v1/users/{id} */
@@ -278,7 +279,7 @@ users_filter(struct req *r, struct user_filter *f)
 	    (e = http_query(r, "q", &q)) != ERR_NONE)
 		return e;
 	f->any_role = role == NULL;
-	if (role != NULL && user_role_parse(role, &f->role) == -1)
+	if (role != NULL && principal_role_parse(role, &f->role) == -1)
 		return http_fail(r, ERR_BAD_REQUEST,
 		    "The role parameter must be user, moderator or admin.");
 	if (q != NULL &&
@@ -318,7 +319,7 @@ users_list(struct req *r)
 	if ((items = cJSON_CreateArray()) == NULL)
 		return ERR_INTERNAL;
 	for (i = 0; i < n && i < (size_t)p.limit; i++)
-		if (!cJSON_AddItemToArray(items, user_json(&rows[i], 1))) {
+		if (!cJSON_AddItemToArray(items, view_user(&rows[i], 1))) {
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
 		}

@@ -23,7 +23,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/log.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "store/mail.h"
 #include "base/text.h"
 #include "base/time.h"
@@ -446,7 +446,7 @@ cmd_user_add(int argc, char **argv)
 		else
 			usage();
 	}
-	if (user_role_parse(role_s, &role) == -1)
+	if (principal_role_parse(role_s, &role) == -1)
 		die("--role must be user, moderator or admin");
 	if (name == NULL)
 		name = email;
@@ -484,7 +484,7 @@ cmd_user_add(int argc, char **argv)
 	if (e != ERR_NONE)
 		die("cannot add the user: %s", error_message(e));
 	printf("user %lld %s added with role %s\n", (long long)id, email,
-	    user_role_name(role));
+	    principal_role_name(role));
 	db_close();
 	return 0;
 }
@@ -502,7 +502,7 @@ cmd_user_list(int argc, char **argv)
 	enum err e;
 
 	if (argc == 2 && strcmp(argv[0], "--role") == 0) {
-		if (user_role_parse(argv[1], &f.role) == -1)
+		if (principal_role_parse(argv[1], &f.role) == -1)
 			die("--role must be user, moderator or admin");
 		f.any_role = 0;
 	} else if (argc != 0)
@@ -526,7 +526,7 @@ cmd_user_list(int argc, char **argv)
 			time_rfc3339(rows[i].created_at, when, sizeof(when));
 			printf("%-6lld %-32s %-24s %-9s %-8s %s\n",
 			    (long long)rows[i].id, rows[i].email, rows[i].name,
-			    user_role_name(rows[i].role),
+			    principal_role_name(rows[i].role),
 			    rows[i].disabled ? "disabled" : "active", when);
 			total++;
 		}
@@ -574,8 +574,8 @@ user_apply(const char *email, const struct user_change *c, int del)
 	if (del)
 		printf("deleted, with their posts and sessions\n");
 	else if (c->role != -1)
-		printf("role %s -> %s", user_role_name(before.role),
-		    user_role_name(after.role));
+		printf("role %s -> %s", principal_role_name(before.role),
+		    principal_role_name(after.role));
 	else
 		printf("%s -> %s", before.disabled ? "disabled" : "active",
 		    after.disabled ? "disabled" : "active");
@@ -595,7 +595,7 @@ cmd_user_set_role(int argc, char **argv)
 
 	if (argc != 2)
 		usage();
-	if (user_role_parse(argv[1], &role) == -1)
+	if (principal_role_parse(argv[1], &role) == -1)
 		die("the role must be user, moderator or admin");
 	c.role = (int)role;
 	return user_apply(argv[0], &c, 0);

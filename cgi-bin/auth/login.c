@@ -16,6 +16,7 @@
 #include "store/session.h"
 #include "pure/token.h"
 #include "store/user.h"
+#include "web/view.h"
 
 enum reg_field { REG_EMAIL, REG_PASSWORD, REG_NAME, REG__MAX };
 
@@ -68,7 +69,7 @@ pair_answer(struct req *r, int64_t uid, enum role role, int64_t ver,
 	cJSON *d = NULL;
 	enum err e = ERR_INTERNAL;
 
-	if (token_issue_access(uid, user_role_name(role), ver, sid, time(NULL),
+	if (token_issue_access(uid, principal_role_name(role), ver, sid, time(NULL),
 	    tok, sizeof(tok)) < 0 || (d = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(d, "accessToken", tok) == NULL ||
 	    cJSON_AddStringToObject(d, "tokenType", "Bearer") == NULL ||
@@ -126,7 +127,7 @@ auth_register(struct req *r)
 	    (long long)id)) == NULL)
 		return ERR_INTERNAL;
 	http_header(r, "Location", loc);
-	return http_reply_data(r, 201, user_json(&u, 1), NULL);
+	return http_reply_data(r, 201, view_user(&u, 1), NULL);
 }
 
 /*
@@ -225,12 +226,12 @@ login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
 		if ((e = session_create(u->id, ua, r->client, s.hash, now,
 		    sid)) == ERR_NONE)
 			e = pair_answer(r, u->id, u->role, u->token_version,
-			    *sid, &s, user_json(u, 1));
+			    *sid, &s, view_user(u, 1));
 	} else if ((e = login_replace(r, now)) == ERR_NONE &&
 	    (e = session_cookie_create(u->id, ua, r->client, s.hash, now,
 	    sid)) == ERR_NONE) {
 		if ((d = cJSON_CreateObject()) == NULL ||
-		    !cJSON_AddItemToObject(d, "user", user_json(u, 1))) {
+		    !cJSON_AddItemToObject(d, "user", view_user(u, 1))) {
 			cJSON_Delete(d);
 			e = ERR_INTERNAL;
 		} else {

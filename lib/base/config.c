@@ -41,10 +41,6 @@ struct csetting {
 #define RATE_LIMIT_MAX	1000000L
 #define RATE_WINDOW_MAX	86400L
 
-/* QUILL_LOG_LEVEL's values, in the order of enum log_level. */
-static const char *const levels[] = { "debug", "info", "warn", "error" };
-#define NLEVELS (sizeof(levels) / sizeof(levels[0]))
-
 static const struct csetting settings[] = {
 	S("QUILL_DB", db, "var/quill.db",
 	    "The SQLite database. "
@@ -286,8 +282,9 @@ setting_range(const struct csetting *s, char *buf, size_t sz)
 		snprintf(buf, sz, "a whole number from %ld to %ld", s->min, s->max);
 		return;
 	case C_LEVEL:
-		snprintf(buf, sz, "%s, %s, %s or %s", levels[0], levels[1],
-		    levels[2], levels[3]);
+		snprintf(buf, sz, "%s, %s, %s or %s", log_level_names[LOG_DEBUG],
+		    log_level_names[LOG_INFO], log_level_names[LOG_WARN],
+		    log_level_names[LOG_ERROR]);
 		return;
 	case C_ORIGIN:
 		snprintf(buf, sz, "an origin: http:// or https://, a host and an "
@@ -323,7 +320,7 @@ setting_apply(const struct csetting *s, const char *value, char *err,
 {
 	char *end, *copy, *tok, *save, range[256];
 	long v;
-	size_t i;
+	enum log_level level;
 
 	switch (s->kind) {
 	case C_ORIGIN:
@@ -348,12 +345,10 @@ setting_apply(const struct csetting *s, const char *value, char *err,
 		*(long *)((char *)&config + s->off) = v;
 		return 0;
 	case C_LEVEL:
-		for (i = 0; i < NLEVELS; i++)
-			if (strcmp(value, levels[i]) == 0) {
-				config.log_level = (int)i;
-				return 0;
-			}
-		goto bad;
+		if (log_level_parse(value, &level) == -1)
+			goto bad;
+		config.log_level = (int)level;
+		return 0;
 	case C_ORIGINS:
 		if ((copy = strdup(value)) == NULL)
 			goto bad;
@@ -469,6 +464,12 @@ config_load(char *err, size_t errsz)
 	if (config.refresh_idle_ttl > config.refresh_ttl) {
 		snprintf(err, errsz, "QUILL_REFRESH_IDLE_TTL must not exceed "
 		    "QUILL_REFRESH_ABSOLUTE_TTL");
+		return -1;
+	}
+	if (config.access_ttl > config.refresh_idle_ttl) {
+		snprintf(err, errsz, "QUILL_ACCESS_TTL must not exceed "
+		    "QUILL_REFRESH_IDLE_TTL: an access token would outlive "
+		    "the idle session it belongs to");
 		return -1;
 	}
 	if (config.cookie_idle_ttl > config.cookie_ttl) {

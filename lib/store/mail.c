@@ -12,7 +12,7 @@
 
 #include "base/buf.h"
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "base/log.h"
 #include "store/mail.h"
 #include "base/time.h"

@@ -3,7 +3,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "store/post.h"
 #include "base/text.h"
 
@@ -333,28 +333,6 @@ post_etag(const struct post *p, char out[POST_ETAG_MAX])
 	n += buf_digits(out + n, (long long)p->version, 10, 0);
 	out[n++] = '"';
 	out[n] = '\0';
-}
-
-cJSON *
-post_json(const struct post *p)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	if (cJSON_AddNumberToObject(o, "id", (double)p->id) == NULL ||
-	    cJSON_AddNumberToObject(o, "authorId", (double)p->author_id) == NULL ||
-	    cJSON_AddStringToObject(o, "title", p->title) == NULL ||
-	    cJSON_AddStringToObject(o, p->excerpt ? "excerpt" : "body",
-	    p->body) == NULL ||
-	    cJSON_AddStringToObject(o, "status",
-	    post_status_name(p->status)) == NULL) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	cJSON_AddItemToObject(o, "createdAt", http_time_json(p->created_at));
-	cJSON_AddItemToObject(o, "updatedAt", http_time_json(p->updated_at));
-	return o;
 }
 
 /* 1 for moderators and admins. */

@@ -8,10 +8,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <cJSON.h>
 
 #include "base/error.h"
-#include "web/http.h"
+#include "base/principal.h"
 #include "web/list.h"
 
 struct arena;
@@ -123,12 +122,6 @@ char *post_cursor(struct arena *a, const struct list_params *lp,
 
 /* The strong ETag of p's current version: "\"<id>-<version>\"". */
 void post_etag(const struct post *p, char out[POST_ETAG_MAX]);
-
-/*
- * The JSON form of p: {id, authorId, title, body or excerpt, status,
- * createdAt, updatedAt}; NULL when out of memory.
- */
-cJSON *post_json(const struct post *p);
 
 /* 1 when who may read p: published, or the author's, or staff. */
 int post_visible(const struct post *p, const struct principal *who);

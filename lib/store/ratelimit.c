@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "base/log.h"
 #include "store/ratelimit.h"
 #include "base/secret.h"
@@ -14,7 +14,11 @@
 /* Doublings of the back-off after which it is at its maximum anyway. */
 #define BACKOFF_SHIFT_MAX 30
 
-/* A bucket: its name in the table, its limit, and what its key is. */
+/*
+ * A bucket: its name in the table and the logs, its limit (NULL for
+ * RL_LOGIN_ACCOUNT, whose limit is QUILL_LOGIN_FAILURES), and what its
+ * key is.
+ */
 struct bucket {
 	const char		*name;
 	const struct config_rate *rate;
@@ -29,6 +33,7 @@ static const struct bucket buckets[RL__MAX] = {
 	    0 },
 	[RL_REFRESH] = { "refresh", &config.rate_refresh, 0 },
 	[RL_WRITE] = { "write", &config.rate_write, 0 },
+	[RL_LOGIN_ACCOUNT] = { "login_account", NULL, 0 },
 };
 
 /*
@@ -52,9 +57,9 @@ refusal_log(const struct req *r, const char *bucket)
 	    "client", r->client, NULL);
 }
 
-/* Answers 429: limit per window, the window ends in reset seconds. */
+/* Answers 429 for bucket b: limit per window, which ends in reset seconds. */
 static enum err
-refuse(struct req *r, const char *bucket, long limit, int64_t reset)
+refuse(struct req *r, enum ratelimit_bucket b, long limit, int64_t reset)
 {
 	char num[24];
 
@@ -64,7 +69,7 @@ refuse(struct req *r, const char *bucket, long limit, int64_t reset)
 	http_header(r, "RateLimit-Remaining", "0");
 	snprintf(num, sizeof(num), "%ld", r->retry_after);
 	http_header(r, "RateLimit-Reset", num);
-	refusal_log(r, bucket);
+	refusal_log(r, buckets[b].name);
 	return ERR_RATE_LIMITED;
 }
 
@@ -104,7 +109,7 @@ ratelimit_check(struct req *r, enum ratelimit_bucket b, const char *key,
 	if ((e = row_ints(s, v, 2, "ratelimit_check")) != ERR_NONE)
 		return e;
 	if (v[1] > now && v[0] >= rate->limit)
-		return refuse(r, buckets[b].name, rate->limit, v[1] - now);
+		return refuse(r, b, rate->limit, v[1] - now);
 	return ERR_NONE;
 }
 
@@ -147,7 +152,7 @@ ratelimit_hit(struct req *r, enum ratelimit_bucket b, const char *key,
 
 	if ((e = rate_count(b, key, now, &over, &reset)) != ERR_NONE)
 		return e;
-	return over ? refuse(r, buckets[b].name, buckets[b].rate->limit,
+	return over ? refuse(r, b, buckets[b].rate->limit,
 	    reset) : ERR_NONE;
 }
 
@@ -223,7 +228,7 @@ ratelimit_login_check(struct req *r, const char *account, size_t len,
 	if ((e = failures_get(key, v, "ratelimit_login_check")) != ERR_NONE)
 		return e;
 	if (v[2] > now)
-		return refuse(r, "login_account", config.login_failures,
+		return refuse(r, RL_LOGIN_ACCOUNT, config.login_failures,
 		    v[2] - now);
 	return ERR_NONE;
 }

@@ -7,10 +7,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <cJSON.h>
 
 #include "base/error.h"
-#include "web/http.h"
+#include "base/principal.h"
 #include "web/list.h"
 
 struct arena;
@@ -60,12 +59,6 @@ struct user_filter {
 
 /* Why user_update or user_delete answered ERR_CONFLICT. */
 extern const char user_last_admin_message[];
-
-/* "user", "moderator" or "admin". */
-const char *user_role_name(enum role r);
-
-/* Parses a role name; -1 when it is not one. */
-int user_role_parse(const char *s, enum role *out);
 
 /*
  * Inserts a user; *id receives the new id.  ERR_EMAIL_TAKEN when the email
@@ -129,11 +122,5 @@ enum err user_count(struct arena *a, const struct user_filter *f,
 /* The cursor of the page that follows row u in the order of p, or NULL. */
 char *user_cursor(struct arena *a, const struct list_params *p,
     const struct user *u);
-
-/*
- * The JSON form of u: the public profile {id, name, createdAt}, or with full
- * set also email, role, disabled and updatedAt.  Never the hash or version.
- */
-cJSON *user_json(const struct user *u, int full);
 
 #endif

@@ -16,7 +16,7 @@
 #include "base/buf.h"
 #include "web/auth.h"
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "web/limit.h"
 #include "base/log.h"
 #include "base/password.h"

@@ -6,7 +6,7 @@
 #include "web/auth.h"
 #include "base/config.h"
 #include "pure/cookie.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "base/log.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
@@ -39,7 +39,7 @@ auth_load(struct req *r, const struct token_claims *c)
 		return rc == SQLITE_DONE ? ERR_UNAUTHENTICATED :
 		    db_fail(rc, "auth_load");
 	}
-	if (user_role_parse((const char *)sqlite3_column_text(s, 0), &role) == -1)
+	if (principal_role_parse((const char *)sqlite3_column_text(s, 0), &role) == -1)
 		role = ROLE_USER;
 	disabled = sqlite3_column_int(s, 1);
 	ver = sqlite3_column_int64(s, 2);

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "tap.h"
 #include "tmpdb.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "base/log.h"
 #include "store/ratelimit.h"
 #include "tap.h"

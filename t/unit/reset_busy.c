@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "tap.h"
 
 static char logpath[] = "/tmp/quill-reset-busy-XXXXXX";

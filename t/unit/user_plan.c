@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "tap.h"
 
 static const enum stmt pages[] = {
