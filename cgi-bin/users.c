@@ -11,7 +11,7 @@
 #include "web/auth.h"
 #include "base/config.h"
 #include "store/db.h"
-#include "web/list.h"
+#include "web/listing.h"
 #include "store/ratelimit.h"
 #include "base/log.h"
 #include "store/mail.h"
@@ -294,7 +294,7 @@ users_filter(struct req *r, struct user_filter *f)
 static enum err
 users_list(struct req *r)
 {
-	struct list_params p;
+	struct cursor_params p;
 	struct user_filter f;
 	struct user *rows;
 	const char *next = NULL;
@@ -305,15 +305,15 @@ users_list(struct req *r)
 
 	if ((e = auth_require_role(r, ROLE_MODERATOR)) != ERR_NONE)
 		return e;
-	if ((e = list_parse(r, user_sorts, USER_SORT__MAX, USER_SORT_CREATED, 1,
+	if ((e = listing_parse(r, user_sorts, USER_SORT__MAX, USER_SORT_CREATED, 1,
 	    &p)) != ERR_NONE || (e = users_filter(r, &f)) != ERR_NONE)
 		return e;
 	if ((e = user_list(r->arena, &f, &p, &rows, &n)) != ERR_NONE)
 		return e;
-	if (p.mode == LIST_OFFSET &&
+	if (p.mode == CURSOR_OFFSET &&
 	    (e = user_count(r->arena, &f, &total)) != ERR_NONE)
 		return e;
-	if (p.mode == LIST_CURSOR && n > (size_t)p.limit &&
+	if (p.mode == CURSOR_KEYSET && n > (size_t)p.limit &&
 	    (next = user_cursor(r->arena, &p, &rows[p.limit - 1])) == NULL)
 		return ERR_INTERNAL;
 	if ((items = cJSON_CreateArray()) == NULL)
@@ -323,7 +323,7 @@ users_list(struct req *r)
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
 		}
-	return list_reply(r, &p, items, next, total);
+	return listing_reply(r, &p, items, next, total);
 }
 
 static const struct route routes[] = {

@@ -23,8 +23,10 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/log.h"
-#include "store/db_raw.h"
+#include "store/db.h"
 #include "store/mail.h"
+#include "base/metrics.h"
+#include "web/scrape.h"
 #include "base/text.h"
 #include "base/time.h"
 #include "base/password.h"
@@ -61,6 +63,7 @@ usage(void)
 	    "       quillctl check\n"
 	    "       quillctl sql\n"
 	    "       quillctl mail\n"
+	    "       quillctl stats [--prometheus]\n"
 	    "       quillctl purge\n"
 	    "       quillctl backup FILE\n"
 	    "       quillctl restore FILE\n"
@@ -493,7 +496,7 @@ static int
 cmd_user_list(int argc, char **argv)
 {
 	struct user_filter f = { 1, ROLE_USER, NULL };
-	struct list_params p;
+	struct cursor_params p;
 	struct arena *a;
 	struct user *rows;
 	char when[32];
@@ -513,8 +516,8 @@ cmd_user_list(int argc, char **argv)
 		die("out of memory");
 	/* The API's own keyset pages, oldest first. */
 	memset(&p, 0, sizeof(p));
-	p.mode = LIST_CURSOR;
-	p.limit = LIST_MAX_LIMIT;
+	p.mode = CURSOR_KEYSET;
+	p.limit = CURSOR_MAX_LIMIT;
 	p.sort = USER_SORT_CREATED;
 	printf("%-6s %-32s %-24s %-9s %-8s %s\n", "ID", "EMAIL", "NAME", "ROLE",
 	    "STATUS", "CREATED");
@@ -709,7 +712,7 @@ check_mail(void)
 static int
 cmd_check(void)
 {
-	char err[512];
+	char err[512], engine[256];
 	const char *why;
 	long abi, n;
 	int bad = 0;
@@ -750,12 +753,8 @@ cmd_check(void)
 	printf("info libsodium %s, cJSON %s\n", sodium_version_string(),
 	    cJSON_Version());
 	/* The library comes with the system: nothing to do here but know. */
-	if (sqlite3_libversion_number() < 3051003)
-		printf("info SQLite %s (before 3.51.3, SQLite has a rare WAL-reset "
-		    "race under concurrent writes from several processes)\n",
-		    sqlite3_libversion());
-	else
-		printf("ok   SQLite %s\n", sqlite3_libversion());
+	printf("%s %s\n", db_engine_check(engine, sizeof(engine)) ? "info" :
+	    "ok  ", engine);
 	return bad;
 }
 
@@ -792,10 +791,10 @@ cmd_purge(void)
 		{ STMT_PURGE_RATE, "rate-limit windows" },
 		{ STMT_PURGE_LOGIN_FAILURES, "login back-offs" },
 	};
-	int64_t now = (int64_t)time(NULL);
-	sqlite3_stmt *s;
+	int64_t now = (int64_t)time(NULL), n;
+	struct db_stmt *st;
+	char why[256];
 	size_t i;
-	int rc;
 	enum err e;
 
 	load_config();
@@ -804,24 +803,22 @@ cmd_purge(void)
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if ((e = db_begin()) != ERR_NONE)
 			die("cannot purge: %s", error_message(e));
-		s = db_stmt(steps[i].stmt);
-		sqlite3_bind_int64(s, 1, now);
+		st = db_prepare(steps[i].stmt);
+		db_bind_int(st, 1, now);
 		if (steps[i].stmt == STMT_PURGE_MAIL) {
-			sqlite3_bind_int64(s, 2, now - MAIL_KEEP_SENT);
-			sqlite3_bind_int64(s, 3, now - MAIL_GIVE_UP);
+			db_bind_int(st, 2, now - MAIL_KEEP_SENT);
+			db_bind_int(st, 3, now - MAIL_GIVE_UP);
 		}
-		rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE) {
+		if (db_done(st, "purge") != ERR_NONE) {
+			snprintf(why, sizeof(why), "%s", db_errmsg());
 			db_rollback();
-			die("cannot purge %s: %s", steps[i].what,
-			    sqlite3_errstr(rc));
+			die("cannot purge %s: %s", steps[i].what, why);
 		}
+		n = db_changes();
 		if ((e = db_commit()) != ERR_NONE)
 			die("cannot purge %s: %s", steps[i].what,
 			    error_message(e));
-		printf("purged %d %s\n", sqlite3_changes(db_handle()),
-		    steps[i].what);
+		printf("purged %lld %s\n", (long long)n, steps[i].what);
 	}
 	db_close();
 	return 0;
@@ -970,9 +967,43 @@ cmd_mail(void)
 		    "stay%s queued for the next run; the log lines above say "
 		    "why\n", failed, failed == 1 ? "" : "s", failed == 1 ? "s" :
 		    "");
+	(void)metrics_add_once(config.metrics_file, "quillctl", MET_MAIL_SENT,
+	    (uint64_t)sent);
+	(void)metrics_add_once(config.metrics_file, "quillctl",
+	    MET_MAIL_FAILED, (uint64_t)failed);
 	db_close();
 	close(fd);
 	return failed > 0;
+}
+
+/*
+ * Prints the counters of every process (docs/monitoring.md): as tables,
+ * or as GET /api/v1/metrics answers them with --prometheus.
+ */
+static int
+cmd_stats(int argc, char **argv)
+{
+	struct scrape_view *v;
+	struct buf out = { 0 };
+	char err[1400];
+	int prom = argc == 1 && strcmp(argv[0], "--prometheus") == 0;
+
+	if (argc > 1 || (argc == 1 && !prom))
+		usage();
+	load_config();
+	open_prepared();
+	if ((v = malloc(sizeof(*v))) == NULL)
+		die("out of memory");
+	if (scrape_read(v, config.metrics_file, (int64_t)time(NULL), err,
+	    sizeof(err)) == -1)
+		die("QUILL_METRICS_FILE: %s", err);
+	if ((prom ? scrape_prometheus(&out, v) : scrape_human(&out, v)) == -1)
+		die("out of memory");
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+	free(v);
+	db_close();
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
 
 int
@@ -1006,6 +1037,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "mail") == 0)
 		return cmd_mail();
+	if (strcmp(argv[1], "stats") == 0)
+		return cmd_stats(argc - 2, argv + 2);
 	if (strcmp(argv[1], "purge") == 0)
 		return cmd_purge();
 	if (strcmp(argv[1], "backup") == 0)

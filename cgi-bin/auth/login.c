@@ -10,6 +10,7 @@
 #include "web/auth.h"
 #include "store/db.h"
 #include "handlers.h"
+#include "base/metrics.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
 #include "base/secret.h"
@@ -169,6 +170,8 @@ login_verify(struct req *r, const struct vvalue *v, struct user *u,
 		pv = password_verify_dummy(v[LOGIN_PASSWORD].str,
 		    v[LOGIN_PASSWORD].len);
 		*e = pv == PASSWORD_BUSY ? ERR_UNAVAILABLE : ERR_NONE;
+		if (pv != PASSWORD_BUSY)
+			metrics_count(MET_LOGIN_UNKNOWN_ACCOUNT);
 		return 0;
 	}
 	if (*e != ERR_NONE)
@@ -179,8 +182,11 @@ login_verify(struct req *r, const struct vvalue *v, struct user *u,
 		*e = ERR_UNAVAILABLE;
 		return 0;
 	}
-	if ((pv != PASSWORD_OK && pv != PASSWORD_OK_REHASH) || u->disabled)
+	if ((pv != PASSWORD_OK && pv != PASSWORD_OK_REHASH) || u->disabled) {
+		metrics_count(pv != PASSWORD_OK && pv != PASSWORD_OK_REHASH ?
+		    MET_LOGIN_WRONG_PASSWORD : MET_LOGIN_DISABLED);
 		return 0;
+	}
 	/* Best effort: a failed rehash leaves the old, still valid hash. */
 	if (pv == PASSWORD_OK_REHASH && password_hash(v[LOGIN_PASSWORD].str,
 	    v[LOGIN_PASSWORD].len, rehash) == -1)

@@ -8,13 +8,13 @@
 #include "web/auth.h"
 #include "store/db.h"
 #include "handlers.h"
-#include "web/list.h"
+#include "web/listing.h"
 #include "store/session.h"
 #include "web/view.h"
 
 /* The items of a page of sessions: the first p->limit of n rows. */
 static cJSON *
-sessions_items(const struct list_params *p, const struct session_row *rows,
+sessions_items(const struct cursor_params *p, const struct session_row *rows,
     size_t n, int64_t current)
 {
 	cJSON *items = cJSON_CreateArray();
@@ -33,7 +33,7 @@ sessions_items(const struct list_params *p, const struct session_row *rows,
 enum err
 auth_sessions_list(struct req *r)
 {
-	struct list_params p;
+	struct cursor_params p;
 	struct session_row *rows;
 	const char *next = NULL;
 	int64_t now = time(NULL), total = 0;
@@ -42,20 +42,20 @@ auth_sessions_list(struct req *r)
 	enum err e;
 
 	if ((e = auth_require(r)) != ERR_NONE ||
-	    (e = list_parse(r, session_sorts, SESSION_NSORTS, 0, 1, &p)) !=
+	    (e = listing_parse(r, session_sorts, SESSION_NSORTS, 0, 1, &p)) !=
 	    ERR_NONE ||
 	    (e = session_list(r->arena, r->who.user_id, now, &p, &rows, &n)) !=
 	    ERR_NONE)
 		return e;
-	if (p.mode == LIST_OFFSET &&
+	if (p.mode == CURSOR_OFFSET &&
 	    (e = session_count(r->who.user_id, now, &total)) != ERR_NONE)
 		return e;
-	if (p.mode == LIST_CURSOR && n > (size_t)p.limit &&
+	if (p.mode == CURSOR_KEYSET && n > (size_t)p.limit &&
 	    (next = session_cursor(r->arena, &p, &rows[p.limit - 1])) == NULL)
 		return ERR_INTERNAL;
 	if ((items = sessions_items(&p, rows, n, r->who.session_id)) == NULL)
 		return ERR_INTERNAL;
-	return list_reply(r, &p, items, next, total);
+	return listing_reply(r, &p, items, next, total);
 }
 
 /* DELETE /api/v1/auth/sessions/{id} */

@@ -40,6 +40,8 @@ struct csetting {
 /* Bounds of a rate limit "N/SECONDS". */
 #define RATE_LIMIT_MAX	1000000L
 #define RATE_WINDOW_MAX	86400L
+/* The shortest QUILL_METRICS_TOKEN. */
+#define CONFIG_METRICS_TOKEN_MIN 32
 
 static const struct csetting settings[] = {
 	S("QUILL_DB", db, "var/quill.db",
@@ -167,9 +169,25 @@ static const struct csetting settings[] = {
 	    "Bits of an IPv6 client address that the per-address limits count "
 	    "by; 128 counts each address alone. "
 	    "An IPv4-mapped address counts as its IPv4 address."),
-	{ "QUILL_TRUSTED_PROXIES", C_ADDRS, 0, 0, 0, 0, "",
+	{ "QUILL_TRUSTED_PROXIES", C_ADDRS, offsetof(struct config, proxies), 0,
+	    0, 0, "",
 	    "Addresses of reverse proxies whose X-Forwarded-For names the "
 	    "client." },
+	S("QUILL_METRICS_FILE", metrics_file, "",
+	    "The file every process counts into, opened before the programs "
+	    "confine themselves; empty: the database's path with .metrics "
+	    "added. "
+	    "A path on a tmpfs (under /run) keeps its writes off "
+	    "the disk. "
+	    "quillctl stats reads it."),
+	{ "QUILL_METRICS_ALLOW", C_ADDRS, offsetof(struct config,
+	    metrics_allow), 0, 0, 0, "",
+	    "Addresses allowed to read GET /api/v1/metrics; for anyone else "
+	    "the path does not exist (404)." },
+	S("QUILL_METRICS_TOKEN", metrics_token, "",
+	    "A secret of at least 32 characters that, sent as Authorization: "
+	    "Bearer, allows reading GET /api/v1/metrics from any address; "
+	    "compared in constant time."),
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 _Static_assert(NSETTINGS <= sizeof(given), "given[] holds every setting");
@@ -249,20 +267,20 @@ addr_parse(const char *s, struct config_addr *out)
 	return 0;
 }
 
-/* Fills config.proxies from a list of addresses; -1 on a bad one. */
+/* Fills list from a list of addresses; -1 on a bad one. */
 static int
-proxies_parse(const char *value)
+addrs_parse(const char *value, struct config_addrs *list)
 {
 	char *copy, *tok, *save;
 	int rc = 0;
 
 	if ((copy = strdup(value)) == NULL)
 		return -1;
-	config.nproxies = 0;
+	list->n = 0;
 	for (tok = strtok_r(copy, " ,", &save); tok != NULL;
 	    tok = strtok_r(NULL, " ,", &save))
-		if (config.nproxies == CONFIG_MAX_PROXIES ||
-		    addr_parse(tok, &config.proxies[config.nproxies++]) == -1) {
+		if (list->n == CONFIG_MAX_ADDRS ||
+		    addr_parse(tok, &list->a[list->n++]) == -1) {
 			rc = -1;
 			break;
 		}
@@ -307,7 +325,7 @@ setting_range(const struct csetting *s, char *buf, size_t sz)
 		return;
 	case C_ADDRS:
 		snprintf(buf, sz, "up to %d IPv4 or IPv6 addresses separated by "
-		    "spaces or commas", CONFIG_MAX_PROXIES);
+		    "spaces or commas", CONFIG_MAX_ADDRS);
 		return;
 	}
 	snprintf(buf, sz, "?");
@@ -370,7 +388,8 @@ setting_apply(const struct csetting *s, const char *value, char *err,
 			goto bad;
 		return 0;
 	case C_ADDRS:
-		if (proxies_parse(value) == -1)
+		if (addrs_parse(value, (struct config_addrs *)((char *)&config +
+		    s->off)) == -1)
 			goto bad;
 		return 0;
 	}
@@ -494,6 +513,17 @@ config_load(char *err, size_t errsz)
 		    "QUILL_REQUEST_TIMEOUT_MS");
 		return -1;
 	}
+	/* A guessable token would open the metrics to anyone. */
+	if (config.metrics_token[0] != '\0' &&
+	    strlen(config.metrics_token) < CONFIG_METRICS_TOKEN_MIN) {
+		snprintf(err, errsz, "QUILL_METRICS_TOKEN must be at least %d "
+		    "characters (openssl rand -hex 32 makes one), or empty",
+		    CONFIG_METRICS_TOKEN_MIN);
+		return -1;
+	}
+	if (config.metrics_file[0] == '\0')
+		snprintf(config.metrics_file, sizeof(config.metrics_file),
+		    "%.1000s.metrics", config.db);
 	if (config.issuer[0] == '\0')
 		memcpy(config.issuer, config.public_origin,
 		    sizeof(config.issuer));
@@ -581,17 +611,30 @@ config_cors_allowed(const char *origin, size_t len)
 	return 0;
 }
 
-int
-config_proxy_trusted(const char *addr)
+/* 1 when addr is an IP address in list. */
+static int
+addr_listed(const struct config_addrs *list, const char *addr)
 {
 	struct config_addr a;
 	size_t i;
 
-	if (config.nproxies == 0 || addr_parse(addr, &a) == -1)
+	if (list->n == 0 || addr_parse(addr, &a) == -1)
 		return 0;
-	for (i = 0; i < config.nproxies; i++)
-		if (config.proxies[i].family == a.family &&
-		    memcmp(config.proxies[i].bytes, a.bytes, sizeof(a.bytes)) == 0)
+	for (i = 0; i < list->n; i++)
+		if (list->a[i].family == a.family &&
+		    memcmp(list->a[i].bytes, a.bytes, sizeof(a.bytes)) == 0)
 			return 1;
 	return 0;
+}
+
+int
+config_proxy_trusted(const char *addr)
+{
+	return addr_listed(&config.proxies, addr);
+}
+
+int
+config_metrics_allowed(const char *addr)
+{
+	return addr_listed(&config.metrics_allow, addr);
 }

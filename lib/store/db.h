@@ -224,14 +224,14 @@ int db_restore(const char *path, int busy_ms, char *err, size_t errsz);
 
 /*
  * For operators (quillctl), never for clients: the engine's message about
- * the connection's last failure.
+ * the last failure db_finish or db_done reported, until the next call.
  */
 const char *db_errmsg(void);
 
 /*
- * Writes the engine's name and version ("SQLite 3.40.1") into out, or,
- * when this version has a known fault, a warning that names it and the
- * version that fixes it.  Returns 1 for a warning, else 0.
+ * Writes the engine's name and version into out ("SQLite 3.40.1"), and
+ * when that version has a known fault, the fault and the version that
+ * fixes it, in parentheses.  Returns 1 when it names a fault, else 0.
  */
 int db_engine_check(char *out, size_t outsz);
 

@@ -11,6 +11,7 @@
 
 #include "base/arena.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/db_raw.h"
 
 /* Virtual-machine steps between two looks at the deadline. */
@@ -110,8 +111,10 @@ db_busy(void *arg, int count)
 	long delay, left;
 
 	(void)arg;
-	if (count == 0)
+	if (count == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &db_time.busy_since);
+		metrics_count(MET_DB_BUSY_WAITS);
+	}
 	left = db_time.busy_ms + ms_until(&db_time.busy_since);
 	if (db_time.deadline_on && ms_until(&db_time.deadline) < left)
 		left = ms_until(&db_time.deadline);
@@ -497,6 +500,7 @@ db_fail(int rc, const char *where)
 	case SQLITE_CANTOPEN:
 	case SQLITE_PROTOCOL:
 	case SQLITE_INTERRUPT:
+		metrics_count(MET_DB_UNAVAILABLE);
 		return ERR_UNAVAILABLE;
 	default:
 		return ERR_INTERNAL;
@@ -737,9 +741,12 @@ db_begin(void)
 	if (gate_enter() == -1) {
 		log_event(LOG_ERROR, "db_error", NULL, "where", "begin", "code",
 		    "5", "message", "the writers' queue stayed busy", NULL);
+		metrics_count(MET_DB_UNAVAILABLE);
 		return ERR_UNAVAILABLE;
 	}
 	for (tries = 0; tries < 3; tries++) {
+		if (tries > 0)
+			metrics_count(MET_DB_RETRIES);
 		rc = db_exec("BEGIN IMMEDIATE");
 		if (rc == SQLITE_OK)
 			return ERR_NONE;
@@ -891,21 +898,18 @@ db_errmsg(void)
 	return db != NULL ? sqlite3_errmsg(db) : "no database is open";
 }
 
-/* SQLite 3.7.0 to 3.51.2 can corrupt a WAL database under concurrent
- * writers of several processes, rarely. */
+/* The first SQLite without the WAL-reset race of 3.7.0 to 3.51.2. */
 #define SQLITE_WAL_RESET_FIXED 3051003
 
 int
 db_engine_check(char *out, size_t outsz)
 {
-	if (sqlite3_libversion_number() < SQLITE_WAL_RESET_FIXED) {
-		snprintf(out, outsz, "SQLite %s: versions 3.7.0 to 3.51.2 have "
-		    "a rare WAL-reset race under concurrent multi-process "
-		    "writes; link 3.51.3 or newer", sqlite3_libversion());
-		return 1;
-	}
-	snprintf(out, outsz, "SQLite %s", sqlite3_libversion());
-	return 0;
+	int fault = sqlite3_libversion_number() < SQLITE_WAL_RESET_FIXED;
+
+	snprintf(out, outsz, "SQLite %s%s", sqlite3_libversion(), fault ?
+	    " (before 3.51.3, SQLite has a rare WAL-reset race under "
+	    "concurrent writes from several processes)" : "");
+	return fault;
 }
 
 /* 1 when PRAGMA quick_check finds database h sound. */

@@ -10,9 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/config.h"
-#include "store/db_raw.h"
+#include "store/db.h"
 #include "base/log.h"
 #include "store/mail.h"
 #include "base/time.h"
@@ -27,73 +28,47 @@
 /* Why a delivery failed, as the log tells it. */
 #define WHY_SIZE	2048
 
-/* One queued mail, copied out of the statement. */
+/* One queued mail, its text in the arena of its delivery. */
 struct mail {
-	int64_t	 id;
-	int64_t	 created_at;
-	char	*to;
-	char	*subject;
-	char	*body;
+	int64_t		 id;
+	int64_t		 created_at;
+	const char	*to;
+	const char	*subject;
+	const char	*body;
 };
 
 enum err
 mail_queue(const char *to, const char *subject, const char *body,
     int64_t now)
 {
-	sqlite3_stmt *s = db_stmt(STMT_MAIL_INSERT);
+	struct db_stmt *st = db_prepare(STMT_MAIL_INSERT);
 
-	sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, subject, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now);
-	return db_step_done(s, "mail_queue");
+	db_bind_str(st, 1, to);
+	db_bind_str(st, 2, subject);
+	db_bind_str(st, 3, body);
+	db_bind_int(st, 4, now);
+	return db_done(st, "mail_queue");
 }
 
-static void
-mail_free(struct mail *m)
-{
-	free(m->to);
-	free(m->subject);
-	free(m->body);
-	memset(m, 0, sizeof(*m));
-}
-
-/* A copy of a text column, or NULL when out of memory. */
-static char *
-column_dup(sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	return strdup(t != NULL ? (const char *)t : "");
-}
-
-/* Loads the first queued mail after id after; 1 found, 0 none, -1 error. */
+/*
+ * Loads the first queued mail after id after, its text copied into a:
+ * 1 found, 0 none, -1 on a database error or without memory.
+ */
 static int
-mail_next(int64_t after, struct mail *m)
+mail_next(struct arena *a, int64_t after, struct mail *m)
 {
-	sqlite3_stmt *s = db_stmt(STMT_MAIL_NEXT);
-	int rc, found = 0;
+	struct db_stmt *st = db_prepare(STMT_MAIL_NEXT);
+	int found;
 
-	sqlite3_bind_int64(s, 1, after);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		m->id = sqlite3_column_int64(s, 0);
-		m->to = column_dup(s, 1);
-		m->subject = column_dup(s, 2);
-		m->body = column_dup(s, 3);
-		m->created_at = sqlite3_column_int64(s, 4);
-		found = 1;
+	db_bind_int(st, 1, after);
+	if ((found = db_next(st)) == 1) {
+		m->id = db_int(st, 0);
+		m->to = db_text(st, a, 1);
+		m->subject = db_text(st, a, 2);
+		m->body = db_text(st, a, 3);
+		m->created_at = db_int(st, 4);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_fail(rc, "mail_next");
-		return -1;
-	}
-	if (found && (m->to == NULL || m->subject == NULL || m->body == NULL)) {
-		mail_free(m);
-		return -1;
-	}
-	return found;
+	return db_finish(st, "mail_next") == ERR_NONE ? found : -1;
 }
 
 /* The host of QUILL_PUBLIC_ORIGIN, without scheme or port; *n its length. */
@@ -386,18 +361,19 @@ deliver_spool(int64_t id, const struct buf *msg, char *why, size_t whysz)
 static int
 mail_mark(int64_t id, int ok, int64_t now)
 {
-	sqlite3_stmt *s = db_stmt(ok ? STMT_MAIL_SENT : STMT_MAIL_FAILED);
+	struct db_stmt *st = db_prepare(ok ? STMT_MAIL_SENT : STMT_MAIL_FAILED);
 
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int(st, 1, id);
 	if (ok)
-		sqlite3_bind_int64(s, 2, now);
-	return db_step_done(s, "mail_mark") == ERR_NONE ? 0 : -1;
+		db_bind_int(st, 2, now);
+	return db_done(st, "mail_mark") == ERR_NONE ? 0 : -1;
 }
 
 int
 mail_deliver(int64_t now, int *sent, int *failed)
 {
 	struct buf msg = { 0 };
+	struct arena *a;
 	struct mail m;
 	int64_t after = 0;
 	const char *sendmail = mail_sendmail_command();
@@ -405,8 +381,10 @@ mail_deliver(int64_t now, int *sent, int *failed)
 	char idtext[24], why[WHY_SIZE];
 
 	*sent = *failed = 0;
+	if ((a = arena_new()) == NULL)
+		return -1;
 	memset(&m, 0, sizeof(m));
-	while ((found = mail_next(after, &m)) == 1) {
+	while ((found = mail_next(a, after, &m)) == 1) {
 		after = m.id;
 		if (message_build(&m, &msg) == -1) {
 			snprintf(why, sizeof(why), msg.oom ? "out of memory" :
@@ -424,7 +402,7 @@ mail_deliver(int64_t now, int *sent, int *failed)
 			    "reason", why, NULL);
 		}
 		*(ok ? sent : failed) += 1;
-		mail_free(&m);
+		arena_reset(a);
 		if (mail_mark(after, ok, now) == -1) {
 			rc = -1;
 			break;
@@ -432,6 +410,21 @@ mail_deliver(int64_t now, int *sent, int *failed)
 	}
 	if (found == -1)
 		rc = -1;
+	arena_free(a);
 	buf_free(&msg);
 	return rc;
+}
+
+int
+mail_pending(int64_t *count, int64_t *oldest)
+{
+	struct db_stmt *st = db_prepare(STMT_MAIL_PENDING);
+	int found;
+
+	*count = *oldest = 0;
+	if ((found = db_next(st)) == 1) {
+		*count = db_int(st, 0);
+		*oldest = db_int(st, 1);
+	}
+	return db_finish(st, "mail_pending") == ERR_NONE && found ? 0 : -1;
 }

@@ -39,4 +39,11 @@ const char *mail_sendmail_command(void);
  */
 int mail_deliver(int64_t now, int *sent, int *failed);
 
+/*
+ * How many mails wait in the outbox, into *count, and when the oldest of
+ * them was queued, into *oldest (0 when none).  Reads only.  Returns 0, or
+ * -1 on a database error.
+ */
+int mail_pending(int64_t *count, int64_t *oldest);
+
 #endif

@@ -5,6 +5,7 @@
 #include "base/config.h"
 #include "store/db_raw.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/ratelimit.h"
 #include "base/secret.h"
 
@@ -16,24 +17,30 @@
 
 /*
  * A bucket: its name in the table and the logs, its limit (NULL for
- * RL_LOGIN_ACCOUNT, whose limit is QUILL_LOGIN_FAILURES), and what its
- * key is.
+ * RL_LOGIN_ACCOUNT, whose limit is QUILL_LOGIN_FAILURES), what its key
+ * is, and the counter of its refusals.
  */
 struct bucket {
 	const char		*name;
 	const struct config_rate *rate;
 	int			 per_address;	/* the key is a client address */
+	enum metric		 refused;
 };
 
 static const struct bucket buckets[RL__MAX] = {
-	[RL_LOGIN] = { "login", &config.rate_login, 1 },
-	[RL_REGISTER] = { "register", &config.rate_register, 1 },
-	[RL_FORGOT] = { "forgot", &config.rate_forgot, 1 },
+	[RL_LOGIN] = { "login", &config.rate_login, 1,
+	    MET_RATE_LIMITED_LOGIN },
+	[RL_REGISTER] = { "register", &config.rate_register, 1,
+	    MET_RATE_LIMITED_REGISTER },
+	[RL_FORGOT] = { "forgot", &config.rate_forgot, 1,
+	    MET_RATE_LIMITED_FORGOT },
 	[RL_FORGOT_ACCOUNT] = { "forgot_account", &config.rate_forgot_account,
-	    0 },
-	[RL_REFRESH] = { "refresh", &config.rate_refresh, 0 },
-	[RL_WRITE] = { "write", &config.rate_write, 0 },
-	[RL_LOGIN_ACCOUNT] = { "login_account", NULL, 0 },
+	    0, MET_RATE_LIMITED_FORGOT_ACCOUNT },
+	[RL_REFRESH] = { "refresh", &config.rate_refresh, 0,
+	    MET_RATE_LIMITED_REFRESH },
+	[RL_WRITE] = { "write", &config.rate_write, 0, MET_RATE_LIMITED_WRITE },
+	[RL_LOGIN_ACCOUNT] = { "login_account", NULL, 0,
+	    MET_RATE_LIMITED_LOGIN_ACCOUNT },
 };
 
 /*
@@ -49,12 +56,16 @@ bucket_key(enum ratelimit_bucket b, const char *key, char buf[HTTP_ADDR_MAX])
 	return buf;
 }
 
-/* Logs a refusal in bucket (the key is not logged: it may be personal). */
+/*
+ * Logs and counts a refusal in bucket b (the key is not logged: it may be
+ * personal).
+ */
 static void
-refusal_log(const struct req *r, const char *bucket)
+refusal_log(const struct req *r, enum ratelimit_bucket b)
 {
-	log_event(LOG_WARN, "rate_limited", r->request_id, "bucket", bucket,
-	    "client", r->client, NULL);
+	metrics_count(buckets[b].refused);
+	log_event(LOG_WARN, "rate_limited", r->request_id, "bucket",
+	    buckets[b].name, "client", r->client, NULL);
 }
 
 /* Answers 429 for bucket b: limit per window, which ends in reset seconds. */
@@ -69,7 +80,7 @@ refuse(struct req *r, enum ratelimit_bucket b, long limit, int64_t reset)
 	http_header(r, "RateLimit-Remaining", "0");
 	snprintf(num, sizeof(num), "%ld", r->retry_after);
 	http_header(r, "RateLimit-Reset", num);
-	refusal_log(r, buckets[b].name);
+	refusal_log(r, b);
 	return ERR_RATE_LIMITED;
 }
 
@@ -164,7 +175,7 @@ ratelimit_count(struct req *r, enum ratelimit_bucket b, const char *key,
 	enum err e;
 
 	if ((e = rate_count(b, key, now, over, &reset)) == ERR_NONE && *over)
-		refusal_log(r, buckets[b].name);
+		refusal_log(r, b);
 	return e;
 }
 

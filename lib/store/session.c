@@ -9,7 +9,7 @@
 /* Longest user agent kept, in bytes. */
 #define USER_AGENT_MAX	256
 
-const struct list_sort session_sorts[SESSION_NSORTS] = {
+const struct cursor_sort session_sorts[SESSION_NSORTS] = {
 	{ "createdAt", 0, 0, 0 },
 };
 
@@ -359,12 +359,12 @@ session_count(int64_t user_id, int64_t now, int64_t *total)
 
 enum err
 session_list(struct arena *a, int64_t user_id, int64_t now,
-    const struct list_params *p, struct session_row **rows, size_t *n)
+    const struct cursor_params *p, struct session_row **rows, size_t *n)
 {
 	sqlite3_stmt *s;
 	struct session_row *out;
 	size_t max = (size_t)p->limit + 1;
-	int rc = SQLITE_DONE, cursor = p->mode == LIST_CURSOR;
+	int rc = SQLITE_DONE, cursor = p->mode == CURSOR_KEYSET;
 	enum err e;
 
 	*n = 0;
@@ -377,7 +377,7 @@ session_list(struct arena *a, int64_t user_id, int64_t now,
 	sqlite3_bind_int64(s, 4, p->after_int);
 	sqlite3_bind_int64(s, 5, p->after_id);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)max);
-	sqlite3_bind_int64(s, 7, cursor ? 0 : list_offset(p));
+	sqlite3_bind_int64(s, 7, cursor ? 0 : cursor_offset(p));
 	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		if ((e = session_fill(a, s, &out[(*n)++])) != ERR_NONE) {
 			sqlite3_reset(s);
@@ -391,8 +391,8 @@ session_list(struct arena *a, int64_t user_id, int64_t now,
 }
 
 char *
-session_cursor(struct arena *a, const struct list_params *p,
+session_cursor(struct arena *a, const struct cursor_params *p,
     const struct session_row *row)
 {
-	return list_cursor(a, p, session_sorts, row->created_at, NULL, row->id);
+	return cursor_make(a, p, session_sorts, row->created_at, NULL, row->id);
 }

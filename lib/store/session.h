@@ -25,7 +25,7 @@
 #include "base/error.h"
 #include "base/principal.h"
 #include "base/secret.h"
-#include "web/list.h"
+#include "pure/cursor.h"
 
 /* Seconds between two records of a cookie session's use. */
 #define SESSION_TOUCH_INTERVAL	60
@@ -81,7 +81,7 @@ struct session_row {
 };
 
 /* The sort orders of GET /auth/sessions. */
-extern const struct list_sort session_sorts[];
+extern const struct cursor_sort session_sorts[];
 #define SESSION_NSORTS 1
 
 /*
@@ -175,13 +175,13 @@ enum err session_cookie_touch(const struct session_cookie *c,
  * beyond p->limit means that a next page exists.
  */
 enum err session_list(struct arena *a, int64_t user_id, int64_t now,
-    const struct list_params *p, struct session_row **rows, size_t *n);
+    const struct cursor_params *p, struct session_row **rows, size_t *n);
 
 /* The number of live sessions of user_id at now, for offset pages. */
 enum err session_count(int64_t user_id, int64_t now, int64_t *total);
 
 /* The cursor of the page that follows row in the order of p, or NULL. */
-char *session_cursor(struct arena *a, const struct list_params *p,
+char *session_cursor(struct arena *a, const struct cursor_params *p,
     const struct session_row *row);
 
 #endif

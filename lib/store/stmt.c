@@ -211,6 +211,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "attempts = attempts + 1 WHERE id = ?1",
 	[STMT_MAIL_FAILED] = "UPDATE mail_outbox SET attempts = attempts + 1 "
 	    "WHERE id = ?1",
+	[STMT_MAIL_PENDING] = "SELECT count(*), coalesce(min(created_at), 0) "
+	    "FROM mail_outbox WHERE sent_at IS NULL",
 	[STMT_RATE_GET] = "SELECT hits, expires_at FROM rate_limits "
 	    "WHERE bucket = ?1 AND key = ?2",
 	/*

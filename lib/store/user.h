@@ -10,7 +10,7 @@
 
 #include "base/error.h"
 #include "base/principal.h"
-#include "web/list.h"
+#include "pure/cursor.h"
 
 struct arena;
 
@@ -48,7 +48,7 @@ enum user_sort {
 };
 
 /* createdAt, name, email: the sort parameter's values. */
-extern const struct list_sort user_sorts[USER_SORT__MAX];
+extern const struct cursor_sort user_sorts[USER_SORT__MAX];
 
 /* Which users a list shows. */
 struct user_filter {
@@ -113,14 +113,14 @@ enum err user_delete(struct arena *a, int64_t id, int64_t now);
  * p->limit means that a next page exists.
  */
 enum err user_list(struct arena *a, const struct user_filter *f,
-    const struct list_params *p, struct user **rows, size_t *n);
+    const struct cursor_params *p, struct user **rows, size_t *n);
 
 /* The number of users f selects, for offset pages. */
 enum err user_count(struct arena *a, const struct user_filter *f,
     int64_t *total);
 
 /* The cursor of the page that follows row u in the order of p, or NULL. */
-char *user_cursor(struct arena *a, const struct list_params *p,
+char *user_cursor(struct arena *a, const struct cursor_params *p,
     const struct user *u);
 
 #endif

@@ -8,6 +8,7 @@
 #include "pure/cookie.h"
 #include "store/db_raw.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
 #include "base/secret.h"
@@ -374,6 +375,7 @@ auth_verify_current(struct req *r, const struct user *u, const char *field,
 	}
 	if ((c = db_commit()) != ERR_NONE)
 		return c;
+	metrics_count(MET_LOGIN_REAUTH);
 	snprintf(uid, sizeof(uid), "%lld", (long long)u->id);
 	log_event(LOG_INFO, "current_password_wrong", r->request_id, "userId",
 	    uid, "client", r->client, NULL);

@@ -209,6 +209,8 @@ test_duplicates(void)
 	is_str(new_log(log, sizeof(log)), "", "and not logged");
 	is_int(user_add("a@example.com", 0, NULL), ERR_INTERNAL,
 	    "an unannounced one is ERR_INTERNAL");
+	ok(strstr(db_errmsg(), "UNIQUE") != NULL,
+	    "db_errmsg names the cause: %s", db_errmsg());
 	ok(strstr(new_log(log, sizeof(log)), "\"where\":\"test_insert\"") !=
 	    NULL, "and logged");
 	is_int(user_add("c@example.com", 0, NULL), ERR_NONE,

@@ -571,6 +571,9 @@ test_helpers(void)
 	ok(form_get(&f, "") == NULL,
 	    "form_get returns NULL for the empty name");
 	is_str(form_duplicate(&f), "a", "form_duplicate names a");
+	is_int(url("b=2&a=1&a=3", &f), FORM_OK, "b=2&a=1&a=3 parses");
+	is_str(form_duplicate(&f), "a", "form_duplicate names a given twice "
+	    "in a row");
 
 	is_int(url("a=1&b=2&ab=3&ba", &f), FORM_OK, "distinct names parse");
 	ok(form_duplicate(&f) == NULL, "form_duplicate is NULL for distinct "

@@ -17,6 +17,10 @@
 /* The same, for "abc" under the label "quill refresh successor v1". */
 #define DERIVED_KNOWN "6RWmDA1dJGZw6sIqjLeYfIk9UbHHeMKF07-euOft2B0"
 
+/* The alphabet of a secret's text. */
+#define B64URL "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789-_"
+
 static const unsigned char key[32] = "0123456789abcdef0123456789abcde";
 static const unsigned char key2[32] = "0123456789abcdef0123456789abcdX";
 
@@ -89,6 +93,7 @@ main(void)
 	struct secret a, b;
 	unsigned char h[SECRET_HASH_BYTES];
 	char hex[SECRET_DIGEST_HEX], bad[SECRET_LEN + 2];
+	int c, taken, wrong, in64;
 
 	if (sodium_init() < 0) {
 		printf("Bail out! sodium_init failed\n");
@@ -98,8 +103,7 @@ main(void)
 	secret_new(&b);
 	is_int(strlen(a.text), SECRET_LEN,
 	    "a secret is 43 characters of text");
-	is_int(strspn(a.text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-_"), SECRET_LEN, "all of them base64url");
+	is_int(strspn(a.text, B64URL), SECRET_LEN, "all of them base64url");
 	ok(strcmp(a.text, b.text) != 0, "two secrets differ");
 	is_int(secret_hash(a.text, strlen(a.text), h), 0,
 	    "a secret's text hashes");
@@ -117,6 +121,18 @@ main(void)
 	bad[10] = '\0';
 	is_int(secret_hash(bad, SECRET_LEN, h), -1,
 	    "a NUL byte is refused");
+	/* Every byte: base64url's 64 are taken, each of the other 192 not. */
+	for (c = 1, taken = wrong = 0; c < 256; c++) {
+		bad[10] = (char)c;
+		in64 = memchr(B64URL, c, sizeof(B64URL) - 1) != NULL;
+		if (secret_hash(bad, SECRET_LEN, h) == 0) {
+			taken++;
+			wrong += !in64;
+		} else
+			wrong += in64;
+	}
+	is_int(taken, 64, "exactly the 64 characters of base64url are taken");
+	is_int(wrong, 0, "and no other byte is");
 	secret_digest_hex("abc", 3, hex);
 	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 	    "the digest is SHA-256 in lowercase hex");
