@@ -6,9 +6,17 @@ VAR	?= var
 SAN	?=
 # The web server of `make run`: lighttpd or apache.
 SERVER	?= lighttpd
-# Where `make install` puts things (DESTDIR for staging).
+# Where `make install` puts things (DESTDIR for staging); the settings and
+# the state go under /etc and /var whatever the PREFIX, as the FHS has it.
 PREFIX	?= /usr/local
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+RUNSTATEDIR ?= /run
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR	?= $(PREFIX)/share/man
 DESTDIR	?=
+# Who the programs run as.
+QUILL_USER ?= quill
 
 PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp
 # Debian packages, by what needs them.  `make run`: a compiler, the six
@@ -21,10 +29,12 @@ APACHE_DEB_PKGS = apache2 spawn-fcgi
 # `make test` besides: both servers in every layout the tests serve (Apache
 # with mod_fcgid, lighttpd's production example with TLS), the sqlite3 and
 # cgi-fcgi tools, prove and its TLS client, openssl for the test
-# certificate, the browser, valgrind.
+# certificate, the browser, valgrind, promtool (prometheus), which checks
+# the metrics and the alert rules, and systemd-analyze (which rates the
+# units' confinement and lists the system calls they allow).
 TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
-	   valgrind
+	   valgrind mandoc prometheus systemd
 # `make bench`: the load generator.
 BENCH_DEB_PKGS = wrk
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
@@ -86,8 +96,14 @@ prog_src = $(or $(sort $(wildcard cgi-bin/$(1)/*.c)),cgi-bin/$(1).c)
 PROG_SRC = $(foreach p,$(PROGRAMS),$(call prog_src,$(p)))
 PROG_HDR = $(wildcard cgi-bin/*/*.h)
 TOOLS	 = $(BUILD)/quillctl
+# The manual pages, made from man/NAME.in with the paths above filled in;
+# quill.conf(5) lists the settings from lib/base/config.c's table.
+MAN_PAGES = $(BUILD)/man/quill.7 $(BUILD)/man/quill.conf.5 \
+	   $(BUILD)/man/quillctl.8
 UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
+# Programs the tests run: t/bin/<name>.c, each a file of its own.
+TEST_BINS = $(patsubst t/bin/%.c,$(BUILD)/t/bin/%,$(wildcard t/bin/*.c))
 SQL	 = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 
 # Fuzz targets: t/fuzz/<name>.c, seeds in t/fuzz/corpus/<name>/.  `make test`
@@ -100,10 +116,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
-.PHONY: all programs deps deps-run install install-htdocs run stop cert test \
-	test-asan mutants bench lint format clean help fuzz fuzz-merge fuzz-targets api-docs
+.PHONY: all programs deps deps-run install uninstall install-htdocs run \
+	stop cert test test-asan mutants bench lint format clean help fuzz \
+	fuzz-merge fuzz-targets api-docs man FORCE
 
-all: programs $(UNITS) $(FUZZ_REPLAYS)  ## build the programs, quillctl and the tests
+all: programs man $(UNITS) $(FUZZ_REPLAYS) $(TEST_BINS) $(BUILD)/t/quillctl-sysconf  ## build the programs, quillctl, the manual pages and the tests
 
 programs: $(PROGS) $(TOOLS)  ## build the programs and quillctl only
 
@@ -150,12 +167,58 @@ $(foreach p,$(PROGRAMS),$(eval $(call prog_rule,$(p))))
 $(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The installation's paths as this build knows them: rewritten only when
+# one changes, so that what names them is built again then, and only then.
+$(BUILD)/gen/paths: FORCE
+	@mkdir -p $(@D)
+	@echo 'PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) LOCALSTATEDIR=$(LOCALSTATEDIR)' | \
+	    cmp -s - $@ 2>/dev/null || echo 'PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) LOCALSTATEDIR=$(LOCALSTATEDIR)' > $@
+
+$(BUILD)/tools/quillctl.o: CPPFLAGS += -DQUILL_SYSCONFDIR='"$(SYSCONFDIR)"'
+$(BUILD)/tools/quillctl.o: $(BUILD)/gen/paths
+
+# quillctl as if installed with its settings directory in the build
+# directory, where t/42-quillctl-operator.t writes a quill/quill.conf.
+$(BUILD)/t/quillctl-sysconf.o: tools/quillctl.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DQUILL_SYSCONFDIR='"$(abspath $(BUILD))/t/etc"' \
+	    $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/t/quillctl-sysconf: $(BUILD)/t/quillctl-sysconf.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+man: $(MAN_PAGES)  ## the manual pages, in $(BUILD)/man/
+
+fill_paths = sed -e 's|@PREFIX@|$(PREFIX)|g' \
+	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g'
+
+$(BUILD)/man/%: man/%.in $(BUILD)/gen/paths
+	@mkdir -p $(@D)
+	$(fill_paths) $< > $@.tmp && mv $@.tmp $@
+
+# Its SETTINGS section is printed by a program linked with the library.
+$(BUILD)/man/quill.conf.5: man/quill.conf.5.in $(BUILD)/gen/paths \
+	    $(BUILD)/tools/man-settings
+	@mkdir -p $(@D)
+	$(BUILD)/tools/man-settings > $@.settings
+	$(fill_paths) -e '/^@SETTINGS@$$/{r $@.settings' -e 'd;}' $< > $@.tmp
+	rm -f $@.settings
+	mv $@.tmp $@
+
+$(BUILD)/tools/man-settings: $(BUILD)/tools/man-settings.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/t/unit/%: $(BUILD)/t/unit/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/t/unit/%.o: t/unit/%.c t/unit/*.h $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/t/bin/%: t/bin/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 $(BUILD)/t/fuzz/%.o: t/fuzz/%.c t/fuzz/fuzz.h $(LIB_HDR)
 	@mkdir -p $(@D)
@@ -172,20 +235,28 @@ $(BUILD)/t/fuzz/fuzz-%: $(BUILD)/t/fuzz/%.o $(LIB)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 
-install: all install-htdocs  ## install the programs, quillctl and the shared files under $(PREFIX)
-	install -d $(DESTDIR)$(PREFIX)/lib/quill $(DESTDIR)$(PREFIX)/bin \
-	    $(DESTDIR)$(PREFIX)/share/quill
-	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/lib/quill/
-	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 etc/common-passwords.txt $(DESTDIR)$(PREFIX)/share/quill/
+# `make install`: tools/install.sh has the list of what goes where, and
+# fills the paths below into every file that names one.  The programs in
+# $(PREFIX)/lib/quill, quillctl in $(PREFIX)/sbin, the settings and the web
+# servers', cron's and logrotate's files under $(SYSCONFDIR) (never
+# overwritten), state, mail spool, logs and backups under $(LOCALSTATEDIR).
+INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" \
+	SYSCONFDIR="$(SYSCONFDIR)" LOCALSTATEDIR="$(LOCALSTATEDIR)" \
+	RUNSTATEDIR="$(RUNSTATEDIR)" SYSTEMDUNITDIR="$(SYSTEMDUNITDIR)" \
+	MANDIR="$(MANDIR)" BUILD="$(BUILD)" QUILL_USER="$(QUILL_USER)" \
+	HTDOCS_FILES="$(HTDOCS_FILES)" MAN_PAGES="$(MAN_PAGES)"
+install: programs $(MAN_PAGES)  ## install Quill under $(PREFIX), $(SYSCONFDIR) and $(LOCALSTATEDIR) (DESTDIR to stage)
+	@$(INSTALL_ENV) sh tools/install.sh install
+
+uninstall:  ## remove what `make install` installed (data and changed settings stay)
+	@$(INSTALL_ENV) sh tools/install.sh uninstall
 
 # The static pages: only the files that are pages, so that an editor's
 # backup or a dotfile lying in HTDOCS is never published.
 HTDOCS	?= htdocs
 HTDOCS_FILES = $(wildcard $(addprefix $(HTDOCS)/*.,html css js svg png ico))
 install-htdocs:
-	install -d $(DESTDIR)$(PREFIX)/share/quill/htdocs
-	install -m 0644 $(HTDOCS_FILES) $(DESTDIR)$(PREFIX)/share/quill/htdocs/
+	@$(INSTALL_ENV) sh tools/install.sh install-htdocs
 
 # run and test install, build and go on in makes of their own, one after the
 # other: each reads what the one before installed (pkg-config's answers).
@@ -201,22 +272,24 @@ cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 	@sh tools/make-cert.sh "$(VAR)/tls"
 
 # The unit tests once, the integration tests against each web server, and
-# the routing and pagination tests once more against each production
-# layout those runs do not serve (QUILL_TEST_LAYOUT, t/lib/QuillTest.pm):
-# lighttpd/quill.conf, and apache/htaccess under mod_fcgid.  The plain-CGI
-# layouts, a process per request, run the routing test alone.
+# the routing, pagination and metrics tests once more against each
+# production layout those runs do not serve (QUILL_TEST_LAYOUT,
+# t/lib/QuillTest.pm): lighttpd/quill.conf, and apache/htaccess under
+# mod_fcgid.  The plain-CGI layouts, a process per request, run the
+# routing and metrics tests alone.
 TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
-LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t
-CGI_LAYOUT_TESTS = t/11-routing.t
+LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t \
+	   t/43-metrics.t
+CGI_LAYOUT_TESTS = t/11-routing.t t/43-metrics.t
 # layout_tests BUILD-ENV: the runs above, for test and test-asan.
 define layout_tests
-	@echo "== routing and pagination against lighttpd/quill.conf"
+	@echo "== routing, pagination and metrics against lighttpd/quill.conf"
 	$(1) QUILL_TEST_SERVER=lighttpd QUILL_TEST_LAYOUT=production \
 	    prove --timer $(LAYOUT_TESTS)
-	@echo "== routing and pagination against apache/htaccess (mod_fcgid)"
+	@echo "== routing, pagination and metrics against apache/htaccess (mod_fcgid)"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=fcgid \
 	    prove --timer $(LAYOUT_TESTS)
-	@echo "== routing against the plain-CGI layouts"
+	@echo "== routing and metrics against the plain-CGI layouts"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=cgi \
 	    prove --timer $(CGI_LAYOUT_TESTS)
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=shared-cgi \
@@ -267,12 +340,17 @@ fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/t/fuzz/fuzz-%)
 
 bench:  ## measure speed and memory with wrk on loopback
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_DEB_PKGS)"
-	@$(MAKE) --no-print-directory programs $(BUILD)/bench/hello.fcgi
+	@$(MAKE) --no-print-directory programs $(BUILD)/bench/hello.fcgi \
+	    $(BUILD)/bench/metrics-cost
 	QUILL_BUILD=$(BUILD) perl bench/bench.pl
 
 $(BUILD)/bench/hello.fcgi: bench/hello.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+$(BUILD)/bench/metrics-cost: bench/metrics-cost.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 lint:  ## the layers of lib/, cppcheck, clang-tidy and the OpenAPI linter
 	perl tools/check-layers.pl

@@ -10,13 +10,14 @@
 #include "base/arena.h"
 #include "web/auth.h"
 #include "store/db.h"
-#include "web/list.h"
+#include "web/listing.h"
 #include "store/ratelimit.h"
 #include "base/log.h"
 #include "web/page.h"
 #include "store/post.h"
 #include "store/user.h"
 #include "base/time.h"
+#include "web/view.h"
 
 enum post_field { PF_TITLE, PF_BODY, PF_STATUS, PF__MAX };
 
@@ -61,7 +62,7 @@ posts_reply(struct req *r, int status, const struct post *p)
 
 	post_etag(p, etag);
 	http_header(r, "ETag", etag);
-	return http_reply_data(r, status, post_json(p), NULL);
+	return http_reply_data(r, status, view_post(p), NULL);
 }
 
 /*
@@ -374,7 +375,7 @@ static enum err
 posts_list_of(struct req *r, int64_t author)
 {
 	struct user u;
-	struct list_params lp;
+	struct cursor_params lp;
 	struct post_filter f;
 	struct post *rows;
 	const char *q;
@@ -388,7 +389,7 @@ posts_list_of(struct req *r, int64_t author)
 	if ((e = auth_identify(r)) != ERR_NONE ||
 	    (author != 0 && (e = user_get(r->arena, author, &u)) != ERR_NONE) ||
 	    (e = http_query(r, "q", &q)) != ERR_NONE ||
-	    (e = list_parse(r, post_sorts, POST_SORT__MAX, q != NULL ?
+	    (e = listing_parse(r, post_sorts, POST_SORT__MAX, q != NULL ?
 	    POST_SORT_RELEVANCE : POST_SORT_CREATED, 1, &lp)) != ERR_NONE ||
 	    (e = posts_filter(r, &f)) != ERR_NONE)
 		return e;
@@ -410,11 +411,11 @@ posts_list_of(struct req *r, int64_t author)
 	if ((items = cJSON_CreateArray()) == NULL)
 		return ERR_INTERNAL;
 	for (i = 0; i < n; i++)
-		if (!cJSON_AddItemToArray(items, post_json(&rows[i]))) {
+		if (!cJSON_AddItemToArray(items, view_post(&rows[i]))) {
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
 		}
-	return list_reply(r, &lp, items, next, total);
+	return listing_reply(r, &lp, items, next, total);
 }
 
 /* GET /api/v1/posts */

@@ -11,7 +11,7 @@
 #include "web/auth.h"
 #include "base/config.h"
 #include "store/db.h"
-#include "web/list.h"
+#include "web/listing.h"
 #include "store/ratelimit.h"
 #include "base/log.h"
 #include "store/mail.h"
@@ -19,6 +19,7 @@
 #include "base/text.h"
 #include "base/time.h"
 #include "store/user.h"
+#include "web/view.h"
 
 /* Longest q a list accepts, in characters. */
 #define USERS_Q_MAX 100
@@ -95,7 +96,7 @@ users_me(struct req *r)
 		return e;
 	if ((e = users_load_self(r, NULL, &u)) != ERR_NONE)
 		return e;
-	return http_reply_data(r, 200, user_json(&u, 1), NULL);
+	return http_reply_data(r, 200, view_user(&u, 1), NULL);
 }
 
 /*
@@ -175,7 +176,7 @@ users_me_update(struct req *r)
 		return e;
 	if (moved)
 		users_log(r, "email_changed", u.id);
-	return http_reply_data(r, 200, user_json(&u, 1), NULL);
+	return http_reply_data(r, 200, view_user(&u, 1), NULL);
 }
 
 /* DELETE /api/v1/users/me: currentPassword; the posts go too. */
@@ -214,7 +215,7 @@ users_get(struct req *r)
 		return e;
 	full = r->who.user_id != 0 && (r->who.user_id == u.id ||
 	    r->who.role >= ROLE_MODERATOR);
-	return http_reply_data(r, 200, user_json(&u, full), NULL);
+	return http_reply_data(r, 200, view_user(&u, full), NULL);
 }
 
 /* PATCH /api/v1/users/{id}: an admin sets name, role, disabled. */
@@ -246,7 +247,7 @@ users_update(struct req *r)
 	    &u))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_changed", u.id);
-	return http_reply_data(r, 200, user_json(&u, 1), NULL);
+	return http_reply_data(r, 200, view_user(&u, 1), NULL);
 }
 
 /* DELETE /api/v1/users/{id} */
@@ -278,7 +279,7 @@ users_filter(struct req *r, struct user_filter *f)
 	    (e = http_query(r, "q", &q)) != ERR_NONE)
 		return e;
 	f->any_role = role == NULL;
-	if (role != NULL && user_role_parse(role, &f->role) == -1)
+	if (role != NULL && principal_role_parse(role, &f->role) == -1)
 		return http_fail(r, ERR_BAD_REQUEST,
 		    "The role parameter must be user, moderator or admin.");
 	if (q != NULL &&
@@ -293,7 +294,7 @@ users_filter(struct req *r, struct user_filter *f)
 static enum err
 users_list(struct req *r)
 {
-	struct list_params p;
+	struct cursor_params p;
 	struct user_filter f;
 	struct user *rows;
 	const char *next = NULL;
@@ -304,25 +305,25 @@ users_list(struct req *r)
 
 	if ((e = auth_require_role(r, ROLE_MODERATOR)) != ERR_NONE)
 		return e;
-	if ((e = list_parse(r, user_sorts, USER_SORT__MAX, USER_SORT_CREATED, 1,
+	if ((e = listing_parse(r, user_sorts, USER_SORT__MAX, USER_SORT_CREATED, 1,
 	    &p)) != ERR_NONE || (e = users_filter(r, &f)) != ERR_NONE)
 		return e;
 	if ((e = user_list(r->arena, &f, &p, &rows, &n)) != ERR_NONE)
 		return e;
-	if (p.mode == LIST_OFFSET &&
+	if (p.mode == CURSOR_OFFSET &&
 	    (e = user_count(r->arena, &f, &total)) != ERR_NONE)
 		return e;
-	if (p.mode == LIST_CURSOR && n > (size_t)p.limit &&
+	if (p.mode == CURSOR_KEYSET && n > (size_t)p.limit &&
 	    (next = user_cursor(r->arena, &p, &rows[p.limit - 1])) == NULL)
 		return ERR_INTERNAL;
 	if ((items = cJSON_CreateArray()) == NULL)
 		return ERR_INTERNAL;
 	for (i = 0; i < n && i < (size_t)p.limit; i++)
-		if (!cJSON_AddItemToArray(items, user_json(&rows[i], 1))) {
+		if (!cJSON_AddItemToArray(items, view_user(&rows[i], 1))) {
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
 		}
-	return list_reply(r, &p, items, next, total);
+	return listing_reply(r, &p, items, next, total);
 }
 
 static const struct route routes[] = {

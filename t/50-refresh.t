@@ -165,7 +165,8 @@ is($r->{headers}{allow}, 'POST', 'Allow: POST');
 
 # A grace interval of 0: any replay ends the session.
 my $strict = start_server(settings => { QUILL_REFRESH_GRACE => 0,
-    QUILL_REFRESH_IDLE_TTL => 120, QUILL_REFRESH_ABSOLUTE_TTL => 600 });
+    QUILL_REFRESH_IDLE_TTL => 120, QUILL_REFRESH_ABSOLUTE_TTL => 600,
+    QUILL_ACCESS_TTL => 120 });
 my (undef, $e2, $pw2) = register($strict);
 ($p) = login_pair($strict, $e2, $pw2);
 my $s3 = jwt_claims($p->{accessToken})->{sid};

@@ -82,6 +82,8 @@ is($r->{status}, 401, 'the list needs a login');
     $r = api($srv, 'DELETE', "/api/v1/auth/sessions/$idle_sid", token => $live->{accessToken});
     is($r->{status}, 404, 'and revoking it is 404, as for any ended session');
     is(refresh($srv, $idle->{refreshToken})->{status}, 401, 'its refresh token is dead');
+    $r = api($srv, 'GET', '/api/v1/users/me', token => $idle->{accessToken});
+    is($r->{status}, 401, 'and so is its access token, though not yet expired itself');
     is(sessions_table(), $state, 'none of which changed anything');
 }
 

@@ -78,7 +78,7 @@ is(sql($srv, "SELECT count(*) FROM reset_tokens WHERE hash = X'" . token_hash($t
 is(sql($srv, 'SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL'), 0, 'the mail is marked sent');
 unlike(scalar `sqlite3 $srv->{var}/quill.db .dump`, qr/\Q$token\E/, 'and once sent, the token is nowhere in the database');
 my ($rc, $out) = quillctl($srv, 'mail');
-like($out, qr/delivered 0 mails/, 'a second run delivers nothing again');
+is($out, '', 'a second run has nothing to deliver, and says nothing (cron mails what it prints)');
 is(scalar(my @m = spool_mails($srv)), 1, 'one file in the spool');
 
 # Reset: every session and access token of the user ends.

@@ -190,7 +190,8 @@ is_deeply([map { register_from($v128, "2001:db8::$_") } 1 .. 7], [(201) x 7],
 for my $bad ('QUILL_RATE_LOGIN=ten/60', 'QUILL_RATE_LOGIN=10', 'QUILL_RATE_REFRESH=60/0',
     'QUILL_TRUSTED_PROXIES=proxy.example', 'QUILL_LOGIN_BACKOFF=0', 'QUILL_RATE_IPV6_PREFIX=8',
     'QUILL_RATE_IPV6_PREFIX=129',
-    "QUILL_REFRESH_IDLE_TTL=700000\nQUILL_REFRESH_ABSOLUTE_TTL=600000") {
+    "QUILL_REFRESH_IDLE_TTL=700000\nQUILL_REFRESH_ABSOLUTE_TTL=600000",
+    "QUILL_ACCESS_TTL=3600\nQUILL_REFRESH_IDLE_TTL=600") {
     my ($name) = $bad =~ /^(\w+)/;
     my $conf = "$px->{var}/bad.conf";
     open my $fh, '>', $conf or die $!;

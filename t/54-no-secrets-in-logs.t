@@ -78,14 +78,19 @@ push @secrets, map { lc token_hash($_) } grep { length == 43 } @secrets;
 # server has stopped.
 QuillTest::stop_server($srv);
 my $log = log_text($srv);
-my $lighttpd = do { open my $fh, '<', "$srv->{var}/log/lighttpd.log"; local $/; $fh ? <$fh> : '' } // '';
+# The web server's own error log: lighttpd.log or apache-error.log.
+my $server_log = join '', map {
+    my $fh;
+    open($fh, '<', "$srv->{var}/log/$_") ? do { local $/; <$fh> // '' } : ''
+} qw(lighttpd.log apache-error.log);
+ok(length $server_log > 0, "the web server's error log was read");
 my $access = access_log_text($srv->{var});
 ok(length $log > 1000, 'the programs logged');
 like($access, qr{"GET /reset\.html[ ?]}, 'the access log has the page');
 like($access, qr{"POST /api/v1/auth/password/reset .*"\Q$page\E"}, 'and the post of its form, with the Referer');
 for my $s (@secrets) {
     my $shown = substr($s, 0, 12) . '...';
-    ok(index($log, $s) < 0 && index($lighttpd, $s) < 0 && index($access, $s) < 0,
+    ok(index($log, $s) < 0 && index($server_log, $s) < 0 && index($access, $s) < 0,
         "secret $shown appears in no log, the access log included");
 }
 is_deeply([map { substr($_, 0, 12) } access_log_leaks($srv)], [],

@@ -22,6 +22,10 @@ is($r->{status}, 200, 'health answers through HTTPS, the certificate verified');
 is($r->{headers}{'strict-transport-security'}, 'max-age=63072000', 'with HSTS for two years');
 is($r->{headers}{'x-content-type-options'}, 'nosniff', 'and the security headers, once');
 tls_policy_ok($srv, 'lighttpd/quill.conf');
+# The programs' log names clients: quill-spawn-fcgi keeps it from others.
+my @log = stat "$srv->{var}/log/quill.log";
+is(sprintf('%04o', ($log[2] // 0) & 07777), '0640',
+    'the programs\' log is readable by their user and group only');
 
 my $plain = HTTP::Tiny->new(timeout => 10, max_redirect => 0);
 $r = $plain->get("http://127.0.0.1:$srv->{http_port}/api/v1/users/me?x=1");

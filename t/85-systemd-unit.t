@@ -1,8 +1,11 @@
-# etc/systemd/quill@.service's command, run the way systemd runs it: the
+# etc/systemd/quill@.service as `make install` installs it (PREFIX=/usr),
+# its command run the way systemd runs it: the
 # listening socket of quill@.socket as standard input, the unit's
-# Environment= lines, `$$` and `%i` expanded.  It must serve FastCGI with
-# QUILL_PROCESSES processes, and exit (for systemd to restart it) when one
-# of them dies.
+# Environment= lines, `$$` and `%i` expanded, and the unit's system-call
+# filters (t/bin/syscall-filter.c).  It must serve FastCGI with
+# QUILL_PROCESSES processes, its own sandbox in place, and exit (for systemd
+# to restart it) when one of them dies.  systemd-analyze rates the unit's
+# confinement: 2.0 or lower ("safe") for each program.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -19,29 +22,80 @@ my $var = $state->{var};
 my ($rc, $out) = quillctl($state, 'init');
 is($rc, 0, 'quillctl init') or diag $out;
 
-open my $uf, '<', "$root/etc/systemd/quill\@.service" or die;
-my (%env, $exec, %socket);
+my $dest = "$var/dest";
+my $made = `make -s -C $root install DESTDIR=$dest PREFIX=/usr BUILD=$bin 2>&1`;
+is($?, 0, 'make install DESTDIR=... PREFIX=/usr') or diag $made;
+my $unit = "$dest/usr/lib/systemd/system/quill\@.service";
+open my $uf, '<', $unit or die;
+my (%env, $exec, %socket, @filters, %set);
 while (<$uf>) {
+    $set{$1} = $2 if /^(\w+)=(.*)$/;
     $env{$1} = $2 if /^Environment=(\w+)=(.*)$/;
     $exec = $1 if /^ExecStart=(.*)$/;
+    push @filters, $1 if /^SystemCallFilter=(.*)$/;
 }
 close $uf;
 ok(defined $exec, 'the unit has an ExecStart');
 is($env{QUILL_PROCESSES}, 2, 'two processes per program by default');
 is($env{QUILL_CONFIG}, '/etc/quill/quill.conf', 'the settings in /etc/quill');
-open my $sf, '<', "$root/etc/systemd/quill\@.socket" or die;
+open my $sf, '<', "$dest/usr/lib/systemd/system/quill\@.socket" or die;
 while (<$sf>) { $socket{$1} = $2 if /^(ListenStream|SocketUser|SocketGroup|SocketMode)=(.*)$/ }
 close $sf;
 is_deeply(\%socket, { ListenStream => '/run/quill/%i.sock', SocketUser => 'quill',
     SocketGroup => 'www-data', SocketMode => '0660' },
     'the socket: where apache/quill.conf looks, quill\'s, connectable by www-data only');
 
+# What the unit must say whatever the score: the rest of the system
+# read-only but the state, the mail spool and the logs.
+my %want = (NoNewPrivileges => 'yes', ProtectSystem => 'strict', ProtectHome => 'yes',
+    PrivateTmp => 'yes', PrivateDevices => 'yes', RestrictAddressFamilies => 'AF_UNIX',
+    MemoryDenyWriteExecute => 'yes', CapabilityBoundingSet => '',
+    ReadWritePaths => '/var/lib/quill -/var/spool/quill -/var/log/quill');
+is_deeply({ map { $_ => $set{$_} } keys %want }, \%want, 'the unit confines the programs');
+
+# The exposure systemd-analyze gives each instance (0 to 10; 2.0 or lower
+# is what it calls "safe"), read offline from a copy named as the instance.
+my $units = "$var/units";
+mkdir $units or die "$units: $!";
+for my $p (qw(auth users posts)) {
+    my $copy = "$units/quill\@$p.service";
+    system('cp', $unit, $copy) == 0 or die;
+    my $out = `cd $units && systemd-analyze security --offline=true --no-pager quill\@$p.service 2>&1`;
+    my ($level) = $out =~ /Overall exposure level for quill\@\Q$p\E\.service: ([0-9.]+)/;
+    ok(defined $level && $level <= 2.0,
+        "systemd-analyze security rates quill\@$p.service 2.0 or lower")
+        or diag $out;
+    my @unknown = grep { /Unknown|unknown|[Ii]nvalid|[Ff]ailed to parse/ } split /\n/, $out;
+    is_deeply(\@unknown, [], "systemd reads every line of quill\@$p.service") or diag $out;
+}
+
+# The system calls the unit allows: its first SystemCallFilter= an allow
+# list (systemd adds @default), each later ~ line a deny list.
+my %group_cache;
+sub syscalls {
+    my ($name) = @_;
+    return ($name) unless $name =~ /^@/;
+    $group_cache{$name} //= [ map { /^\s+([@\w-]+)\s*$/ ? $1 : () }
+        `systemd-analyze syscall-filter $name 2>/dev/null` ];
+    return map { syscalls($_) } @{ $group_cache{$name} };
+}
+ok(@filters >= 1 && $filters[0] !~ /^~/, 'the unit allows a list of system calls');
+my %allowed = map { $_ => 1 } map { syscalls($_) } '@default', split ' ', $filters[0] // '';
+for my $deny (@filters[1 .. $#filters]) {
+    ok($deny =~ s/^~//, "a later SystemCallFilter= denies: $deny");
+    delete @allowed{ map { syscalls($_) } split ' ', $deny };
+}
+ok($allowed{seccomp} && $allowed{landlock_restrict_self},
+    'the programs may install their own filter and Landlock');
+ok(!$allowed{setuid} && !$allowed{mount}, 'but no privileged call');
+
 # systemd's expansions, then this test's paths.
 $exec =~ s/%i/auth/g;
 $exec =~ s/\$\$/\$/g;
-$exec =~ s{/usr/local/lib/quill/}{$bin/}g;
+$exec =~ s{/usr/lib/quill/}{$bin/}g;
 my @argv = shellwords($exec);
 is($argv[-1], "$bin/auth.fcgi", 'the unit runs the program named by the instance');
+unshift @argv, "$bin/t/bin/syscall-filter", sort(keys %allowed), '--';
 
 my $sock = "$var/auth.sock";
 my $listen = IO::Socket::UNIX->new(Local => $sock, Listen => 16) or die "listen: $!";
@@ -64,6 +118,33 @@ sub health {
     return scalar `cgi-fcgi -bind -connect $sock 2>&1`;
 }
 like(health(), qr/^Status: 200.*"status":"ok"/s, 'the unit\'s command serves FastCGI on the socket');
+
+# A request that does real work (Argon2, the database, a signed token)
+# under the unit's filters and the program's own sandbox.
+sub post_json {
+    my ($uri, $body) = @_;
+    my $in = "$var/fcgi-in.$$";
+    open my $fh, '>', $in or die $!; print $fh $body; close $fh;
+    local %ENV = (PATH => $ENV{PATH}, REQUEST_METHOD => 'POST', REQUEST_URI => $uri,
+        SCRIPT_NAME => $uri, CONTENT_TYPE => 'application/json',
+        CONTENT_LENGTH => length $body, REMOTE_ADDR => '127.0.0.1');
+    my $out = `cgi-fcgi -bind -connect $sock < $in 2>&1`;
+    unlink $in;
+    return $out;
+}
+my $cred = '{"email":"unit@example.com","password":"correct horse battery staple"';
+like(post_json('/api/v1/auth/register', "$cred,\"name\":\"Unit\"}"), qr/^Status: 201/, 'it registers a user');
+like(post_json('/api/v1/auth/login', "$cred}"), qr/^Status: 200.*"accessToken":"/s, 'and logs them in');
+my $log = do { open my $l, '<', "$var/quill.log" or die; local $/; <$l> };
+# The sandbox the program has outside the unit: Landlock too where this
+# kernel has it (landlock_create_ruleset's ABI version; x86_64 numbers).
+use Config;
+my $abi = $Config{archname} =~ /^x86_64/ ? syscall(444, 0, 0, 1) : undef;
+my $expect = !defined $abi ? qr/seccomp(?:\+landlock)?/
+    : $abi > 0 ? qr/seccomp\+landlock/ : qr/seccomp/;
+like($log, qr/"event":"start","sandbox":"$expect"/,
+    'the program confines itself as fully within the unit\'s filters');
+unlike($log, qr/"event":"(start_failed|worker_killed)"/, 'and nothing fails or is killed');
 
 # The processes the shell started.
 sub children {

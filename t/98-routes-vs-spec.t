@@ -1,6 +1,6 @@
 # docs/openapi.yaml describes exactly what the programs serve: every route
 # of every program's route table (PROGRAM --routes prints it, the health
-# path included) is an operation of the spec, and every operation of the
+# and metrics paths included) is an operation of the spec, and every operation of the
 # spec is a route of some program.
 use strict;
 use warnings;
@@ -39,6 +39,7 @@ my (%served, %by);
 for my $prog (qw(auth users posts)) {
     my @routes = lines_of("$bin/$prog.fcgi --routes");
     ok((grep { $_ eq 'GET /api/v1/health' } @routes), "$prog.fcgi --routes lists its routes and health");
+    ok((grep { $_ eq 'GET /api/v1/metrics' } @routes), "$prog.fcgi --routes lists metrics");
     for (@routes) {
         $served{$_} = 1;
         push @{ $by{$_} }, $prog;
@@ -56,8 +57,9 @@ for my $op (sort keys %ahead) {
         or diag($served{$op} ? "$op is served now: remove it from %ahead" : "$op is not in the spec");
 }
 # The web server sends a path to one program: a route in two tables is dead
-# in one of them.
-my @twice = grep { $_ ne 'GET /api/v1/health' && @{ $by{$_} } > 1 } sort keys %by;
+# in one of them.  Every program answers health and metrics itself.
+my %everywhere = map { $_ => 1 } 'GET /api/v1/health', 'GET /api/v1/metrics';
+my @twice = grep { !$everywhere{$_} && @{ $by{$_} } > 1 } sort keys %by;
 is_deeply(\@twice, [], 'no route is in two route tables')
     or diag(join "\n", map { "$_: " . join(', ', @{ $by{$_} }) } @twice);
 

@@ -1,11 +1,13 @@
 /*
  * quillctl: the administration command.  Reads the same configuration as
- * the programs (QUILL_CONFIG and QUILL_* variables).
+ * the programs (QUILL_CONFIG and QUILL_* variables); without QUILL_CONFIG,
+ * the installation's settings file.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +22,11 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/log.h"
 #include "store/db.h"
 #include "store/mail.h"
+#include "base/metrics.h"
+#include "web/scrape.h"
 #include "base/text.h"
 #include "base/time.h"
 #include "base/password.h"
@@ -29,6 +34,18 @@
 #include "store/user.h"
 #include "pure/json.h"
 #include "pure/valid.h"
+
+/*
+ * The settings file read when QUILL_CONFIG is not set, as sudo and cron
+ * leave it: the build gives its directory (make's SYSCONFDIR).
+ */
+#ifndef QUILL_SYSCONFDIR
+#define QUILL_SYSCONFDIR "/etc"
+#endif
+#define CONFIG_DEFAULT	QUILL_SYSCONFDIR "/quill/quill.conf"
+
+/* The settings file in use; NULL when only the environment gives any. */
+static const char *config_path;
 
 static void
 usage(void)
@@ -46,10 +63,12 @@ usage(void)
 	    "       quillctl check\n"
 	    "       quillctl sql\n"
 	    "       quillctl mail\n"
+	    "       quillctl stats [--prometheus]\n"
 	    "       quillctl purge\n"
 	    "       quillctl backup FILE\n"
 	    "       quillctl restore FILE\n"
-	    "The password for 'user add' is read from standard input.\n");
+	    "The password for 'user add' is read from standard input.\n"
+	    "Settings: $QUILL_CONFIG, else %s.\n", CONFIG_DEFAULT);
 	exit(2);
 }
 
@@ -67,7 +86,67 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
-/* Loads the configuration or dies. */
+/*
+ * Points QUILL_CONFIG at CONFIG_DEFAULT when it is unset or empty, unless
+ * that file does not exist: then only the environment gives settings.
+ */
+static void
+config_choose(void)
+{
+	const char *v = getenv("QUILL_CONFIG");
+	struct stat st;
+
+	if (v != NULL && *v != '\0') {
+		config_path = v;
+		return;
+	}
+	if (stat(CONFIG_DEFAULT, &st) == -1 && errno == ENOENT)
+		return;
+	if (setenv("QUILL_CONFIG", CONFIG_DEFAULT, 1) == -1)
+		die("cannot set QUILL_CONFIG: %s", strerror(errno));
+	config_path = CONFIG_DEFAULT;
+}
+
+/*
+ * Writes into msg why the setting name, a path, cannot be used, or returns
+ * 0 when it is absolute.  A relative one would be taken from whatever
+ * directory quillctl runs in: a database or a key made there is lost.
+ */
+static int
+path_problem(const char *name, const char *path, char *msg, size_t sz)
+{
+	if (path[0] == '/')
+		return 0;
+	if (config_path == NULL && !config_given("QUILL_DB"))
+		snprintf(msg, sz, "no settings: QUILL_CONFIG is not set and %s "
+		    "does not exist; point QUILL_CONFIG at the settings file the "
+		    "programs use, or install it as %s", CONFIG_DEFAULT,
+		    CONFIG_DEFAULT);
+	else if (config_path == NULL && !config_given(name))
+		snprintf(msg, sz, "%s is not set, and there is no settings file "
+		    "(QUILL_CONFIG is not set and %s does not exist): set %s to "
+		    "an absolute path in the environment, or point QUILL_CONFIG "
+		    "at the settings file", name, CONFIG_DEFAULT, name);
+	else
+		snprintf(msg, sz, "%s is \"%s\", a relative path, which quillctl "
+		    "would take from the directory it runs in: set it to an "
+		    "absolute path %s%s", name, path, getenv(name) != NULL ?
+		    "in the environment" : "in ", getenv(name) != NULL ? "" :
+		    config_path != NULL ? config_path : CONFIG_DEFAULT);
+	return -1;
+}
+
+/* Dies unless the setting name holds an absolute path. */
+static void
+require_absolute(const char *name, const char *path)
+{
+	char msg[3072];
+
+	if (path_problem(name, path, msg, sizeof(msg)) == -1)
+		die("%s", msg);
+}
+
+/* Loads the configuration or dies; the database must be an absolute path. */
 static void
 load_config(void)
 {
@@ -75,6 +154,133 @@ load_config(void)
 
 	if (config_load(err, sizeof(err)) == -1)
 		die("%s", err);
+	require_absolute("QUILL_DB", config.db);
+}
+
+/* Writes the name of user uid (or its number) into buf. */
+static void
+user_name(uid_t uid, char *buf, size_t sz)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(buf, sz, "%s", pw->pw_name);
+	else
+		snprintf(buf, sz, "uid %ld", (long)uid);
+}
+
+/*
+ * Writes into msg why path could not be written, given errno e from the
+ * attempt, and what to do about it.
+ */
+static void
+unwritable(const char *path, int e, char *msg, size_t sz)
+{
+	char me[64], owner[64];
+	struct stat st;
+
+	if (e == EROFS) {
+		snprintf(msg, sz, "%s is on a read-only file system (remount it "
+		    "read-write, or choose a place that is writable)", path);
+		return;
+	}
+	if ((e == EACCES || e == EPERM) && stat(path, &st) == 0) {
+		user_name(getuid(), me, sizeof(me));
+		user_name(st.st_uid, owner, sizeof(owner));
+		snprintf(msg, sz, "%s is not writable by %s: it belongs to %s, "
+		    "mode %03o (run quillctl as %s, such as sudo -u %s quillctl "
+		    "..., or as root)", path, me, owner,
+		    (unsigned)(st.st_mode & 0777), owner, owner);
+		return;
+	}
+	if (e == EACCES || e == EPERM) {
+		user_name(getuid(), me, sizeof(me));
+		snprintf(msg, sz, "%s: permission denied for %s on a directory "
+		    "above it (run quillctl as the user the programs run as, or "
+		    "as root)", path, me);
+		return;
+	}
+	snprintf(msg, sz, "%s: %s", path, strerror(e));
+}
+
+/*
+ * Writes into msg why the database cannot be opened for writing (or, with
+ * create, be created), naming the file or directory at fault and the fix;
+ * returns 0 when nothing stands in the way.  SQLite itself would only say
+ * "unable to open database file".  The directory must be writable too:
+ * SQLite keeps the -wal and -shm files beside the database.
+ */
+static int
+db_problem(int create, char *msg, size_t sz)
+{
+	char copy[sizeof(config.db)], why[1536], *dir;
+	struct stat st;
+
+	if (path_problem("QUILL_DB", config.db, msg, sz) == -1)
+		return -1;
+	snprintf(copy, sizeof(copy), "%s", config.db);
+	dir = dirname(copy);
+	if (stat(dir, &st) == -1 && errno == ENOENT) {
+		snprintf(msg, sz, "the database %s does not exist, nor its "
+		    "directory %s: quillctl init creates both (or QUILL_DB names "
+		    "the wrong place)", config.db, dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) == -1) {
+		unwritable(dir, errno, why, sizeof(why));
+		snprintf(msg, sz, "the directory of the database, where SQLite "
+		    "keeps its -wal and -shm files, cannot be written: %s", why);
+		return -1;
+	}
+	if (stat(config.db, &st) == -1) {
+		if (errno == ENOENT && create)
+			return 0;
+		if (errno == ENOENT)
+			snprintf(msg, sz, "the database %s does not exist: quillctl "
+			    "init creates it (or QUILL_DB names the wrong file)",
+			    config.db);
+		else
+			snprintf(msg, sz, "the database %s: %s", config.db,
+			    strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(msg, sz, "the database %s is not a regular file (QUILL_DB "
+		    "names the wrong file)", config.db);
+		return -1;
+	}
+	if (access(config.db, R_OK | W_OK) == -1) {
+		unwritable(config.db, errno, why, sizeof(why));
+		snprintf(msg, sz, "the database cannot be opened for writing: %s",
+		    why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Dies with the cause and the fix unless the database can be opened. */
+static void
+db_reachable(int create)
+{
+	char msg[3072];
+
+	if (db_problem(create, msg, sizeof(msg)) == -1)
+		die("%s", msg);
+}
+
+/* Creates directory path, or dies naming the directory above it. */
+static void
+mkdir_one(const char *path)
+{
+	char above[1024], why[1536];
+	int e;
+
+	if (mkdir(path, 0750) == 0 || errno == EEXIST)
+		return;
+	e = errno;
+	snprintf(above, sizeof(above), "%s", path);
+	unwritable(dirname(above), e, why, sizeof(why));
+	die("cannot create the directory %s: %s", path, why);
 }
 
 /* Creates dir and its parents (mode 0750 for new ones). */
@@ -89,12 +295,10 @@ mkdirs(const char *dir)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(tmp, 0750) == -1 && errno != EEXIST)
-			die("cannot create %s: %s", tmp, strerror(errno));
+		mkdir_one(tmp);
 		*p = '/';
 	}
-	if (mkdir(tmp, 0750) == -1 && errno != EEXIST)
-		die("cannot create %s: %s", tmp, strerror(errno));
+	mkdir_one(tmp);
 }
 
 /* Creates the directory that will hold path. */
@@ -112,7 +316,7 @@ static void
 make_key(void)
 {
 	unsigned char key[32];
-	char hex[sizeof(key) * 2 + 2];
+	char hex[sizeof(key) * 2 + 2], why[1536];
 	int fd;
 	size_t i;
 
@@ -124,7 +328,8 @@ make_key(void)
 			printf("key file %s exists; kept\n", config.key_file);
 			return;
 		}
-		die("cannot create %s: %s", config.key_file, strerror(errno));
+		unwritable(config.key_file, errno, why, sizeof(why));
+		die("cannot create the key file: %s", why);
 	}
 	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
 		die("no randomness for the key");
@@ -145,6 +350,7 @@ open_prepared(void)
 {
 	char err[512];
 
+	db_reachable(0);
 	if (db_open(config.db, 0, (int)config.busy_timeout_ms, err,
 	    sizeof(err)) == -1 || db_prepare_all(err, sizeof(err)) == -1)
 		die("%s", err);
@@ -157,6 +363,7 @@ open_and_migrate(int create)
 	char err[512];
 	int n;
 
+	db_reachable(create);
 	if (db_open(config.db, create, (int)config.busy_timeout_ms, err,
 	    sizeof(err)) == -1)
 		die("%s", err);
@@ -172,6 +379,7 @@ cmd_init(void)
 	mode_t old;
 
 	load_config();
+	require_absolute("QUILL_KEY_FILE", config.key_file);
 	make_key();
 	mkdirs_for(config.db);
 	old = umask(077);
@@ -241,7 +449,7 @@ cmd_user_add(int argc, char **argv)
 		else
 			usage();
 	}
-	if (user_role_parse(role_s, &role) == -1)
+	if (principal_role_parse(role_s, &role) == -1)
 		die("--role must be user, moderator or admin");
 	if (name == NULL)
 		name = email;
@@ -256,8 +464,9 @@ cmd_user_add(int argc, char **argv)
 	    (size_t)config.argon2_mem_kib * 1024) == -1)
 		die("QUILL_ARGON2_*: unacceptable limits");
 	if (password_blocklist_load(config.blocklist) == -1)
-		fprintf(stderr, "quillctl: warning: no password blocklist at %s\n",
-		    config.blocklist);
+		fprintf(stderr, "quillctl: warning: no password blocklist at %s "
+		    "(set QUILL_PASSWORD_BLOCKLIST to the installed "
+		    "common-passwords.txt)\n", config.blocklist);
 	len = read_password(pw, sizeof(pw));
 	in.str = pw;
 	in.len = len;
@@ -278,7 +487,7 @@ cmd_user_add(int argc, char **argv)
 	if (e != ERR_NONE)
 		die("cannot add the user: %s", error_message(e));
 	printf("user %lld %s added with role %s\n", (long long)id, email,
-	    user_role_name(role));
+	    principal_role_name(role));
 	db_close();
 	return 0;
 }
@@ -287,7 +496,7 @@ static int
 cmd_user_list(int argc, char **argv)
 {
 	struct user_filter f = { 1, ROLE_USER, NULL };
-	struct list_params p;
+	struct cursor_params p;
 	struct arena *a;
 	struct user *rows;
 	char when[32];
@@ -296,7 +505,7 @@ cmd_user_list(int argc, char **argv)
 	enum err e;
 
 	if (argc == 2 && strcmp(argv[0], "--role") == 0) {
-		if (user_role_parse(argv[1], &f.role) == -1)
+		if (principal_role_parse(argv[1], &f.role) == -1)
 			die("--role must be user, moderator or admin");
 		f.any_role = 0;
 	} else if (argc != 0)
@@ -307,8 +516,8 @@ cmd_user_list(int argc, char **argv)
 		die("out of memory");
 	/* The API's own keyset pages, oldest first. */
 	memset(&p, 0, sizeof(p));
-	p.mode = LIST_CURSOR;
-	p.limit = LIST_MAX_LIMIT;
+	p.mode = CURSOR_KEYSET;
+	p.limit = CURSOR_MAX_LIMIT;
 	p.sort = USER_SORT_CREATED;
 	printf("%-6s %-32s %-24s %-9s %-8s %s\n", "ID", "EMAIL", "NAME", "ROLE",
 	    "STATUS", "CREATED");
@@ -320,7 +529,7 @@ cmd_user_list(int argc, char **argv)
 			time_rfc3339(rows[i].created_at, when, sizeof(when));
 			printf("%-6lld %-32s %-24s %-9s %-8s %s\n",
 			    (long long)rows[i].id, rows[i].email, rows[i].name,
-			    user_role_name(rows[i].role),
+			    principal_role_name(rows[i].role),
 			    rows[i].disabled ? "disabled" : "active", when);
 			total++;
 		}
@@ -368,8 +577,8 @@ user_apply(const char *email, const struct user_change *c, int del)
 	if (del)
 		printf("deleted, with their posts and sessions\n");
 	else if (c->role != -1)
-		printf("role %s -> %s", user_role_name(before.role),
-		    user_role_name(after.role));
+		printf("role %s -> %s", principal_role_name(before.role),
+		    principal_role_name(after.role));
 	else
 		printf("%s -> %s", before.disabled ? "disabled" : "active",
 		    after.disabled ? "disabled" : "active");
@@ -389,7 +598,7 @@ cmd_user_set_role(int argc, char **argv)
 
 	if (argc != 2)
 		usage();
-	if (user_role_parse(argv[1], &role) == -1)
+	if (principal_role_parse(argv[1], &role) == -1)
 		die("the role must be user, moderator or admin");
 	c.role = (int)role;
 	return user_apply(argv[0], &c, 0);
@@ -435,42 +644,107 @@ check_private(const char *what, const char *path)
 	return 0;
 }
 
+/* check's lines on the key and the database; returns 1 on a failure. */
+static int
+check_key_and_db(void)
+{
+	char err[512], msg[3072];
+	int bad = 0, v;
+
+	if (path_problem("QUILL_KEY_FILE", config.key_file, msg,
+	    sizeof(msg)) == -1 || config_load_key(msg, sizeof(msg)) == -1) {
+		printf("FAIL %s\n", msg);
+		bad = 1;
+	} else
+		printf("ok   key file %s (%zu bytes)\n", config.key_file,
+		    config.key_len);
+	if (db_problem(0, msg, sizeof(msg)) == -1) {
+		printf("FAIL %s\n", msg);
+		return 1;
+	}
+	bad |= check_private("database", config.db);
+	if (db_open(config.db, 0, 1000, err, sizeof(err)) == -1) {
+		printf("FAIL %s\n", err);
+		return 1;
+	}
+	v = db_schema_version();
+	if (db_schema_missing() != 0) {
+		printf("FAIL schema version %d, this build needs %d: run "
+		    "quillctl migrate\n", v, db_schema_target());
+		bad = 1;
+	} else
+		printf("ok   schema version %d\n", v);
+	db_close();
+	return bad;
+}
+
+/* check's lines on where mail goes; returns 1 on a failure. */
+static int
+check_mail(void)
+{
+	const char *sendmail = mail_sendmail_command();
+	char msg[3072];
+
+	if (sendmail != NULL) {
+		printf("ok   mail through %s\n", sendmail);
+		return 0;
+	}
+	if (path_problem("QUILL_MAIL_SPOOL", config.mail_spool, msg,
+	    sizeof(msg)) == -1) {
+		printf("FAIL %s\n", msg);
+		return 1;
+	}
+	if (config_given("QUILL_SENDMAIL"))
+		printf("ok   mail spooled into %s (QUILL_SENDMAIL is empty)\n",
+		    config.mail_spool);
+	else
+		printf("WARN mail only spooled into %s, where no one receives it: "
+		    "install a mail server that provides /usr/sbin/sendmail, or "
+		    "set QUILL_SENDMAIL to a command that sends mail\n",
+		    config.mail_spool);
+	return 0;
+}
+
+/*
+ * Says what is ok, what fails (exit 1) and, as WARN, what the operator
+ * should change, each with the way to do it.
+ */
 static int
 cmd_check(void)
 {
-	char err[512];
+	char err[512], engine[256];
 	const char *why;
-	long abi;
-	int bad = 0, v;
+	long abi, n;
+	int bad = 0;
 
 	if (config_load(err, sizeof(err)) == -1) {
 		printf("FAIL configuration: %s\n", err);
 		return 1;
 	}
-	printf("ok   configuration\n");
-	if (config_load_key(err, sizeof(err)) == -1) {
-		printf("FAIL %s\n", err);
+	printf("ok   configuration %s\n", config_path != NULL ? config_path :
+	    "from the environment only");
+	bad |= check_key_and_db();
+	if ((n = password_blocklist_load(config.blocklist)) >= 0)
+		printf("ok   password blocklist %s (%ld passwords)\n",
+		    config.blocklist, n);
+	else if (config_given("QUILL_PASSWORD_BLOCKLIST")) {
+		printf("FAIL password blocklist %s cannot be read, so the "
+		    "programs will not start: fix QUILL_PASSWORD_BLOCKLIST\n",
+		    config.blocklist);
 		bad = 1;
 	} else
-		printf("ok   key file %s (%zu bytes)\n", config.key_file,
-		    config.key_len);
-	bad |= check_private("database", config.db);
-	if (db_open(config.db, 0, 1000, err, sizeof(err)) == -1) {
-		printf("FAIL %s\n", err);
-		bad = 1;
-	} else {
-		v = db_schema_version();
-		if (db_schema_missing() != 0) {
-			printf("FAIL schema version %d, this build needs %d: run "
-			    "quillctl migrate\n", v, db_schema_target());
-			bad = 1;
-		} else
-			printf("ok   schema version %d\n", v);
-		db_close();
-	}
+		printf("WARN no password blocklist at %s: set "
+		    "QUILL_PASSWORD_BLOCKLIST to the installed "
+		    "common-passwords.txt\n", config.blocklist);
+	if (!config_given("QUILL_PUBLIC_ORIGIN"))
+		printf("WARN QUILL_PUBLIC_ORIGIN is not set: links in mail point "
+		    "to %s and browser forms work only there; set it to the "
+		    "site's origin, such as https://example.com\n",
+		    config.public_origin);
+	bad |= check_mail();
 	if (!config.sandbox)
 		printf("WARN sandbox off (QUILL_SANDBOX=0): the programs run "
-		    "unconfined\n");
+		    "unconfined; remove the setting unless you are debugging\n");
 	else if ((abi = sandbox_landlock_abi(&why)) > 0)
 		printf("ok   sandbox: system-call filter and Landlock (version "
 		    "%ld)\n", abi);
@@ -478,12 +752,9 @@ cmd_check(void)
 		printf("WARN sandbox: system-call filter only: %s\n", why);
 	printf("info libsodium %s, cJSON %s\n", sodium_version_string(),
 	    cJSON_Version());
-	if (sqlite3_libversion_number() < 3051003)
-		printf("WARN SQLite %s: versions 3.7.0 to 3.51.2 have a rare "
-		    "WAL-reset race under concurrent multi-process writes; link "
-		    "3.51.3 or newer\n", sqlite3_libversion());
-	else
-		printf("ok   SQLite %s\n", sqlite3_libversion());
+	/* The library comes with the system: nothing to do here but know. */
+	printf("%s %s\n", db_engine_check(engine, sizeof(engine)) ? "info" :
+	    "ok  ", engine);
 	return bad;
 }
 
@@ -520,10 +791,10 @@ cmd_purge(void)
 		{ STMT_PURGE_RATE, "rate-limit windows" },
 		{ STMT_PURGE_LOGIN_FAILURES, "login back-offs" },
 	};
-	int64_t now = (int64_t)time(NULL);
-	sqlite3_stmt *s;
+	int64_t now = (int64_t)time(NULL), n;
+	struct db_stmt *st;
+	char why[256];
 	size_t i;
-	int rc;
 	enum err e;
 
 	load_config();
@@ -532,45 +803,67 @@ cmd_purge(void)
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if ((e = db_begin()) != ERR_NONE)
 			die("cannot purge: %s", error_message(e));
-		s = db_stmt(steps[i].stmt);
-		sqlite3_bind_int64(s, 1, now);
+		st = db_prepare(steps[i].stmt);
+		db_bind_int(st, 1, now);
 		if (steps[i].stmt == STMT_PURGE_MAIL) {
-			sqlite3_bind_int64(s, 2, now - MAIL_KEEP_SENT);
-			sqlite3_bind_int64(s, 3, now - MAIL_GIVE_UP);
+			db_bind_int(st, 2, now - MAIL_KEEP_SENT);
+			db_bind_int(st, 3, now - MAIL_GIVE_UP);
 		}
-		rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE) {
+		if (db_done(st, "purge") != ERR_NONE) {
+			snprintf(why, sizeof(why), "%s", db_errmsg());
 			db_rollback();
-			die("cannot purge %s: %s", steps[i].what,
-			    sqlite3_errstr(rc));
+			die("cannot purge %s: %s", steps[i].what, why);
 		}
+		n = db_changes();
 		if ((e = db_commit()) != ERR_NONE)
 			die("cannot purge %s: %s", steps[i].what,
 			    error_message(e));
-		printf("purged %d %s\n", sqlite3_changes(db_handle()),
-		    steps[i].what);
+		printf("purged %lld %s\n", (long long)n, steps[i].what);
 	}
 	db_close();
 	return 0;
 }
 
-/* Writes a consistent copy of the database to argv[0], while it serves. */
+/*
+ * Writes a consistent copy of the database to argv[0], while it serves.
+ * The name is taken first, with O_EXCL: an existing file, perhaps the only
+ * good backup, is never replaced.
+ */
 static int
 cmd_backup(int argc, char **argv)
 {
-	char err[512];
+	char err[512], why[1536], dir[1024];
+	const char *path;
+	int fd, e;
 
 	if (argc != 1)
 		usage();
+	path = argv[0];
 	load_config();
+	db_reachable(0);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1) {
+		e = errno;
+		snprintf(dir, sizeof(dir), "%s", path);
+		if (e == EEXIST)
+			die("%s exists: quillctl backup never overwrites a file "
+			    "(remove it, or choose another name)", path);
+		if (e == ENOENT)
+			die("cannot create %s: the directory %s does not exist "
+			    "(create it first)", path, dirname(dir));
+		unwritable(dirname(dir), e, why, sizeof(why));
+		die("cannot create %s: %s", path, why);
+	}
+	close(fd);
 	if (db_open(config.db, 0, (int)config.busy_timeout_ms, err,
 	    sizeof(err)) == -1 ||
-	    db_backup(argv[0], (int)config.busy_timeout_ms, err,
-	    sizeof(err)) == -1)
+	    db_backup(path, (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1) {
+		unlink(path);
 		die("%s", err);
+	}
 	printf("database %s (schema version %d) backed up to %s\n", config.db,
-	    db_schema_version(), argv[0]);
+	    db_schema_version(), path);
 	db_close();
 	return 0;
 }
@@ -583,56 +876,134 @@ static int
 cmd_restore(int argc, char **argv)
 {
 	char err[512];
+	struct stat st;
 	mode_t old;
-	int n;
+	int n, fresh;
 
 	if (argc != 1)
 		usage();
+	if (access(argv[0], R_OK) == -1)
+		die("cannot read the backup %s: %s", argv[0], strerror(errno));
 	load_config();
 	mkdirs_for(config.db);
+	db_reachable(1);
+	fresh = stat(config.db, &st) == -1;
 	old = umask(077);
 	if (db_open(config.db, 1, (int)config.busy_timeout_ms, err,
 	    sizeof(err)) == -1)
 		die("%s", err);
 	umask(old);
 	if (db_restore(argv[0], (int)config.busy_timeout_ms, err,
-	    sizeof(err)) == -1 || (n = db_migrate(err, sizeof(err))) == -1)
+	    sizeof(err)) == -1 || (n = db_migrate(err, sizeof(err))) == -1) {
+		db_close();
+		if (fresh)
+			unlink(config.db);
 		die("%s", err);
-	printf("database %s restored from %s (schema version %d, %d "
-	    "migration%s applied)\n", config.db, argv[0], db_schema_version(),
-	    n, n == 1 ? "" : "s");
+	}
+	printf("database %s%s restored from %s (schema version %d, %d "
+	    "migration%s applied)\n", config.db, fresh ? " (new)" : "",
+	    argv[0], db_schema_version(), n, n == 1 ? "" : "s");
 	db_close();
 	return 0;
 }
 
-/* Delivers queued mail; exits 1 when some could not be delivered. */
+/*
+ * Dies with the cause and the fix unless quillctl mail can write files
+ * into the spool directory, or create it.
+ */
+static void
+spool_writable(void)
+{
+	char above[sizeof(config.mail_spool)], why[1536];
+
+	require_absolute("QUILL_MAIL_SPOOL", config.mail_spool);
+	if (access(config.mail_spool, W_OK | X_OK) == 0)
+		return;
+	if (errno != ENOENT) {
+		unwritable(config.mail_spool, errno, why, sizeof(why));
+		die("cannot write mail into the spool: %s", why);
+	}
+	snprintf(above, sizeof(above), "%s", config.mail_spool);
+	if (access(dirname(above), W_OK | X_OK) == -1) {
+		unwritable(above, errno, why, sizeof(why));
+		die("cannot create the mail spool %s: %s", config.mail_spool,
+		    why);
+	}
+}
+
+/*
+ * Delivers queued mail; exits 1 when some could not be delivered.  Cron
+ * runs it every minute and mails what it prints: nothing when there was
+ * nothing to do or all went through sendmail, a line when mail was only
+ * written into the spool, where no one may read it.
+ */
 static int
 cmd_mail(void)
 {
 	char lock[sizeof(config.db) + 16];
+	const char *sendmail;
 	int fd, sent, failed;
 
 	load_config();
+	db_reachable(0);
+	if ((sendmail = mail_sendmail_command()) == NULL)
+		spool_writable();
 	snprintf(lock, sizeof(lock), "%s.mail-lock", config.db);
 	/* Runs overlapping from cron must not send a mail twice. */
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0600)) == -1)
 		die("cannot open %s: %s", lock, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		printf("another quillctl mail is running\n");
-		return 0;
-	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1)
+		return 0;	/* the run that holds it delivers the queue */
 	open_prepared();
 	if (mail_deliver((int64_t)time(NULL), &sent, &failed) == -1)
 		die("cannot read the mail queue");
-	printf("delivered %d mail%s%s", sent, sent == 1 ? "" : "s",
-	    failed > 0 ? ", " : "\n");
+	if (sendmail == NULL && sent > 0)
+		printf("spooled %d mail%s into %s (no sendmail command: set "
+		    "QUILL_SENDMAIL to deliver mail)\n", sent, sent == 1 ? "" : "s",
+		    config.mail_spool);
 	if (failed > 0)
-		printf("%d failed (they stay queued; see the log above)\n",
-		    failed);
+		fprintf(stderr, "quillctl: %d mail%s could not be delivered and "
+		    "stay%s queued for the next run; the log lines above say "
+		    "why\n", failed, failed == 1 ? "" : "s", failed == 1 ? "s" :
+		    "");
+	(void)metrics_add_once(config.metrics_file, "quillctl", MET_MAIL_SENT,
+	    (uint64_t)sent);
+	(void)metrics_add_once(config.metrics_file, "quillctl",
+	    MET_MAIL_FAILED, (uint64_t)failed);
 	db_close();
 	close(fd);
 	return failed > 0;
+}
+
+/*
+ * Prints the counters of every process (docs/monitoring.md): as tables,
+ * or as GET /api/v1/metrics answers them with --prometheus.
+ */
+static int
+cmd_stats(int argc, char **argv)
+{
+	struct scrape_view *v;
+	struct buf out = { 0 };
+	char err[1400];
+	int prom = argc == 1 && strcmp(argv[0], "--prometheus") == 0;
+
+	if (argc > 1 || (argc == 1 && !prom))
+		usage();
+	load_config();
+	open_prepared();
+	if ((v = malloc(sizeof(*v))) == NULL)
+		die("out of memory");
+	if (scrape_read(v, config.metrics_file, (int64_t)time(NULL), err,
+	    sizeof(err)) == -1)
+		die("QUILL_METRICS_FILE: %s", err);
+	if ((prom ? scrape_prometheus(&out, v) : scrape_human(&out, v)) == -1)
+		die("out of memory");
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+	free(v);
+	db_close();
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
 
 int
@@ -640,6 +1011,8 @@ main(int argc, char **argv)
 {
 	if (argc < 2)
 		usage();
+	log_init("quillctl");
+	config_choose();
 	if (strcmp(argv[1], "init") == 0)
 		return cmd_init();
 	if (strcmp(argv[1], "migrate") == 0)
@@ -664,6 +1037,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "mail") == 0)
 		return cmd_mail();
+	if (strcmp(argv[1], "stats") == 0)
+		return cmd_stats(argc - 2, argv + 2);
 	if (strcmp(argv[1], "purge") == 0)
 		return cmd_purge();
 	if (strcmp(argv[1], "backup") == 0)

@@ -227,6 +227,7 @@ start() {
 QUILL_DB=$var/quill.db
 QUILL_KEY_FILE=$var/quill.key
 QUILL_PASSWORD_BLOCKLIST=$root/etc/common-passwords.txt
+QUILL_MAIL_SPOOL=$var/mail
 CONF
 	fi
 	QUILL_CONFIG=$var/quill.conf "$build/quillctl" init > "$var/log/init.log"

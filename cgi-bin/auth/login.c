@@ -10,12 +10,14 @@
 #include "web/auth.h"
 #include "store/db.h"
 #include "handlers.h"
+#include "base/metrics.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
 #include "base/secret.h"
 #include "store/session.h"
 #include "pure/token.h"
 #include "store/user.h"
+#include "web/view.h"
 
 enum reg_field { REG_EMAIL, REG_PASSWORD, REG_NAME, REG__MAX };
 
@@ -68,7 +70,7 @@ pair_answer(struct req *r, int64_t uid, enum role role, int64_t ver,
 	cJSON *d = NULL;
 	enum err e = ERR_INTERNAL;
 
-	if (token_issue_access(uid, user_role_name(role), ver, sid, time(NULL),
+	if (token_issue_access(uid, principal_role_name(role), ver, sid, time(NULL),
 	    tok, sizeof(tok)) < 0 || (d = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(d, "accessToken", tok) == NULL ||
 	    cJSON_AddStringToObject(d, "tokenType", "Bearer") == NULL ||
@@ -126,7 +128,7 @@ auth_register(struct req *r)
 	    (long long)id)) == NULL)
 		return ERR_INTERNAL;
 	http_header(r, "Location", loc);
-	return http_reply_data(r, 201, user_json(&u, 1), NULL);
+	return http_reply_data(r, 201, view_user(&u, 1), NULL);
 }
 
 /*
@@ -168,6 +170,8 @@ login_verify(struct req *r, const struct vvalue *v, struct user *u,
 		pv = password_verify_dummy(v[LOGIN_PASSWORD].str,
 		    v[LOGIN_PASSWORD].len);
 		*e = pv == PASSWORD_BUSY ? ERR_UNAVAILABLE : ERR_NONE;
+		if (pv != PASSWORD_BUSY)
+			metrics_count(MET_LOGIN_UNKNOWN_ACCOUNT);
 		return 0;
 	}
 	if (*e != ERR_NONE)
@@ -178,8 +182,11 @@ login_verify(struct req *r, const struct vvalue *v, struct user *u,
 		*e = ERR_UNAVAILABLE;
 		return 0;
 	}
-	if ((pv != PASSWORD_OK && pv != PASSWORD_OK_REHASH) || u->disabled)
+	if ((pv != PASSWORD_OK && pv != PASSWORD_OK_REHASH) || u->disabled) {
+		metrics_count(pv != PASSWORD_OK && pv != PASSWORD_OK_REHASH ?
+		    MET_LOGIN_WRONG_PASSWORD : MET_LOGIN_DISABLED);
 		return 0;
+	}
 	/* Best effort: a failed rehash leaves the old, still valid hash. */
 	if (pv == PASSWORD_OK_REHASH && password_hash(v[LOGIN_PASSWORD].str,
 	    v[LOGIN_PASSWORD].len, rehash) == -1)
@@ -225,12 +232,12 @@ login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
 		if ((e = session_create(u->id, ua, r->client, s.hash, now,
 		    sid)) == ERR_NONE)
 			e = pair_answer(r, u->id, u->role, u->token_version,
-			    *sid, &s, user_json(u, 1));
+			    *sid, &s, view_user(u, 1));
 	} else if ((e = login_replace(r, now)) == ERR_NONE &&
 	    (e = session_cookie_create(u->id, ua, r->client, s.hash, now,
 	    sid)) == ERR_NONE) {
 		if ((d = cJSON_CreateObject()) == NULL ||
-		    !cJSON_AddItemToObject(d, "user", user_json(u, 1))) {
+		    !cJSON_AddItemToObject(d, "user", view_user(u, 1))) {
 			cJSON_Delete(d);
 			e = ERR_INTERNAL;
 		} else {

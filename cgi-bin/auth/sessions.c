@@ -8,26 +8,54 @@
 #include "web/auth.h"
 #include "store/db.h"
 #include "handlers.h"
-#include "web/list.h"
+#include "web/listing.h"
 #include "store/session.h"
+#include "web/view.h"
+
+/* The items of a page of sessions: the first p->limit of n rows. */
+static cJSON *
+sessions_items(const struct cursor_params *p, const struct session_row *rows,
+    size_t n, int64_t current)
+{
+	cJSON *items = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; items != NULL && i < n && i < (size_t)p->limit; i++)
+		if (!cJSON_AddItemToArray(items,
+		    view_session(&rows[i], current))) {
+			cJSON_Delete(items);
+			return NULL;
+		}
+	return items;
+}
 
 /* GET /api/v1/auth/sessions */
 enum err
 auth_sessions_list(struct req *r)
 {
-	struct list_params p;
+	struct cursor_params p;
+	struct session_row *rows;
+	const char *next = NULL;
+	int64_t now = time(NULL), total = 0;
+	size_t n;
 	cJSON *items;
-	char *next;
-	int64_t total;
 	enum err e;
 
 	if ((e = auth_require(r)) != ERR_NONE ||
-	    (e = list_parse(r, session_sorts, SESSION_NSORTS, 0, 1, &p)) !=
+	    (e = listing_parse(r, session_sorts, SESSION_NSORTS, 0, 1, &p)) !=
 	    ERR_NONE ||
-	    (e = session_list(r->arena, r->who.user_id, r->who.session_id,
-	    time(NULL), &p, &items, &next, &total)) != ERR_NONE)
+	    (e = session_list(r->arena, r->who.user_id, now, &p, &rows, &n)) !=
+	    ERR_NONE)
 		return e;
-	return list_reply(r, &p, items, next, total);
+	if (p.mode == CURSOR_OFFSET &&
+	    (e = session_count(r->who.user_id, now, &total)) != ERR_NONE)
+		return e;
+	if (p.mode == CURSOR_KEYSET && n > (size_t)p.limit &&
+	    (next = session_cursor(r->arena, &p, &rows[p.limit - 1])) == NULL)
+		return ERR_INTERNAL;
+	if ((items = sessions_items(&p, rows, n, r->who.session_id)) == NULL)
+		return ERR_INTERNAL;
+	return listing_reply(r, &p, items, next, total);
 }
 
 /* DELETE /api/v1/auth/sessions/{id} */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_ORIGINS 8
-#define CONFIG_MAX_PROXIES 8
+#define CONFIG_MAX_ADDRS 8
 
 /* A rate limit: at most limit requests a window of window seconds; 0 is off. */
 struct config_rate {
@@ -23,6 +23,12 @@ struct config_rate {
 struct config_addr {
 	int		 family;
 	unsigned char	 bytes[16];
+};
+
+/* A list of addresses ("10.0.0.1, ::1"). */
+struct config_addrs {
+	struct config_addr a[CONFIG_MAX_ADDRS];
+	size_t		 n;
 };
 
 struct config {
@@ -77,8 +83,12 @@ struct config {
 	long	 login_backoff_max;	/* QUILL_LOGIN_BACKOFF_MAX, seconds */
 	long	 login_failure_window;	/* QUILL_LOGIN_FAILURE_WINDOW, seconds */
 	long	 rate_ipv6_prefix;	/* QUILL_RATE_IPV6_PREFIX, bits */
-	struct config_addr proxies[CONFIG_MAX_PROXIES];	/* QUILL_TRUSTED_PROXIES */
-	size_t	 nproxies;
+	struct config_addrs proxies;	/* QUILL_TRUSTED_PROXIES */
+
+	/* Metrics (docs/monitoring.md). */
+	char	 metrics_file[1024];	/* QUILL_METRICS_FILE, "": beside QUILL_DB */
+	struct config_addrs metrics_allow;	/* QUILL_METRICS_ALLOW */
+	char	 metrics_token[256];	/* QUILL_METRICS_TOKEN */
 
 	unsigned char key[64];		/* contents of the key file */
 	size_t	 key_len;
@@ -98,10 +108,30 @@ int config_load(char *err, size_t errsz);
  */
 int config_load_key(char *err, size_t errsz);
 
+/*
+ * 1 when the setting called name was set by the QUILL_CONFIG file or the
+ * environment (after config_load), 0 when it has its built-in default.
+ */
+int config_given(const char *name);
+
+/* A setting as quill.conf(5) describes it. */
+struct config_doc {
+	const char	*name;
+	const char	*def;		/* the built-in default; "" for none */
+	const char	*doc;		/* what it means, in sentences */
+	char		 range[256];	/* the values it accepts, a phrase */
+};
+
+/* Fills d with the i-th setting of the table; -1 past the last. */
+int config_doc(size_t i, struct config_doc *d);
+
 /* 1 when origin (len bytes) is one of the configured CORS origins. */
 int config_cors_allowed(const char *origin, size_t len);
 
 /* 1 when addr is an IP address listed in QUILL_TRUSTED_PROXIES. */
 int config_proxy_trusted(const char *addr);
+
+/* 1 when addr is an IP address listed in QUILL_METRICS_ALLOW. */
+int config_metrics_allowed(const char *addr);
 
 #endif

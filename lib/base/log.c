@@ -5,17 +5,35 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/text.h"
 #include "base/time.h"
 #include "base/log.h"
 
 static const char *log_program = "quill";
 static int log_min = LOG_INFO;
 static struct buf log_line;
-static const char *const level_names[] = { "debug", "info", "warn", "error" };
+const char *const log_level_names[LOG__MAX] = {
+	[LOG_DEBUG] = "debug",
+	[LOG_INFO] = "info",
+	[LOG_WARN] = "warn",
+	[LOG_ERROR] = "error",
+};
 
 /* A line starts {"time":" and then 2026-11-22T04:40:47.934Z. */
 #define LOG_TIME_AT	9
 #define LOG_TIME_LEN	24
+
+int
+log_level_parse(const char *s, enum log_level *out)
+{
+	int i;
+
+	if ((i = text_name_index(log_level_names, LOG__MAX, s,
+	    strlen(s))) == -1)
+		return -1;
+	*out = (enum log_level)i;
+	return 0;
+}
 
 void
 log_init(const char *program)
@@ -73,7 +91,7 @@ log_begin(const struct timespec *ts, enum log_level level, const char *event)
 	buf_puts(&log_line, "{\"time\":\"");
 	buf_append(&log_line, when, sizeof(when));
 	buf_puts(&log_line, "\",\"level\":\"");
-	buf_puts(&log_line, level_names[level]);
+	buf_puts(&log_line, log_level_names[level]);
 	buf_puts(&log_line, "\",\"program\":\"");
 	buf_puts(&log_line, log_program);
 	buf_puts(&log_line, "\",\"event\":\"");

@@ -9,7 +9,13 @@
 #include <stdint.h>
 #include <time.h>
 
-enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG__MAX };
+
+/* "debug", "info", "warn", "error": indexed by enum log_level. */
+extern const char *const log_level_names[LOG__MAX];
+
+/* Parses a level's name into *out; -1 when it is not one. */
+int log_level_parse(const char *s, enum log_level *out);
 
 /* Names the program in every line (e.g. "auth"). */
 void log_init(const char *program);

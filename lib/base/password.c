@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/password.h"
 #include "base/text.h"
 
@@ -234,7 +235,7 @@ static int
 gate_enter(void)
 {
 	struct timespec start, nap = { 0, GATE_NAP_MS * 1000000L };
-	unsigned i, first;
+	unsigned i, first, waits;
 	char waited[24];
 
 	if (gate.slots == 0)
@@ -243,10 +244,12 @@ gate_enter(void)
 		goto broken;
 	first = (unsigned)getpid() % gate.slots;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
+	for (waits = 0;; waits++) {
 		for (i = 0; i < gate.slots; i++) {
 			if (gate_lock((first + i) % gate.slots, F_WRLCK) == 0) {
 				gate.held = (int)((first + i) % gate.slots);
+				if (waits > 0)
+					metrics_count(MET_ARGON2_WAITS);
 				return 0;
 			}
 			if (errno != EACCES && errno != EAGAIN)
@@ -256,6 +259,8 @@ gate_enter(void)
 			break;
 		nanosleep(&nap, NULL);
 	}
+	metrics_count(MET_ARGON2_WAITS);
+	metrics_count(MET_ARGON2_REFUSED);
 	snprintf(waited, sizeof(waited), "%ld", ms_since(&start));
 	log_event(LOG_WARN, "argon2_busy", NULL, "waitedMs", waited, NULL);
 	return -1;

@@ -117,3 +117,9 @@ secret_csrf_verify(const unsigned char *key, size_t keylen,
 	sodium_memzero(want, sizeof(want));
 	return same;
 }
+
+int
+secret_equal(const void *a, size_t alen, const void *b, size_t blen)
+{
+	return alen == blen && sodium_memcmp(a, b, alen) == 0;
+}

@@ -64,4 +64,10 @@ int secret_csrf_verify(const unsigned char *key, size_t keylen,
     const unsigned char hash[SECRET_HASH_BYTES], const char *token,
     size_t len);
 
+/*
+ * 1 when the alen bytes of a equal the blen bytes of b, compared in time
+ * that depends on the lengths only, for a secret someone presents.
+ */
+int secret_equal(const void *a, size_t alen, const void *b, size_t blen);
+
 #endif

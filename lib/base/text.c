@@ -118,3 +118,15 @@ text_parse_int(const char *s, size_t n, int64_t min, int64_t max,
 	*out = v;
 	return 0;
 }
+
+int
+text_name_index(const char *const *names, int nnames, const char *s,
+    size_t n)
+{
+	int i;
+
+	for (i = 0; i < nnames; i++)
+		if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
+			return i;
+	return -1;
+}

@@ -1,6 +1,7 @@
 /*
  * text: the small readers of bytes that several layers share: hex digits,
- * UTF-8, decimal numbers.  Pure functions over (s, n); no allocation.
+ * UTF-8, decimal numbers, names.  Pure functions over (s, n); no
+ * allocation.
  */
 #ifndef QUILL_TEXT_H
 #define QUILL_TEXT_H
@@ -37,5 +38,12 @@ int64_t text_parse_id(const char *s, size_t n);
  */
 int text_parse_int(const char *s, size_t n, int64_t min, int64_t max,
     int64_t *out);
+
+/*
+ * The index of the n bytes at s among the nnames names (exact, case
+ * included), or -1.  How an enum's one name table is read.
+ */
+int text_name_index(const char *const *names, int nnames, const char *s,
+    size_t n);
 
 #endif

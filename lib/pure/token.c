@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "base/base64.h"
+#include "base/principal.h"
 #include "pure/token.h"
 
 /* Longest signing key kept, in bytes. */
@@ -92,8 +93,6 @@ static struct {
 	struct token_cached slot[TOKEN_CACHE_SLOTS];
 } cache;
 
-static const char *const roles[] = { "user", "moderator", "admin" };
-
 static const char *const result_names[] = {
 	[TOKEN_OK] = "ok",
 	[TOKEN_TOO_LONG] = "too_long",
@@ -113,12 +112,9 @@ static const char *const result_names[] = {
 static int
 role_valid(const char *role)
 {
-	size_t i;
+	enum role r;
 
-	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (strcmp(role, roles[i]) == 0)
-			return 1;
-	return 0;
+	return principal_role_parse(role, &r) == 0;
 }
 
 /* Whether v is small enough to survive the trip through a JSON number. */
@@ -487,8 +483,8 @@ token_init(const unsigned char *key, size_t key_len, const char *issuer,
 	 * now does that at start-up, before the program confines itself
 	 * (sandbox.h), rather than in the first login.
 	 */
-	if (token_issue_access(1, roles[0], 1, 1, time(NULL), warm,
-	    sizeof(warm)) == -1) {
+	if (token_issue_access(1, principal_role_names[ROLE_USER], 1, 1,
+	    time(NULL), warm, sizeof(warm)) == -1) {
 		token_shutdown();
 		return -1;
 	}

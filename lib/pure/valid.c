@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/password.h"
+#include "base/principal.h"
 #include "base/text.h"
 #include "pure/valid.h"
 
@@ -32,7 +33,7 @@ static const struct vfail f_pw_common = { "too_common",
     "This password is too common; choose another." };
 static const struct vfail f_empty = { "too_short", "Must not be empty." };
 static const struct vfail f_secret_long = { "too_long",
-    "Must be at most 1024 characters." };
+    "Must be at most 1024 bytes." };
 static const struct vfail f_name_long = { "too_long",
     "Must be at most 100 characters." };
 static const struct vfail f_title_long = { "too_long",
@@ -284,28 +285,24 @@ valid_post_body(const struct vinput *in, struct vvalue *out)
 	    "\t\n\r");
 }
 
-/* Looks the string input up in a NULL-terminated list; its index or -1. */
-static int
-lookup(const struct vinput *in, const char *const *names)
-{
-	int i;
+/* The number of names in a table of them. */
+#define NAMES(t)	((int)(sizeof(t) / sizeof((t)[0])))
 
-	if (in->kind != VIN_STRING)
-		return -1;
-	for (i = 0; names[i] != NULL; i++)
-		if (strlen(names[i]) == in->len &&
-		    memcmp(names[i], in->str, in->len) == 0)
-			return i;
-	return -1;
+/* Looks the string input up among the n names; its index or -1. */
+static int
+lookup(const struct vinput *in, const char *const *names, int n)
+{
+	return in->kind == VIN_STRING ?
+	    text_name_index(names, n, in->str, in->len) : -1;
 }
 
 const struct vfail *
 valid_post_status(const struct vinput *in, struct vvalue *out)
 {
-	static const char *const names[] = { "draft", "published", NULL };
+	static const char *const names[] = { "draft", "published" };
 	int i;
 
-	if ((i = lookup(in, names)) == -1)
+	if ((i = lookup(in, names, NAMES(names))) == -1)
 		return in->kind == VIN_STRING ? &f_status : &f_type;
 	take_string(in, out);
 	out->i = i;
@@ -315,11 +312,9 @@ valid_post_status(const struct vinput *in, struct vvalue *out)
 const struct vfail *
 valid_role(const struct vinput *in, struct vvalue *out)
 {
-	static const char *const names[] = { "user", "moderator", "admin",
-	    NULL };
 	int i;
 
-	if ((i = lookup(in, names)) == -1)
+	if ((i = lookup(in, principal_role_names, ROLE__MAX)) == -1)
 		return in->kind == VIN_STRING ? &f_role : &f_type;
 	take_string(in, out);
 	out->i = i;
@@ -330,14 +325,14 @@ const struct vfail *
 valid_bool(const struct vinput *in, struct vvalue *out)
 {
 	static const char *const names[] = { "false", "true", "0", "1",
-	    "off", "on", NULL };
+	    "off", "on" };
 	int i;
 
 	if (in->kind == VIN_BOOL) {
 		out->b = in->boolean;
 		return NULL;
 	}
-	if (!in->from_form || (i = lookup(in, names)) == -1)
+	if (!in->from_form || (i = lookup(in, names, NAMES(names))) == -1)
 		return &f_bool_type;
 	out->b = i % 2;
 	return NULL;

@@ -1,18 +1,43 @@
 /*
- * db: the SQLite connection of this process, its pragmas, the statement
- * table prepared once at start-up, write transactions and migrations.
- * Only this module opens the database or sets pragmas.
+ * db: the store's engine.  Store modules, app and quillctl reach the
+ * database only through this header, and only the engine's file
+ * (db_sqlite.c) includes the engine's own header; a second engine is a
+ * second file that implements what follows.
+ *
+ * One connection a process, opened after fork.  Every statement is named
+ * by its enum stmt (stmt.h) and prepared once, at start-up: a program
+ * whose schema does not match refuses to start rather than fail on its
+ * first request.
+ *
+ * A run of a statement is db_prepare, binds, db_next and the columns of
+ * each row, then db_finish (or db_done for a statement that yields no
+ * row).  Binds, steps and column copies never fail loudly: the first
+ * failure of a run is remembered in the statement, every later call of the
+ * run does nothing, and db_finish or db_done reports it once, logging the
+ * engine's message with where (a "db_error" line; the message never
+ * reaches a client) and returning its error:
+ *   busy or locked, read-only, disk full, I/O, cannot open, and a statement
+ *   interrupted at the deadline                           ERR_UNAVAILABLE
+ *   a duplicate key (UNIQUE or PRIMARY KEY) in a run that called
+ *   db_on_duplicate                              ERR_CONFLICT, not logged
+ *   anything else (a misuse, a constraint, out of memory)    ERR_INTERNAL
+ *
+ * Time: a wait for a lock another process holds ends after the lock wait
+ * (db_open's busy_ms) or at the deadline (db_deadline), whichever comes
+ * first; a statement still running at the deadline is interrupted.  Both
+ * fail as ERR_UNAVAILABLE.  A rollback runs to its end, however late.
  */
 #ifndef QUILL_DB_H
 #define QUILL_DB_H
 
 #include <stddef.h>
-#include <sqlite3.h>
+#include <stdint.h>
 
 #include "base/error.h"
 #include "store/stmt.h"
 
 struct arena;
+struct db_stmt;			/* one statement of the table, and its run */
 
 /* One numbered migration, embedded from sql/NNN_name.sql at build time. */
 struct migration {
@@ -26,24 +51,20 @@ extern const int db_migrations_n;
 
 /*
  * Opens path (which must exist unless create is set), applies the pragmas
- * (WAL, foreign keys, synchronous=FULL) and waits up to busy_ms for a lock
- * another process holds.  Returns 0, or -1 with a reason in err (errsz
- * bytes).
+ * (WAL, foreign keys, synchronous=FULL) and sets the lock wait to busy_ms.
+ * Returns 0, or -1 with a reason in err (errsz bytes).
  */
 int db_open(const char *path, int create, int busy_ms, char *err, size_t errsz);
 
 /*
  * Sets the deadline of this process's database work ms milliseconds from
- * now: a statement still running then is interrupted, and a wait for a lock
- * ends; both fail as ERR_UNAVAILABLE (db_fail), and a rollback still runs.
- * ms <= 0 lifts the deadline.
+ * now (see the top of this file).  ms <= 0 lifts it.
  */
 void db_deadline(long ms);
 
 /*
  * Prepares every statement of the statement table.  Fails (-1, reason in
- * err) when the schema is not at the version this build expects, so a
- * program refuses to start rather than fail on its first request.
+ * err) when the schema is not at the version this build expects.
  */
 int db_prepare_all(char *err, size_t errsz);
 
@@ -59,26 +80,84 @@ int db_confine(char *err, size_t errsz);
 /* Closes the connection and finalises every statement. */
 void db_close(void);
 
-/* The raw handle, for quillctl's backup and checks. */
-sqlite3 *db_handle(void);
-
-/* The statement s, reset and with its bindings cleared. */
-sqlite3_stmt *db_stmt(enum stmt s);
+/* 1 when the database answers a trivial query. */
+int db_ping(void);
 
 /*
- * Runs s, a statement that returns no rows, and resets it: ERR_NONE, or
- * db_fail's error naming where.
+ * Statement s for a new run: reset, every parameter unbound, no failure
+ * remembered.  A run of s left unfinished is ended first, and logged when
+ * its failure was never reported.  Needs db_prepare_all.
  */
-enum err db_step_done(sqlite3_stmt *s, const char *where);
+struct db_stmt *db_prepare(enum stmt s);
 
-/* BEGIN IMMEDIATE; ERR_UNAVAILABLE when the database stays busy. */
+/*
+ * Parameter i (1-based) of the run.  Values are not copied: text and blobs
+ * must stay in place, unchanged, until the run's db_finish or db_done.  A
+ * parameter left unbound is NULL, and so is text or a blob at p == NULL.
+ * A length the engine cannot take (over INT_MAX bytes) or an index the
+ * statement does not have is the run's failure (ERR_INTERNAL).
+ */
+void	 db_bind_int(struct db_stmt *st, int i, int64_t v);
+void	 db_bind_text(struct db_stmt *st, int i, const char *s, size_t len);
+void	 db_bind_str(struct db_stmt *st, int i, const char *s);
+void	 db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n);
+
+/*
+ * Announces that a duplicate key is an answer of this run, not a fault:
+ * db_finish returns ERR_CONFLICT for it, and logs nothing.  The row is not
+ * written; a transaction the run is in stays open and usable.
+ */
+void	 db_on_duplicate(struct db_stmt *st);
+
+/*
+ * Steps the run: 1 when a row is ready, 0 when there are no more rows or
+ * the run has failed (db_finish tells which).  After 0, db_next stays 0.
+ */
+int	 db_next(struct db_stmt *st);
+
+/*
+ * Columns of the current row, 0-based.  Integers are 0 for NULL; text is
+ * "" for NULL.  Without a current row (db_next did not return 1) each
+ * returns 0 or "" and the run fails (ERR_INTERNAL).
+ */
+int64_t	 db_int(struct db_stmt *st, int col);
+int	 db_is_null(struct db_stmt *st, int col);
+/* A copy in a, which lives as long as a; NULL without memory (the run
+ * fails too). */
+const char *db_text(struct db_stmt *st, struct arena *a, int col);
+/* The text in place, valid until the run's next db_next, db_finish or
+ * db_done: for a column read and dropped, such as a name to parse. */
+const char *db_text_view(struct db_stmt *st, int col);
+
+/*
+ * Ends the run: the statement is reset, so the rows it was reading are
+ * released (an unfinished read would keep this process on an old snapshot
+ * and hold back checkpoints).  Returns ERR_NONE or the run's first
+ * failure, logged naming where (see the top of this file).
+ */
+enum err db_finish(struct db_stmt *st, const char *where);
+
+/* Runs a statement to its end, dropping any row, then db_finish. */
+enum err db_done(struct db_stmt *st, const char *where);
+
+/* The id the last successful INSERT made on this connection. */
+int64_t	 db_last_id(void);
+
+/* The rows the last finished INSERT, UPDATE or DELETE changed. */
+int64_t	 db_changes(void);
+
+/*
+ * Write transactions.  Only lib/web/app.c and tools/quillctl.c open and
+ * end them (make lint); the store modules run inside.  db_begin waits in
+ * the writers' queue, then takes the write lock (BEGIN IMMEDIATE):
+ * ERR_UNAVAILABLE when either stays busy past the lock wait or the
+ * deadline.  db_commit: ERR_NONE, or the transaction is rolled back and
+ * the failure returned.  db_rollback runs past the deadline and does
+ * nothing without a transaction.
+ */
 enum err db_begin(void);
-
-/* COMMIT; on failure the transaction is rolled back. */
 enum err db_commit(void);
-
-/* ROLLBACK, when a transaction is open. */
-void db_rollback(void);
+void	 db_rollback(void);
 
 /*
  * Ends the open transaction by the outcome e of its work: commits when e is
@@ -86,13 +165,17 @@ void db_rollback(void);
  */
 enum err db_end(enum err e);
 
+/* 1 when a transaction is open on this connection. */
+int	 db_in_transaction(void);
+
 /*
- * Maps a SQLite result code to an error: BUSY and LOCKED, READONLY, FULL,
- * IOERR, CANTOPEN and INTERRUPT (the deadline) are ERR_UNAVAILABLE,
- * anything else ERR_INTERNAL.
- * Logs the SQLite message, which never reaches a client.
+ * Ends every run since the last call that was left unfinished: one still
+ * reading rows (which holds a read transaction open until reset, so this
+ * process would keep seeing the database as it was and block
+ * checkpoints), or one whose failure was never reported.  Returns how
+ * many there were; each is logged, as it is a bug of its caller.
  */
-enum err db_fail(int rc, const char *where);
+int db_reset_busy(void);
 
 /* The schema version recorded in the database (0 for an empty one), or -1. */
 int db_schema_version(void);
@@ -110,18 +193,6 @@ int db_schema_target(void);
  */
 int db_migrate(char *err, size_t errsz);
 
-/* A copy in the arena of text column col of s's row ("" for NULL), or NULL. */
-const char *db_column_text(struct arena *a, sqlite3_stmt *s, int col);
-
-/*
- * Resets every statement db_stmt handed out since the last call that is
- * still stepping (one whose last row was not read to the end): until
- * reset, it holds a read transaction, so this process would keep seeing
- * the database as it was and block checkpoints.  Returns how many there
- * were; each is logged, as it is a bug of its caller.
- */
-int db_reset_busy(void);
-
 /*
  * Splits n bytes of text into the tokens the full-text index of posts
  * makes of text (FTS5's unicode61 with remove_diacritics 2, as
@@ -133,9 +204,6 @@ int db_reset_busy(void);
  */
 int db_fts_tokenize(const char *text, int n, void *ctx,
     int (*tok)(void *ctx, const char *token, int len));
-
-/* 1 when the database answers a trivial query. */
-int db_ping(void);
 
 /*
  * Writes a consistent copy of the open database to path while other
@@ -153,5 +221,18 @@ int db_backup(const char *path, int busy_ms, char *err, size_t errsz);
  * Returns 0, or -1 with a reason in err.
  */
 int db_restore(const char *path, int busy_ms, char *err, size_t errsz);
+
+/*
+ * For operators (quillctl), never for clients: the engine's message about
+ * the last failure db_finish or db_done reported, until the next call.
+ */
+const char *db_errmsg(void);
+
+/*
+ * Writes the engine's name and version into out ("SQLite 3.40.1"), and
+ * when that version has a known fault, the fault and the version that
+ * fixes it, in parentheses.  Returns 1 when it names a fault, else 0.
+ */
+int db_engine_check(char *out, size_t outsz);
 
 #endif

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,16 +10,30 @@
 #include <unistd.h>
 
 #include "base/arena.h"
-#include "store/db.h"
 #include "base/log.h"
+#include "base/metrics.h"
+#include "store/db_raw.h"
 
 /* Virtual-machine steps between two looks at the deadline. */
 #define DB_PROGRESS_STEPS 1000
 
-static sqlite3 *db;
-static sqlite3_stmt *stmts[STMT__MAX];
+/*
+ * A statement of the table and its run: the first failure (a SQLite result
+ * code; SQLITE_OK while there is none), whether db_next has returned its
+ * last row or a failure, and whether a row is current.
+ */
+struct db_stmt {
+	sqlite3_stmt	*s;
+	int		 rc;
+	int		 dup_ok;
+	int		 ended;
+	int		 row;
+};
 
-/* The statements db_stmt handed out since db_reset_busy last looked. */
+static sqlite3 *db;
+static struct db_stmt stmts[STMT__MAX];
+
+/* The statements db_prepare handed out since db_reset_busy last looked. */
 static struct {
 	unsigned char	 seen[STMT__MAX];
 	enum stmt	 list[STMT__MAX];
@@ -96,8 +111,10 @@ db_busy(void *arg, int count)
 	long delay, left;
 
 	(void)arg;
-	if (count == 0)
+	if (count == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &db_time.busy_since);
+		metrics_count(MET_DB_BUSY_WAITS);
+	}
 	left = db_time.busy_ms + ms_until(&db_time.busy_since);
 	if (db_time.deadline_on && ms_until(&db_time.deadline) < left)
 		left = ms_until(&db_time.deadline);
@@ -239,8 +256,8 @@ db_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
 	}
 	if ((rc = sqlite3_open_v2(path, &db, flags, NULL)) != SQLITE_OK) {
 		snprintf(err, errsz, "QUILL_DB: cannot open %s: %s%s", path,
-		    sqlite3_errstr(rc), create ? "" :
-		    " (quillctl init creates it)");
+		    sqlite3_errstr(rc), !create && access(path, F_OK) == -1 &&
+		    errno == ENOENT ? " (quillctl init creates it)" : "");
 		sqlite3_close(db);
 		db = NULL;
 		return -1;
@@ -412,7 +429,7 @@ db_prepare_all(char *err, size_t errsz)
 	}
 	for (i = 0; i < STMT__MAX; i++) {
 		rc = sqlite3_prepare_v3(db, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &stmts[i], NULL);
+		    SQLITE_PREPARE_PERSISTENT, &stmts[i].s, NULL);
 		if (rc != SQLITE_OK) {
 			snprintf(err, errsz, "statement %d does not prepare: %s",
 			    i, sqlite3_errmsg(db));
@@ -441,10 +458,9 @@ db_close(void)
 {
 	int i;
 
-	for (i = 0; i < STMT__MAX; i++) {
-		sqlite3_finalize(stmts[i]);
-		stmts[i] = NULL;
-	}
+	for (i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(stmts[i].s);
+	memset(stmts, 0, sizeof(stmts));
 	memset(&stmts_used, 0, sizeof(stmts_used));
 	if (fts.tok != NULL)
 		fts.api.xDelete(fts.tok);
@@ -453,6 +469,243 @@ db_close(void)
 		sqlite3_close(db);
 	db = NULL;
 	gate_close();
+}
+
+/* Notes statement s as handed out, for db_reset_busy. */
+static void
+stmt_noted(enum stmt s)
+{
+	if (!stmts_used.seen[s]) {
+		stmts_used.seen[s] = 1;
+		stmts_used.list[stmts_used.n++] = s;
+	}
+}
+
+enum err
+db_fail(int rc, const char *where)
+{
+	char code[16];
+
+	snprintf(code, sizeof(code), "%d", rc);
+	/* The connection's message is of this failure only if its code is. */
+	log_event(LOG_ERROR, "db_error", NULL, "where", where, "code", code,
+	    "message", db != NULL && sqlite3_extended_errcode(db) == rc ?
+	    sqlite3_errmsg(db) : sqlite3_errstr(rc), NULL);
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_READONLY:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+	case SQLITE_INTERRUPT:
+		metrics_count(MET_DB_UNAVAILABLE);
+		return ERR_UNAVAILABLE;
+	default:
+		return ERR_INTERNAL;
+	}
+}
+
+/*
+ * Ends the run of st: reports its failure, if any, naming where, and resets
+ * it.  Returns ERR_NONE or the failure's error.
+ */
+static enum err
+run_end(struct db_stmt *st, const char *where)
+{
+	enum err e = ERR_NONE;
+
+	if (st->rc != SQLITE_OK)
+		e = db_fail(st->rc, where);
+	sqlite3_reset(st->s);
+	st->rc = SQLITE_OK;
+	st->dup_ok = 0;
+	st->ended = 1;
+	st->row = 0;
+	return e;
+}
+
+struct db_stmt *
+db_prepare(enum stmt s)
+{
+	struct db_stmt *st = &stmts[s];
+
+	stmt_noted(s);
+	(void)run_end(st, "unfinished");
+	sqlite3_clear_bindings(st->s);
+	st->ended = 0;
+	return st;
+}
+
+/* Remembers rc when it is the run's first failure. */
+static void
+run_fail(struct db_stmt *st, int rc)
+{
+	if (st->rc == SQLITE_OK && rc != SQLITE_OK)
+		st->rc = rc;
+}
+
+void
+db_bind_int(struct db_stmt *st, int i, int64_t v)
+{
+	if (st->rc == SQLITE_OK)
+		run_fail(st, sqlite3_bind_int64(st->s, i, (sqlite3_int64)v));
+}
+
+/* Binds n bytes at p, as text or as a blob; NULL when p is. */
+static void
+bind_bytes(struct db_stmt *st, int i, const void *p, size_t n, int text)
+{
+	if (st->rc != SQLITE_OK)
+		return;
+	if (n > INT_MAX)
+		run_fail(st, SQLITE_TOOBIG);
+	else if (p == NULL)
+		run_fail(st, sqlite3_bind_null(st->s, i));
+	else if (text)
+		run_fail(st, sqlite3_bind_text(st->s, i, p, (int)n,
+		    SQLITE_STATIC));
+	else
+		run_fail(st, sqlite3_bind_blob(st->s, i, p, (int)n,
+		    SQLITE_STATIC));
+}
+
+void
+db_bind_text(struct db_stmt *st, int i, const char *s, size_t len)
+{
+	bind_bytes(st, i, s, len, 1);
+}
+
+void
+db_bind_str(struct db_stmt *st, int i, const char *s)
+{
+	bind_bytes(st, i, s, s != NULL ? strlen(s) : 0, 1);
+}
+
+void
+db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+{
+	bind_bytes(st, i, p, n, 0);
+}
+
+void
+db_on_duplicate(struct db_stmt *st)
+{
+	st->dup_ok = 1;
+}
+
+int
+db_next(struct db_stmt *st)
+{
+	int rc;
+
+	st->row = 0;
+	if (st->ended || st->rc != SQLITE_OK)
+		return 0;
+	if ((rc = sqlite3_step(st->s)) == SQLITE_ROW)
+		return st->row = 1;
+	st->ended = 1;
+	if (rc != SQLITE_DONE)
+		run_fail(st, rc);
+	return 0;
+}
+
+/* 1 when st has a current row and has not failed; a read without a row fails. */
+static int
+has_row(struct db_stmt *st)
+{
+	if (st->rc != SQLITE_OK)
+		return 0;
+	if (!st->row)
+		run_fail(st, SQLITE_MISUSE);
+	return st->row;
+}
+
+int64_t
+db_int(struct db_stmt *st, int col)
+{
+	return has_row(st) ? (int64_t)sqlite3_column_int64(st->s, col) : 0;
+}
+
+int
+db_is_null(struct db_stmt *st, int col)
+{
+	return has_row(st) && sqlite3_column_type(st->s, col) == SQLITE_NULL;
+}
+
+const char *
+db_text_view(struct db_stmt *st, int col)
+{
+	const unsigned char *t;
+
+	if (!has_row(st))
+		return "";
+	if ((t = sqlite3_column_text(st->s, col)) != NULL)
+		return (const char *)t;
+	/* NULL for a value that is not NULL: no memory to convert it. */
+	if (sqlite3_column_type(st->s, col) != SQLITE_NULL)
+		run_fail(st, SQLITE_NOMEM);
+	return "";
+}
+
+const char *
+db_text(struct db_stmt *st, struct arena *a, int col)
+{
+	const char *t = db_text_view(st, col), *copy;
+
+	if (st->rc != SQLITE_OK || !st->row)
+		return NULL;
+	copy = arena_strndup(a, t, (size_t)sqlite3_column_bytes(st->s, col));
+	if (copy == NULL)
+		run_fail(st, SQLITE_NOMEM);
+	return copy;
+}
+
+/* 1 when rc is a duplicate key. */
+static int
+is_duplicate(int rc)
+{
+	return rc == SQLITE_CONSTRAINT_UNIQUE ||
+	    rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+enum err
+db_finish(struct db_stmt *st, const char *where)
+{
+	int dup = st->dup_ok && is_duplicate(st->rc);
+	enum err e;
+
+	if (dup)
+		st->rc = SQLITE_OK;	/* an answer, not a fault: no log */
+	e = run_end(st, where);
+	return dup ? ERR_CONFLICT : e;
+}
+
+enum err
+db_done(struct db_stmt *st, const char *where)
+{
+	while (db_next(st))
+		;
+	return db_finish(st, where);
+}
+
+int64_t
+db_last_id(void)
+{
+	return (int64_t)sqlite3_last_insert_rowid(db);
+}
+
+int64_t
+db_changes(void)
+{
+	return (int64_t)sqlite3_changes(db);
+}
+
+int
+db_in_transaction(void)
+{
+	return db != NULL && !sqlite3_get_autocommit(db);
 }
 
 sqlite3 *
@@ -464,13 +717,7 @@ db_handle(void)
 sqlite3_stmt *
 db_stmt(enum stmt s)
 {
-	if (!stmts_used.seen[s]) {
-		stmts_used.seen[s] = 1;
-		stmts_used.list[stmts_used.n++] = s;
-	}
-	sqlite3_reset(stmts[s]);
-	sqlite3_clear_bindings(stmts[s]);
-	return stmts[s];
+	return db_prepare(s)->s;
 }
 
 enum err
@@ -480,30 +727,6 @@ db_step_done(sqlite3_stmt *s, const char *where)
 
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, where);
-}
-
-enum err
-db_fail(int rc, const char *where)
-{
-	char code[16];
-
-	snprintf(code, sizeof(code), "%d", rc);
-	log_event(LOG_ERROR, "db_error", NULL, "where", where, "code", code,
-	    "message", db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
-	    NULL);
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-	case SQLITE_READONLY:
-	case SQLITE_FULL:
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-	case SQLITE_PROTOCOL:
-	case SQLITE_INTERRUPT:
-		return ERR_UNAVAILABLE;
-	default:
-		return ERR_INTERNAL;
-	}
 }
 
 enum err
@@ -518,9 +741,12 @@ db_begin(void)
 	if (gate_enter() == -1) {
 		log_event(LOG_ERROR, "db_error", NULL, "where", "begin", "code",
 		    "5", "message", "the writers' queue stayed busy", NULL);
+		metrics_count(MET_DB_UNAVAILABLE);
 		return ERR_UNAVAILABLE;
 	}
 	for (tries = 0; tries < 3; tries++) {
+		if (tries > 0)
+			metrics_count(MET_DB_RETRIES);
 		rc = db_exec("BEGIN IMMEDIATE");
 		if (rc == SQLITE_OK)
 			return ERR_NONE;
@@ -625,21 +851,24 @@ fail:
 int
 db_reset_busy(void)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *st;
 	size_t i;
 	int n = 0;
 
 	/* Only those handed out: a look at all of them cost more than the
 	 * query of a GET. */
 	for (i = 0; i < stmts_used.n; i++) {
-		s = stmts[stmts_used.list[i]];
+		st = &stmts[stmts_used.list[i]];
 		stmts_used.seen[stmts_used.list[i]] = 0;
-		if (s == NULL || !sqlite3_stmt_busy(s))
+		if (st->s == NULL)
 			continue;
-		log_event(LOG_ERROR, "statement_left_busy", NULL, "sql",
-		    sqlite3_sql(s), NULL);
-		sqlite3_reset(s);
-		n++;
+		if (sqlite3_stmt_busy(st->s)) {
+			log_event(LOG_ERROR, "statement_left_busy", NULL, "sql",
+			    sqlite3_sql(st->s), NULL);
+			n++;
+		} else if (st->rc != SQLITE_OK)
+			n++;
+		(void)run_end(st, "unfinished");
 	}
 	stmts_used.n = 0;
 	return n;
@@ -648,11 +877,10 @@ db_reset_busy(void)
 int
 db_ping(void)
 {
-	sqlite3_stmt *s = db_stmt(STMT_PING);
-	int ok = sqlite3_step(s) == SQLITE_ROW;
+	struct db_stmt *st = db_prepare(STMT_PING);
+	int ok = db_next(st);
 
-	sqlite3_reset(s);
-	return ok;
+	return db_finish(st, "ping") == ERR_NONE && ok;
 }
 
 const char *
@@ -662,6 +890,26 @@ db_column_text(struct arena *a, sqlite3_stmt *s, int col)
 
 	return arena_strndup(a, t != NULL ? (const char *)t : "",
 	    (size_t)sqlite3_column_bytes(s, col));
+}
+
+const char *
+db_errmsg(void)
+{
+	return db != NULL ? sqlite3_errmsg(db) : "no database is open";
+}
+
+/* The first SQLite without the WAL-reset race of 3.7.0 to 3.51.2. */
+#define SQLITE_WAL_RESET_FIXED 3051003
+
+int
+db_engine_check(char *out, size_t outsz)
+{
+	int fault = sqlite3_libversion_number() < SQLITE_WAL_RESET_FIXED;
+
+	snprintf(out, outsz, "SQLite %s%s", sqlite3_libversion(), fault ?
+	    " (before 3.51.3, SQLite has a rare WAL-reset race under "
+	    "concurrent writes from several processes)" : "");
+	return fault;
 }
 
 /* 1 when PRAGMA quick_check finds database h sound. */

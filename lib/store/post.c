@@ -3,13 +3,13 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "store/post.h"
 #include "base/text.h"
 
 static const char *const status_names[] = { "draft", "published" };
 
-const struct list_sort post_sorts[POST_SORT__MAX] = {
+const struct cursor_sort post_sorts[POST_SORT__MAX] = {
 	[POST_SORT_CREATED] = { "createdAt", 0, 0, 0 },
 	[POST_SORT_UPDATED] = { "updatedAt", 0, 0, 0 },
 	[POST_SORT_TITLE] = { "title", 1, 0, 1 },
@@ -194,13 +194,13 @@ bind_filter(sqlite3_stmt *s, const struct post_filter *f)
  */
 static void
 bind_start(sqlite3_stmt *s, const struct post_filter *f,
-    const struct list_params *lp)
+    const struct cursor_params *lp)
 {
 	int64_t key = lp->desc ? INT64_MAX : INT64_MIN;
 	int64_t id = lp->desc ? INT64_MAX : 0;
 
 	if (lp->sort == POST_SORT_TITLE) {
-		if (lp->mode == LIST_CURSOR && lp->after) {
+		if (lp->mode == CURSOR_KEYSET && lp->after) {
 			sqlite3_bind_text(s, 6, lp->after_text,
 			    (int)lp->after_text_len, SQLITE_STATIC);
 			sqlite3_bind_int64(s, 7, lp->after_id);
@@ -211,7 +211,7 @@ bind_start(sqlite3_stmt *s, const struct post_filter *f,
 		}
 		return;
 	}
-	if (lp->mode == LIST_CURSOR && lp->after) {
+	if (lp->mode == CURSOR_KEYSET && lp->after) {
 		key = lp->after_int;
 		id = lp->after_id;
 	}
@@ -254,7 +254,7 @@ post_count(const struct post_filter *f, int64_t *total)
 
 enum err
 post_list(struct arena *a, const struct post_filter *f,
-    const struct list_params *lp, struct post **rows, size_t *n, int *more,
+    const struct cursor_params *lp, struct post **rows, size_t *n, int *more,
     int64_t *total)
 {
 	sqlite3_stmt *s;
@@ -279,9 +279,9 @@ post_list(struct arena *a, const struct post_filter *f,
 	}
 	bind_filter(s, f);
 	/* Cursor mode reads one post more, to learn whether more follow. */
-	want = (size_t)lp->limit + (lp->mode == LIST_CURSOR);
+	want = (size_t)lp->limit + (lp->mode == CURSOR_KEYSET);
 	sqlite3_bind_int64(s, 8, (int64_t)want);
-	sqlite3_bind_int64(s, 9, lp->mode == LIST_OFFSET ? list_offset(lp) : 0);
+	sqlite3_bind_int64(s, 9, lp->mode == CURSOR_OFFSET ? cursor_offset(lp) : 0);
 	if ((*rows = arena_alloc(a, want * sizeof(**rows))) == NULL) {
 		sqlite3_reset(s);
 		return ERR_INTERNAL;
@@ -302,9 +302,9 @@ post_list(struct arena *a, const struct post_filter *f,
 	 * are all there are, and nothing need be counted (nor a search's
 	 * MATCH run again).  Past the last post, or on a full page, count.
 	 */
-	if (e == ERR_NONE && lp->mode == LIST_OFFSET) {
-		if (got < (size_t)lp->limit && (got > 0 || list_offset(lp) == 0))
-			*total = list_offset(lp) + (int64_t)got;
+	if (e == ERR_NONE && lp->mode == CURSOR_OFFSET) {
+		if (got < (size_t)lp->limit && (got > 0 || cursor_offset(lp) == 0))
+			*total = cursor_offset(lp) + (int64_t)got;
 		else
 			e = post_count(f, total);
 	}
@@ -312,13 +312,13 @@ post_list(struct arena *a, const struct post_filter *f,
 }
 
 char *
-post_cursor(struct arena *a, const struct list_params *lp,
+post_cursor(struct arena *a, const struct cursor_params *lp,
     const struct post *last)
 {
 	int64_t key = lp->sort == POST_SORT_UPDATED ? last->updated_at :
 	    last->created_at;
 
-	return list_cursor(a, lp, post_sorts, key, last->title, last->id);
+	return cursor_make(a, lp, post_sorts, key, last->title, last->id);
 }
 
 void
@@ -333,28 +333,6 @@ post_etag(const struct post *p, char out[POST_ETAG_MAX])
 	n += buf_digits(out + n, (long long)p->version, 10, 0);
 	out[n++] = '"';
 	out[n] = '\0';
-}
-
-cJSON *
-post_json(const struct post *p)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	if (cJSON_AddNumberToObject(o, "id", (double)p->id) == NULL ||
-	    cJSON_AddNumberToObject(o, "authorId", (double)p->author_id) == NULL ||
-	    cJSON_AddStringToObject(o, "title", p->title) == NULL ||
-	    cJSON_AddStringToObject(o, p->excerpt ? "excerpt" : "body",
-	    p->body) == NULL ||
-	    cJSON_AddStringToObject(o, "status",
-	    post_status_name(p->status)) == NULL) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	cJSON_AddItemToObject(o, "createdAt", http_time_json(p->created_at));
-	cJSON_AddItemToObject(o, "updatedAt", http_time_json(p->updated_at));
-	return o;
 }
 
 /* 1 for moderators and admins. */

@@ -8,11 +8,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <cJSON.h>
 
 #include "base/error.h"
-#include "web/http.h"
-#include "web/list.h"
+#include "base/principal.h"
+#include "pure/cursor.h"
 
 struct arena;
 
@@ -27,7 +26,7 @@ enum post_sort {
 	POST_SORT__MAX
 };
 
-extern const struct list_sort post_sorts[POST_SORT__MAX];
+extern const struct cursor_sort post_sorts[POST_SORT__MAX];
 
 /*
  * The bounds of a search (q), which bound its cost: the longest text in
@@ -114,21 +113,15 @@ enum err post_delete(int64_t id);
  * that is not full is the last).  The relevance sort needs f->match.
  */
 enum err post_list(struct arena *a, const struct post_filter *f,
-    const struct list_params *lp, struct post **rows, size_t *n, int *more,
+    const struct cursor_params *lp, struct post **rows, size_t *n, int *more,
     int64_t *total);
 
 /* The cursor that continues a list after post last, or NULL (no memory). */
-char *post_cursor(struct arena *a, const struct list_params *lp,
+char *post_cursor(struct arena *a, const struct cursor_params *lp,
     const struct post *last);
 
 /* The strong ETag of p's current version: "\"<id>-<version>\"". */
 void post_etag(const struct post *p, char out[POST_ETAG_MAX]);
-
-/*
- * The JSON form of p: {id, authorId, title, body or excerpt, status,
- * createdAt, updatedAt}; NULL when out of memory.
- */
-cJSON *post_json(const struct post *p);
 
 /* 1 when who may read p: published, or the author's, or staff. */
 int post_visible(const struct post *p, const struct principal *who);

@@ -3,8 +3,9 @@
 #include <time.h>
 
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/ratelimit.h"
 #include "base/secret.h"
 
@@ -14,21 +15,32 @@
 /* Doublings of the back-off after which it is at its maximum anyway. */
 #define BACKOFF_SHIFT_MAX 30
 
-/* A bucket: its name in the table, its limit, and what its key is. */
+/*
+ * A bucket: its name in the table and the logs, its limit (NULL for
+ * RL_LOGIN_ACCOUNT, whose limit is QUILL_LOGIN_FAILURES), what its key
+ * is, and the counter of its refusals.
+ */
 struct bucket {
 	const char		*name;
 	const struct config_rate *rate;
 	int			 per_address;	/* the key is a client address */
+	enum metric		 refused;
 };
 
 static const struct bucket buckets[RL__MAX] = {
-	[RL_LOGIN] = { "login", &config.rate_login, 1 },
-	[RL_REGISTER] = { "register", &config.rate_register, 1 },
-	[RL_FORGOT] = { "forgot", &config.rate_forgot, 1 },
+	[RL_LOGIN] = { "login", &config.rate_login, 1,
+	    MET_RATE_LIMITED_LOGIN },
+	[RL_REGISTER] = { "register", &config.rate_register, 1,
+	    MET_RATE_LIMITED_REGISTER },
+	[RL_FORGOT] = { "forgot", &config.rate_forgot, 1,
+	    MET_RATE_LIMITED_FORGOT },
 	[RL_FORGOT_ACCOUNT] = { "forgot_account", &config.rate_forgot_account,
-	    0 },
-	[RL_REFRESH] = { "refresh", &config.rate_refresh, 0 },
-	[RL_WRITE] = { "write", &config.rate_write, 0 },
+	    0, MET_RATE_LIMITED_FORGOT_ACCOUNT },
+	[RL_REFRESH] = { "refresh", &config.rate_refresh, 0,
+	    MET_RATE_LIMITED_REFRESH },
+	[RL_WRITE] = { "write", &config.rate_write, 0, MET_RATE_LIMITED_WRITE },
+	[RL_LOGIN_ACCOUNT] = { "login_account", NULL, 0,
+	    MET_RATE_LIMITED_LOGIN_ACCOUNT },
 };
 
 /*
@@ -44,17 +56,21 @@ bucket_key(enum ratelimit_bucket b, const char *key, char buf[HTTP_ADDR_MAX])
 	return buf;
 }
 
-/* Logs a refusal in bucket (the key is not logged: it may be personal). */
+/*
+ * Logs and counts a refusal in bucket b (the key is not logged: it may be
+ * personal).
+ */
 static void
-refusal_log(const struct req *r, const char *bucket)
+refusal_log(const struct req *r, enum ratelimit_bucket b)
 {
-	log_event(LOG_WARN, "rate_limited", r->request_id, "bucket", bucket,
-	    "client", r->client, NULL);
+	metrics_count(buckets[b].refused);
+	log_event(LOG_WARN, "rate_limited", r->request_id, "bucket",
+	    buckets[b].name, "client", r->client, NULL);
 }
 
-/* Answers 429: limit per window, the window ends in reset seconds. */
+/* Answers 429 for bucket b: limit per window, which ends in reset seconds. */
 static enum err
-refuse(struct req *r, const char *bucket, long limit, int64_t reset)
+refuse(struct req *r, enum ratelimit_bucket b, long limit, int64_t reset)
 {
 	char num[24];
 
@@ -64,7 +80,7 @@ refuse(struct req *r, const char *bucket, long limit, int64_t reset)
 	http_header(r, "RateLimit-Remaining", "0");
 	snprintf(num, sizeof(num), "%ld", r->retry_after);
 	http_header(r, "RateLimit-Reset", num);
-	refusal_log(r, bucket);
+	refusal_log(r, b);
 	return ERR_RATE_LIMITED;
 }
 
@@ -104,7 +120,7 @@ ratelimit_check(struct req *r, enum ratelimit_bucket b, const char *key,
 	if ((e = row_ints(s, v, 2, "ratelimit_check")) != ERR_NONE)
 		return e;
 	if (v[1] > now && v[0] >= rate->limit)
-		return refuse(r, buckets[b].name, rate->limit, v[1] - now);
+		return refuse(r, b, rate->limit, v[1] - now);
 	return ERR_NONE;
 }
 
@@ -147,7 +163,7 @@ ratelimit_hit(struct req *r, enum ratelimit_bucket b, const char *key,
 
 	if ((e = rate_count(b, key, now, &over, &reset)) != ERR_NONE)
 		return e;
-	return over ? refuse(r, buckets[b].name, buckets[b].rate->limit,
+	return over ? refuse(r, b, buckets[b].rate->limit,
 	    reset) : ERR_NONE;
 }
 
@@ -159,7 +175,7 @@ ratelimit_count(struct req *r, enum ratelimit_bucket b, const char *key,
 	enum err e;
 
 	if ((e = rate_count(b, key, now, over, &reset)) == ERR_NONE && *over)
-		refusal_log(r, buckets[b].name);
+		refusal_log(r, b);
 	return e;
 }
 
@@ -223,7 +239,7 @@ ratelimit_login_check(struct req *r, const char *account, size_t len,
 	if ((e = failures_get(key, v, "ratelimit_login_check")) != ERR_NONE)
 		return e;
 	if (v[2] > now)
-		return refuse(r, "login_account", config.login_failures,
+		return refuse(r, RL_LOGIN_ACCOUNT, config.login_failures,
 		    v[2] - now);
 	return ERR_NONE;
 }

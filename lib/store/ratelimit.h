@@ -29,6 +29,9 @@ enum ratelimit_bucket {
 	RL_FORGOT_ACCOUNT,	/* the same per account; never shown */
 	RL_REFRESH,		/* POST /auth/refresh, per session */
 	RL_WRITE,		/* writes on users and posts, per user */
+	RL_LOGIN_ACCOUNT,	/* failed logins per account: counted by
+				   ratelimit_login_failed, checked by
+				   ratelimit_login_check, never hit */
 	RL__MAX
 };
 

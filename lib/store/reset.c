@@ -1,5 +1,5 @@
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "store/reset.h"
 
 enum err

@@ -2,16 +2,33 @@
 
 #include "base/arena.h"
 #include "base/config.h"
-#include "store/db.h"
+#include "base/text.h"
+#include "store/db_raw.h"
 #include "store/session.h"
-#include "store/user.h"
 
 /* Longest user agent kept, in bytes. */
 #define USER_AGENT_MAX	256
 
-const struct list_sort session_sorts[SESSION_NSORTS] = {
+const struct cursor_sort session_sorts[SESSION_NSORTS] = {
 	{ "createdAt", 0, 0, 0 },
 };
+
+const char *const session_kind_names[SESSION_KIND__MAX] = {
+	[SESSION_TOKEN] = "token",
+	[SESSION_COOKIE] = "cookie",
+};
+
+int
+session_kind_parse(const char *s, enum session_kind *out)
+{
+	int i;
+
+	if (s == NULL || (i = text_name_index(session_kind_names,
+	    SESSION_KIND__MAX, s, strlen(s))) == -1)
+		return -1;
+	*out = (enum session_kind)i;
+	return 0;
+}
 
 /*
  * The user agent as kept: printable ASCII only (anything else becomes '?'),
@@ -111,7 +128,7 @@ session_find(const unsigned char hash[SECRET_HASH_BYTES], int64_t now,
 	ref->user_id = sqlite3_column_int64(s, 3);
 	ref->expires_at = sqlite3_column_int64(s, 5);
 	role = sqlite3_column_text(s, 6);
-	if (role == NULL || user_role_parse((const char *)role, &ref->role) == -1)
+	if (role == NULL || principal_role_parse((const char *)role, &ref->role) == -1)
 		ref->role = ROLE_USER;
 	ref->disabled = sqlite3_column_int(s, 7);
 	ref->token_version = sqlite3_column_int64(s, 8);
@@ -281,7 +298,7 @@ session_cookie_find(const unsigned char hash[SECRET_HASH_BYTES], int64_t now,
 	c->session_id = sqlite3_column_int64(s, 0);
 	c->user_id = sqlite3_column_int64(s, 1);
 	role = sqlite3_column_text(s, 2);
-	if (role == NULL || user_role_parse((const char *)role, &c->role) == -1)
+	if (role == NULL || principal_role_parse((const char *)role, &c->role) == -1)
 		c->role = ROLE_USER;
 	c->disabled = sqlite3_column_int(s, 3);
 	c->token_version = sqlite3_column_int64(s, 4);
@@ -310,37 +327,23 @@ session_cookie_touch(const struct session_cookie *c, const char *user_agent,
 	return db_step_done(s, "session_cookie_touch");
 }
 
-/* The JSON of the session row s is on. */
-static cJSON *
-session_json(sqlite3_stmt *s, int64_t current)
+/* Fills *row from the current row of s, a SESSION_COLUMNS query. */
+static enum err
+session_fill(struct arena *a, sqlite3_stmt *s, struct session_row *row)
 {
-	cJSON *o = cJSON_CreateObject();
-	const unsigned char *ua = sqlite3_column_text(s, 3);
-	const unsigned char *ip = sqlite3_column_text(s, 4);
-	const unsigned char *kind = sqlite3_column_text(s, 5);
-	int64_t id = sqlite3_column_int64(s, 0);
-
-	if (o == NULL ||
-	    cJSON_AddNumberToObject(o, "id", (double)id) == NULL ||
-	    cJSON_AddStringToObject(o, "kind", kind != NULL ?
-	    (const char *)kind : "token") == NULL ||
-	    !cJSON_AddItemToObject(o, "createdAt",
-	    http_time_json(sqlite3_column_int64(s, 1))) ||
-	    !cJSON_AddItemToObject(o, "lastUsedAt",
-	    http_time_json(sqlite3_column_int64(s, 2))) ||
-	    cJSON_AddStringToObject(o, "userAgent",
-	    ua != NULL ? (const char *)ua : "") == NULL ||
-	    cJSON_AddStringToObject(o, "ip",
-	    ip != NULL ? (const char *)ip : "") == NULL ||
-	    cJSON_AddBoolToObject(o, "current", id == current) == NULL) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	row->id = sqlite3_column_int64(s, 0);
+	row->created_at = sqlite3_column_int64(s, 1);
+	row->last_used_at = sqlite3_column_int64(s, 2);
+	row->user_agent = db_column_text(a, s, 3);
+	row->ip = db_column_text(a, s, 4);
+	if (row->user_agent == NULL || row->ip == NULL ||
+	    session_kind_parse((const char *)sqlite3_column_text(s, 5),
+	    &row->kind) == -1)
+		return ERR_INTERNAL;
+	return ERR_NONE;
 }
 
-/* Counts the live sessions of user_id at now into *total. */
-static enum err
+enum err
 session_count(int64_t user_id, int64_t now, int64_t *total)
 {
 	sqlite3_stmt *s = db_stmt(STMT_SESSION_COUNT);
@@ -355,55 +358,41 @@ session_count(int64_t user_id, int64_t now, int64_t *total)
 }
 
 enum err
-session_list(struct arena *a, int64_t user_id, int64_t current, int64_t now,
-    const struct list_params *p, cJSON **items, char **next, int64_t *total)
+session_list(struct arena *a, int64_t user_id, int64_t now,
+    const struct cursor_params *p, struct session_row **rows, size_t *n)
 {
-	sqlite3_stmt *s = db_stmt(p->desc ? STMT_SESSION_LIST_DESC :
-	    STMT_SESSION_LIST_ASC);
-	cJSON *arr, *o;
-	int rc, n = 0, cursor = p->mode == LIST_CURSOR;
-	int64_t last_created = 0, last_id = 0;
-	enum err e = ERR_NONE;
+	sqlite3_stmt *s;
+	struct session_row *out;
+	size_t max = (size_t)p->limit + 1;
+	int rc = SQLITE_DONE, cursor = p->mode == CURSOR_KEYSET;
+	enum err e;
 
-	*items = NULL;
-	*next = NULL;
-	*total = 0;
-	if (!cursor && (e = session_count(user_id, now, total)) != ERR_NONE)
-		return e;
-	if ((arr = cJSON_CreateArray()) == NULL)
+	*n = 0;
+	if ((out = arena_alloc(a, max * sizeof(*out))) == NULL)
 		return ERR_INTERNAL;
+	s = db_stmt(p->desc ? STMT_SESSION_LIST_DESC : STMT_SESSION_LIST_ASC);
 	sqlite3_bind_int64(s, 1, user_id);
 	sqlite3_bind_int64(s, 2, now);
 	sqlite3_bind_int(s, 3, cursor && p->after);
 	sqlite3_bind_int64(s, 4, p->after_int);
 	sqlite3_bind_int64(s, 5, p->after_id);
-	/* One row more than the page tells whether there is a next one. */
-	sqlite3_bind_int(s, 6, p->limit + cursor);
-	sqlite3_bind_int64(s, 7, cursor ? 0 : list_offset(p));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == p->limit) {
-			*next = list_cursor(a, p, session_sorts, last_created,
-			    NULL, last_id);
-			if (*next == NULL)
-				e = ERR_INTERNAL;
-			break;
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)max);
+	sqlite3_bind_int64(s, 7, cursor ? 0 : cursor_offset(p));
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((e = session_fill(a, s, &out[(*n)++])) != ERR_NONE) {
+			sqlite3_reset(s);
+			return e;
 		}
-		last_id = sqlite3_column_int64(s, 0);
-		last_created = sqlite3_column_int64(s, 1);
-		if ((o = session_json(s, current)) == NULL) {
-			e = ERR_INTERNAL;
-			break;
-		}
-		cJSON_AddItemToArray(arr, o);
-		n++;
-	}
-	if (e == ERR_NONE && rc != SQLITE_ROW && rc != SQLITE_DONE)
-		e = db_fail(rc, "session_list");
 	sqlite3_reset(s);
-	if (e != ERR_NONE) {
-		cJSON_Delete(arr);
-		return e;
-	}
-	*items = arr;
+	if (*n < max && rc != SQLITE_DONE)
+		return db_fail(rc, "session_list");
+	*rows = out;
 	return ERR_NONE;
+}
+
+char *
+session_cursor(struct arena *a, const struct cursor_params *p,
+    const struct session_row *row)
+{
+	return cursor_make(a, p, session_sorts, row->created_at, NULL, row->id);
 }

@@ -21,12 +21,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <cJSON.h>
 
 #include "base/error.h"
+#include "base/principal.h"
 #include "base/secret.h"
-#include "web/http.h"
-#include "web/list.h"
+#include "pure/cursor.h"
 
 /* Seconds between two records of a cookie session's use. */
 #define SESSION_TOUCH_INTERVAL	60
@@ -60,8 +59,29 @@ struct session_cookie {
 	int64_t		 last_used_at;
 };
 
+/* The two kinds of login, and their names in the kind column and the list. */
+enum session_kind {
+	SESSION_TOKEN,		/* an API login with refresh tokens */
+	SESSION_COOKIE,		/* a browser login with a session cookie */
+	SESSION_KIND__MAX
+};
+extern const char *const session_kind_names[SESSION_KIND__MAX];
+
+/* Parses a kind's name into *out; -1 when it is not one. */
+int session_kind_parse(const char *s, enum session_kind *out);
+
+/* A live session as the session list shows it; strings in the arena. */
+struct session_row {
+	int64_t		 id;
+	enum session_kind kind;
+	int64_t		 created_at;
+	int64_t		 last_used_at;
+	const char	*user_agent;	/* "" when none was sent */
+	const char	*ip;
+};
+
 /* The sort orders of GET /auth/sessions. */
-extern const struct list_sort session_sorts[];
+extern const struct cursor_sort session_sorts[];
 #define SESSION_NSORTS 1
 
 /*
@@ -150,13 +170,18 @@ enum err session_cookie_touch(const struct session_cookie *c,
     const char *user_agent, const char *ip, int64_t now);
 
 /*
- * One page of the live sessions of user_id at now, as a JSON array of
- * {id, kind, createdAt, lastUsedAt, userAgent, ip, current}; kind is
- * "token" or "cookie", current marks the session current.  *next
- * receives the next cursor (or NULL), *total the count in offset mode.
+ * The page of live sessions of user_id at now that p describes: *rows (in
+ * the arena) receives up to p->limit + 1 of them, *n how many; a row
+ * beyond p->limit means that a next page exists.
  */
-enum err session_list(struct arena *a, int64_t user_id, int64_t current,
-    int64_t now, const struct list_params *p, cJSON **items, char **next,
-    int64_t *total);
+enum err session_list(struct arena *a, int64_t user_id, int64_t now,
+    const struct cursor_params *p, struct session_row **rows, size_t *n);
+
+/* The number of live sessions of user_id at now, for offset pages. */
+enum err session_count(int64_t user_id, int64_t now, int64_t *total);
+
+/* The cursor of the page that follows row in the order of p, or NULL. */
+char *session_cursor(struct arena *a, const struct cursor_params *p,
+    const struct session_row *row);
 
 #endif

@@ -127,7 +127,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "expires_at) VALUES (?1, 'token', ?2, ?3, ?4, ?4, ?5, ?6)",
 	/* ?1 user, ?2 session, ?3 now. */
 	[STMT_SESSION_AUTH] = "SELECT u.role, u.disabled, u.token_version, "
-	    "s.revoked_at IS NULL AND s.expires_at > ?3 FROM sessions s "
+	    "s.revoked_at IS NULL AND s.expires_at > ?3 AND "
+	    "s.idle_expires_at > ?3 FROM sessions s "
 	    "JOIN users u ON u.id = s.user_id WHERE s.id = ?2 AND "
 	    "s.user_id = ?1",
 	/* Idle expiry only moves forward. */
@@ -210,6 +211,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "attempts = attempts + 1 WHERE id = ?1",
 	[STMT_MAIL_FAILED] = "UPDATE mail_outbox SET attempts = attempts + 1 "
 	    "WHERE id = ?1",
+	[STMT_MAIL_PENDING] = "SELECT count(*), coalesce(min(created_at), 0) "
+	    "FROM mail_outbox WHERE sent_at IS NULL",
 	[STMT_RATE_GET] = "SELECT hits, expires_at FROM rate_limits "
 	    "WHERE bucket = ?1 AND key = ?2",
 	/*

@@ -60,6 +60,7 @@ enum stmt {
 	STMT_MAIL_NEXT,
 	STMT_MAIL_SENT,
 	STMT_MAIL_FAILED,
+	STMT_MAIL_PENDING,
 	/* lib/store/ratelimit.c */
 	STMT_RATE_GET,
 	STMT_RATE_HIT,

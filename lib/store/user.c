@@ -2,14 +2,12 @@
 #include <strings.h>
 
 #include "base/arena.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "store/reset.h"
 #include "store/session.h"
 #include "store/user.h"
 
-static const char *const role_names[] = { "user", "moderator", "admin" };
-
-const struct list_sort user_sorts[USER_SORT__MAX] = {
+const struct cursor_sort user_sorts[USER_SORT__MAX] = {
 	[USER_SORT_CREATED] = { "createdAt", 0, 0, 0 },
 	[USER_SORT_NAME] = { "name", 1, 0, 0 },
 	[USER_SORT_EMAIL] = { "email", 1, 0, 0 },
@@ -36,25 +34,6 @@ static const enum stmt after_stmts[USER_SORT__MAX][2] = {
 const char user_last_admin_message[] = "This is the last active admin: make "
     "another user admin first, or leave this one as it is.";
 
-const char *
-user_role_name(enum role r)
-{
-	return (r >= ROLE_USER && r <= ROLE_ADMIN) ? role_names[r] : "user";
-}
-
-int
-user_role_parse(const char *s, enum role *out)
-{
-	int i;
-
-	for (i = ROLE_USER; i <= ROLE_ADMIN; i++)
-		if (strcmp(s, role_names[i]) == 0) {
-			*out = (enum role)i;
-			return 0;
-		}
-	return -1;
-}
-
 enum err
 user_insert(const char *email, size_t email_len, const char *name,
     size_t name_len, const char *hash, enum role role, int64_t now,
@@ -66,7 +45,7 @@ user_insert(const char *email, size_t email_len, const char *name,
 	sqlite3_bind_text(s, 1, email, (int)email_len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, name, (int)name_len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, user_role_name(role), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, principal_role_name(role), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, now);
 	sqlite3_bind_int64(s, 6, now);
 	rc = sqlite3_step(s);
@@ -87,7 +66,7 @@ user_fill(struct arena *a, sqlite3_stmt *s, struct user *u)
 	u->email = db_column_text(a, s, 1);
 	u->name = db_column_text(a, s, 2);
 	u->password_hash = db_column_text(a, s, 3);
-	if (user_role_parse((const char *)sqlite3_column_text(s, 4),
+	if (principal_role_parse((const char *)sqlite3_column_text(s, 4),
 	    &u->role) == -1)
 		u->role = ROLE_USER;
 	u->disabled = sqlite3_column_int(s, 5);
@@ -227,7 +206,7 @@ user_update(struct arena *a, int64_t id, const struct user_change *c,
 		sqlite3_bind_text(s, 2, c->email, (int)c->email_len,
 		    SQLITE_STATIC);
 	if (c->role != -1)
-		sqlite3_bind_text(s, 3, user_role_name((enum role)c->role), -1,
+		sqlite3_bind_text(s, 3, principal_role_name((enum role)c->role), -1,
 		    SQLITE_STATIC);
 	if (c->disabled != -1)
 		sqlite3_bind_int(s, 4, c->disabled != 0);
@@ -276,7 +255,7 @@ bind_filter(struct arena *a, sqlite3_stmt *s, const struct user_filter *f)
 	char *pat, *o;
 
 	if (!f->any_role)
-		sqlite3_bind_text(s, 1, user_role_name(f->role), -1,
+		sqlite3_bind_text(s, 1, principal_role_name(f->role), -1,
 		    SQLITE_STATIC);
 	if (f->q == NULL)
 		return ERR_NONE;
@@ -297,12 +276,12 @@ bind_filter(struct arena *a, sqlite3_stmt *s, const struct user_filter *f)
 
 enum err
 user_list(struct arena *a, const struct user_filter *f,
-    const struct list_params *p, struct user **rows, size_t *n)
+    const struct cursor_params *p, struct user **rows, size_t *n)
 {
 	sqlite3_stmt *s;
 	struct user *out;
 	size_t max = (size_t)p->limit + 1;
-	int rc = SQLITE_DONE, after = p->mode == LIST_CURSOR && p->after;
+	int rc = SQLITE_DONE, after = p->mode == CURSOR_KEYSET && p->after;
 	enum err e;
 
 	*n = 0;
@@ -323,8 +302,8 @@ user_list(struct arena *a, const struct user_filter *f,
 		sqlite3_bind_int64(s, 4, p->after_id);
 	sqlite3_bind_int64(s, 5, (sqlite3_int64)max);
 	if (!after)
-		sqlite3_bind_int64(s, 6, p->mode == LIST_OFFSET ?
-		    list_offset(p) : 0);
+		sqlite3_bind_int64(s, 6, p->mode == CURSOR_OFFSET ?
+		    cursor_offset(p) : 0);
 	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		if ((e = user_fill(a, s, &out[(*n)++])) != ERR_NONE) {
 			sqlite3_reset(s);
@@ -353,35 +332,11 @@ user_count(struct arena *a, const struct user_filter *f, int64_t *total)
 }
 
 char *
-user_cursor(struct arena *a, const struct list_params *p,
+user_cursor(struct arena *a, const struct cursor_params *p,
     const struct user *u)
 {
 	const char *text = p->sort == USER_SORT_NAME ? u->name :
 	    p->sort == USER_SORT_EMAIL ? u->email : NULL;
 
-	return list_cursor(a, p, user_sorts, u->created_at, text, u->id);
-}
-
-cJSON *
-user_json(const struct user *u, int full)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	if (cJSON_AddNumberToObject(o, "id", (double)u->id) == NULL ||
-	    cJSON_AddStringToObject(o, "name", u->name) == NULL)
-		goto fail;
-	if (full && (cJSON_AddStringToObject(o, "email", u->email) == NULL ||
-	    cJSON_AddStringToObject(o, "role", user_role_name(u->role)) == NULL ||
-	    cJSON_AddBoolToObject(o, "disabled", u->disabled) == NULL))
-		goto fail;
-	cJSON_AddItemToObject(o, "createdAt", http_time_json(u->created_at));
-	if (full)
-		cJSON_AddItemToObject(o, "updatedAt",
-		    http_time_json(u->updated_at));
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
+	return cursor_make(a, p, user_sorts, u->created_at, text, u->id);
 }

@@ -7,11 +7,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <cJSON.h>
 
 #include "base/error.h"
-#include "web/http.h"
-#include "web/list.h"
+#include "base/principal.h"
+#include "pure/cursor.h"
 
 struct arena;
 
@@ -49,7 +48,7 @@ enum user_sort {
 };
 
 /* createdAt, name, email: the sort parameter's values. */
-extern const struct list_sort user_sorts[USER_SORT__MAX];
+extern const struct cursor_sort user_sorts[USER_SORT__MAX];
 
 /* Which users a list shows. */
 struct user_filter {
@@ -60,12 +59,6 @@ struct user_filter {
 
 /* Why user_update or user_delete answered ERR_CONFLICT. */
 extern const char user_last_admin_message[];
-
-/* "user", "moderator" or "admin". */
-const char *user_role_name(enum role r);
-
-/* Parses a role name; -1 when it is not one. */
-int user_role_parse(const char *s, enum role *out);
 
 /*
  * Inserts a user; *id receives the new id.  ERR_EMAIL_TAKEN when the email
@@ -120,20 +113,14 @@ enum err user_delete(struct arena *a, int64_t id, int64_t now);
  * p->limit means that a next page exists.
  */
 enum err user_list(struct arena *a, const struct user_filter *f,
-    const struct list_params *p, struct user **rows, size_t *n);
+    const struct cursor_params *p, struct user **rows, size_t *n);
 
 /* The number of users f selects, for offset pages. */
 enum err user_count(struct arena *a, const struct user_filter *f,
     int64_t *total);
 
 /* The cursor of the page that follows row u in the order of p, or NULL. */
-char *user_cursor(struct arena *a, const struct list_params *p,
+char *user_cursor(struct arena *a, const struct cursor_params *p,
     const struct user *u);
-
-/*
- * The JSON form of u: the public profile {id, name, createdAt}, or with full
- * set also email, role, disabled and updatedAt.  Never the hash or version.
- */
-cJSON *user_json(const struct user *u, int full);
 
 #endif

@@ -16,11 +16,13 @@
 #include "base/buf.h"
 #include "web/auth.h"
 #include "base/config.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "web/limit.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/password.h"
 #include "web/sandbox.h"
+#include "web/scrape.h"
 #include "pure/token.h"
 #include "web/worker.h"
 
@@ -36,6 +38,14 @@ struct io {
 static volatile sig_atomic_t app_stopping;
 static char app_rid_prefix[13];
 static unsigned long app_rid_counter;
+
+/*
+ * The route a request is counted under (base/metrics.h): an index of the
+ * route table, or one of the paths every program answers, after it.
+ */
+enum { APP_COUNT_HEALTH, APP_COUNT_METRICS, APP_COUNT_UNMATCHED,
+    APP_COUNT__MAX };
+static size_t app_counted;
 
 /* SIGTERM and SIGUSR1: finish the current request, then leave. */
 static void
@@ -235,6 +245,34 @@ app_health(struct req *r)
 	return http_reply_data(r, 200, d, NULL);
 }
 
+/*
+ * GET /api/v1/metrics: the counters of every process in the Prometheus
+ * text format, for the callers scrape_allowed lets in; to anyone else
+ * the path does not exist.  Never cached (the default Cache-Control).
+ */
+static enum err
+app_metrics(struct req *r)
+{
+	struct scrape_view *v;
+	char err[256];
+
+	if (!scrape_allowed(r))
+		return ERR_NOT_FOUND;
+	if (r->method != M_GET && r->method != M_HEAD) {
+		http_header(r, "Allow", "GET, HEAD");
+		return ERR_METHOD_NOT_ALLOWED;
+	}
+	if ((v = arena_alloc(r->arena, sizeof(*v))) == NULL)
+		return ERR_INTERNAL;
+	if (scrape_read(v, NULL, (int64_t)time(NULL), err, sizeof(err)) == -1)
+		return http_fail(r, ERR_UNAVAILABLE, "The metrics are not "
+		    "kept: see the start line of this program in the log.");
+	if (scrape_prometheus(r->out, v) == -1)
+		return ERR_INTERNAL;
+	r->content_type = SCRAPE_CONTENT_TYPE;
+	return ERR_NONE;
+}
+
 /* Finds the route for r; ERR_NOT_FOUND or ERR_METHOD_NOT_ALLOWED if none. */
 static enum err
 app_route(struct req *r, const struct route *routes, size_t n,
@@ -249,10 +287,14 @@ app_route(struct req *r, const struct route *routes, size_t n,
 	for (i = 0; i < n; i++) {
 		if (!http_route_match(routes[i].pattern, r->path, r->params, &np))
 			continue;
+		/* A 405 or a preflight counts under the path's route. */
+		if (!known)
+			app_counted = i;
 		known = 1;
 		if (routes[i].method == want) {
 			r->nparams = np;
 			*found = &routes[i];
+			app_counted = i;
 			return ERR_NONE;
 		}
 	}
@@ -462,11 +504,17 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 			app_server_allow(r, routes, n);
 		return e;
 	}
-	if (strcmp(r->path, APP_HEALTH_PATH) == 0)
+	if (strcmp(r->path, APP_HEALTH_PATH) == 0) {
+		app_counted = n + APP_COUNT_HEALTH;
 		return app_health(r);
+	}
 	if (sandbox_probe_armed()) {
 		sandbox_probe(r->request_id);
 		return ERR_INTERNAL;
+	}
+	if (strcmp(r->path, APP_METRICS_PATH) == 0) {
+		app_counted = n + APP_COUNT_METRICS;
+		return app_metrics(r);
 	}
 	if ((e = app_method_override(r)) != ERR_NONE ||
 	    (e = app_route(r, routes, n, &rt)) != ERR_NONE || rt == NULL)
@@ -497,6 +545,7 @@ app_serve(struct req *r, struct io *io, char *const *envp,
     const struct route *routes, size_t n, struct buf *head)
 {
 	struct timespec t0, t1;
+	long us;
 	enum err e;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -518,6 +567,7 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 	r->read_body = io_read;
 	r->status = 200;
 
+	app_counted = n + APP_COUNT_UNMATCHED;
 	e = app_dispatch(r, routes, n);
 	db_reset_busy();
 	if (sqlite3_get_autocommit(db_handle()) == 0) {
@@ -541,10 +591,12 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 	r->json = NULL;
 	limit_request_end();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_request(r->method_name, r->path, r->status,
-	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, r->request_id,
-	    r->who.user_id, r->client);
+	us = (t1.tv_sec - t0.tv_sec) * 1000000L +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000;
+	metrics_request(app_counted, (unsigned)r->method, r->status,
+	    us > 0 ? (uint64_t)us : 0);
+	log_request(r->method_name, r->path, r->status, (double)us / 1e3,
+	    r->request_id, r->who.user_id, r->client);
 }
 
 /* What every process of the program needs first, the supervisor's too. */
@@ -557,13 +609,41 @@ app_prepare(const char *name)
 }
 
 /*
+ * Maps the metrics file (base/metrics.h) and counts this process's start.
+ * Without it the program still serves: a log line says why it counts
+ * nothing, and GET /api/v1/metrics answers 503.
+ */
+static void
+app_count_start(const char *name, const struct route *routes, size_t n)
+{
+	const char **patterns;
+	char err[1400];
+	size_t i;
+
+	if ((patterns = calloc(n + APP_COUNT__MAX, sizeof(*patterns))) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		patterns[i] = routes[i].pattern;
+	patterns[n + APP_COUNT_HEALTH] = APP_HEALTH_PATH;
+	patterns[n + APP_COUNT_METRICS] = APP_METRICS_PATH;
+	patterns[n + APP_COUNT_UNMATCHED] = METRICS_UNMATCHED;
+	if (metrics_open(config.metrics_file, name, patterns,
+	    n + APP_COUNT__MAX, err, sizeof(err)) == -1)
+		log_event(LOG_ERROR, "metrics_unavailable", NULL, "reason", err,
+		    NULL);
+	else
+		metrics_count(MET_PROCESS_STARTS);
+	free(patterns);
+}
+
+/*
  * Loads configuration, keys and the database, then confines the process
  * (sandbox.h): nothing after this may open a file outside the database's
  * directory or make a system call a request does not need.  Exits on any
  * failure.
  */
 static void
-app_start(void)
+app_start(const char *name, const struct route *routes, size_t n)
 {
 	char err[512], lock[sizeof(config.db) + 16];
 	unsigned char seed[6];
@@ -618,6 +698,7 @@ app_start(void)
 	    sizeof(err)) == -1 || db_confine(err, sizeof(err)) == -1 ||
 	    db_prepare_all(err, sizeof(err)) == -1)
 		goto fail;
+	app_count_start(name, routes, n);
 	if (config.sandbox && sandbox_enter(config.db, err, sizeof(err)) == -1)
 		goto fail;
 	log_event(LOG_INFO, "start", NULL, "sandbox", sandbox_state(), NULL);
@@ -629,7 +710,8 @@ fail:
 
 /*
  * Prints the routes the program answers, for t/98-routes-vs-spec.t, which
- * compares them with docs/openapi.yaml.  Returns the exit status.
+ * compares them with docs/openapi.yaml: its table, then the paths every
+ * program answers.  Returns the exit status.
  */
 static int
 app_print_routes(const struct route *routes, size_t n)
@@ -639,7 +721,7 @@ app_print_routes(const struct route *routes, size_t n)
 	for (i = 0; i < n; i++)
 		printf("%s %s\n", http_method_name(routes[i].method),
 		    routes[i].pattern);
-	printf("GET %s\n", APP_HEALTH_PATH);
+	printf("GET %s\nGET %s\n", APP_HEALTH_PATH, APP_METRICS_PATH);
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
 
@@ -662,6 +744,7 @@ app_stop(void)
 	db_close();
 	token_shutdown();
 	password_shutdown();
+	metrics_close();
 	log_event(LOG_INFO, "stop", NULL, NULL);
 }
 
@@ -696,8 +779,8 @@ app_main(int argc, char **argv, const char *name,
 	app_prepare(name);
 	/* FastCGI: serve as the worker of a supervisor that keeps the socket. */
 	if (!FCGX_IsCGI())
-		worker_supervise();
-	app_start();
+		worker_supervise(name);
+	app_start(name, routes, nroutes);
 	memset(&r, 0, sizeof(r));
 	if ((r.arena = arena_new()) == NULL)
 		return 1;
@@ -723,8 +806,10 @@ app_main(int argc, char **argv, const char *name,
 		while (!app_stopping && FCGX_Accept_r(&fr) >= 0) {
 			app_serve(&r, &io, fr.envp, routes, nroutes, &head);
 			FCGX_Finish_r(&fr);
-			if ((recycle = limit_recycle_due()))
+			if ((recycle = limit_recycle_due())) {
+				metrics_count(MET_PROCESS_RECYCLES);
 				break;
+			}
 		}
 		FCGX_Free(&fr, 1);
 	}

@@ -24,13 +24,17 @@ struct route {
 /* The path every program answers with its database's health. */
 #define APP_HEALTH_PATH "/api/v1/health"
 
+/* The path every program answers with the site's metrics (scrape.h). */
+#define APP_METRICS_PATH "/api/v1/metrics"
+
 /*
  * Runs the program called name with its route table: serves FastCGI
  * requests until SIGTERM or SIGUSR1 (in a worker, under a supervisor that
  * keeps the socket and replaces the worker after QUILL_MAX_REQUESTS), or
  * exactly one request when started as plain CGI.  Started by hand as
  * `PROGRAM --routes`, it prints instead what it answers, one "METHOD
- * PATTERN" line per route (health included), and reads no configuration.
+ * PATTERN" line per route (health and metrics included), and reads no
+ * configuration.
  * Returns the process exit status.
  */
 int app_main(int argc, char **argv, const char *name,

@@ -6,8 +6,9 @@
 #include "web/auth.h"
 #include "base/config.h"
 #include "pure/cookie.h"
-#include "store/db.h"
+#include "store/db_raw.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
 #include "base/secret.h"
@@ -39,7 +40,7 @@ auth_load(struct req *r, const struct token_claims *c)
 		return rc == SQLITE_DONE ? ERR_UNAUTHENTICATED :
 		    db_fail(rc, "auth_load");
 	}
-	if (user_role_parse((const char *)sqlite3_column_text(s, 0), &role) == -1)
+	if (principal_role_parse((const char *)sqlite3_column_text(s, 0), &role) == -1)
 		role = ROLE_USER;
 	disabled = sqlite3_column_int(s, 1);
 	ver = sqlite3_column_int64(s, 2);
@@ -374,6 +375,7 @@ auth_verify_current(struct req *r, const struct user *u, const char *field,
 	}
 	if ((c = db_commit()) != ERR_NONE)
 		return c;
+	metrics_count(MET_LOGIN_REAUTH);
 	snprintf(uid, sizeof(uid), "%lld", (long long)u->id);
 	log_event(LOG_INFO, "current_password_wrong", r->request_id, "userId",
 	    uid, "client", r->client, NULL);

@@ -647,15 +647,6 @@ http_etag_match(const char *header, const char *etag, int weak)
 	return found;
 }
 
-cJSON *
-http_time_json(int64_t t)
-{
-	char s[TIME_RFC3339_SIZE];
-
-	time_rfc3339(t, s, sizeof(s));
-	return cJSON_CreateString(s);
-}
-
 /* Appends ,"key":"value" with value escaped. */
 static void
 out_kv(struct buf *b, const char *key, const char *value, int comma)

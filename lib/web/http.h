@@ -15,6 +15,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/principal.h"
 #include "pure/form.h"
 #include "pure/valid.h"
 
@@ -26,17 +27,6 @@ enum method {
 };
 
 enum body_kind { BODY_NONE, BODY_JSON, BODY_FORM };
-
-enum role { ROLE_USER, ROLE_MODERATOR, ROLE_ADMIN };
-
-/* Who is calling, once auth has looked (user_id 0: anonymous). */
-struct principal {
-	int64_t		 user_id;
-	enum role	 role;
-	int64_t		 token_version;
-	int64_t		 session_id;	/* the session of the access token */
-	int		 cookie;	/* 1: the session cookie identified them */
-};
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_REQUEST_ID_MAX 64
@@ -217,8 +207,5 @@ void http_render_error(struct req *r);
 
 /* Writes the status line and headers for the response into hdr_out. */
 void http_render_head(const struct req *r, struct buf *head);
-
-/* A cJSON string of the RFC 3339 form of t (base/time.h), or NULL. */
-cJSON *http_time_json(int64_t t);
 
 #endif

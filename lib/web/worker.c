@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/config.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "web/worker.h"
 
 /*
@@ -58,6 +60,20 @@ worker_log_death(int status)
 }
 
 /*
+ * Counts the unasked end of a worker of the program called name in the
+ * metrics file its settings name, when a worker has made that file.
+ */
+static void
+worker_count_death(const char *name)
+{
+	char err[512];
+
+	if (config_load(err, sizeof(err)) == 0)
+		(void)metrics_add_once(config.metrics_file, name,
+		    MET_PROCESS_DEATHS, 1);
+}
+
+/*
  * Ends the supervisor.  The socket closes first: a web server that
  * connects meanwhile is refused at once and tries elsewhere, rather than
  * wait on a socket nobody will accept on while exit runs (slowly in a
@@ -89,7 +105,7 @@ worker_begin(pid_t supervisor, const sigset_t *mask)
 }
 
 void
-worker_supervise(void)
+worker_supervise(const char *name)
 {
 	struct sigaction sa;
 	sigset_t passed, old;
@@ -133,6 +149,7 @@ worker_supervise(void)
 		if (worker_stopping)
 			worker_leave(0);
 		worker_log_death(status);
+		worker_count_death(name);
 		worker_leave(WIFEXITED(status) ? WEXITSTATUS(status) :
 		    EXIT_FAILURE);
 	}

@@ -17,13 +17,15 @@
 #define WORKER_EXIT_RECYCLE 75
 
 /*
- * Forks the worker and returns in it.  The caller becomes its supervisor
- * and never returns: it passes SIGTERM, SIGUSR1, SIGHUP, SIGINT and SIGQUIT
- * on to the worker and ends after it, starts another worker when one
- * exits with WORKER_EXIT_RECYCLE, and otherwise exits when the worker
- * does, logging a worker that a signal killed.  A supervisor killed
- * outright (SIGKILL) takes its worker along (PR_SET_PDEATHSIG).
+ * Forks the worker of the program called name and returns in it.  The
+ * caller becomes its supervisor and never returns: it passes SIGTERM,
+ * SIGUSR1, SIGHUP, SIGINT and SIGQUIT on to the worker and ends after it,
+ * starts another worker when one exits with WORKER_EXIT_RECYCLE, and
+ * otherwise exits when the worker does, logging a worker that a signal
+ * killed and counting it in the metrics (quill_process_deaths_total).  A
+ * supervisor killed outright (SIGKILL) takes its worker along
+ * (PR_SET_PDEATHSIG).
  */
-void worker_supervise(void);
+void worker_supervise(const char *name);
 
 #endif

@@ -205,6 +205,9 @@ sub state_dir {
         QUILL_RATE_FORGOT => '100000/60',
         QUILL_RATE_WRITE => '100000/60',
         QUILL_MAIL_SPOOL => "$var/mail",
+        # Mail goes into the spool even where /usr/sbin/sendmail exists,
+        # which an unset QUILL_SENDMAIL would use.
+        QUILL_SENDMAIL => '',
         %{ $o{settings} // {} },
     );
     open my $fh, '>', "$var/quill.conf" or die "$var/quill.conf: $!";

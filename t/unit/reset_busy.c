@@ -1,8 +1,8 @@
 /*
- * Unit tests for db_reset_busy of lib/store/db_sqlite.c: after each request it resets
- * the statements a handler left stepping (each one holds a read
- * transaction open until reset), logs each, and leaves alone those that
- * ran to the end.
+ * Unit tests for db_reset_busy of lib/store/db_sqlite.c: after each request
+ * it ends the runs a handler left reading (each one holds a read
+ * transaction open until reset) or left failed without reporting, logs
+ * each, and leaves alone those that ran to the end.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -42,7 +42,7 @@ int
 main(void)
 {
 	char err[256], log[4096];
-	sqlite3_stmt *s, *t;
+	struct db_stmt *s, *t;
 	int fd;
 
 	if ((fd = mkstemp(logpath)) == -1 || dup2(fd, STDERR_FILENO) == -1)
@@ -54,29 +54,38 @@ main(void)
 
 	is_int(db_reset_busy(), 0, "nothing handed out, nothing to reset");
 
-	s = db_stmt(STMT_PING);
-	is_int(sqlite3_step(s), SQLITE_ROW, "a statement gives its row");
-	ok(sqlite3_stmt_busy(s), "and is left stepping");
-	t = db_stmt(STMT_USER_COUNT);
-	is_int(sqlite3_step(t), SQLITE_ROW, "a second one gives its row");
-	is_int(sqlite3_step(t), SQLITE_DONE, "and runs to the end");
-	ok(!sqlite3_stmt_busy(t), "so it is not stepping");
+	s = db_prepare(STMT_PING);
+	ok(db_next(s), "a statement gives its row, and is left reading");
+	t = db_prepare(STMT_USER_COUNT);
+	ok(db_next(t), "a second one gives its row");
+	ok(!db_next(t), "and runs to the end");
 
-	is_int(db_reset_busy(), 1, "one statement was left stepping");
-	ok(!sqlite3_stmt_busy(s), "it is reset");
+	is_int(db_reset_busy(), 1, "one statement was left reading");
 	read_log(log, sizeof(log));
 	ok(strstr(log, "\"event\":\"statement_left_busy\"") != NULL,
 	    "and logged");
 	ok(strstr(log, "\"sql\":\"SELECT version FROM schema_migrations") !=
 	    NULL, "with its SQL");
+	ok(!db_next(s), "its run is over");
+	is_int(db_finish(s, "test"), ERR_NONE, "with no failure to report");
 
 	is_int(db_reset_busy(), 0, "the next look finds nothing");
 
 	/* The same statement handed out twice in one request counts once. */
-	s = db_stmt(STMT_PING);
-	s = db_stmt(STMT_PING);
-	is_int(sqlite3_step(s), SQLITE_ROW, "handed out twice, stepped once");
+	db_prepare(STMT_PING);
+	s = db_prepare(STMT_PING);
+	ok(db_next(s), "handed out twice, stepped once");
 	is_int(db_reset_busy(), 1, "is reset once");
+
+	/* A failure never reported: ended, logged, counted. */
+	s = db_prepare(STMT_USER_BY_ID);
+	db_bind_int(s, 5, 1);
+	ok(!db_next(s), "a run fails");
+	is_int(db_reset_busy(), 1, "and is not finished");
+	read_log(log, sizeof(log));
+	ok(strstr(log, "\"where\":\"unfinished\"") != NULL,
+	    "its failure is logged");
+	is_int(db_reset_busy(), 0, "once");
 
 	db_close();
 	unlink(logpath);

@@ -1,7 +1,7 @@
 /*
  * Unit tests for lib/base/text.c: hex digits, UTF-8 validity and length,
- * ids and decimal integers.  Every input is a heap copy of exactly its
- * length, so a read past it shows up under AddressSanitizer.
+ * ids, decimal integers and names.  Every input is a heap copy of exactly
+ * its length, so a read past it shows up under AddressSanitizer.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -213,6 +213,25 @@ test_int(void)
 	    "24 are too many");
 }
 
+static void
+test_name_index(void)
+{
+	static const char *const names[] = { "draft", "published", "" };
+
+	is_int(text_name_index(names, 3, "draft", 5), 0, "the first name");
+	is_int(text_name_index(names, 3, "published", 9), 1, "the second name");
+	is_int(text_name_index(names, 3, "", 0), 2, "an empty name");
+	is_int(text_name_index(names, 2, "", 0), -1,
+	    "a name past nnames is not looked at");
+	is_int(text_name_index(names, 3, "draftx", 5), 0,
+	    "only the n bytes count");
+	is_int(text_name_index(names, 3, "draf", 4), -1, "a prefix is refused");
+	is_int(text_name_index(names, 3, "drafts", 6), -1,
+	    "a longer word is refused");
+	is_int(text_name_index(names, 3, "Draft", 5), -1, "case counts");
+	is_int(text_name_index(names, 0, "draft", 5), -1, "an empty table");
+}
+
 int
 main(void)
 {
@@ -221,5 +240,6 @@ main(void)
 	test_utf8_chars();
 	test_id();
 	test_int();
+	test_name_index();
 	return done_testing();
 }

@@ -1,13 +1,23 @@
 /*
  * user_plan: the statements of GET /users walk an index in the requested
  * order (no sorting of the whole table per page), and keyset pages start
- * with a range search, so a page costs the same at any depth.
+ * with a range search, so a page costs the same at any depth.  The plans
+ * are asked of SQLite on a connection of the test's own, to the database
+ * the store migrated.
  */
+#define _GNU_SOURCE
+#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/db.h"
 #include "tap.h"
+#include "tmpdb.h"
+
+static char dir[] = "/tmp/quill-user-plan-XXXXXX";
+static char path[sizeof(dir) + 16];
+static sqlite3 *own;
 
 static const enum stmt pages[] = {
 	STMT_USER_PAGE_CREATED_ASC, STMT_USER_PAGE_CREATED_DESC,
@@ -31,7 +41,7 @@ plan(enum stmt s, char *out, size_t outsz)
 
 	out[0] = '\0';
 	snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s", stmt_sql[s]);
-	if (sqlite3_prepare_v2(db_handle(), sql, -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(own, sql, -1, &q, NULL) != SQLITE_OK)
 		return;
 	while (sqlite3_step(q) == SQLITE_ROW && n < outsz)
 		n += (size_t)snprintf(out + n, outsz - n, "%s; ",
@@ -45,10 +55,17 @@ main(void)
 	char err[512], p[1024];
 	size_t i;
 
-	if (db_open(":memory:", 1, 1000, err, sizeof(err)) == -1 ||
+	if (mkdtemp(dir) == NULL) {
+		diag("mkdtemp failed");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/q.db", dir);
+	if (db_open(path, 1, 1000, err, sizeof(err)) == -1 ||
 	    db_migrate(err, sizeof(err)) == -1 ||
-	    db_prepare_all(err, sizeof(err)) == -1) {
-		diag("%s", err);
+	    db_prepare_all(err, sizeof(err)) == -1 ||
+	    sqlite3_open_v2(path, &own, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		diag("%s", own != NULL ? sqlite3_errmsg(own) : err);
 		return 1;
 	}
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
@@ -63,6 +80,8 @@ main(void)
 		    "keyset statement %zu starts with a range on an index: %s",
 		    i, p);
 	}
+	sqlite3_close(own);
 	db_close();
+	tmpdb_remove(dir, path);
 	return done_testing();
 }

@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "base/password.h"
+#include "base/principal.h"
 #include "store/post.h"
 #include "tap.h"
-#include "store/user.h"
 #include "pure/valid.h"
 
 #define E_ACUTE	"\xc3\xa9"		/* two bytes, one character */
@@ -349,7 +349,7 @@ test_secret(void)
 	free(s);
 	s = repeat("s", 1025);
 	refuses(valid_secret, "secret", s, "too_long",
-	    "Must be at most 1024 characters.", "1025 bytes");
+	    "Must be at most 1024 bytes.", "1025 bytes");
 	free(s);
 	wants_string(valid_secret, "secret");
 }
@@ -419,7 +419,7 @@ test_text(void)
 static const char *
 role_name(int i)
 {
-	return user_role_name((enum role)i);
+	return principal_role_name((enum role)i);
 }
 
 static const char *
@@ -467,8 +467,8 @@ enum_checks(vcheck check, const char *field, const char *(*name)(int),
 static void
 test_enums(void)
 {
-	/* Today's tables end at ROLE_ADMIN and POST_PUBLISHED. */
-	enum_checks(valid_role, "role", role_name, ROLE_ADMIN + 1);
+	/* The status table ends at POST_PUBLISHED. */
+	enum_checks(valid_role, "role", role_name, ROLE__MAX);
 	enum_checks(valid_post_status, "status", status_name,
 	    POST_PUBLISHED + 1);
 }
