@@ -312,7 +312,8 @@ test:  ## run the whole test suite (integration tests on lighttpd and on Apache)
 	$(call layout_tests,$(TEST_ENV) QUILL_BUILD=$(BUILD))
 
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
-	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan
+	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan \
+	   QUILL_SAN=1
 test-asan:  ## the whole suite built with AddressSanitizer and UBSan
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory cert

@@ -17,7 +17,7 @@ my $var = state_dir()->{var};
 # make TARGET into DEST with the settings given; returns (exit, output).
 sub make_in {
     my ($target, $dest, @vars) = @_;
-    my $out = `make -s -C $root $target DESTDIR=$dest BUILD=$bin @vars 2>&1`;
+    my $out = `make -s -C $root $target DESTDIR=$dest @{[build_vars()]} @vars 2>&1`;
     return ($? >> 8, $out);
 }
 
