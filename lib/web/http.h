@@ -39,7 +39,7 @@ struct req {
 	const char	*method_name;
 	const char	*path;		/* normalised, see path_normalise */
 	const char	*query;		/* raw, without '?' */
-	const char	*client;	/* REMOTE_ADDR, or see header_forwarded_client */
+	const char	*client;	/* REMOTE_ADDR, or X-Forwarded-For's */
 	char		 request_id[HTTP_REQUEST_ID_MAX + 1];
 	char *const	*envp;
 	int64_t		 params[PATH_MAX_PARAMS];	/* {id} path segments */
