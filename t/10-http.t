@@ -128,6 +128,15 @@ is($r->{status}, 400, 'trailing garbage is 400');
 # Over the limit: refused before the body is read.
 $r = api($srv, 'POST', '/api/v1/auth/login', json => '{"x":"' . ('a' x 70000) . '"}');
 envelope_ok($r, 413, 'PAYLOAD_TOO_LARGE', '70 KB JSON body');
+# At the limit (QUILL_MAX_JSON_BYTES, 65536 by default) to the byte: a body
+# of exactly the limit is read, one byte more is not.
+for my $extra (0, 1) {
+    my $pad = 65536 + $extra - length '{"email":"x@example.com","password":"p","pad":""}';
+    my $body = '{"email":"x@example.com","password":"p","pad":"' . ('a' x $pad) . '"}';
+    $r = api($srv, 'POST', '/api/v1/auth/login', json => $body);
+    is($r->{status}, $extra ? 413 : 401, 'a JSON body of ' . length($body) . ' bytes is '
+        . ($extra ? 'refused, one byte over the limit' : 'read, at the limit'));
+}
 # A client of the API that posts forms: it asks for JSON answers, and its
 # forms come from the site's origin (t/9x-forms-*.t test the browser's side).
 my %form_client = (accept => 'application/json', origin => $srv->{base});

@@ -216,4 +216,24 @@ my $cron = do { open my $c, '<', root() . '/etc/crontab.example' or die $!; loca
 like($cron, qr/^[^#\n]*quillctl mail$/m, 'etc/crontab.example runs quillctl mail');
 like($cron, qr/^[^#\n]*quillctl purge$/m, 'and quillctl purge');
 
+# One link sent twice at the same moment resets the password once: both
+# requests find it unused before either has hashed its password, and only
+# the transaction that stores a password may spend it.  (The purge emptied
+# the outbox, whose ids start again: the spool is emptied too.)
+unlink glob "$srv->{var}/mail/*.eml";
+is(forgot($email)->{status}, 202, 'a reset link is asked for again');
+my ($twice) = deliver_and_link();
+ok($twice, 'and mailed');
+my @raced = ('the first racing passphrase', 'the second racing passphrase');
+my @res = in_parallel(map { my $p = $_; sub {
+    post_on_new_connection($srv, '/api/v1/auth/password/reset', { token => $twice, password => $p }) } } @raced);
+my @st = map { /^(\d+)/ ? $1 : 0 } @res;
+is_deeply([sort @st], [204, 422], 'a link used by two requests at once resets the password once')
+    or diag(join "\n", @res);
+my ($won) = grep { $st[$_] == 204 } 0 .. 1;
+is((login_pair($srv, $email, $raced[$won // 0]))[1]{status}, 200, 'to the password of the request that won')
+    if defined $won;
+is((login_pair($srv, $email, $raced[1 - ($won // 0)]))[1]{status}, 401, 'not to the other')
+    if defined $won;
+
 done_testing();

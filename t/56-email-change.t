@@ -1,6 +1,6 @@
 # Changing the email: reset links already mailed (to the old address) stop
-# working, and the old address is told, through the outbox and quillctl
-# mail, without a secret in the notice.
+# working, the user's other sessions end, and the old address is told,
+# through the outbox and quillctl mail, without a secret in the notice.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -11,6 +11,7 @@ use AuthTest;
 my $srv = start_server(settings => { QUILL_RATE_FORGOT_ACCOUNT => '1000/3600' });
 my ($reg, $old, $pw) = register($srv, name => 'Mover');
 my ($pair) = login_pair($srv, $old, $pw);
+my ($elsewhere) = login_pair($srv, $old, $pw);
 
 sub forgot { api($srv, 'POST', '/api/v1/auth/password/forgot', json => { email => $_[0] })->{status} }
 sub reset_pw { api($srv, 'POST', '/api/v1/auth/password/reset', json => { token => $_[0], password => $_[1] }) }
@@ -41,6 +42,14 @@ my $r = api($srv, 'PATCH', '/api/v1/users/me', token => $pair->{accessToken},
 is($r->{status}, 200, 'the email is changed');
 is(sql($srv, 'SELECT count(*) FROM reset_tokens WHERE used_at IS NULL'), 0,
     'no reset token is left usable');
+
+# The user's other sessions end with the change; the one that made it goes on.
+is(refresh($srv, $elsewhere->{refreshToken})->{status}, 401,
+    "the user's other session can no longer refresh");
+is(api($srv, 'GET', '/api/v1/users/me', token => $elsewhere->{accessToken})->{status}, 401,
+    'nor use its access token');
+is(refresh($srv, $pair->{refreshToken})->{status}, 200,
+    'the session that changed the email refreshes');
 
 # The notice to the old address.
 @m = new_mails();

@@ -3,9 +3,9 @@
 # NoNewPrivs: 1 for every process that serves) and, where the kernel has
 # Landlock, to the database's directory; the supervisor that keeps the
 # socket stays outside.  The test hook QUILL_SANDBOX_PROBE shows that an
-# execve ends the process (SIGSYS) and the web server answers 500/502/503
-# without leaking anything, and that a file outside the state directory
-# cannot be opened; under lighttpd, Apache (spawn-fcgi, mod_fcgid and the
+# execve or an executable mapping ends the process (SIGSYS) and the web
+# server answers 500/502/503 without leaking anything, and that no file
+# can be opened, outside the state directory or in it; under lighttpd, Apache (spawn-fcgi, mod_fcgid and the
 # shared-hosting CGI layout) and as plain CGI.  QUILL_SANDBOX=0 turns it
 # off; nothing but the environment arms the hook.
 use strict;
@@ -99,15 +99,16 @@ sub probe_wrapper {
     close $fh;
 }
 
-# A forbidden execve: the request fails with the web server's 5xx (or the
-# envelope Apache's ErrorDocument asks for), without a leak, and the log
-# shows why.
+# A forbidden execve (or attempt => 'mmap_exec': memory mapped executable):
+# the request fails with the web server's 5xx (or the envelope Apache's
+# ErrorDocument asks for), without a leak, and the log shows why.
 sub execve_killed_ok {
     my ($srv, $what, %o) = @_;
+    my $attempt = $o{attempt} // 'execve';
     is(api($srv, 'GET', '/api/v1/health')->{status}, 200,
         "$what: the health check, which the hook leaves alone, answers");
     my $r = api($srv, 'GET', '/api/v1/posts?limit=1');
-    like($r->{status}, qr/^50[023]$/, "$what: a request whose process tries execve fails ($r->{status})");
+    like($r->{status}, qr/^50[023]$/, "$what: a request whose process tries $attempt fails ($r->{status})");
     is(leaks($srv, $r->{content} // ''), '', "$what: and its answer leaks nothing");
     like((($r->{json} // {})->{error} // {})->{code} // '', qr/^(UNAVAILABLE|INTERNAL)$/,
         "$what: in the API's envelope (Apache's ErrorDocument)")
@@ -118,12 +119,12 @@ sub execve_killed_ok {
         last if $log =~ /"program":"posts","event":"worker_killed"/;
         select(undef, undef, undef, 0.01);
     }
-    like($log, qr/"program":"posts","event":"sandbox_probe","requestId":"[^"]+","attempt":"execve"}/,
-        "$what: the process attempted the execve");
+    like($log, qr/"program":"posts","event":"sandbox_probe","requestId":"[^"]+","attempt":"$attempt"}/,
+        "$what: the process attempted the $attempt");
     like($log, qr/"program":"posts","event":"worker_killed","signal":"31","name":"Bad system call"/,
         "$what: and was killed for it (SIGSYS), as its supervisor logged")
         unless $o{no_supervisor};
-    unlike($log, qr/"attempt":"execve","outcome"/, "$what: the execve never returned");
+    unlike($log, qr/"attempt":"$attempt","outcome"/, "$what: the $attempt never returned");
 }
 
 subtest 'every process that serves is confined' => sub {
@@ -149,7 +150,11 @@ subtest 'an execve ends the process' => sub {
         'every program is probed: auth too');
 };
 
-subtest 'a file outside the state directory cannot be opened' => sub {
+subtest 'memory cannot be made executable' => sub {
+    execve_killed_ok(probed_server('mmap'), test_server(), attempt => 'mmap_exec');
+};
+
+subtest 'no file can be opened, outside the state directory or in it' => sub {
     my $srv = probed_server('open');
     my @before = started_workers($srv, 'posts');
     my $r = api($srv, 'GET', '/api/v1/posts?limit=1');
@@ -157,10 +162,13 @@ subtest 'a file outside the state directory cannot be opened' => sub {
     is(($r->{json} // {})->{error}{code}, 'INTERNAL', 'in the error envelope');
     is(leaks($srv, $r->{content} // ''), '', 'which leaks nothing');
     my ($outcome) = log_text($srv) =~ /"event":"sandbox_probe".*"attempt":"open","outcome":"(\w+)"/;
+    my ($beside) = log_text($srv) =~ /"event":"sandbox_probe".*"attempt":"open_beside_db","outcome":"(\w+)"/;
     if ($abi) {
-        is($outcome, 'denied', 'Landlock refused the open');
+        is($outcome, 'denied', 'Landlock refused the open of a file outside');
+        is($beside, 'denied', "and of the database itself, in the one directory it may list");
     } else {
-        ok(defined $outcome, "no Landlock on this kernel: the open was $outcome");
+        ok(defined $outcome && defined $beside,
+            'no Landlock on this kernel: the opens were ' . join(' and ', map { $_ // '?' } $outcome, $beside));
     }
     is_deeply([serving($srv, 'posts')], \@before, 'and the process lives on');
 };
@@ -197,7 +205,7 @@ subtest 'only the environment arms the hook, and only with the sandbox' => sub {
         env => { QUILL_SANDBOX_PROBE => 'system' });
     is($r->{exit} >> 8, 1, 'an unknown probe is refused');
     like(slurp("$srv->{var}/log/cgi-stderr.log"),
-        qr/QUILL_SANDBOX_PROBE must be execve or open, not \\"system\\"/, 'by name');
+        qr/QUILL_SANDBOX_PROBE must be execve, mmap or open, not \\"system\\"/, 'by name');
     open my $fh, '>>', $srv->{conf} or die "$srv->{conf}: $!";
     print $fh "QUILL_SANDBOX_PROBE=execve\n";
     close $fh;

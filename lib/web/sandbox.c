@@ -155,7 +155,14 @@ sandbox_add_rules(scmp_filter_ctx ctx)
 
 static const char *sandbox_described = "off";
 
-static enum { PROBE_NONE, PROBE_EXECVE, PROBE_OPEN } sandbox_probe_kind;
+static enum { PROBE_NONE, PROBE_EXECVE, PROBE_MMAP, PROBE_OPEN }
+    sandbox_probe_kind;
+
+/* The probes by name, in the order of the enum after PROBE_NONE. */
+static const char *const probe_names[] = { "execve", "mmap", "open" };
+
+/* The database sandbox_enter was given: the open probe tries it too. */
+static char probe_db[PATH_MAX];
 
 /* The file the open probe tries: outside any state directory. */
 #define PROBE_OPEN_PATH "/etc/passwd"
@@ -356,6 +363,7 @@ sandbox_enter(const char *db_path, char *err, size_t errsz)
 	/* The sanitizers read /proc/self/maps now, while they still may. */
 	__sanitizer_sandbox_on_notify(NULL);
 #endif
+	snprintf(probe_db, sizeof(probe_db), "%s", db_path);
 	if ((ll = landlock_enter(db_path, err, errsz)) == -1 ||
 	    seccomp_enter(err, errsz) == -1)
 		return -1;
@@ -373,13 +381,17 @@ int
 sandbox_probe_init(int sandbox_on, char *err, size_t errsz)
 {
 	const char *v = getenv("QUILL_SANDBOX_PROBE");
+	size_t i;
 
 	sandbox_probe_kind = PROBE_NONE;
 	if (v == NULL || *v == '\0')
 		return 0;
-	if (strcmp(v, "execve") != 0 && strcmp(v, "open") != 0) {
-		snprintf(err, errsz, "QUILL_SANDBOX_PROBE must be execve or "
-		    "open, not \"%.100s\"", v);
+	for (i = 0; i < sizeof(probe_names) / sizeof(probe_names[0]); i++)
+		if (strcmp(v, probe_names[i]) == 0)
+			break;
+	if (i == sizeof(probe_names) / sizeof(probe_names[0])) {
+		snprintf(err, errsz, "QUILL_SANDBOX_PROBE must be execve, mmap "
+		    "or open, not \"%.100s\"", v);
 		return -1;
 	}
 	if (!sandbox_on) {
@@ -387,8 +399,7 @@ sandbox_probe_init(int sandbox_on, char *err, size_t errsz)
 		    "which QUILL_SANDBOX=0 turns off");
 		return -1;
 	}
-	sandbox_probe_kind = strcmp(v, "execve") == 0 ? PROBE_EXECVE :
-	    PROBE_OPEN;
+	sandbox_probe_kind = PROBE_EXECVE + (int)i;
 	return 0;
 }
 
@@ -398,13 +409,34 @@ sandbox_probe_armed(void)
 	return sandbox_probe_kind != PROBE_NONE;
 }
 
+/*
+ * Opens path to read, as the open probe's attempt named what: logs
+ * whether Landlock refused it or (an error) it opened.
+ */
+static void
+probe_open(const char *request_id, const char *what, const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_event(LOG_WARN, "sandbox_probe", request_id, "attempt",
+		    what, "outcome", "denied", "reason", strerror(errno),
+		    NULL);
+		return;
+	}
+	close(fd);
+	log_event(LOG_ERROR, "sandbox_probe", request_id, "attempt", what,
+	    "outcome", "opened", NULL);
+}
+
 void
 sandbox_probe(const char *request_id)
 {
 	static char *const argv[] = { "true", NULL }, *const envp[] = { NULL };
-	int fd;
+	void *p;
 
-	if (sandbox_probe_kind == PROBE_EXECVE) {
+	switch (sandbox_probe_kind) {
+	case PROBE_EXECVE:
 		log_event(LOG_WARN, "sandbox_probe", request_id, "attempt",
 		    "execve", NULL);
 		execve("/bin/true", argv, envp);
@@ -412,16 +444,28 @@ sandbox_probe(const char *request_id)
 		    "execve", "outcome", "failed", "reason", strerror(errno),
 		    NULL);
 		return;
-	}
-	if (sandbox_probe_kind != PROBE_OPEN)
-		return;
-	if ((fd = open(PROBE_OPEN_PATH, O_RDONLY | O_CLOEXEC)) == -1) {
+	case PROBE_MMAP:
 		log_event(LOG_WARN, "sandbox_probe", request_id, "attempt",
-		    "open", "outcome", "denied", "reason", strerror(errno),
-		    NULL);
+		    "mmap_exec", NULL);
+		p = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		log_event(LOG_ERROR, "sandbox_probe", request_id, "attempt",
+		    "mmap_exec", "outcome", p == MAP_FAILED ? "failed" :
+		    "mapped", NULL);
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+		return;
+	case PROBE_OPEN:
+		/*
+		 * A file outside, and the database itself: its directory
+		 * may be listed, but no file in it opened anew.  No lock
+		 * is held between requests, so closing a second descriptor
+		 * of the database (which would drop them) costs nothing.
+		 */
+		probe_open(request_id, "open", PROBE_OPEN_PATH);
+		probe_open(request_id, "open_beside_db", probe_db);
+		return;
+	case PROBE_NONE:
 		return;
 	}
-	close(fd);
-	log_event(LOG_ERROR, "sandbox_probe", request_id, "attempt", "open",
-	    "outcome", "opened", NULL);
 }

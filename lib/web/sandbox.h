@@ -31,8 +31,9 @@ long sandbox_landlock_abi(const char **why);
 /*
  * The test hook: QUILL_SANDBOX_PROBE in the environment at start-up asks
  * every request but the health check to attempt something the sandbox
- * forbids, "execve" (a program) or "open" (a file outside the database's
- * directory).  Only the environment can set it, never a request or the
+ * forbids: "execve" (a program), "mmap" (memory mapped executable) or
+ * "open" (a file outside the database's directory, and the database
+ * itself anew).  Only the environment can set it, never a request or the
  * settings file, and only together with the sandbox.  Returns 0 (armed or
  * not set), or -1 with err naming the problem.
  */
@@ -43,8 +44,8 @@ int sandbox_probe_armed(void);
 
 /*
  * Attempts what the probe names.  A working sandbox ends the process on
- * the execve; the open is refused by Landlock (or, on a kernel without
- * Landlock, succeeds and is closed unread).  Logs the outcome; the
+ * the execve and the mapping; the opens are refused by Landlock (or, on a
+ * kernel without Landlock, succeed and are closed unread).  Logs the outcome; the
  * request is then answered as an internal error.
  */
 void sandbox_probe(const char *request_id);

@@ -78,7 +78,7 @@ sub post_on_new_connection {
         "$srv->{base}$path", { headers => { 'content-type' => 'application/json' },
         content => JSON::PP->new->encode($data) });
     contract_record('POST', $path, $res);
-    return "$res->{status} $res->{content}";
+    return "$res->{status} " . ($res->{content} // "");
 }
 
 # Runs each code reference in its own process, all released at the same
