@@ -3,7 +3,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "store/db_raw.h"
+#include "store/db.h"
 #include "store/post_store.h"
 #include "base/text.h"
 
@@ -50,20 +50,17 @@ static const enum stmt counts[FAMILY__MAX] = {
 #define TITLE_LOWEST	""
 #define TITLE_HIGHEST	"\xff"
 
-/* Binds a post's content (?1 to ?4) and steps s once; a SQLite code. */
-static int
-post_write(sqlite3_stmt *s, enum post_status status, const char *title,
-    size_t title_len, const char *body, size_t body_len, int64_t now)
+/* Binds a post's content (?1 to ?4) and runs st, naming where. */
+static enum err
+post_write(struct db_stmt *st, enum post_status status, const char *title,
+    size_t title_len, const char *body, size_t body_len, int64_t now,
+    const char *where)
 {
-	int rc;
-
-	sqlite3_bind_text(s, 1, post_status_name(status), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, title, (int)title_len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, body, (int)body_len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc;
+	db_bind_str(st, 1, post_status_name(status));
+	db_bind_text(st, 2, title, title_len);
+	db_bind_text(st, 3, body, body_len);
+	db_bind_int(st, 4, now);
+	return db_done(st, where);
 }
 
 enum err
@@ -71,77 +68,65 @@ post_store_insert(int64_t author, enum post_status status,
     const char *title, size_t title_len, const char *body, size_t body_len,
     int64_t now, int64_t *id)
 {
-	sqlite3_stmt *s = db_stmt(STMT_POST_INSERT);
-	int rc;
+	struct db_stmt *st = db_prepare(STMT_POST_INSERT);
+	enum err e;
 
-	sqlite3_bind_int64(s, 5, author);
-	rc = post_write(s, status, title, title_len, body, body_len, now);
-	if (rc != SQLITE_DONE)
-		return db_fail(rc, "post_store_insert");
-	*id = sqlite3_last_insert_rowid(db_handle());
-	return ERR_NONE;
+	db_bind_int(st, 5, author);
+	if ((e = post_write(st, status, title, title_len, body, body_len, now,
+	    "post_store_insert")) == ERR_NONE)
+		*id = db_last_id();
+	return e;
 }
 
-/* Fills *p from the current row of s (id, author ... title, body/excerpt). */
-static enum err
-post_row(struct arena *a, sqlite3_stmt *s, struct post *p, int excerpt)
+/* Fills *p from the current row of st (id, author ... title, body/excerpt). */
+static void
+post_fill(struct arena *a, struct db_stmt *st, struct post *p, int excerpt)
 {
-	const char *st = (const char *)sqlite3_column_text(s, 2);
-
-	p->id = sqlite3_column_int64(s, 0);
-	p->author_id = sqlite3_column_int64(s, 1);
-	if (post_status_parse(st, &p->status) == -1)
+	p->id = db_int(st, 0);
+	p->author_id = db_int(st, 1);
+	if (post_status_parse(db_text_view(st, 2), &p->status) == -1)
 		p->status = POST_DRAFT;
-	p->version = sqlite3_column_int64(s, 3);
-	p->created_at = sqlite3_column_int64(s, 4);
-	p->updated_at = sqlite3_column_int64(s, 5);
-	p->title = db_column_text(a, s, 6);
-	p->body = db_column_text(a, s, 7);
+	p->version = db_int(st, 3);
+	p->created_at = db_int(st, 4);
+	p->updated_at = db_int(st, 5);
+	p->title = db_text(st, a, 6);
+	p->body = db_text(st, a, 7);
 	p->excerpt = excerpt;
-	return p->title != NULL && p->body != NULL ? ERR_NONE : ERR_INTERNAL;
 }
 
 enum err
 post_store_get(struct arena *a, int64_t id, struct post *p)
 {
-	sqlite3_stmt *s = db_stmt(STMT_POST_BY_ID);
+	struct db_stmt *st = db_prepare(STMT_POST_BY_ID);
+	int found;
 	enum err e;
-	int rc;
 
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		e = post_row(a, s, p, 0);
-	else if (rc == SQLITE_DONE)
-		e = ERR_NOT_FOUND;
-	else
-		e = db_fail(rc, "post_store_get");
-	sqlite3_reset(s);
-	return e;
+	db_bind_int(st, 1, id);
+	if ((found = db_next(st)) == 1)
+		post_fill(a, st, p, 0);
+	if ((e = db_finish(st, "post_store_get")) != ERR_NONE)
+		return e;
+	return found ? ERR_NONE : ERR_NOT_FOUND;
 }
 
 enum err
 post_store_update(int64_t id, enum post_status status, const char *title,
     size_t title_len, const char *body, size_t body_len, int64_t now)
 {
-	sqlite3_stmt *s = db_stmt(STMT_POST_UPDATE);
-	int rc;
+	struct db_stmt *st = db_prepare(STMT_POST_UPDATE);
 
-	sqlite3_bind_int64(s, 5, id);
-	rc = post_write(s, status, title, title_len, body, body_len, now);
-	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, "post_store_update");
+	db_bind_int(st, 5, id);
+	return post_write(st, status, title, title_len, body, body_len, now,
+	    "post_store_update");
 }
 
 enum err
 post_store_delete(int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(STMT_POST_DELETE);
-	int rc;
+	struct db_stmt *st = db_prepare(STMT_POST_DELETE);
 
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, "post_store_delete");
+	db_bind_int(st, 1, id);
+	return db_done(st, "post_store_delete");
 }
 
 /* The family whose index serves f. */
@@ -157,17 +142,15 @@ post_family(const struct post_filter *f)
 
 /* Binds f to ?1 ... ?5 of a list statement; what f leaves open stays NULL. */
 static void
-bind_filter(sqlite3_stmt *s, const struct post_filter *f)
+bind_filter(struct db_stmt *st, const struct post_filter *f)
 {
 	if (f->author != 0)
-		sqlite3_bind_int64(s, 1, f->author);
+		db_bind_int(st, 1, f->author);
 	if (f->status != -1)
-		sqlite3_bind_text(s, 2, post_status_name(
-		    (enum post_status)f->status), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, f->created_after);
-	sqlite3_bind_int64(s, 4, f->created_before);
-	if (f->match != NULL)
-		sqlite3_bind_text(s, 5, f->match, -1, SQLITE_STATIC);
+		db_bind_str(st, 2, post_status_name((enum post_status)f->status));
+	db_bind_int(st, 3, f->created_after);
+	db_bind_int(st, 4, f->created_before);
+	db_bind_str(st, 5, f->match);
 }
 
 /*
@@ -177,7 +160,7 @@ bind_filter(sqlite3_stmt *s, const struct post_filter *f)
  * seeks there instead of stepping over every post outside the range.
  */
 static void
-bind_start(sqlite3_stmt *s, const struct post_filter *f,
+bind_start(struct db_stmt *st, const struct post_filter *f,
     const struct cursor_params *lp)
 {
 	int64_t key = lp->desc ? INT64_MAX : INT64_MIN;
@@ -185,13 +168,12 @@ bind_start(sqlite3_stmt *s, const struct post_filter *f,
 
 	if (lp->sort == POST_SORT_TITLE) {
 		if (lp->mode == CURSOR_KEYSET && lp->after) {
-			sqlite3_bind_text(s, 6, lp->after_text,
-			    (int)lp->after_text_len, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 7, lp->after_id);
+			db_bind_text(st, 6, lp->after_text, lp->after_text_len);
+			db_bind_int(st, 7, lp->after_id);
 		} else {
-			sqlite3_bind_text(s, 6, lp->desc ? TITLE_HIGHEST :
-			    TITLE_LOWEST, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 7, id);
+			db_bind_str(st, 6, lp->desc ? TITLE_HIGHEST :
+			    TITLE_LOWEST);
+			db_bind_int(st, 7, id);
 		}
 		return;
 	}
@@ -213,27 +195,24 @@ bind_start(sqlite3_stmt *s, const struct post_filter *f,
 			id = INT64_MAX;
 		}
 	}
-	sqlite3_bind_int64(s, 6, key);
-	sqlite3_bind_int64(s, 7, id);
+	db_bind_int(st, 6, key);
+	db_bind_int(st, 7, id);
 }
 
 /* Counts the posts f selects into *total. */
 static enum err
 post_count(const struct post_filter *f, int64_t *total)
 {
-	sqlite3_stmt *s;
-	int rc;
+	struct db_stmt *st;
 
 	*total = 0;
 	if (f->nothing)
 		return ERR_NONE;
-	s = db_stmt(counts[post_family(f)]);
-	bind_filter(s, f);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*total = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? ERR_NONE : db_fail(rc, "post_count");
+	st = db_prepare(counts[post_family(f)]);
+	bind_filter(st, f);
+	if (db_next(st))
+		*total = db_int(st, 0);
+	return db_finish(st, "post_count");
 }
 
 enum err
@@ -241,10 +220,9 @@ post_store_list(struct arena *a, const struct post_filter *f,
     const struct cursor_params *lp, struct post **rows, size_t *n, int *more,
     int64_t *total)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *st;
 	size_t want, got = 0;
-	enum err e = ERR_NONE;
-	int rc = SQLITE_DONE;
+	enum err e;
 
 	*rows = NULL;
 	*n = 0;
@@ -252,35 +230,30 @@ post_store_list(struct arena *a, const struct post_filter *f,
 	*total = 0;
 	if (f->nothing)
 		return ERR_NONE;
-	if (lp->sort == POST_SORT_RELEVANCE) {
-		if (f->match == NULL)
-			return ERR_INTERNAL;
-		s = db_stmt(lp->desc ? STMT_POST_SEARCH_BEST :
-		    STMT_POST_SEARCH_WORST);
-	} else {
-		s = db_stmt(pages[post_family(f)][lp->sort][lp->desc]);
-		bind_start(s, f, lp);
-	}
-	bind_filter(s, f);
+	if (lp->sort == POST_SORT_RELEVANCE && f->match == NULL)
+		return ERR_INTERNAL;
 	/* Cursor mode reads one post more, to learn whether more follow. */
 	want = (size_t)lp->limit + (lp->mode == CURSOR_KEYSET);
-	sqlite3_bind_int64(s, 8, (int64_t)want);
-	sqlite3_bind_int64(s, 9, lp->mode == CURSOR_OFFSET ?
-	    cursor_offset(lp) : 0);
-	if ((*rows = arena_alloc(a, want * sizeof(**rows))) == NULL) {
-		sqlite3_reset(s);
+	if ((*rows = arena_alloc(a, want * sizeof(**rows))) == NULL)
 		return ERR_INTERNAL;
+	if (lp->sort == POST_SORT_RELEVANCE) {
+		st = db_prepare(lp->desc ? STMT_POST_SEARCH_BEST :
+		    STMT_POST_SEARCH_WORST);
+	} else {
+		st = db_prepare(pages[post_family(f)][lp->sort][lp->desc]);
+		bind_start(st, f, lp);
 	}
-	while (e == ERR_NONE && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	bind_filter(st, f);
+	db_bind_int(st, 8, (int64_t)want);
+	db_bind_int(st, 9, lp->mode == CURSOR_OFFSET ? cursor_offset(lp) : 0);
+	while (db_next(st)) {
 		if (got == (size_t)lp->limit) {
 			*more = 1;
 			break;
 		}
-		e = post_row(a, s, &(*rows)[got++], 1);
+		post_fill(a, st, &(*rows)[got++], 1);
 	}
-	if (e == ERR_NONE && rc != SQLITE_ROW && rc != SQLITE_DONE)
-		e = db_fail(rc, "post_store_list");
-	sqlite3_reset(s);
+	e = db_finish(st, "post_store_list");
 	*n = got;
 	/*
 	 * A page that is not full is the last: its posts and those before it

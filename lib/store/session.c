@@ -3,7 +3,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/text.h"
-#include "store/db_raw.h"
+#include "store/db.h"
 #include "store/session.h"
 
 /* Longest user agent kept, in bytes. */
@@ -49,13 +49,13 @@ static enum err
 refresh_insert(const unsigned char hash[SECRET_HASH_BYTES], int64_t sid,
     int64_t now, int64_t expires)
 {
-	sqlite3_stmt *s = db_stmt(STMT_REFRESH_INSERT);
+	struct db_stmt *st = db_prepare(STMT_REFRESH_INSERT);
 
-	sqlite3_bind_blob(s, 1, hash, SECRET_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, sid);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_int64(s, 4, expires);
-	return db_step_done(s, "refresh_insert");
+	db_bind_blob(st, 1, hash, SECRET_HASH_BYTES);
+	db_bind_int(st, 2, sid);
+	db_bind_int(st, 3, now);
+	db_bind_int(st, 4, expires);
+	return db_done(st, "refresh_insert");
 }
 
 /* The idle expiry of a token issued at now, bounded by the session's end. */
@@ -71,23 +71,33 @@ enum err
 session_create(int64_t user_id, const char *user_agent, const char *ip,
     const unsigned char first[SECRET_HASH_BYTES], int64_t now, int64_t *id)
 {
-	sqlite3_stmt *s = db_stmt(STMT_SESSION_INSERT);
+	struct db_stmt *st = db_prepare(STMT_SESSION_INSERT);
 	char ua[USER_AGENT_MAX + 1];
 	int64_t expires = now + config.refresh_ttl, idle;
 	enum err e;
 
 	idle = idle_expiry(now, expires);
 	user_agent_clean(user_agent, ua);
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_text(s, 2, ua, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, ip, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now);
-	sqlite3_bind_int64(s, 5, idle);
-	sqlite3_bind_int64(s, 6, expires);
-	if ((e = db_step_done(s, "session_create")) != ERR_NONE)
+	db_bind_int(st, 1, user_id);
+	db_bind_str(st, 2, ua);
+	db_bind_str(st, 3, ip);
+	db_bind_int(st, 4, now);
+	db_bind_int(st, 5, idle);
+	db_bind_int(st, 6, expires);
+	if ((e = db_done(st, "session_create")) != ERR_NONE)
 		return e;
-	*id = sqlite3_last_insert_rowid(db_handle());
+	*id = db_last_id();
 	return refresh_insert(first, *id, now, idle);
+}
+
+/* The role named in column col of st's row; ROLE_USER for an unknown name. */
+static enum role
+row_role(struct db_stmt *st, int col)
+{
+	enum role r;
+
+	return principal_role_parse(db_text_view(st, col), &r) == 0 ? r :
+	    ROLE_USER;
 }
 
 /* The state of a token found in the database, judged at now. */
@@ -108,35 +118,25 @@ enum err
 session_find(const unsigned char hash[SECRET_HASH_BYTES], int64_t now,
     struct session_ref *ref)
 {
-	sqlite3_stmt *s = db_stmt(STMT_REFRESH_FIND);
-	const unsigned char *role;
-	int rc;
+	struct db_stmt *st = db_prepare(STMT_REFRESH_FIND);
+	enum err e;
 
 	memset(ref, 0, sizeof(*ref));
 	ref->state = SESSION_INVALID;
-	sqlite3_bind_blob(s, 1, hash, SECRET_HASH_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
-		return ERR_NONE;
+	db_bind_blob(st, 1, hash, SECRET_HASH_BYTES);
+	if (db_next(st)) {
+		ref->session_id = db_int(st, 0);
+		ref->user_id = db_int(st, 3);
+		ref->expires_at = db_int(st, 5);
+		ref->role = row_role(st, 6);
+		ref->disabled = (int)db_int(st, 7);
+		ref->token_version = db_int(st, 8);
+		ref->state = session_judge((int)db_int(st, 4), ref->expires_at,
+		    db_int(st, 1), !db_is_null(st, 2), db_int(st, 2), now);
 	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return db_fail(rc, "session_find");
-	}
-	ref->session_id = sqlite3_column_int64(s, 0);
-	ref->user_id = sqlite3_column_int64(s, 3);
-	ref->expires_at = sqlite3_column_int64(s, 5);
-	role = sqlite3_column_text(s, 6);
-	if (role == NULL || principal_role_parse((const char *)role, &ref->role) == -1)
-		ref->role = ROLE_USER;
-	ref->disabled = sqlite3_column_int(s, 7);
-	ref->token_version = sqlite3_column_int64(s, 8);
-	ref->state = session_judge(sqlite3_column_int(s, 4), ref->expires_at,
-	    sqlite3_column_int64(s, 1), sqlite3_column_type(s, 2) != SQLITE_NULL,
-	    sqlite3_column_int64(s, 2), now);
-	sqlite3_reset(s);
-	return ERR_NONE;
+	if ((e = db_finish(st, "session_find")) != ERR_NONE)
+		ref->state = SESSION_INVALID;
+	return e;
 }
 
 /* Spends token old of ref and adds next to its family, recording the use. */
@@ -146,25 +146,25 @@ rotate_current(const struct session_ref *ref,
     const unsigned char next[SECRET_HASH_BYTES], const char *user_agent,
     const char *ip, int64_t now)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *st;
 	char ua[USER_AGENT_MAX + 1];
 	int64_t idle = idle_expiry(now, ref->expires_at);
 	enum err e;
 
-	s = db_stmt(STMT_REFRESH_SPEND);
-	sqlite3_bind_blob(s, 1, old, SECRET_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
-	if ((e = db_step_done(s, "session_rotate")) != ERR_NONE ||
+	st = db_prepare(STMT_REFRESH_SPEND);
+	db_bind_blob(st, 1, old, SECRET_HASH_BYTES);
+	db_bind_int(st, 2, now);
+	if ((e = db_done(st, "session_rotate")) != ERR_NONE ||
 	    (e = refresh_insert(next, ref->session_id, now, idle)) != ERR_NONE)
 		return e;
 	user_agent_clean(user_agent, ua);
-	s = db_stmt(STMT_SESSION_TOUCH);
-	sqlite3_bind_int64(s, 1, ref->session_id);
-	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_int64(s, 3, idle);
-	sqlite3_bind_text(s, 4, ua, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, ip, -1, SQLITE_STATIC);
-	return db_step_done(s, "session_touch");
+	st = db_prepare(STMT_SESSION_TOUCH);
+	db_bind_int(st, 1, ref->session_id);
+	db_bind_int(st, 2, now);
+	db_bind_int(st, 3, idle);
+	db_bind_str(st, 4, ua);
+	db_bind_str(st, 5, ip);
+	return db_done(st, "session_touch");
 }
 
 enum err
@@ -197,16 +197,16 @@ static enum err
 revoke_run(enum stmt which, int64_t user_id, int64_t sid, int64_t now,
     const char *reason, int64_t *n)
 {
-	sqlite3_stmt *s = db_stmt(which);
+	struct db_stmt *st = db_prepare(which);
 	enum err e;
 
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, sid);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
-	if ((e = db_step_done(s, "session_revoke")) != ERR_NONE)
+	db_bind_int(st, 1, user_id);
+	db_bind_int(st, 2, sid);
+	db_bind_int(st, 3, now);
+	db_bind_str(st, 4, reason);
+	if ((e = db_done(st, "session_revoke")) != ERR_NONE)
 		return e;
-	*n = sqlite3_changes(db_handle());
+	*n = db_changes();
 	return ERR_NONE;
 }
 
@@ -236,10 +236,10 @@ session_revoke_all(int64_t user_id, int64_t keep, int64_t now,
 static enum err
 session_bump_version(int64_t user_id)
 {
-	sqlite3_stmt *s = db_stmt(STMT_SESSION_BUMP_VERSION);
+	struct db_stmt *st = db_prepare(STMT_SESSION_BUMP_VERSION);
 
-	sqlite3_bind_int64(s, 1, user_id);
-	return db_step_done(s, "session_bump_version");
+	db_bind_int(st, 1, user_id);
+	return db_done(st, "session_bump_version");
 }
 
 enum err
@@ -258,23 +258,23 @@ enum err
 session_cookie_create(int64_t user_id, const char *user_agent, const char *ip,
     const unsigned char hash[SECRET_HASH_BYTES], int64_t now, int64_t *id)
 {
-	sqlite3_stmt *s = db_stmt(STMT_COOKIE_INSERT);
+	struct db_stmt *st = db_prepare(STMT_COOKIE_INSERT);
 	char ua[USER_AGENT_MAX + 1];
 	int64_t expires = now + config.cookie_ttl;
 	int64_t idle = now + config.cookie_idle_ttl;
 	enum err e;
 
 	user_agent_clean(user_agent, ua);
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_text(s, 2, ua, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, ip, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now);
-	sqlite3_bind_int64(s, 5, idle < expires ? idle : expires);
-	sqlite3_bind_int64(s, 6, expires);
-	sqlite3_bind_blob(s, 7, hash, SECRET_HASH_BYTES, SQLITE_STATIC);
-	if ((e = db_step_done(s, "session_cookie_create")) != ERR_NONE)
+	db_bind_int(st, 1, user_id);
+	db_bind_str(st, 2, ua);
+	db_bind_str(st, 3, ip);
+	db_bind_int(st, 4, now);
+	db_bind_int(st, 5, idle < expires ? idle : expires);
+	db_bind_int(st, 6, expires);
+	db_bind_blob(st, 7, hash, SECRET_HASH_BYTES);
+	if ((e = db_done(st, "session_cookie_create")) != ERR_NONE)
 		return e;
-	*id = sqlite3_last_insert_rowid(db_handle());
+	*id = db_last_id();
 	return ERR_NONE;
 }
 
@@ -282,110 +282,122 @@ enum err
 session_cookie_find(const unsigned char hash[SECRET_HASH_BYTES], int64_t now,
     struct session_cookie *c)
 {
-	sqlite3_stmt *s = db_stmt(STMT_COOKIE_AUTH);
-	const unsigned char *role;
-	int rc;
+	struct db_stmt *st = db_prepare(STMT_COOKIE_AUTH);
+	int found;
+	enum err e;
 
 	memset(c, 0, sizeof(*c));
-	sqlite3_bind_blob(s, 1, hash, SECRET_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? ERR_NOT_FOUND :
-		    db_fail(rc, "session_cookie_find");
+	db_bind_blob(st, 1, hash, SECRET_HASH_BYTES);
+	db_bind_int(st, 2, now);
+	if ((found = db_next(st)) == 1) {
+		c->session_id = db_int(st, 0);
+		c->user_id = db_int(st, 1);
+		c->role = row_role(st, 2);
+		c->disabled = (int)db_int(st, 3);
+		c->token_version = db_int(st, 4);
+		c->last_used_at = db_int(st, 5);
 	}
-	c->session_id = sqlite3_column_int64(s, 0);
-	c->user_id = sqlite3_column_int64(s, 1);
-	role = sqlite3_column_text(s, 2);
-	if (role == NULL || principal_role_parse((const char *)role, &c->role) == -1)
-		c->role = ROLE_USER;
-	c->disabled = sqlite3_column_int(s, 3);
-	c->token_version = sqlite3_column_int64(s, 4);
-	c->last_used_at = sqlite3_column_int64(s, 5);
-	sqlite3_reset(s);
-	return ERR_NONE;
+	if ((e = db_finish(st, "session_cookie_find")) != ERR_NONE)
+		return e;
+	return found ? ERR_NONE : ERR_NOT_FOUND;
 }
 
 enum err
 session_cookie_touch(const struct session_cookie *c, const char *user_agent,
     const char *ip, int64_t now)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *st;
 	char ua[USER_AGENT_MAX + 1];
 
 	if (now - c->last_used_at < SESSION_TOUCH_INTERVAL)
 		return ERR_NONE;
-	s = db_stmt(STMT_COOKIE_TOUCH);
+	st = db_prepare(STMT_COOKIE_TOUCH);
 	user_agent_clean(user_agent, ua);
-	sqlite3_bind_int64(s, 1, c->session_id);
-	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_int64(s, 3, config.cookie_idle_ttl);
-	sqlite3_bind_text(s, 4, ua, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, ip, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, SESSION_TOUCH_INTERVAL);
-	return db_step_done(s, "session_cookie_touch");
+	db_bind_int(st, 1, c->session_id);
+	db_bind_int(st, 2, now);
+	db_bind_int(st, 3, config.cookie_idle_ttl);
+	db_bind_str(st, 4, ua);
+	db_bind_str(st, 5, ip);
+	db_bind_int(st, 6, SESSION_TOUCH_INTERVAL);
+	return db_done(st, "session_cookie_touch");
 }
 
-/* Fills *row from the current row of s, a SESSION_COLUMNS query. */
-static enum err
-session_fill(struct arena *a, sqlite3_stmt *s, struct session_row *row)
+enum err
+session_auth(int64_t user_id, int64_t sid, int64_t now,
+    struct session_auth *out)
 {
-	row->id = sqlite3_column_int64(s, 0);
-	row->created_at = sqlite3_column_int64(s, 1);
-	row->last_used_at = sqlite3_column_int64(s, 2);
-	row->user_agent = db_column_text(a, s, 3);
-	row->ip = db_column_text(a, s, 4);
-	if (row->user_agent == NULL || row->ip == NULL ||
-	    session_kind_parse((const char *)sqlite3_column_text(s, 5),
-	    &row->kind) == -1)
-		return ERR_INTERNAL;
-	return ERR_NONE;
+	struct db_stmt *st = db_prepare(STMT_SESSION_AUTH);
+	int found;
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	db_bind_int(st, 1, user_id);
+	db_bind_int(st, 2, sid);
+	db_bind_int(st, 3, now);
+	if ((found = db_next(st)) == 1) {
+		out->role = row_role(st, 0);
+		out->disabled = (int)db_int(st, 1);
+		out->token_version = db_int(st, 2);
+		out->live = (int)db_int(st, 3);
+	}
+	if ((e = db_finish(st, "session_auth")) != ERR_NONE)
+		return e;
+	return found ? ERR_NONE : ERR_NOT_FOUND;
+}
+
+/*
+ * Fills *row from the current row of st, a SESSION_COLUMNS query.  -1 for
+ * a kind this build does not know.
+ */
+static int
+session_fill(struct arena *a, struct db_stmt *st, struct session_row *row)
+{
+	row->id = db_int(st, 0);
+	row->created_at = db_int(st, 1);
+	row->last_used_at = db_int(st, 2);
+	row->user_agent = db_text(st, a, 3);
+	row->ip = db_text(st, a, 4);
+	return session_kind_parse(db_text_view(st, 5), &row->kind);
 }
 
 enum err
 session_count(int64_t user_id, int64_t now, int64_t *total)
 {
-	sqlite3_stmt *s = db_stmt(STMT_SESSION_COUNT);
-	int rc;
+	struct db_stmt *st = db_prepare(STMT_SESSION_COUNT);
 
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, now);
-	rc = sqlite3_step(s);
-	*total = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? ERR_NONE : db_fail(rc, "session_count");
+	db_bind_int(st, 1, user_id);
+	db_bind_int(st, 2, now);
+	*total = db_next(st) ? db_int(st, 0) : 0;
+	return db_finish(st, "session_count");
 }
 
 enum err
 session_list(struct arena *a, int64_t user_id, int64_t now,
     const struct cursor_params *p, struct session_row **rows, size_t *n)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *st;
 	struct session_row *out;
 	size_t max = (size_t)p->limit + 1;
-	int rc = SQLITE_DONE, cursor = p->mode == CURSOR_KEYSET;
+	int cursor = p->mode == CURSOR_KEYSET, bad = 0;
 	enum err e;
 
 	*n = 0;
 	if ((out = arena_alloc(a, max * sizeof(*out))) == NULL)
 		return ERR_INTERNAL;
-	s = db_stmt(p->desc ? STMT_SESSION_LIST_DESC : STMT_SESSION_LIST_ASC);
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_int(s, 3, cursor && p->after);
-	sqlite3_bind_int64(s, 4, p->after_int);
-	sqlite3_bind_int64(s, 5, p->after_id);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)max);
-	sqlite3_bind_int64(s, 7, cursor ? 0 : cursor_offset(p));
-	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((e = session_fill(a, s, &out[(*n)++])) != ERR_NONE) {
-			sqlite3_reset(s);
-			return e;
-		}
-	sqlite3_reset(s);
-	if (*n < max && rc != SQLITE_DONE)
-		return db_fail(rc, "session_list");
+	st = db_prepare(p->desc ? STMT_SESSION_LIST_DESC : STMT_SESSION_LIST_ASC);
+	db_bind_int(st, 1, user_id);
+	db_bind_int(st, 2, now);
+	db_bind_int(st, 3, cursor && p->after);
+	db_bind_int(st, 4, p->after_int);
+	db_bind_int(st, 5, p->after_id);
+	db_bind_int(st, 6, (int64_t)max);
+	db_bind_int(st, 7, cursor ? 0 : cursor_offset(p));
+	while (!bad && *n < max && db_next(st))
+		bad = session_fill(a, st, &out[(*n)++]) == -1;
+	if ((e = db_finish(st, "session_list")) != ERR_NONE)
+		return e;
+	if (bad)
+		return ERR_INTERNAL;
 	*rows = out;
 	return ERR_NONE;
 }

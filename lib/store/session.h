@@ -49,6 +49,14 @@ struct session_ref {
 	int64_t		 token_version;
 };
 
+/* What an access token's session and user are now, as session_auth saw them. */
+struct session_auth {
+	enum role	 role;
+	int		 disabled;
+	int64_t		 token_version;
+	int		 live;		/* not revoked, not expired */
+};
+
 /* A live cookie session and its user, as session_cookie_find saw them. */
 struct session_cookie {
 	int64_t		 session_id;
@@ -151,6 +159,15 @@ enum err session_revoke_user(int64_t user_id, int64_t keep, int64_t now,
 enum err session_cookie_create(int64_t user_id, const char *user_agent,
     const char *ip, const unsigned char hash[SECRET_HASH_BYTES], int64_t now,
     int64_t *id);
+
+/*
+ * Reads session sid of user_id and its user, for an access token that
+ * names them, judged at now: ERR_NONE with *out filled (the caller judges
+ * it), ERR_NOT_FOUND when there is no such session, or a database error.
+ * One read, no write.
+ */
+enum err session_auth(int64_t user_id, int64_t sid, int64_t now,
+    struct session_auth *out);
 
 /*
  * Finds the cookie session whose cookie hashes to hash, live at now (not

@@ -7,7 +7,7 @@
 #include "base/config.h"
 #include "pure/cookie.h"
 #include "pure/header.h"
-#include "store/db_raw.h"
+#include "store/db.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/password.h"
@@ -21,37 +21,25 @@ _Static_assert(AUTH_CSRF_TOKEN_SIZE == SECRET_LEN + 1,
     "AUTH_CSRF_TOKEN_SIZE does not fit a CSRF token");
 
 /*
- * Reads role, status and token version of the token's user, and whether its
- * session is still live, into r->who: one read, no write.
+ * Admits the token's user into r->who when its session is live, the user
+ * enabled and the token of the user's current version.
  */
 static enum err
 auth_load(struct req *r, const struct token_claims *c)
 {
-	sqlite3_stmt *s = db_stmt(STMT_SESSION_AUTH);
-	enum role role;
-	int rc, disabled, live;
-	int64_t ver;
+	struct session_auth sa;
+	enum err e;
 
-	sqlite3_bind_int64(s, 1, c->sub);
-	sqlite3_bind_int64(s, 2, c->sid);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? ERR_UNAUTHENTICATED :
-		    db_fail(rc, "auth_load");
-	}
-	if (principal_role_parse((const char *)sqlite3_column_text(s, 0), &role) == -1)
-		role = ROLE_USER;
-	disabled = sqlite3_column_int(s, 1);
-	ver = sqlite3_column_int64(s, 2);
-	live = sqlite3_column_int(s, 3);
-	sqlite3_reset(s);
-	if (disabled || ver != c->ver || !live)
+	e = session_auth(c->sub, c->sid, (int64_t)time(NULL), &sa);
+	if (e == ERR_NOT_FOUND)
+		return ERR_UNAUTHENTICATED;
+	if (e != ERR_NONE)
+		return e;
+	if (sa.disabled || sa.token_version != c->ver || !sa.live)
 		return ERR_UNAUTHENTICATED;
 	r->who.user_id = c->sub;
-	r->who.role = role;
-	r->who.token_version = ver;
+	r->who.role = sa.role;
+	r->who.token_version = sa.token_version;
 	r->who.session_id = c->sid;
 	return ERR_NONE;
 }
