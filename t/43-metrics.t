@@ -260,5 +260,10 @@ is($cd->{'quill_http_requests_total{program="posts",route="/api/v1/posts",method
 
 my $default = start_server();
 is(api($default, 'GET', '/api/v1/metrics')->{status}, 404, 'with neither setting, nobody may read them');
+# The web servers drop the blank after "Bearer"; a program run some other
+# way may see it, and an empty token must match nothing, even no token.
+$r = cgi_request($default, 'auth', 'GET', '/api/v1/metrics',
+    env => { HTTP_AUTHORIZATION => 'Bearer ' });
+is($r->{status}, 404, 'an empty Bearer token, with no QUILL_METRICS_TOKEN set: 404');
 
 done_testing();
