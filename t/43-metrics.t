@@ -260,5 +260,12 @@ is($cd->{'quill_http_requests_total{program="posts",route="/api/v1/posts",method
 
 my $default = start_server();
 is(api($default, 'GET', '/api/v1/metrics')->{status}, 404, 'with neither setting, nobody may read them');
+# No token set is no empty token: "Bearer " with nothing after it opens
+# nothing, whether the web server trims the header or passes it on as sent.
+is(api($default, 'GET', '/api/v1/metrics', headers => { authorization => 'Bearer ' })->{status}, 404,
+    'not even with an empty Bearer token');
+is(cgi_request($default, 'posts', 'GET', '/api/v1/metrics',
+    env => { HTTP_AUTHORIZATION => 'Bearer ' })->{status}, 404,
+    'which the program refuses itself, untrimmed');
 
 done_testing();
