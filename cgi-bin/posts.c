@@ -14,7 +14,7 @@
 #include "store/ratelimit.h"
 #include "base/log.h"
 #include "web/page.h"
-#include "store/post.h"
+#include "store/post_store.h"
 #include "store/user.h"
 #include "base/time.h"
 #include "web/view.h"
@@ -115,7 +115,7 @@ posts_get(struct req *r)
 
 	if ((e = auth_identify(r)) != ERR_NONE)
 		return e;
-	if ((e = post_get(r->arena, r->params[0], &p)) != ERR_NONE)
+	if ((e = post_store_get(r->arena, r->params[0], &p)) != ERR_NONE)
 		return e;
 	if (!post_visible(&p, &r->who))
 		return ERR_NOT_FOUND;
@@ -157,10 +157,10 @@ posts_create(struct req *r)
 	    POST_DRAFT;
 	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
-	if ((e = post_insert(r->who.user_id, status, v[PF_TITLE].str,
+	if ((e = post_store_insert(r->who.user_id, status, v[PF_TITLE].str,
 	    v[PF_TITLE].len, v[PF_BODY].str, v[PF_BODY].len, time(NULL),
 	    &id)) != ERR_NONE ||
-	    (e = post_get(r->arena, id, &p)) != ERR_NONE) {
+	    (e = post_store_get(r->arena, id, &p)) != ERR_NONE) {
 		db_rollback();
 		return e;
 	}
@@ -186,19 +186,20 @@ posts_apply(struct req *r, const struct vvalue *v, struct post *p)
 	enum post_status status;
 	enum err e;
 
-	if ((e = post_get(r->arena, r->params[0], p)) != ERR_NONE ||
+	if ((e = post_store_get(r->arena, r->params[0], p)) != ERR_NONE ||
 	    (e = post_may_change(p, &r->who, t->present || b->present)) !=
 	    ERR_NONE ||
 	    (e = posts_if_match(r, p)) != ERR_NONE)
 		return e;
 	status = v[PF_STATUS].present ? (enum post_status)v[PF_STATUS].i :
 	    p->status;
-	if ((e = post_update(p->id, status, t->present ? t->str : p->title,
+	if ((e = post_store_update(p->id, status,
+	    t->present ? t->str : p->title,
 	    t->present ? t->len : strlen(p->title),
 	    b->present ? b->str : p->body,
 	    b->present ? b->len : strlen(p->body), time(NULL))) != ERR_NONE)
 		return e;
-	return post_get(r->arena, p->id, p);
+	return post_store_get(r->arena, p->id, p);
 }
 
 /* PUT and PATCH /api/v1/posts/{id}, with the field table of each. */
@@ -254,10 +255,10 @@ posts_delete(struct req *r)
 		return e;
 	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
-	if ((e = post_get(r->arena, r->params[0], &p)) != ERR_NONE ||
+	if ((e = post_store_get(r->arena, r->params[0], &p)) != ERR_NONE ||
 	    (e = post_may_delete(&p, &r->who)) != ERR_NONE ||
 	    (e = posts_if_match(r, &p)) != ERR_NONE ||
-	    (e = post_delete(p.id)) != ERR_NONE) {
+	    (e = post_store_delete(p.id)) != ERR_NONE) {
 		db_rollback();
 		return e;
 	}
@@ -294,6 +295,7 @@ static enum err
 posts_filter(struct req *r, struct post_filter *f)
 {
 	enum post_query_fault fault;
+	enum post_status st;
 	const char *status, *q;
 	enum err e;
 
@@ -309,17 +311,14 @@ posts_filter(struct req *r, struct post_filter *f)
 	    &f->created_before)) != ERR_NONE)
 		return e;
 	if (status != NULL) {
-		if (strcmp(status, "draft") == 0)
-			f->status = POST_DRAFT;
-		else if (strcmp(status, "published") == 0)
-			f->status = POST_PUBLISHED;
-		else
+		if (post_status_parse(status, &st) == -1)
 			return http_fail(r, ERR_BAD_REQUEST,
 			    "The status parameter must be draft or published.");
+		f->status = (int)st;
 	}
 	if (q == NULL)
 		return ERR_NONE;
-	if ((e = post_match_query(r->arena, q, &f->match, &fault)) ==
+	if ((e = post_store_match(r->arena, q, &f->match, &fault)) ==
 	    ERR_BAD_REQUEST) {
 		valid_add(&r->details, "q", post_query_faults[fault].code,
 		    post_query_faults[fault].message);
@@ -401,8 +400,8 @@ posts_list_of(struct req *r, int64_t author)
 	else if ((e = http_query_id(r, "author", &f.author)) != ERR_NONE)
 		return e;
 	post_filter_visible(&f, &r->who);
-	if ((e = post_list(r->arena, &f, &lp, &rows, &n, &more, &total)) !=
-	    ERR_NONE)
+	if ((e = post_store_list(r->arena, &f, &lp, &rows, &n, &more,
+	    &total)) != ERR_NONE)
 		return e;
 	if (more && (next = post_cursor(r->arena, &lp, &rows[n - 1])) == NULL)
 		return ERR_INTERNAL;

@@ -60,6 +60,8 @@ my %want = (
     '/etc/lighttpd/conf-available/50-quill.conf' => '0644',
     '/etc/cron.d/quill' => '0644',
     '/etc/logrotate.d/quill' => '0644',
+    '/usr/share/man/man7/quill.7' => '0644', '/usr/share/man/man5/quill.conf.5' => '0644',
+    '/usr/share/man/man8/quillctl.8' => '0644',
     '/var/lib/quill' => '0700', '/var/spool/quill' => '0700',
     '/var/log/quill' => '2750', '/var/backups/quill' => '0700',
 );

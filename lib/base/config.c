@@ -177,7 +177,7 @@ static const struct csetting settings[] = {
 	    "The file every process counts into, opened before the programs "
 	    "confine themselves; empty: the database's path with .metrics "
 	    "added. "
-	    "A path on a tmpfs (/run/quill/quill.metrics) keeps its writes off "
+	    "A path on a tmpfs (under /run) keeps its writes off "
 	    "the disk. "
 	    "quillctl stats reads it."),
 	{ "QUILL_METRICS_ALLOW", C_ADDRS, offsetof(struct config,

@@ -9,6 +9,7 @@
 #include "base/password.h"
 #include "base/principal.h"
 #include "base/text.h"
+#include "pure/post.h"
 #include "pure/valid.h"
 
 #define NAME_MAX_CHARS		100
@@ -299,10 +300,9 @@ lookup(const struct vinput *in, const char *const *names, int n)
 const struct vfail *
 valid_post_status(const struct vinput *in, struct vvalue *out)
 {
-	static const char *const names[] = { "draft", "published" };
 	int i;
 
-	if ((i = lookup(in, names, NAMES(names))) == -1)
+	if ((i = lookup(in, post_status_names, POST_STATUS__MAX)) == -1)
 		return in->kind == VIN_STRING ? &f_status : &f_type;
 	take_string(in, out);
 	out->i = i;

@@ -426,7 +426,5 @@ mail_pending(int64_t *count, int64_t *oldest)
 		*count = db_int(st, 0);
 		*oldest = db_int(st, 1);
 	}
-	if (db_finish(st, "mail_pending") != ERR_NONE || found != 1)
-		return -1;
-	return 0;
+	return db_finish(st, "mail_pending") == ERR_NONE && found ? 0 : -1;
 }

@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "base/config.h"
-#include "store/db_raw.h"
+#include "store/db.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "store/ratelimit.h"
@@ -85,21 +85,17 @@ refuse(struct req *r, enum ratelimit_bucket b, long limit, int64_t reset)
 }
 
 /*
- * Steps s once and reads its first n integer columns into v, all 0 when
- * there is no row.  ERR_NONE, or a database error naming where.
+ * Runs st for one row and reads its first n integer columns into v, all 0
+ * when there is no row.  ERR_NONE, or a database error naming where.
  */
 static enum err
-row_ints(sqlite3_stmt *s, int64_t *v, int n, const char *where)
+row_ints(struct db_stmt *st, int64_t *v, int n, const char *where)
 {
-	int rc, i;
+	int row = db_next(st), i;
 
-	rc = sqlite3_step(s);
 	for (i = 0; i < n; i++)
-		v[i] = rc == SQLITE_ROW ? sqlite3_column_int64(s, i) : 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(rc, where);
-	return ERR_NONE;
+		v[i] = row ? db_int(st, i) : 0;
+	return db_finish(st, where);
 }
 
 enum err
@@ -108,16 +104,16 @@ ratelimit_check(struct req *r, enum ratelimit_bucket b, const char *key,
 {
 	const struct config_rate *rate = buckets[b].rate;
 	char buf[HTTP_ADDR_MAX];
-	sqlite3_stmt *s;
+	struct db_stmt *st;
 	int64_t v[2];	/* hits, expires_at */
 	enum err e;
 
 	if (rate->limit == 0)
 		return ERR_NONE;
-	s = db_stmt(STMT_RATE_GET);
-	sqlite3_bind_text(s, 1, buckets[b].name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, bucket_key(b, key, buf), -1, SQLITE_TRANSIENT);
-	if ((e = row_ints(s, v, 2, "ratelimit_check")) != ERR_NONE)
+	st = db_prepare(STMT_RATE_GET);
+	db_bind_str(st, 1, buckets[b].name);
+	db_bind_str(st, 2, bucket_key(b, key, buf));
+	if ((e = row_ints(st, v, 2, "ratelimit_check")) != ERR_NONE)
 		return e;
 	if (v[1] > now && v[0] >= rate->limit)
 		return refuse(r, b, rate->limit, v[1] - now);
@@ -131,26 +127,24 @@ rate_count(enum ratelimit_bucket b, const char *key, int64_t now, int *over,
 {
 	const struct config_rate *rate = buckets[b].rate;
 	char buf[HTTP_ADDR_MAX];
-	sqlite3_stmt *s;
-	int64_t hits;
-	int rc;
+	struct db_stmt *st;
+	int64_t v[2];	/* hits, expires_at: the upsert returns its row */
+	enum err e;
 
 	*over = 0;
 	*reset = 0;
 	if (rate->limit == 0)
 		return ERR_NONE;
-	s = db_stmt(STMT_RATE_HIT);
-	sqlite3_bind_text(s, 1, buckets[b].name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, bucket_key(b, key, buf), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_int64(s, 4, rate->window);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		hits = sqlite3_column_int64(s, 0);
-		*reset = sqlite3_column_int64(s, 1) - now;
-		*over = hits > rate->limit;
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? ERR_NONE : db_fail(rc, "ratelimit_hit");
+	st = db_prepare(STMT_RATE_HIT);
+	db_bind_str(st, 1, buckets[b].name);
+	db_bind_str(st, 2, bucket_key(b, key, buf));
+	db_bind_int(st, 3, now);
+	db_bind_int(st, 4, rate->window);
+	if ((e = row_ints(st, v, 2, "ratelimit_hit")) != ERR_NONE)
+		return e;
+	*reset = v[1] - now;
+	*over = v[0] > rate->limit;
+	return ERR_NONE;
 }
 
 enum err
@@ -204,10 +198,10 @@ ratelimit_begin_write(struct req *r)
 static enum err
 failures_get(const char *key, int64_t v[3], const char *where)
 {
-	sqlite3_stmt *s = db_stmt(STMT_LOGIN_FAILURE_GET);
+	struct db_stmt *st = db_prepare(STMT_LOGIN_FAILURE_GET);
 
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	return row_ints(s, v, 3, where);
+	db_bind_str(st, 1, key);
+	return row_ints(st, v, 3, where);
 }
 
 /* The stored name of an account: the digest of its lowercased text. */
@@ -262,7 +256,7 @@ enum err
 ratelimit_login_failed(const char *account, size_t len, int64_t now)
 {
 	char key[SECRET_DIGEST_HEX];
-	sqlite3_stmt *s;
+	struct db_stmt *st;
 	int64_t v[3], failures, locked, expires;
 	enum err e;
 
@@ -277,25 +271,25 @@ ratelimit_login_failed(const char *account, size_t len, int64_t now)
 	expires = now + config.login_failure_window;
 	if (expires < locked)
 		expires = locked;
-	s = db_stmt(STMT_LOGIN_FAILURE_PUT);
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, failures);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_int64(s, 4, locked);
-	sqlite3_bind_int64(s, 5, expires);
-	return db_step_done(s, "ratelimit_login_failed");
+	st = db_prepare(STMT_LOGIN_FAILURE_PUT);
+	db_bind_str(st, 1, key);
+	db_bind_int(st, 2, failures);
+	db_bind_int(st, 3, now);
+	db_bind_int(st, 4, locked);
+	db_bind_int(st, 5, expires);
+	return db_done(st, "ratelimit_login_failed");
 }
 
 enum err
 ratelimit_login_passed(const char *account, size_t len)
 {
 	char key[SECRET_DIGEST_HEX];
-	sqlite3_stmt *s;
+	struct db_stmt *st;
 
 	if (config.login_failures == 0)
 		return ERR_NONE;
 	account_key(account, len, key);
-	s = db_stmt(STMT_LOGIN_FAILURE_CLEAR);
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	return db_step_done(s, "ratelimit_login_passed");
+	st = db_prepare(STMT_LOGIN_FAILURE_CLEAR);
+	db_bind_str(st, 1, key);
+	return db_done(st, "ratelimit_login_passed");
 }

@@ -2,7 +2,7 @@
 #include <strings.h>
 
 #include "base/arena.h"
-#include "store/db_raw.h"
+#include "store/db.h"
 #include "store/reset.h"
 #include "store/session.h"
 #include "store/user.h"
@@ -39,92 +39,81 @@ user_insert(const char *email, size_t email_len, const char *name,
     size_t name_len, const char *hash, enum role role, int64_t now,
     int64_t *id)
 {
-	sqlite3_stmt *s = db_stmt(STMT_USER_INSERT);
-	int rc;
-
-	sqlite3_bind_text(s, 1, email, (int)email_len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, (int)name_len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, principal_role_name(role), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, now);
-	sqlite3_bind_int64(s, 6, now);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_CONSTRAINT_UNIQUE)
-		return ERR_EMAIL_TAKEN;
-	if (rc != SQLITE_DONE)
-		return db_fail(rc, "user_insert");
-	*id = sqlite3_last_insert_rowid(db_handle());
-	return ERR_NONE;
-}
-
-/* Fills *u from the current row of s, a USER_COLUMNS query. */
-static enum err
-user_fill(struct arena *a, sqlite3_stmt *s, struct user *u)
-{
-	u->id = sqlite3_column_int64(s, 0);
-	u->email = db_column_text(a, s, 1);
-	u->name = db_column_text(a, s, 2);
-	u->password_hash = db_column_text(a, s, 3);
-	if (principal_role_parse((const char *)sqlite3_column_text(s, 4),
-	    &u->role) == -1)
-		u->role = ROLE_USER;
-	u->disabled = sqlite3_column_int(s, 5);
-	u->token_version = sqlite3_column_int64(s, 6);
-	u->created_at = sqlite3_column_int64(s, 7);
-	u->updated_at = sqlite3_column_int64(s, 8);
-	if (u->email == NULL || u->name == NULL || u->password_hash == NULL)
-		return ERR_INTERNAL;
-	return ERR_NONE;
-}
-
-/* Steps s (a USER_COLUMNS query) once and fills *u. */
-static enum err
-user_row(struct arena *a, sqlite3_stmt *s, struct user *u, const char *where)
-{
-	int rc = sqlite3_step(s);
+	struct db_stmt *st = db_prepare(STMT_USER_INSERT);
 	enum err e;
 
-	if (rc == SQLITE_DONE)
-		e = ERR_NOT_FOUND;
-	else if (rc != SQLITE_ROW)
-		e = db_fail(rc, where);
-	else
-		e = user_fill(a, s, u);
-	sqlite3_reset(s);
+	db_on_duplicate(st);
+	db_bind_text(st, 1, email, email_len);
+	db_bind_text(st, 2, name, name_len);
+	db_bind_str(st, 3, hash);
+	db_bind_str(st, 4, principal_role_name(role));
+	db_bind_int(st, 5, now);
+	db_bind_int(st, 6, now);
+	if ((e = db_done(st, "user_insert")) == ERR_CONFLICT)
+		return ERR_EMAIL_TAKEN;
+	if (e == ERR_NONE)
+		*id = db_last_id();
 	return e;
+}
+
+/* Fills *u from the current row of st, a USER_COLUMNS query. */
+static void
+user_fill(struct arena *a, struct db_stmt *st, struct user *u)
+{
+	u->id = db_int(st, 0);
+	u->email = db_text(st, a, 1);
+	u->name = db_text(st, a, 2);
+	u->password_hash = db_text(st, a, 3);
+	if (principal_role_parse(db_text_view(st, 4), &u->role) == -1)
+		u->role = ROLE_USER;
+	u->disabled = (int)db_int(st, 5);
+	u->token_version = db_int(st, 6);
+	u->created_at = db_int(st, 7);
+	u->updated_at = db_int(st, 8);
+}
+
+/* Runs st (a USER_COLUMNS query of one row at most) and fills *u. */
+static enum err
+user_row(struct arena *a, struct db_stmt *st, struct user *u,
+    const char *where)
+{
+	int found;
+	enum err e;
+
+	if ((found = db_next(st)) == 1)
+		user_fill(a, st, u);
+	if ((e = db_finish(st, where)) != ERR_NONE)
+		return e;
+	return found ? ERR_NONE : ERR_NOT_FOUND;
 }
 
 enum err
 user_get(struct arena *a, int64_t id, struct user *u)
 {
-	sqlite3_stmt *s = db_stmt(STMT_USER_BY_ID);
+	struct db_stmt *st = db_prepare(STMT_USER_BY_ID);
 
-	sqlite3_bind_int64(s, 1, id);
-	return user_row(a, s, u, "user_get");
+	db_bind_int(st, 1, id);
+	return user_row(a, st, u, "user_get");
 }
 
 enum err
 user_get_by_email(struct arena *a, const char *email, size_t len,
     struct user *u)
 {
-	sqlite3_stmt *s = db_stmt(STMT_USER_BY_EMAIL);
+	struct db_stmt *st = db_prepare(STMT_USER_BY_EMAIL);
 
-	sqlite3_bind_text(s, 1, email, (int)len, SQLITE_STATIC);
-	return user_row(a, s, u, "user_get_by_email");
+	db_bind_text(st, 1, email, len);
+	return user_row(a, st, u, "user_get_by_email");
 }
 
 enum err
 user_set_password_hash(int64_t id, const char *hash)
 {
-	sqlite3_stmt *s = db_stmt(STMT_USER_SET_PASSWORD_HASH);
-	int rc;
+	struct db_stmt *st = db_prepare(STMT_USER_SET_PASSWORD_HASH);
 
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, "user_set_password");
+	db_bind_str(st, 1, hash);
+	db_bind_int(st, 2, id);
+	return db_done(st, "user_set_password");
 }
 
 /*
@@ -134,19 +123,18 @@ user_set_password_hash(int64_t id, const char *hash)
 static enum err
 last_admin_guard(const struct user *u, int removes)
 {
-	sqlite3_stmt *s;
-	int rc;
-	int64_t others;
+	struct db_stmt *st;
+	int64_t others = 0;
+	enum err e;
 
 	if (!removes || u->role != ROLE_ADMIN || u->disabled)
 		return ERR_NONE;
-	s = db_stmt(STMT_USER_OTHER_ADMINS);
-	sqlite3_bind_int64(s, 1, u->id);
-	rc = sqlite3_step(s);
-	others = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return db_fail(rc, "last_admin_guard");
+	st = db_prepare(STMT_USER_OTHER_ADMINS);
+	db_bind_int(st, 1, u->id);
+	if (db_next(st))
+		others = db_int(st, 0);
+	if ((e = db_finish(st, "last_admin_guard")) != ERR_NONE)
+		return e;
 	return others > 0 ? ERR_NONE : ERR_CONFLICT;
 }
 
@@ -179,9 +167,8 @@ user_update(struct arena *a, int64_t id, const struct user_change *c,
     int64_t now, struct user *u)
 {
 	struct user cur = { 0 };
-	sqlite3_stmt *s;
+	struct db_stmt *st;
 	const char *ends;
-	int rc;
 	enum err e;
 
 	if ((e = user_get(a, id, &cur)) != ERR_NONE)
@@ -198,35 +185,27 @@ user_update(struct arena *a, int64_t id, const struct user_change *c,
 	    !user_email_same(cur.email, c->email, c->email_len) &&
 	    (e = reset_invalidate(id, now)) != ERR_NONE)
 		return e;
-	s = db_stmt(STMT_USER_UPDATE);
-	if (c->name != NULL)
-		sqlite3_bind_text(s, 1, c->name, (int)c->name_len,
-		    SQLITE_STATIC);
-	if (c->email != NULL)
-		sqlite3_bind_text(s, 2, c->email, (int)c->email_len,
-		    SQLITE_STATIC);
+	/* A change left out (NULL, -1) is a NULL: the column stays. */
+	st = db_prepare(STMT_USER_UPDATE);
+	db_on_duplicate(st);
+	db_bind_text(st, 1, c->name, c->name_len);
+	db_bind_text(st, 2, c->email, c->email_len);
 	if (c->role != -1)
-		sqlite3_bind_text(s, 3, principal_role_name((enum role)c->role), -1,
-		    SQLITE_STATIC);
+		db_bind_str(st, 3, principal_role_name((enum role)c->role));
 	if (c->disabled != -1)
-		sqlite3_bind_int(s, 4, c->disabled != 0);
-	sqlite3_bind_int64(s, 5, now);
-	sqlite3_bind_int64(s, 6, id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		db_bind_int(st, 4, c->disabled != 0);
+	db_bind_int(st, 5, now);
+	db_bind_int(st, 6, id);
+	if ((e = db_done(st, "user_update")) == ERR_CONFLICT)
 		return ERR_EMAIL_TAKEN;
-	if (rc != SQLITE_DONE)
-		return db_fail(rc, "user_update");
-	return user_get(a, id, u);
+	return e != ERR_NONE ? e : user_get(a, id, u);
 }
 
 enum err
 user_delete(struct arena *a, int64_t id, int64_t now)
 {
 	struct user cur = { 0 };
-	sqlite3_stmt *s;
-	int rc;
+	struct db_stmt *st;
 	enum err e;
 
 	if ((e = user_get(a, id, &cur)) != ERR_NONE)
@@ -236,11 +215,9 @@ user_delete(struct arena *a, int64_t id, int64_t now)
 	/* The cascade removes them anyway; this keeps one way to end access. */
 	if ((e = session_revoke_user(id, 0, now, "deleted")) != ERR_NONE)
 		return e;
-	s = db_stmt(STMT_USER_DELETE);
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, "user_delete");
+	st = db_prepare(STMT_USER_DELETE);
+	db_bind_int(st, 1, id);
+	return db_done(st, "user_delete");
 }
 
 /*
@@ -249,14 +226,13 @@ user_delete(struct arena *a, int64_t id, int64_t now)
  * themselves.
  */
 static enum err
-bind_filter(struct arena *a, sqlite3_stmt *s, const struct user_filter *f)
+bind_filter(struct arena *a, struct db_stmt *st, const struct user_filter *f)
 {
 	const char *q;
 	char *pat, *o;
 
 	if (!f->any_role)
-		sqlite3_bind_text(s, 1, principal_role_name(f->role), -1,
-		    SQLITE_STATIC);
+		db_bind_str(st, 1, principal_role_name(f->role));
 	if (f->q == NULL)
 		return ERR_NONE;
 	if ((pat = arena_alloc(a, strlen(f->q) * 2 + 3)) == NULL)
@@ -270,7 +246,7 @@ bind_filter(struct arena *a, sqlite3_stmt *s, const struct user_filter *f)
 	}
 	*o++ = '%';
 	*o = '\0';
-	sqlite3_bind_text(s, 2, pat, (int)(o - pat), SQLITE_STATIC);
+	db_bind_text(st, 2, pat, (size_t)(o - pat));
 	return ERR_NONE;
 }
 
@@ -278,10 +254,10 @@ enum err
 user_list(struct arena *a, const struct user_filter *f,
     const struct cursor_params *p, struct user **rows, size_t *n)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *st;
 	struct user *out;
 	size_t max = (size_t)p->limit + 1;
-	int rc = SQLITE_DONE, after = p->mode == CURSOR_KEYSET && p->after;
+	int after = p->mode == CURSOR_KEYSET && p->after;
 	enum err e;
 
 	*n = 0;
@@ -289,29 +265,24 @@ user_list(struct arena *a, const struct user_filter *f,
 		return ERR_INTERNAL;
 	if ((out = arena_alloc(a, max * sizeof(*out))) == NULL)
 		return ERR_INTERNAL;
-	s = db_stmt(after ? after_stmts[p->sort][p->desc != 0] :
+	st = db_prepare(after ? after_stmts[p->sort][p->desc != 0] :
 	    page_stmts[p->sort][p->desc != 0]);
-	if ((e = bind_filter(a, s, f)) != ERR_NONE)
+	if ((e = bind_filter(a, st, f)) != ERR_NONE)
 		return e;
 	if (after && user_sorts[p->sort].text)
-		sqlite3_bind_text(s, 3, p->after_text, (int)p->after_text_len,
-		    SQLITE_STATIC);
+		db_bind_text(st, 3, p->after_text, p->after_text_len);
 	else if (after)
-		sqlite3_bind_int64(s, 3, p->after_int);
+		db_bind_int(st, 3, p->after_int);
 	if (after)
-		sqlite3_bind_int64(s, 4, p->after_id);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)max);
+		db_bind_int(st, 4, p->after_id);
+	db_bind_int(st, 5, (int64_t)max);
 	if (!after)
-		sqlite3_bind_int64(s, 6, p->mode == CURSOR_OFFSET ?
+		db_bind_int(st, 6, p->mode == CURSOR_OFFSET ?
 		    cursor_offset(p) : 0);
-	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((e = user_fill(a, s, &out[(*n)++])) != ERR_NONE) {
-			sqlite3_reset(s);
-			return e;
-		}
-	sqlite3_reset(s);
-	if (*n < max && rc != SQLITE_DONE)
-		return db_fail(rc, "user_list");
+	while (*n < max && db_next(st))
+		user_fill(a, st, &out[(*n)++]);
+	if ((e = db_finish(st, "user_list")) != ERR_NONE)
+		return e;
 	*rows = out;
 	return ERR_NONE;
 }
@@ -319,16 +290,13 @@ user_list(struct arena *a, const struct user_filter *f,
 enum err
 user_count(struct arena *a, const struct user_filter *f, int64_t *total)
 {
-	sqlite3_stmt *s = db_stmt(STMT_USER_COUNT);
-	int rc;
+	struct db_stmt *st = db_prepare(STMT_USER_COUNT);
 	enum err e;
 
-	if ((e = bind_filter(a, s, f)) != ERR_NONE)
+	if ((e = bind_filter(a, st, f)) != ERR_NONE)
 		return e;
-	rc = sqlite3_step(s);
-	*total = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? ERR_NONE : db_fail(rc, "user_count");
+	*total = db_next(st) ? db_int(st, 0) : 0;
+	return db_finish(st, "user_count");
 }
 
 char *

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "base/buf.h"
-#include "store/post.h"
+#include "pure/post.h"
 
 /* The Content-Type of a page. */
 #define PAGE_CONTENT_TYPE "text/html; charset=utf-8"

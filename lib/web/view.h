@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cJSON.h>
 
-#include "store/post.h"
+#include "pure/post.h"
 #include "store/session.h"
 #include "store/user.h"
 

@@ -1,10 +1,13 @@
-/* post: who may see and change a post, list visibility, search queries. */
+/*
+ * post: the status names, who may see and change a post, list visibility,
+ * and search queries (post_store_match).
+ */
 #include <stdint.h>
 #include <string.h>
 
 #include "base/arena.h"
 #include "store/db.h"
-#include "store/post.h"
+#include "store/post_store.h"
 #include "tap.h"
 
 static const struct principal anon = { .user_id = 0, .role = ROLE_USER };
@@ -100,7 +103,7 @@ match_is(struct arena *a, const char *q, const char *want, const char *what)
 	enum post_query_fault fault;
 	const char *m;
 
-	is_int(post_match_query(a, q, &m, &fault), ERR_NONE, "%s: accepted", what);
+	is_int(post_store_match(a, q, &m, &fault), ERR_NONE, "%s: accepted", what);
 	is_str(m, want, "%s", what);
 }
 
@@ -112,7 +115,7 @@ refused(struct arena *a, const char *q, enum post_query_fault want,
 	enum post_query_fault fault = POST_QUERY_OK;
 	const char *m = "";
 
-	is_int(post_match_query(a, q, &m, &fault), ERR_BAD_REQUEST,
+	is_int(post_store_match(a, q, &m, &fault), ERR_BAD_REQUEST,
 	    "%s: refused", what);
 	is_int(fault, want, "%s: as %s", what, post_query_faults[want].code);
 	ok(m == NULL, "%s: with no query", what);
@@ -171,6 +174,36 @@ test_match(struct arena *a)
 	match_is(a, many, want, "200 characters");
 }
 
+/* The one table of status names: each parses to its own value and back. */
+static void
+test_status(void)
+{
+	static const char *const bad[] = { "", "Draft", "drafts", "publish",
+	    "archived" };
+	enum post_status st;
+	size_t i;
+	int v;
+
+	is_str(post_status_names[POST_DRAFT], "draft", "POST_DRAFT is 'draft'");
+	is_str(post_status_names[POST_PUBLISHED], "published",
+	    "POST_PUBLISHED is 'published'");
+	for (v = 0; v < POST_STATUS__MAX; v++) {
+		st = POST_STATUS__MAX;
+		ok(post_status_parse(post_status_names[v], &st) == 0 &&
+		    (int)st == v, "status %d parses back", v);
+		is_str(post_status_name((enum post_status)v),
+		    post_status_names[v], "status %d is named by the table", v);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		st = POST_PUBLISHED;
+		ok(post_status_parse(bad[i], &st) == -1 && st == POST_PUBLISHED,
+		    "'%s' is no status, and *out is left alone", bad[i]);
+	}
+	ok(post_status_parse(NULL, &st) == -1, "NULL is no status");
+	is_str(post_status_name(POST_STATUS__MAX), "draft",
+	    "a value past the enum is named 'draft'");
+}
+
 int
 main(void)
 {
@@ -179,6 +212,7 @@ main(void)
 
 	if (a == NULL)
 		return 1;
+	test_status();
 	test_policy();
 	test_visibility();
 	/* Search text is split by the index's own tokenizer. */

@@ -15,7 +15,7 @@
 
 #include "base/password.h"
 #include "base/principal.h"
-#include "store/post.h"
+#include "pure/post.h"
 #include "tap.h"
 #include "pure/valid.h"
 

@@ -4,18 +4,8 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "store/db_raw.h"
-#include "store/post.h"
+#include "store/post_store.h"
 #include "base/text.h"
-
-static const char *const status_names[] = { "draft", "published" };
-
-const struct cursor_sort post_sorts[POST_SORT__MAX] = {
-	[POST_SORT_CREATED] = { "createdAt", 0, 0, 0 },
-	[POST_SORT_UPDATED] = { "updatedAt", 0, 0, 0 },
-	[POST_SORT_TITLE] = { "title", 1, 0, 1 },
-	/* bm25 scores shift as posts come and go: no key stays put. */
-	[POST_SORT_RELEVANCE] = { "relevance", 0, 1, 0 },
-};
 
 /* The list families of lib/store/stmt.c: which index a page walks. */
 enum family { FAMILY_ALL, FAMILY_STATUS, FAMILY_AUTHOR, FAMILY__MAX };
@@ -60,12 +50,6 @@ static const enum stmt counts[FAMILY__MAX] = {
 #define TITLE_LOWEST	""
 #define TITLE_HIGHEST	"\xff"
 
-const char *
-post_status_name(enum post_status s)
-{
-	return s == POST_PUBLISHED ? status_names[1] : status_names[0];
-}
-
 /* Binds a post's content (?1 to ?4) and steps s once; a SQLite code. */
 static int
 post_write(sqlite3_stmt *s, enum post_status status, const char *title,
@@ -83,9 +67,9 @@ post_write(sqlite3_stmt *s, enum post_status status, const char *title,
 }
 
 enum err
-post_insert(int64_t author, enum post_status status, const char *title,
-    size_t title_len, const char *body, size_t body_len, int64_t now,
-    int64_t *id)
+post_store_insert(int64_t author, enum post_status status,
+    const char *title, size_t title_len, const char *body, size_t body_len,
+    int64_t now, int64_t *id)
 {
 	sqlite3_stmt *s = db_stmt(STMT_POST_INSERT);
 	int rc;
@@ -93,7 +77,7 @@ post_insert(int64_t author, enum post_status status, const char *title,
 	sqlite3_bind_int64(s, 5, author);
 	rc = post_write(s, status, title, title_len, body, body_len, now);
 	if (rc != SQLITE_DONE)
-		return db_fail(rc, "post_insert");
+		return db_fail(rc, "post_store_insert");
 	*id = sqlite3_last_insert_rowid(db_handle());
 	return ERR_NONE;
 }
@@ -106,8 +90,8 @@ post_row(struct arena *a, sqlite3_stmt *s, struct post *p, int excerpt)
 
 	p->id = sqlite3_column_int64(s, 0);
 	p->author_id = sqlite3_column_int64(s, 1);
-	p->status = st != NULL && strcmp(st, status_names[1]) == 0 ?
-	    POST_PUBLISHED : POST_DRAFT;
+	if (post_status_parse(st, &p->status) == -1)
+		p->status = POST_DRAFT;
 	p->version = sqlite3_column_int64(s, 3);
 	p->created_at = sqlite3_column_int64(s, 4);
 	p->updated_at = sqlite3_column_int64(s, 5);
@@ -118,7 +102,7 @@ post_row(struct arena *a, sqlite3_stmt *s, struct post *p, int excerpt)
 }
 
 enum err
-post_get(struct arena *a, int64_t id, struct post *p)
+post_store_get(struct arena *a, int64_t id, struct post *p)
 {
 	sqlite3_stmt *s = db_stmt(STMT_POST_BY_ID);
 	enum err e;
@@ -131,13 +115,13 @@ post_get(struct arena *a, int64_t id, struct post *p)
 	else if (rc == SQLITE_DONE)
 		e = ERR_NOT_FOUND;
 	else
-		e = db_fail(rc, "post_get");
+		e = db_fail(rc, "post_store_get");
 	sqlite3_reset(s);
 	return e;
 }
 
 enum err
-post_update(int64_t id, enum post_status status, const char *title,
+post_store_update(int64_t id, enum post_status status, const char *title,
     size_t title_len, const char *body, size_t body_len, int64_t now)
 {
 	sqlite3_stmt *s = db_stmt(STMT_POST_UPDATE);
@@ -145,11 +129,11 @@ post_update(int64_t id, enum post_status status, const char *title,
 
 	sqlite3_bind_int64(s, 5, id);
 	rc = post_write(s, status, title, title_len, body, body_len, now);
-	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, "post_update");
+	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, "post_store_update");
 }
 
 enum err
-post_delete(int64_t id)
+post_store_delete(int64_t id)
 {
 	sqlite3_stmt *s = db_stmt(STMT_POST_DELETE);
 	int rc;
@@ -157,7 +141,7 @@ post_delete(int64_t id)
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, "post_delete");
+	return rc == SQLITE_DONE ? ERR_NONE : db_fail(rc, "post_store_delete");
 }
 
 /* The family whose index serves f. */
@@ -253,7 +237,7 @@ post_count(const struct post_filter *f, int64_t *total)
 }
 
 enum err
-post_list(struct arena *a, const struct post_filter *f,
+post_store_list(struct arena *a, const struct post_filter *f,
     const struct cursor_params *lp, struct post **rows, size_t *n, int *more,
     int64_t *total)
 {
@@ -281,7 +265,8 @@ post_list(struct arena *a, const struct post_filter *f,
 	/* Cursor mode reads one post more, to learn whether more follow. */
 	want = (size_t)lp->limit + (lp->mode == CURSOR_KEYSET);
 	sqlite3_bind_int64(s, 8, (int64_t)want);
-	sqlite3_bind_int64(s, 9, lp->mode == CURSOR_OFFSET ? cursor_offset(lp) : 0);
+	sqlite3_bind_int64(s, 9, lp->mode == CURSOR_OFFSET ?
+	    cursor_offset(lp) : 0);
 	if ((*rows = arena_alloc(a, want * sizeof(**rows))) == NULL) {
 		sqlite3_reset(s);
 		return ERR_INTERNAL;
@@ -294,7 +279,7 @@ post_list(struct arena *a, const struct post_filter *f,
 		e = post_row(a, s, &(*rows)[got++], 1);
 	}
 	if (e == ERR_NONE && rc != SQLITE_ROW && rc != SQLITE_DONE)
-		e = db_fail(rc, "post_list");
+		e = db_fail(rc, "post_store_list");
 	sqlite3_reset(s);
 	*n = got;
 	/*
@@ -310,107 +295,6 @@ post_list(struct arena *a, const struct post_filter *f,
 	}
 	return e;
 }
-
-char *
-post_cursor(struct arena *a, const struct cursor_params *lp,
-    const struct post *last)
-{
-	int64_t key = lp->sort == POST_SORT_UPDATED ? last->updated_at :
-	    last->created_at;
-
-	return cursor_make(a, lp, post_sorts, key, last->title, last->id);
-}
-
-void
-post_etag(const struct post *p, char out[POST_ETAG_MAX])
-{
-	size_t n = 0;
-
-	/* "id-version": two numbers of at most 20 characters each. */
-	out[n++] = '"';
-	n += buf_digits(out + n, (long long)p->id, 10, 0);
-	out[n++] = '-';
-	n += buf_digits(out + n, (long long)p->version, 10, 0);
-	out[n++] = '"';
-	out[n] = '\0';
-}
-
-/* 1 for moderators and admins. */
-static int
-is_staff(const struct principal *who)
-{
-	return who->user_id != 0 && who->role != ROLE_USER;
-}
-
-/* 1 when who wrote p. */
-static int
-is_author(const struct post *p, const struct principal *who)
-{
-	return who->user_id != 0 && who->user_id == p->author_id;
-}
-
-int
-post_visible(const struct post *p, const struct principal *who)
-{
-	return p->status == POST_PUBLISHED || is_author(p, who) ||
-	    is_staff(who);
-}
-
-enum err
-post_may_change(const struct post *p, const struct principal *who,
-    int content)
-{
-	if (!post_visible(p, who))
-		return ERR_NOT_FOUND;
-	if (is_author(p, who) || (who->user_id != 0 && who->role == ROLE_ADMIN))
-		return ERR_NONE;
-	if (who->user_id != 0 && who->role == ROLE_MODERATOR && !content)
-		return ERR_NONE;
-	return ERR_FORBIDDEN;
-}
-
-enum err
-post_may_delete(const struct post *p, const struct principal *who)
-{
-	if (!post_visible(p, who))
-		return ERR_NOT_FOUND;
-	return is_author(p, who) || is_staff(who) ? ERR_NONE : ERR_FORBIDDEN;
-}
-
-void
-post_filter_visible(struct post_filter *f, const struct principal *who)
-{
-	if (is_staff(who))
-		return;
-	if (f->status == -1)
-		f->status = POST_PUBLISHED;
-	if (f->status == POST_DRAFT) {
-		if (who->user_id == 0 ||
-		    (f->author != 0 && f->author != who->user_id))
-			f->nothing = 1;
-		f->author = who->user_id;
-	}
-}
-
-#define STR_(x)	#x
-#define STR(x)	STR_(x)
-
-const struct post_query_text post_query_faults[POST_QUERY__MAX] = {
-	[POST_QUERY_OK] = { "", "" },
-	[POST_QUERY_TOO_LONG] = { "too_long", "A search (q) holds at most "
-	    STR(POST_QUERY_MAX_CHARS) " characters." },
-	[POST_QUERY_NO_WORD] = { "invalid_value",
-	    "A search (q) needs a word: letters or digits." },
-	[POST_QUERY_TOO_MANY_TERMS] = { "too_many_terms", "A search (q) holds "
-	    "at most " STR(POST_QUERY_MAX_TERMS) " words; a word joined by "
-	    "punctuation, such as e-mail, counts as its parts." },
-	[POST_QUERY_TOO_MANY_PREFIXES] = { "too_many_prefixes", "A search (q) "
-	    "holds at most " STR(POST_QUERY_MAX_PREFIXES) " prefix words "
-	    "(ending in *)." },
-	[POST_QUERY_PREFIX_TOO_SHORT] = { "prefix_too_short", "A prefix word "
-	    "in a search (q) needs at least " STR(POST_QUERY_MIN_PREFIX)
-	    " letters or digits before its *." },
-};
 
 /* The search being built: the FTS5 query so far, and what it holds. */
 struct match_build {
@@ -459,7 +343,7 @@ phrase_repeated(const struct match_build *m, size_t from)
 }
 
 enum err
-post_match_query(struct arena *a, const char *q, const char **match,
+post_store_match(struct arena *a, const char *q, const char **match,
     enum post_query_fault *fault)
 {
 	struct match_build m;

@@ -1,7 +1,7 @@
 /*
- * post: the posts table as the handlers see it, and the rules of who may
- * see and change a post.  The only code besides db that knows how posts
- * are stored.
+ * post: a post and the rules about it: the status names, the sort orders
+ * of lists, who may see and change a post, its ETag and its cursor, and
+ * the bounds of a search.  No I/O: the posts table is store/post_store.
  */
 #ifndef QUILL_POST_H
 #define QUILL_POST_H
@@ -15,7 +15,10 @@
 
 struct arena;
 
-enum post_status { POST_DRAFT, POST_PUBLISHED };
+enum post_status { POST_DRAFT, POST_PUBLISHED, POST_STATUS__MAX };
+
+/* "draft", "published": indexed by enum post_status. */
+extern const char *const post_status_names[POST_STATUS__MAX];
 
 /* The sort orders of post lists; post_sorts has one row for each. */
 enum post_sort {
@@ -84,37 +87,11 @@ struct post_filter {
 	const char	*match;		/* from post_match_query, or NULL */
 };
 
-/* "draft" or "published". */
+/* The name of status s; "draft" for a value outside the enum. */
 const char *post_status_name(enum post_status s);
 
-/* Inserts a post; *id receives its id.  Call inside a transaction. */
-enum err post_insert(int64_t author, enum post_status status,
-    const char *title, size_t title_len, const char *body, size_t body_len,
-    int64_t now, int64_t *id);
-
-/* Loads post id into *p, strings in the arena; ERR_NOT_FOUND when absent. */
-enum err post_get(struct arena *a, int64_t id, struct post *p);
-
-/*
- * Replaces the status, title and body of post id, counts a new version and
- * sets updated_at to now.  Call inside a transaction.
- */
-enum err post_update(int64_t id, enum post_status status, const char *title,
-    size_t title_len, const char *body, size_t body_len, int64_t now);
-
-/* Deletes post id.  Call inside a transaction. */
-enum err post_delete(int64_t id);
-
-/*
- * One page of the posts f selects, in the order and page lp names: *rows
- * (in the arena) receives *n posts with excerpts.  In cursor mode *more is
- * 1 when further posts follow; in offset mode *total receives the number
- * of posts f selects, counted only when the page does not show it (a page
- * that is not full is the last).  The relevance sort needs f->match.
- */
-enum err post_list(struct arena *a, const struct post_filter *f,
-    const struct cursor_params *lp, struct post **rows, size_t *n, int *more,
-    int64_t *total);
+/* Parses a status name (NULL is none) into *out; -1 when it is not one. */
+int post_status_parse(const char *s, enum post_status *out);
 
 /* The cursor that continues a list after post last, or NULL (no memory). */
 char *post_cursor(struct arena *a, const struct cursor_params *lp,
@@ -144,16 +121,5 @@ enum err post_may_delete(const struct post *p, const struct principal *who);
  * f->nothing when what was asked holds nothing who may see.
  */
 void post_filter_visible(struct post_filter *f, const struct principal *who);
-
-/*
- * Sets *match to the FTS5 query for search text q (in the arena): every
- * word must appear (a word ending in '*' is a prefix), each a phrase of
- * the terms the index makes of it (db_fts_tokenize), so no character of q
- * is FTS5 syntax.  ERR_BAD_REQUEST with *fault saying why when q is beyond
- * the bounds above (its length, its terms, its prefixes) or holds no word;
- * ERR_INTERNAL when out of memory.
- */
-enum err post_match_query(struct arena *a, const char *q,
-    const char **match, enum post_query_fault *fault);
 
 #endif
