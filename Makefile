@@ -35,6 +35,11 @@ APACHE_DEB_PKGS = apache2 spawn-fcgi
 TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
 	   valgrind mandoc prometheus systemd
+# `make deb`: debhelper and lintian, and the build's own packages.
+DEB_DEB_PKGS = $(RUN_DEB_PKGS) debhelper dpkg-dev lintian
+# `make release-check`: mmdebstrap makes the bare Debian 12 root the
+# package is installed into; sqlite3 sets its database back a migration.
+RELEASE_DEB_PKGS = $(DEB_DEB_PKGS) mmdebstrap sqlite3
 # `make bench`: the load generator.
 BENCH_DEB_PKGS = wrk
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
@@ -116,9 +121,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
-.PHONY: all programs deps deps-run install uninstall install-htdocs run \
-	stop cert test test-asan mutants bench lint format clean help fuzz \
-	fuzz-merge fuzz-targets api-docs man FORCE
+.PHONY: all programs deps deps-run install uninstall install-htdocs deb \
+	release-check run stop cert test test-asan mutants bench lint format \
+	clean help fuzz fuzz-merge fuzz-targets api-docs man FORCE
 
 all: programs man $(UNITS) $(FUZZ_REPLAYS) $(TEST_BINS) $(BUILD)/t/quillctl-sysconf  ## build the programs, quillctl, the manual pages and the tests
 
@@ -307,7 +312,8 @@ test:  ## run the whole test suite (integration tests on lighttpd and on Apache)
 	$(call layout_tests,$(TEST_ENV) QUILL_BUILD=$(BUILD))
 
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
-	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan
+	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan \
+	   QUILL_SAN=1
 test-asan:  ## the whole suite built with AddressSanitizer and UBSan
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory cert
@@ -337,6 +343,18 @@ fuzz-merge:  ## add what `make fuzz` found that adds coverage to t/fuzz/corpus
 	sh tools/fuzz.sh merge $(FUZZ_BUILD) 0 $(FUZZ_TARGETS)
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/t/fuzz/fuzz-%)
+
+deb:  ## build the Debian package $(BUILD)/deb/quill_<version>_<arch>.deb, checked by lintian
+	@sh tools/deps.sh $(DEB_DEB_PKGS)
+	@sh tools/deb.sh $(BUILD)/deb
+
+# The package on a bare Debian 12 root with Apache: installed, served
+# (register, login, me, a post), upgraded over itself, purged.  CI runs it
+# after `make test`; it takes a few minutes and needs root and a mirror.
+release-check:  ## build the package and install, serve, upgrade and purge it on a bare Debian 12
+	@sh tools/deps.sh $(RELEASE_DEB_PKGS)
+	@sh tools/deb.sh $(BUILD)/deb
+	@sh tools/release-check.sh $(BUILD)/deb/quill_$$(dpkg-parsechangelog -S Version)_$$(dpkg-architecture -q DEB_HOST_ARCH).deb
 
 bench:  ## measure speed and memory with wrk on loopback
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_DEB_PKGS)"

@@ -10,6 +10,7 @@
 #include "base/arena.h"
 #include "web/auth.h"
 #include "store/db.h"
+#include "pure/header.h"
 #include "web/listing.h"
 #include "store/ratelimit.h"
 #include "base/log.h"
@@ -77,7 +78,7 @@ posts_if_match(struct req *r, const struct post *p)
 	char etag[POST_ETAG_MAX];
 
 	post_etag(p, etag);
-	return h == NULL || http_etag_match(h, etag, 0) ? ERR_NONE :
+	return h == NULL || header_etag_match(h, etag, 0) ? ERR_NONE :
 	    ERR_PRECONDITION_FAILED;
 }
 
@@ -131,7 +132,7 @@ posts_get(struct req *r)
 	}
 	post_etag(&p, etag);
 	h = http_env(r, "HTTP_IF_NONE_MATCH");
-	if (h != NULL && http_etag_match(h, etag, 1)) {
+	if (h != NULL && header_etag_match(h, etag, 1)) {
 		http_header(r, "ETag", etag);
 		return http_reply_not_modified(r);
 	}

@@ -305,8 +305,8 @@ users_list(struct req *r)
 
 	if ((e = auth_require_role(r, ROLE_MODERATOR)) != ERR_NONE)
 		return e;
-	if ((e = listing_parse(r, user_sorts, USER_SORT__MAX, USER_SORT_CREATED, 1,
-	    &p)) != ERR_NONE || (e = users_filter(r, &f)) != ERR_NONE)
+	if ((e = listing_parse(r, user_sorts, USER_SORT__MAX, USER_SORT_CREATED,
+	    1, &p)) != ERR_NONE || (e = users_filter(r, &f)) != ERR_NONE)
 		return e;
 	if ((e = user_list(r->arena, &f, &p, &rows, &n)) != ERR_NONE)
 		return e;

@@ -12,7 +12,7 @@ use lib 't/lib';
 use Test::More;
 use QuillTest;
 use AuthTest;
-use QuillHarden qw(hold_write_lock release_write_lock);
+use QuillHarden qw(hold_write_lock release_write_lock lock_byte);
 
 my $cgi = test_layout() =~ /cgi$/ && test_layout() ne 'fcgid';
 my ($promtool) = grep { -x } map { "$_/promtool" } split /:/, $ENV{PATH};
@@ -220,7 +220,8 @@ SKIP: {
 # Who may read them.
 my $token = join '', map { ('a' .. 'z', 0 .. 9)[rand 36] } 1 .. 40;
 my $closed = start_server(settings => { QUILL_METRICS_ALLOW => '192.0.2.1',
-    QUILL_METRICS_TOKEN => $token, QUILL_BUSY_TIMEOUT_MS => 300 });
+    QUILL_METRICS_TOKEN => $token, QUILL_BUSY_TIMEOUT_MS => 300,
+    QUILL_ARGON2_CONCURRENCY => 1, QUILL_ARGON2_WAIT_MS => 100 });
 my $r = api($closed, 'GET', '/api/v1/metrics');
 is($r->{status}, 404, 'an address outside QUILL_METRICS_ALLOW: 404');
 is($r->{json}{error}{code}, 'NOT_FOUND', 'the API\'s own 404, as for a path that does not exist');
@@ -258,7 +259,29 @@ is(counter($cd, 'quill_db_busy_waits_total', 'posts'), 3, 'quill_db_busy_waits_t
 is($cd->{'quill_http_requests_total{program="posts",route="/api/v1/posts",method="POST",status="5xx"}'}, 1,
     'and the request its 5xx');
 
+# Logins while another process holds the one Argon2 slot: each waits, is
+# refused, and is no failed login.
+my $slots = "$closed->{var}/quill.db.argon2.lock";
+open my $slot, '+<', $slots or die "$slots: $!";
+ok(lock_byte($slot, 0), 'another process takes the only Argon2 slot');
+is((login($closed, $bemail, $bpw))[1]{status}, 503, 'a login finds no slot: 503') for 1 .. 2;
+ok(lock_byte($slot, 0, 1), 'and gives it back');
+close $slot;
+my $c2 = samples(api($closed, 'GET', '/api/v1/metrics', token => $token)->{content});
+$cd = grown($c1, $c2);
+is(counter($cd, 'quill_argon2_refused_total', 'auth'), 2, 'quill_argon2_refused_total counts both');
+is(counter($cd, 'quill_argon2_waits_total', 'auth'), 2, 'quill_argon2_waits_total their waits');
+is(counter($cd, 'quill_login_failures_total', 'auth', 'reason="wrong_password"'), 0,
+    'and no failed login is counted');
+
 my $default = start_server();
 is(api($default, 'GET', '/api/v1/metrics')->{status}, 404, 'with neither setting, nobody may read them');
+# No token set is no empty token: "Bearer " with nothing after it opens
+# nothing, whether the web server trims the header or passes it on as sent.
+is(api($default, 'GET', '/api/v1/metrics', headers => { authorization => 'Bearer ' })->{status}, 404,
+    'not even with an empty Bearer token');
+is(cgi_request($default, 'posts', 'GET', '/api/v1/metrics',
+    env => { HTTP_AUTHORIZATION => 'Bearer ' })->{status}, 404,
+    'which the program refuses itself, untrimmed');
 
 done_testing();

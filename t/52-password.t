@@ -8,6 +8,8 @@ use lib 't/lib';
 use Test::More;
 use QuillTest;
 use AuthTest;
+use QuillHarden qw(hold_write_lock release_write_lock);
+use POSIX ();
 
 # Many reset requests for one account here; t/53 tests the per-account limit.
 my $srv = start_server(settings => { QUILL_RATE_FORGOT_ACCOUNT => '1000/3600' });
@@ -216,17 +218,38 @@ my $cron = do { open my $c, '<', root() . '/etc/crontab.example' or die $!; loca
 like($cron, qr/^[^#\n]*quillctl mail$/m, 'etc/crontab.example runs quillctl mail');
 like($cron, qr/^[^#\n]*quillctl purge$/m, 'and quillctl purge');
 
-# One link sent twice at the same moment resets the password once: both
-# requests find it unused before either has hashed its password, and only
-# the transaction that stores a password may spend it.  (The purge emptied
-# the outbox, whose ids start again: the spool is emptied too.)
+# One link sent twice at the same moment resets the password once.  Both
+# requests find it unused and hash their password while another writer
+# holds the database; only the transaction that stores a password may
+# spend the link, and only one does.  (The purge emptied the outbox, whose
+# ids start again: the spool is emptied too.)
 unlink glob "$srv->{var}/mail/*.eml";
 is(forgot($email)->{status}, 202, 'a reset link is asked for again');
 my ($twice) = deliver_and_link();
 ok($twice, 'and mailed');
 my @raced = ('the first racing passphrase', 'the second racing passphrase');
-my @res = in_parallel(map { my $p = $_; sub {
-    post_on_new_connection($srv, '/api/v1/auth/password/reset', { token => $twice, password => $p }) } } @raced);
+my $lock = hold_write_lock($srv);
+my @kids;
+for my $p (@raced) {
+    pipe(my $from, my $to) or die "pipe: $!";
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        close $from;
+        close $lock->{in};
+        close $lock->{out};
+        print $to post_on_new_connection($srv, '/api/v1/auth/password/reset',
+            { token => $twice, password => $p });
+        close $to;
+        POSIX::_exit(0);
+    }
+    close $to;
+    push @kids, [$pid, $from];
+}
+# Both find the link and hash, then wait for the lock (QUILL_BUSY_TIMEOUT_MS,
+# 5 s): time enough for both to pass the look-up before either writes.
+sleep 2;
+release_write_lock($lock);
+my @res = map { my ($pid, $fh) = @$_; local $/; my $o = <$fh> // ''; waitpid($pid, 0); $o } @kids;
 my @st = map { /^(\d+)/ ? $1 : 0 } @res;
 is_deeply([sort @st], [204, 422], 'a link used by two requests at once resets the password once')
     or diag(join "\n", @res);

@@ -23,7 +23,7 @@ my ($rc, $out) = quillctl($state, 'init');
 is($rc, 0, 'quillctl init') or diag $out;
 
 my $dest = "$var/dest";
-my $made = `make -s -C $root install DESTDIR=$dest PREFIX=/usr BUILD=$bin 2>&1`;
+my $made = `make -s -C $root install DESTDIR=$dest PREFIX=/usr @{[build_vars()]} 2>&1`;
 is($?, 0, 'make install DESTDIR=... PREFIX=/usr') or diag $made;
 my $unit = "$dest/usr/lib/systemd/system/quill\@.service";
 open my $uf, '<', $unit or die;

@@ -17,7 +17,7 @@ my $var = state_dir()->{var};
 # make TARGET into DEST with the settings given; returns (exit, output).
 sub make_in {
     my ($target, $dest, @vars) = @_;
-    my $out = `make -s -C $root $target DESTDIR=$dest BUILD=$bin @vars 2>&1`;
+    my $out = `make -s -C $root $target DESTDIR=$dest @{[build_vars()]} @vars 2>&1`;
     return ($? >> 8, $out);
 }
 
@@ -60,6 +60,8 @@ my %want = (
     '/etc/lighttpd/conf-available/50-quill.conf' => '0644',
     '/etc/cron.d/quill' => '0644',
     '/etc/logrotate.d/quill' => '0644',
+    '/usr/share/man/man7/quill.7' => '0644', '/usr/share/man/man5/quill.conf.5' => '0644',
+    '/usr/share/man/man8/quillctl.8' => '0644',
     '/var/lib/quill' => '0700', '/var/spool/quill' => '0700',
     '/var/log/quill' => '2750', '/var/backups/quill' => '0700',
 );

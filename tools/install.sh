@@ -137,6 +137,8 @@ manifest() {
 	tmpl 0644 etc/quill.conf.example "$pkgdatadir/quill.conf.example"
 	tmpl 0644 apache/quill.conf "$pkgdatadir/examples/apache-site.conf"
 	tmpl 0644 lighttpd/quill.conf "$pkgdatadir/examples/lighttpd.conf"
+	copy 0644 etc/prometheus/quill-rules.yml \
+	    "$pkgdatadir/examples/prometheus-rules.yml"
 	tmpl 0644 etc/systemd/quill@.service "$SYSTEMDUNITDIR/quill@.service"
 	tmpl 0644 etc/systemd/quill@.socket "$SYSTEMDUNITDIR/quill@.socket"
 	for m in $MAN_PAGES; do

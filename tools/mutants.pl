@@ -15,7 +15,7 @@
 # mutant's tests; running out of time counts as killed.
 use strict;
 use warnings;
-use Cwd qw(abs_path getcwd);
+use Cwd qw(getcwd);
 use File::Path qw(make_path remove_tree);
 use POSIX qw(:sys_wait_h setpgid);
 use Time::HiRes qw(time sleep);

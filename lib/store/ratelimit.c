@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pure/addr.h"
 #include "base/config.h"
 #include "store/db.h"
 #include "base/log.h"
@@ -44,15 +45,15 @@ static const struct bucket buckets[RL__MAX] = {
 };
 
 /*
- * The key bucket b counts: an address is counted by http_addr_key (its
+ * The key bucket b counts: an address is counted by addr_key (its
  * IPv6 network, IPv4-mapped as IPv4), into buf; any other key as it is.
  */
 static const char *
-bucket_key(enum ratelimit_bucket b, const char *key, char buf[HTTP_ADDR_MAX])
+bucket_key(enum ratelimit_bucket b, const char *key, char buf[ADDR_MAX])
 {
 	if (!buckets[b].per_address)
 		return key;
-	http_addr_key(key, (int)config.rate_ipv6_prefix, buf, HTTP_ADDR_MAX);
+	addr_key(key, (int)config.rate_ipv6_prefix, buf, ADDR_MAX);
 	return buf;
 }
 
@@ -103,7 +104,7 @@ ratelimit_check(struct req *r, enum ratelimit_bucket b, const char *key,
     int64_t now)
 {
 	const struct config_rate *rate = buckets[b].rate;
-	char buf[HTTP_ADDR_MAX];
+	char buf[ADDR_MAX];
 	struct db_stmt *st;
 	int64_t v[2];	/* hits, expires_at */
 	enum err e;
@@ -126,7 +127,7 @@ rate_count(enum ratelimit_bucket b, const char *key, int64_t now, int *over,
     int64_t *reset)
 {
 	const struct config_rate *rate = buckets[b].rate;
-	char buf[HTTP_ADDR_MAX];
+	char buf[ADDR_MAX];
 	struct db_stmt *st;
 	int64_t v[2];	/* hits, expires_at: the upsert returns its row */
 	enum err e;

@@ -12,15 +12,18 @@
 #include <fcgiapp.h>
 
 #include "web/app.h"
+#include "pure/addr.h"
 #include "base/arena.h"
 #include "base/buf.h"
 #include "web/auth.h"
 #include "base/config.h"
 #include "store/db.h"
+#include "pure/header.h"
 #include "web/limit.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/password.h"
+#include "pure/path.h"
 #include "web/sandbox.h"
 #include "web/scrape.h"
 #include "pure/token.h"
@@ -177,12 +180,12 @@ static void
 allow_list(const struct route *routes, size_t n, const char *path,
     struct buf *b)
 {
-	int64_t p[HTTP_MAX_PARAMS];
+	int64_t p[PATH_MAX_PARAMS];
 	size_t np, i;
 	int m, seen[M__MAX] = { 0 };
 
 	for (i = 0; i < n; i++)
-		if (http_route_match(routes[i].pattern, path, p, &np)) {
+		if (path_match(routes[i].pattern, path, p, &np)) {
 			seen[routes[i].method] = 1;
 			if (routes[i].method == M_GET)
 				seen[M_HEAD] = 1;
@@ -285,7 +288,7 @@ app_route(struct req *r, const struct route *routes, size_t n,
 	enum err e;
 
 	for (i = 0; i < n; i++) {
-		if (!http_route_match(routes[i].pattern, r->path, r->params, &np))
+		if (!path_match(routes[i].pattern, r->path, r->params, &np))
 			continue;
 		/* A 405 or a preflight counts under the path's route. */
 		if (!known)
@@ -327,10 +330,10 @@ app_client(struct req *r)
 	if (!config_proxy_trusted(r->client) ||
 	    (xff = http_env(r, "HTTP_X_FORWARDED_FOR")) == NULL)
 		return ERR_NONE;
-	if ((addr = arena_alloc(r->arena, HTTP_ADDR_MAX)) == NULL)
+	if ((addr = arena_alloc(r->arena, ADDR_MAX)) == NULL)
 		return ERR_INTERNAL;
-	if (http_forwarded_client(xff, strlen(xff), config_proxy_trusted, addr,
-	    HTTP_ADDR_MAX) == 0)
+	if (header_forwarded_client(xff, strlen(xff), config_proxy_trusted, addr,
+	    ADDR_MAX) == 0)
 		r->client = addr;
 	return ERR_NONE;
 }
@@ -366,7 +369,7 @@ app_parse(struct req *r)
 	}
 	if ((path = arena_alloc(r->arena, APP_PATH_MAX)) == NULL)
 		return ERR_INTERNAL;
-	if (http_normalise_path(uri, strlen(uri), path, APP_PATH_MAX) == -1)
+	if (path_normalise(uri, strlen(uri), path, APP_PATH_MAX) == -1)
 		return http_fail(r, ERR_BAD_REQUEST, "The request path is malformed.");
 	r->path = path;
 	r->browser = http_browser(r);
@@ -476,7 +479,7 @@ app_server_allow(struct req *r, const struct route *routes, size_t n)
 	struct buf allow = { 0 };
 	char path[APP_PATH_MAX];
 
-	if (url == NULL || http_normalise_path(url, strlen(url), path,
+	if (url == NULL || path_normalise(url, strlen(url), path,
 	    sizeof(path)) == -1)
 		return;
 	if (strcmp(path, APP_HEALTH_PATH) == 0)

@@ -6,6 +6,7 @@
 #include "web/auth.h"
 #include "base/config.h"
 #include "pure/cookie.h"
+#include "pure/header.h"
 #include "store/db.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -43,20 +44,6 @@ auth_load(struct req *r, const struct token_claims *c)
 	return ERR_NONE;
 }
 
-int
-auth_bearer_token(const char *header, const char **tok, size_t *len)
-{
-	const char *h = header;
-
-	if (strncasecmp(h, "Bearer ", 7) != 0)
-		return -1;
-	for (h += 7; *h == ' '; h++)
-		continue;
-	*tok = h;
-	*len = strlen(h);
-	return 0;
-}
-
 /* 1 for the methods that change something. */
 static int
 method_unsafe(enum method m)
@@ -92,55 +79,18 @@ cookie_hash(const struct req *r, unsigned char hash[SECRET_HASH_BYTES])
 	return 1;
 }
 
-/* 1 when s is the n bytes of t, without regard to ASCII case. */
-static int
-same_text(const char *s, const char *t, size_t n)
-{
-	return strlen(s) == n && strncasecmp(s, t, n) == 0;
-}
-
-enum auth_origin
-auth_origin_judge(const char *fetch_site, const char *origin,
-    const char *referer, const char *self)
-{
-	size_t n = strlen(self);
-
-	if (fetch_site != NULL) {
-		if (strcmp(fetch_site, "same-origin") == 0)
-			return AUTH_ORIGIN_SAME;
-		if (strcmp(fetch_site, "same-site") == 0 ||
-		    strcmp(fetch_site, "cross-site") == 0)
-			return AUTH_ORIGIN_CROSS;
-	}
-	if (origin != NULL && *origin != '\0')
-		return same_text(origin, self, n) ? AUTH_ORIGIN_SAME :
-		    AUTH_ORIGIN_OTHER;
-	if (referer != NULL && *referer != '\0')
-		return strncasecmp(referer, self, n) == 0 &&
-		    strchr("/?#", referer[n]) != NULL ? AUTH_ORIGIN_SAME :
-		    AUTH_ORIGIN_REFERER;
-	return AUTH_ORIGIN_UNKNOWN;
-}
-
 /* Why a request failed the origin check, for the client. */
-static const char *const origin_messages[] = {
-	[AUTH_ORIGIN_SAME] = "",
-	[AUTH_ORIGIN_CROSS] = "This request was sent from another site "
+static const char *const origin_messages[HEADER_ORIGIN__MAX] = {
+	[HEADER_ORIGIN_SAME] = "",
+	[HEADER_ORIGIN_CROSS] = "This request was sent from another site "
 	    "(Sec-Fetch-Site); use the forms of this site.",
-	[AUTH_ORIGIN_OTHER] = "This request was sent from another origin "
+	[HEADER_ORIGIN_OTHER] = "This request was sent from another origin "
 	    "(Origin); use the forms of this site.",
-	[AUTH_ORIGIN_REFERER] = "This request was sent from a page of another "
+	[HEADER_ORIGIN_REFERER] = "This request was sent from a page of another "
 	    "site (Referer); use the forms of this site.",
-	[AUTH_ORIGIN_UNKNOWN] = "This request has no Sec-Fetch-Site, Origin or "
-	    "Referer header, so it cannot be shown to come from this site; a "
-	    "browser sends one, other clients should use a Bearer token.",
-};
-
-/* The names of the verdicts, for the log. */
-static const char *const origin_names[] = {
-	[AUTH_ORIGIN_SAME] = "same", [AUTH_ORIGIN_CROSS] = "sec_fetch_site",
-	[AUTH_ORIGIN_OTHER] = "origin", [AUTH_ORIGIN_REFERER] = "referer",
-	[AUTH_ORIGIN_UNKNOWN] = "no_origin",
+	[HEADER_ORIGIN_UNKNOWN] = "This request has no Sec-Fetch-Site, Origin "
+	    "or Referer header, so it cannot be shown to come from this site; "
+	    "a browser sends one, other clients should use a Bearer token.",
 };
 
 /* Refuses r as a cross-site request for reason (logged) with message. */
@@ -181,7 +131,7 @@ auth_csrf(struct req *r)
 	unsigned char hash[SECRET_HASH_BYTES];
 	const char *tok[2];
 	size_t len[2], n, i;
-	enum auth_origin o;
+	enum header_origin o;
 	int cookie;
 
 	if (!method_unsafe(r->method))
@@ -190,11 +140,12 @@ auth_csrf(struct req *r)
 	if (r->body_kind != BODY_FORM &&
 	    (cookie == 0 || authorization_sent(r)))
 		return ERR_NONE;
-	o = auth_origin_judge(http_env(r, "HTTP_SEC_FETCH_SITE"),
+	o = header_origin(http_env(r, "HTTP_SEC_FETCH_SITE"),
 	    http_env(r, "HTTP_ORIGIN"), http_env(r, "HTTP_REFERER"),
 	    config.public_origin);
-	if (o != AUTH_ORIGIN_SAME)
-		return csrf_refused(r, origin_names[o], origin_messages[o]);
+	if (o != HEADER_ORIGIN_SAME)
+		return csrf_refused(r, header_origin_names[o],
+		    origin_messages[o]);
 	n = csrf_tokens_sent(r, tok, len);
 	for (i = 0; i < n; i++)
 		if (cookie != 1 || !secret_csrf_verify(config.key,
@@ -296,7 +247,7 @@ auth_identify(struct req *r)
 	if (h == NULL || *h == '\0')
 		return auth_cookie(r);
 	r->token_sent = 1;
-	if (auth_bearer_token(h, &tok, &len) == -1)
+	if (header_bearer(h, &tok, &len) == -1)
 		return http_fail(r, ERR_UNAUTHENTICATED,
 		    "Use an Authorization: Bearer access token.");
 	tr = token_verify_access(tok, len, time(NULL), &c);

@@ -24,31 +24,11 @@
 /* Room for a CSRF token and its NUL. */
 #define AUTH_CSRF_TOKEN_SIZE 44
 
-/* Where an unsafe request comes from, as its headers show it. */
-enum auth_origin {
-	AUTH_ORIGIN_SAME,	/* this site */
-	AUTH_ORIGIN_CROSS,	/* Sec-Fetch-Site: cross-site or same-site */
-	AUTH_ORIGIN_OTHER,	/* Origin names another origin (or "null") */
-	AUTH_ORIGIN_REFERER,	/* Referer is a page of another origin */
-	AUTH_ORIGIN_UNKNOWN	/* none of the three: it cannot be shown */
-};
-
-/*
- * Judges the headers Sec-Fetch-Site, Origin and Referer (each NULL when
- * absent) against self, the site's origin ("https://example.com"), in that
- * order: the first one present decides.  Sec-Fetch-Site decides only when
- * it is same-origin, same-site or cross-site.  Origins compare without
- * regard to ASCII case; a Referer must be self followed by '/', '?', '#'
- * or nothing.
- */
-enum auth_origin auth_origin_judge(const char *fetch_site, const char *origin,
-    const char *referer, const char *self);
-
 /*
  * The cross-site request check, run by app before every handler.  An
  * unsafe request (POST, PUT, PATCH, DELETE) that carries a form, or that
  * carries the session cookie and no Authorization header, must come from
- * QUILL_PUBLIC_ORIGIN (auth_origin_judge); a CSRF token it sends (header
+ * QUILL_PUBLIC_ORIGIN (header_origin); a CSRF token it sends (header
  * X-CSRF-Token or form field csrfToken) must be the cookie session's, and
  * then r->csrf_token_ok is set.  ERR_CSRF_FAILED (logged) otherwise.
  */
@@ -75,13 +55,6 @@ void auth_cookie_set(struct req *r, const char *secret);
 
 /* Tells the browser to drop the session cookie. */
 void auth_cookie_clear(struct req *r);
-
-/*
- * Finds the token in an Authorization header value: the scheme "Bearer" in
- * any case, one or more spaces, then the token, the rest of the value
- * (*tok, *len bytes, possibly 0).  Returns 0, or -1 for any other scheme.
- */
-int auth_bearer_token(const char *header, const char **tok, size_t *len);
 
 /*
  * Sets r->who from the Authorization header.  No credentials: anonymous,

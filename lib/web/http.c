@@ -5,7 +5,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <arpa/inet.h>
 
 #include "base/arena.h"
 #include "base/text.h"
@@ -75,143 +74,6 @@ const char *
 http_method_name(enum method m)
 {
 	return (m >= 0 && m < M__MAX) ? method_names[m] : "";
-}
-
-int
-http_normalise_path(const char *uri, size_t len, char *out, size_t outsz)
-{
-	size_t i, o = 0;
-	int hi, lo, c;
-
-	if (outsz == 0 || len == 0 || uri[0] != '/')
-		return -1;
-	for (i = 0; i < len && uri[i] != '?' && uri[i] != '#'; i++) {
-		c = (unsigned char)uri[i];
-		if (c == '%') {
-			if (i + 2 >= len || (hi = text_hex_value(uri[i + 1])) < 0 ||
-			    (lo = text_hex_value(uri[i + 2])) < 0)
-				return -1;
-			c = hi << 4 | lo;
-			if (c == '/')
-				return -1;
-			i += 2;
-		}
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			return -1;
-		if (o + 1 >= outsz)
-			return -1;
-		out[o++] = (char)c;
-	}
-	if (o > 1 && out[o - 1] == '/')
-		o--;
-	out[o] = '\0';
-	return 0;
-}
-
-/* Entries of X-Forwarded-For read at most, from the right. */
-#define XFF_MAX_HOPS 16
-
-/* Whether the NUL-terminated s is an IPv4 or IPv6 address. */
-static int
-addr_valid(const char *s)
-{
-	unsigned char b[16];
-
-	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
-}
-
-int
-http_forwarded_client(const char *xff, size_t len,
-    int (*trusted)(const char *), char *out, size_t outsz)
-{
-	char entry[HTTP_ADDR_MAX];
-	size_t end = len, start, a, b;
-	int hops, found = 0;
-
-	for (hops = 0; hops < XFF_MAX_HOPS && end > 0; hops++) {
-		for (start = end; start > 0 && xff[start - 1] != ','; start--)
-			continue;
-		for (a = start; a < end && (xff[a] == ' ' || xff[a] == '\t'); a++)
-			continue;
-		for (b = end; b > a && (xff[b - 1] == ' ' || xff[b - 1] == '\t');
-		    b--)
-			continue;
-		if (b - a == 0 || b - a >= sizeof(entry) || b - a >= outsz)
-			break;
-		memcpy(entry, xff + a, b - a);
-		entry[b - a] = '\0';
-		if (!addr_valid(entry))
-			break;
-		memcpy(out, entry, b - a + 1);
-		found = 1;
-		if (!trusted(entry))
-			break;
-		end = start > 0 ? start - 1 : 0;
-	}
-	return found ? 0 : -1;
-}
-
-void
-http_addr_key(const char *addr, int v6_bits, char *out, size_t outsz)
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-	unsigned char b[16];
-	char text[INET6_ADDRSTRLEN];
-	int i;
-
-	if (outsz == 0)
-		return;
-	if (inet_pton(AF_INET, addr, b) == 1)
-		inet_ntop(AF_INET, b, text, sizeof(text));
-	else if (inet_pton(AF_INET6, addr, b) != 1) {
-		snprintf(out, outsz, "%s", addr);
-		return;
-	} else if (memcmp(b, mapped, sizeof(mapped)) == 0)
-		inet_ntop(AF_INET, b + 12, text, sizeof(text));
-	else {
-		v6_bits = v6_bits < 0 ? 0 : v6_bits > 128 ? 128 : v6_bits;
-		for (i = 0; i < 16; i++)
-			if (i * 8 >= v6_bits)
-				b[i] = 0;
-			else if (i * 8 + 8 > v6_bits)
-				b[i] &= (unsigned char)(0xff << (8 - v6_bits % 8));
-		inet_ntop(AF_INET6, b, text, sizeof(text));
-		snprintf(out, outsz, "%s/%d", text, v6_bits);
-		return;
-	}
-	snprintf(out, outsz, "%s", text);
-}
-
-int
-http_route_match(const char *pattern, const char *path, int64_t *params,
-    size_t *nparams)
-{
-	const char *p = pattern, *s = path, *pe, *se;
-	size_t np = 0;
-	int64_t v;
-
-	while (*p != '\0' && *s != '\0') {
-		if (*p != '/' || *s != '/')
-			return 0;
-		p++;
-		s++;
-		pe = p + strcspn(p, "/");
-		se = s + strcspn(s, "/");
-		if (pe - p == 4 && memcmp(p, "{id}", 4) == 0) {
-			if ((v = text_parse_id(s, (size_t)(se - s))) < 0 ||
-			    np == HTTP_MAX_PARAMS)
-				return 0;
-			params[np++] = v;
-		} else if (pe - p != se - s || memcmp(p, s, (size_t)(pe - p)) != 0)
-			return 0;
-		p = pe;
-		s = se;
-	}
-	if (*p != '\0' || *s != '\0')
-		return 0;
-	*nparams = np;
-	return 1;
 }
 
 /* Compares the media type of a Content-Type value (before ';') with want. */
@@ -601,50 +463,6 @@ http_reply_not_modified(struct req *r)
 	r->status = 304;
 	r->content_type = NULL;
 	return ERR_NONE;
-}
-
-/* Skips optional white space and empty list elements (RFC 9110 5.6.1). */
-static const char *
-list_skip(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == ',')
-		p++;
-	return p;
-}
-
-int
-http_etag_match(const char *header, const char *etag, int weak)
-{
-	const char *p = header, *q;
-	size_t n = strlen(etag);
-	int is_weak, found = 0;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p == '*') {
-		for (p++; *p == ' ' || *p == '\t'; p++)
-			continue;
-		return *p == '\0';
-	}
-	for (p = list_skip(p); *p != '\0'; p = list_skip(p)) {
-		is_weak = p[0] == 'W' && p[1] == '/';
-		if (is_weak)
-			p += 2;
-		if (*p != '"')
-			return 0;
-		/* etagc: '!', '#'..'~' and obs-text; no space, quote or control. */
-		for (q = p + 1; *q != '"'; q++)
-			if ((unsigned char)*q <= 0x20 || *q == 0x7f)
-				return 0;
-		if ((weak || !is_weak) && (size_t)(q + 1 - p) == n &&
-		    memcmp(p, etag, n) == 0)
-			found = 1;
-		for (p = q + 1; *p == ' ' || *p == '\t'; p++)
-			continue;
-		if (*p != '\0' && *p != ',')
-			return 0;
-	}
-	return found;
 }
 
 /* Appends ,"key":"value" with value escaped. */

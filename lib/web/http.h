@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "base/principal.h"
 #include "pure/form.h"
+#include "pure/path.h"
 #include "pure/valid.h"
 
 struct arena;
@@ -28,10 +29,7 @@ enum method {
 
 enum body_kind { BODY_NONE, BODY_JSON, BODY_FORM };
 
-#define HTTP_MAX_PARAMS 4
 #define HTTP_REQUEST_ID_MAX 64
-/* Room for an IPv4 or IPv6 address in text, NUL included. */
-#define HTTP_ADDR_MAX 64
 
 struct req {
 	struct arena	*arena;
@@ -39,12 +37,12 @@ struct req {
 	/* The request, read-only for handlers. */
 	enum method	 method;
 	const char	*method_name;
-	const char	*path;		/* normalised, see http_normalise_path */
+	const char	*path;		/* normalised, see path_normalise */
 	const char	*query;		/* raw, without '?' */
-	const char	*client;	/* REMOTE_ADDR, or see http_forwarded_client */
+	const char	*client;	/* REMOTE_ADDR, or X-Forwarded-For's */
 	char		 request_id[HTTP_REQUEST_ID_MAX + 1];
 	char *const	*envp;
-	int64_t		 params[HTTP_MAX_PARAMS];	/* {id} path segments */
+	int64_t		 params[PATH_MAX_PARAMS];	/* {id} path segments */
 	size_t		 nparams;
 	enum body_kind	 body_kind;
 	cJSON		*json;		/* BODY_JSON: the top-level object */
@@ -80,44 +78,6 @@ enum method http_method(const char *s);
 
 /* The canonical name of m ("GET" ...); "" for M_OTHER. */
 const char *http_method_name(enum method m);
-
-/*
- * Computes the path the router works from, out of a raw request URI: the part
- * before '?' or '#', percent-decoded, with one trailing '/' removed.  Fails
- * (-1) on a path that does not start with '/', bad percent-encoding, an
- * encoded '/', '\' or NUL, control characters, or more than outsz-1 bytes.
- */
-int http_normalise_path(const char *uri, size_t len, char *out, size_t outsz);
-
-/*
- * The client behind trusted proxies, from an X-Forwarded-For value of len
- * bytes: walking its comma-separated entries from the right, the first
- * address that trusted() does not accept.  Only plain IPv4 and IPv6
- * addresses are understood; an entry that is not one ends the walk, and
- * the last address reached is taken.  At most 16 entries are read.  Writes
- * the address into out (outsz bytes) and returns 0, or -1 when the value
- * names no address at all.
- */
-int http_forwarded_client(const char *xff, size_t len,
-    int (*trusted)(const char *), char *out, size_t outsz);
-
-/*
- * The key by which the per-address rate limits count the client at addr,
- * into out (outsz bytes, always NUL-terminated): an IPv4 address as it is,
- * an IPv4-mapped IPv6 address (::ffff:a.b.c.d) as its IPv4 address, and
- * an IPv6 address as its network of v6_bits bits ("2001:db8::/64"), since
- * one host commonly holds a whole /64.  A text that is no address is its
- * own key.  Pure: no I/O.
- */
-void http_addr_key(const char *addr, int v6_bits, char *out, size_t outsz);
-
-/*
- * Matches path against pattern ("/api/v1/posts/{id}").  Each {id} matches a
- * decimal integer 1..2^63-1 without leading zeros, stored in params.
- * Returns 1 on a match.
- */
-int http_route_match(const char *pattern, const char *path, int64_t *params,
-    size_t *nparams);
 
 /*
  * Reads and parses the body by Content-Type, refusing before reading:
@@ -189,13 +149,6 @@ enum err http_reply_empty(struct req *r);
 
 /* Answers 304 Not Modified: no body; headers set so far are kept. */
 enum err http_reply_not_modified(struct req *r);
-
-/*
- * 1 when an If-Match (weak 0: strong comparison) or If-None-Match (weak 1)
- * header value names etag (a quoted entity tag, "\"3-1\"").  "*" matches
- * any etag; W/ tags match only weakly; a malformed list matches nothing.
- */
-int http_etag_match(const char *header, const char *etag, int weak);
 
 /*
  * Writes the answer for r->err into r->out and sets the status: the error

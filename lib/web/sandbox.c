@@ -201,7 +201,10 @@ sandbox_landlock_abi(const char **why)
 	return 0;
 }
 
-/* Gives the tree at path the rights allowed (within handled); 0 or -1. */
+/*
+ * Gives the tree at path, or the file at path, the rights allowed (within
+ * handled; a file takes only the rights of files); 0 or -1.
+ */
 static int
 landlock_allow(int ruleset, const char *path, __u64 allowed, __u64 handled)
 {
@@ -209,7 +212,7 @@ landlock_allow(int ruleset, const char *path, __u64 allowed, __u64 handled)
 	int rc;
 
 	memset(&pb, 0, sizeof(pb));
-	if ((pb.parent_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((pb.parent_fd = open(path, O_PATH | O_CLOEXEC)) == -1)
 		return -1;
 	pb.allowed_access = allowed & handled;
 	rc = (int)syscall(SYS_landlock_add_rule, ruleset,
@@ -267,14 +270,15 @@ landlock_enter(const char *db_path, char *err, size_t errsz)
 #ifdef QUILL_SANITIZED
 	/*
 	 * LeakSanitizer lists the threads in /proc at exit; a report reads
-	 * the program and its libraries (in /usr) to name functions.
+	 * the program and its libraries (in /usr) to name functions.  The
+	 * program's file only, not its directory, which may hold the state.
 	 */
 	if (landlock_allow(ruleset, "/proc", LANDLOCK_ACCESS_FS_READ_FILE |
 	    LANDLOCK_ACCESS_FS_READ_DIR, attr.handled_access_fs) == -1 ||
 	    landlock_allow(ruleset, "/usr", LANDLOCK_ACCESS_FS_READ_FILE,
 	    attr.handled_access_fs) == -1 ||
 	    realpath("/proc/self/exe", dir) == NULL ||
-	    landlock_allow(ruleset, dirname(dir), LANDLOCK_ACCESS_FS_READ_FILE,
+	    landlock_allow(ruleset, dir, LANDLOCK_ACCESS_FS_READ_FILE,
 	    attr.handled_access_fs) == -1) {
 		what = "cannot give the sanitizers' files to Landlock";
 		goto fail_close;

@@ -1,11 +1,11 @@
 /*
- * auth: the Authorization pre-check of auth_identify, auth_bearer_token and
+ * auth: the Authorization pre-check of auth_identify, header_bearer and
  * then token_verify_access, on a header value as the web server passes it
  * (a C string: the value ends at the first NUL).
  */
 #include <strings.h>
 
-#include "web/auth.h"
+#include "pure/header.h"
 
 #include "fuzz.h"
 
@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len;
 
 	fuzz_token_init();
-	if (auth_bearer_token(h, &tok, &len) == 0) {
+	if (header_bearer(h, &tok, &len) == 0) {
 		FUZZ_CHECK(strncasecmp(h, "Bearer ", 7) == 0);
 		FUZZ_CHECK(tok >= h + 7 && tok + len == h + strlen(h));
 		FUZZ_CHECK(len == 0 || tok[0] != ' ');

@@ -1,5 +1,5 @@
 /*
- * forwarded: http_forwarded_client, the X-Forwarded-For parser that names
+ * forwarded: header_forwarded_client, the X-Forwarded-For parser that names
  * the client behind trusted proxies, on a header value as the web server
  * passes it (a C string: the value ends at the first NUL).
  *
@@ -8,19 +8,20 @@
  * client can forge entries only to its left), and ends the walk with no
  * answer when it is not an address.  One more trusted hop on the right,
  * within the 16 entries read, changes nothing but what it adds.  The
- * rate-limit key of an answer (http_addr_key) fits its buffer, is the
+ * rate-limit key of an answer (addr_key) fits its buffer, is the
  * address itself for IPv4, and is a network that is its own key for IPv6.
  */
 #include <arpa/inet.h>
 
-#include "web/http.h"
+#include "pure/addr.h"
+#include "pure/header.h"
 
 #include "fuzz.h"
 
 #define HOP		"127.0.0.1"
 #define SMALL_OUT	8
 
-/* The proxies of this target, as in t/unit/forwarded.c. */
+/* The proxies of this target, as in t/unit/header.c. */
 static int
 trusted(const char *addr)
 {
@@ -44,17 +45,17 @@ is_addr(const char *s)
 static void
 check_key(const char *addr)
 {
-	char key[HTTP_ADDR_MAX], net[HTTP_ADDR_MAX], again[HTTP_ADDR_MAX];
+	char key[ADDR_MAX], net[ADDR_MAX], again[ADDR_MAX];
 	unsigned char b[4];
 
-	http_addr_key(addr, 64, key, sizeof(key));
+	addr_key(addr, 64, key, sizeof(key));
 	FUZZ_CHECK(strlen(key) < sizeof(key));
 	if (inet_pton(AF_INET, addr, b) == 1)
 		FUZZ_CHECK(strcmp(key, addr) == 0);
 	if (strchr(key, '/') != NULL) {
 		memcpy(net, key, strcspn(key, "/"));
 		net[strcspn(key, "/")] = '\0';
-		http_addr_key(net, 64, again, sizeof(again));
+		addr_key(net, 64, again, sizeof(again));
 		FUZZ_CHECK(strcmp(again, key) == 0);
 	}
 }
@@ -94,12 +95,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *xff = fuzz_cstring(data, size), *more;
-	char out[HTTP_ADDR_MAX], again[HTTP_ADDR_MAX], small[SMALL_OUT];
-	char last[HTTP_ADDR_MAX];
+	char out[ADDR_MAX], again[ADDR_MAX], small[SMALL_OUT];
+	char last[ADDR_MAX];
 	size_t len = strlen(xff), commas = 0, i;
 	int rc, rc2;
 
-	rc = http_forwarded_client(xff, len, trusted, out, sizeof(out));
+	rc = header_forwarded_client(xff, len, trusted, out, sizeof(out));
 	check_answer(xff, rc, out, sizeof(out));
 	if (last_entry(xff, last, sizeof(last))) {
 		if (!is_addr(last))
@@ -108,7 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(rc == 0 && strcmp(out, last) == 0);
 	}
 
-	rc2 = http_forwarded_client(xff, len, trusted, small, sizeof(small));
+	rc2 = header_forwarded_client(xff, len, trusted, small, sizeof(small));
 	check_answer(xff, rc2, small, sizeof(small));
 
 	for (i = 0; i < len; i++)
@@ -117,7 +118,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK((more = malloc(len + sizeof(", " HOP))) != NULL);
 		memcpy(more, xff, len);
 		memcpy(more + len, ", " HOP, sizeof(", " HOP));
-		rc2 = http_forwarded_client(more, strlen(more), trusted, again,
+		rc2 = header_forwarded_client(more, strlen(more), trusted, again,
 		    sizeof(again));
 		FUZZ_CHECK(rc2 == 0);
 		FUZZ_CHECK(strcmp(again, rc == 0 ? out : HOP) == 0);

@@ -1,5 +1,5 @@
 /*
- * path: http_normalise_path and http_route_match, from a raw REQUEST_URI
+ * path: path_normalise and path_match, from a raw REQUEST_URI
  * to a route and its {id} parameters.
  *
  * A normalised path starts with '/', holds no control character, DEL or
@@ -11,7 +11,7 @@
  */
 #include <ctype.h>
 
-#include "web/http.h"
+#include "pure/path.h"
 
 #include "fuzz.h"
 
@@ -20,7 +20,7 @@
 
 /*
  * The routes of API.md, whichever program serves them, and two that reach
- * the limit of HTTP_MAX_PARAMS ids and go past it.
+ * the limit of PATH_MAX_PARAMS ids and go past it.
  */
 static const char *const patterns[] = {
 	"/api/v1/health",
@@ -50,16 +50,16 @@ slashes(const char *s, size_t n)
 static void
 route_all(const char *path)
 {
-	int64_t params[HTTP_MAX_PARAMS];
+	int64_t params[PATH_MAX_PARAMS];
 	char again[PATH_MAX_OUT + 1], *o;
 	const char *p;
 	size_t i, k, np;
 
 	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
 		np = SIZE_MAX;
-		if (!http_route_match(patterns[i], path, params, &np))
+		if (!path_match(patterns[i], path, params, &np))
 			continue;
-		FUZZ_CHECK(np <= HTTP_MAX_PARAMS);
+		FUZZ_CHECK(np <= PATH_MAX_PARAMS);
 		o = again;
 		for (p = patterns[i], k = 0; *p != '\0'; ) {
 			if (strncmp(p, "{id}", 4) == 0) {
@@ -83,7 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n, i, plen;
 	int rc;
 
-	rc = http_normalise_path(uri, size, out, sizeof(out));
+	rc = path_normalise(uri, size, out, sizeof(out));
 	if (rc == 0) {
 		n = strlen(out);
 		FUZZ_CHECK(out[0] == '/' && n < sizeof(out));
@@ -98,7 +98,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		route_all(out);
 	} else
 		FUZZ_CHECK(rc == -1);
-	if (http_normalise_path(uri, size, small, sizeof(small)) == 0)
+	if (path_normalise(uri, size, small, sizeof(small)) == 0)
 		FUZZ_CHECK(rc == 0 && strcmp(small, out) == 0);
 	else
 		FUZZ_CHECK(rc == -1 || strlen(out) >= sizeof(small) - 1);

@@ -36,17 +36,18 @@ sub mutant_files {
 sub read_mutant {
     my ($path) = @_;
     my $name = $path =~ s{.*/}{}r =~ s/\.mutant$//r;
-    open my $fh, '<', $path or die "$path: $!\n";
+    my $file = "t/mutants/$name.mutant";
+    open my $fh, '<', $path or die "$file: $!\n";
     my $text = do { local $/; <$fh> };
     close $fh;
     my ($head, $find, $replace) = $text =~
         /\A(.*?)^\@\@ find\n(.*?)^\@\@ replace\n(.*)\z/ms
-        or die "$path: needs an '\@\@ find' line, the text, an "
+        or die "$file: needs an '\@\@ find' line, the text, an "
         . "'\@\@ replace' line and its text\n";
     my %h;
     for my $line (split /\n/, $head) {
         next if $line =~ /^\s*$/;
-        $line =~ /^#\s?(.*)$/ or die "$path: a header line starts with #: $line\n";
+        $line =~ /^#\s?(.*)$/ or die "$file: a header line starts with #: $line\n";
         my $l = $1;
         if ($l =~ /^(Breaks|Tests|Equivalent):\s*(.*)$/) {
             $h{$1} = $2;
@@ -58,17 +59,17 @@ sub read_mutant {
         }
     }
     for my $k (qw(Breaks Tests)) {
-        die "$path: the header has no '# $k:' line\n"
+        die "$file: the header has no '# $k:' line\n"
             unless defined $h{$k} && $h{$k} =~ /\S/;
     }
-    die "$path: the find text is empty\n" if $find eq '';
-    die "$path: the replacement is the find text itself\n" if $find eq $replace;
+    die "$file: the find text is empty\n" if $find eq '';
+    die "$file: the replacement is the find text itself\n" if $find eq $replace;
     my @tests = split ' ', $h{Tests};
     for (@tests) {
-        die "$path: a test is t/NAME.t or t/unit/NAME.c, not $_\n"
+        die "$file: a test is t/NAME.t or t/unit/NAME.c, not $_\n"
             unless m{^t/(unit/[\w-]+\.c|[\w-]+\.t)$};
     }
-    return { name => $name, file => $path, breaks => $h{Breaks},
+    return { name => $name, file => $file, breaks => $h{Breaks},
         tests => \@tests, equivalent => $h{Equivalent}, find => $find,
         replace => $replace };
 }

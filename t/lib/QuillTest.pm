@@ -21,7 +21,7 @@ use Test::More;
 use Exporter 'import';
 
 our @EXPORT = qw(start_server api json_body raw_request connect_to cgi_request register
-    login quillctl log_text root build_dir fresh_email test_server tls_cert
+    login quillctl log_text root build_dir build_vars fresh_email test_server tls_cert
     program_of state_dir free_port contract_record workers test_layout
     note_secrets access_log_text access_log_leaks serving started_workers);
 
@@ -43,6 +43,13 @@ die "QUILL_TEST_LAYOUT for $test_server must be one of "
 
 sub root { $root }
 sub build_dir { $build }
+
+# The variables that make needs to add to the build under test without
+# rebuilding it otherwise: its directory, and the sanitizers it was built
+# with (make test-asan sets QUILL_SAN).
+sub build_vars {
+    return ("BUILD=$build", ($ENV{QUILL_SAN} // '') ne '' ? "SAN=$ENV{QUILL_SAN}" : ());
+}
 
 # The web server the suite runs against: lighttpd or apache.
 sub test_server { $test_server }

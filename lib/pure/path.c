@@ -1,0 +1,66 @@
+#include <string.h>
+
+#include "base/text.h"
+#include "pure/path.h"
+
+int
+path_normalise(const char *uri, size_t len, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	int hi, lo, c;
+
+	if (outsz == 0 || len == 0 || uri[0] != '/')
+		return -1;
+	for (i = 0; i < len && uri[i] != '?' && uri[i] != '#'; i++) {
+		c = (unsigned char)uri[i];
+		if (c == '%') {
+			if (i + 2 >= len || (hi = text_hex_value(uri[i + 1])) < 0 ||
+			    (lo = text_hex_value(uri[i + 2])) < 0)
+				return -1;
+			c = hi << 4 | lo;
+			if (c == '/')
+				return -1;
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			return -1;
+		if (o + 1 >= outsz)
+			return -1;
+		out[o++] = (char)c;
+	}
+	if (o > 1 && out[o - 1] == '/')
+		o--;
+	out[o] = '\0';
+	return 0;
+}
+
+int
+path_match(const char *pattern, const char *path, int64_t *params,
+    size_t *nparams)
+{
+	const char *p = pattern, *s = path, *pe, *se;
+	size_t np = 0;
+	int64_t v;
+
+	while (*p != '\0' && *s != '\0') {
+		if (*p != '/' || *s != '/')
+			return 0;
+		p++;
+		s++;
+		pe = p + strcspn(p, "/");
+		se = s + strcspn(s, "/");
+		if (pe - p == 4 && memcmp(p, "{id}", 4) == 0) {
+			if ((v = text_parse_id(s, (size_t)(se - s))) < 0 ||
+			    np == PATH_MAX_PARAMS)
+				return 0;
+			params[np++] = v;
+		} else if (pe - p != se - s || memcmp(p, s, (size_t)(pe - p)) != 0)
+			return 0;
+		p = pe;
+		s = se;
+	}
+	if (*p != '\0' || *s != '\0')
+		return 0;
+	*nparams = np;
+	return 1;
+}

@@ -1,0 +1,149 @@
+/*
+ * Unit tests for lib/pure/path.c: the path the router works from, out of a
+ * raw request URI (path_normalise), and the routes it matches (path_match).
+ * Every URI is a heap copy of exactly its length, so a read past it shows
+ * up under AddressSanitizer.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pure/path.h"
+#include "tap.h"
+
+/* path_normalise of uri, copied to exactly its length, into out. */
+static int
+normalise(const char *uri, char *out, size_t outsz)
+{
+	size_t n = strlen(uri);
+	char *p = tap_malloc(n);
+	int rc;
+
+	memcpy(p, uri, n);
+	rc = path_normalise(p, n, out, outsz);
+	free(p);
+	return rc;
+}
+
+/* Checks that uri normalises to want. */
+static void
+path_is(const char *uri, const char *want, const char *what)
+{
+	char out[256];
+
+	if (ok(normalise(uri, out, sizeof(out)) == 0, "%s: accepted", what))
+		is_str(out, want, "%s: the path", what);
+}
+
+/* Checks that uri is refused. */
+static void
+refused(const char *uri, const char *what)
+{
+	char out[256];
+
+	is_int(normalise(uri, out, sizeof(out)), -1, "%s: refused", what);
+}
+
+static void
+test_normalise(void)
+{
+	char small[8];
+
+	path_is("/api/v1/posts", "/api/v1/posts", "a plain path");
+	path_is("/api/v1/posts/", "/api/v1/posts", "one trailing / is dropped");
+	path_is("/", "/", "the root keeps its /");
+	path_is("/api/v1/posts?limit=5#top", "/api/v1/posts",
+	    "the query and fragment are not the path");
+	path_is("/api/v1/%70osts", "/api/v1/posts",
+	    "percent-encoding is decoded");
+	path_is("/a%2ab", "/a*b", "in either case");
+	path_is("/a%20b", "/a b", "a space may be encoded");
+	refused("", "an empty URI");
+	refused("api/v1/posts", "a path without a leading /");
+	refused("*", "the asterisk form");
+	refused("/api%2Fv1", "an encoded /");
+	refused("/a%2fb", "an encoded / in lower case");
+	refused("/a%5cb", "an encoded \\");
+	refused("/a\\b", "a literal \\");
+	refused("/a%00b", "an encoded NUL");
+	refused("/a%0ab", "an encoded line feed");
+	refused("/a\tb", "a control character");
+	refused("/a%7fb", "DEL");
+	refused("/a%zzb", "bad percent-encoding");
+	refused("/a%4", "a percent sign cut short");
+	refused("/a%", "a percent sign at the end");
+	is_int(normalise("/1234567", small, sizeof(small)), -1,
+	    "a path that does not fit the output with its NUL");
+	is_int(normalise("/123456", small, sizeof(small)), 0,
+	    "one that fits exactly");
+	is_str(small, "/123456", "whole");
+	is_int(normalise("/a", small, 0), -1, "an output of no bytes");
+}
+
+/* Checks that path matches pattern with the n ids of want. */
+static void
+match_is(const char *pattern, const char *path, size_t n,
+    const int64_t *want, const char *what)
+{
+	int64_t params[PATH_MAX_PARAMS];
+	size_t np = SIZE_MAX, i;
+	int same;
+
+	if (!ok(path_match(pattern, path, params, &np), "%s: matches", what))
+		return;
+	same = np == n;
+	for (i = 0; same && i < n; i++)
+		same = params[i] == want[i];
+	ok(same, "%s: its %zu ids", what, n);
+}
+
+/* Checks that path does not match pattern. */
+static void
+no_match(const char *pattern, const char *path, const char *what)
+{
+	int64_t params[PATH_MAX_PARAMS];
+	size_t np;
+
+	ok(!path_match(pattern, path, params, &np), "%s: no match", what);
+}
+
+static void
+test_match(void)
+{
+	static const int64_t one[] = { 42 }, two[] = { 7, 9 };
+	static const int64_t max[] = { INT64_MAX };
+	static const int64_t four[] = { 1, 2, 3, 4 };
+
+	match_is("/api/v1/posts", "/api/v1/posts", 0, NULL, "a literal route");
+	match_is("/api/v1/posts/{id}", "/api/v1/posts/42", 1, one, "an id");
+	match_is("/api/v1/users/{id}/posts/{id}", "/api/v1/users/7/posts/9",
+	    2, two, "two ids");
+	match_is("/p/{id}", "/p/9223372036854775807", 1, max,
+	    "the largest id");
+	match_is("/{id}/{id}/{id}/{id}", "/1/2/3/4", 4, four,
+	    "PATH_MAX_PARAMS ids");
+	no_match("/{id}/{id}/{id}/{id}/{id}", "/1/2/3/4/5",
+	    "one id more than PATH_MAX_PARAMS");
+	no_match("/p/{id}", "/p/9223372036854775808", "an id past INT64_MAX");
+	no_match("/p/{id}", "/p/0", "id 0");
+	no_match("/p/{id}", "/p/042", "an id with a leading zero");
+	no_match("/p/{id}", "/p/-1", "a negative id");
+	no_match("/p/{id}", "/p/+1", "a signed id");
+	no_match("/p/{id}", "/p/1x", "an id run into text");
+	no_match("/p/{id}", "/p/", "an empty id");
+	no_match("/p/{id}", "/p", "a missing id");
+	no_match("/api/v1/posts", "/api/v1/posts/1", "a longer path");
+	no_match("/api/v1/posts/{id}", "/api/v1/posts", "a shorter path");
+	no_match("/api/v1/posts", "/api/v1/post", "a segment cut short");
+	no_match("/api/v1/posts", "/api/v1/postsx", "a segment run on");
+	no_match("/api/v1/posts", "/API/v1/posts", "another case");
+	no_match("/api/v1/posts", "api/v1/posts", "no leading /");
+}
+
+int
+main(void)
+{
+	test_normalise();
+	test_match();
+	return done_testing();
+}
