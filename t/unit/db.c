@@ -65,10 +65,7 @@ open_db(int busy_ms)
 {
 	char err[256];
 
-	db_close();
-	if (db_open(path, 1, busy_ms, err, sizeof(err)) == -1 ||
-	    (db_schema_missing() != 0 && db_migrate(err, sizeof(err)) == -1) ||
-	    db_prepare_all(err, sizeof(err)) == -1)
+	if (tmpdb_open(path, busy_ms, err, sizeof(err)) == -1)
 		bail(err);
 }
 
