@@ -20,6 +20,11 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 echo "deps: installing$missing"
-apt-get update -q
+# A new machine often has unattended-upgrades (or another apt) running for
+# its first minutes: wait for its lock rather than fail.
+wait_lock="-o DPkg::Lock::Timeout=600"
 # shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+apt-get $wait_lock update -q
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive apt-get $wait_lock install -y -q \
+    --no-install-recommends $missing
