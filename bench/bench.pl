@@ -233,11 +233,14 @@ sub bench_cases {
     my $var = $srv->{var};
     my $auth = { Authorization => "Bearer $token" };
     my $me = lua($var, 'me', 'GET', '', $auth);
+    # The targets against hello are lighttpd's: Apache's own cost hides
+    # the programs' (the targets on both servers are of CPU time).
+    my $l = $srv->{server} eq 'lighttpd';
     my @reads = (
-        [ 'GET /posts/{id}', "/api/v1/posts/$post_id", undef, 0.95 ],
-        [ 'GET /posts?limit=20', '/api/v1/posts?limit=20', undef, 0.75 ],
+        [ 'GET /posts/{id}', "/api/v1/posts/$post_id", undef, $l ? 0.95 : undef ],
+        [ 'GET /posts?limit=20', '/api/v1/posts?limit=20', undef, $l ? 0.75 : undef ],
         [ 'GET /posts?q= (search)', '/api/v1/posts?q=post&limit=20', undef ],
-        [ 'GET /users/me (Bearer)', '/api/v1/users/me', $me, 0.70 ],
+        [ 'GET /users/me (Bearer)', '/api/v1/users/me', $me, $l ? 0.70 : undef ],
     );
     return (
         [ 'hello (FastCGI baseline)', '/bench/hello' ],
@@ -465,7 +468,7 @@ sub compare_peer {
         if ($srv->{server} eq 'lighttpd') {
             push @t, target("$srv->{server} $c->[0]: rate vs PHP", $rate, 2.0, '>=');
             push @t, target("$srv->{server} $c->[0]: rate vs hello", $vs_hello, $c->[3], '>=')
-                if defined $c->[3] && $c->[3] > 0.70;
+                if defined $c->[3];
         }
         push @t, target("$srv->{server} $c->[0]: own CPU vs PHP", $cpu, 0.33, '<=');
         printf "%-26s %8.2fx %8.0f%% %8.1f %8.1f %8.2fx  %s\n", $c->[0], $rate, 100 * $vs_hello,
@@ -476,7 +479,7 @@ sub compare_peer {
 # Notes a target for the summary; returns "met"/"MISSED" with it.
 sub target {
     my ($what, $v, $t, $cmp) = @_;
-    my $met = $cmp eq '>=' ? $v >= $t : $v <= $t;
+    my $met = $cmp eq '>=' ? $v >= $t : $cmp eq '<' ? $v < $t : $v <= $t;
     push @targets, [ $what, $v, "$cmp $t", $met ];
     return sprintf '%s %s %s', $met ? 'met' : 'MISSED', $cmp, $t;
 }
@@ -628,10 +631,11 @@ if ($get) {
     if ($cost !~ /^([\d.]+)$/) {
         print "metrics: not measured: $cost";
     } elsif ($prog_us > 0) {
-        my $share = $1 / 1000 / $prog_us;
+        my $ns = $1;
+        my $share = $ns / 1000 / $prog_us;
         printf "metrics: %.0f ns a request, %.2f%% of the programs' CPU time for %s "
-            . "(target < 1%%: %s)\n", $1, 100 * $share, $get->[0],
-            $share < 0.01 ? 'met' : 'MISSED';
+            . "(target < 1%%: %s)\n", $ns, 100 * $share, $get->[0],
+            target('metrics: share of a GET\'s program CPU', $share, 0.01, '<') =~ /^(\S+)/;
     } else {
         printf "metrics: %.0f ns a request (no CPU time measured for %s)\n", $1, $get->[0];
     }
@@ -688,7 +692,7 @@ if ($srv && !$ENV{BENCH_SKIP_DEEP}) {
     my $ratio = $rate{100} ? $rate{$deep_rows} / $rate{100} : 0;
     printf "  page after row %d: %.0f req/s\n  page after row %d: %.0f req/s (%.0f%% of the shallow page; target within 20%%: %s)\n",
         100, $rate{100}, $deep_rows, $rate{$deep_rows}, 100 * $ratio,
-        abs(1 - $ratio) <= 0.2 ? 'met' : 'MISSED';
+        target('cursor page at the last row: |1 - ratio|', abs(1 - $ratio), 0.2, '<=') =~ /^(\S+)/;
 }
 # Search, bounded by construction (docs/posts.md): the costliest search
 # the bounds accept beside a one-word search, on BENCH_SEARCH_ROWS (100,000)
@@ -768,7 +772,8 @@ SQL
     printf "  %-26s p99 %8.1f ms   q=%s\n", $_, $med{$_}, $q{$_} for sort keys %q;
     my $ratio = $one ? $med{$worst} / $one : 0;
     printf "  worst accepted (%s): p99 %.1f ms, %.1fx the one-word search (target within 5x: %s)\n",
-        $worst, $med{$worst}, $ratio, $ratio <= 5 ? 'met' : 'MISSED';
+        $worst, $med{$worst}, $ratio,
+        target('search: worst accepted p99 / one word', $ratio, 5, '<=') =~ /^(\S+)/;
     QuillTest::stop_server($ss);
 }
 
