@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -209,7 +210,6 @@ tpl_date(int64_t t, char *out)
 	    "October", "November", "December" };
 	char iso[TIME_RFC3339_SIZE];
 	int month, day;
-	char *p = out;
 
 	/* 2026-12-02T23:55:00Z: the calendar is time_rfc3339's. */
 	time_rfc3339(t, iso, sizeof(iso));
@@ -217,20 +217,8 @@ tpl_date(int64_t t, char *out)
 	day = (iso[8] - '0') * 10 + (iso[9] - '0');
 	if (month < 1 || month > 12)
 		month = 1;
-	if (day >= 10)
-		*p++ = (char)('0' + day / 10);
-	*p++ = (char)('0' + day % 10);
-	*p++ = ' ';
-	memcpy(p, months[month - 1], strlen(months[month - 1]));
-	p += strlen(months[month - 1]);
-	*p++ = ' ';
-	memcpy(p, iso, 4);			/* the year */
-	p += 4;
-	memcpy(p, ", ", 2);
-	p += 2;
-	memcpy(p, iso + 11, 5);			/* hours and minutes */
-	p += 5;
-	memcpy(p, " UTC", 5);			/* with the NUL */
+	snprintf(out, TPL_DATE_SIZE, "%d %s %.4s, %.5s UTC", day,
+	    months[month - 1], iso, iso + 11);
 }
 
 /* One rendering: the output, and the items the sections are inside. */
