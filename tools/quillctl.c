@@ -790,6 +790,7 @@ cmd_purge(void)
 		{ STMT_PURGE_MAIL, "old mails" },
 		{ STMT_PURGE_RATE, "rate-limit windows" },
 		{ STMT_PURGE_LOGIN_FAILURES, "login back-offs" },
+		{ STMT_PURGE_CHALLENGES, "used or expired sign-in challenges" },
 	};
 	int64_t now = (int64_t)time(NULL), n;
 	struct db_stmt *st;
