@@ -132,6 +132,12 @@ secret_random(void *p, size_t n)
 	randombytes_buf(p, n);
 }
 
+void
+secret_wipe(void *p, size_t n)
+{
+	sodium_memzero(p, n);
+}
+
 _Static_assert(SECRET_SEAL_OVERHEAD ==
     crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
     crypto_aead_xchacha20poly1305_ietf_ABYTES,

@@ -73,6 +73,9 @@ int secret_equal(const void *a, size_t alen, const void *b, size_t blen);
 /* n random bytes into p, from the kernel's generator. */
 void secret_random(void *p, size_t n);
 
+/* Overwrites n bytes of p with zeros, in a way the compiler keeps. */
+void secret_wipe(void *p, size_t n);
+
 /*
  * Sealing: a secret the server must read back (a TOTP key), kept in the
  * database so that the database alone does not give it away.  A sealed

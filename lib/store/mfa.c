@@ -3,8 +3,17 @@
  * requests may race for one thing (a step, a recovery code, a challenge),
  * the UPDATE itself says who won: it changes a row for one of them only.
  */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/base32.h"
+#include "base/config.h"
+#include "base/log.h"
 #include "store/db.h"
 #include "store/mfa.h"
+
+/* The purpose a TOTP key is sealed for (base/secret). */
+#define TOTP_SEAL_LABEL	"quill totp key v1"
 
 enum err
 mfa_totp_get(int64_t user_id, struct mfa_totp *t)
@@ -234,4 +243,189 @@ mfa_signin_mark(int64_t sid, int64_t user_id, int64_t now)
 	db_bind_int(st, 2, user_id);
 	db_bind_int(st, 3, now);
 	return changed_one(st, "mfa_signin_mark", ERR_NOT_FOUND);
+}
+
+/* The context a user's sealed key and recovery codes are bound to: the
+ * user's id as 8 big-endian bytes. */
+static void
+user_ctx(int64_t user_id, unsigned char ctx[8])
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, user_id >>= 8)
+		ctx[i] = (unsigned char)(user_id & 0xff);
+}
+
+/* Opens t, user_id's sealed key, into key. */
+static enum err
+key_open(int64_t user_id, const struct mfa_totp *t,
+    unsigned char key[TOTP_SECRET_BYTES])
+{
+	unsigned char ctx[8];
+	char id[24];
+
+	user_ctx(user_id, ctx);
+	if (secret_unseal(config.key, config.key_len, TOTP_SEAL_LABEL, ctx,
+	    sizeof(ctx), t->sealed, MFA_SEALED_BYTES, key) ==
+	    TOTP_SECRET_BYTES)
+		return ERR_NONE;
+	snprintf(id, sizeof(id), "%lld", (long long)user_id);
+	log_event(LOG_ERROR, "totp_key_unreadable", NULL, "user", id, "why",
+	    "the key does not open under this key file: it was replaced "
+	    "since the user enrolled, or the row was changed; "
+	    "quillctl user mfa-reset lets the user enrol again", NULL);
+	return ERR_INTERNAL;
+}
+
+enum err
+mfa_enrol(int64_t user_id, int64_t now, char secret[TOTP_SECRET_TEXT])
+{
+	unsigned char key[TOTP_SECRET_BYTES], sealed[MFA_SEALED_BYTES];
+	unsigned char ctx[8];
+	enum err e;
+
+	secret_random(key, sizeof(key));
+	user_ctx(user_id, ctx);
+	secret_seal(config.key, config.key_len, TOTP_SEAL_LABEL, ctx,
+	    sizeof(ctx), key, sizeof(key), sealed);
+	if ((e = mfa_totp_begin(user_id, sealed, now)) == ERR_NONE)
+		base32_encode(key, sizeof(key), secret);
+	secret_wipe(key, sizeof(key));
+	return e;
+}
+
+enum err
+mfa_pending(int64_t user_id, char secret[TOTP_SECRET_TEXT])
+{
+	unsigned char key[TOTP_SECRET_BYTES];
+	struct mfa_totp t;
+	enum err e;
+
+	if ((e = mfa_totp_get(user_id, &t)) != ERR_NONE)
+		return e;
+	if (t.enabled_at != 0)
+		return ERR_NOT_FOUND;
+	if ((e = key_open(user_id, &t, key)) == ERR_NONE)
+		base32_encode(key, sizeof(key), secret);
+	secret_wipe(key, sizeof(key));
+	return e;
+}
+
+/*
+ * Checks the TOTP code typed (len bytes) against t, user_id's key: *v and,
+ * when accepted, *step.  A text that is not a code is MFA_WRONG.
+ */
+static enum err
+totp_check(int64_t user_id, const struct mfa_totp *t, const char *code,
+    size_t len, int64_t now, enum mfa_verdict *v, int64_t *step)
+{
+	unsigned char key[TOTP_SECRET_BYTES];
+	uint32_t c;
+	enum err e;
+
+	*v = MFA_WRONG;
+	if (totp_code_parse(code, len, &c) == -1)
+		return ERR_NONE;
+	if ((e = key_open(user_id, t, key)) != ERR_NONE)
+		return e;
+	switch (totp_verify(key, sizeof(key), c, now, t->last_step, step)) {
+	case TOTP_OK:
+		*v = MFA_ACCEPTED;
+		break;
+	case TOTP_REPLAY:
+		*v = MFA_REPLAYED;
+		break;
+	case TOTP_WRONG:
+		break;
+	}
+	secret_wipe(key, sizeof(key));
+	return ERR_NONE;
+}
+
+/* What a step lost to another request makes of an accepted code. */
+static enum err
+step_taken(enum err e, enum mfa_verdict *v)
+{
+	if (e == ERR_CONFLICT) {
+		*v = MFA_REPLAYED;
+		return ERR_NONE;
+	}
+	return e;
+}
+
+enum err
+mfa_confirm(int64_t user_id, const char *code, size_t len, int64_t now,
+    enum mfa_verdict *v, struct secret_recovery codes[MFA_RECOVERY_CODES])
+{
+	struct mfa_totp t;
+	int64_t step;
+	enum err e;
+
+	*v = MFA_NOT_ENROLLED;
+	if ((e = mfa_totp_get(user_id, &t)) == ERR_NOT_FOUND ||
+	    (e == ERR_NONE && t.enabled_at != 0))
+		return ERR_NONE;
+	if (e != ERR_NONE ||
+	    (e = totp_check(user_id, &t, code, len, now, v, &step)) !=
+	    ERR_NONE || *v != MFA_ACCEPTED)
+		return e;
+	if ((e = step_taken(mfa_totp_enable(user_id, step, now), v)) !=
+	    ERR_NONE || *v != MFA_ACCEPTED)
+		return e;
+	return mfa_recovery_issue(user_id, now, codes);
+}
+
+enum err
+mfa_check(int64_t user_id, const char *code, size_t len, int64_t now,
+    enum mfa_verdict *v, int *recovery)
+{
+	unsigned char ctx[8], hash[SECRET_HASH_BYTES];
+	struct mfa_totp t;
+	uint32_t digits;
+	int64_t step;
+	enum err e;
+
+	*v = MFA_NOT_ENROLLED;
+	*recovery = 0;
+	if ((e = mfa_totp_get(user_id, &t)) == ERR_NOT_FOUND ||
+	    (e == ERR_NONE && t.enabled_at == 0))
+		return ERR_NONE;
+	if (e != ERR_NONE)
+		return e;
+	*v = MFA_WRONG;
+	if (totp_code_parse(code, len, &digits) == 0) {
+		if ((e = totp_check(user_id, &t, code, len, now, v, &step)) !=
+		    ERR_NONE || *v != MFA_ACCEPTED)
+			return e;
+		return step_taken(mfa_totp_use(user_id, step), v);
+	}
+	user_ctx(user_id, ctx);
+	if (secret_recovery_hash(config.key, config.key_len, ctx, sizeof(ctx),
+	    code, len, hash) == -1)
+		return ERR_NONE;
+	if ((e = mfa_recovery_use(user_id, hash, now)) == ERR_NOT_FOUND)
+		return ERR_NONE;
+	if (e == ERR_NONE) {
+		*v = MFA_ACCEPTED;
+		*recovery = 1;
+	}
+	return e;
+}
+
+enum err
+mfa_recovery_issue(int64_t user_id, int64_t now,
+    struct secret_recovery codes[MFA_RECOVERY_CODES])
+{
+	unsigned char hashes[MFA_RECOVERY_CODES][SECRET_HASH_BYTES];
+	unsigned char ctx[8];
+	size_t i;
+
+	user_ctx(user_id, ctx);
+	for (i = 0; i < MFA_RECOVERY_CODES; i++) {
+		secret_recovery_new(config.key, config.key_len, ctx,
+		    sizeof(ctx), &codes[i]);
+		memcpy(hashes[i], codes[i].hash, SECRET_HASH_BYTES);
+	}
+	return mfa_recovery_set(user_id, (const unsigned char (*)[
+	    SECRET_HASH_BYTES])hashes, MFA_RECOVERY_CODES, now);
 }

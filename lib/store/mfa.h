@@ -129,4 +129,56 @@ enum err mfa_signin_get(int64_t sid, int64_t user_id, int64_t *at);
  */
 enum err mfa_signin_mark(int64_t sid, int64_t user_id, int64_t now);
 
+/*
+ * What follows puts the pieces together for the flows: keys are made and
+ * sealed under the server's key (config.key, which must be loaded), codes
+ * are checked against the time given, and whatever a right code spends is
+ * spent in the same call.  Each must run inside a write transaction.
+ */
+
+/* What a code someone typed turned out to be. */
+enum mfa_verdict {
+	MFA_ACCEPTED,		/* right, and now spent */
+	MFA_WRONG,		/* not a right code, or not a code at all */
+	MFA_REPLAYED,		/* the TOTP code of a step already used */
+	MFA_NOT_ENROLLED,	/* the user has no key for this (enabled or
+				 * pending, as the call wants) */
+};
+
+/*
+ * Starts enrolment for user_id: a fresh 160-bit key, pending, replacing a
+ * pending one, as base32 text into secret for the user to type or scan.
+ * ERR_CONFLICT when the user's key is already enabled.
+ */
+enum err mfa_enrol(int64_t user_id, int64_t now,
+    char secret[TOTP_SECRET_TEXT]);
+
+/*
+ * The base32 text of user_id's pending key into secret, to show the same
+ * enrolment again; ERR_NOT_FOUND when no key is pending.
+ */
+enum err mfa_pending(int64_t user_id, char secret[TOTP_SECRET_TEXT]);
+
+/*
+ * Confirms user_id's pending enrolment with the code of len bytes: when
+ * *v is MFA_ACCEPTED the key is enabled and codes holds the user's fresh
+ * recovery codes, to be shown once.
+ */
+enum err mfa_confirm(int64_t user_id, const char *code, size_t len,
+    int64_t now, enum mfa_verdict *v,
+    struct secret_recovery codes[MFA_RECOVERY_CODES]);
+
+/*
+ * Checks the second factor of user_id: a TOTP code of the enabled key or,
+ * failing that, an unused recovery code (told apart by their shape), and
+ * spends it when right.  *recovery is set to 1 when a recovery code was
+ * spent, so the caller can say how many are left.
+ */
+enum err mfa_check(int64_t user_id, const char *code, size_t len,
+    int64_t now, enum mfa_verdict *v, int *recovery);
+
+/* Issues fresh recovery codes for user_id into codes, in place of all. */
+enum err mfa_recovery_issue(int64_t user_id, int64_t now,
+    struct secret_recovery codes[MFA_RECOVERY_CODES]);
+
 #endif

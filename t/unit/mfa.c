@@ -4,9 +4,13 @@
  * enabled and never replaced once enabled; steps that only move forward;
  * recovery codes spent once each and counted; challenges single use,
  * expiring and closed after wrong codes; two-factor sign-in ended whole;
- * and each session's last full sign-in.  Every call takes the time as an
+ * and each session's last full sign-in.  Then the flows' calls: enrolment
+ * with a key that only the server's key opens, confirmation, sign-in codes
+ * computed here from the key as an app would, replays, recovery codes, and
+ * the server's key changed under them.  Every call takes the time as an
  * argument.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +19,14 @@
 #include <sqlite3.h>
 
 #include "base/arena.h"
+#include "base/base32.h"
 #include "base/config.h"
 #include "base/secret.h"
 #include "store/db.h"
 #include "store/mfa.h"
 #include "store/session.h"
 #include "store/user.h"
+#include "pure/totp.h"
 #include "tap.h"
 #include "tmpdb.h"
 
@@ -292,6 +298,153 @@ test_migration_again(void)
 	sqlite3_close(rw);
 }
 
+/* The code an app shows for key at t. */
+static char *
+app_code(const unsigned char *key, int64_t t)
+{
+	static char out[8];
+
+	snprintf(out, sizeof(out), "%06u", (unsigned)totp_hotp(key,
+	    TOTP_SECRET_BYTES, (uint64_t)totp_step(t), TOTP_DIGITS));
+	return out;
+}
+
+static void
+test_flows(void)
+{
+	static const unsigned char key1[32] = "the server's key, 32 bytes long";
+	static const unsigned char key2[32] = "another server key, 32 bytes!!!";
+	struct secret_recovery codes[MFA_RECOVERY_CODES], again[MFA_RECOVERY_CODES];
+	char secret[TOTP_SECRET_TEXT], shown[TOTP_SECRET_TEXT], up[16];
+	unsigned char key[TOTP_SECRET_BYTES];
+	enum mfa_verdict v;
+	int64_t carol, n, t = T + 100000;
+	int recovery, distinct = 1;
+	size_t i, j;
+
+	memcpy(config.key, key1, sizeof(key1));
+	config.key_len = sizeof(key1);
+	if (user_insert("carol@example.com", 17, "Carol", 5, "x", ROLE_USER,
+	    T, &carol) != ERR_NONE)
+		bail("cannot add carol");
+	ok(mfa_check(carol, "123456", 6, t, &v, &recovery) == ERR_NONE &&
+	    v == MFA_NOT_ENROLLED, "without a key there is no second factor");
+	is_int(mfa_enrol(carol, t, secret), ERR_NONE, "carol enrols");
+	ok(strlen(secret) == 32 && base32_decode(secret, 32, key,
+	    sizeof(key)) == TOTP_SECRET_BYTES,
+	    "her key is 160 bits as 32 characters of base32");
+	ok(mfa_pending(carol, shown) == ERR_NONE && strcmp(shown, secret) ==
+	    0, "the pending key can be shown again");
+	{
+		char q[128];
+
+		snprintf(q, sizeof(q), "SELECT count(*) FROM user_totp WHERE "
+		    "user_id = %lld AND instr(secret, x'%02x%02x%02x%02x%02x"
+		    "%02x') > 0", (long long)carol, key[0], key[1], key[2],
+		    key[3], key[4], key[5]);
+		is_int(rows(q), 0, "the table does not hold the key");
+	}
+	ok(mfa_check(carol, app_code(key, t), 6, t, &v, &recovery) ==
+	    ERR_NONE && v == MFA_NOT_ENROLLED,
+	    "a pending key does not sign in");
+	ok(mfa_confirm(carol, "000000", 6, t, &v, codes) == ERR_NONE &&
+	    v == MFA_WRONG, "a wrong code does not confirm it");
+	ok(mfa_confirm(carol, "recovery", 8, t, &v, codes) == ERR_NONE &&
+	    v == MFA_WRONG, "nor does text that is no code");
+	ok(mfa_confirm(carol, app_code(key, t), 6, t, &v, codes) ==
+	    ERR_NONE && v == MFA_ACCEPTED, "the app's code confirms it");
+	for (i = 0; i < MFA_RECOVERY_CODES; i++)
+		for (j = i + 1; j < MFA_RECOVERY_CODES; j++)
+			distinct &= strcmp(codes[i].text, codes[j].text) != 0;
+	ok(distinct && strlen(codes[0].text) == 14,
+	    "with ten distinct recovery codes");
+	ok(mfa_recovery_left(carol, &n) == ERR_NONE && n == 10,
+	    "all ten stored");
+	ok(mfa_confirm(carol, app_code(key, t + 30), 6, t + 30, &v, codes) ==
+	    ERR_NONE && v == MFA_NOT_ENROLLED, "an enabled key is not "
+	    "confirmed again");
+	is_int(mfa_enrol(carol, t, secret), ERR_CONFLICT,
+	    "nor replaced by enrolling again");
+	is_int(mfa_pending(carol, shown), ERR_NOT_FOUND,
+	    "nor shown again once enabled");
+
+	ok(mfa_check(carol, app_code(key, t), 6, t + 5, &v, &recovery) ==
+	    ERR_NONE && v == MFA_REPLAYED,
+	    "the code that confirmed it does not sign in: a replay");
+	ok(mfa_check(carol, app_code(key, t + 30), 7, t + 30, &v,
+	    &recovery) == ERR_NONE && v == MFA_WRONG,
+	    "a code with a stray byte is wrong");
+	ok(mfa_check(carol, app_code(key, t + 30), 6, t + 30, &v,
+	    &recovery) == ERR_NONE && v == MFA_ACCEPTED && !recovery,
+	    "the next step's code signs in");
+	ok(mfa_check(carol, app_code(key, t + 30), 6, t + 30, &v,
+	    &recovery) == ERR_NONE && v == MFA_REPLAYED, "once");
+	ok(mfa_check(carol, app_code(key, t + 90), 6, t + 150, &v,
+	    &recovery) == ERR_NONE && v == MFA_WRONG,
+	    "a code two steps behind the clock is wrong");
+	ok(mfa_check(carol, app_code(key, t + 210), 6, t + 150, &v,
+	    &recovery) == ERR_NONE && v == MFA_WRONG,
+	    "so is one two steps ahead");
+	ok(mfa_check(carol, app_code(key, t + 180), 6, t + 150, &v,
+	    &recovery) == ERR_NONE && v == MFA_ACCEPTED,
+	    "one step ahead is taken");
+
+	ok(mfa_check(carol, codes[0].text, strlen(codes[0].text), t + 200,
+	    &v, &recovery) == ERR_NONE && v == MFA_ACCEPTED && recovery,
+	    "a recovery code signs in");
+	ok(mfa_check(carol, codes[0].text, strlen(codes[0].text), t + 200,
+	    &v, &recovery) == ERR_NONE && v == MFA_WRONG, "once");
+	for (i = j = 0; codes[1].text[i] != '\0'; i++)
+		if (codes[1].text[i] != '-')
+			up[j++] = (char)(codes[1].text[i] >= 'a' ?
+			    codes[1].text[i] - 32 : codes[1].text[i]);
+	up[j] = '\0';
+	ok(mfa_check(carol, up, strlen(up), t + 200, &v, &recovery) ==
+	    ERR_NONE && v == MFA_ACCEPTED, "typed in capitals without dashes "
+	    "too");
+	ok(mfa_recovery_left(carol, &n) == ERR_NONE && n == 8,
+	    "eight are left");
+	ok(mfa_check(ann, codes[2].text, strlen(codes[2].text), t + 200, &v,
+	    &recovery) == ERR_NONE && v == MFA_NOT_ENROLLED,
+	    "carol's codes are nothing to ann");
+	is_int(mfa_recovery_issue(carol, t + 300, again), ERR_NONE,
+	    "new recovery codes are issued");
+	ok(mfa_check(carol, codes[2].text, strlen(codes[2].text), t + 300,
+	    &v, &recovery) == ERR_NONE && v == MFA_WRONG,
+	    "the old unused ones no longer sign in");
+	ok(mfa_recovery_left(carol, &n) == ERR_NONE && n == 10,
+	    "ten new ones are left");
+
+	/* A key sealed for carol does not open for ann, nor under another
+	 * server key. */
+	memcpy(config.key, key2, sizeof(key2));
+	is_int(mfa_check(carol, app_code(key, t + 600), 6, t + 600, &v,
+	    &recovery), ERR_INTERNAL,
+	    "under another server key the key does not open");
+	memcpy(config.key, key1, sizeof(key1));
+	{
+		sqlite3 *rw;
+		char q[256];
+
+		if (sqlite3_open_v2(path, &rw, SQLITE_OPEN_READWRITE, NULL) !=
+		    SQLITE_OK)
+			bail("cannot open a writing connection");
+		sqlite3_busy_timeout(rw, 5000);
+		snprintf(q, sizeof(q), "INSERT INTO user_totp (user_id, "
+		    "secret, created_at, enabled_at) SELECT %lld, secret, "
+		    "created_at, enabled_at FROM user_totp WHERE user_id = %lld",
+		    (long long)ann, (long long)carol);
+		ok(sqlite3_exec(rw, q, NULL, NULL, NULL) == SQLITE_OK,
+		    "carol's sealed key is copied to ann's row");
+		sqlite3_close(rw);
+	}
+	is_int(mfa_check(ann, app_code(key, t + 600), 6, t + 600, &v,
+	    &recovery), ERR_INTERNAL, "where it does not open");
+	ok(mfa_check(carol, app_code(key, t + 600), 6, t + 600, &v,
+	    &recovery) == ERR_NONE && v == MFA_ACCEPTED,
+	    "while carol's own still does");
+}
+
 int
 main(void)
 {
@@ -302,6 +455,7 @@ main(void)
 	test_challenge();
 	test_signin();
 	test_disable();
+	test_flows();
 	sqlite3_close(own);
 	db_close();
 	tmpdb_remove(dir, path);
