@@ -18,11 +18,12 @@ DESTDIR	?=
 # Who the programs run as.
 QUILL_USER ?= quill
 
-PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp
-# Debian packages, by what needs them.  `make run`: a compiler, the six
+PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp libqrencode
+# Debian packages, by what needs them.  `make run`: a compiler, the seven
 # libraries, lighttpd, and curl (run.sh waits for the server with it).
 RUN_DEB_PKGS = build-essential pkg-config libfcgi-dev libcjson-dev \
-	   libsqlite3-dev libsodium-dev libjwt-dev libseccomp-dev lighttpd curl
+	   libsqlite3-dev libsodium-dev libjwt-dev libseccomp-dev libqrencode-dev \
+	   lighttpd curl
 # `make run SERVER=apache`: Apache, and spawn-fcgi to start the programs
 # that its mod_proxy_fcgi talks to.
 APACHE_DEB_PKGS = apache2 spawn-fcgi
