@@ -14,3 +14,6 @@ bundle_default QUILL_DB "$here/state/quill.db"
 bundle_default QUILL_KEY_FILE "$here/state/quill.key"
 bundle_default QUILL_PASSWORD_BLOCKLIST "$here/common-passwords.txt"
 bundle_default QUILL_MAIL_SPOOL "$here/state/mail"
+# The programs' log lines, which the account can read (the host's error
+# log may be out of its reach).
+bundle_default QUILL_LOG_FILE "$here/state/quill.log"

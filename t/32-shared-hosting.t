@@ -81,7 +81,7 @@ for my $mode ('fcgid', 'shared-cgi') {
 
 SKIP: {
     my $why = suexec_ready();
-    skip "suEXEC: $why", 2 * 19 if $why;
+    skip "suEXEC: $why", 2 * 21 if $why;
     for my $mode ('fcgid', 'shared-cgi') {
         my $srv = start_server(mode => $mode, suexec => $OWNER, apache_user => $WEB,
             settings => { QUILL_PUBLIC_ORIGIN => 'http://127.0.0.1' });
@@ -89,12 +89,18 @@ SKIP: {
         check_site($srv, $what);
         my $q = "$srv->{var}/htdocs/quill";
         my %want = ("$q/state" => '700', "$q/state/quill.db" => '600',
-            "$q/state/quill.key" => '600', "$q/quill.conf" => '600');
+            "$q/state/quill.key" => '600', "$q/quill.conf" => '600',
+            "$q/state/quill.log" => '600');
         for my $f (sort keys %want) {
             my @st = stat $f;
             is(sprintf('%s %o', scalar(getpwuid($st[4] // 0)), ($st[2] // 0) & 07777),
                 "$OWNER $want{$f}", "$what: ${\ ($f =~ s{.*/quill/}{quill/}r)} is the owner's alone");
         }
+        # The log the account can read: the programs' lines are there.
+        open my $lf, '<', "$q/state/quill.log";
+        my $lines = $lf ? do { local $/; <$lf> } : '';
+        like($lines, qr/"event":"request".*"path":"\/api\/v1\/posts"/,
+            "$what: the programs log to quill/state/quill.log");
         QuillTest::stop_server($srv);
     }
 }
