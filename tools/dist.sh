@@ -14,7 +14,8 @@
 #   cgi/       auth.fcgi users.fcgi posts.fcgi: the wrapper (bundle/quill.fcgi)
 #   quill/     never served (its .htaccess, and the main one, deny it):
 #              bin/ (the programs, quillctl, the libraries), quillctl (the
-#              wrapper to run), env.sh, quill.conf, common-passwords.txt,
+#              wrapper to run), cron (the periodic jobs), env.sh,
+#              quill.conf, common-passwords.txt,
 #              state/ (database, key, logs, mail; mode 0700)
 set -eu
 
@@ -41,10 +42,12 @@ stage() {
 	done
 	cp "$bindir/quillctl" "$dest/quill/bin/quillctl"
 	cp "$root/bundle/private.htaccess" "$dest/quill/.htaccess"
-	cp "$root/bundle/env.sh" "$root/bundle/quillctl" "$root/bundle/quill.conf" \
+	cp "$root/bundle/env.sh" "$root/bundle/quillctl" "$root/bundle/cron" \
+	    "$root/bundle/quill.conf" \
 	    "$root/etc/common-passwords.txt" "$dest/quill/"
 	chmod 0755 "$dest" "$dest/cgi" "$dest/quill" "$dest/quill/bin" \
-	    "$dest"/cgi/*.fcgi "$dest"/quill/bin/* "$dest/quill/quillctl"
+	    "$dest"/cgi/*.fcgi "$dest"/quill/bin/* "$dest/quill/quillctl" \
+	    "$dest/quill/cron"
 	chmod 0644 "$dest/.htaccess" "$dest/quill/.htaccess" \
 	    "$dest/quill/env.sh" "$dest/quill/common-passwords.txt"
 	chmod 0700 "$dest/quill/state"
