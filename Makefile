@@ -30,10 +30,12 @@ APACHE_DEB_PKGS = apache2 spawn-fcgi
 # `make test` besides: both servers in every layout the tests serve (Apache
 # with mod_fcgid, lighttpd's production example with TLS), the sqlite3 and
 # cgi-fcgi tools, prove and its TLS client, openssl for the test
-# certificate, the browser, valgrind, promtool (prometheus), which checks
+# certificate, suexec-custom (t/32 runs the bundle as its owner), the
+# browser, valgrind, promtool (prometheus), which checks
 # the metrics and the alert rules, and systemd-analyze (which rates the
 # units' confinement and lists the system calls they allow).
-TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid lighttpd-mod-openssl \
+TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid apache2-suexec-custom \
+	   lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
 	   valgrind mandoc prometheus systemd
 # `make deb`: debhelper and lintian, and the build's own packages.
@@ -131,7 +133,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
-.PHONY: all programs deps deps-run install uninstall install-htdocs deb \
+.PHONY: all programs deps deps-run install uninstall install-htdocs deb dist \
 	release-check run stop cert test test-asan mutants bench lint format \
 	clean help fuzz fuzz-merge fuzz-targets api-docs man FORCE
 
@@ -196,6 +198,22 @@ $(BUILD)/$(1).fcgi: $(patsubst %.c,$(BUILD)/%.o,$(call prog_src,$(1))) $(LIB)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call prog_rule,$(p))))
+
+# The shared-hosting bundle's programs: the same objects, linked to find
+# their libraries beside them.  $ORIGIN goes in DT_RPATH, not RUNPATH:
+# only an RPATH is also searched for the libraries' own dependencies
+# (libjwt's libjansson and libcrypto).
+DIST_LDFLAGS = -Wl,--disable-new-dtags,-rpath,'$$ORIGIN'
+DIST_BINS = $(PROGRAMS:%=$(BUILD)/dist/bin/%.fcgi) $(BUILD)/dist/bin/quillctl
+define dist_rule
+$(BUILD)/dist/bin/$(1).fcgi: $(patsubst %.c,$(BUILD)/%.o,$(call prog_src,$(1))) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) $$(DIST_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call dist_rule,$(p))))
+$(BUILD)/dist/bin/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $(DIST_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -376,6 +394,10 @@ fuzz-merge:  ## add what `make fuzz` found that adds coverage to t/fuzz/corpus
 	sh tools/fuzz.sh merge $(FUZZ_BUILD) 0 $(FUZZ_TARGETS)
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/t/fuzz/fuzz-%)
+
+# `make dist`: the shared-hosting bundle (tools/dist.sh, bundle/).
+dist: $(DIST_BINS)  ## build the shared-hosting bundle $(BUILD)/dist/quill-<version>-linux-<arch>.tar.gz
+	@HTDOCS_FILES="$(HTDOCS_FILES)" sh tools/dist.sh tarball $(BUILD)
 
 deb:  ## build the Debian package $(BUILD)/deb/quill_<version>_<arch>.deb, checked by lintian
 	@sh tools/deps.sh $(DEB_DEB_PKGS)

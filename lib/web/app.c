@@ -706,8 +706,10 @@ app_start(const char *name, const struct route *routes, size_t n)
 	    "%02x%02x%02x%02x%02x%02x", seed[0], seed[1], seed[2], seed[3],
 	    seed[4], seed[5]);
 
-	if (config_load(err, sizeof(err)) == -1 ||
-	    config_load_key(err, sizeof(err)) == -1)
+	if (config_load(err, sizeof(err)) == -1)
+		goto fail;
+	config_log_file();
+	if (config_load_key(err, sizeof(err)) == -1)
 		goto fail;
 	if (token_init(config.key, config.key_len, config.issuer,
 	    config.audience, config.access_ttl) == -1) {

@@ -1,0 +1,108 @@
+# The shared-hosting bundle (tools/dist.sh stage, as `make dist` lays it
+# out) under each host setting the guide names, with Apache:
+#   minimal  AllowOverride FileInfo AuthConfig, Options ExecCGI
+#            SymLinksIfOwnerMatch (apache/quill-fcgid.conf's QuillSharedHost)
+#   all      AllowOverride All, Options ExecCGI FollowSymLinks
+#   suexec   the least set again, the programs run as the account that owns
+#            the bundle through Debian's apache2-suexec-custom, its state
+#            0700/0600 and the account's alone (as root only)
+# each under mod_fcgid and as plain CGI: register -> login -> me -> a post
+# -> the post, the pages, and nothing of quill/ served.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use Cwd ();
+use QuillTest;
+
+plan skip_all => 'Apache-only test; run with QUILL_TEST_SERVER=apache (make test does)'
+    unless test_server() eq 'apache';
+
+# The accounts of the suEXEC setting: the site's owner, an ordinary user,
+# and the user Apache runs as, who may call suexec-custom (group www-data)
+# and has its configuration: the directories under the first one of this
+# tree's path (suexec-custom takes no "/"), no user directories.
+my $OWNER = 'quill-site';
+my $WEB = 'quill-web';
+sub suexec_ready {
+    return 'not root' unless $> == 0;
+    return 'apache2-suexec-custom is not installed (make deps installs it)'
+        unless -x '/usr/lib/apache2/suexec-custom';
+    for my $u ([$OWNER, '--create-home'], [$WEB, '--no-create-home', '-G', 'www-data']) {
+        next if getpwnam($u->[0]);
+        system('useradd', @$u[1 .. $#$u], '--shell', '/usr/sbin/nologin', $u->[0]) == 0
+            or return "cannot create the user $u->[0]";
+    }
+    my ($top) = Cwd::abs_path('.') =~ m{^(/[^/]+)};
+    my $conf = "/etc/apache2/suexec/$WEB";
+    unless (-f $conf) {
+        open my $fh, '>', $conf or return "$conf: $!";
+        print $fh "$top\n# no user directories\n";
+        close $fh;
+    }
+    open my $fh, '<', $conf or return "$conf: $!";
+    my $docroot = <$fh> // '';
+    chomp $docroot;
+    return "$conf allows $docroot, not $top" unless $docroot eq $top;
+    return '';
+}
+
+sub check_site {
+    my ($srv, $what) = @_;
+    my $r = api($srv, 'GET', '/api/v1/health');
+    is($r->{status}, 200, "$what: health") or diag(substr(log_text($srv), -2000));
+    my ($reg, $email, $pw) = register($srv);
+    is($reg->{status}, 201, "$what: register");
+    my ($tok) = login($srv, $email, $pw);
+    ok($tok, "$what: login");
+    $r = api($srv, 'GET', '/api/v1/users/me', token => $tok);
+    is($r->{status}, 200, "$what: me (Authorization reaches the program)");
+    my $id = ($r->{json} // {})->{data}{id} // 0;
+    my $title = "Shared $what $$";
+    $r = api($srv, 'POST', '/api/v1/posts', token => $tok,
+        json => { title => $title, body => 'Through the bundle.', status => 'published' });
+    is($r->{status}, 201, "$what: a post");
+    $r = api($srv, 'GET', "/api/v1/users/$id/posts", token => $tok);
+    ok((grep { $_->{title} eq $title } @{ ($r->{json} // {})->{data} // [] }),
+        "$what: the post is listed");
+    is(api($srv, 'GET', '/')->{status}, 200, "$what: the home page");
+    like(api($srv, 'GET', '/login.html')->{content} // '', qr/<form/i, "$what: the login page");
+    for my $path ('/quill/quill.conf', '/quill/state/quill.db', '/quill/state/quill.key',
+        '/quill/bin/quillctl', '/quill/', '/INSTALL.txt', '/.htaccess') {
+        is(api($srv, 'GET', $path)->{status}, 403, "$what: $path is refused");
+    }
+}
+
+for my $mode ('fcgid', 'shared-cgi') {
+    my $srv = start_server(mode => $mode, host => 'all');
+    check_site($srv, "$mode, AllowOverride All");
+    QuillTest::stop_server($srv);
+}
+
+SKIP: {
+    my $why = suexec_ready();
+    skip "suEXEC: $why", 2 * 21 if $why;
+    for my $mode ('fcgid', 'shared-cgi') {
+        my $srv = start_server(mode => $mode, suexec => $OWNER, apache_user => $WEB,
+            settings => { QUILL_PUBLIC_ORIGIN => 'http://127.0.0.1' });
+        my $what = "$mode, suEXEC";
+        check_site($srv, $what);
+        my $q = "$srv->{var}/htdocs/quill";
+        my %want = ("$q/state" => '700', "$q/state/quill.db" => '600',
+            "$q/state/quill.key" => '600', "$q/quill.conf" => '600',
+            "$q/state/quill.log" => '600');
+        for my $f (sort keys %want) {
+            my @st = stat $f;
+            is(sprintf('%s %o', scalar(getpwuid($st[4] // 0)), ($st[2] // 0) & 07777),
+                "$OWNER $want{$f}", "$what: ${\ ($f =~ s{.*/quill/}{quill/}r)} is the owner's alone");
+        }
+        # The log the account can read: the programs' lines are there.
+        open my $lf, '<', "$q/state/quill.log";
+        my $lines = $lf ? do { local $/; <$lf> } : '';
+        like($lines, qr/"event":"request".*"path":"\/api\/v1\/posts"/,
+            "$what: the programs log to quill/state/quill.log");
+        QuillTest::stop_server($srv);
+    }
+}
+
+done_testing();
