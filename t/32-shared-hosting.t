@@ -73,6 +73,33 @@ sub check_site {
     }
 }
 
+# quillctl check --url: the API answers, and Authorization reaches the
+# programs; a host that strips it is named, with the .htaccess line.
+{
+    my $srv = start_server(mode => 'fcgid');
+    my ($rc, $out) = quillctl($srv, "check --url $srv->{base}/");
+    like($out, qr{^ok   \Q$srv->{base}\E/api/v1/health answers$}m, 'check --url: the API answers');
+    like($out, qr/^ok   the Authorization header reaches the programs$/m, 'check --url: Authorization arrives');
+    is($rc, 0, 'check --url: all is well') or diag($out);
+    my $ht = "$srv->{var}/htdocs/.htaccess";
+    open my $in, '<', $ht or die "$ht: $!";
+    my $text = do { local $/; <$in> };
+    close $in;
+    (my $stripped = $text) =~ s/^CGIPassAuth On$//m or die "$ht: no CGIPassAuth line";
+    open my $outf, '>', $ht or die "$ht: $!";
+    print $outf $stripped;
+    close $outf;
+    ($rc, $out) = quillctl($srv, "check --url $srv->{base}");
+    like($out, qr/^FAIL the Authorization header does not reach the programs.*\n    CGIPassAuth On\n/m,
+        'check --url: a stripped Authorization header is named, with the line that fixes it');
+    is($rc, 1, 'check --url: and it fails');
+    ($rc, $out) = quillctl($srv, "check --url http://127.0.0.1:1/");
+    like($out, qr{^FAIL http://127\.0\.0\.1:1/api/v1/health answers 0}m, 'check --url: a site that does not answer');
+    ($rc, $out) = quillctl($srv, "check --url example.com");
+    like($out, qr/^FAIL --url example\.com: give the site's address/m, 'check --url: not a URL');
+    QuillTest::stop_server($srv);
+}
+
 for my $mode ('fcgid', 'shared-cgi') {
     my $srv = start_server(mode => $mode, host => 'all');
     check_site($srv, "$mode, AllowOverride All");
