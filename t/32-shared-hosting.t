@@ -47,22 +47,41 @@ sub suexec_ready {
     return '';
 }
 
+# The program a path of the API goes to, as the .htaccess routes it.
+sub program_for {
+    my ($path) = @_;
+    return 'posts' if $path =~ m{^/api/v1/(?:users/[^/]*/posts|posts)(?:/|$)};
+    return 'users' if $path =~ m{^/api/v1/users(?:/|$)};
+    return 'auth';
+}
+
+# check_site($srv, $what, $direct): with $direct, through the programs'
+# own paths (/cgi/auth.fcgi/api/v1/...), as a host without mod_rewrite.
 sub check_site {
-    my ($srv, $what) = @_;
-    my $r = api($srv, 'GET', '/api/v1/health');
+    my ($srv, $what, $direct) = @_;
+    my $call = sub {
+        my ($method, $path, %o) = @_;
+        $path = "/cgi/" . program_for($path) . ".fcgi$path" if $direct;
+        return api($srv, $method, $path, %o);
+    };
+    my $r = $call->('GET', '/api/v1/health');
     is($r->{status}, 200, "$what: health") or diag(substr(log_text($srv), -2000));
-    my ($reg, $email, $pw) = register($srv);
-    is($reg->{status}, 201, "$what: register");
-    my ($tok) = login($srv, $email, $pw);
+    my $email = fresh_email();
+    my $pw = 'correct horse battery staple';
+    $r = $call->('POST', '/api/v1/auth/register',
+        json => { email => $email, password => $pw, name => 'Shared' });
+    is($r->{status}, 201, "$what: register");
+    $r = $call->('POST', '/api/v1/auth/login', json => { email => $email, password => $pw });
+    my $tok = ($r->{json} // {})->{data}{accessToken};
     ok($tok, "$what: login");
-    $r = api($srv, 'GET', '/api/v1/users/me', token => $tok);
+    $r = $call->('GET', '/api/v1/users/me', token => $tok);
     is($r->{status}, 200, "$what: me (Authorization reaches the program)");
     my $id = ($r->{json} // {})->{data}{id} // 0;
     my $title = "Shared $what $$";
-    $r = api($srv, 'POST', '/api/v1/posts', token => $tok,
+    $r = $call->('POST', '/api/v1/posts', token => $tok,
         json => { title => $title, body => 'Through the bundle.', status => 'published' });
     is($r->{status}, 201, "$what: a post");
-    $r = api($srv, 'GET', "/api/v1/users/$id/posts", token => $tok);
+    $r = $call->('GET', "/api/v1/users/$id/posts", token => $tok);
     ok((grep { $_->{title} eq $title } @{ ($r->{json} // {})->{data} // [] }),
         "$what: the post is listed");
     is(api($srv, 'GET', '/')->{status}, 200, "$what: the home page");
@@ -103,6 +122,12 @@ sub check_site {
 for my $mode ('fcgid', 'shared-cgi') {
     my $srv = start_server(mode => $mode, host => 'all');
     check_site($srv, "$mode, AllowOverride All");
+    QuillTest::stop_server($srv);
+    # Without mod_rewrite: the pages, and the API at the programs' paths.
+    $srv = start_server(mode => $mode, host => 'norewrite');
+    check_site($srv, "$mode, no mod_rewrite", 1);
+    is(api($srv, 'GET', '/cgi/users.fcgi/api/v1/nothing')->{json}{error}{code}, 'NOT_FOUND',
+        "$mode, no mod_rewrite: an unknown path is the API's 404");
     QuillTest::stop_server($srv);
 }
 

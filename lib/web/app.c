@@ -339,6 +339,24 @@ app_client(struct req *r)
 	return ERR_NONE;
 }
 
+/*
+ * The API's path when the program was called by its own name with the
+ * path after it, as on a host without mod_rewrite the shared-hosting
+ * bundle's /cgi/auth.fcgi/api/v1/auth/login is: the part after
+ * SCRIPT_NAME when that starts with /api/.  Otherwise path as it is.
+ */
+static const char *
+app_script_path(struct req *r, const char *path)
+{
+	const char *sn = http_env(r, "SCRIPT_NAME");
+	size_t n;
+
+	if (sn == NULL || (n = strlen(sn)) < 2 || sn[n - 1] == '/' ||
+	    strncmp(path, sn, n) != 0 || strncmp(path + n, "/api/", 5) != 0)
+		return path;
+	return path + n;
+}
+
 /* Parses the CGI variables into r; ERR_BAD_REQUEST for an unusable path. */
 static enum err
 app_parse(struct req *r)
@@ -372,7 +390,7 @@ app_parse(struct req *r)
 		return ERR_INTERNAL;
 	if (path_normalise(uri, strlen(uri), path, APP_PATH_MAX) == -1)
 		return http_fail(r, ERR_BAD_REQUEST, "The request path is malformed.");
-	r->path = path;
+	r->path = app_script_path(r, path);
 	r->browser = http_browser(r);
 	return ERR_NONE;
 }
