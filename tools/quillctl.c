@@ -3,6 +3,8 @@
  * the programs (QUILL_CONFIG and QUILL_* variables); without QUILL_CONFIG,
  * the installation's settings file.
  */
+/* pipe2(2). */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -741,7 +743,7 @@ http_get(const char *url, const char *auth, char *body, size_t sz)
 	argv[argc++] = "--";
 	argv[argc++] = url;
 	argv[argc] = NULL;
-	if (pipe(fds) == -1 || (pid = fork()) == -1) {
+	if (pipe2(fds, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
 		snprintf(body, sz, "cannot run curl: %s", strerror(errno));
 		return 0;
 	}
