@@ -2,7 +2,7 @@
 # out) under each host setting the guide names, with Apache:
 #   minimal  AllowOverride FileInfo AuthConfig, Options ExecCGI
 #            SymLinksIfOwnerMatch (apache/quill-fcgid.conf's QuillSharedHost)
-#   all      AllowOverride All, Options ExecCGI FollowSymLinks
+#   all      AllowOverride All, Options ExecCGI FollowSymLinks Indexes
 #   suexec   the least set again, the programs run as the account that owns
 #            the bundle through Debian's apache2-suexec-custom, its state
 #            0700/0600 and the account's alone (as root only)
@@ -87,7 +87,7 @@ sub check_site {
     is(api($srv, 'GET', '/')->{status}, 200, "$what: the home page");
     like(api($srv, 'GET', '/login.html')->{content} // '', qr/<form/i, "$what: the login page");
     for my $path ('/quill/quill.conf', '/quill/state/quill.db', '/quill/state/quill.key',
-        '/quill/bin/quillctl', '/quill/', '/INSTALL.txt', '/.htaccess') {
+        '/quill/bin/quillctl', '/quill/', '/INSTALL.txt', '/.htaccess', '/cgi/', '/cgi') {
         is(api($srv, 'GET', $path)->{status}, 403, "$what: $path is refused");
     }
 }
