@@ -12,7 +12,8 @@
 #      SymLinksIfOwnerMatch) and its scripts run as "site" by suEXEC;
 #   2. the account's side, as "site", the guide's steps: unpack the
 #      tarball into ~/public_html, set QUILL_PUBLIC_ORIGIN, quillctl init,
-#      quillctl check;
+#      quillctl user add, quillctl check (and, once Apache serves,
+#      quillctl check --url);
 #   3. register -> login -> me -> a post -> the post -> the pages, and the
 #      private directory refused, through Apache with mod_fcgid;
 #   4. the same with plain CGI (mod_fcgid off, mod_cgid on).
@@ -44,7 +45,8 @@ as_site() {
 
 # ---------------------------------------------------------- the root ----
 step="the bare root"
-bare_root apache2,libapache2-mod-fcgid,apache2-suexec-custom
+# curl for quillctl check --url, as shared hosts have it.
+bare_root apache2,libapache2-mod-fcgid,apache2-suexec-custom,curl
 # Of the libraries the bundle carries, the root has only what Apache and
 # apt bring (libsqlite3, libjansson, libcrypto, libseccomp): the programs
 # must load none of them (checked once unpacked, below).
@@ -165,6 +167,11 @@ PERL
 step="serving with mod_fcgid"
 in_root 'apache2ctl start' >> "$log/host.log" 2>&1 ||
     fail "apache2ctl start: $(tail -n3 "$log/host.log" | tr '\n' ' ')"
+as_site "\$HOME/public_html/quill/quillctl check --url http://127.0.0.1:$port/" \
+    > "$log/check-url.log" 2>&1 ||
+    fail "quillctl check --url: $(grep -E '^(FAIL|WARN) ' "$log/check-url.log" | head -n3 | tr '\n' ' ')"
+grep -q '^ok   the Authorization header reaches the programs$' "$log/check-url.log" ||
+    fail "quillctl check --url did not see Authorization arrive: $(head -n3 "$log/check-url.log" | tr '\n' ' ')"
 drive fcgid || fail "$(tail -n1 "$log/api.log")"
 grep -q 'uid: ([0-9]*/site)' "$root/var/log/apache2/suexec.log" ||
     fail "suEXEC did not run the programs as site: $(tail -n2 "$root/var/log/apache2/suexec.log" 2>&1)"
