@@ -134,6 +134,7 @@ FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
 .PHONY: all programs deps deps-run install uninstall install-htdocs deb dist \
+	bundle-check \
 	release-check run stop cert test test-asan mutants bench lint format \
 	clean help fuzz fuzz-merge fuzz-targets api-docs man FORCE
 
@@ -404,12 +405,21 @@ deb:  ## build the Debian package $(BUILD)/deb/quill_<version>_<arch>.deb, check
 	@sh tools/deb.sh $(BUILD)/deb
 
 # The package on a bare Debian 12 root with Apache: installed, served
-# (register, login, me, a post), upgraded over itself, purged.  CI runs it
-# after `make test`; it takes a few minutes and needs root and a mirror.
-release-check:  ## build the package and install, serve, upgrade and purge it on a bare Debian 12
+# (register, login, me, a post), upgraded over itself, purged.  Then the
+# shared-hosting bundle on another bare root with Apache, mod_fcgid and
+# suEXEC and none of Quill's libraries: unpacked by an ordinary user as
+# the guide says, served under mod_fcgid and as plain CGI
+# (tools/bundle-check.sh).  CI runs it after `make test`; it takes a few
+# minutes and needs root and a mirror.
+release-check:  ## build the package and the bundle, and try each on a bare Debian 12
 	@sh tools/deps.sh $(RELEASE_DEB_PKGS)
 	@sh tools/deb.sh $(BUILD)/deb
 	@sh tools/release-check.sh $(BUILD)/deb/quill_$$(dpkg-parsechangelog -S Version)_$$(dpkg-architecture -q DEB_HOST_ARCH).deb
+	@$(MAKE) --no-print-directory bundle-check
+
+bundle-check: dist  ## the shared-hosting bundle on a bare Debian 12, under suEXEC, mod_fcgid and plain CGI
+	@sh tools/deps.sh mmdebstrap
+	@sh tools/bundle-check.sh $(BUILD)/dist/quill-$$(dpkg-parsechangelog -S Version)-linux-$$(uname -m).tar.gz
 
 bench:  ## measure speed and memory with wrk on loopback
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_DEB_PKGS)"

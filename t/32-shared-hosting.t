@@ -2,7 +2,7 @@
 # out) under each host setting the guide names, with Apache:
 #   minimal  AllowOverride FileInfo AuthConfig, Options ExecCGI
 #            SymLinksIfOwnerMatch (apache/quill-fcgid.conf's QuillSharedHost)
-#   all      AllowOverride All, Options ExecCGI FollowSymLinks
+#   all      AllowOverride All, Options ExecCGI FollowSymLinks Indexes
 #   suexec   the least set again, the programs run as the account that owns
 #            the bundle through Debian's apache2-suexec-custom, its state
 #            0700/0600 and the account's alone (as root only)
@@ -47,35 +47,87 @@ sub suexec_ready {
     return '';
 }
 
+# The program a path of the API goes to, as the .htaccess routes it.
+sub program_for {
+    my ($path) = @_;
+    return 'posts' if $path =~ m{^/api/v1/(?:users/[^/]*/posts|posts)(?:/|$)};
+    return 'users' if $path =~ m{^/api/v1/users(?:/|$)};
+    return 'auth';
+}
+
+# check_site($srv, $what, $direct): with $direct, through the programs'
+# own paths (/cgi/auth.fcgi/api/v1/...), as a host without mod_rewrite.
 sub check_site {
-    my ($srv, $what) = @_;
-    my $r = api($srv, 'GET', '/api/v1/health');
+    my ($srv, $what, $direct) = @_;
+    my $call = sub {
+        my ($method, $path, %o) = @_;
+        $path = "/cgi/" . program_for($path) . ".fcgi$path" if $direct;
+        return api($srv, $method, $path, %o);
+    };
+    my $r = $call->('GET', '/api/v1/health');
     is($r->{status}, 200, "$what: health") or diag(substr(log_text($srv), -2000));
-    my ($reg, $email, $pw) = register($srv);
-    is($reg->{status}, 201, "$what: register");
-    my ($tok) = login($srv, $email, $pw);
+    my $email = fresh_email();
+    my $pw = 'correct horse battery staple';
+    $r = $call->('POST', '/api/v1/auth/register',
+        json => { email => $email, password => $pw, name => 'Shared' });
+    is($r->{status}, 201, "$what: register");
+    $r = $call->('POST', '/api/v1/auth/login', json => { email => $email, password => $pw });
+    my $tok = ($r->{json} // {})->{data}{accessToken};
     ok($tok, "$what: login");
-    $r = api($srv, 'GET', '/api/v1/users/me', token => $tok);
+    $r = $call->('GET', '/api/v1/users/me', token => $tok);
     is($r->{status}, 200, "$what: me (Authorization reaches the program)");
     my $id = ($r->{json} // {})->{data}{id} // 0;
     my $title = "Shared $what $$";
-    $r = api($srv, 'POST', '/api/v1/posts', token => $tok,
+    $r = $call->('POST', '/api/v1/posts', token => $tok,
         json => { title => $title, body => 'Through the bundle.', status => 'published' });
     is($r->{status}, 201, "$what: a post");
-    $r = api($srv, 'GET', "/api/v1/users/$id/posts", token => $tok);
+    $r = $call->('GET', "/api/v1/users/$id/posts", token => $tok);
     ok((grep { $_->{title} eq $title } @{ ($r->{json} // {})->{data} // [] }),
         "$what: the post is listed");
     is(api($srv, 'GET', '/')->{status}, 200, "$what: the home page");
     like(api($srv, 'GET', '/login.html')->{content} // '', qr/<form/i, "$what: the login page");
     for my $path ('/quill/quill.conf', '/quill/state/quill.db', '/quill/state/quill.key',
-        '/quill/bin/quillctl', '/quill/', '/INSTALL.txt', '/.htaccess') {
+        '/quill/bin/quillctl', '/quill/', '/INSTALL.txt', '/.htaccess', '/cgi/', '/cgi') {
         is(api($srv, 'GET', $path)->{status}, 403, "$what: $path is refused");
     }
+}
+
+# quillctl check --url: the API answers, and Authorization reaches the
+# programs; a host that strips it is named, with the .htaccess line.
+{
+    my $srv = start_server(mode => 'fcgid');
+    my ($rc, $out) = quillctl($srv, "check --url $srv->{base}/");
+    like($out, qr{^ok   \Q$srv->{base}\E/api/v1/health answers$}m, 'check --url: the API answers');
+    like($out, qr/^ok   the Authorization header reaches the programs$/m, 'check --url: Authorization arrives');
+    is($rc, 0, 'check --url: all is well') or diag($out);
+    my $ht = "$srv->{var}/htdocs/.htaccess";
+    open my $in, '<', $ht or die "$ht: $!";
+    my $text = do { local $/; <$in> };
+    close $in;
+    (my $stripped = $text) =~ s/^CGIPassAuth On$//m or die "$ht: no CGIPassAuth line";
+    open my $outf, '>', $ht or die "$ht: $!";
+    print $outf $stripped;
+    close $outf;
+    ($rc, $out) = quillctl($srv, "check --url $srv->{base}");
+    like($out, qr/^FAIL the Authorization header does not reach the programs.*\n    CGIPassAuth On\n/m,
+        'check --url: a stripped Authorization header is named, with the line that fixes it');
+    is($rc, 1, 'check --url: and it fails');
+    ($rc, $out) = quillctl($srv, "check --url http://127.0.0.1:1/");
+    like($out, qr{^FAIL http://127\.0\.0\.1:1/api/v1/health answers 0}m, 'check --url: a site that does not answer');
+    ($rc, $out) = quillctl($srv, "check --url example.com");
+    like($out, qr/^FAIL --url example\.com: give the site's address/m, 'check --url: not a URL');
+    QuillTest::stop_server($srv);
 }
 
 for my $mode ('fcgid', 'shared-cgi') {
     my $srv = start_server(mode => $mode, host => 'all');
     check_site($srv, "$mode, AllowOverride All");
+    QuillTest::stop_server($srv);
+    # Without mod_rewrite: the pages, and the API at the programs' paths.
+    $srv = start_server(mode => $mode, host => 'norewrite');
+    check_site($srv, "$mode, no mod_rewrite", 1);
+    is(api($srv, 'GET', '/cgi/users.fcgi/api/v1/nothing')->{json}{error}{code}, 'NOT_FOUND',
+        "$mode, no mod_rewrite: an unknown path is the API's 404");
     QuillTest::stop_server($srv);
 }
 

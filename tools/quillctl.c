@@ -3,6 +3,8 @@
  * the programs (QUILL_CONFIG and QUILL_* variables); without QUILL_CONFIG,
  * the installation's settings file.
  */
+/* pipe2(2). */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,7 +66,7 @@ usage(void)
 	    "       quillctl user enable EMAIL\n"
 	    "       quillctl user delete EMAIL\n"
 	    "       quillctl user mfa-reset EMAIL\n"
-	    "       quillctl check\n"
+	    "       quillctl check [--url URL]\n"
 	    "       quillctl sql\n"
 	    "       quillctl mail\n"
 	    "       quillctl stats [--prometheus]\n"
@@ -778,14 +781,129 @@ check_mail(void)
  * Says what is ok, what fails (exit 1) and, as WARN, what the operator
  * should change, each with the way to do it.
  */
+
+/*
+ * GETs url with curl (which shared hosts have; quillctl speaks no TLS),
+ * sending Authorization when auth is not NULL: the body into body (sz
+ * bytes, NUL-terminated, cut short if longer), the status returned; 0
+ * when there was no answer, with curl's message in body.
+ */
 static int
-cmd_check(void)
+http_get(const char *url, const char *auth, char *body, size_t sz)
+{
+	char hdr[128], *nl;
+	const char *argv[16];
+	int fds[2], status, argc = 0;
+	size_t len = 0;
+	ssize_t got;
+	pid_t pid;
+
+	argv[argc++] = "curl";
+	argv[argc++] = "-sS";
+	argv[argc++] = "--max-time";
+	argv[argc++] = "20";
+	argv[argc++] = "-w";
+	argv[argc++] = "\n%{http_code}";
+	if (auth != NULL) {
+		snprintf(hdr, sizeof(hdr), "Authorization: %s", auth);
+		argv[argc++] = "-H";
+		argv[argc++] = hdr;
+	}
+	argv[argc++] = "--";
+	argv[argc++] = url;
+	argv[argc] = NULL;
+	if (pipe2(fds, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		snprintf(body, sz, "cannot run curl: %s", strerror(errno));
+		return 0;
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execvp("curl", (char *const *)argv);
+		dprintf(STDOUT_FILENO, "curl is not installed; quillctl "
+		    "check --url needs it\n");
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len + 1 < sz && (got = read(fds[0], body + len, sz - 1 - len)) > 0)
+		len += (size_t)got;
+	body[len] = '\0';
+	/* The rest, unread, so that curl is never stuck on a full pipe. */
+	while (read(fds[0], hdr, sizeof(hdr)) > 0)
+		continue;
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0 || (nl = strrchr(body, '\n')) == NULL) {
+		body[strcspn(body, "\n")] = '\0';
+		return 0;
+	}
+	*nl = '\0';
+	return atoi(nl + 1);
+}
+
+/*
+ * The checks of quillctl check --url: the API answers at url, and the
+ * Authorization header reaches the programs (shared hosts may strip it).
+ * Returns 1 when one failed.
+ */
+static int
+check_url(const char *url)
+{
+	char api[1200], body[4096];
+	size_t n = strlen(url);
+	int status;
+
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+		printf("FAIL --url %s: give the site's address, such as "
+		    "https://example.com/\n", url);
+		return 1;
+	}
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	snprintf(api, sizeof(api), "%.*s/api/v1/health", (int)n, url);
+	if ((status = http_get(api, NULL, body, sizeof(body))) != 200 ||
+	    strstr(body, "\"status\"") == NULL) {
+		printf("FAIL %s answers %d, not the API's 200: %.200s (is the "
+		    ".htaccess in place, and mod_rewrite on? "
+		    "docs/deploy-shared-hosting.md lists each error's fix)\n",
+		    api, status, status == 0 ? body : "see the site's log");
+		return 1;
+	}
+	printf("ok   %s answers\n", api);
+	snprintf(api, sizeof(api), "%.*s/api/v1/users/me", (int)n, url);
+	status = http_get(api, "Bearer quillctl-check", body, sizeof(body));
+	if (status == 401 && strstr(body, "The access token is invalid") != NULL) {
+		printf("ok   the Authorization header reaches the programs\n");
+		return 0;
+	}
+	if (status == 401 && strstr(body, "Authentication is required") != NULL) {
+		printf("FAIL the Authorization header does not reach the "
+		    "programs, so every API login is useless (401): the "
+		    "host strips it.  The bundle's .htaccess passes it with "
+		    "this line, which must be there (it needs AllowOverride "
+		    "AuthConfig):\n    CGIPassAuth On\nWith the line in place, "
+		    "a proxy in front of Apache drops the header: ask the host "
+		    "to pass it.  Browsers' cookie sessions work either way.\n");
+		return 1;
+	}
+	printf("FAIL %s answers %d, not 401: %.200s\n", api, status, body);
+	return 1;
+}
+
+static int
+cmd_check(int argc, char **argv)
 {
 	char err[512], engine[256];
 	const char *why;
 	long abi, n;
 	int bad = 0;
 
+	if (argc == 2 && strcmp(argv[0], "--url") == 0)
+		bad |= check_url(argv[1]);
+	else if (argc != 0)
+		usage();
 	if (config_load(err, sizeof(err)) == -1) {
 		printf("FAIL configuration: %s\n", err);
 		return 1;
@@ -1088,7 +1206,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "migrate") == 0)
 		return cmd_migrate();
 	if (strcmp(argv[1], "check") == 0)
-		return cmd_check();
+		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(argv[1], "sql") == 0)
 		return cmd_sql();
 	if (strcmp(argv[1], "user") == 0 && argc >= 3) {

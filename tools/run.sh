@@ -20,7 +20,8 @@
 #   shared-cgi  the same layout on a host without mod_fcgid (plain CGI)
 # The shared-hosting modes serve the bundle's .htaccess from a vhost that
 # grants the least the guide asks for (apache/quill-fcgid.conf's
-# QuillSharedHost); QUILL_APACHE_HOST=all grants AllowOverride All instead.
+# QuillSharedHost); QUILL_APACHE_HOST=all grants AllowOverride All instead,
+# QUILL_APACHE_HOST=norewrite leaves mod_rewrite out.
 # QUILL_SUEXEC_USER=NAME (as root, with apache2-suexec-custom) runs the
 # programs as NAME through suEXEC: the bundle is NAME's, with its own
 # settings (VAR/quill.conf without the paths) and its state in quill/state
@@ -207,7 +208,11 @@ start_apache() {
 	case ${QUILL_APACHE_HOST:-minimal} in
 	minimal) ;;
 	all) defines="$defines -D QuillOverrideAll" ;;
-	*) echo "run.sh: unknown QUILL_APACHE_HOST ${QUILL_APACHE_HOST} (minimal or all)" >&2; exit 2 ;;
+	norewrite)
+		defines="$defines -D QuillNoRewrite"
+		# Without mod_rewrite the API is at the programs' own paths.
+		health=/cgi/auth.fcgi/api/v1/health ;;
+	*) echo "run.sh: unknown QUILL_APACHE_HOST ${QUILL_APACHE_HOST} (minimal, all or norewrite)" >&2; exit 2 ;;
 	esac
 	if [ -n "${QUILL_SUEXEC_USER:-}" ]; then
 		if [ "$(id -u)" != 0 ] || [ ! -f "/etc/apache2/suexec/$run_user" ]; then
@@ -266,7 +271,7 @@ CONF
 	*) echo "run.sh: unknown server $server (lighttpd or apache)" >&2; exit 2 ;;
 	esac
 	i=0
-	until curl -kfsS -o /dev/null "$url/api/v1/health" 2>/dev/null; do
+	until curl -kfsS -o /dev/null "$url${health:-/api/v1/health}" 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -ge 300 ]; then
 			echo "run.sh: Quill did not answer on $url; see $var/log/" >&2

@@ -188,7 +188,7 @@ sub access_log_leaks {
 # access_log => 0 (lighttpd without the access log a test server
 # otherwise keeps).  For Apache's shared-hosting modes (fcgid, shared-cgi):
 # host => 'all' (AllowOverride All instead of the least the guide asks
-# for), suexec => NAME and apache_user => NAME (the programs run as the
+# for) or 'norewrite' (no mod_rewrite), suexec => NAME and apache_user => NAME (the programs run as the
 # first through suEXEC, Apache as the second; tools/run.sh).
 # state_dir(name => 'x', settings => {...}) -> { var, conf }: a fresh
 # state directory under the build directory with its quill.conf (database
