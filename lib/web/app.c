@@ -24,6 +24,7 @@
 #include "base/metrics.h"
 #include "base/password.h"
 #include "pure/path.h"
+#include "web/reply.h"
 #include "web/sandbox.h"
 #include "web/scrape.h"
 #include "pure/token.h"
@@ -217,15 +218,15 @@ cors_origin(const struct req *r)
 static enum err
 app_options(struct req *r, const char *allow)
 {
-	http_header(r, "Allow", allow);
+	reply_header(r, "Allow", allow);
 	if (cors_origin(r) == NULL ||
 	    http_env(r, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") == NULL)
 		return ERR_METHOD_NOT_ALLOWED;
-	http_header(r, "Access-Control-Allow-Methods", allow);
-	http_header(r, "Access-Control-Allow-Headers",
+	reply_header(r, "Access-Control-Allow-Methods", allow);
+	reply_header(r, "Access-Control-Allow-Headers",
 	    "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id");
-	http_header(r, "Access-Control-Max-Age", "600");
-	return http_reply_empty(r);
+	reply_header(r, "Access-Control-Max-Age", "600");
+	return reply_empty(r);
 }
 
 /* GET /api/v1/health: 200 when the database answers, else 503. */
@@ -235,7 +236,7 @@ app_health(struct req *r)
 	cJSON *d;
 
 	if (r->method != M_GET && r->method != M_HEAD) {
-		http_header(r, "Allow", "GET, HEAD");
+		reply_header(r, "Allow", "GET, HEAD");
 		return ERR_METHOD_NOT_ALLOWED;
 	}
 	if (!db_ping())
@@ -245,7 +246,7 @@ app_health(struct req *r)
 		cJSON_Delete(d);
 		return ERR_INTERNAL;
 	}
-	return http_reply_data(r, 200, d, NULL);
+	return reply_data(r, 200, d);
 }
 
 /*
@@ -262,7 +263,7 @@ app_metrics(struct req *r)
 	if (!scrape_allowed(r))
 		return ERR_NOT_FOUND;
 	if (r->method != M_GET && r->method != M_HEAD) {
-		http_header(r, "Allow", "GET, HEAD");
+		reply_header(r, "Allow", "GET, HEAD");
 		return ERR_METHOD_NOT_ALLOWED;
 	}
 	if ((v = arena_alloc(r->arena, sizeof(*v))) == NULL)
@@ -309,7 +310,7 @@ app_route(struct req *r, const struct route *routes, size_t n,
 	else if (r->method == M_OPTIONS)
 		e = app_options(r, allow.data);
 	else {
-		http_header(r, "Allow", allow.data);
+		reply_header(r, "Allow", allow.data);
 		e = ERR_METHOD_NOT_ALLOWED;
 	}
 	buf_free(&allow);
@@ -414,11 +415,11 @@ app_form_done(struct req *r)
 
 	if (r->status < 200 || r->status > 299)
 		return ERR_NONE;
-	created = http_header_take(r, "Location");
+	created = reply_header_take(r, "Location");
 	if (to == NULL)
 		to = r->status == 201 && created != NULL ? created :
 		    config.form_redirect;
-	return http_reply_see_other(r, to);
+	return reply_see_other(r, to);
 }
 
 /* Adds the CORS headers of an actual (not preflight) request. */
@@ -429,11 +430,11 @@ app_cors(struct req *r)
 
 	if (config.ncors == 0)
 		return;
-	http_header(r, "Vary", "Origin");
+	reply_header(r, "Vary", "Origin");
 	if ((o = cors_origin(r)) == NULL)
 		return;
-	http_header(r, "Access-Control-Allow-Origin", o);
-	http_header(r, "Access-Control-Expose-Headers",
+	reply_header(r, "Access-Control-Allow-Origin", o);
+	reply_header(r, "Access-Control-Expose-Headers",
 	    "ETag, Link, Location, Retry-After, X-Request-Id");
 }
 
@@ -487,7 +488,7 @@ app_server_allow(struct req *r, const struct route *routes, size_t n)
 	else
 		allow_list(routes, n, path, &allow);
 	if (allow.len > 0 && !allow.oom)
-		http_header(r, "Allow", allow.data);
+		reply_header(r, "Allow", allow.data);
 	buf_free(&allow);
 }
 
@@ -586,9 +587,9 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 		if (r->err != e)
 			r->err_message = NULL;
 		r->err = e;
-		http_render_error(r);
+		reply_error(r);
 	}
-	http_render_head(r, head);
+	reply_head(r, head);
 	io_write(io, head, r);
 	cJSON_Delete(r->json);
 	r->json = NULL;
