@@ -128,8 +128,7 @@ auth_register(struct req *r)
 	if ((loc = arena_printf(r->arena, "/api/v1/users/%lld",
 	    (long long)id)) == NULL)
 		return ERR_INTERNAL;
-	reply_header(r, "Location", loc);
-	return reply_data(r, 201, view_user(&u, 1));
+	return reply_created(r, loc, view_user(&u, 1));
 }
 
 /*

@@ -56,15 +56,19 @@ posts_log(struct req *r, const char *event, int64_t id)
 	    NULL);
 }
 
-/* Answers status with post p and its ETag. */
+/*
+ * Answers with post p and its ETag: 201 Created at location when it is not
+ * NULL, else 200.
+ */
 static enum err
-posts_reply(struct req *r, int status, const struct post *p)
+posts_reply(struct req *r, const struct post *p, const char *location)
 {
 	char etag[POST_ETAG_MAX];
 
 	post_etag(p, etag);
 	reply_header(r, "ETag", etag);
-	return reply_data(r, status, view_post(p));
+	return location != NULL ? reply_created(r, location, view_post(p)) :
+	    reply_data(r, 200, view_post(p));
 }
 
 /*
@@ -137,7 +141,7 @@ posts_get(struct req *r)
 		reply_header(r, "ETag", etag);
 		return reply_not_modified(r);
 	}
-	return posts_reply(r, 200, &p);
+	return posts_reply(r, &p, NULL);
 }
 
 /* POST /api/v1/posts */
@@ -172,8 +176,7 @@ posts_create(struct req *r)
 	if ((loc = arena_printf(r->arena, "/api/v1/posts/%lld",
 	    (long long)id)) == NULL)
 		return ERR_INTERNAL;
-	reply_header(r, "Location", loc);
-	return posts_reply(r, 201, &p);
+	return posts_reply(r, &p, loc);
 }
 
 /*
@@ -229,7 +232,7 @@ posts_change(struct req *r, const struct vfield *fields)
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
 	posts_log(r, "post_updated", p.id);
-	return posts_reply(r, 200, &p);
+	return posts_reply(r, &p, NULL);
 }
 
 /* PUT /api/v1/posts/{id} */

@@ -411,13 +411,11 @@ static enum err
 app_form_done(struct req *r)
 {
 	const char *to = http_form_path(r, "returnTo");
-	const char *created;
 
 	if (r->status < 200 || r->status > 299)
 		return ERR_NONE;
-	created = reply_header_take(r, "Location");
 	if (to == NULL)
-		to = r->status == 201 && created != NULL ? created :
+		to = r->status == 201 && r->location != NULL ? r->location :
 		    config.form_redirect;
 	return reply_see_other(r, to);
 }

@@ -61,6 +61,7 @@ struct req {
 	struct buf	*out;		/* body */
 	const char	*content_type;
 	const char	*cache_control;	/* NULL: "no-store" */
+	const char	*location;	/* Location, written by reply_head */
 	enum err	 err;
 	const char	*err_message;	/* overrides error_message(err) */
 	struct verrors	 details;

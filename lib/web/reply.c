@@ -82,38 +82,30 @@ reply_data(struct req *r, int status, cJSON *data)
 	return reply_envelope(r, status, data, NULL);
 }
 
-char *
-reply_header_take(struct req *r, const char *name)
+/* Sets the Location reply_head writes; -1, and none, when it holds CR or LF. */
+static int
+reply_location(struct req *r, const char *location)
 {
-	struct buf *h = r->hdr;
-	size_t n = strlen(name), i = 0, end, keep = 0;
-	char *value = NULL;
+	if (strpbrk(location, "\r\n") != NULL)
+		return -1;
+	r->location = location;
+	return 0;
+}
 
-	while (i < h->len) {
-		end = i;
-		while (end + 1 < h->len && !(h->data[end] == '\r' &&
-		    h->data[end + 1] == '\n'))
-			end++;
-		if (end - i >= n + 2 && h->data[i + n] == ':' &&
-		    strncasecmp(h->data + i, name, n) == 0) {
-			value = arena_strndup(r->arena, h->data + i + n + 2,
-			    end - i - n - 2);
-		} else {
-			memmove(h->data + keep, h->data + i, end + 2 - i);
-			keep += end + 2 - i;
-		}
-		i = end + 2;
+enum err
+reply_created(struct req *r, const char *location, cJSON *data)
+{
+	if (reply_location(r, location) == -1) {
+		cJSON_Delete(data);
+		return ERR_INTERNAL;
 	}
-	h->len = keep;
-	if (h->data != NULL)
-		h->data[keep] = '\0';
-	return value;
+	return reply_data(r, 201, data);
 }
 
 enum err
 reply_see_other(struct req *r, const char *location)
 {
-	if (reply_header(r, "Location", location) == -1)
+	if (reply_location(r, location) == -1)
 		return ERR_INTERNAL;
 	buf_reset(r->out);
 	html_begin(r->out, "See Other");
@@ -214,6 +206,7 @@ reply_error(struct req *r)
 	r->status = error_status(e);
 	r->content_type = "application/json; charset=utf-8";
 	r->cache_control = NULL;
+	r->location = NULL;
 	buf_reset(b);
 	if (r->browser) {
 		render_error_page(r, e, r->err_message != NULL ?
@@ -281,6 +274,11 @@ reply_head(const struct req *r, struct buf *head)
 	buf_puts(head, "\r\nX-Request-Id: ");
 	buf_puts(head, r->request_id);
 	buf_puts(head, "\r\n");
+	if (r->location != NULL) {
+		buf_puts(head, "Location: ");
+		buf_puts(head, r->location);
+		buf_puts(head, "\r\n");
+	}
 	buf_append(head, r->hdr->data != NULL ? r->hdr->data : "", r->hdr->len);
 	buf_puts(head, "\r\n");
 }

@@ -32,14 +32,16 @@ enum err reply_list(struct req *r, const struct cursor_params *p,
     cJSON *items, const char *next, int64_t total);
 
 /*
- * Removes every response header called name (in any case) set so far and
- * returns a copy of the last one's value, or NULL when there was none.
+ * Answers 201 Created with data, as reply_data; location, the path of
+ * what was made, is kept in r->location (a form's 303 goes there) and
+ * written by reply_head.
  */
-char *reply_header_take(struct req *r, const char *name);
+enum err reply_created(struct req *r, const char *location, cJSON *data);
 
 /*
  * Answers 303 See Other to location, a path on this site, with a small
- * page linking to it; headers set so far are kept.
+ * page linking to it; it replaces r->location, and headers set so far are
+ * kept.
  */
 enum err reply_see_other(struct req *r, const char *location);
 
@@ -60,7 +62,10 @@ enum err reply_not_modified(struct req *r);
  */
 void reply_error(struct req *r);
 
-/* Writes the status line and headers for the response into head. */
+/*
+ * Writes the status line and headers for the response into head: the
+ * fixed ones, Location (r->location), then those added with reply_header.
+ */
 void reply_head(const struct req *r, struct buf *head);
 
 #endif
