@@ -812,7 +812,9 @@ sub mix_db {
     my $title = join " || ' ' || ", map { $word->(7919 + $_ * 104729, $_ * 15485863) } 1 .. 4;
     my $body = join " || ' ' || ", map { $word->(6007 + $_ * 1299709, $_ * 179424673) } 1 .. 20;
     open my $f, '>', "$sd->{var}/seed.sql" or die $!;
-    print $f "PRAGMA synchronous = OFF;\nCREATE TEMP TABLE vocab (i INTEGER PRIMARY KEY, w TEXT NOT NULL);\nBEGIN;\n";
+    # A database nobody else has open yet: no journal while it is filled,
+    # WAL again (as quillctl init left it) once it is.
+    print $f "PRAGMA journal_mode = OFF;\nPRAGMA synchronous = OFF;\nCREATE TEMP TABLE vocab (i INTEGER PRIMARY KEY, w TEXT NOT NULL);\nBEGIN;\n";
     print $f "INSERT INTO vocab VALUES ($_, '$mix_words[$_]');\n" for 0 .. $#mix_words;
     print $f <<"SQL";
 COMMIT;
@@ -825,7 +827,7 @@ WITH RECURSIVE n(p) AS (SELECT 1 UNION ALL SELECT p + 1 FROM n WHERE p < $posts)
 INSERT INTO posts (author_id, title, body, status, created_at, updated_at)
 SELECT 1 + p * 7919 % $users, $title, $body, 'published', 1600000000 + p * 30, 1600000000 + p * 30 FROM n;
 COMMIT;
-PRAGMA wal_checkpoint(TRUNCATE);
+PRAGMA journal_mode = WAL;
 SQL
     close $f;
     system("sqlite3 $sd->{var}/quill.db < $sd->{var}/seed.sql > /dev/null") == 0
