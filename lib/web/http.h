@@ -68,6 +68,10 @@ struct req {
 	/* Supplied by app. */
 	int		(*read_body)(void *io, char *dst, size_t n);
 	void		*io;
+
+	/* From a route's .handle to its .write (web/app.h). */
+	void		*state;		/* what .handle found, in the arena */
+	int		 tx_keep;	/* set by app_keep */
 };
 
 /* The value of CGI variable name (e.g. "HTTP_AUTHORIZATION"), or NULL. */
@@ -141,7 +145,7 @@ char *http_header_take(struct req *r, const char *name);
  */
 enum err http_reply_see_other(struct req *r, const char *location);
 
-/* Answers status with the page the handler wrote into r->out (see page.h). */
+/* Answers status with the page the handler wrote into r->out (see html.h). */
 enum err http_reply_page(struct req *r, int status);
 
 /* Answers 204 No Content. */
