@@ -40,8 +40,10 @@ DEB_DEB_PKGS = $(RUN_DEB_PKGS) debhelper dpkg-dev lintian
 # `make release-check`: mmdebstrap makes the bare Debian 12 root the
 # package is installed into; sqlite3 sets its database back a migration.
 RELEASE_DEB_PKGS = $(DEB_DEB_PKGS) mmdebstrap sqlite3
-# `make bench`: the load generator.
-BENCH_DEB_PKGS = wrk
+# `make bench` (besides what `make test` installs, Apache included): the
+# load generator, and PHP-FPM with PDO's SQLite driver for the PHP peer
+# (bench/php/) that Quill is measured against.
+BENCH_DEB_PKGS = wrk php-fpm php-sqlite3
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
 FUZZ_DEB_PKGS = clang libclang-rt-14-dev
 # node and npm run the tools of package.json (the browser tests, the OpenAPI

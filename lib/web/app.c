@@ -492,6 +492,45 @@ app_server_allow(struct req *r, const struct route *routes, size_t n)
 	buf_free(&allow);
 }
 
+void *
+app_state(struct req *r, size_t n)
+{
+	if ((r->state = arena_alloc(r->arena, n)) != NULL)
+		memset(r->state, 0, n);
+	return r->state;
+}
+
+enum err
+app_keep(struct req *r, enum err e)
+{
+	if (e != ERR_INTERNAL && e != ERR_UNAVAILABLE)
+		r->tx_keep = 1;
+	return e;
+}
+
+/*
+ * Runs a route's write in the write transaction: commits what it did when
+ * it succeeds or app_keep says so, else rolls it back.  The error of a
+ * failed commit replaces the answer.
+ */
+static enum err
+app_write(struct req *r, enum err (*write)(struct req *))
+{
+	enum err e, c;
+
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	r->tx_keep = 0;
+	e = write(r);
+	if (e != ERR_NONE && !r->tx_keep) {
+		db_rollback();
+		return e;
+	}
+	if ((c = db_commit()) != ERR_NONE)
+		return c;
+	return e;
+}
+
 /* Runs one request from parse to response. */
 static enum err
 app_dispatch(struct req *r, const struct route *routes, size_t n)
@@ -539,7 +578,8 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 	}
 	/* Here, so that no handler can forget it. */
 	r->hdr_mark = r->hdr->len;
-	if ((e = auth_csrf(r)) != ERR_NONE || (e = rt->handle(r)) != ERR_NONE)
+	if ((e = auth_csrf(r)) != ERR_NONE || (e = rt->handle(r)) != ERR_NONE ||
+	    (rt->write != NULL && (e = app_write(r, rt->write)) != ERR_NONE))
 		return e;
 	return r->browser && http_form_sent(r) ? app_form_done(r) : ERR_NONE;
 }
