@@ -18,11 +18,12 @@ DESTDIR	?=
 # Who the programs run as.
 QUILL_USER ?= quill
 
-PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp
-# Debian packages, by what needs them.  `make run`: a compiler, the six
+PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp libqrencode
+# Debian packages, by what needs them.  `make run`: a compiler, the seven
 # libraries, lighttpd, and curl (run.sh waits for the server with it).
 RUN_DEB_PKGS = build-essential pkg-config libfcgi-dev libcjson-dev \
-	   libsqlite3-dev libsodium-dev libjwt-dev libseccomp-dev lighttpd curl
+	   libsqlite3-dev libsodium-dev libjwt-dev libseccomp-dev libqrencode-dev \
+	   lighttpd curl
 # `make run SERVER=apache`: Apache, and spawn-fcgi to start the programs
 # that its mod_proxy_fcgi talks to.
 APACHE_DEB_PKGS = apache2 spawn-fcgi
@@ -84,7 +85,8 @@ pkg_config = $(if $(pkg_found),$(eval $(1) := $(shell pkg-config $(2) $(PKGS)))$
 pkg_found = $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 pkg_missing = pkg-config finds no $(PKGS): `make deps-run` installs them \
 	(as root; otherwise it prints the apt-get line to run)
-CPPFLAGS = -D_DEFAULT_SOURCE -Ilib -I$(BUILD)/gen $(PKG_CFLAGS)
+# -I$(BUILD): the generated headers are included as "gen/templates.h".
+CPPFLAGS = -D_DEFAULT_SOURCE -Ilib -I$(BUILD)/gen -I$(BUILD) $(PKG_CFLAGS)
 CFLAGS	 = -std=c11 $(WARN) $(OPT) $(HARDEN)
 LDFLAGS	 = -pie -Wl,-z,relro,-z,now $(OPT)
 LDLIBS	 = $(PKG_LIBS)
@@ -95,7 +97,13 @@ LDLIBS	 = $(PKG_LIBS)
 LAYERS	 = base pure store web
 LIB_SRC	 = $(sort $(foreach l,$(LAYERS),$(wildcard lib/$(l)/*.c)))
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
-LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o \
+	   $(BUILD)/gen/templates.o
+# The site's pages: templates/*.html, compiled by tools/templates.pl into
+# tables the programs carry (docs/forms.md); the unit test of lib/pure/tpl
+# has templates of its own.
+TEMPLATES = $(sort $(wildcard templates/*.html))
+TEST_TEMPLATES = $(sort $(wildcard t/unit/templates/*.html))
 LIB	 = $(BUILD)/libquill.a
 PROGRAMS = auth users posts
 PROGS	 = $(PROGRAMS:%=$(BUILD)/%.fcgi)
@@ -153,8 +161,26 @@ deps:  ## install the Debian and npm packages needed to build, run and test
 	    [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	    echo "deps: npm ci"; npm ci --no-audit --no-fund || exit 1; fi
 
-$(BUILD)/%.o: %.c $(LIB_HDR) $(PROG_HDR) | $(BUILD)/gen/migrations.c
+$(BUILD)/%.o: %.c $(LIB_HDR) $(PROG_HDR) $(BUILD)/gen/templates.h | $(BUILD)/gen/migrations.c
 	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The generator rewrites the header only when it changes (a name or a
+# template added or gone), so editing a page rebuilds its table alone.
+$(BUILD)/gen/templates.c: $(TEMPLATES) tools/templates.pl
+	@mkdir -p $(@D)
+	perl tools/templates.pl $(BUILD)/gen/templates $(TEMPLATES)
+$(BUILD)/gen/templates.h: | $(BUILD)/gen/templates.c
+
+$(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c $(BUILD)/gen/templates.h lib/pure/tpl.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/test_templates.c: $(TEST_TEMPLATES) tools/templates.pl
+	@mkdir -p $(@D)
+	perl tools/templates.pl $(BUILD)/gen/test_templates $(TEST_TEMPLATES)
+$(BUILD)/gen/test_templates.h: | $(BUILD)/gen/test_templates.c
+
+$(BUILD)/gen/test_templates.o: $(BUILD)/gen/test_templates.c $(BUILD)/gen/test_templates.h lib/pure/tpl.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/migrations.c: $(SQL) tools/embed-sql.sh
@@ -241,6 +267,11 @@ $(BUILD)/t/unit/%: $(BUILD)/t/unit/%.o $(LIB)
 $(BUILD)/t/unit/%.o: t/unit/%.c t/unit/*.h $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The unit test of the engine, with its own templates.
+$(BUILD)/t/unit/tpl.o: $(BUILD)/gen/test_templates.h
+$(BUILD)/t/unit/tpl: $(BUILD)/t/unit/tpl.o $(BUILD)/gen/test_templates.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/t/bin/%: t/bin/%.c
 	@mkdir -p $(@D)

@@ -28,6 +28,8 @@
 #include "base/log.h"
 #include "store/db.h"
 #include "store/mail.h"
+#include "store/mfa.h"
+#include "store/session.h"
 #include "base/metrics.h"
 #include "web/scrape.h"
 #include "base/text.h"
@@ -63,6 +65,7 @@ usage(void)
 	    "       quillctl user disable EMAIL\n"
 	    "       quillctl user enable EMAIL\n"
 	    "       quillctl user delete EMAIL\n"
+	    "       quillctl user mfa-reset EMAIL\n"
 	    "       quillctl check [--url URL]\n"
 	    "       quillctl sql\n"
 	    "       quillctl mail\n"
@@ -549,6 +552,25 @@ cmd_user_list(int argc, char **argv)
 }
 
 /*
+ * The start of a change to one user: the settings, the database with its
+ * statements, an arena for the user's strings, and a write transaction.
+ */
+static struct arena *
+user_begin(void)
+{
+	struct arena *a;
+	enum err e;
+
+	load_config();
+	open_prepared();
+	if ((a = arena_new()) == NULL)
+		die("out of memory");
+	if ((e = db_begin()) != ERR_NONE)
+		die("the database is busy: %s", error_message(e));
+	return a;
+}
+
+/*
  * Applies c to the user with this email (or deletes them), in one write
  * transaction with the same store functions as the API, and says what it
  * did.  The last active admin is refused as the API refuses them.
@@ -560,12 +582,7 @@ user_apply(const char *email, const struct user_change *c, int del)
 	struct arena *a;
 	enum err e;
 
-	load_config();
-	open_prepared();
-	if ((a = arena_new()) == NULL)
-		die("out of memory");
-	if ((e = db_begin()) != ERR_NONE)
-		die("the database is busy: %s", error_message(e));
+	a = user_begin();
 	e = user_get_by_email(a, email, strlen(email), &before);
 	if (e == ERR_NONE)
 		e = del ? user_delete(a, before.id, time(NULL)) :
@@ -625,6 +642,58 @@ cmd_user_delete(int argc, char **argv)
 	if (argc != 1)
 		usage();
 	return user_apply(argv[0], NULL, 1);
+}
+
+/*
+ * mfa-reset EMAIL: ends the user's two-factor sign-in (key, recovery codes,
+ * open challenges) for someone who lost both their authenticator and their
+ * codes, so that they sign in with the password and can enrol again.  Their
+ * sessions end with it: whoever holds one now need not be the owner.  The
+ * log gets a warning line, as for any change to how an account is entered.
+ */
+static int
+cmd_user_mfa_reset(int argc, char **argv)
+{
+	struct user u = { 0 };
+	struct mfa_totp t;
+	struct arena *a;
+	char id[24];
+	int had = 0;
+	enum err e;
+
+	if (argc != 1)
+		usage();
+	a = user_begin();
+	if ((e = user_get_by_email(a, argv[0], strlen(argv[0]), &u)) ==
+	    ERR_NONE) {
+		if ((e = mfa_totp_get(u.id, &t)) == ERR_NOT_FOUND)
+			e = ERR_NONE;		/* nothing to reset */
+		else if (e == ERR_NONE) {
+			had = 1;
+			if ((e = mfa_disable(u.id)) == ERR_NONE)
+				e = session_revoke_user(u.id, 0, time(NULL),
+				    "mfa_reset");
+		}
+	}
+	if ((e = db_end(e)) == ERR_NOT_FOUND)
+		die("no user has the email %s", argv[0]);
+	if (e != ERR_NONE)
+		die("cannot reset two-factor sign-in of %s: %s", argv[0],
+		    error_message(e));
+	if (!had) {
+		printf("user %lld %s: has no two-factor sign-in; nothing "
+		    "changed\n", (long long)u.id, u.email);
+	} else {
+		snprintf(id, sizeof(id), "%lld", (long long)u.id);
+		log_event(LOG_WARN, "mfa_reset", NULL, "user", id, "by",
+		    "quillctl", NULL);
+		printf("user %lld %s: two-factor sign-in reset (key and "
+		    "recovery codes deleted); sessions and access tokens "
+		    "revoked\n", (long long)u.id, u.email);
+	}
+	arena_free(a);
+	db_close();
+	return 0;
 }
 
 /* Prints the permissions verdict for path; returns 1 on a problem. */
@@ -908,6 +977,7 @@ cmd_purge(void)
 		{ STMT_PURGE_MAIL, "old mails" },
 		{ STMT_PURGE_RATE, "rate-limit windows" },
 		{ STMT_PURGE_LOGIN_FAILURES, "login back-offs" },
+		{ STMT_PURGE_CHALLENGES, "used or expired sign-in challenges" },
 	};
 	int64_t now = (int64_t)time(NULL), n;
 	struct db_stmt *st;
@@ -1152,6 +1222,8 @@ main(int argc, char **argv)
 			return cmd_user_enable(argc - 3, argv + 3, 1);
 		if (strcmp(argv[2], "delete") == 0)
 			return cmd_user_delete(argc - 3, argv + 3);
+		if (strcmp(argv[2], "mfa-reset") == 0)
+			return cmd_user_mfa_reset(argc - 3, argv + 3);
 	}
 	if (strcmp(argv[1], "mail") == 0)
 		return cmd_mail();
