@@ -31,7 +31,7 @@ my %stmt = map { split /\t/, $_, 2 } split /\n/, $out;
 my @pages = sort { $a <=> $b } grep { $stmt{$_} =~ /UNION ALL/ && $stmt{$_} =~ /FROM posts/ } keys %stmt;
 is(scalar @pages, 18, 'there are 18 keyset page statements (3 families x 3 sorts x 2 orders)');
 my @search = sort { $a <=> $b } grep { $stmt{$_} =~ /FROM posts_fts JOIN posts/ } keys %stmt;
-is(scalar @search, 2, 'and 2 ranked search statements');
+is(scalar @search, 3, 'and 3 search statements: 2 ranked pages and the count of a search');
 
 # The plan of each statement, from one sqlite3 run; $prefix runs first.
 sub plans {

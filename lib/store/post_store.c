@@ -208,7 +208,8 @@ post_count(const struct post_filter *f, int64_t *total)
 	*total = 0;
 	if (f->nothing)
 		return ERR_NONE;
-	st = db_prepare(counts[post_family(f)]);
+	st = db_prepare(f->match != NULL ? STMT_POST_COUNT_MATCH :
+	    counts[post_family(f)]);
 	bind_filter(st, f);
 	if (db_next(st))
 		*total = db_int(st, 0);

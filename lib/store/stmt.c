@@ -51,6 +51,17 @@
 #define POST_COUNT(family) "SELECT count(*) FROM posts WHERE " family	\
 	"created_at > ?3 AND created_at < ?4 AND " POST_MATCH
 
+/*
+ * The total of a search, driven from the matches: the `+` keeps SQLite from
+ * walking a posts index first, which on a large table tests every post of
+ * the family against the matches (a second at a million posts, against
+ * milliseconds this way).
+ */
+#define POST_COUNT_MATCH "SELECT count(*) FROM posts_fts JOIN posts "	\
+	"ON posts.id = posts_fts.rowid WHERE posts_fts MATCH ?5 AND "	\
+	"(?1 IS NULL OR +author_id = ?1) AND (?2 IS NULL OR +status = ?2) "	\
+	"AND +created_at > ?3 AND +created_at < ?4"
+
 /* Ranked search: FTS5 finds the matches, posts filters them. */
 #define POST_SEARCH(dir, iddir) "SELECT posts.id, author_id, status, "	\
 	"version, created_at, updated_at, posts.title, excerpt "		\
@@ -343,6 +354,7 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_POST_COUNT_ALL] = POST_COUNT(POST_ALL),
 	[STMT_POST_COUNT_STATUS] = POST_COUNT(POST_STATUS),
 	[STMT_POST_COUNT_AUTHOR] = POST_COUNT(POST_AUTHOR),
+	[STMT_POST_COUNT_MATCH] = POST_COUNT_MATCH,
 	[STMT_POST_SEARCH_BEST] = POST_SEARCH("ASC", "DESC"),
 	[STMT_POST_SEARCH_WORST] = POST_SEARCH("DESC", "ASC"),
 };

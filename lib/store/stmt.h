@@ -120,6 +120,7 @@ enum stmt {
 	STMT_POST_COUNT_ALL,
 	STMT_POST_COUNT_STATUS,
 	STMT_POST_COUNT_AUTHOR,
+	STMT_POST_COUNT_MATCH,
 	/* Full-text search ranked by relevance (best first, worst first). */
 	STMT_POST_SEARCH_BEST,
 	STMT_POST_SEARCH_WORST,
