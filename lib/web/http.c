@@ -11,7 +11,7 @@
 #include "base/time.h"
 #include "web/http.h"
 #include "pure/json.h"
-#include "web/page.h"
+#include "web/html.h"
 
 static const char *const method_names[M__MAX] = {
 	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", ""
@@ -39,7 +39,7 @@ static const char data_csp[] =
     "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n";
 
 /* The Content-Security-Policy of the pages answered to browsers instead. */
-static const char page_csp[] = "Content-Security-Policy: " PAGE_CSP "\r\n";
+static const char page_csp[] = "Content-Security-Policy: " HTML_CSP "\r\n";
 
 const char *
 http_env(const struct req *r, const char *name)
@@ -429,13 +429,13 @@ http_reply_see_other(struct req *r, const char *location)
 	if (http_header(r, "Location", location) == -1)
 		return ERR_INTERNAL;
 	buf_reset(r->out);
-	page_begin(r->out, "See Other");
+	html_begin(r->out, "See Other");
 	buf_puts(r->out, "<p>Continue to ");
-	page_link(r->out, location, location);
+	html_link(r->out, location, location);
 	buf_puts(r->out, ".</p>\n");
-	page_end(r->out);
+	html_end(r->out);
 	r->status = 303;
-	r->content_type = PAGE_CONTENT_TYPE;
+	r->content_type = HTML_CONTENT_TYPE;
 	return ERR_NONE;
 }
 
@@ -443,7 +443,7 @@ enum err
 http_reply_page(struct req *r, int status)
 {
 	r->status = status;
-	r->content_type = PAGE_CONTENT_TYPE;
+	r->content_type = HTML_CONTENT_TYPE;
 	return ERR_NONE;
 }
 
@@ -485,33 +485,33 @@ render_error_page(struct req *r, enum err e, const char *message)
 
 	snprintf(title, sizeof(title), "%d %s", r->status,
 	    error_reason(r->status));
-	r->content_type = PAGE_CONTENT_TYPE;
+	r->content_type = HTML_CONTENT_TYPE;
 	buf_reset(b);
-	page_begin(b, title);
+	html_begin(b, title);
 	buf_puts(b, "<h1>");
-	page_text(b, title);
+	html_text(b, title);
 	buf_puts(b, "</h1>\n<p class=\"message\">");
-	page_text(b, message);
+	html_text(b, message);
 	buf_puts(b, "</p>\n");
 	if (r->details.n > 0) {
 		buf_puts(b, "<ul class=\"errors\">\n");
 		for (i = 0; i < r->details.n; i++) {
 			buf_puts(b, "<li><strong>");
-			page_text(b, r->details.e[i].field);
+			html_text(b, r->details.e[i].field);
 			buf_puts(b, "</strong>: ");
-			page_text(b, r->details.e[i].message);
+			html_text(b, r->details.e[i].message);
 			buf_puts(b, "</li>\n");
 		}
 		buf_puts(b, "</ul>\n");
 	}
 	buf_puts(b, "<p>");
-	page_link(b, back != NULL ? back : "/", "Go back");
+	html_link(b, back != NULL ? back : "/", "Go back");
 	buf_puts(b, "</p>\n<p class=\"request-id\">Error ");
-	page_text(b, error_code(e));
+	html_text(b, error_code(e));
 	buf_puts(b, ", request ");
-	page_text(b, r->request_id);
+	html_text(b, r->request_id);
 	buf_puts(b, "</p>\n");
-	page_end(b);
+	html_end(b);
 }
 
 void

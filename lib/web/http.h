@@ -145,7 +145,7 @@ char *http_header_take(struct req *r, const char *name);
  */
 enum err http_reply_see_other(struct req *r, const char *location);
 
-/* Answers status with the page the handler wrote into r->out (see page.h). */
+/* Answers status with the page the handler wrote into r->out (see html.h). */
 enum err http_reply_page(struct req *r, int status);
 
 /* Answers 204 No Content. */

@@ -1,5 +1,5 @@
 /*
- * posts.fcgi: /api/v1/posts and /api/v1/users/{id}/posts.
+ * The handlers of posts.fcgi: read, create, change, delete and list posts.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,11 +14,11 @@
 #include "web/listing.h"
 #include "store/ratelimit.h"
 #include "base/log.h"
-#include "web/page.h"
 #include "store/post_store.h"
 #include "store/user.h"
 #include "base/time.h"
 #include "web/view.h"
+#include "posts.h"
 
 enum post_field { PF_TITLE, PF_BODY, PF_STATUS, PF__MAX };
 
@@ -84,9 +84,9 @@ posts_if_match(struct req *r, const struct post *p)
 
 /* The page of post p for a browser: the post and the forms its reader may use. */
 static enum err
-posts_page(struct req *r, const struct post *p)
+posts_get_page(struct req *r, const struct post *p)
 {
-	struct page_post pp;
+	struct posts_page_view pp;
 	struct user u;
 	char csrf[AUTH_CSRF_TOKEN_SIZE];
 	enum err e;
@@ -101,12 +101,12 @@ posts_page(struct req *r, const struct post *p)
 	pp.csrf_token = auth_csrf_token(r, csrf) == 0 ? csrf : NULL;
 	http_header(r, "Vary", "Accept");
 	buf_reset(r->out);
-	page_post(r->out, &pp);
+	posts_page_post(r->out, &pp);
 	return http_reply_page(r, 200);
 }
 
 /* GET /api/v1/posts/{id} */
-static enum err
+enum err
 posts_get(struct req *r)
 {
 	struct post p;
@@ -121,7 +121,7 @@ posts_get(struct req *r)
 	if (!post_visible(&p, &r->who))
 		return ERR_NOT_FOUND;
 	if (r->browser)
-		return posts_page(r, &p);
+		return posts_get_page(r, &p);
 	/*
 	 * What anyone may read, a cache may keep, asking again (If-None-Match)
 	 * before each use, so an edit or a delete shows at once.
@@ -140,7 +140,7 @@ posts_get(struct req *r)
 }
 
 /* POST /api/v1/posts */
-static enum err
+enum err
 posts_create(struct req *r)
 {
 	struct vvalue v[PF__MAX];
@@ -232,21 +232,21 @@ posts_change(struct req *r, const struct vfield *fields)
 }
 
 /* PUT /api/v1/posts/{id} */
-static enum err
+enum err
 posts_put(struct req *r)
 {
 	return posts_change(r, put_fields);
 }
 
 /* PATCH /api/v1/posts/{id} */
-static enum err
+enum err
 posts_patch(struct req *r)
 {
 	return posts_change(r, patch_fields);
 }
 
 /* DELETE /api/v1/posts/{id} */
-static enum err
+enum err
 posts_delete(struct req *r)
 {
 	struct post p;
@@ -365,7 +365,7 @@ posts_list_page(struct req *r, const struct post_filter *f,
 		return ERR_INTERNAL;
 	http_header(r, "Vary", "Accept");
 	buf_reset(r->out);
-	page_post_list(r->out, f->status == POST_DRAFT ? "Drafts" : "Posts",
+	posts_page_list(r->out, f->status == POST_DRAFT ? "Drafts" : "Posts",
 	    rows, n, href);
 	return http_reply_page(r, 200);
 }
@@ -419,32 +419,15 @@ posts_list_of(struct req *r, int64_t author)
 }
 
 /* GET /api/v1/posts */
-static enum err
+enum err
 posts_list(struct req *r)
 {
 	return posts_list_of(r, 0);
 }
 
 /* GET /api/v1/users/{id}/posts */
-static enum err
+enum err
 posts_list_by_user(struct req *r)
 {
 	return posts_list_of(r, r->params[0]);
-}
-
-static const struct route routes[] = {
-	{ M_GET, "/api/v1/posts", posts_list, 0, NULL },
-	{ M_POST, "/api/v1/posts", posts_create, APP_MAX_POST, NULL },
-	{ M_GET, "/api/v1/posts/{id}", posts_get, 0, NULL },
-	{ M_PUT, "/api/v1/posts/{id}", posts_put, APP_MAX_POST, NULL },
-	{ M_PATCH, "/api/v1/posts/{id}", posts_patch, APP_MAX_POST, NULL },
-	{ M_DELETE, "/api/v1/posts/{id}", posts_delete, 0, NULL },
-	{ M_GET, "/api/v1/users/{id}/posts", posts_list_by_user, 0, NULL },
-};
-
-int
-main(int argc, char **argv)
-{
-	return app_main(argc, argv, "posts", routes,
-	    sizeof(routes) / sizeof(routes[0]));
 }

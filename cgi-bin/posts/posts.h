@@ -1,0 +1,48 @@
+/*
+ * The handlers of posts.fcgi (/api/v1/posts and /api/v1/users/{id}/posts)
+ * and the pages it answers a browser with.
+ */
+#ifndef QUILL_POSTS_H
+#define QUILL_POSTS_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "pure/post.h"
+#include "web/http.h"
+
+/* handlers.c: the routes. */
+enum err posts_list(struct req *r);
+enum err posts_create(struct req *r);
+enum err posts_get(struct req *r);
+enum err posts_put(struct req *r);
+enum err posts_patch(struct req *r);
+enum err posts_delete(struct req *r);
+enum err posts_list_by_user(struct req *r);
+
+/* What the page of a post shows its reader. */
+struct posts_page_view {
+	const struct post *post;
+	const char	*author;	/* the author's name */
+	int		 may_edit;	/* the edit form (title, body, status) */
+	int		 may_delete;	/* the delete form */
+	const char	*csrf_token;	/* put into the forms; NULL: none */
+};
+
+/*
+ * page.c: writes the page of a post: its title, author, status, times and
+ * text, then the forms its reader may use.  They post to the post's own
+ * URL with ?_method=PATCH or DELETE (see app), come back to the post after
+ * an edit and to / after a delete.
+ */
+void posts_page_post(struct buf *b, const struct posts_page_view *pp);
+
+/*
+ * Writes a page headed heading listing n posts (title, status, time,
+ * excerpt), each linking to its page, and a link to next (the next page's
+ * address) when it is not NULL.
+ */
+void posts_page_list(struct buf *b, const char *heading,
+    const struct post *rows, size_t n, const char *next);
+
+#endif
