@@ -18,21 +18,24 @@ DESTDIR	?=
 # Who the programs run as.
 QUILL_USER ?= quill
 
-PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp
-# Debian packages, by what needs them.  `make run`: a compiler, the six
+PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp libqrencode
+# Debian packages, by what needs them.  `make run`: a compiler, the seven
 # libraries, lighttpd, and curl (run.sh waits for the server with it).
 RUN_DEB_PKGS = build-essential pkg-config libfcgi-dev libcjson-dev \
-	   libsqlite3-dev libsodium-dev libjwt-dev libseccomp-dev lighttpd curl
+	   libsqlite3-dev libsodium-dev libjwt-dev libseccomp-dev libqrencode-dev \
+	   lighttpd curl
 # `make run SERVER=apache`: Apache, and spawn-fcgi to start the programs
 # that its mod_proxy_fcgi talks to.
 APACHE_DEB_PKGS = apache2 spawn-fcgi
 # `make test` besides: both servers in every layout the tests serve (Apache
 # with mod_fcgid, lighttpd's production example with TLS), the sqlite3 and
 # cgi-fcgi tools, prove and its TLS client, openssl for the test
-# certificate, the browser, valgrind, promtool (prometheus), which checks
+# certificate, suexec-custom (t/32 runs the bundle as its owner), the
+# browser, valgrind, promtool (prometheus), which checks
 # the metrics and the alert rules, and systemd-analyze (which rates the
 # units' confinement and lists the system calls they allow).
-TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid lighttpd-mod-openssl \
+TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid apache2-suexec-custom \
+	   lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
 	   valgrind mandoc prometheus systemd
 # `make deb`: debhelper and lintian, and the build's own packages.
@@ -40,8 +43,10 @@ DEB_DEB_PKGS = $(RUN_DEB_PKGS) debhelper dpkg-dev lintian
 # `make release-check`: mmdebstrap makes the bare Debian 12 root the
 # package is installed into; sqlite3 sets its database back a migration.
 RELEASE_DEB_PKGS = $(DEB_DEB_PKGS) mmdebstrap sqlite3
-# `make bench`: the load generator.
-BENCH_DEB_PKGS = wrk
+# `make bench` (besides what `make test` installs, Apache included): the
+# load generator, and PHP-FPM with PDO's SQLite driver for the PHP peer
+# (bench/php/) that Quill is measured against.
+BENCH_DEB_PKGS = wrk php-fpm php-sqlite3
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
 FUZZ_DEB_PKGS = clang libclang-rt-14-dev
 # node and npm run the tools of package.json (the browser tests, the OpenAPI
@@ -80,7 +85,8 @@ pkg_config = $(if $(pkg_found),$(eval $(1) := $(shell pkg-config $(2) $(PKGS)))$
 pkg_found = $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 pkg_missing = pkg-config finds no $(PKGS): `make deps-run` installs them \
 	(as root; otherwise it prints the apt-get line to run)
-CPPFLAGS = -D_DEFAULT_SOURCE -Ilib -I$(BUILD)/gen $(PKG_CFLAGS)
+# -I$(BUILD): the generated headers are included as "gen/templates.h".
+CPPFLAGS = -D_DEFAULT_SOURCE -Ilib -I$(BUILD)/gen -I$(BUILD) $(PKG_CFLAGS)
 CFLAGS	 = -std=c11 $(WARN) $(OPT) $(HARDEN)
 LDFLAGS	 = -pie -Wl,-z,relro,-z,now $(OPT)
 LDLIBS	 = $(PKG_LIBS)
@@ -91,7 +97,13 @@ LDLIBS	 = $(PKG_LIBS)
 LAYERS	 = base pure store web
 LIB_SRC	 = $(sort $(foreach l,$(LAYERS),$(wildcard lib/$(l)/*.c)))
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
-LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o \
+	   $(BUILD)/gen/templates.o
+# The site's pages: templates/*.html, compiled by tools/templates.pl into
+# tables the programs carry (docs/forms.md); the unit test of lib/pure/tpl
+# has templates of its own.
+TEMPLATES = $(sort $(wildcard templates/*.html))
+TEST_TEMPLATES = $(sort $(wildcard t/unit/templates/*.html))
 LIB	 = $(BUILD)/libquill.a
 PROGRAMS = auth users posts
 PROGS	 = $(PROGRAMS:%=$(BUILD)/%.fcgi)
@@ -121,7 +133,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
-.PHONY: all programs deps deps-run install uninstall install-htdocs deb \
+.PHONY: all programs deps deps-run install uninstall install-htdocs deb dist \
+	bundle-check \
 	release-check run stop cert test test-asan mutants bench lint format \
 	clean help fuzz fuzz-merge fuzz-targets api-docs man FORCE
 
@@ -148,8 +161,26 @@ deps:  ## install the Debian and npm packages needed to build, run and test
 	    [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	    echo "deps: npm ci"; npm ci --no-audit --no-fund || exit 1; fi
 
-$(BUILD)/%.o: %.c $(LIB_HDR) $(PROG_HDR) | $(BUILD)/gen/migrations.c
+$(BUILD)/%.o: %.c $(LIB_HDR) $(PROG_HDR) $(BUILD)/gen/templates.h | $(BUILD)/gen/migrations.c
 	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The generator rewrites the header only when it changes (a name or a
+# template added or gone), so editing a page rebuilds its table alone.
+$(BUILD)/gen/templates.c: $(TEMPLATES) tools/templates.pl
+	@mkdir -p $(@D)
+	perl tools/templates.pl $(BUILD)/gen/templates $(TEMPLATES)
+$(BUILD)/gen/templates.h: | $(BUILD)/gen/templates.c
+
+$(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c $(BUILD)/gen/templates.h lib/pure/tpl.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/test_templates.c: $(TEST_TEMPLATES) tools/templates.pl
+	@mkdir -p $(@D)
+	perl tools/templates.pl $(BUILD)/gen/test_templates $(TEST_TEMPLATES)
+$(BUILD)/gen/test_templates.h: | $(BUILD)/gen/test_templates.c
+
+$(BUILD)/gen/test_templates.o: $(BUILD)/gen/test_templates.c $(BUILD)/gen/test_templates.h lib/pure/tpl.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/migrations.c: $(SQL) tools/embed-sql.sh
@@ -168,6 +199,22 @@ $(BUILD)/$(1).fcgi: $(patsubst %.c,$(BUILD)/%.o,$(call prog_src,$(1))) $(LIB)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call prog_rule,$(p))))
+
+# The shared-hosting bundle's programs: the same objects, linked to find
+# their libraries beside them.  $ORIGIN goes in DT_RPATH, not RUNPATH:
+# only an RPATH is also searched for the libraries' own dependencies
+# (libjwt's libjansson and libcrypto).
+DIST_LDFLAGS = -Wl,--disable-new-dtags,-rpath,'$$ORIGIN'
+DIST_BINS = $(PROGRAMS:%=$(BUILD)/dist/bin/%.fcgi) $(BUILD)/dist/bin/quillctl
+define dist_rule
+$(BUILD)/dist/bin/$(1).fcgi: $(patsubst %.c,$(BUILD)/%.o,$(call prog_src,$(1))) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) $$(DIST_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call dist_rule,$(p))))
+$(BUILD)/dist/bin/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $(DIST_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -220,6 +267,11 @@ $(BUILD)/t/unit/%: $(BUILD)/t/unit/%.o $(LIB)
 $(BUILD)/t/unit/%.o: t/unit/%.c t/unit/*.h $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The unit test of the engine, with its own templates.
+$(BUILD)/t/unit/tpl.o: $(BUILD)/gen/test_templates.h
+$(BUILD)/t/unit/tpl: $(BUILD)/t/unit/tpl.o $(BUILD)/gen/test_templates.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/t/bin/%: t/bin/%.c
 	@mkdir -p $(@D)
@@ -344,17 +396,30 @@ fuzz-merge:  ## add what `make fuzz` found that adds coverage to t/fuzz/corpus
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/t/fuzz/fuzz-%)
 
+# `make dist`: the shared-hosting bundle (tools/dist.sh, bundle/).
+dist: $(DIST_BINS)  ## build the shared-hosting bundle $(BUILD)/dist/quill-<version>-linux-<arch>.tar.gz
+	@HTDOCS_FILES="$(HTDOCS_FILES)" sh tools/dist.sh tarball $(BUILD)
+
 deb:  ## build the Debian package $(BUILD)/deb/quill_<version>_<arch>.deb, checked by lintian
 	@sh tools/deps.sh $(DEB_DEB_PKGS)
 	@sh tools/deb.sh $(BUILD)/deb
 
 # The package on a bare Debian 12 root with Apache: installed, served
-# (register, login, me, a post), upgraded over itself, purged.  CI runs it
-# after `make test`; it takes a few minutes and needs root and a mirror.
-release-check:  ## build the package and install, serve, upgrade and purge it on a bare Debian 12
+# (register, login, me, a post), upgraded over itself, purged.  Then the
+# shared-hosting bundle on another bare root with Apache, mod_fcgid and
+# suEXEC and none of Quill's libraries: unpacked by an ordinary user as
+# the guide says, served under mod_fcgid and as plain CGI
+# (tools/bundle-check.sh).  CI runs it after `make test`; it takes a few
+# minutes and needs root and a mirror.
+release-check:  ## build the package and the bundle, and try each on a bare Debian 12
 	@sh tools/deps.sh $(RELEASE_DEB_PKGS)
 	@sh tools/deb.sh $(BUILD)/deb
 	@sh tools/release-check.sh $(BUILD)/deb/quill_$$(dpkg-parsechangelog -S Version)_$$(dpkg-architecture -q DEB_HOST_ARCH).deb
+	@$(MAKE) --no-print-directory bundle-check
+
+bundle-check: dist  ## the shared-hosting bundle on a bare Debian 12, under suEXEC, mod_fcgid and plain CGI
+	@sh tools/deps.sh mmdebstrap
+	@sh tools/bundle-check.sh $(BUILD)/dist/quill-$$(dpkg-parsechangelog -S Version)-linux-$$(uname -m).tar.gz
 
 bench:  ## measure speed and memory with wrk on loopback
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_DEB_PKGS)"

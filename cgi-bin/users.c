@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "store/mail.h"
 #include "base/password.h"
+#include "web/reply.h"
 #include "base/text.h"
 #include "base/time.h"
 #include "store/user.h"
@@ -116,7 +117,7 @@ users_me(struct req *r)
 		return e;
 	if ((e = users_load_self(r, &u)) != ERR_NONE)
 		return e;
-	return http_reply_data(r, 200, view_user(&u, 1), NULL);
+	return reply_data(r, 200, view_user(&u, 1));
 }
 
 /*
@@ -204,7 +205,7 @@ users_me_update_write(struct req *r)
 		return e;
 	if (moved)
 		users_log(r, "email_changed", u.id);
-	return http_reply_data(r, 200, view_user(&u, 1), NULL);
+	return reply_data(r, 200, view_user(&u, 1));
 }
 
 /* DELETE /api/v1/users/me: currentPassword; the posts go too. */
@@ -237,7 +238,7 @@ users_me_delete_write(struct req *r)
 	if ((e = user_delete(r->arena, s->u.id, now)) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_deleted", s->u.id);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* GET /api/v1/users/{id}: the public profile, or all to self and staff. */
@@ -254,7 +255,7 @@ users_get(struct req *r)
 		return e;
 	full = r->who.user_id != 0 && (r->who.user_id == u.id ||
 	    r->who.role >= ROLE_MODERATOR);
-	return http_reply_data(r, 200, view_user(&u, full), NULL);
+	return reply_data(r, 200, view_user(&u, full));
 }
 
 /* PATCH /api/v1/users/{id}: an admin sets name, role, disabled. */
@@ -298,7 +299,7 @@ users_update_write(struct req *r)
 	    ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_changed", u.id);
-	return http_reply_data(r, 200, view_user(&u, 1), NULL);
+	return reply_data(r, 200, view_user(&u, 1));
 }
 
 /* DELETE /api/v1/users/{id} */
@@ -318,7 +319,7 @@ users_delete_write(struct req *r)
 	if ((e = user_delete(r->arena, r->params[0], time(NULL))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_deleted", r->params[0]);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* Reads the role and q parameters of GET /users into *f. */
@@ -377,7 +378,7 @@ users_list(struct req *r)
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
 		}
-	return listing_reply(r, &p, items, next, total);
+	return reply_list(r, &p, items, next, total);
 }
 
 static const struct route routes[] = {

@@ -90,6 +90,12 @@ like($out, qr{^lib/pure/form\.c: only lib/store/db_sqlite\.c speaks SQLite$}m,
     'SQLite outside the engine file fails') or diag($out);
 unplant();
 
+plant('lib/pure/form.c', '#include "gen/templates.h"');
+($rc, $out) = check($copy);
+like($out, qr{^lib/pure/form\.c:\d+: gen/templates\.h is for web/ and above$}m,
+    'the compiled templates below web/ fail') or diag($out);
+unplant();
+
 plant('tools/layers.allow', 'include lib/pure/form.c web/http.h');
 ($rc, $out) = check($copy);
 like($out, qr{^tools/layers\.allow:\d+: "include lib/pure/form\.c web/http\.h" no longer happens}m,

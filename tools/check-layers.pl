@@ -7,7 +7,8 @@
 # <jwt.h>, no cJSON in base/ or store/, no struct req below web/, only
 # lib/web/app.c opens and ends transactions, only reply writes the answer,
 # a program's functions are named by it, and each module of pure/ has its
-# unit test t/unit/<module>.c.
+# unit test t/unit/<module>.c.  The generated headers of the templates
+# ("gen/templates.h") are for web/ and above.
 #
 # Run from the top of the tree (make lint and t/02-layers.t do); exits 1 and
 # names each breach with its file and line.  tools/layers.allow lists the
@@ -65,6 +66,13 @@ for my $f (@files) {
 		$n++;
 		if ($line =~ /^\s*#\s*include\s+"([^"]+)"/) {
 			my $inc = $1;
+			# The templates compiled by tools/templates.pl: pages
+			# are web/'s business and the programs'.
+			if ($inc =~ m{^gen/(test_)?templates\.h$}) {
+				push @bad, "$f:$n: $inc is for web/ and above"
+				    if $r < $rank{web};
+				next;
+			}
 			if ($inc =~ m{^([a-z]+)/[a-z0-9_]+\.h$} && exists $rank{$1}) {
 				my ($t, $key) = ($rank{$1}, "include $f $inc");
 				push @bad, "$f:$n: $inc does not exist"
@@ -100,8 +108,8 @@ for my $f (@files) {
 	    if $text =~ /\bdb_(begin|commit|rollback|end)\s*\(/
 	    && $f !~ m{^(lib/web/app\.c|lib/store/db_sqlite\.c|tools/quillctl\.c|lib/store/db\.h)$};
 	breach("reply $f", "$f: only reply writes the answer")
-	    if $text =~ /->(out|hdr)\b|\bhttp_header\s*\(/
-	    && $f !~ m{^lib/web/(reply|app)\.c$};
+	    if $text =~ /->(out|hdr)\b|\breply_header\s*\(/
+	    && $f !~ m{^lib/web/(reply\.[ch]|app\.c)$};
 }
 
 # Handlers are named by their program (auth_login); no function of a

@@ -14,6 +14,7 @@
 #include "store/mail.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
+#include "web/reply.h"
 #include "store/reset.h"
 #include "base/secret.h"
 #include "store/session.h"
@@ -75,15 +76,20 @@ forgot_mail_body(struct arena *a, const struct user *u, const char *token)
 static enum err
 forgot_send(struct req *r, const struct user *u, int64_t now)
 {
+	struct ratelimit_verdict v;
 	struct secret token;
 	char key[24], *body;
 	int over;
 	enum err e;
 
 	snprintf(key, sizeof(key), "%lld", (long long)u->id);
-	if ((e = ratelimit_count(r, RL_FORGOT_ACCOUNT, key, now, &over)) !=
-	    ERR_NONE || over)
+	if ((e = ratelimit_count(RL_FORGOT_ACCOUNT, key, now, &v, &over)) !=
+	    ERR_NONE)
 		return e;
+	if (over) {
+		ratelimit_log(&v, r->request_id, r->client);
+		return ERR_NONE;
+	}
 	if ((e = reset_issue(u->id, now, &token)) != ERR_NONE)
 		return e;
 	body = forgot_mail_body(r->arena, u, token.text);
@@ -111,7 +117,8 @@ auth_password_forgot(struct req *r)
 	if ((e = http_validate(r, forgot_fields, FORGOT__MAX, v)) != ERR_NONE ||
 	    (e = db_begin()) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_hit(r, RL_FORGOT, r->client, now)) == ERR_NONE) {
+	if ((e = ratelimit_hit(RL_FORGOT, r->client, now, &r->rate)) ==
+	    ERR_NONE) {
 		e = user_get_by_email(r->arena, v[FORGOT_EMAIL].str,
 		    v[FORGOT_EMAIL].len, &u);
 		if (e == ERR_NONE && !u.disabled)
@@ -134,7 +141,7 @@ auth_password_forgot(struct req *r)
 		cJSON_Delete(d);
 		return ERR_INTERNAL;
 	}
-	return http_reply_data(r, 202, d, NULL);
+	return reply_data(r, 202, d);
 }
 
 /*
@@ -199,7 +206,7 @@ auth_password_reset(struct req *r)
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "password_reset_completed", uid, 0);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* POST /api/v1/auth/password/change */
@@ -233,5 +240,5 @@ auth_password_change(struct req *r)
 		return e;
 	auth_event_log(r, LOG_INFO, "password_changed", u.id,
 	    r->who.session_id);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }

@@ -15,6 +15,7 @@
 #include "store/ratelimit.h"
 #include "base/log.h"
 #include "store/post_store.h"
+#include "web/reply.h"
 #include "store/user.h"
 #include "base/time.h"
 #include "web/view.h"
@@ -55,15 +56,19 @@ posts_log(struct req *r, const char *event, int64_t id)
 	    NULL);
 }
 
-/* Answers status with post p and its ETag. */
+/*
+ * Answers with post p and its ETag: 201 Created at location when it is not
+ * NULL, else 200.
+ */
 static enum err
-posts_reply(struct req *r, int status, const struct post *p)
+posts_reply(struct req *r, const struct post *p, const char *location)
 {
 	char etag[POST_ETAG_MAX];
 
 	post_etag(p, etag);
-	http_header(r, "ETag", etag);
-	return http_reply_data(r, status, view_post(p), NULL);
+	reply_etag(r, etag);
+	return location != NULL ? reply_created(r, location, view_post(p)) :
+	    reply_data(r, 200, view_post(p));
 }
 
 /*
@@ -99,10 +104,7 @@ posts_get_page(struct req *r, const struct post *p)
 	pp.may_edit = post_may_change(p, &r->who, 1) == ERR_NONE;
 	pp.may_delete = post_may_delete(p, &r->who) == ERR_NONE;
 	pp.csrf_token = auth_csrf_token(r, csrf) == 0 ? csrf : NULL;
-	http_header(r, "Vary", "Accept");
-	buf_reset(r->out);
-	posts_page_post(r->out, &pp);
-	return http_reply_page(r, 200);
+	return reply_page(r, 200, posts_page_post, &pp);
 }
 
 /* GET /api/v1/posts/{id} */
@@ -126,17 +128,15 @@ posts_get(struct req *r)
 	 * What anyone may read, a cache may keep, asking again (If-None-Match)
 	 * before each use, so an edit or a delete shows at once.
 	 */
-	if (r->who.user_id == 0 && p.status == POST_PUBLISHED) {
-		r->cache_control = "no-cache";
-		http_header(r, "Vary", "Authorization, Cookie, Accept");
-	}
+	if (r->who.user_id == 0 && p.status == POST_PUBLISHED)
+		reply_public(r);
 	post_etag(&p, etag);
 	h = http_env(r, "HTTP_IF_NONE_MATCH");
 	if (h != NULL && header_etag_match(h, etag, 1)) {
-		http_header(r, "ETag", etag);
-		return http_reply_not_modified(r);
+		reply_etag(r, etag);
+		return reply_not_modified(r);
 	}
-	return posts_reply(r, 200, &p);
+	return posts_reply(r, &p, NULL);
 }
 
 /* POST /api/v1/posts */
@@ -156,7 +156,8 @@ posts_create(struct req *r)
 		return e;
 	status = v[PF_STATUS].present ? (enum post_status)v[PF_STATUS].i :
 	    POST_DRAFT;
-	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
+	    ERR_NONE)
 		return e;
 	if ((e = post_store_insert(r->who.user_id, status, v[PF_TITLE].str,
 	    v[PF_TITLE].len, v[PF_BODY].str, v[PF_BODY].len, time(NULL),
@@ -171,8 +172,7 @@ posts_create(struct req *r)
 	if ((loc = arena_printf(r->arena, "/api/v1/posts/%lld",
 	    (long long)id)) == NULL)
 		return ERR_INTERNAL;
-	http_header(r, "Location", loc);
-	return posts_reply(r, 201, &p);
+	return posts_reply(r, &p, loc);
 }
 
 /*
@@ -219,7 +219,8 @@ posts_change(struct req *r, const struct vfield *fields)
 	    !v[PF_STATUS].present)
 		return http_fail(r, ERR_VALIDATION,
 		    "Send at least one of title, body and status.");
-	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
+	    ERR_NONE)
 		return e;
 	if ((e = posts_apply(r, v, &p)) != ERR_NONE) {
 		db_rollback();
@@ -228,7 +229,7 @@ posts_change(struct req *r, const struct vfield *fields)
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
 	posts_log(r, "post_updated", p.id);
-	return posts_reply(r, 200, &p);
+	return posts_reply(r, &p, NULL);
 }
 
 /* PUT /api/v1/posts/{id} */
@@ -254,7 +255,8 @@ posts_delete(struct req *r)
 
 	if ((e = auth_require(r)) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
+	    ERR_NONE)
 		return e;
 	if ((e = post_store_get(r->arena, r->params[0], &p)) != ERR_NONE ||
 	    (e = post_may_delete(&p, &r->who)) != ERR_NONE ||
@@ -266,7 +268,7 @@ posts_delete(struct req *r)
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
 	posts_log(r, "post_deleted", p.id);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* Reads createdAfter or createdBefore (RFC 3339) into *t; 0 when absent. */
@@ -359,15 +361,15 @@ static enum err
 posts_list_page(struct req *r, const struct post_filter *f,
     const struct post *rows, size_t n, const char *next)
 {
-	const char *href = NULL;
+	struct posts_list_view lv;
 
-	if (next != NULL && (href = posts_next_href(r, next)) == NULL)
+	memset(&lv, 0, sizeof(lv));
+	if (next != NULL && (lv.next = posts_next_href(r, next)) == NULL)
 		return ERR_INTERNAL;
-	http_header(r, "Vary", "Accept");
-	buf_reset(r->out);
-	posts_page_list(r->out, f->status == POST_DRAFT ? "Drafts" : "Posts",
-	    rows, n, href);
-	return http_reply_page(r, 200);
+	lv.heading = f->status == POST_DRAFT ? "Drafts" : "Posts";
+	lv.rows = rows;
+	lv.n = n;
+	return reply_page(r, 200, posts_page_list, &lv);
 }
 
 /* The list of posts; of one author (who must exist) when author is not 0. */
@@ -415,7 +417,7 @@ posts_list_of(struct req *r, int64_t author)
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
 		}
-	return listing_reply(r, &lp, items, next, total);
+	return reply_list(r, &lp, items, next, total);
 }
 
 /* GET /api/v1/posts */

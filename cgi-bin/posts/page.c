@@ -69,8 +69,9 @@ posts_delete_form(struct buf *b, const char *self, const char *csrf)
 }
 
 void
-posts_page_post(struct buf *b, const struct posts_page_view *pp)
+posts_page_post(struct buf *b, const void *arg)
 {
+	const struct posts_page_view *pp = arg;
 	const struct post *p = pp->post;
 	char self[48], created[32], updated[32];
 
@@ -100,11 +101,13 @@ posts_page_post(struct buf *b, const struct posts_page_view *pp)
 }
 
 void
-posts_page_list(struct buf *b, const char *heading, const struct post *rows,
-    size_t n, const char *next)
+posts_page_list(struct buf *b, const void *arg)
 {
+	const struct posts_list_view *lv = arg;
+	const char *heading = lv->heading, *next = lv->next;
+	const struct post *rows = lv->rows;
+	size_t n = lv->n, i;
 	char href[48], created[32];
-	size_t i;
 
 	html_begin(b, heading);
 	buf_puts(b, "<h1>");

@@ -29,20 +29,28 @@ struct posts_page_view {
 	const char	*csrf_token;	/* put into the forms; NULL: none */
 };
 
-/*
- * page.c: writes the page of a post: its title, author, status, times and
- * text, then the forms its reader may use.  They post to the post's own
- * URL with ?_method=PATCH or DELETE (see app), come back to the post after
- * an edit and to / after a delete.
- */
-void posts_page_post(struct buf *b, const struct posts_page_view *pp);
+/* What the page of a list shows. */
+struct posts_list_view {
+	const char	*heading;
+	const struct post *rows;
+	size_t		 n;
+	const char	*next;		/* the next page; NULL: none */
+};
 
 /*
- * Writes a page headed heading listing n posts (title, status, time,
- * excerpt), each linking to its page, and a link to next (the next page's
- * address) when it is not NULL.
+ * page.c, for reply_page: writes the page of a post (arg: a struct
+ * posts_page_view): its title, author, status, times and text, then the
+ * forms its reader may use.  They post to the post's own URL with
+ * ?_method=PATCH or DELETE (see app), come back to the post after an edit
+ * and to / after a delete.
  */
-void posts_page_list(struct buf *b, const char *heading,
-    const struct post *rows, size_t n, const char *next);
+void posts_page_post(struct buf *b, const void *arg);
+
+/*
+ * Writes a page (arg: a struct posts_list_view) headed heading listing n
+ * posts (title, status, time, excerpt), each linking to its page, and a
+ * link to next when it is not NULL.
+ */
+void posts_page_list(struct buf *b, const void *arg);
 
 #endif

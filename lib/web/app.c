@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 #include "base/metrics.h"
 #include "base/password.h"
 #include "pure/path.h"
+#include "store/ratelimit.h"
+#include "web/reply.h"
 #include "web/sandbox.h"
 #include "web/scrape.h"
 #include "pure/token.h"
@@ -217,15 +220,16 @@ cors_origin(const struct req *r)
 static enum err
 app_options(struct req *r, const char *allow)
 {
-	http_header(r, "Allow", allow);
+	reply_header(r, "Allow", allow);
 	if (cors_origin(r) == NULL ||
 	    http_env(r, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") == NULL)
 		return ERR_METHOD_NOT_ALLOWED;
-	http_header(r, "Access-Control-Allow-Methods", allow);
-	http_header(r, "Access-Control-Allow-Headers",
-	    "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id");
-	http_header(r, "Access-Control-Max-Age", "600");
-	return http_reply_empty(r);
+	reply_header(r, "Access-Control-Allow-Methods", allow);
+	reply_header(r, "Access-Control-Allow-Headers",
+	    "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, "
+	    "X-HTTP-Method-Override");
+	reply_header(r, "Access-Control-Max-Age", "600");
+	return reply_empty(r);
 }
 
 /* GET /api/v1/health: 200 when the database answers, else 503. */
@@ -235,7 +239,7 @@ app_health(struct req *r)
 	cJSON *d;
 
 	if (r->method != M_GET && r->method != M_HEAD) {
-		http_header(r, "Allow", "GET, HEAD");
+		reply_header(r, "Allow", "GET, HEAD");
 		return ERR_METHOD_NOT_ALLOWED;
 	}
 	if (!db_ping())
@@ -245,7 +249,7 @@ app_health(struct req *r)
 		cJSON_Delete(d);
 		return ERR_INTERNAL;
 	}
-	return http_reply_data(r, 200, d, NULL);
+	return reply_data(r, 200, d);
 }
 
 /*
@@ -262,7 +266,7 @@ app_metrics(struct req *r)
 	if (!scrape_allowed(r))
 		return ERR_NOT_FOUND;
 	if (r->method != M_GET && r->method != M_HEAD) {
-		http_header(r, "Allow", "GET, HEAD");
+		reply_header(r, "Allow", "GET, HEAD");
 		return ERR_METHOD_NOT_ALLOWED;
 	}
 	if ((v = arena_alloc(r->arena, sizeof(*v))) == NULL)
@@ -309,7 +313,7 @@ app_route(struct req *r, const struct route *routes, size_t n,
 	else if (r->method == M_OPTIONS)
 		e = app_options(r, allow.data);
 	else {
-		http_header(r, "Allow", allow.data);
+		reply_header(r, "Allow", allow.data);
 		e = ERR_METHOD_NOT_ALLOWED;
 	}
 	buf_free(&allow);
@@ -336,6 +340,24 @@ app_client(struct req *r)
 	    ADDR_MAX) == 0)
 		r->client = addr;
 	return ERR_NONE;
+}
+
+/*
+ * The API's path when the program was called by its own name with the
+ * path after it, as on a host without mod_rewrite the shared-hosting
+ * bundle's /cgi/auth.fcgi/api/v1/auth/login is: the part after
+ * SCRIPT_NAME when that starts with /api/.  Otherwise path as it is.
+ */
+static const char *
+app_script_path(struct req *r, const char *path)
+{
+	const char *sn = http_env(r, "SCRIPT_NAME");
+	size_t n;
+
+	if (sn == NULL || (n = strlen(sn)) < 2 || sn[n - 1] == '/' ||
+	    strncmp(path, sn, n) != 0 || strncmp(path + n, "/api/", 5) != 0)
+		return path;
+	return path + n;
 }
 
 /* Parses the CGI variables into r; ERR_BAD_REQUEST for an unusable path. */
@@ -371,31 +393,41 @@ app_parse(struct req *r)
 		return ERR_INTERNAL;
 	if (path_normalise(uri, strlen(uri), path, APP_PATH_MAX) == -1)
 		return http_fail(r, ERR_BAD_REQUEST, "The request path is malformed.");
-	r->path = path;
+	r->path = app_script_path(r, path);
 	r->browser = http_browser(r);
 	return ERR_NONE;
 }
 
 /*
- * An HTML form can only GET or POST, so a form POSTed to a path with
- * ?_method=PUT, PATCH or DELETE is taken as that method (the post page's
- * edit and delete forms).  Only forms: they pass the origin check anyway.
+ * A POST may stand for PUT, PATCH or DELETE, for clients behind hosts
+ * (mod_security rules, proxies) that let only GET and POST through: an API
+ * client says so in X-HTTP-Method-Override, and an HTML form, which can
+ * only GET or POST, in ?_method= (the post page's edit and delete forms;
+ * they pass the origin check anyway).  Only on a POST, only those three;
+ * anything else asked for is a 400.  Other methods' override headers, and
+ * its kin (X-HTTP-Method, X-Method-Override), are ignored.
  */
 static enum err
 app_method_override(struct req *r)
 {
-	const char *m;
+	const char *m, *bad;
 	enum method want;
 	enum err e;
 
-	if (r->method != M_POST || !http_form_sent(r))
+	if (r->method != M_POST)
 		return ERR_NONE;
-	if ((e = http_query(r, "_method", &m)) != ERR_NONE || m == NULL)
+	if ((m = http_env(r, "HTTP_X_HTTP_METHOD_OVERRIDE")) != NULL)
+		bad = "The X-HTTP-Method-Override header must be PUT, PATCH "
+		    "or DELETE.";
+	else if (!http_form_sent(r))
+		return ERR_NONE;
+	else if ((e = http_query(r, "_method", &m)) != ERR_NONE || m == NULL)
 		return e;
+	else
+		bad = "The _method parameter must be PUT, PATCH or DELETE.";
 	want = http_method(m);
 	if (want != M_PUT && want != M_PATCH && want != M_DELETE)
-		return http_fail(r, ERR_BAD_REQUEST,
-		    "The _method parameter must be PUT, PATCH or DELETE.");
+		return http_fail(r, ERR_BAD_REQUEST, bad);
 	r->method = want;
 	r->method_name = http_method_name(want);
 	return ERR_NONE;
@@ -410,15 +442,13 @@ static enum err
 app_form_done(struct req *r)
 {
 	const char *to = http_form_path(r, "returnTo");
-	const char *created;
 
 	if (r->status < 200 || r->status > 299)
 		return ERR_NONE;
-	created = http_header_take(r, "Location");
 	if (to == NULL)
-		to = r->status == 201 && created != NULL ? created :
+		to = r->status == 201 && r->location != NULL ? r->location :
 		    config.form_redirect;
-	return http_reply_see_other(r, to);
+	return reply_see_other(r, to);
 }
 
 /* Adds the CORS headers of an actual (not preflight) request. */
@@ -429,11 +459,11 @@ app_cors(struct req *r)
 
 	if (config.ncors == 0)
 		return;
-	http_header(r, "Vary", "Origin");
+	reply_header(r, "Vary", "Origin");
 	if ((o = cors_origin(r)) == NULL)
 		return;
-	http_header(r, "Access-Control-Allow-Origin", o);
-	http_header(r, "Access-Control-Expose-Headers",
+	reply_header(r, "Access-Control-Allow-Origin", o);
+	reply_header(r, "Access-Control-Expose-Headers",
 	    "ETag, Link, Location, Retry-After, X-Request-Id");
 }
 
@@ -487,7 +517,7 @@ app_server_allow(struct req *r, const struct route *routes, size_t n)
 	else
 		allow_list(routes, n, path, &allow);
 	if (allow.len > 0 && !allow.oom)
-		http_header(r, "Allow", allow.data);
+		reply_header(r, "Allow", allow.data);
 	buf_free(&allow);
 }
 
@@ -576,6 +606,7 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 			return e;
 	}
 	/* Here, so that no handler can forget it. */
+	r->hdr_mark = r->hdr->len;
 	if ((e = auth_csrf(r)) != ERR_NONE || (e = rt->handle(r)) != ERR_NONE ||
 	    (rt->write != NULL && (e = app_write(r, rt->write)) != ERR_NONE))
 		return e;
@@ -609,6 +640,7 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 	r->io = io;
 	r->read_body = io_read;
 	r->status = 200;
+	r->hdr_mark = SIZE_MAX;		/* no handler: an error keeps them all */
 
 	app_counted = n + APP_COUNT_UNMATCHED;
 	e = app_dispatch(r, routes, n);
@@ -626,9 +658,11 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 		if (r->err != e)
 			r->err_message = NULL;
 		r->err = e;
-		http_render_error(r);
+		if (e == ERR_RATE_LIMITED && r->rate.limit > 0)
+			ratelimit_log(&r->rate, r->request_id, r->client);
+		reply_error(r);
 	}
-	http_render_head(r, head);
+	reply_head(r, head);
 	io_write(io, head, r);
 	cJSON_Delete(r->json);
 	r->json = NULL;
@@ -706,8 +740,10 @@ app_start(const char *name, const struct route *routes, size_t n)
 	    "%02x%02x%02x%02x%02x%02x", seed[0], seed[1], seed[2], seed[3],
 	    seed[4], seed[5]);
 
-	if (config_load(err, sizeof(err)) == -1 ||
-	    config_load_key(err, sizeof(err)) == -1)
+	if (config_load(err, sizeof(err)) == -1)
+		goto fail;
+	config_log_file();
+	if (config_load_key(err, sizeof(err)) == -1)
 		goto fail;
 	if (token_init(config.key, config.key_len, config.issuer,
 	    config.audience, config.access_ttl) == -1) {

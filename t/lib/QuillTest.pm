@@ -186,7 +186,10 @@ sub access_log_leaks {
 # copy of the static pages in VAR/htdocs, for before_start to add to),
 # before_start => sub { my ($var) = @_; ... } (runs before the server).
 # access_log => 0 (lighttpd without the access log a test server
-# otherwise keeps).
+# otherwise keeps).  For Apache's shared-hosting modes (fcgid, shared-cgi):
+# host => 'all' (AllowOverride All instead of the least the guide asks
+# for) or 'norewrite' (no mod_rewrite), suexec => NAME and apache_user => NAME (the programs run as the
+# first through suEXEC, Apache as the second; tools/run.sh).
 # state_dir(name => 'x', settings => {...}) -> { var, conf }: a fresh
 # state directory under the build directory with its quill.conf (database
 # and key inside it), for a server or for quillctl alone.
@@ -239,6 +242,9 @@ sub start_server {
         close $fh;
     }
     my %env;
+    $env{QUILL_APACHE_HOST} = $o{host} if $o{host};
+    $env{QUILL_SUEXEC_USER} = $o{suexec} if $o{suexec};
+    $env{QUILL_APACHE_USER} = $o{apache_user} if $o{apache_user};
     if ($o{htdocs}) {
         make_path("$var/htdocs");
         system('cp', '-R', glob("$root/htdocs/*"), "$var/htdocs/") == 0
@@ -434,7 +440,11 @@ sub api {
     $h{authorization} = "Bearer $o{token}" if defined $o{token};
     my $res = ($srv->{http} // $http)->request($method, $srv->{base} . $path,
         { headers => \%h, defined $content ? (content => $content) : () });
-    contract_record($method, $path, $res);
+    # A POST's X-HTTP-Method-Override of PUT, PATCH or DELETE is served as
+    # that method (docs/openapi.yaml): the contract checks it as one.
+    my ($override) = map { $h{$_} } grep { lc $_ eq 'x-http-method-override' } keys %h;
+    contract_record($method eq 'POST' && ($override // '') =~ /^(PUT|PATCH|DELETE)$/
+        ? $override : $method, $path, $res);
     $res->{json} = json_body($res);
     response_secrets($res);
     return $res;
