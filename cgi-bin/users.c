@@ -10,9 +10,7 @@
 #include "base/arena.h"
 #include "web/auth.h"
 #include "base/config.h"
-#include "store/db.h"
 #include "web/listing.h"
-#include "store/ratelimit.h"
 #include "base/log.h"
 #include "store/mail.h"
 #include "base/password.h"
@@ -70,21 +68,42 @@ users_log(struct req *r, const char *event, int64_t id)
 	    NULL);
 }
 
+/* The caller's account into *u; one that is gone is ERR_UNAUTHENTICATED. */
+static enum err
+users_load_self(struct req *r, struct user *u)
+{
+	enum err e = user_get(r->arena, r->who.user_id, u);
+
+	return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;
+}
+
 /*
- * Loads the caller and, when pw is given, proves their current password
- * (Argon2: call before db_begin).
+ * What the .handle of a change to the caller's own account found, for its
+ * .write: the account before the change, the change, and whether the
+ * current password given was wrong.
+ */
+struct users_self {
+	struct user		 u;
+	struct user_change	 c;
+	int			 wrong;
+};
+
+/*
+ * Loads the caller into a new r->state and, when pw is given, checks it
+ * against their current password (Argon2, outside the transaction).
  */
 static enum err
-users_load_self(struct req *r, const struct vvalue *pw, struct user *u)
+users_self_begin(struct req *r, const struct vvalue *pw,
+    struct users_self **sp)
 {
+	struct users_self *s;
 	enum err e;
 
-	if ((e = user_get(r->arena, r->who.user_id, u)) != ERR_NONE)
-		return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;
-	if (pw == NULL)
-		return ERR_NONE;
-	return auth_verify_current_alone(r, u, "currentPassword", pw,
-	    time(NULL));
+	if ((*sp = s = app_state(r, sizeof(*s))) == NULL)
+		return ERR_INTERNAL;
+	if ((e = users_load_self(r, &s->u)) != ERR_NONE || pw == NULL)
+		return e;
+	return auth_verify_current(r, &s->u, pw, time(NULL), &s->wrong);
 }
 
 /* GET /api/v1/users/me */
@@ -96,7 +115,7 @@ users_me(struct req *r)
 
 	if ((e = auth_require(r)) != ERR_NONE)
 		return e;
-	if ((e = users_load_self(r, NULL, &u)) != ERR_NONE)
+	if ((e = users_load_self(r, &u)) != ERR_NONE)
 		return e;
 	return reply_data(r, 200, view_user(&u, 1));
 }
@@ -135,10 +154,7 @@ static enum err
 users_me_update(struct req *r)
 {
 	struct vvalue v[ME__MAX];
-	struct user_change c = USER_CHANGE_NONE;
-	struct user u, before;
-	int64_t now;
-	int moved;
+	struct users_self *s;
 	enum err e;
 
 	if ((e = auth_require(r)) != ERR_NONE)
@@ -152,30 +168,40 @@ users_me_update(struct req *r)
 		    "Give the current password to change the email address.");
 		return ERR_VALIDATION;
 	}
-	if ((e = users_load_self(r, v[ME_EMAIL].present ?
-	    &v[ME_CURRENT_PASSWORD] : NULL, &u)) != ERR_NONE)
+	if ((e = users_self_begin(r, v[ME_EMAIL].present ?
+	    &v[ME_CURRENT_PASSWORD] : NULL, &s)) != ERR_NONE)
 		return e;
+	s->c = (struct user_change)USER_CHANGE_NONE;
 	if (v[ME_NAME].present) {
-		c.name = v[ME_NAME].str;
-		c.name_len = v[ME_NAME].len;
+		s->c.name = v[ME_NAME].str;
+		s->c.name_len = v[ME_NAME].len;
 	}
 	if (v[ME_EMAIL].present) {
-		c.email = v[ME_EMAIL].str;
-		c.email_len = v[ME_EMAIL].len;
+		s->c.email = v[ME_EMAIL].str;
+		s->c.email_len = v[ME_EMAIL].len;
 	}
 	/* A new email ends the user's other sessions; this one goes on. */
-	c.keep_session = r->who.session_id;
-	moved = c.email != NULL && !user_email_same(u.email, c.email,
-	    c.email_len);
-	before = u;
-	now = time(NULL);
-	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
-	    ERR_NONE)
-		return e;
-	e = user_update(r->arena, u.id, &c, now, &u);
-	if (e == ERR_NONE && moved)
-		e = users_email_notice(r, &before, now);
-	if ((e = db_end(e)) != ERR_NONE)
+	s->c.keep_session = r->who.session_id;
+	return ERR_NONE;
+}
+
+static enum err
+users_me_update_write(struct req *r)
+{
+	const struct users_self *s = r->state;
+	struct user u;
+	int64_t now = time(NULL);
+	int moved;
+	enum err e;
+
+	if (s->wrong)
+		return app_keep(r, auth_wrong_current(r, &s->u,
+		    "currentPassword", now));
+	moved = s->c.email != NULL && !user_email_same(s->u.email, s->c.email,
+	    s->c.email_len);
+	if ((e = auth_write_limit(r)) != ERR_NONE ||
+	    (e = user_update(r->arena, s->u.id, &s->c, now, &u)) != ERR_NONE ||
+	    (moved && (e = users_email_notice(r, &s->u, now)) != ERR_NONE))
 		return e;
 	if (moved)
 		users_log(r, "email_changed", u.id);
@@ -187,21 +213,31 @@ static enum err
 users_me_delete(struct req *r)
 {
 	struct vvalue v[DEL__MAX];
-	struct user u;
+	struct users_self *s;
 	enum err e;
 
 	if ((e = auth_require(r)) != ERR_NONE)
 		return e;
 	if ((e = http_validate(r, delete_fields, DEL__MAX, v)) != ERR_NONE)
 		return e;
-	if ((e = users_load_self(r, &v[DEL_CURRENT_PASSWORD], &u)) != ERR_NONE)
+	return users_self_begin(r, &v[DEL_CURRENT_PASSWORD], &s);
+}
+
+static enum err
+users_me_delete_write(struct req *r)
+{
+	const struct users_self *s = r->state;
+	int64_t now = time(NULL);
+	enum err e;
+
+	if (s->wrong)
+		return app_keep(r, auth_wrong_current(r, &s->u,
+		    "currentPassword", now));
+	if ((e = auth_write_limit(r)) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
-	    ERR_NONE)
-		return e;
-	if ((e = db_end(user_delete(r->arena, u.id, time(NULL)))) != ERR_NONE)
+	if ((e = user_delete(r->arena, s->u.id, now)) != ERR_NONE)
 		return users_store_fail(r, e);
-	users_log(r, "user_deleted", u.id);
+	users_log(r, "user_deleted", s->u.id);
 	return reply_empty(r);
 }
 
@@ -227,8 +263,7 @@ static enum err
 users_update(struct req *r)
 {
 	struct vvalue v[ADM__MAX];
-	struct user_change c = USER_CHANGE_NONE;
-	struct user u;
+	struct user_change *c;
 	enum err e;
 
 	if ((e = auth_require_role(r, ROLE_ADMIN)) != ERR_NONE)
@@ -237,19 +272,31 @@ users_update(struct req *r)
 		return e;
 	if (valid_require_one(admin_fields, ADM__MAX, v, &r->details))
 		return ERR_VALIDATION;
+	if ((c = app_state(r, sizeof(*c))) == NULL)
+		return ERR_INTERNAL;
+	*c = (struct user_change)USER_CHANGE_NONE;
 	if (v[ADM_NAME].present) {
-		c.name = v[ADM_NAME].str;
-		c.name_len = v[ADM_NAME].len;
+		c->name = v[ADM_NAME].str;
+		c->name_len = v[ADM_NAME].len;
 	}
 	if (v[ADM_ROLE].present)
-		c.role = (int)v[ADM_ROLE].i;
+		c->role = (int)v[ADM_ROLE].i;
 	if (v[ADM_DISABLED].present)
-		c.disabled = v[ADM_DISABLED].b;
-	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
-	    ERR_NONE)
+		c->disabled = v[ADM_DISABLED].b;
+	return ERR_NONE;
+}
+
+static enum err
+users_update_write(struct req *r)
+{
+	const struct user_change *c = r->state;
+	struct user u;
+	enum err e;
+
+	if ((e = auth_write_limit(r)) != ERR_NONE)
 		return e;
-	if ((e = db_end(user_update(r->arena, r->params[0], &c, time(NULL),
-	    &u))) != ERR_NONE)
+	if ((e = user_update(r->arena, r->params[0], c, time(NULL), &u)) !=
+	    ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_changed", u.id);
 	return reply_data(r, 200, view_user(&u, 1));
@@ -259,15 +306,17 @@ users_update(struct req *r)
 static enum err
 users_delete(struct req *r)
 {
+	return auth_require_role(r, ROLE_ADMIN);
+}
+
+static enum err
+users_delete_write(struct req *r)
+{
 	enum err e;
 
-	if ((e = auth_require_role(r, ROLE_ADMIN)) != ERR_NONE)
+	if ((e = auth_write_limit(r)) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
-	    ERR_NONE)
-		return e;
-	if ((e = db_end(user_delete(r->arena, r->params[0],
-	    time(NULL)))) != ERR_NONE)
+	if ((e = user_delete(r->arena, r->params[0], time(NULL))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_deleted", r->params[0]);
 	return reply_empty(r);
@@ -335,11 +384,13 @@ users_list(struct req *r)
 static const struct route routes[] = {
 	{ M_GET, "/api/v1/users", users_list, 0, NULL },
 	{ M_GET, "/api/v1/users/me", users_me, 0, NULL },
-	{ M_PATCH, "/api/v1/users/me", users_me_update, 0, NULL },
-	{ M_DELETE, "/api/v1/users/me", users_me_delete, 0, NULL },
+	{ M_PATCH, "/api/v1/users/me", users_me_update, 0,
+	    users_me_update_write },
+	{ M_DELETE, "/api/v1/users/me", users_me_delete, 0,
+	    users_me_delete_write },
 	{ M_GET, "/api/v1/users/{id}", users_get, 0, NULL },
-	{ M_PATCH, "/api/v1/users/{id}", users_update, 0, NULL },
-	{ M_DELETE, "/api/v1/users/{id}", users_delete, 0, NULL },
+	{ M_PATCH, "/api/v1/users/{id}", users_update, 0, users_update_write },
+	{ M_DELETE, "/api/v1/users/{id}", users_delete, 0, users_delete_write },
 };
 
 int

@@ -9,10 +9,8 @@
 #include "web/app.h"
 #include "base/arena.h"
 #include "web/auth.h"
-#include "store/db.h"
 #include "pure/header.h"
 #include "web/listing.h"
-#include "store/ratelimit.h"
 #include "base/log.h"
 #include "store/post_store.h"
 #include "web/reply.h"
@@ -143,30 +141,30 @@ posts_get(struct req *r)
 enum err
 posts_create(struct req *r)
 {
-	struct vvalue v[PF__MAX];
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE)
+		return e;
+	return app_validate(r, create_fields, PF__MAX);
+}
+
+enum err
+posts_create_write(struct req *r)
+{
+	const struct vvalue *v = r->state;
 	struct post p;
 	enum post_status status;
 	int64_t id;
 	char *loc;
 	enum err e;
 
-	if ((e = auth_require(r)) != ERR_NONE)
-		return e;
-	if ((e = http_validate(r, create_fields, PF__MAX, v)) != ERR_NONE)
-		return e;
 	status = v[PF_STATUS].present ? (enum post_status)v[PF_STATUS].i :
 	    POST_DRAFT;
-	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
-	    ERR_NONE)
-		return e;
-	if ((e = post_store_insert(r->who.user_id, status, v[PF_TITLE].str,
+	if ((e = auth_write_limit(r)) != ERR_NONE ||
+	    (e = post_store_insert(r->who.user_id, status, v[PF_TITLE].str,
 	    v[PF_TITLE].len, v[PF_BODY].str, v[PF_BODY].len, time(NULL),
 	    &id)) != ERR_NONE ||
-	    (e = post_store_get(r->arena, id, &p)) != ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	if ((e = db_commit()) != ERR_NONE)
+	    (e = post_store_get(r->arena, id, &p)) != ERR_NONE)
 		return e;
 	posts_log(r, "post_created", id);
 	if ((loc = arena_printf(r->arena, "/api/v1/posts/%lld",
@@ -207,29 +205,18 @@ posts_apply(struct req *r, const struct vvalue *v, struct post *p)
 static enum err
 posts_change(struct req *r, const struct vfield *fields)
 {
-	struct vvalue v[PF__MAX];
-	struct post p;
+	const struct vvalue *v;
 	enum err e;
 
-	if ((e = auth_require(r)) != ERR_NONE)
+	if ((e = auth_require(r)) != ERR_NONE ||
+	    (e = app_validate(r, fields, PF__MAX)) != ERR_NONE)
 		return e;
-	if ((e = http_validate(r, fields, PF__MAX, v)) != ERR_NONE)
-		return e;
+	v = r->state;
 	if (!v[PF_TITLE].present && !v[PF_BODY].present &&
 	    !v[PF_STATUS].present)
 		return http_fail(r, ERR_VALIDATION,
 		    "Send at least one of title, body and status.");
-	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
-	    ERR_NONE)
-		return e;
-	if ((e = posts_apply(r, v, &p)) != ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	if ((e = db_commit()) != ERR_NONE)
-		return e;
-	posts_log(r, "post_updated", p.id);
-	return posts_reply(r, &p, NULL);
+	return ERR_NONE;
 }
 
 /* PUT /api/v1/posts/{id} */
@@ -246,26 +233,37 @@ posts_patch(struct req *r)
 	return posts_change(r, patch_fields);
 }
 
-/* DELETE /api/v1/posts/{id} */
 enum err
-posts_delete(struct req *r)
+posts_change_write(struct req *r)
 {
 	struct post p;
 	enum err e;
 
-	if ((e = auth_require(r)) != ERR_NONE)
+	if ((e = auth_write_limit(r)) != ERR_NONE ||
+	    (e = posts_apply(r, r->state, &p)) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
-	    ERR_NONE)
-		return e;
-	if ((e = post_store_get(r->arena, r->params[0], &p)) != ERR_NONE ||
+	posts_log(r, "post_updated", p.id);
+	return posts_reply(r, &p, NULL);
+}
+
+/* DELETE /api/v1/posts/{id} */
+enum err
+posts_delete(struct req *r)
+{
+	return auth_require(r);
+}
+
+enum err
+posts_delete_write(struct req *r)
+{
+	struct post p;
+	enum err e;
+
+	if ((e = auth_write_limit(r)) != ERR_NONE ||
+	    (e = post_store_get(r->arena, r->params[0], &p)) != ERR_NONE ||
 	    (e = post_may_delete(&p, &r->who)) != ERR_NONE ||
 	    (e = posts_if_match(r, &p)) != ERR_NONE ||
-	    (e = post_store_delete(p.id)) != ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	if ((e = db_commit()) != ERR_NONE)
+	    (e = post_store_delete(p.id)) != ERR_NONE)
 		return e;
 	posts_log(r, "post_deleted", p.id);
 	return reply_empty(r);

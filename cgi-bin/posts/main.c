@@ -6,11 +6,14 @@
 
 static const struct route routes[] = {
 	{ M_GET, "/api/v1/posts", posts_list, 0, NULL },
-	{ M_POST, "/api/v1/posts", posts_create, APP_MAX_POST, NULL },
+	{ M_POST, "/api/v1/posts", posts_create, APP_MAX_POST,
+	    posts_create_write },
 	{ M_GET, "/api/v1/posts/{id}", posts_get, 0, NULL },
-	{ M_PUT, "/api/v1/posts/{id}", posts_put, APP_MAX_POST, NULL },
-	{ M_PATCH, "/api/v1/posts/{id}", posts_patch, APP_MAX_POST, NULL },
-	{ M_DELETE, "/api/v1/posts/{id}", posts_delete, 0, NULL },
+	{ M_PUT, "/api/v1/posts/{id}", posts_put, APP_MAX_POST,
+	    posts_change_write },
+	{ M_PATCH, "/api/v1/posts/{id}", posts_patch, APP_MAX_POST,
+	    posts_change_write },
+	{ M_DELETE, "/api/v1/posts/{id}", posts_delete, 0, posts_delete_write },
 	{ M_GET, "/api/v1/users/{id}/posts", posts_list_by_user, 0, NULL },
 };
 

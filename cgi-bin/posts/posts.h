@@ -11,13 +11,16 @@
 #include "pure/post.h"
 #include "web/http.h"
 
-/* handlers.c: the routes. */
+/* handlers.c: the routes, and the .write of those that write (web/app.h). */
 enum err posts_list(struct req *r);
 enum err posts_create(struct req *r);
+enum err posts_create_write(struct req *r);
 enum err posts_get(struct req *r);
 enum err posts_put(struct req *r);
 enum err posts_patch(struct req *r);
+enum err posts_change_write(struct req *r);	/* PUT and PATCH */
 enum err posts_delete(struct req *r);
+enum err posts_delete_write(struct req *r);
 enum err posts_list_by_user(struct req *r);
 
 /* What the page of a post shows its reader. */

@@ -530,6 +530,16 @@ app_state(struct req *r, size_t n)
 }
 
 enum err
+app_validate(struct req *r, const struct vfield *fields, size_t n)
+{
+	struct vvalue *v;
+
+	if ((v = app_state(r, n * sizeof(*v))) == NULL)
+		return ERR_INTERNAL;
+	return http_validate(r, fields, n, v);
+}
+
+enum err
 app_keep(struct req *r, enum err e)
 {
 	if (e != ERR_INTERNAL && e != ERR_UNAVAILABLE)
@@ -540,11 +550,13 @@ app_keep(struct req *r, enum err e)
 /*
  * Runs a route's write in the write transaction: commits what it did when
  * it succeeds or app_keep says so, else rolls it back.  The error of a
- * failed commit replaces the answer.
+ * failed commit replaces the answer.  A cookie that .write dropped (a
+ * logout) stays when nothing it did stands.
  */
 static enum err
 app_write(struct req *r, enum err (*write)(struct req *))
 {
+	int clear = r->cookie_clear;
 	enum err e, c;
 
 	if ((e = db_begin()) != ERR_NONE)
@@ -553,10 +565,13 @@ app_write(struct req *r, enum err (*write)(struct req *))
 	e = write(r);
 	if (e != ERR_NONE && !r->tx_keep) {
 		db_rollback();
+		r->cookie_clear = clear;
 		return e;
 	}
-	if ((c = db_commit()) != ERR_NONE)
+	if ((c = db_commit()) != ERR_NONE) {
+		r->cookie_clear = clear;
 		return c;
+	}
 	return e;
 }
 

@@ -44,6 +44,12 @@ struct route {
 void *app_state(struct req *r, size_t n);
 
 /*
+ * For .handle: validates the body by the table fields (n of them,
+ * http_validate) into n values of a new r->state, for .write.
+ */
+enum err app_validate(struct req *r, const struct vfield *fields, size_t n);
+
+/*
  * For .write: e is the answer, and what .write recorded (a counted failed
  * login, a revoked replay) is committed anyway.  A failure of the store
  * (ERR_INTERNAL, ERR_UNAVAILABLE) is no answer to keep: its transaction is
