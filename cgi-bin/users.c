@@ -151,6 +151,9 @@ users_me_update(struct req *r)
 		    "Give the current password to change the email address.");
 		return ERR_VALIDATION;
 	}
+	if (v[ME_EMAIL].present &&
+	    (e = auth_require_recent(r, time(NULL))) != ERR_NONE)
+		return e;
 	if ((e = users_load_self(r, v[ME_EMAIL].present ?
 	    &v[ME_CURRENT_PASSWORD] : NULL, &u)) != ERR_NONE)
 		return e;
@@ -190,7 +193,8 @@ users_me_delete(struct req *r)
 
 	if ((e = auth_require(r)) != ERR_NONE)
 		return e;
-	if ((e = http_validate(r, delete_fields, DEL__MAX, v)) != ERR_NONE)
+	if ((e = http_validate(r, delete_fields, DEL__MAX, v)) != ERR_NONE ||
+	    (e = auth_require_recent(r, time(NULL))) != ERR_NONE)
 		return e;
 	if ((e = users_load_self(r, &v[DEL_CURRENT_PASSWORD], &u)) != ERR_NONE)
 		return e;
@@ -234,6 +238,10 @@ users_update(struct req *r)
 		return e;
 	if (valid_require_one(admin_fields, ADM__MAX, v, &r->details))
 		return ERR_VALIDATION;
+	/* A role or an account's state is a dangerous change; a name not. */
+	if ((v[ADM_ROLE].present || v[ADM_DISABLED].present) &&
+	    (e = auth_require_recent(r, time(NULL))) != ERR_NONE)
+		return e;
 	if (v[ADM_NAME].present) {
 		c.name = v[ADM_NAME].str;
 		c.name_len = v[ADM_NAME].len;
@@ -257,7 +265,8 @@ users_delete(struct req *r)
 {
 	enum err e;
 
-	if ((e = auth_require_role(r, ROLE_ADMIN)) != ERR_NONE)
+	if ((e = auth_require_role(r, ROLE_ADMIN)) != ERR_NONE ||
+	    (e = auth_require_recent(r, time(NULL))) != ERR_NONE)
 		return e;
 	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
 		return e;
