@@ -287,7 +287,7 @@ login_challenge(struct req *r, const struct user *u, int64_t now, int *asked)
 		cJSON_Delete(d);
 		e = ERR_INTERNAL;
 	} else
-		e = http_reply_data(r, 200, d, NULL);
+		e = reply_data(r, 200, d);
 	explicit_bzero(&s, sizeof(s));
 	return e;
 }

@@ -22,6 +22,7 @@
 #include "store/user.h"
 #include "web/app.h"
 #include "web/auth.h"
+#include "web/reply.h"
 #include "handlers.h"
 
 /* Pixels a module of the QR code: a 33-module code is 164 pixels. */
@@ -107,7 +108,7 @@ auth_mfa_status(struct req *r)
 		cJSON_Delete(d);
 		return ERR_INTERNAL;
 	}
-	return http_reply_data(r, 200, d, NULL);
+	return reply_data(r, 200, d);
 }
 
 /* POST /api/v1/auth/mfa/totp */
@@ -165,7 +166,7 @@ auth_mfa_enrol_write(struct req *r)
 	if (d == NULL)
 		return ERR_INTERNAL;
 	auth_event_log(r, LOG_INFO, "mfa_enrolment_started", in->u.id, 0);
-	return http_reply_data(r, 201, d, NULL);
+	return reply_data(r, 201, d);
 }
 
 /* The codes as a JSON array, or NULL without memory. */
@@ -196,7 +197,7 @@ codes_reply(struct req *r, struct secret_recovery codes[MFA_RECOVERY_CODES])
 	cJSON *d = codes_json(codes);
 
 	secret_wipe(codes, sizeof(codes[0]) * MFA_RECOVERY_CODES);
-	return d == NULL ? ERR_INTERNAL : http_reply_data(r, 200, d, NULL);
+	return d == NULL ? ERR_INTERNAL : reply_data(r, 200, d);
 }
 
 /* POST /api/v1/auth/mfa/totp/confirm */
@@ -311,7 +312,7 @@ auth_mfa_disable_write(struct req *r)
 		return e;
 	auth_event_log(r, LOG_WARN, "mfa_disabled", in->u.id,
 	    r->who.session_id);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* POST /api/v1/auth/mfa/recovery-codes */
@@ -362,7 +363,7 @@ auth_reauth_write(struct req *r)
 	if (e != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "reauth", in->u.id, r->who.session_id);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* The answer to a challenge that is no use, whatever the reason. */
