@@ -255,7 +255,7 @@ proof_check(struct req *r, struct mfa_input *in, int code_needed)
 	if (in->wrong)
 		return app_keep(r, auth_wrong_current(r, &in->u,
 		    "currentPassword", in->now));
-	if (in->v[PROOF_CODE].str == NULL) {
+	if (!in->v[PROOF_CODE].present) {
 		if (!code_needed)
 			return ERR_NONE;
 		valid_add(&r->details, "code", "required",
