@@ -168,6 +168,9 @@ users_me_update(struct req *r)
 		    "Give the current password to change the email address.");
 		return ERR_VALIDATION;
 	}
+	if (v[ME_EMAIL].present &&
+	    (e = auth_require_recent(r, time(NULL))) != ERR_NONE)
+		return e;
 	if ((e = users_self_begin(r, v[ME_EMAIL].present ?
 	    &v[ME_CURRENT_PASSWORD] : NULL, &s)) != ERR_NONE)
 		return e;
@@ -218,7 +221,8 @@ users_me_delete(struct req *r)
 
 	if ((e = auth_require(r)) != ERR_NONE)
 		return e;
-	if ((e = http_validate(r, delete_fields, DEL__MAX, v)) != ERR_NONE)
+	if ((e = http_validate(r, delete_fields, DEL__MAX, v)) != ERR_NONE ||
+	    (e = auth_require_recent(r, time(NULL))) != ERR_NONE)
 		return e;
 	return users_self_begin(r, &v[DEL_CURRENT_PASSWORD], &s);
 }
@@ -272,6 +276,10 @@ users_update(struct req *r)
 		return e;
 	if (valid_require_one(admin_fields, ADM__MAX, v, &r->details))
 		return ERR_VALIDATION;
+	/* A role or an account's state is a dangerous change; a name not. */
+	if ((v[ADM_ROLE].present || v[ADM_DISABLED].present) &&
+	    (e = auth_require_recent(r, time(NULL))) != ERR_NONE)
+		return e;
 	if ((c = app_state(r, sizeof(*c))) == NULL)
 		return ERR_INTERNAL;
 	*c = (struct user_change)USER_CHANGE_NONE;
@@ -306,7 +314,11 @@ users_update_write(struct req *r)
 static enum err
 users_delete(struct req *r)
 {
-	return auth_require_role(r, ROLE_ADMIN);
+	enum err e;
+
+	if ((e = auth_require_role(r, ROLE_ADMIN)) != ERR_NONE)
+		return e;
+	return auth_require_recent(r, time(NULL));
 }
 
 static enum err

@@ -9,12 +9,39 @@
 
 #include "web/http.h"
 #include "base/log.h"
+#include "store/session.h"
+
+struct user;
 
 /* login.c: accounts and API sessions. */
 enum err auth_register(struct req *r);
 enum err auth_login(struct req *r);
 enum err auth_refresh(struct req *r);
 enum err auth_logout(struct req *r);
+
+/*
+ * Opens a session of kind for u, *sid receiving its id, and answers it as
+ * a login: a token session with a token pair and the user; a cookie
+ * session (a browser's, docs/forms.md) with the cookie, in place of the
+ * one the browser held, and the user.  Call inside the write transaction.
+ */
+enum err auth_login_open(struct req *r, const struct user *u,
+    enum session_kind kind, int64_t now, int64_t *sid);
+
+/* mfa.c: two-factor sign-in and recent sign-in (docs/auth.md). */
+enum err auth_mfa_status(struct req *r);
+enum err auth_mfa_signin(struct req *r);
+enum err auth_mfa_signin_write(struct req *r);
+enum err auth_mfa_enrol(struct req *r);
+enum err auth_mfa_enrol_write(struct req *r);
+enum err auth_mfa_confirm(struct req *r);
+enum err auth_mfa_confirm_write(struct req *r);
+enum err auth_mfa_disable(struct req *r);
+enum err auth_mfa_disable_write(struct req *r);
+enum err auth_mfa_codes(struct req *r);
+enum err auth_mfa_codes_write(struct req *r);
+enum err auth_reauth(struct req *r);
+enum err auth_reauth_write(struct req *r);
 
 /* sessions.c: the caller's sessions, and a browser session's CSRF token. */
 enum err auth_sessions_list(struct req *r);

@@ -7,8 +7,10 @@
 #include <time.h>
 
 #include "base/arena.h"
+#include "base/config.h"
 #include "web/auth.h"
 #include "store/db.h"
+#include "store/mfa.h"
 #include "handlers.h"
 #include "base/metrics.h"
 #include "base/password.h"
@@ -60,19 +62,22 @@ refresh_refused(struct req *r)
 
 /*
  * Answers 200 with a new pair for session sid of user u (and the user's
- * JSON when user is not NULL; it is taken).  Called inside the transaction
- * that made the refresh token, so a failure here leaves no session behind.
+ * JSON when user is not NULL; it is taken), whose access token says the
+ * session last signed in in full at auth_time.  Called inside the
+ * transaction that made the refresh token, so a failure here leaves no
+ * session behind.
  */
 static enum err
 pair_answer(struct req *r, int64_t uid, enum role role, int64_t ver,
-    int64_t sid, const struct secret *refresh, cJSON *user)
+    int64_t sid, int64_t auth_time, const struct secret *refresh,
+    cJSON *user)
 {
 	char tok[TOKEN_MAX_LEN];
 	cJSON *d = NULL;
 	enum err e = ERR_INTERNAL;
 
-	if (token_issue_access(uid, principal_role_name(role), ver, sid, time(NULL),
-	    tok, sizeof(tok)) < 0 || (d = cJSON_CreateObject()) == NULL ||
+	if (token_issue_access_at(uid, principal_role_name(role), ver, sid,
+	    time(NULL), auth_time, tok, sizeof(tok)) < 0 || (d = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(d, "accessToken", tok) == NULL ||
 	    cJSON_AddStringToObject(d, "tokenType", "Bearer") == NULL ||
 	    cJSON_AddNumberToObject(d, "expiresIn", (double)token_ttl()) == NULL ||
@@ -215,14 +220,9 @@ login_replace(struct req *r, int64_t now)
 	return e == ERR_NOT_FOUND ? ERR_NONE : e;
 }
 
-/*
- * Starts the session of a login, *sid receiving its id, and answers it: a
- * login sent as a form is a browser's, which gets a cookie session and
- * the cookie (docs/forms.md), in place of the one it held; any other gets
- * an API session and a token pair.  Both answer the user.
- */
-static enum err
-login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
+enum err
+auth_login_open(struct req *r, const struct user *u, enum session_kind kind,
+    int64_t now, int64_t *sid)
 {
 	const char *ua = http_env(r, "HTTP_USER_AGENT");
 	struct secret s;
@@ -230,11 +230,11 @@ login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
 	enum err e;
 
 	secret_new(&s);
-	if (r->body_kind != BODY_FORM) {
+	if (kind == SESSION_TOKEN) {
 		if ((e = session_create(u->id, ua, r->client, s.hash, now,
 		    sid)) == ERR_NONE)
 			e = pair_answer(r, u->id, u->role, u->token_version,
-			    *sid, &s, view_user(u, 1));
+			    *sid, now, &s, view_user(u, 1));
 	} else if ((e = login_replace(r, now)) == ERR_NONE &&
 	    (e = session_cookie_create(u->id, ua, r->client, s.hash, now,
 	    sid)) == ERR_NONE) {
@@ -251,6 +251,49 @@ login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
 	return e;
 }
 
+/* The session a login opens: a form's is a browser's (docs/forms.md). */
+static enum session_kind
+login_kind(const struct req *r)
+{
+	return r->body_kind == BODY_FORM ? SESSION_COOKIE : SESSION_TOKEN;
+}
+
+/*
+ * For an account with two-factor sign-in on, a right password opens no
+ * session: it is answered with a challenge to present with a code at POST
+ * /auth/mfa (docs/auth.md), and *asked is set.  Otherwise nothing happens.
+ */
+static enum err
+login_challenge(struct req *r, const struct user *u, int64_t now, int *asked)
+{
+	struct mfa_totp t;
+	struct secret s;
+	cJSON *d;
+	enum err e;
+
+	*asked = 0;
+	if ((e = mfa_totp_get(u->id, &t)) == ERR_NOT_FOUND ||
+	    (e == ERR_NONE && t.enabled_at == 0))
+		return ERR_NONE;
+	if (e != ERR_NONE)
+		return e;
+	*asked = 1;
+	if ((e = mfa_challenge_issue(u->id, login_kind(r), now,
+	    config.mfa_challenge_ttl, &s)) != ERR_NONE)
+		return e;
+	if ((d = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddBoolToObject(d, "mfaRequired", 1) == NULL ||
+	    cJSON_AddStringToObject(d, "challengeToken", s.text) == NULL ||
+	    cJSON_AddNumberToObject(d, "expiresIn",
+	    (double)config.mfa_challenge_ttl) == NULL) {
+		cJSON_Delete(d);
+		e = ERR_INTERNAL;
+	} else
+		e = reply_data(r, 200, d);
+	explicit_bzero(&s, sizeof(s));
+	return e;
+}
+
 /* POST /api/v1/auth/login */
 enum err
 auth_login(struct req *r)
@@ -258,8 +301,8 @@ auth_login(struct req *r)
 	struct vvalue v[LOGIN__MAX];
 	struct user u;
 	char rehash[PASSWORD_HASH_MAX];
-	int64_t sid, now = time(NULL);
-	int ok;
+	int64_t sid = 0, now = time(NULL);
+	int ok, asked = 0;
 	enum err e;
 
 	if ((e = http_validate(r, login_fields, LOGIN__MAX, v)) != ERR_NONE ||
@@ -278,11 +321,17 @@ auth_login(struct req *r)
 	}
 	if (!ok)
 		return login_refused(r, &v[LOGIN_EMAIL], now);
-	if ((e = ratelimit_login_passed(v[LOGIN_EMAIL].str,
-	    v[LOGIN_EMAIL].len)) != ERR_NONE ||
-	    (rehash[0] != '\0' &&
+	/*
+	 * With a second factor the failures are forgotten only once a code
+	 * is right too: else each right password would buy more guesses.
+	 */
+	if ((rehash[0] != '\0' &&
 	    (e = user_set_password_hash(u.id, rehash)) != ERR_NONE) ||
-	    (e = login_session(r, &u, now, &sid)) != ERR_NONE) {
+	    (e = login_challenge(r, &u, now, &asked)) != ERR_NONE ||
+	    (!asked && ((e = ratelimit_login_passed(v[LOGIN_EMAIL].str,
+	    v[LOGIN_EMAIL].len)) != ERR_NONE ||
+	    (e = auth_login_open(r, &u, login_kind(r), now, &sid)) !=
+	    ERR_NONE))) {
 		db_rollback();
 		return e;
 	}
@@ -290,7 +339,10 @@ auth_login(struct req *r)
 		return e;
 	if (rehash[0] != '\0')
 		auth_event_log(r, LOG_INFO, "password_rehashed", u.id, 0);
-	auth_event_log(r, LOG_INFO, "login", u.id, sid);
+	if (asked)
+		auth_event_log(r, LOG_INFO, "mfa_challenge", u.id, 0);
+	else
+		auth_event_log(r, LOG_INFO, "login", u.id, sid);
 	return ERR_NONE;
 }
 
@@ -335,7 +387,7 @@ auth_refresh(struct req *r)
 	struct session_ref ref;
 	struct secret next;
 	char sid[24];
-	int64_t now = time(NULL);
+	int64_t signed_in, now = time(NULL);
 	enum err e;
 
 	if ((e = http_validate(r, refresh_fields, REFRESH__MAX, v)) != ERR_NONE ||
@@ -358,9 +410,11 @@ auth_refresh(struct req *r)
 	if ((e = ratelimit_hit(RL_REFRESH, sid, now, &r->rate)) == ERR_NONE &&
 	    (e = session_rotate(&ref, v[REFRESH_TOKEN].str,
 	    v[REFRESH_TOKEN].len, old, &next, http_env(r, "HTTP_USER_AGENT"),
-	    r->client, now)) == ERR_NONE)
+	    r->client, now)) == ERR_NONE &&
+	    (e = mfa_signin_get(ref.session_id, ref.user_id, &signed_in)) ==
+	    ERR_NONE)
 		e = pair_answer(r, ref.user_id, ref.role, ref.token_version,
-		    ref.session_id, &next, NULL);
+		    ref.session_id, signed_in, &next, NULL);
 	explicit_bzero(&next, sizeof(next));
 	if (e == ERR_NOT_FOUND) {
 		/* Spent within the grace interval, and so is its successor. */

@@ -23,6 +23,18 @@ static const struct route routes[] = {
 	{ M_POST, "/api/v1/auth/password/change", auth_password_change, 0,
 	    NULL },
 	{ M_GET, "/api/v1/auth/csrf", auth_csrf_get, 0, NULL },
+	{ M_GET, "/api/v1/auth/mfa", auth_mfa_status, 0, NULL },
+	{ M_POST, "/api/v1/auth/mfa", auth_mfa_signin, 0,
+	    auth_mfa_signin_write },
+	{ M_POST, "/api/v1/auth/mfa/totp", auth_mfa_enrol, 0,
+	    auth_mfa_enrol_write },
+	{ M_DELETE, "/api/v1/auth/mfa/totp", auth_mfa_disable, 0,
+	    auth_mfa_disable_write },
+	{ M_POST, "/api/v1/auth/mfa/totp/confirm", auth_mfa_confirm, 0,
+	    auth_mfa_confirm_write },
+	{ M_POST, "/api/v1/auth/mfa/recovery-codes", auth_mfa_codes, 0,
+	    auth_mfa_codes_write },
+	{ M_POST, "/api/v1/auth/reauth", auth_reauth, 0, auth_reauth_write },
 };
 
 enum err

@@ -220,7 +220,8 @@ auth_password_change(struct req *r)
 	enum err e;
 
 	if ((e = http_validate(r, change_fields, CHANGE__MAX, v)) != ERR_NONE ||
-	    (e = auth_require(r)) != ERR_NONE)
+	    (e = auth_require(r)) != ERR_NONE ||
+	    (e = auth_require_recent(r, now)) != ERR_NONE)
 		return e;
 	if ((e = user_get(r->arena, r->who.user_id, &u)) != ERR_NONE)
 		return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;

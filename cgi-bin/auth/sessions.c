@@ -86,7 +86,9 @@ auth_sessions_revoke(struct req *r)
 {
 	enum err e;
 
-	if ((e = auth_require(r)) != ERR_NONE || (e = db_begin()) != ERR_NONE)
+	if ((e = auth_require(r)) != ERR_NONE ||
+	    (e = auth_require_recent(r, time(NULL))) != ERR_NONE ||
+	    (e = db_begin()) != ERR_NONE)
 		return e;
 	if ((e = session_revoke_all(r->who.user_id, r->who.session_id,
 	    time(NULL), "revoked", NULL)) != ERR_NONE) {

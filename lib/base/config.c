@@ -10,6 +10,7 @@
 
 #include "base/config.h"
 #include "base/log.h"
+#include "base/principal.h"
 #include "base/text.h"
 
 struct config config;
@@ -175,6 +176,24 @@ static const struct csetting settings[] = {
 	    "The longest back-off, in seconds."),
 	L("QUILL_LOGIN_FAILURE_WINDOW", login_failure_window, 60, 7L * 86400,
 	    "3600", "Seconds after which an account's failures are forgotten."),
+	S("QUILL_MFA_ISSUER", mfa_issuer, "",
+	    "The name authenticator apps show beside a Quill account's codes; "
+	    "empty: the public origin's host."),
+	S("QUILL_MFA_REQUIRED_ROLES", mfa_roles, "",
+	    "Roles, comma-separated (user, moderator, admin), whose accounts "
+	    "must enrol in two-factor sign-in before they can do anything "
+	    "else; empty: none."),
+	L("QUILL_MFA_CHALLENGE_TTL", mfa_challenge_ttl, 30, 3600, "300",
+	    "Seconds within which the code must follow a correct password of "
+	    "an account with two-factor sign-in."),
+	L("QUILL_MFA_ATTEMPTS", mfa_attempts, 1, 100, "5",
+	    "Wrong codes one sign-in may take before it must start again from "
+	    "the password; they count towards the account's back-off too."),
+	L("QUILL_RECENT_LOGIN", recent_login, 60, 86400, "600",
+	    "Seconds after a sign-in within which dangerous changes (password, "
+	    "email, two-factor, ending all sessions, deleting an account, an "
+	    "admin's changes to a role or account) go ahead; later they ask "
+	    "for the password (and code) again."),
 	L("QUILL_RATE_IPV6_PREFIX", rate_ipv6_prefix, 16, 128, "64",
 	    "Bits of an IPv6 client address that the per-address limits count "
 	    "by; 128 counts each address alone. "
@@ -201,6 +220,63 @@ static const struct csetting settings[] = {
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 _Static_assert(NSETTINGS <= sizeof(given), "given[] holds every setting");
+
+/* The host of origin (scheme://host[:port]) into out, outsz bytes. */
+static void
+origin_host(const char *origin, char *out, size_t outsz)
+{
+	const char *h = strstr(origin, "://"), *end;
+	size_t n;
+
+	h = h == NULL ? origin : h + 3;
+	if (*h == '[')			/* an IPv6 literal ends at ']' */
+		end = strchr(h, ']') != NULL ? strchr(h, ']') + 1 : h +
+		    strlen(h);
+	else
+		end = strchr(h, ':') != NULL ? strchr(h, ':') : h + strlen(h);
+	n = (size_t)(end - h) < outsz ? (size_t)(end - h) : outsz - 1;
+	memcpy(out, h, n);
+	out[n] = '\0';
+}
+
+/*
+ * The roles of a comma-separated list of role names (spaces around each
+ * allowed) as bits 1 << role into *bits.  0, or -1 with err naming the
+ * first name that is not a role.
+ */
+static int
+roles_parse(const char *s, unsigned *bits, char *err, size_t errsz)
+{
+	char name[32];
+	size_t n;
+	enum role r;
+
+	*bits = 0;
+	for (;;) {
+		s += strspn(s, " \t");
+		n = strcspn(s, ",");
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		if (n > 0) {
+			if (n >= sizeof(name))
+				goto bad;
+			memcpy(name, s, n);
+			name[n] = '\0';
+			if (principal_role_parse(name, &r) == -1)
+				goto bad;
+			*bits |= 1u << r;
+		}
+		s += strcspn(s, ",");
+		if (*s == '\0')
+			return 0;
+		s++;
+	}
+bad:
+	snprintf(err, errsz, "QUILL_MFA_REQUIRED_ROLES: \"%.*s\" is not a role "
+	    "(user, moderator or admin, comma-separated)",
+	    (int)(n < 64 ? n : 64), s);
+	return -1;
+}
 
 /* 1 when s is scheme://host[:port] with no path, query or credentials. */
 static int
@@ -548,6 +624,12 @@ config_load(char *err, size_t errsz)
 	if (config.issuer[0] == '\0')
 		memcpy(config.issuer, config.public_origin,
 		    sizeof(config.issuer));
+	if (config.mfa_issuer[0] == '\0')
+		origin_host(config.public_origin, config.mfa_issuer,
+		    sizeof(config.mfa_issuer));
+	if (roles_parse(config.mfa_roles, &config.mfa_required, err,
+	    errsz) == -1)
+		return -1;
 	log_set_level(config.log_level);
 	return 0;
 }

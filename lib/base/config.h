@@ -84,6 +84,14 @@ struct config {
 	long	 login_backoff;		/* QUILL_LOGIN_BACKOFF, seconds */
 	long	 login_backoff_max;	/* QUILL_LOGIN_BACKOFF_MAX, seconds */
 	long	 login_failure_window;	/* QUILL_LOGIN_FAILURE_WINDOW, seconds */
+
+	/* Two-factor sign-in and recent login (docs/auth.md). */
+	char	 mfa_issuer[128];	/* QUILL_MFA_ISSUER, "": the origin's host */
+	char	 mfa_roles[128];	/* QUILL_MFA_REQUIRED_ROLES, as given */
+	unsigned mfa_required;		/* bit 1 << role: that role must enrol */
+	long	 mfa_challenge_ttl;	/* QUILL_MFA_CHALLENGE_TTL, seconds */
+	long	 mfa_attempts;		/* QUILL_MFA_ATTEMPTS */
+	long	 recent_login;		/* QUILL_RECENT_LOGIN, seconds */
 	long	 rate_ipv6_prefix;	/* QUILL_RATE_IPV6_PREFIX, bits */
 	struct config_addrs proxies;	/* QUILL_TRUSTED_PROXIES */
 

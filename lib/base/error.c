@@ -15,6 +15,12 @@ static const struct errdef errs[ERR__MAX] = {
 	    "You are not allowed to do this." },
 	[ERR_CSRF_FAILED] = { 403, "CSRF_FAILED",
 	    "The request did not pass the cross-site request check." },
+	[ERR_REAUTH_REQUIRED] = { 403, "REAUTH_REQUIRED",
+	    "This change needs a recent sign-in: confirm your password (and "
+	    "code) with POST /api/v1/auth/reauth, then send it again." },
+	[ERR_MFA_REQUIRED] = { 403, "MFA_REQUIRED",
+	    "Your role signs in with a second factor: enrol an authenticator "
+	    "app (POST /api/v1/auth/mfa/totp) before anything else." },
 	[ERR_NOT_FOUND] = { 404, "NOT_FOUND", "Not found." },
 	[ERR_METHOD_NOT_ALLOWED] = { 405, "METHOD_NOT_ALLOWED",
 	    "This method is not allowed here." },

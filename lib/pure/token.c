@@ -385,6 +385,12 @@ claims_identity(const cJSON *pl, struct token_claims *c)
 	    !cJSON_IsString(jti) || jti->valuestring == NULL ||
 	    !jti_valid(jti->valuestring))
 		return TOKEN_BAD_CLAIMS;
+	/* auth_time is newer than the other claims: absent, it is 0. */
+	c->auth_time = 0;
+	if (json_get(pl, "auth_time") != NULL &&
+	    (json_int(json_get(pl, "auth_time"), &c->auth_time) == -1 ||
+	    c->auth_time < 0))
+		return TOKEN_BAD_CLAIMS;
 	/* Both fit: role_valid and jti_valid bound their lengths. */
 	memcpy(c->role, role->valuestring, strlen(role->valuestring) + 1);
 	memcpy(c->jti, jti->valuestring, strlen(jti->valuestring) + 1);
@@ -420,7 +426,7 @@ grant_int(jwt_t *jwt, const char *name, int64_t v)
 /* Adds every claim of an access token to jwt; returns 0 or -1. */
 static int
 grant_all(jwt_t *jwt, int64_t sub, const char *role, int64_t ver,
-    int64_t sid, int64_t now)
+    int64_t sid, int64_t now, int64_t auth_time)
 {
 	unsigned char rnd[TOKEN_JTI_BYTES];
 	char jti[2 * TOKEN_JTI_BYTES + 1];
@@ -434,6 +440,7 @@ grant_all(jwt_t *jwt, int64_t sub, const char *role, int64_t ver,
 	    grant_int(jwt, "sid", sid) == -1 ||
 	    jwt_add_grant(jwt, "typ", "access") != 0 ||
 	    grant_int(jwt, "iat", now) == -1 ||
+	    grant_int(jwt, "auth_time", auth_time) == -1 ||
 	    grant_int(jwt, "exp", now + cfg.ttl) == -1 ||
 	    jwt_add_grant(jwt, "iss", cfg.issuer) != 0 ||
 	    jwt_add_grant(jwt, "aud", cfg.audience) != 0 ||
@@ -502,6 +509,14 @@ int
 token_issue_access(int64_t sub, const char *role, int64_t ver,
     int64_t sid, time_t now, char *out, size_t outsz)
 {
+	return token_issue_access_at(sub, role, ver, sid, now, (int64_t)now,
+	    out, outsz);
+}
+
+int
+token_issue_access_at(int64_t sub, const char *role, int64_t ver,
+    int64_t sid, time_t now, int64_t auth_time, char *out, size_t outsz)
+{
 	jwt_t *jwt = NULL;
 	char *enc = NULL;
 	size_t n;
@@ -511,11 +526,12 @@ token_issue_access(int64_t sub, const char *role, int64_t ver,
 	    sub <= 0 || !int_safe(sub) || ver < 1 || !int_safe(ver) ||
 	    sid < 1 || !int_safe(sid) ||
 	    now <= 0 || !int_safe((int64_t)now) ||
-	    !int_safe((int64_t)now + cfg.ttl))
+	    !int_safe((int64_t)now + cfg.ttl) ||
+	    auth_time <= 0 || auth_time > (int64_t)now)
 		return -1;
 	if (jwt_new(&jwt) != 0 || jwt == NULL)
 		goto out;
-	if (grant_all(jwt, sub, role, ver, sid, (int64_t)now) == -1 ||
+	if (grant_all(jwt, sub, role, ver, sid, (int64_t)now, auth_time) == -1 ||
 	    jwt_set_alg(jwt, JWT_ALG_HS256, cfg.key, (int)cfg.keylen) != 0 ||
 	    (enc = jwt_encode_str(jwt)) == NULL)
 		goto out;

@@ -27,6 +27,7 @@ struct token_claims {
 	int64_t	 sid;		/* the session the token was issued for */
 	int64_t	 iat;
 	int64_t	 exp;
+	int64_t	 auth_time;	/* the session's last full sign-in; 0: none */
 	char	 jti[33];	/* 32 hex characters */
 };
 
@@ -63,6 +64,14 @@ long token_ttl(void);
  */
 int token_issue_access(int64_t sub, const char *role, int64_t ver,
     int64_t sid, time_t now, char *out, size_t outsz);
+
+/*
+ * As token_issue_access, with auth_time (the claim of that name) the time
+ * the session last signed in in full, in place of now: for a token of a
+ * refresh, or after a new confirmation.
+ */
+int token_issue_access_at(int64_t sub, const char *role, int64_t ver,
+    int64_t sid, time_t now, int64_t auth_time, char *out, size_t outsz);
 
 /* Verifies an access token of len bytes at time now; fills *c on TOKEN_OK. */
 enum token_result token_verify_access(const char *tok, size_t len,

@@ -10,6 +10,7 @@
 #include "store/db.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "store/mfa.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
 #include "web/reply.h"
@@ -247,7 +248,7 @@ auth_identify(struct req *r)
 }
 
 enum err
-auth_require(struct req *r)
+auth_require_enrolling(struct req *r)
 {
 	enum err e;
 
@@ -256,6 +257,21 @@ auth_require(struct req *r)
 	if (r->who.user_id == 0)
 		return ERR_UNAUTHENTICATED;
 	return ERR_NONE;
+}
+
+enum err
+auth_require(struct req *r)
+{
+	struct mfa_totp t;
+	enum err e;
+
+	if ((e = auth_require_enrolling(r)) != ERR_NONE ||
+	    (config.mfa_required & 1u << r->who.role) == 0)
+		return e;
+	if ((e = mfa_totp_get(r->who.user_id, &t)) == ERR_NOT_FOUND ||
+	    (e == ERR_NONE && t.enabled_at == 0))
+		return ERR_MFA_REQUIRED;
+	return e;
 }
 
 enum err
@@ -268,6 +284,21 @@ auth_require_role(struct req *r, enum role min)
 	if (r->who.role < min)
 		return ERR_FORBIDDEN;
 	return ERR_NONE;
+}
+
+enum err
+auth_require_recent(struct req *r, int64_t now)
+{
+	int64_t at;
+	enum err e;
+
+	e = mfa_signin_get(r->who.session_id, r->who.user_id, &at);
+	if (e == ERR_NOT_FOUND)		/* the session ended meanwhile */
+		return ERR_UNAUTHENTICATED;
+	if (e != ERR_NONE)
+		return e;
+	return now - at <= config.recent_login ? ERR_NONE :
+	    ERR_REAUTH_REQUIRED;
 }
 
 enum err

@@ -62,11 +62,26 @@ enum err auth_cookie_session(const struct req *r, int64_t now,
  */
 enum err auth_identify(struct req *r);
 
-/* auth_identify, and an anonymous caller is ERR_UNAUTHENTICATED. */
+/*
+ * auth_identify, and an anonymous caller is ERR_UNAUTHENTICATED.  A caller
+ * whose role QUILL_MFA_REQUIRED_ROLES names and who has not turned
+ * two-factor sign-in on is ERR_MFA_REQUIRED: enrolment is all they may do.
+ */
 enum err auth_require(struct req *r);
+
+/* auth_require without the enrolment gate, for the routes of enrolment. */
+enum err auth_require_enrolling(struct req *r);
 
 /* auth_require, and a caller whose role is below min is ERR_FORBIDDEN. */
 enum err auth_require_role(struct req *r, enum role min);
+
+/*
+ * For a dangerous change (docs/auth.md): ERR_NONE when the caller's
+ * session signed in in full (the password, and a code where two-factor
+ * sign-in is on) within QUILL_RECENT_LOGIN seconds of now, else
+ * ERR_REAUTH_REQUIRED.  Call after auth_require.  Reads only.
+ */
+enum err auth_require_recent(struct req *r, int64_t now);
 
 struct user;
 struct vvalue;

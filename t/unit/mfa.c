@@ -6,8 +6,9 @@
  * expiring and closed after wrong codes; two-factor sign-in ended whole;
  * and each session's last full sign-in.  Then the flows' calls: enrolment
  * with a key that only the server's key opens, confirmation, sign-in codes
- * computed here from the key as an app would, replays, recovery codes, and
- * the server's key changed under them.  Every call takes the time as an
+ * computed here from the key as an app would, replays, recovery codes, the
+ * server's key changed under them, and the settings of two-factor sign-in.
+ * Every call takes the time as an
  * argument.
  */
 #define _GNU_SOURCE	/* memmem */
@@ -298,6 +299,46 @@ test_migration_again(void)
 	sqlite3_close(rw);
 }
 
+/* config_load with the setting name at value: its result, err in err. */
+static int
+load_with(const char *name, const char *value, char *err, size_t errsz)
+{
+	int rc;
+
+	setenv(name, value, 1);
+	rc = config_load(err, errsz);
+	unsetenv(name);
+	return rc;
+}
+
+static void
+test_settings(void)
+{
+	char err[512];
+
+	ok(load_with("QUILL_MFA_REQUIRED_ROLES", " admin ,moderator", err,
+	    sizeof(err)) == 0 && config.mfa_required ==
+	    (1u << ROLE_ADMIN | 1u << ROLE_MODERATOR),
+	    "QUILL_MFA_REQUIRED_ROLES names roles, spaces allowed");
+	ok(load_with("QUILL_MFA_REQUIRED_ROLES", "admin,root", err,
+	    sizeof(err)) == -1 && strstr(err, "\"root\" is not a role") !=
+	    NULL, "a name that is not a role is refused, naming it");
+	ok(load_with("QUILL_MFA_REQUIRED_ROLES", "", err, sizeof(err)) == 0 &&
+	    config.mfa_required == 0, "empty: no role must enrol");
+	ok(load_with("QUILL_PUBLIC_ORIGIN", "https://quill.example:8443", err,
+	    sizeof(err)) == 0 && strcmp(config.mfa_issuer, "quill.example") ==
+	    0, "the issuer apps show is the public origin's host");
+	ok(load_with("QUILL_MFA_ISSUER", "Quill at Example", err,
+	    sizeof(err)) == 0 && strcmp(config.mfa_issuer,
+	    "Quill at Example") == 0, "unless QUILL_MFA_ISSUER names one");
+	ok(load_with("QUILL_RECENT_LOGIN", "30", err, sizeof(err)) == -1,
+	    "QUILL_RECENT_LOGIN under a minute is refused");
+	if (config_load(err, sizeof(err)) == -1)
+		bail(err);
+	is_int(config.recent_login, 600, "recent login is 10 minutes by "
+	    "default");
+}
+
 /* The code an app shows for key at t. */
 static char *
 app_code(const unsigned char *key, int64_t t)
@@ -449,6 +490,7 @@ int
 main(void)
 {
 	setup();
+	test_settings();
 	test_migration_again();
 	test_totp();
 	test_recovery();

@@ -279,6 +279,7 @@ test_issue(void)
 	is_int(c.sid, 9, "sid round-trips");
 	is_int(c.iat, NOW, "iat is now");
 	is_int(c.exp, NOW + TTL, "exp is now + ttl");
+	is_int(c.auth_time, NOW, "auth_time is now: a sign-in just happened");
 	ok(strlen(c.jti) == 32 && strspn(c.jti, "0123456789abcdef") == 32,
 	    "jti is 32 lowercase hex digits");
 	is_int(token_verify_access(tok, strlen(tok), NOW + TTL - 1, &c),
@@ -289,6 +290,15 @@ test_issue(void)
 	    "claims pointer may be NULL");
 	n = token_issue_access(42, "moderator", 7, 9, NOW, tok2, sizeof(tok2));
 	ok(n > 0 && strcmp(tok, tok2) != 0, "two tokens differ (fresh jti)");
+	memset(&c, 0, sizeof(c));
+	ok(token_issue_access_at(42, "user", 1, 9, NOW, NOW - 500, tok2,
+	    sizeof(tok2)) > 0 && token_verify_access(tok2, strlen(tok2), NOW,
+	    &c) == TOKEN_OK && c.auth_time == NOW - 500 && c.iat == NOW,
+	    "a refreshed token carries the session's sign-in time as auth_time");
+	is_int(token_issue_access_at(42, "user", 1, 9, NOW, NOW + 1, tok2,
+	    sizeof(tok2)), -1, "issue refuses a sign-in time after now");
+	is_int(token_issue_access_at(42, "user", 1, 9, NOW, 0, tok2,
+	    sizeof(tok2)), -1, "and none at all");
 	is_int(token_issue_access(42, "user", 1, 9, NOW, tok, 16), -1,
 	    "issue fails when the token does not fit");
 	is_int(token_issue_access(42, "root", 1, 9, NOW, tok, sizeof(tok)), -1,
