@@ -387,7 +387,7 @@ auth_mfa_signin(struct req *r)
 	if ((e = http_validate(r, challenge_fields, CHALLENGE__MAX, in->v)) !=
 	    ERR_NONE)
 		return e;
-	return ratelimit_check(r, RL_LOGIN, r->client, in->now);
+	return ratelimit_check(RL_LOGIN, r->client, in->now, &r->rate);
 }
 
 enum err
@@ -402,7 +402,7 @@ auth_mfa_signin_write(struct req *r)
 	int recovery;
 	enum err e;
 
-	if ((e = ratelimit_hit(r, RL_LOGIN, r->client, in->now)) != ERR_NONE)
+	if ((e = ratelimit_hit(RL_LOGIN, r->client, in->now, &r->rate)) != ERR_NONE)
 		return e;
 	if ((e = mfa_challenge_find(tok->str, tok->len, in->now,
 	    config.mfa_attempts, &c)) == ERR_NOT_FOUND)
@@ -413,8 +413,8 @@ auth_mfa_signin_write(struct req *r)
 		    e;
 	if (in->u.disabled)
 		return app_keep(r, challenge_refused(r));
-	if ((e = ratelimit_login_check(r, in->u.email, strlen(in->u.email),
-	    in->now)) != ERR_NONE)
+	if ((e = ratelimit_login_check(in->u.email, strlen(in->u.email),
+	    in->now, &r->rate)) != ERR_NONE)
 		return app_keep(r, e);
 	if ((e = mfa_check(in->u.id, code->str, code->len, in->now, &v,
 	    &recovery)) != ERR_NONE)
