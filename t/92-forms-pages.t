@@ -125,13 +125,13 @@ api($srv, 'POST', '/api/v1/posts', json => { title => "Post $_", body => 'b', st
     headers => { %b, accept => 'application/json' }) for 1 .. 3;
 $r = api($srv, 'GET', '/api/v1/posts?limit=2', headers => { accept => 'text/html' });
 page_ok($r, 200, 'the list of posts');
-my @links = $r->{content} =~ m{<li><a href="(/api/v1/posts/\d+)">}g;
+my @links = $r->{content} =~ m{<h2><a href="(/api/v1/posts/\d+)">}g;
 is(scalar @links, 2, 'links to the posts of the page');
 my ($more) = $r->{content} =~ m{<a href="([^"]+)">More posts</a>};
 like($more // '', qr{^/api/v1/posts\?limit=2&amp;cursor=}, 'and to the next page, with the same limit');
 $more =~ s/&amp;/&/g;
 $r = api($srv, 'GET', $more, headers => { accept => 'text/html' });
-my @next = $r->{content} =~ m{<li><a href="(/api/v1/posts/\d+)">}g;
+my @next = $r->{content} =~ m{<h2><a href="(/api/v1/posts/\d+)">}g;
 ok(@next && $next[0] ne $links[0] && $next[0] ne $links[1], 'which shows the posts after them');
 $r = api($srv, 'GET', '/api/v1/posts?status=draft', headers => { accept => 'text/html', cookie => $cookie });
 like($r->{content}, qr{<h1>Drafts</h1>}, "a user's drafts");

@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "pure/post.h"
+#include "pure/tpl.h"
 #include "web/http.h"
 
 /* handlers.c: the routes. */
@@ -26,7 +27,7 @@ struct posts_page_view {
 	const char	*author;	/* the author's name */
 	int		 may_edit;	/* the edit form (title, body, status) */
 	int		 may_delete;	/* the delete form */
-	const char	*csrf_token;	/* put into the forms; NULL: none */
+	struct tpl_data	*site;		/* site_page's; the page adds its own */
 };
 
 /*
@@ -37,12 +38,20 @@ struct posts_page_view {
  */
 void posts_page_post(struct buf *b, const struct posts_page_view *pp);
 
+/* What a page of a list of posts shows. */
+struct posts_list_view {
+	const struct post *rows;
+	size_t		 n;
+	const char	*q;		/* the search, kept in its field; or NULL */
+	const char	*next;		/* the next page's address, or NULL */
+	struct tpl_data	*site;		/* site_page's, titled with the heading */
+};
+
 /*
- * Writes a page headed heading listing n posts (title, status, time,
- * excerpt), each linking to its page, and a link to next (the next page's
- * address) when it is not NULL.
+ * Writes a page listing the posts (title, status, time, text), each
+ * linking to its page, the search form, and a link to the next page
+ * while there is one.
  */
-void posts_page_list(struct buf *b, const char *heading,
-    const struct post *rows, size_t n, const char *next);
+void posts_page_list(struct buf *b, const struct posts_list_view *lv);
 
 #endif
