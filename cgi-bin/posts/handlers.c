@@ -370,8 +370,9 @@ posts_list_page(struct req *r, const struct post_filter *f, const char *q,
 	lv.rows = rows;
 	lv.n = n;
 	lv.q = q;
-	lv.site = site_page(r, q != NULL ? "Search" :
-	    f->status == POST_DRAFT ? "Drafts" : "Posts");
+	lv.heading = q != NULL ? "Search" :
+	    f->status == POST_DRAFT ? "Drafts" : "Posts";
+	lv.site = site_page(r, lv.heading);
 	http_header(r, "Vary", "Accept");
 	buf_reset(r->out);
 	posts_page_list(r->out, &lv);

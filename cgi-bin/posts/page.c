@@ -22,8 +22,9 @@ posts_page_values(struct tpl_data *d, const struct post *p)
 }
 
 void
-posts_page_post(struct buf *b, const struct posts_page_view *pp)
+posts_page_post(struct buf *b, const void *arg)
 {
+	const struct posts_page_view *pp = arg;
 	const struct post *p = pp->post;
 	struct tpl_data *d = pp->site, *o;
 	/* Each status's name capitalised: the label of its option. */
@@ -58,8 +59,9 @@ posts_page_post(struct buf *b, const struct posts_page_view *pp)
 }
 
 void
-posts_page_list(struct buf *b, const struct posts_list_view *lv)
+posts_page_list(struct buf *b, const void *arg)
 {
+	const struct posts_list_view *lv = arg;
 	struct tpl_data *d = lv->site, *item;
 	size_t i;
 

@@ -31,27 +31,29 @@ struct posts_page_view {
 };
 
 /*
- * page.c: writes the page of a post: its title, author, status, times and
- * text, then the forms its reader may use.  They post to the post's own
- * URL with ?_method=PATCH or DELETE (see app), come back to the post after
- * an edit and to / after a delete.
+ * page.c, for reply_page: writes the page of a post (arg: a struct
+ * posts_page_view): its title, author, status, times and text, then the
+ * forms its reader may use.  They post to the post's own URL with
+ * ?_method=PATCH or DELETE (see app), come back to the post after an edit
+ * and to / after a delete.
  */
-void posts_page_post(struct buf *b, const struct posts_page_view *pp);
+void posts_page_post(struct buf *b, const void *arg);
 
-/* What a page of a list of posts shows. */
+/* What the page of a list shows. */
 struct posts_list_view {
+	const char	*heading;	/* given to site_page as the title */
 	const struct post *rows;
 	size_t		 n;
+	const char	*next;		/* the next page's address; NULL: none */
 	const char	*q;		/* the search, kept in its field; or NULL */
-	const char	*next;		/* the next page's address, or NULL */
-	struct tpl_data	*site;		/* site_page's, titled with the heading */
+	struct tpl_data	*site;		/* site_page's; the page adds its own */
 };
 
 /*
- * Writes a page listing the posts (title, status, time, text), each
- * linking to its page, the search form, and a link to the next page
- * while there is one.
+ * Writes a page (arg: a struct posts_list_view) listing the posts (title,
+ * status, time, text), each linking to its page, the search form, and a
+ * link to next when it is not NULL.
  */
-void posts_page_list(struct buf *b, const struct posts_list_view *lv);
+void posts_page_list(struct buf *b, const void *arg);
 
 #endif
