@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gen/templates.h"
+#include "pure/form.h"
 #include "web/site.h"
 #include "posts.h"
 
@@ -21,16 +22,34 @@ posts_page_values(struct tpl_data *d, const struct post *p)
 	tpl_int(d, TK_created_at, p->created_at);
 }
 
+/* The options of the status select, sel the selected one, into d. */
+static void
+posts_status_options(struct tpl_data *d, enum post_status sel)
+{
+	struct tpl_data *o;
+	const char *name;
+	char *label;
+	int s;
+
+	for (s = 0; s < POST_STATUS__MAX; s++) {
+		name = post_status_names[s];
+		/* Its name capitalised is its label. */
+		if ((o = tpl_item(d, TK_statuses)) == NULL ||
+		    (label = tpl_copy(d, name, strlen(name))) == NULL)
+			return;	/* remembered: site_render fails */
+		label[0] = (char)toupper((unsigned char)label[0]);
+		tpl_str(o, TK_value, name);
+		tpl_str(o, TK_label, label);
+		tpl_bool(o, TK_selected, sel == (enum post_status)s);
+	}
+}
+
 void
 posts_page_post(struct buf *b, const void *arg)
 {
 	const struct posts_page_view *pp = arg;
 	const struct post *p = pp->post;
-	struct tpl_data *d = pp->site, *o;
-	/* Each status's name capitalised: the label of its option. */
-	char labels[POST_STATUS__MAX][16];
-	size_t n;
-	int s;
+	struct tpl_data *d = pp->site;
 
 	if (d == NULL) {
 		b->oom = 1;
@@ -42,19 +61,8 @@ posts_page_post(struct buf *b, const void *arg)
 	tpl_int(d, TK_updated_at, p->updated_at);
 	tpl_bool(d, TK_may_edit, pp->may_edit);
 	tpl_bool(d, TK_may_delete, pp->may_delete);
-	for (s = 0; pp->may_edit && s < POST_STATUS__MAX; s++) {
-		n = strlen(post_status_names[s]);
-		if (n >= sizeof(labels[s]))
-			n = sizeof(labels[s]) - 1;
-		memcpy(labels[s], post_status_names[s], n);
-		labels[s][n] = '\0';
-		labels[s][0] = (char)toupper((unsigned char)labels[s][0]);
-		if ((o = tpl_item(d, TK_statuses)) == NULL)
-			break;	/* remembered: site_render fails */
-		tpl_str(o, TK_value, post_status_names[s]);
-		tpl_str(o, TK_label, labels[s]);
-		tpl_bool(o, TK_selected, p->status == (enum post_status)s);
-	}
+	if (pp->may_edit)
+		posts_status_options(d, p->status);
 	site_render(b, &tpl_post, d);
 }
 
@@ -79,3 +87,27 @@ posts_page_list(struct buf *b, const void *arg)
 	}
 	site_render(b, &tpl_post_list, d);
 }
+
+/* The status select of the form that writes a post: as sent, else a draft. */
+static void
+posts_new_fill(struct tpl_data *d, const struct req *r)
+{
+	const struct form_field *f = r->body_kind == BODY_FORM ?
+	    form_get(&r->form, "status") : NULL;
+	enum post_status s = POST_DRAFT;
+
+	if (f != NULL)
+		(void)post_status_parse(f->value, &s);
+	posts_status_options(d, s);
+}
+
+static const struct site_field posts_new_fields[] = {
+	{ "title", "Title", TK_title, TK_title_error },
+	{ "body", "Text", TK_body, TK_body_error },
+	{ "status", "Status", 0, TK_status_error },	/* posts_new_fill */
+};
+
+const struct site_form posts_new_form = {
+	&tpl_post_new, "Write a post", posts_new_fields,
+	sizeof(posts_new_fields) / sizeof(posts_new_fields[0]), posts_new_fill
+};

@@ -11,6 +11,7 @@
 #include "pure/post.h"
 #include "pure/tpl.h"
 #include "web/http.h"
+#include "web/site.h"
 
 /* handlers.c: the routes. */
 enum err posts_list(struct req *r);
@@ -55,5 +56,8 @@ struct posts_list_view {
  * link to next when it is not NULL.
  */
 void posts_page_list(struct buf *b, const void *arg);
+
+/* The form that writes a post (POST /api/v1/posts), shown again when refused. */
+extern const struct site_form posts_new_form;
 
 #endif

@@ -1,6 +1,8 @@
 #include <string.h>
 
+#include "base/error.h"
 #include "gen/templates.h"
+#include "pure/form.h"
 #include "web/auth.h"
 #include "web/site.h"
 
@@ -29,4 +31,76 @@ site_render(struct buf *b, const struct tpl *t, const struct tpl_data *d)
 {
 	if (d == NULL || tpl_render(b, t, d) == -1)
 		b->oom = 1;
+}
+
+/* The field of f called name, or NULL. */
+static const struct site_field *
+site_field_find(const struct site_form *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfields; i++)
+		if (strcmp(f->fields[i].name, name) == 0)
+			return &f->fields[i];
+	return NULL;
+}
+
+enum err
+site_form_page(struct req *r, const struct site_form *f, enum err e)
+{
+	const struct site_field *fl;
+	const struct form_field *sent;
+	struct tpl_data *d, *item;
+	size_t i, placed = 0;
+
+	if ((d = site_page(r, f->title)) == NULL)
+		return ERR_INTERNAL;
+	for (i = 0; i < f->nfields; i++) {
+		fl = &f->fields[i];
+		if (fl->value_key != 0 && r->body_kind == BODY_FORM &&
+		    (sent = form_get(&r->form, fl->name)) != NULL)
+			tpl_str(d, fl->value_key, sent->value);
+	}
+	for (i = 0; e != ERR_NONE && i < r->details.n; i++) {
+		if ((fl = site_field_find(f, r->details.e[i].field)) == NULL)
+			continue;
+		placed++;
+		tpl_str(d, fl->error_key, r->details.e[i].message);
+		if ((item = tpl_item(d, TK_errors)) == NULL)
+			return ERR_INTERNAL;
+		tpl_str(item, TK_field, fl->name);
+		tpl_str(item, TK_label, fl->label);
+		tpl_str(item, TK_text, r->details.e[i].message);
+	}
+	if (e != ERR_NONE) {
+		tpl_bool(d, TK_has_errors, 1);
+		tpl_bool(d, TK_field_errors, placed > 0);
+		/* A refusal of no one field says what it is as a whole. */
+		if (placed == 0 || placed < r->details.n)
+			tpl_str(d, TK_message, r->err_message != NULL ?
+			    r->err_message : error_message(e));
+	}
+	if (f->fill != NULL)
+		f->fill(d, r);
+	buf_reset(r->out);
+	site_render(r->out, f->page, d);
+	return http_reply_page(r, e == ERR_NONE ? 200 : error_status(e));
+}
+
+enum err
+site_form_refused(struct req *r, enum err e, const struct site_form *f)
+{
+	if (!r->browser || !http_form_sent(r))
+		return e;
+	switch (e) {
+	case ERR_BAD_REQUEST:
+	case ERR_UNAUTHENTICATED:
+	case ERR_EMAIL_TAKEN:
+	case ERR_CONFLICT:
+	case ERR_VALIDATION:
+		r->err = e;
+		return site_form_page(r, f, e);
+	default:
+		return e;
+	}
 }
