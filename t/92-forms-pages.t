@@ -95,6 +95,7 @@ like($r->{content}, qr{<h2>There is a problem</h2>\n<p>The email or password is 
 like($r->{content}, qr{<input id="email"[^>]*value="\Q$email\E">}, 'the email kept');
 unlike($r->{content}, qr/wrong password here/, 'the password not');
 is(cookie_value($r), undef, 'and no cookie');
+is($r->{headers}{'www-authenticate'}, 'Bearer realm="quill"', 'its 401 names the scheme, as every 401 does');
 $r = api($srv, 'POST', '/api/v1/auth/register', form => { name => 'Ada <again>', email => $email,
     password => 'another long passphrase' }, headers => { origin => $srv->{base} });
 page_ok($r, 409, 'registering a taken email by form');

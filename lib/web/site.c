@@ -72,6 +72,11 @@ site_form_page(struct req *r, const struct site_form *f, enum err e)
 		tpl_str(item, TK_label, fl->label);
 		tpl_str(item, TK_text, r->details.e[i].message);
 	}
+	/* A 401 names its scheme, whatever its body (RFC 9110). */
+	if (e == ERR_UNAUTHENTICATED && http_header(r, "WWW-Authenticate",
+	    r->token_sent ? "Bearer realm=\"quill\", error=\"invalid_token\"" :
+	    "Bearer realm=\"quill\"") == -1)
+		return ERR_INTERNAL;
 	if (e != ERR_NONE) {
 		tpl_bool(d, TK_has_errors, 1);
 		tpl_bool(d, TK_field_errors, placed > 0);
