@@ -18,22 +18,25 @@ DESTDIR	?=
 # Who the programs run as.
 QUILL_USER ?= quill
 
-PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp
-# Debian packages, by what needs them.  `make run`: a compiler, the six
+PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp libqrencode
+# Debian packages, by what needs them.  `make run`: a compiler, the seven
 # libraries, lighttpd, and curl (run.sh waits for the server with it).
 RUN_DEB_PKGS = build-essential pkg-config libfcgi-dev libcjson-dev \
-	   libsqlite3-dev libsodium-dev libjwt-dev libseccomp-dev lighttpd curl
+	   libsqlite3-dev libsodium-dev libjwt-dev libseccomp-dev libqrencode-dev \
+	   lighttpd curl
 # `make run SERVER=apache`: Apache, and spawn-fcgi to start the programs
 # that its mod_proxy_fcgi talks to.
 APACHE_DEB_PKGS = apache2 spawn-fcgi
 # `make test` besides: both servers in every layout the tests serve (Apache
 # with mod_fcgid, lighttpd's production example with TLS), the sqlite3 and
 # cgi-fcgi tools, prove and its TLS client, openssl for the test
-# certificate, the browser, valgrind, promtool (prometheus), which checks
-# the metrics and the alert rules, systemd-analyze (which rates the
-# units' confinement and lists the system calls they allow), and Java for
-# the Nu HTML Checker (npm's vnu-jar) that reads the pages.
-TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid lighttpd-mod-openssl \
+# certificate, suexec-custom (t/32 runs the bundle as its owner), the
+# browser, valgrind, promtool (prometheus), which checks the metrics and
+# the alert rules, systemd-analyze (which rates the units' confinement and
+# lists the system calls they allow), and Java for the Nu HTML Checker
+# (npm's vnu-jar) that reads the pages.
+TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid apache2-suexec-custom \
+	   lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
 	   valgrind mandoc prometheus systemd default-jre-headless
 # `make deb`: debhelper and lintian, and the build's own packages.
@@ -41,8 +44,10 @@ DEB_DEB_PKGS = $(RUN_DEB_PKGS) debhelper dpkg-dev lintian
 # `make release-check`: mmdebstrap makes the bare Debian 12 root the
 # package is installed into; sqlite3 sets its database back a migration.
 RELEASE_DEB_PKGS = $(DEB_DEB_PKGS) mmdebstrap sqlite3
-# `make bench`: the load generator.
-BENCH_DEB_PKGS = wrk
+# `make bench` (besides what `make test` installs, Apache included): the
+# load generator, and PHP-FPM with PDO's SQLite driver for the PHP peer
+# (bench/php/) that Quill is measured against.
+BENCH_DEB_PKGS = wrk php-fpm php-sqlite3
 # What `make fuzz` needs besides: libFuzzer comes with clang's runtime.
 FUZZ_DEB_PKGS = clang libclang-rt-14-dev
 # node and npm run the tools of package.json (the browser tests, the OpenAPI
@@ -129,7 +134,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build/fuzz
 FUZZ_CC	 ?= clang
 
-.PHONY: all programs deps deps-run install uninstall install-htdocs deb \
+.PHONY: all programs deps deps-run install uninstall install-htdocs deb dist \
+	bundle-check \
 	release-check run stop cert test test-asan mutants bench lint format \
 	clean help fuzz fuzz-merge fuzz-targets api-docs man FORCE
 
@@ -194,6 +200,22 @@ $(BUILD)/$(1).fcgi: $(patsubst %.c,$(BUILD)/%.o,$(call prog_src,$(1))) $(LIB)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call prog_rule,$(p))))
+
+# The shared-hosting bundle's programs: the same objects, linked to find
+# their libraries beside them.  $ORIGIN goes in DT_RPATH, not RUNPATH:
+# only an RPATH is also searched for the libraries' own dependencies
+# (libjwt's libjansson and libcrypto).
+DIST_LDFLAGS = -Wl,--disable-new-dtags,-rpath,'$$ORIGIN'
+DIST_BINS = $(PROGRAMS:%=$(BUILD)/dist/bin/%.fcgi) $(BUILD)/dist/bin/quillctl
+define dist_rule
+$(BUILD)/dist/bin/$(1).fcgi: $(patsubst %.c,$(BUILD)/%.o,$(call prog_src,$(1))) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) $$(DIST_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call dist_rule,$(p))))
+$(BUILD)/dist/bin/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $(DIST_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -375,17 +397,30 @@ fuzz-merge:  ## add what `make fuzz` found that adds coverage to t/fuzz/corpus
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/t/fuzz/fuzz-%)
 
+# `make dist`: the shared-hosting bundle (tools/dist.sh, bundle/).
+dist: $(DIST_BINS)  ## build the shared-hosting bundle $(BUILD)/dist/quill-<version>-linux-<arch>.tar.gz
+	@HTDOCS_FILES="$(HTDOCS_FILES)" sh tools/dist.sh tarball $(BUILD)
+
 deb:  ## build the Debian package $(BUILD)/deb/quill_<version>_<arch>.deb, checked by lintian
 	@sh tools/deps.sh $(DEB_DEB_PKGS)
 	@sh tools/deb.sh $(BUILD)/deb
 
 # The package on a bare Debian 12 root with Apache: installed, served
-# (register, login, me, a post), upgraded over itself, purged.  CI runs it
-# after `make test`; it takes a few minutes and needs root and a mirror.
-release-check:  ## build the package and install, serve, upgrade and purge it on a bare Debian 12
+# (register, login, me, a post), upgraded over itself, purged.  Then the
+# shared-hosting bundle on another bare root with Apache, mod_fcgid and
+# suEXEC and none of Quill's libraries: unpacked by an ordinary user as
+# the guide says, served under mod_fcgid and as plain CGI
+# (tools/bundle-check.sh).  CI runs it after `make test`; it takes a few
+# minutes and needs root and a mirror.
+release-check:  ## build the package and the bundle, and try each on a bare Debian 12
 	@sh tools/deps.sh $(RELEASE_DEB_PKGS)
 	@sh tools/deb.sh $(BUILD)/deb
 	@sh tools/release-check.sh $(BUILD)/deb/quill_$$(dpkg-parsechangelog -S Version)_$$(dpkg-architecture -q DEB_HOST_ARCH).deb
+	@$(MAKE) --no-print-directory bundle-check
+
+bundle-check: dist  ## the shared-hosting bundle on a bare Debian 12, under suEXEC, mod_fcgid and plain CGI
+	@sh tools/deps.sh mmdebstrap
+	@sh tools/bundle-check.sh $(BUILD)/dist/quill-$$(dpkg-parsechangelog -S Version)-linux-$$(uname -m).tar.gz
 
 bench:  ## measure speed and memory with wrk on loopback
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_DEB_PKGS)"

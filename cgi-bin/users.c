@@ -82,7 +82,8 @@ users_load_self(struct req *r, const struct vvalue *pw, struct user *u)
 		return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;
 	if (pw == NULL)
 		return ERR_NONE;
-	return auth_verify_current(r, u, "currentPassword", pw, time(NULL));
+	return auth_verify_current_alone(r, u, "currentPassword", pw,
+	    time(NULL));
 }
 
 /* GET /api/v1/users/me */
@@ -327,13 +328,13 @@ users_list(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ M_GET, "/api/v1/users", users_list, 0 },
-	{ M_GET, "/api/v1/users/me", users_me, 0 },
-	{ M_PATCH, "/api/v1/users/me", users_me_update, 0 },
-	{ M_DELETE, "/api/v1/users/me", users_me_delete, 0 },
-	{ M_GET, "/api/v1/users/{id}", users_get, 0 },
-	{ M_PATCH, "/api/v1/users/{id}", users_update, 0 },
-	{ M_DELETE, "/api/v1/users/{id}", users_delete, 0 },
+	{ M_GET, "/api/v1/users", users_list, 0, NULL },
+	{ M_GET, "/api/v1/users/me", users_me, 0, NULL },
+	{ M_PATCH, "/api/v1/users/me", users_me_update, 0, NULL },
+	{ M_DELETE, "/api/v1/users/me", users_me_delete, 0, NULL },
+	{ M_GET, "/api/v1/users/{id}", users_get, 0, NULL },
+	{ M_PATCH, "/api/v1/users/{id}", users_update, 0, NULL },
+	{ M_DELETE, "/api/v1/users/{id}", users_delete, 0, NULL },
 };
 
 int

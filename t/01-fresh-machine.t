@@ -34,7 +34,10 @@ sub script {
 script('dpkg-query', "exit 1\n");
 script('id', qq{[ "\$1" = -u ] && [ -n "\${FAKE_UID:-}" ] && { echo "\$FAKE_UID"; exit 0; }\n}
     . qq{exec /usr/bin/id "\$@"\n});
-script('apt-get', qq{echo "\$*" >> "$stub/apt.log"\n}
+# Options come first (tools/deps.sh gives -o with a value); the log has
+# the command and its arguments.
+script('apt-get', qq{while [ "\${1#-}" != "\$1" ]; do [ "\$1" = -o ] && shift; shift; done\n}
+    . qq{echo "\$*" >> "$stub/apt.log"\n}
     . qq{[ "\$1" = install ] || exit 0\n}
     . qq{[ -n "\${APT_FAILS:-}" ] && exit "\$APT_FAILS"\n}
     . qq{touch "$stub/installed"\n});
@@ -90,7 +93,8 @@ my @serving = qw(build-essential pkg-config libfcgi-dev libcjson-dev libsqlite3-
 my @apache = qw(apache2 spawn-fcgi);
 my @testing = qw(chromium valgrind lighttpd-mod-openssl libapache2-mod-fcgid openssl
     libio-socket-ssl-perl sqlite3 perl);
-my @bench = qw(wrk);
+# make bench's: the load generator and the PHP peer's PHP-FPM and PDO driver.
+my @bench = qw(wrk php-fpm php-sqlite3);
 
 # As root, on a machine without the libraries: make run installs what
 # serving needs, then builds (pkg-config asked only now) and serves.
@@ -128,7 +132,13 @@ is_deeply(installed(), { %$run, map { $_ => 1 } @apache },
 isnt($rc, 0, 'a failed apt-get stops make test');
 my $test = installed() // {};
 has_all($test, [@serving, @apache, @testing], 'make test installs what serving needs and what the tests need');
-has_none($test, \@bench, 'but not the load generator of make bench');
+has_none($test, \@bench, 'but not what only make bench needs (wrk, PHP)');
+# make bench installs, besides, the load generator and the PHP peer's
+# PHP-FPM and SQLite driver.
+($rc, $out) = make_on_bare({ FAKE_UID => 0, APT_FAILS => 100 }, 'bench');
+isnt($rc, 0, 'a failed apt-get stops make bench');
+is_deeply(installed(), { %$test, map { $_ => 1 } @bench },
+    'make bench installs wrk, php-fpm and php-sqlite3 besides what make test does');
 ($rc, $out) = make_on_bare({ FAKE_UID => 1000 }, 'test');
 is_deeply(printed($out), $test, 'without root, make test prints its apt-get line') or diag $out;
 

@@ -1,7 +1,7 @@
 # Apache starting the programs itself, for hosts without mod_proxy_fcgi:
 # plain CGI through ScriptAlias (apache/quill.conf's QuillCGISite: a process
 # per request), and the shared-hosting layout, apache/htaccess with the
-# apache/quill.fcgi wrappers, under mod_fcgid (processes kept and reused)
+# bundle's wrappers (tools/dist.sh stage), under mod_fcgid (processes kept and reused)
 # and, on a host without mod_fcgid, as plain CGI.
 use strict;
 use warnings;
@@ -46,9 +46,21 @@ for my $mode ('cgi', 'fcgid', 'shared-cgi') {
     $r = api($srv, 'GET', '/api/v1/nothing');
     is(($r->{json} // {})->{error}{code}, 'NOT_FOUND', "$mode: an unknown path is the API's 404");
     if ($mode ne 'cgi') {
-        $r = api($srv, 'GET', '/quill/auth.fcgi');
+        $r = api($srv, 'GET', '/cgi/auth.fcgi');
         is(($r->{json} // {})->{error}{code}, 'NOT_FOUND', "$mode: a wrapper called directly is the API's 404");
         is(api($srv, 'GET', '/.htaccess')->{status}, 403, "$mode: the .htaccess is not served");
+        # The bundle's private directory and notes: nothing of them is
+        # served, whatever the name.
+        for my $path ('/quill/', '/quill', '/quill/quill.conf', '/quill/env.sh',
+            '/quill/quillctl', '/quill/bin/quillctl', '/quill/bin/auth.fcgi',
+            '/quill/common-passwords.txt', '/quill/state/', '/quill/.htaccess',
+            '/INSTALL.txt', '/Quill/quill.conf') {
+            my $s = api($srv, 'GET', $path)->{status};
+            ok($s == 403 || $s == 404, "$mode: $path is not served ($s)");
+        }
+        is(api($srv, 'GET', '/quill/quill.conf')->{status}, 403, "$mode: the settings are refused");
+        is(api($srv, 'GET', '/')->{status}, 200, "$mode: the pages are served");
+        is(api($srv, 'GET', '/login.html')->{status}, 200, "$mode: login.html is served");
     }
 
     # What Apache refuses by itself still comes in the envelope.

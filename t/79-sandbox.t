@@ -89,7 +89,7 @@ sub probed_server {
 # which Apache has not started yet.
 sub probe_wrapper {
     my ($srv, $probe) = @_;
-    my $w = "$srv->{var}/htdocs/quill/posts.fcgi";
+    my $w = "$srv->{var}/htdocs/cgi/posts.fcgi";
     open my $fh, '<', $w or die "$w: $!";
     my $text = do { local $/; <$fh> };
     close $fh;

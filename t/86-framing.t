@@ -16,8 +16,8 @@ use QuillTest;
 use QuillServers;
 
 my @INTERNAL = ('/api/v1/auth/.server-error', '/api/v1/auth/.health',
-    '/api/v1/auth/.unknown', '/api/v1/posts/.by-user', '/quill/auth.fcgi',
-    '/quill/users.fcgi', '/quill/posts.fcgi');
+    '/api/v1/auth/.unknown', '/api/v1/posts/.by-user', '/cgi/auth.fcgi',
+    '/cgi/users.fcgi', '/cgi/posts.fcgi');
 my @ORDINARY = ('/api/v1/auth/login', '/api/v1/posts', '/api/v1/users/me',
     '/api/v1/users/1/posts', '/api/v1/health', '/api/v1/nothing', '/login.html');
 my $n = 0;

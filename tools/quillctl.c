@@ -3,6 +3,8 @@
  * the programs (QUILL_CONFIG and QUILL_* variables); without QUILL_CONFIG,
  * the installation's settings file.
  */
+/* pipe2(2). */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +28,8 @@
 #include "base/log.h"
 #include "store/db.h"
 #include "store/mail.h"
+#include "store/mfa.h"
+#include "store/session.h"
 #include "base/metrics.h"
 #include "web/scrape.h"
 #include "base/text.h"
@@ -60,7 +65,8 @@ usage(void)
 	    "       quillctl user disable EMAIL\n"
 	    "       quillctl user enable EMAIL\n"
 	    "       quillctl user delete EMAIL\n"
-	    "       quillctl check\n"
+	    "       quillctl user mfa-reset EMAIL\n"
+	    "       quillctl check [--url URL]\n"
 	    "       quillctl sql\n"
 	    "       quillctl mail\n"
 	    "       quillctl stats [--prometheus]\n"
@@ -546,6 +552,25 @@ cmd_user_list(int argc, char **argv)
 }
 
 /*
+ * The start of a change to one user: the settings, the database with its
+ * statements, an arena for the user's strings, and a write transaction.
+ */
+static struct arena *
+user_begin(void)
+{
+	struct arena *a;
+	enum err e;
+
+	load_config();
+	open_prepared();
+	if ((a = arena_new()) == NULL)
+		die("out of memory");
+	if ((e = db_begin()) != ERR_NONE)
+		die("the database is busy: %s", error_message(e));
+	return a;
+}
+
+/*
  * Applies c to the user with this email (or deletes them), in one write
  * transaction with the same store functions as the API, and says what it
  * did.  The last active admin is refused as the API refuses them.
@@ -557,12 +582,7 @@ user_apply(const char *email, const struct user_change *c, int del)
 	struct arena *a;
 	enum err e;
 
-	load_config();
-	open_prepared();
-	if ((a = arena_new()) == NULL)
-		die("out of memory");
-	if ((e = db_begin()) != ERR_NONE)
-		die("the database is busy: %s", error_message(e));
+	a = user_begin();
 	e = user_get_by_email(a, email, strlen(email), &before);
 	if (e == ERR_NONE)
 		e = del ? user_delete(a, before.id, time(NULL)) :
@@ -622,6 +642,58 @@ cmd_user_delete(int argc, char **argv)
 	if (argc != 1)
 		usage();
 	return user_apply(argv[0], NULL, 1);
+}
+
+/*
+ * mfa-reset EMAIL: ends the user's two-factor sign-in (key, recovery codes,
+ * open challenges) for someone who lost both their authenticator and their
+ * codes, so that they sign in with the password and can enrol again.  Their
+ * sessions end with it: whoever holds one now need not be the owner.  The
+ * log gets a warning line, as for any change to how an account is entered.
+ */
+static int
+cmd_user_mfa_reset(int argc, char **argv)
+{
+	struct user u = { 0 };
+	struct mfa_totp t;
+	struct arena *a;
+	char id[24];
+	int had = 0;
+	enum err e;
+
+	if (argc != 1)
+		usage();
+	a = user_begin();
+	if ((e = user_get_by_email(a, argv[0], strlen(argv[0]), &u)) ==
+	    ERR_NONE) {
+		if ((e = mfa_totp_get(u.id, &t)) == ERR_NOT_FOUND)
+			e = ERR_NONE;		/* nothing to reset */
+		else if (e == ERR_NONE) {
+			had = 1;
+			if ((e = mfa_disable(u.id)) == ERR_NONE)
+				e = session_revoke_user(u.id, 0, time(NULL),
+				    "mfa_reset");
+		}
+	}
+	if ((e = db_end(e)) == ERR_NOT_FOUND)
+		die("no user has the email %s", argv[0]);
+	if (e != ERR_NONE)
+		die("cannot reset two-factor sign-in of %s: %s", argv[0],
+		    error_message(e));
+	if (!had) {
+		printf("user %lld %s: has no two-factor sign-in; nothing "
+		    "changed\n", (long long)u.id, u.email);
+	} else {
+		snprintf(id, sizeof(id), "%lld", (long long)u.id);
+		log_event(LOG_WARN, "mfa_reset", NULL, "user", id, "by",
+		    "quillctl", NULL);
+		printf("user %lld %s: two-factor sign-in reset (key and "
+		    "recovery codes deleted); sessions and access tokens "
+		    "revoked\n", (long long)u.id, u.email);
+	}
+	arena_free(a);
+	db_close();
+	return 0;
 }
 
 /* Prints the permissions verdict for path; returns 1 on a problem. */
@@ -709,14 +781,129 @@ check_mail(void)
  * Says what is ok, what fails (exit 1) and, as WARN, what the operator
  * should change, each with the way to do it.
  */
+
+/*
+ * GETs url with curl (which shared hosts have; quillctl speaks no TLS),
+ * sending Authorization when auth is not NULL: the body into body (sz
+ * bytes, NUL-terminated, cut short if longer), the status returned; 0
+ * when there was no answer, with curl's message in body.
+ */
 static int
-cmd_check(void)
+http_get(const char *url, const char *auth, char *body, size_t sz)
+{
+	char hdr[128], *nl;
+	const char *argv[16];
+	int fds[2], status, argc = 0;
+	size_t len = 0;
+	ssize_t got;
+	pid_t pid;
+
+	argv[argc++] = "curl";
+	argv[argc++] = "-sS";
+	argv[argc++] = "--max-time";
+	argv[argc++] = "20";
+	argv[argc++] = "-w";
+	argv[argc++] = "\n%{http_code}";
+	if (auth != NULL) {
+		snprintf(hdr, sizeof(hdr), "Authorization: %s", auth);
+		argv[argc++] = "-H";
+		argv[argc++] = hdr;
+	}
+	argv[argc++] = "--";
+	argv[argc++] = url;
+	argv[argc] = NULL;
+	if (pipe2(fds, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		snprintf(body, sz, "cannot run curl: %s", strerror(errno));
+		return 0;
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execvp("curl", (char *const *)argv);
+		dprintf(STDOUT_FILENO, "curl is not installed; quillctl "
+		    "check --url needs it\n");
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len + 1 < sz && (got = read(fds[0], body + len, sz - 1 - len)) > 0)
+		len += (size_t)got;
+	body[len] = '\0';
+	/* The rest, unread, so that curl is never stuck on a full pipe. */
+	while (read(fds[0], hdr, sizeof(hdr)) > 0)
+		continue;
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0 || (nl = strrchr(body, '\n')) == NULL) {
+		body[strcspn(body, "\n")] = '\0';
+		return 0;
+	}
+	*nl = '\0';
+	return atoi(nl + 1);
+}
+
+/*
+ * The checks of quillctl check --url: the API answers at url, and the
+ * Authorization header reaches the programs (shared hosts may strip it).
+ * Returns 1 when one failed.
+ */
+static int
+check_url(const char *url)
+{
+	char api[1200], body[4096];
+	size_t n = strlen(url);
+	int status;
+
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+		printf("FAIL --url %s: give the site's address, such as "
+		    "https://example.com/\n", url);
+		return 1;
+	}
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	snprintf(api, sizeof(api), "%.*s/api/v1/health", (int)n, url);
+	if ((status = http_get(api, NULL, body, sizeof(body))) != 200 ||
+	    strstr(body, "\"status\"") == NULL) {
+		printf("FAIL %s answers %d, not the API's 200: %.200s (is the "
+		    ".htaccess in place, and mod_rewrite on? "
+		    "docs/deploy-shared-hosting.md lists each error's fix)\n",
+		    api, status, status == 0 ? body : "see the site's log");
+		return 1;
+	}
+	printf("ok   %s answers\n", api);
+	snprintf(api, sizeof(api), "%.*s/api/v1/users/me", (int)n, url);
+	status = http_get(api, "Bearer quillctl-check", body, sizeof(body));
+	if (status == 401 && strstr(body, "The access token is invalid") != NULL) {
+		printf("ok   the Authorization header reaches the programs\n");
+		return 0;
+	}
+	if (status == 401 && strstr(body, "Authentication is required") != NULL) {
+		printf("FAIL the Authorization header does not reach the "
+		    "programs, so every API login is useless (401): the "
+		    "host strips it.  The bundle's .htaccess passes it with "
+		    "this line, which must be there (it needs AllowOverride "
+		    "AuthConfig):\n    CGIPassAuth On\nWith the line in place, "
+		    "a proxy in front of Apache drops the header: ask the host "
+		    "to pass it.  Browsers' cookie sessions work either way.\n");
+		return 1;
+	}
+	printf("FAIL %s answers %d, not 401: %.200s\n", api, status, body);
+	return 1;
+}
+
+static int
+cmd_check(int argc, char **argv)
 {
 	char err[512], engine[256];
 	const char *why;
 	long abi, n;
 	int bad = 0;
 
+	if (argc == 2 && strcmp(argv[0], "--url") == 0)
+		bad |= check_url(argv[1]);
+	else if (argc != 0)
+		usage();
 	if (config_load(err, sizeof(err)) == -1) {
 		printf("FAIL configuration: %s\n", err);
 		return 1;
@@ -790,6 +977,7 @@ cmd_purge(void)
 		{ STMT_PURGE_MAIL, "old mails" },
 		{ STMT_PURGE_RATE, "rate-limit windows" },
 		{ STMT_PURGE_LOGIN_FAILURES, "login back-offs" },
+		{ STMT_PURGE_CHALLENGES, "used or expired sign-in challenges" },
 	};
 	int64_t now = (int64_t)time(NULL), n;
 	struct db_stmt *st;
@@ -1018,7 +1206,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "migrate") == 0)
 		return cmd_migrate();
 	if (strcmp(argv[1], "check") == 0)
-		return cmd_check();
+		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(argv[1], "sql") == 0)
 		return cmd_sql();
 	if (strcmp(argv[1], "user") == 0 && argc >= 3) {
@@ -1034,6 +1222,8 @@ main(int argc, char **argv)
 			return cmd_user_enable(argc - 3, argv + 3, 1);
 		if (strcmp(argv[2], "delete") == 0)
 			return cmd_user_delete(argc - 3, argv + 3);
+		if (strcmp(argv[2], "mfa-reset") == 0)
+			return cmd_user_mfa_reset(argc - 3, argv + 3);
 	}
 	if (strcmp(argv[1], "mail") == 0)
 		return cmd_mail();

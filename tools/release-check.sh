@@ -18,108 +18,25 @@
 set -eu
 
 deb=$(readlink -f "$1")
+me="release-check"
 work=${RELEASE_WORK:-/tmp/quill-release}
-root=$work/root
-log=$work/log
 t0=$(date +%s)
 step=setup
 
-[ "$(id -u)" = 0 ] || { echo "release-check: run me as root (chroot, mount)" >&2; exit 2; }
 [ -f "$deb" ] || { echo "release-check: no package $deb (make deb builds it)" >&2; exit 2; }
 
-# Everything mounted under the root, deepest first.
-mounts() {
-	awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' \
-	    /proc/self/mountinfo | sort -r
-}
-
-# The processes whose root directory is the chroot.
-root_pids() {
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && echo "${p#/proc/}"
-	done
-	return 0
-}
-
-cleanup() {
-	rc=$?
-	set +e
-	pids=$(root_pids)
-	# shellcheck disable=SC2086,SC2046
-	[ -z "$pids" ] || { kill $pids; sleep 2; kill -9 $(root_pids) 2>/dev/null; }
-	for m in $(mounts); do umount "$m" || umount -l "$m"; done
-	if [ -z "${RELEASE_KEEP:-}" ] && [ -z "$(mounts)" ]; then
-		rm -rf --one-file-system "$root"
-	fi
-	elapsed=$(( $(date +%s) - t0 ))
-	if [ $rc = 0 ]; then
-		echo "release-check: ok: installed, served through Apache, upgraded and purged (${elapsed}s)"
-	else
-		echo "release-check: FAILED at $step (${elapsed}s; logs in $log)"
-	fi
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# fail MESSAGE: the reason, and out.
-fail() { echo "release-check: $step: $*" >&2; exit 1; }
-
-# in_root COMMAND: COMMAND under sh in the root, a clean environment.
-in_root() {
-	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-	    HOME=/root LANG=C.UTF-8 /bin/sh -c "$1" < /dev/null
-}
-
-rm -rf "$work"
-mkdir -p "$work" "$log"
+# The verdict, last: this, or where it failed.
+ok="ok: installed, served through Apache, upgraded and purged"
+keep=${RELEASE_KEEP:-}
+# shellcheck source=tools/bare-root.sh
+. "$(dirname "$0")/bare-root.sh"
 
 # ---------------------------------------------------------- the root ----
 step="the bare root"
 # The package's dependencies, from its control file, without versions.
 depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' |
     sed -e 's/[[:space:]]*(.*//' -e 's/|.*//' -e 's/^[[:space:]]*//' | paste -sd, -)
-# The host's sources and settings for reaching its mirror (proxies,
-# snapshot validity): how this machine gets packages, nothing of Quill's.
-sources=
-for s in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
-	[ -s "$s" ] && { sources=$s; break; }
-done
-apt-config dump 2>/dev/null | grep -E \
-    '^Acquire::(Check-Valid-Until|Check-Date|Max-FutureTime|https?::[Pp]roxy)( |::)' \
-    > "$work/apt.conf" || true
-# The root as a tarball, made again each day or for other packages (the
-# mirror moves on): a check run twice in a day does not download it twice.
-cache=${RELEASE_CACHE:-/var/cache/quill-release}
-base=$cache/bookworm-$(echo "apache2,spawn-fcgi,$depends" | md5sum | cut -c1-12)-$(date +%F).tar
-mkdir -p "$cache" "$root"
-if [ ! -s "$base" ]; then
-	echo "release-check: mmdebstrap bookworm with apache2 spawn-fcgi $depends"
-	find "$cache" -name 'bookworm-*.tar' -mtime +1 -delete
-	# shellcheck disable=SC2046
-	mmdebstrap --variant=minbase --include="apache2,spawn-fcgi,$depends" \
-	    $([ -s "$work/apt.conf" ] && echo "--aptopt=$work/apt.conf") \
-	    --format=tar bookworm "$base.part" ${sources:+"$sources"} \
-	    > "$log/mmdebstrap.log" 2>&1 || {
-		rm -f "$base.part"
-		fail "mmdebstrap failed: $(grep -m1 -E '^E: |error' "$log/mmdebstrap.log" || tail -n1 "$log/mmdebstrap.log")"
-	}
-	mv "$base.part" "$base"
-else
-	echo "release-check: the bare root of today, $base"
-fi
-tar -C "$root" --numeric-owner -xpf "$base"
-# Packages must not start daemons on their own: this script starts them.
-printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
-chmod 0755 "$root/usr/sbin/policy-rc.d"
-for m in proc sys dev dev/pts; do
-	mount --bind "/$m" "$root/$m"
-	mount --make-private "$root/$m"
-done
-mount -t tmpfs -o mode=0755 tmpfs "$root/run"
-mkdir -m 1777 "$root/run/lock"
-mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
+bare_root "apache2,spawn-fcgi,$depends"
 cp "$deb" "$root/tmp/"
 pkg=/tmp/${deb##*/}
 

@@ -14,9 +14,19 @@
 #   proxy  apache/quill.conf: mod_proxy_fcgi to programs that spawn-fcgi
 #          starts on unix sockets in VAR/run (the production layout)
 #   cgi    apache/quill.conf's plain-CGI variant: one process per request
-#   fcgid  apache/quill-fcgid.conf + apache/htaccess: the shared-hosting
-#          layout, with a document root in VAR/htdocs
+#   fcgid  apache/quill-fcgid.conf + the bundle of `make dist` (its
+#          .htaccess is apache/htaccess): the shared-hosting layout, with
+#          the document root in VAR/htdocs
 #   shared-cgi  the same layout on a host without mod_fcgid (plain CGI)
+# The shared-hosting modes serve the bundle's .htaccess from a vhost that
+# grants the least the guide asks for (apache/quill-fcgid.conf's
+# QuillSharedHost); QUILL_APACHE_HOST=all grants AllowOverride All instead,
+# QUILL_APACHE_HOST=norewrite leaves mod_rewrite out.
+# QUILL_SUEXEC_USER=NAME (as root, with apache2-suexec-custom) runs the
+# programs as NAME through suEXEC: the bundle is NAME's, with its own
+# settings (VAR/quill.conf without the paths) and its state in quill/state
+# (made by the bundle's quillctl init, as NAME), and Apache runs as
+# QUILL_APACHE_USER, for whom /etc/apache2/suexec/ must have a file.
 # With QUILL_TLS_CERT and QUILL_TLS_KEY set, Apache serves HTTPS.  The
 # static pages come from QUILL_HTDOCS (default: htdocs/ of the tree).
 set -eu
@@ -26,7 +36,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$var"
 var=$(cd "$var" && pwd)
 build=$(cd "$build" && pwd)
-programs="auth users posts"
 htdocs=$(cd "${QUILL_HTDOCS:-$root/htdocs}" && pwd)
 scheme=http
 [ -n "${QUILL_TLS_CERT:-}" ] && scheme=https
@@ -48,6 +57,7 @@ fill() {
 	    -e "s|@HTDOCS@|$htdocs|g" \
 	    -e "s|@PORT@|$port|g" -e "s|@SCHEME@|$scheme|g" \
 	    -e "s|@USER@|${run_user:-}|g" -e "s|@GROUP@|${run_group:-}|g" \
+	    -e "s|@SUEXEC_USER@|${QUILL_SUEXEC_USER:-}|g" \
 	    -e "s|@CERT@|${QUILL_TLS_CERT:-}|g" \
 	    -e "s|@CERTKEY@|${QUILL_TLS_KEY:-}|g" "$1" > "$2"
 }
@@ -152,21 +162,27 @@ programs_ctl() {
 	    sh "$root/etc/spawn-fcgi/quill-spawn-fcgi" "$1" > /dev/null
 }
 
-# The shared-hosting layout: a document root with the static pages,
-# apache/htaccess as its .htaccess and apache/quill.fcgi as the three
-# programs' wrappers.
+# The shared-hosting layout: the bundle of `make dist` laid out as the
+# document root (tools/dist.sh stage), with the programs of the build and
+# the settings of VAR.
 shared_docroot() {
-	mkdir -p "$var/htdocs/quill"
-	if [ "$htdocs" != "$var/htdocs" ]; then
-		cp "$htdocs"/*.html "$htdocs"/*.css "$htdocs"/*.js "$var/htdocs/"
+	rm -rf "$var/htdocs/cgi" "$var/htdocs/quill"
+	HTDOCS_FILES=$(ls "$htdocs"/*.html "$htdocs"/*.css "$htdocs"/*.js) \
+	    sh "$root/tools/dist.sh" stage "$build" "$var/htdocs"
+	if [ -z "${QUILL_SUEXEC_USER:-}" ]; then
+		printf 'export QUILL_CONFIG=%s\n' "$var/quill.conf" > "$var/htdocs/quill/env.sh"
+		return 0
 	fi
-	cp "$root/apache/htaccess" "$var/htdocs/.htaccess"
-	for p in $programs; do
-		sed -e "s|/home/you/quill/quill.conf|$var/quill.conf|" \
-		    -e "s|/home/you/quill/bin|$build|" \
-		    "$root/apache/quill.fcgi" > "$var/htdocs/quill/$p.fcgi"
-		chmod 0755 "$var/htdocs/quill/$p.fcgi"
-	done
+	# As on a host: the account's own files, its own settings.
+	grep -vE '^QUILL_(DB|KEY_FILE|MAIL_SPOOL|PASSWORD_BLOCKLIST)=' "$var/quill.conf" \
+	    > "$var/htdocs/quill/quill.conf"
+	chown -R "$QUILL_SUEXEC_USER:$(id -gn "$QUILL_SUEXEC_USER")" "$var/htdocs"
+	runuser -u "$QUILL_SUEXEC_USER" -- "$var/htdocs/quill/quillctl" init \
+	    > "$var/log/init-bundle.log" 2>&1 || {
+		cat "$var/log/init-bundle.log" >&2
+		echo "run.sh: the bundle's quillctl init failed as $QUILL_SUEXEC_USER" >&2
+		exit 1
+	}
 }
 
 start_apache() {
@@ -189,9 +205,26 @@ start_apache() {
 	*) echo "run.sh: unknown Apache mode $mode" >&2; exit 2 ;;
 	esac
 	[ "$scheme" = https ] && defines="$defines -D QuillTLS"
+	case ${QUILL_APACHE_HOST:-minimal} in
+	minimal) ;;
+	all) defines="$defines -D QuillOverrideAll" ;;
+	norewrite)
+		defines="$defines -D QuillNoRewrite"
+		# Without mod_rewrite the API is at the programs' own paths.
+		health=/cgi/auth.fcgi/api/v1/health ;;
+	*) echo "run.sh: unknown QUILL_APACHE_HOST ${QUILL_APACHE_HOST} (minimal, all or norewrite)" >&2; exit 2 ;;
+	esac
+	if [ -n "${QUILL_SUEXEC_USER:-}" ]; then
+		if [ "$(id -u)" != 0 ] || [ ! -f "/etc/apache2/suexec/$run_user" ]; then
+			echo "run.sh: suEXEC needs root and /etc/apache2/suexec/$run_user" \
+			    "(apache2-suexec-custom)" >&2
+			exit 2
+		fi
+		defines="$defines -D QuillSuexec"
+	fi
 	mkdir -p "$var/apache" "$var/run/apache"
 	case $mode in fcgid|shared-cgi) shared_docroot ;; esac
-	if [ "$mode" != proxy ] && [ "$(id -u)" = 0 ]; then
+	if [ "$mode" != proxy ] && [ "$(id -u)" = 0 ] && [ -z "${QUILL_SUEXEC_USER:-}" ]; then
 		# Apache starts these programs itself, as its own user: the state
 		# must be theirs (in production that user is the application's).
 		chown "$run_user:$run_group" "$var" "$var/log" "$var/quill.conf" \
@@ -238,7 +271,7 @@ CONF
 	*) echo "run.sh: unknown server $server (lighttpd or apache)" >&2; exit 2 ;;
 	esac
 	i=0
-	until curl -kfsS -o /dev/null "$url/api/v1/health" 2>/dev/null; do
+	until curl -kfsS -o /dev/null "$url${health:-/api/v1/health}" 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -ge 300 ]; then
 			echo "run.sh: Quill did not answer on $url; see $var/log/" >&2

@@ -22,17 +22,21 @@ auth_login_form_post(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ M_POST, "/api/v1/auth/register", auth_register_form_post, 0 },
-	{ M_POST, "/api/v1/auth/login", auth_login_form_post, 0 },
-	{ M_POST, "/api/v1/auth/refresh", auth_refresh, 0 },
-	{ M_POST, "/api/v1/auth/logout", auth_logout, 0 },
-	{ M_GET, "/api/v1/auth/sessions", auth_sessions_list, 0 },
-	{ M_DELETE, "/api/v1/auth/sessions", auth_sessions_revoke, 0 },
-	{ M_DELETE, "/api/v1/auth/sessions/{id}", auth_session_revoke, 0 },
-	{ M_POST, "/api/v1/auth/password/forgot", auth_password_forgot, 0 },
-	{ M_POST, "/api/v1/auth/password/reset", auth_password_reset, 0 },
-	{ M_POST, "/api/v1/auth/password/change", auth_password_change, 0 },
-	{ M_GET, "/api/v1/auth/csrf", auth_csrf_get, 0 },
+	{ M_POST, "/api/v1/auth/register", auth_register_form_post, 0, NULL },
+	{ M_POST, "/api/v1/auth/login", auth_login_form_post, 0, NULL },
+	{ M_POST, "/api/v1/auth/refresh", auth_refresh, 0, NULL },
+	{ M_POST, "/api/v1/auth/logout", auth_logout, 0, NULL },
+	{ M_GET, "/api/v1/auth/sessions", auth_sessions_list, 0, NULL },
+	{ M_DELETE, "/api/v1/auth/sessions", auth_sessions_revoke, 0, NULL },
+	{ M_DELETE, "/api/v1/auth/sessions/{id}", auth_session_revoke, 0,
+	    NULL },
+	{ M_POST, "/api/v1/auth/password/forgot", auth_password_forgot, 0,
+	    NULL },
+	{ M_POST, "/api/v1/auth/password/reset", auth_password_reset, 0,
+	    NULL },
+	{ M_POST, "/api/v1/auth/password/change", auth_password_change, 0,
+	    NULL },
+	{ M_GET, "/api/v1/auth/csrf", auth_csrf_get, 0, NULL },
 };
 
 enum err

@@ -217,7 +217,7 @@ auth_password_change(struct req *r)
 		return e;
 	if ((e = user_get(r->arena, r->who.user_id, &u)) != ERR_NONE)
 		return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;
-	if ((e = auth_verify_current(r, &u, "currentPassword",
+	if ((e = auth_verify_current_alone(r, &u, "currentPassword",
 	    &v[CHANGE_CURRENT], now)) != ERR_NONE)
 		return e;
 	if (password_hash(v[CHANGE_NEW].str, v[CHANGE_NEW].len, hash) == -1)

@@ -12,13 +12,13 @@ posts_create_form(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ M_GET, "/api/v1/posts", posts_list, 0 },
-	{ M_POST, "/api/v1/posts", posts_create_form, APP_MAX_POST },
-	{ M_GET, "/api/v1/posts/{id}", posts_get, 0 },
-	{ M_PUT, "/api/v1/posts/{id}", posts_put, APP_MAX_POST },
-	{ M_PATCH, "/api/v1/posts/{id}", posts_patch, APP_MAX_POST },
-	{ M_DELETE, "/api/v1/posts/{id}", posts_delete, 0 },
-	{ M_GET, "/api/v1/users/{id}/posts", posts_list_by_user, 0 },
+	{ M_GET, "/api/v1/posts", posts_list, 0, NULL },
+	{ M_POST, "/api/v1/posts", posts_create_form, APP_MAX_POST, NULL },
+	{ M_GET, "/api/v1/posts/{id}", posts_get, 0, NULL },
+	{ M_PUT, "/api/v1/posts/{id}", posts_put, APP_MAX_POST, NULL },
+	{ M_PATCH, "/api/v1/posts/{id}", posts_patch, APP_MAX_POST, NULL },
+	{ M_DELETE, "/api/v1/posts/{id}", posts_delete, 0, NULL },
+	{ M_GET, "/api/v1/users/{id}/posts", posts_list_by_user, 0, NULL },
 };
 
 int

@@ -107,6 +107,16 @@ static const struct csetting settings[] = {
 	    "0 turns that off, for debugging only."),
 	{ "QUILL_LOG_LEVEL", C_LEVEL, offsetof(struct config, log_level), 0, 0, 0,
 	    "info", "The least severe log lines written." },
+	S("QUILL_LOG_FILE", log_file, "",
+	    "A file the programs write their log lines to instead of standard "
+	    "error (the web server's error log), made with mode 0600; empty: "
+	    "standard error. The shared-hosting bundle keeps it in its "
+	    "state directory."),
+	L("QUILL_LOG_FILE_MAX_BYTES", log_file_max, 0, 1L << 40, "10485760",
+	    "When a program starts and QUILL_LOG_FILE is this big or bigger, "
+	    "it is renamed with .1 added (replacing the last one) and a new "
+	    "one begun; 0: never. A process writes on while it runs, so the "
+	    "file may outgrow this by what one process logs."),
 	{ "QUILL_CORS_ORIGINS", C_ORIGINS, 0, 0, 0, 0, "",
 	    "Origins allowed to call the API from browsers, matched exactly." },
 	L("QUILL_REFRESH_IDLE_TTL", refresh_idle_ttl, 60, 366L * 86400, "604800",
@@ -457,6 +467,17 @@ config_file(const char *path, char *err, size_t errsz)
 	}
 	fclose(f);
 	return rc;
+}
+
+void
+config_log_file(void)
+{
+	char err[1000];
+
+	if (config.log_file[0] != '\0' && log_to_file(config.log_file,
+	    config.log_file_max, err, sizeof(err)) == -1)
+		log_event(LOG_WARN, "log_file_unavailable", NULL, "reason", err,
+		    NULL);
 }
 
 int

@@ -51,6 +51,8 @@ struct config {
 	long	 max_requests;		/* QUILL_MAX_REQUESTS, 0 = never recycle */
 	long	 sandbox;		/* QUILL_SANDBOX, 0 or 1 */
 	int	 log_level;		/* QUILL_LOG_LEVEL: debug|info|warn|error */
+	char	 log_file[1024];	/* QUILL_LOG_FILE, "": stderr */
+	long	 log_file_max;		/* QUILL_LOG_FILE_MAX_BYTES */
 	char	 cors[CONFIG_MAX_ORIGINS][256];	/* QUILL_CORS_ORIGINS */
 	size_t	 ncors;
 
@@ -107,6 +109,14 @@ int config_load(char *err, size_t errsz);
  * bytes), in a file no other user may read.  Returns 0, or -1 with err set.
  */
 int config_load_key(char *err, size_t errsz);
+
+/*
+ * Sends the log lines to QUILL_LOG_FILE when it is set (base/log.h's
+ * log_to_file, rotated by QUILL_LOG_FILE_MAX_BYTES); when that cannot be,
+ * they stay on standard error, after a log_file_unavailable line saying
+ * why.
+ */
+void config_log_file(void);
 
 /*
  * 1 when the setting called name was set by the QUILL_CONFIG file or the

@@ -1,3 +1,7 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +43,45 @@ void
 log_init(const char *program)
 {
 	log_program = program;
+}
+
+int
+log_to_file(const char *path, long max_bytes, char *err, size_t errsz)
+{
+	char old[1100];
+	struct stat st;
+	int fd;
+
+	if (max_bytes > 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size >= max_bytes) {
+		/* Another process may have rotated it first: then this
+		 * rename fails or moves a young file, and nothing is lost
+		 * but the older .1. */
+		snprintf(old, sizeof(old), "%s.1", path);
+		if (rename(path, old) == -1 && errno != ENOENT) {
+			snprintf(err, errsz, "cannot rename %.400s to %.400s: "
+			    "%s", path, old, strerror(errno));
+			return -1;
+		}
+	}
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1) {
+		snprintf(err, errsz, "cannot open %.400s to append: %s%s", path,
+		    strerror(errno), errno == EACCES ? " (the programs must be "
+		    "able to write there: the directory and the file belong to "
+		    "the account they run as)" : "");
+		return -1;
+	}
+	if (fd != STDERR_FILENO) {
+		if (dup2(fd, STDERR_FILENO) == -1) {
+			snprintf(err, errsz, "cannot use %.400s: %s", path,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
 }
 
 void

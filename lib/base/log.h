@@ -20,6 +20,15 @@ int log_level_parse(const char *s, enum log_level *out);
 /* Names the program in every line (e.g. "auth"). */
 void log_init(const char *program);
 
+/*
+ * Sends the log lines, and everything else written to standard error, to
+ * the file at path (appended to; made with mode 0600) instead.  When the
+ * file already has max_bytes or more (and max_bytes > 0), it is first
+ * renamed to path.1, replacing that.  Returns 0, or -1 with err set and
+ * standard error unchanged.
+ */
+int log_to_file(const char *path, long max_bytes, char *err, size_t errsz);
+
 /* Lines below level are dropped. */
 void log_set_level(int level);
 

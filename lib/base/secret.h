@@ -70,4 +70,67 @@ int secret_csrf_verify(const unsigned char *key, size_t keylen,
  */
 int secret_equal(const void *a, size_t alen, const void *b, size_t blen);
 
+/* n random bytes into p, from the kernel's generator. */
+void secret_random(void *p, size_t n);
+
+/* Overwrites n bytes of p with zeros, in a way the compiler keeps. */
+void secret_wipe(void *p, size_t n);
+
+/*
+ * Sealing: a secret the server must read back (a TOTP key), kept in the
+ * database so that the database alone does not give it away.  A sealed
+ * value is XChaCha20-Poly1305 under a key derived from the server's key
+ * for the purpose label, with a random nonce, and bound to a context (the
+ * id of the row it belongs to) that must be given again to open it: a
+ * sealed value copied to another row, or sealed under another key or for
+ * another purpose, does not open.
+ */
+#define SECRET_SEAL_OVERHEAD	40	/* nonce 24, tag 16 */
+#define SECRET_SEALED_LEN(n)	((n) + SECRET_SEAL_OVERHEAD)
+
+/* Seals n bytes of plain into out (SECRET_SEALED_LEN(n) bytes). */
+void secret_seal(const unsigned char *key, size_t keylen, const char *label,
+    const void *ctx, size_t ctxlen, const void *plain, size_t n,
+    unsigned char *out);
+
+/*
+ * Opens len bytes sealed by secret_seal under the same key, label and
+ * context into out (len - SECRET_SEAL_OVERHEAD bytes).  Returns the length
+ * of the plain text, or -1 (nothing written) when the value is too short,
+ * was changed, or was sealed otherwise.
+ */
+long secret_unseal(const unsigned char *key, size_t keylen,
+    const char *label, const void *ctx, size_t ctxlen,
+    const unsigned char *sealed, size_t len, unsigned char *out);
+
+/*
+ * Recovery codes: the single-use codes that stand in for a second factor.
+ * A code is 60 random bits as 12 base32 characters, shown in lower case in
+ * three groups ("abcd-efgh-ijkl"); people may type it in either case, with
+ * or without the dashes or with spaces.  Only a keyed hash is stored,
+ * bound to a context (the user's id): without the server's key a stolen
+ * database does not let anyone test guesses.
+ */
+#define SECRET_RECOVERY_CHARS	12	/* base32 characters, 60 bits */
+#define SECRET_RECOVERY_TEXT	15	/* "abcd-efgh-ijkl" and a NUL */
+#define SECRET_RECOVERY_MAX	32	/* the longest text looked at */
+
+struct secret_recovery {
+	char		 text[SECRET_RECOVERY_TEXT];	/* for the user, once */
+	unsigned char	 hash[SECRET_HASH_BYTES];	/* for the database */
+};
+
+/* A fresh recovery code and its hash under key for ctx. */
+void secret_recovery_new(const unsigned char *key, size_t keylen,
+    const void *ctx, size_t ctxlen, struct secret_recovery *r);
+
+/*
+ * The hash of a recovery code someone typed (len bytes), under key for
+ * ctx.  Returns 0, or -1 when the text cannot be a code (its length, its
+ * alphabet), so it need not be looked up.
+ */
+int secret_recovery_hash(const unsigned char *key, size_t keylen,
+    const void *ctx, size_t ctxlen, const char *text, size_t len,
+    unsigned char hash[SECRET_HASH_BYTES]);
+
 #endif

@@ -128,6 +128,12 @@ const char *db_text(struct db_stmt *st, struct arena *a, int col);
 /* The text in place, valid until the run's next db_next, db_finish or
  * db_done: for a column read and dropped, such as a name to parse. */
 const char *db_text_view(struct db_stmt *st, int col);
+/*
+ * Copies a blob column of exactly n bytes into out: 0, or -1 (out left as
+ * it was) when the value is NULL, not a blob, or of another length, which
+ * is the caller's to judge, not a failure of the run.
+ */
+int	 db_blob(struct db_stmt *st, int col, void *out, size_t n);
 
 /*
  * Ends the run: the statement is reset, so the rows it was reading are

@@ -654,6 +654,20 @@ db_text_view(struct db_stmt *st, int col)
 	return "";
 }
 
+int
+db_blob(struct db_stmt *st, int col, void *out, size_t n)
+{
+	const void *p;
+
+	if (!has_row(st) || sqlite3_column_type(st->s, col) != SQLITE_BLOB)
+		return -1;
+	p = sqlite3_column_blob(st->s, col);
+	if ((size_t)sqlite3_column_bytes(st->s, col) != n || p == NULL)
+		return -1;
+	memcpy(out, p, n);
+	return 0;
+}
+
 const char *
 db_text(struct db_stmt *st, struct arena *a, int col)
 {

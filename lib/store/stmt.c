@@ -235,6 +235,50 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "VALUES (?1, ?2, ?3, ?4, ?5)",
 	[STMT_LOGIN_FAILURE_CLEAR] = "DELETE FROM login_failures "
 	    "WHERE account = ?1",
+	[STMT_TOTP_GET] = "SELECT secret, created_at, enabled_at, last_step "
+	    "FROM user_totp WHERE user_id = ?1",
+	/* A new key replaces one still waiting for its first code, never
+	 * one in use. */
+	[STMT_TOTP_BEGIN] = "INSERT INTO user_totp (user_id, secret, "
+	    "created_at) VALUES (?1, ?2, ?3) ON CONFLICT (user_id) DO UPDATE "
+	    "SET secret = excluded.secret, created_at = excluded.created_at, "
+	    "last_step = -1 WHERE enabled_at IS NULL",
+	[STMT_TOTP_ENABLE] = "UPDATE user_totp SET enabled_at = ?3, "
+	    "last_step = ?2 WHERE user_id = ?1 AND enabled_at IS NULL "
+	    "AND last_step < ?2",
+	/* The step moves forward only: of two requests with one code, one
+	 * changes the row and the other finds nothing to change. */
+	[STMT_TOTP_USE] = "UPDATE user_totp SET last_step = ?2 "
+	    "WHERE user_id = ?1 AND enabled_at IS NOT NULL AND last_step < ?2",
+	[STMT_TOTP_DELETE] = "DELETE FROM user_totp WHERE user_id = ?1",
+	[STMT_RECOVERY_CLEAR] = "DELETE FROM recovery_codes WHERE user_id = ?1",
+	[STMT_RECOVERY_INSERT] = "INSERT INTO recovery_codes (user_id, hash, "
+	    "created_at) VALUES (?1, ?2, ?3)",
+	[STMT_RECOVERY_USE] = "UPDATE recovery_codes SET used_at = ?3 "
+	    "WHERE user_id = ?1 AND hash = ?2 AND used_at IS NULL",
+	[STMT_RECOVERY_LEFT] = "SELECT count(*) FROM recovery_codes "
+	    "WHERE user_id = ?1 AND used_at IS NULL",
+	[STMT_CHALLENGE_INSERT] = "INSERT INTO mfa_challenges (hash, user_id, "
+	    "kind, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	/* ?1 hash, ?2 now, ?3 the wrong codes a challenge may take. */
+	[STMT_CHALLENGE_FIND] = "SELECT user_id, kind, attempts "
+	    "FROM mfa_challenges WHERE hash = ?1 AND used_at IS NULL "
+	    "AND expires_at > ?2 AND attempts < ?3",
+	[STMT_CHALLENGE_FAIL] = "UPDATE mfa_challenges "
+	    "SET attempts = attempts + 1 WHERE hash = ?1 AND used_at IS NULL",
+	[STMT_CHALLENGE_USE] = "UPDATE mfa_challenges SET used_at = ?2 "
+	    "WHERE hash = ?1 AND used_at IS NULL AND expires_at > ?2 "
+	    "AND attempts < ?3 RETURNING user_id, kind",
+	[STMT_CHALLENGE_CLEAR] = "DELETE FROM mfa_challenges "
+	    "WHERE user_id = ?1",
+	[STMT_SIGNIN_GET] = "SELECT coalesce((SELECT signed_in_at "
+	    "FROM session_signins WHERE session_id = sessions.id), created_at) "
+	    "FROM sessions WHERE id = ?1 AND user_id = ?2",
+	[STMT_SIGNIN_MARK] = "INSERT INTO session_signins (session_id, "
+	    "signed_in_at) SELECT id, ?3 FROM sessions WHERE id = ?1 "
+	    "AND user_id = ?2 AND revoked_at IS NULL "
+	    "ON CONFLICT (session_id) DO UPDATE "
+	    "SET signed_in_at = excluded.signed_in_at",
 	/* Revoked sessions go at once; their refresh tokens follow (cascade). */
 	[STMT_PURGE_SESSIONS] = "DELETE FROM sessions WHERE revoked_at IS NOT "
 	    "NULL OR expires_at <= ?1 OR idle_expires_at <= ?1",
@@ -248,6 +292,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_PURGE_RATE] = "DELETE FROM rate_limits WHERE expires_at <= ?1",
 	[STMT_PURGE_LOGIN_FAILURES] = "DELETE FROM login_failures "
 	    "WHERE expires_at <= ?1",
+	[STMT_PURGE_CHALLENGES] = "DELETE FROM mfa_challenges "
+	    "WHERE expires_at <= ?1 OR used_at IS NOT NULL",
 
 	/* posts */
 	/* Insert and update bind the content the same way: ?1 to ?4. */

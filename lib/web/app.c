@@ -223,7 +223,8 @@ app_options(struct req *r, const char *allow)
 		return ERR_METHOD_NOT_ALLOWED;
 	http_header(r, "Access-Control-Allow-Methods", allow);
 	http_header(r, "Access-Control-Allow-Headers",
-	    "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id");
+	    "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, "
+	    "X-HTTP-Method-Override");
 	http_header(r, "Access-Control-Max-Age", "600");
 	return http_reply_empty(r);
 }
@@ -338,6 +339,24 @@ app_client(struct req *r)
 	return ERR_NONE;
 }
 
+/*
+ * The API's path when the program was called by its own name with the
+ * path after it, as on a host without mod_rewrite the shared-hosting
+ * bundle's /cgi/auth.fcgi/api/v1/auth/login is: the part after
+ * SCRIPT_NAME when that starts with /api/.  Otherwise path as it is.
+ */
+static const char *
+app_script_path(struct req *r, const char *path)
+{
+	const char *sn = http_env(r, "SCRIPT_NAME");
+	size_t n;
+
+	if (sn == NULL || (n = strlen(sn)) < 2 || sn[n - 1] == '/' ||
+	    strncmp(path, sn, n) != 0 || strncmp(path + n, "/api/", 5) != 0)
+		return path;
+	return path + n;
+}
+
 /* Parses the CGI variables into r; ERR_BAD_REQUEST for an unusable path. */
 static enum err
 app_parse(struct req *r)
@@ -371,31 +390,41 @@ app_parse(struct req *r)
 		return ERR_INTERNAL;
 	if (path_normalise(uri, strlen(uri), path, APP_PATH_MAX) == -1)
 		return http_fail(r, ERR_BAD_REQUEST, "The request path is malformed.");
-	r->path = path;
+	r->path = app_script_path(r, path);
 	r->browser = http_browser(r);
 	return ERR_NONE;
 }
 
 /*
- * An HTML form can only GET or POST, so a form POSTed to a path with
- * ?_method=PUT, PATCH or DELETE is taken as that method (the post page's
- * edit and delete forms).  Only forms: they pass the origin check anyway.
+ * A POST may stand for PUT, PATCH or DELETE, for clients behind hosts
+ * (mod_security rules, proxies) that let only GET and POST through: an API
+ * client says so in X-HTTP-Method-Override, and an HTML form, which can
+ * only GET or POST, in ?_method= (the post page's edit and delete forms;
+ * they pass the origin check anyway).  Only on a POST, only those three;
+ * anything else asked for is a 400.  Other methods' override headers, and
+ * its kin (X-HTTP-Method, X-Method-Override), are ignored.
  */
 static enum err
 app_method_override(struct req *r)
 {
-	const char *m;
+	const char *m, *bad;
 	enum method want;
 	enum err e;
 
-	if (r->method != M_POST || !http_form_sent(r))
+	if (r->method != M_POST)
 		return ERR_NONE;
-	if ((e = http_query(r, "_method", &m)) != ERR_NONE || m == NULL)
+	if ((m = http_env(r, "HTTP_X_HTTP_METHOD_OVERRIDE")) != NULL)
+		bad = "The X-HTTP-Method-Override header must be PUT, PATCH "
+		    "or DELETE.";
+	else if (!http_form_sent(r))
+		return ERR_NONE;
+	else if ((e = http_query(r, "_method", &m)) != ERR_NONE || m == NULL)
 		return e;
+	else
+		bad = "The _method parameter must be PUT, PATCH or DELETE.";
 	want = http_method(m);
 	if (want != M_PUT && want != M_PATCH && want != M_DELETE)
-		return http_fail(r, ERR_BAD_REQUEST,
-		    "The _method parameter must be PUT, PATCH or DELETE.");
+		return http_fail(r, ERR_BAD_REQUEST, bad);
 	r->method = want;
 	r->method_name = http_method_name(want);
 	return ERR_NONE;
@@ -491,6 +520,45 @@ app_server_allow(struct req *r, const struct route *routes, size_t n)
 	buf_free(&allow);
 }
 
+void *
+app_state(struct req *r, size_t n)
+{
+	if ((r->state = arena_alloc(r->arena, n)) != NULL)
+		memset(r->state, 0, n);
+	return r->state;
+}
+
+enum err
+app_keep(struct req *r, enum err e)
+{
+	if (e != ERR_INTERNAL && e != ERR_UNAVAILABLE)
+		r->tx_keep = 1;
+	return e;
+}
+
+/*
+ * Runs a route's write in the write transaction: commits what it did when
+ * it succeeds or app_keep says so, else rolls it back.  The error of a
+ * failed commit replaces the answer.
+ */
+static enum err
+app_write(struct req *r, enum err (*write)(struct req *))
+{
+	enum err e, c;
+
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	r->tx_keep = 0;
+	e = write(r);
+	if (e != ERR_NONE && !r->tx_keep) {
+		db_rollback();
+		return e;
+	}
+	if ((c = db_commit()) != ERR_NONE)
+		return c;
+	return e;
+}
+
 /* Runs one request from parse to response. */
 static enum err
 app_dispatch(struct req *r, const struct route *routes, size_t n)
@@ -537,7 +605,8 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 			return e;
 	}
 	/* Here, so that no handler can forget it. */
-	if ((e = auth_csrf(r)) != ERR_NONE || (e = rt->handle(r)) != ERR_NONE)
+	if ((e = auth_csrf(r)) != ERR_NONE || (e = rt->handle(r)) != ERR_NONE ||
+	    (rt->write != NULL && (e = app_write(r, rt->write)) != ERR_NONE))
 		return e;
 	return r->browser && http_form_sent(r) ? app_form_done(r) : ERR_NONE;
 }
@@ -666,8 +735,10 @@ app_start(const char *name, const struct route *routes, size_t n)
 	    "%02x%02x%02x%02x%02x%02x", seed[0], seed[1], seed[2], seed[3],
 	    seed[4], seed[5]);
 
-	if (config_load(err, sizeof(err)) == -1 ||
-	    config_load_key(err, sizeof(err)) == -1)
+	if (config_load(err, sizeof(err)) == -1)
+		goto fail;
+	config_log_file();
+	if (config_load_key(err, sizeof(err)) == -1)
 		goto fail;
 	if (token_init(config.key, config.key_len, config.issuer,
 	    config.audience, config.access_ttl) == -1) {

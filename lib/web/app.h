@@ -11,11 +11,21 @@
 
 #include "web/http.h"
 
+/*
+ * A route.  A route that writes has two functions: .handle runs first,
+ * with no transaction open (parse, validate, authorize, and slow work such
+ * as Argon2), and answers nothing; then app runs .write inside the write
+ * transaction (BEGIN IMMEDIATE), which it commits when .write returns
+ * ERR_NONE and rolls back otherwise.  .write writes and answers; what
+ * .handle found reaches it through r->state.  A route that only reads has
+ * no .write, and its .handle answers.
+ */
 struct route {
 	enum method	 method;
 	const char	*pattern;	/* "/api/v1/posts/{id}" */
 	enum err	(*handle)(struct req *);
 	size_t		 max_body;	/* 0: QUILL_MAX_JSON_BYTES / _FORM_ */
+	enum err	(*write)(struct req *);	/* NULL: the route only reads */
 };
 
 /* A route's max_body: QUILL_MAX_POST_BYTES, for JSON and forms alike. */
@@ -26,6 +36,20 @@ struct route {
 
 /* The path every program answers with the site's metrics (scrape.h). */
 #define APP_METRICS_PATH "/api/v1/metrics"
+
+/*
+ * For .handle: n zeroed bytes in the request's arena, where it leaves
+ * what it found for .write; r->state points to them.  NULL without memory.
+ */
+void *app_state(struct req *r, size_t n);
+
+/*
+ * For .write: e is the answer, and what .write recorded (a counted failed
+ * login, a revoked replay) is committed anyway.  A failure of the store
+ * (ERR_INTERNAL, ERR_UNAVAILABLE) is no answer to keep: its transaction is
+ * rolled back.  When the commit fails, its error is the answer.  Returns e.
+ */
+enum err app_keep(struct req *r, enum err e);
 
 /*
  * Runs the program called name with its route table: serves FastCGI

@@ -288,13 +288,13 @@ auth_require_role(struct req *r, enum role min)
 }
 
 enum err
-auth_verify_current(struct req *r, const struct user *u, const char *field,
-    const struct vvalue *pw, int64_t now)
+auth_verify_current(struct req *r, const struct user *u,
+    const struct vvalue *pw, int64_t now, int *wrong)
 {
 	enum password_verdict pv;
-	enum err e, c;
-	char uid[24];
+	enum err e;
 
+	*wrong = 0;
 	if ((e = ratelimit_login_check(r, u->email, strlen(u->email), now)) !=
 	    ERR_NONE)
 		return e;
@@ -305,15 +305,20 @@ auth_verify_current(struct req *r, const struct user *u, const char *field,
 		return ERR_UNAVAILABLE;
 	if (pv == PASSWORD_ERROR)
 		return ERR_INTERNAL;
-	if ((e = db_begin()) != ERR_NONE)
-		return e;
+	*wrong = 1;
+	return ERR_NONE;
+}
+
+enum err
+auth_wrong_current(struct req *r, const struct user *u, const char *field,
+    int64_t now)
+{
+	char uid[24];
+	enum err e;
+
 	if ((e = ratelimit_login_failed(u->email, strlen(u->email), now)) !=
-	    ERR_NONE) {
-		db_rollback();
+	    ERR_NONE)
 		return e;
-	}
-	if ((c = db_commit()) != ERR_NONE)
-		return c;
 	metrics_count(MET_LOGIN_REAUTH);
 	snprintf(uid, sizeof(uid), "%lld", (long long)u->id);
 	log_event(LOG_INFO, "current_password_wrong", r->request_id, "userId",
@@ -321,4 +326,34 @@ auth_verify_current(struct req *r, const struct user *u, const char *field,
 	valid_add(&r->details, field, "invalid_value",
 	    "The current password is incorrect.");
 	return ERR_VALIDATION;
+}
+
+enum err
+auth_verify_current_alone(struct req *r, const struct user *u,
+    const char *field, const struct vvalue *pw, int64_t now)
+{
+	int wrong;
+	enum err e, c;
+
+	if ((e = auth_verify_current(r, u, pw, now, &wrong)) != ERR_NONE ||
+	    !wrong)
+		return e;
+	if ((e = db_begin()) != ERR_NONE)
+		return e;
+	if ((e = auth_wrong_current(r, u, field, now)) != ERR_VALIDATION) {
+		db_rollback();
+		return e;
+	}
+	if ((c = db_commit()) != ERR_NONE)
+		return c;
+	return e;
+}
+
+enum err
+auth_write_limit(struct req *r)
+{
+	char key[24];
+
+	snprintf(key, sizeof(key), "%lld", (long long)r->who.user_id);
+	return ratelimit_hit(r, RL_WRITE, key, (int64_t)time(NULL));
 }

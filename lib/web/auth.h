@@ -81,14 +81,37 @@ struct user;
 struct vvalue;
 
 /*
- * Proves the caller knows u's current password, given in pw (the body field
- * named field).  Argon2 runs first, outside any transaction: call with none
- * open.  A locked account is ERR_RATE_LIMITED; a wrong password counts as a
- * failed login of the account (the QUILL_LOGIN_* back-off), is logged, and
- * answers ERR_VALIDATION with an invalid_value detail on field.  No free
- * Argon2 slot is ERR_UNAVAILABLE.
+ * Whether pw is u's current password, which the caller must prove before
+ * some changes.  Argon2: call with no transaction open (a route's
+ * .handle).  Writes nothing: ERR_NONE with *wrong 0 when it is right, 1
+ * when it is wrong (then .write calls auth_wrong_current).  A locked
+ * account is ERR_RATE_LIMITED; no free Argon2 slot is ERR_UNAVAILABLE.
  */
 enum err auth_verify_current(struct req *r, const struct user *u,
+    const struct vvalue *pw, int64_t now, int *wrong);
+
+/*
+ * For .write, when auth_verify_current found the password wrong: counts a
+ * failed login of u's account (the QUILL_LOGIN_* back-off), logs it, and
+ * answers ERR_VALIDATION with an invalid_value detail on field, the body
+ * field the password came in; a failure of the store is its error.  The
+ * count must stand: return app_keep(r, auth_wrong_current(...)).
+ */
+enum err auth_wrong_current(struct req *r, const struct user *u,
+    const char *field, int64_t now);
+
+/*
+ * Both of the above, with the count in a transaction of its own: a wrong
+ * password answers ERR_VALIDATION.  Call with no transaction open.
+ */
+enum err auth_verify_current_alone(struct req *r, const struct user *u,
     const char *field, const struct vvalue *pw, int64_t now);
+
+/*
+ * Counts one write of the caller, r->who.user_id, against the write limit
+ * of users and posts (QUILL_RATE_WRITE): ERR_RATE_LIMITED when it is over.
+ * In .write, before changing anything.
+ */
+enum err auth_write_limit(struct req *r);
 
 #endif

@@ -68,6 +68,10 @@ struct req {
 	/* Supplied by app. */
 	int		(*read_body)(void *io, char *dst, size_t n);
 	void		*io;
+
+	/* From a route's .handle to its .write (web/app.h). */
+	void		*state;		/* what .handle found, in the arena */
+	int		 tx_keep;	/* set by app_keep */
 };
 
 /* The value of CGI variable name (e.g. "HTTP_AUTHORIZATION"), or NULL. */

@@ -61,16 +61,19 @@ worker_log_death(int status)
 
 /*
  * Counts the unasked end of a worker of the program called name in the
- * metrics file its settings name, when a worker has made that file.
+ * metrics file its settings name, when a worker has made that file, and
+ * sends the line about it to the log file the settings name.
  */
 static void
 worker_count_death(const char *name)
 {
 	char err[512];
 
-	if (config_load(err, sizeof(err)) == 0)
+	if (config_load(err, sizeof(err)) == 0) {
 		(void)metrics_add_once(config.metrics_file, name,
 		    MET_PROCESS_DEATHS, 1);
+		config_log_file();
+	}
 }
 
 /*
@@ -148,8 +151,8 @@ worker_supervise(const char *name)
 			continue;
 		if (worker_stopping)
 			worker_leave(0);
-		worker_log_death(status);
 		worker_count_death(name);
+		worker_log_death(status);
 		worker_leave(WIFEXITED(status) ? WEXITSTATUS(status) :
 		    EXIT_FAILURE);
 	}

@@ -186,7 +186,10 @@ sub access_log_leaks {
 # copy of the static pages in VAR/htdocs, for before_start to add to),
 # before_start => sub { my ($var) = @_; ... } (runs before the server).
 # access_log => 0 (lighttpd without the access log a test server
-# otherwise keeps).
+# otherwise keeps).  For Apache's shared-hosting modes (fcgid, shared-cgi):
+# host => 'all' (AllowOverride All instead of the least the guide asks
+# for) or 'norewrite' (no mod_rewrite), suexec => NAME and apache_user => NAME (the programs run as the
+# first through suEXEC, Apache as the second; tools/run.sh).
 # state_dir(name => 'x', settings => {...}) -> { var, conf }: a fresh
 # state directory under the build directory with its quill.conf (database
 # and key inside it), for a server or for quillctl alone.
@@ -239,6 +242,9 @@ sub start_server {
         close $fh;
     }
     my %env;
+    $env{QUILL_APACHE_HOST} = $o{host} if $o{host};
+    $env{QUILL_SUEXEC_USER} = $o{suexec} if $o{suexec};
+    $env{QUILL_APACHE_USER} = $o{apache_user} if $o{apache_user};
     if ($o{htdocs}) {
         make_path("$var/htdocs");
         system('cp', '-R', glob("$root/htdocs/*"), "$var/htdocs/") == 0

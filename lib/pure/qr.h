@@ -1,0 +1,28 @@
+/*
+ * qr: a QR code drawn as SVG on the server (Debian's libqrencode), so that
+ * a page shows an otpauth:// URI to a phone's camera without any script.
+ * The SVG holds no text of the input, only squares, so it needs no
+ * escaping wherever it is put: inline in a page or served as a file.
+ */
+#ifndef QUILL_QR_H
+#define QUILL_QR_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+
+#define QR_QUIET	4	/* light modules around the code (ISO 18004) */
+#define QR_INPUT_MAX	1024	/* the longest input taken, in bytes */
+
+/*
+ * Appends to b the QR code of n bytes of text (byte mode, error correction
+ * level M, the smallest version that holds it) as one <svg> element: a
+ * white square with the quiet zone and one black path, in a viewBox of one
+ * unit a module, scale times as many pixels wide.  Sets *width to the
+ * modules a side of the code itself.  Returns 0, or -1 when the text is
+ * empty or longer than QR_INPUT_MAX, or memory ran out (b->oom then).
+ */
+int	qr_svg(struct buf *b, const void *text, size_t n, int scale,
+	    int *width);
+
+#endif

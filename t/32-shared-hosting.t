@@ -1,0 +1,160 @@
+# The shared-hosting bundle (tools/dist.sh stage, as `make dist` lays it
+# out) under each host setting the guide names, with Apache:
+#   minimal  AllowOverride FileInfo AuthConfig, Options ExecCGI
+#            SymLinksIfOwnerMatch (apache/quill-fcgid.conf's QuillSharedHost)
+#   all      AllowOverride All, Options ExecCGI FollowSymLinks Indexes
+#   suexec   the least set again, the programs run as the account that owns
+#            the bundle through Debian's apache2-suexec-custom, its state
+#            0700/0600 and the account's alone (as root only)
+# each under mod_fcgid and as plain CGI: register -> login -> me -> a post
+# -> the post, the pages, and nothing of quill/ served.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use Cwd ();
+use QuillTest;
+
+plan skip_all => 'Apache-only test; run with QUILL_TEST_SERVER=apache (make test does)'
+    unless test_server() eq 'apache';
+
+# The accounts of the suEXEC setting: the site's owner, an ordinary user,
+# and the user Apache runs as, who may call suexec-custom (group www-data)
+# and has its configuration: the directories under the first one of this
+# tree's path (suexec-custom takes no "/"), no user directories.
+my $OWNER = 'quill-site';
+my $WEB = 'quill-web';
+sub suexec_ready {
+    return 'not root' unless $> == 0;
+    return 'apache2-suexec-custom is not installed (make deps installs it)'
+        unless -x '/usr/lib/apache2/suexec-custom';
+    for my $u ([$OWNER, '--create-home'], [$WEB, '--no-create-home', '-G', 'www-data']) {
+        next if getpwnam($u->[0]);
+        system('useradd', @$u[1 .. $#$u], '--shell', '/usr/sbin/nologin', $u->[0]) == 0
+            or return "cannot create the user $u->[0]";
+    }
+    my ($top) = Cwd::abs_path('.') =~ m{^(/[^/]+)};
+    my $conf = "/etc/apache2/suexec/$WEB";
+    unless (-f $conf) {
+        open my $fh, '>', $conf or return "$conf: $!";
+        print $fh "$top\n# no user directories\n";
+        close $fh;
+    }
+    open my $fh, '<', $conf or return "$conf: $!";
+    my $docroot = <$fh> // '';
+    chomp $docroot;
+    return "$conf allows $docroot, not $top" unless $docroot eq $top;
+    return '';
+}
+
+# The program a path of the API goes to, as the .htaccess routes it.
+sub program_for {
+    my ($path) = @_;
+    return 'posts' if $path =~ m{^/api/v1/(?:users/[^/]*/posts|posts)(?:/|$)};
+    return 'users' if $path =~ m{^/api/v1/users(?:/|$)};
+    return 'auth';
+}
+
+# check_site($srv, $what, $direct): with $direct, through the programs'
+# own paths (/cgi/auth.fcgi/api/v1/...), as a host without mod_rewrite.
+sub check_site {
+    my ($srv, $what, $direct) = @_;
+    my $call = sub {
+        my ($method, $path, %o) = @_;
+        $path = "/cgi/" . program_for($path) . ".fcgi$path" if $direct;
+        return api($srv, $method, $path, %o);
+    };
+    my $r = $call->('GET', '/api/v1/health');
+    is($r->{status}, 200, "$what: health") or diag(substr(log_text($srv), -2000));
+    my $email = fresh_email();
+    my $pw = 'correct horse battery staple';
+    $r = $call->('POST', '/api/v1/auth/register',
+        json => { email => $email, password => $pw, name => 'Shared' });
+    is($r->{status}, 201, "$what: register");
+    $r = $call->('POST', '/api/v1/auth/login', json => { email => $email, password => $pw });
+    my $tok = ($r->{json} // {})->{data}{accessToken};
+    ok($tok, "$what: login");
+    $r = $call->('GET', '/api/v1/users/me', token => $tok);
+    is($r->{status}, 200, "$what: me (Authorization reaches the program)");
+    my $id = ($r->{json} // {})->{data}{id} // 0;
+    my $title = "Shared $what $$";
+    $r = $call->('POST', '/api/v1/posts', token => $tok,
+        json => { title => $title, body => 'Through the bundle.', status => 'published' });
+    is($r->{status}, 201, "$what: a post");
+    $r = $call->('GET', "/api/v1/users/$id/posts", token => $tok);
+    ok((grep { $_->{title} eq $title } @{ ($r->{json} // {})->{data} // [] }),
+        "$what: the post is listed");
+    is(api($srv, 'GET', '/')->{status}, 200, "$what: the home page");
+    like(api($srv, 'GET', '/login.html')->{content} // '', qr/<form/i, "$what: the login page");
+    for my $path ('/quill/quill.conf', '/quill/state/quill.db', '/quill/state/quill.key',
+        '/quill/bin/quillctl', '/quill/', '/INSTALL.txt', '/.htaccess', '/cgi/', '/cgi') {
+        is(api($srv, 'GET', $path)->{status}, 403, "$what: $path is refused");
+    }
+}
+
+# quillctl check --url: the API answers, and Authorization reaches the
+# programs; a host that strips it is named, with the .htaccess line.
+{
+    my $srv = start_server(mode => 'fcgid');
+    my ($rc, $out) = quillctl($srv, "check --url $srv->{base}/");
+    like($out, qr{^ok   \Q$srv->{base}\E/api/v1/health answers$}m, 'check --url: the API answers');
+    like($out, qr/^ok   the Authorization header reaches the programs$/m, 'check --url: Authorization arrives');
+    is($rc, 0, 'check --url: all is well') or diag($out);
+    my $ht = "$srv->{var}/htdocs/.htaccess";
+    open my $in, '<', $ht or die "$ht: $!";
+    my $text = do { local $/; <$in> };
+    close $in;
+    (my $stripped = $text) =~ s/^CGIPassAuth On$//m or die "$ht: no CGIPassAuth line";
+    open my $outf, '>', $ht or die "$ht: $!";
+    print $outf $stripped;
+    close $outf;
+    ($rc, $out) = quillctl($srv, "check --url $srv->{base}");
+    like($out, qr/^FAIL the Authorization header does not reach the programs.*\n    CGIPassAuth On\n/m,
+        'check --url: a stripped Authorization header is named, with the line that fixes it');
+    is($rc, 1, 'check --url: and it fails');
+    ($rc, $out) = quillctl($srv, "check --url http://127.0.0.1:1/");
+    like($out, qr{^FAIL http://127\.0\.0\.1:1/api/v1/health answers 0}m, 'check --url: a site that does not answer');
+    ($rc, $out) = quillctl($srv, "check --url example.com");
+    like($out, qr/^FAIL --url example\.com: give the site's address/m, 'check --url: not a URL');
+    QuillTest::stop_server($srv);
+}
+
+for my $mode ('fcgid', 'shared-cgi') {
+    my $srv = start_server(mode => $mode, host => 'all');
+    check_site($srv, "$mode, AllowOverride All");
+    QuillTest::stop_server($srv);
+    # Without mod_rewrite: the pages, and the API at the programs' paths.
+    $srv = start_server(mode => $mode, host => 'norewrite');
+    check_site($srv, "$mode, no mod_rewrite", 1);
+    is(api($srv, 'GET', '/cgi/users.fcgi/api/v1/nothing')->{json}{error}{code}, 'NOT_FOUND',
+        "$mode, no mod_rewrite: an unknown path is the API's 404");
+    QuillTest::stop_server($srv);
+}
+
+SKIP: {
+    my $why = suexec_ready();
+    skip "suEXEC: $why", 2 * 21 if $why;
+    for my $mode ('fcgid', 'shared-cgi') {
+        my $srv = start_server(mode => $mode, suexec => $OWNER, apache_user => $WEB,
+            settings => { QUILL_PUBLIC_ORIGIN => 'http://127.0.0.1' });
+        my $what = "$mode, suEXEC";
+        check_site($srv, $what);
+        my $q = "$srv->{var}/htdocs/quill";
+        my %want = ("$q/state" => '700', "$q/state/quill.db" => '600',
+            "$q/state/quill.key" => '600', "$q/quill.conf" => '600',
+            "$q/state/quill.log" => '600');
+        for my $f (sort keys %want) {
+            my @st = stat $f;
+            is(sprintf('%s %o', scalar(getpwuid($st[4] // 0)), ($st[2] // 0) & 07777),
+                "$OWNER $want{$f}", "$what: ${\ ($f =~ s{.*/quill/}{quill/}r)} is the owner's alone");
+        }
+        # The log the account can read: the programs' lines are there.
+        open my $lf, '<', "$q/state/quill.log";
+        my $lines = $lf ? do { local $/; <$lf> } : '';
+        like($lines, qr/"event":"request".*"path":"\/api\/v1\/posts"/,
+            "$what: the programs log to quill/state/quill.log");
+        QuillTest::stop_server($srv);
+    }
+}
+
+done_testing();
