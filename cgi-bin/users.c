@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "store/mail.h"
 #include "base/password.h"
+#include "web/reply.h"
 #include "base/text.h"
 #include "base/time.h"
 #include "store/user.h"
@@ -97,7 +98,7 @@ users_me(struct req *r)
 		return e;
 	if ((e = users_load_self(r, NULL, &u)) != ERR_NONE)
 		return e;
-	return http_reply_data(r, 200, view_user(&u, 1), NULL);
+	return reply_data(r, 200, view_user(&u, 1));
 }
 
 /*
@@ -177,7 +178,7 @@ users_me_update(struct req *r)
 		return e;
 	if (moved)
 		users_log(r, "email_changed", u.id);
-	return http_reply_data(r, 200, view_user(&u, 1), NULL);
+	return reply_data(r, 200, view_user(&u, 1));
 }
 
 /* DELETE /api/v1/users/me: currentPassword; the posts go too. */
@@ -199,7 +200,7 @@ users_me_delete(struct req *r)
 	if ((e = db_end(user_delete(r->arena, u.id, time(NULL)))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_deleted", u.id);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* GET /api/v1/users/{id}: the public profile, or all to self and staff. */
@@ -216,7 +217,7 @@ users_get(struct req *r)
 		return e;
 	full = r->who.user_id != 0 && (r->who.user_id == u.id ||
 	    r->who.role >= ROLE_MODERATOR);
-	return http_reply_data(r, 200, view_user(&u, full), NULL);
+	return reply_data(r, 200, view_user(&u, full));
 }
 
 /* PATCH /api/v1/users/{id}: an admin sets name, role, disabled. */
@@ -248,7 +249,7 @@ users_update(struct req *r)
 	    &u))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_changed", u.id);
-	return http_reply_data(r, 200, view_user(&u, 1), NULL);
+	return reply_data(r, 200, view_user(&u, 1));
 }
 
 /* DELETE /api/v1/users/{id} */
@@ -265,7 +266,7 @@ users_delete(struct req *r)
 	    time(NULL)))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_deleted", r->params[0]);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* Reads the role and q parameters of GET /users into *f. */
@@ -324,7 +325,7 @@ users_list(struct req *r)
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
 		}
-	return listing_reply(r, &p, items, next, total);
+	return reply_list(r, &p, items, next, total);
 }
 
 static const struct route routes[] = {

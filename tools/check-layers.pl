@@ -108,8 +108,8 @@ for my $f (@files) {
 	    if $text =~ /\bdb_(begin|commit|rollback|end)\s*\(/
 	    && $f !~ m{^(lib/web/app\.c|lib/store/db_sqlite\.c|tools/quillctl\.c|lib/store/db\.h)$};
 	breach("reply $f", "$f: only reply writes the answer")
-	    if $text =~ /->(out|hdr)\b|\bhttp_header\s*\(/
-	    && $f !~ m{^lib/web/(reply|app)\.c$};
+	    if $text =~ /->(out|hdr)\b|\breply_header\s*\(/
+	    && $f !~ m{^lib/web/(reply\.[ch]|app\.c)$};
 }
 
 # Handlers are named by their program (auth_login); no function of a

@@ -13,6 +13,7 @@
 #include "base/metrics.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
+#include "web/reply.h"
 #include "base/secret.h"
 #include "store/session.h"
 #include "pure/token.h"
@@ -80,7 +81,7 @@ pair_answer(struct req *r, int64_t uid, enum role role, int64_t ver,
 	if (user != NULL && !cJSON_AddItemToObject(d, "user", user))
 		goto out;
 	user = NULL;
-	e = http_reply_data(r, 200, d, NULL);
+	e = reply_data(r, 200, d);
 	d = NULL;
 out:
 	explicit_bzero(tok, sizeof(tok));
@@ -127,8 +128,7 @@ auth_register(struct req *r)
 	if ((loc = arena_printf(r->arena, "/api/v1/users/%lld",
 	    (long long)id)) == NULL)
 		return ERR_INTERNAL;
-	http_header(r, "Location", loc);
-	return http_reply_data(r, 201, view_user(&u, 1), NULL);
+	return reply_created(r, loc, view_user(&u, 1));
 }
 
 /*
@@ -242,7 +242,7 @@ login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
 			e = ERR_INTERNAL;
 		} else {
 			auth_cookie_set(r, s.text);
-			e = http_reply_data(r, 200, d, NULL);
+			e = reply_data(r, 200, d);
 		}
 	}
 	explicit_bzero(&s, sizeof(s));
@@ -431,5 +431,5 @@ auth_logout(struct req *r)
 	    "session_revoked", uid, everywhere ? 0 : sid);
 	if (r->who.cookie)
 		auth_cookie_clear(r);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }

@@ -14,6 +14,7 @@
 #include "store/mail.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
+#include "web/reply.h"
 #include "store/reset.h"
 #include "base/secret.h"
 #include "store/session.h"
@@ -134,7 +135,7 @@ auth_password_forgot(struct req *r)
 		cJSON_Delete(d);
 		return ERR_INTERNAL;
 	}
-	return http_reply_data(r, 202, d, NULL);
+	return reply_data(r, 202, d);
 }
 
 /*
@@ -199,7 +200,7 @@ auth_password_reset(struct req *r)
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "password_reset_completed", uid, 0);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* POST /api/v1/auth/password/change */
@@ -233,5 +234,5 @@ auth_password_change(struct req *r)
 		return e;
 	auth_event_log(r, LOG_INFO, "password_changed", u.id,
 	    r->who.session_id);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }

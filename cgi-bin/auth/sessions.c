@@ -9,6 +9,7 @@
 #include "store/db.h"
 #include "handlers.h"
 #include "web/listing.h"
+#include "web/reply.h"
 #include "store/session.h"
 #include "web/view.h"
 
@@ -55,7 +56,7 @@ auth_sessions_list(struct req *r)
 		return ERR_INTERNAL;
 	if ((items = sessions_items(&p, rows, n, r->who.session_id)) == NULL)
 		return ERR_INTERNAL;
-	return listing_reply(r, &p, items, next, total);
+	return reply_list(r, &p, items, next, total);
 }
 
 /* DELETE /api/v1/auth/sessions/{id} */
@@ -76,7 +77,7 @@ auth_session_revoke(struct req *r)
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "session_revoked", r->who.user_id, id);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* DELETE /api/v1/auth/sessions */
@@ -95,7 +96,7 @@ auth_sessions_revoke(struct req *r)
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "sessions_revoked", r->who.user_id, 0);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* GET /api/v1/auth/csrf */
@@ -117,5 +118,5 @@ auth_csrf_get(struct req *r)
 		cJSON_Delete(d);
 		return ERR_INTERNAL;
 	}
-	return http_reply_data(r, 200, d, NULL);
+	return reply_data(r, 200, d);
 }

@@ -15,6 +15,7 @@
 #include "store/ratelimit.h"
 #include "base/log.h"
 #include "store/post_store.h"
+#include "web/reply.h"
 #include "store/user.h"
 #include "base/time.h"
 #include "web/site.h"
@@ -56,15 +57,19 @@ posts_log(struct req *r, const char *event, int64_t id)
 	    NULL);
 }
 
-/* Answers status with post p and its ETag. */
+/*
+ * Answers with post p and its ETag: 201 Created at location when it is not
+ * NULL, else 200.
+ */
 static enum err
-posts_reply(struct req *r, int status, const struct post *p)
+posts_reply(struct req *r, const struct post *p, const char *location)
 {
 	char etag[POST_ETAG_MAX];
 
 	post_etag(p, etag);
-	http_header(r, "ETag", etag);
-	return http_reply_data(r, status, view_post(p), NULL);
+	reply_header(r, "ETag", etag);
+	return location != NULL ? reply_created(r, location, view_post(p)) :
+	    reply_data(r, 200, view_post(p));
 }
 
 /*
@@ -99,10 +104,10 @@ posts_get_page(struct req *r, const struct post *p)
 	pp.may_edit = post_may_change(p, &r->who, 1) == ERR_NONE;
 	pp.may_delete = post_may_delete(p, &r->who) == ERR_NONE;
 	pp.site = site_page(r, p->title);
-	http_header(r, "Vary", "Accept");
+	reply_header(r, "Vary", "Accept");
 	buf_reset(r->out);
 	posts_page_post(r->out, &pp);
-	return http_reply_page(r, 200);
+	return reply_page(r, 200);
 }
 
 /* GET /api/v1/posts/{id} */
@@ -128,15 +133,15 @@ posts_get(struct req *r)
 	 */
 	if (r->who.user_id == 0 && p.status == POST_PUBLISHED) {
 		r->cache_control = "no-cache";
-		http_header(r, "Vary", "Authorization, Cookie, Accept");
+		reply_header(r, "Vary", "Authorization, Cookie, Accept");
 	}
 	post_etag(&p, etag);
 	h = http_env(r, "HTTP_IF_NONE_MATCH");
 	if (h != NULL && header_etag_match(h, etag, 1)) {
-		http_header(r, "ETag", etag);
-		return http_reply_not_modified(r);
+		reply_header(r, "ETag", etag);
+		return reply_not_modified(r);
 	}
-	return posts_reply(r, 200, &p);
+	return posts_reply(r, &p, NULL);
 }
 
 /* POST /api/v1/posts */
@@ -171,8 +176,7 @@ posts_create(struct req *r)
 	if ((loc = arena_printf(r->arena, "/api/v1/posts/%lld",
 	    (long long)id)) == NULL)
 		return ERR_INTERNAL;
-	http_header(r, "Location", loc);
-	return posts_reply(r, 201, &p);
+	return posts_reply(r, &p, loc);
 }
 
 /*
@@ -228,7 +232,7 @@ posts_change(struct req *r, const struct vfield *fields)
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
 	posts_log(r, "post_updated", p.id);
-	return posts_reply(r, 200, &p);
+	return posts_reply(r, &p, NULL);
 }
 
 /* PUT /api/v1/posts/{id} */
@@ -266,7 +270,7 @@ posts_delete(struct req *r)
 	if ((e = db_commit()) != ERR_NONE)
 		return e;
 	posts_log(r, "post_deleted", p.id);
-	return http_reply_empty(r);
+	return reply_empty(r);
 }
 
 /* Reads createdAfter or createdBefore (RFC 3339) into *t; 0 when absent. */
@@ -373,10 +377,10 @@ posts_list_page(struct req *r, const struct post_filter *f, const char *q,
 	lv.heading = q != NULL ? "Search" :
 	    f->status == POST_DRAFT ? "Drafts" : "Posts";
 	lv.site = site_page(r, lv.heading);
-	http_header(r, "Vary", "Accept");
+	reply_header(r, "Vary", "Accept");
 	buf_reset(r->out);
 	posts_page_list(r->out, &lv);
-	return http_reply_page(r, 200);
+	return reply_page(r, 200);
 }
 
 /* The list of posts; of one author (who must exist) when author is not 0. */
@@ -424,7 +428,7 @@ posts_list_of(struct req *r, int64_t author)
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
 		}
-	return listing_reply(r, &lp, items, next, total);
+	return reply_list(r, &lp, items, next, total);
 }
 
 /* GET /api/v1/posts */

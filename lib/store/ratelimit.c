@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "store/ratelimit.h"
+#include "web/reply.h"
 #include "base/secret.h"
 
 /* Bytes of an account name looked at; longer ones are cut. */
@@ -77,10 +78,10 @@ refuse(struct req *r, enum ratelimit_bucket b, long limit, int64_t reset)
 
 	r->retry_after = reset < 1 ? 1 : (long)reset;
 	snprintf(num, sizeof(num), "%ld", limit);
-	http_header(r, "RateLimit-Limit", num);
-	http_header(r, "RateLimit-Remaining", "0");
+	reply_header(r, "RateLimit-Limit", num);
+	reply_header(r, "RateLimit-Remaining", "0");
 	snprintf(num, sizeof(num), "%ld", r->retry_after);
-	http_header(r, "RateLimit-Reset", num);
+	reply_header(r, "RateLimit-Reset", num);
 	refusal_log(r, b);
 	return ERR_RATE_LIMITED;
 }

@@ -24,6 +24,7 @@
 #include "base/metrics.h"
 #include "base/password.h"
 #include "pure/path.h"
+#include "web/reply.h"
 #include "web/sandbox.h"
 #include "web/scrape.h"
 #include "pure/token.h"
@@ -217,16 +218,16 @@ cors_origin(const struct req *r)
 static enum err
 app_options(struct req *r, const char *allow)
 {
-	http_header(r, "Allow", allow);
+	reply_header(r, "Allow", allow);
 	if (cors_origin(r) == NULL ||
 	    http_env(r, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") == NULL)
 		return ERR_METHOD_NOT_ALLOWED;
-	http_header(r, "Access-Control-Allow-Methods", allow);
-	http_header(r, "Access-Control-Allow-Headers",
+	reply_header(r, "Access-Control-Allow-Methods", allow);
+	reply_header(r, "Access-Control-Allow-Headers",
 	    "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, "
 	    "X-HTTP-Method-Override");
-	http_header(r, "Access-Control-Max-Age", "600");
-	return http_reply_empty(r);
+	reply_header(r, "Access-Control-Max-Age", "600");
+	return reply_empty(r);
 }
 
 /* GET /api/v1/health: 200 when the database answers, else 503. */
@@ -236,7 +237,7 @@ app_health(struct req *r)
 	cJSON *d;
 
 	if (r->method != M_GET && r->method != M_HEAD) {
-		http_header(r, "Allow", "GET, HEAD");
+		reply_header(r, "Allow", "GET, HEAD");
 		return ERR_METHOD_NOT_ALLOWED;
 	}
 	if (!db_ping())
@@ -246,7 +247,7 @@ app_health(struct req *r)
 		cJSON_Delete(d);
 		return ERR_INTERNAL;
 	}
-	return http_reply_data(r, 200, d, NULL);
+	return reply_data(r, 200, d);
 }
 
 /*
@@ -263,7 +264,7 @@ app_metrics(struct req *r)
 	if (!scrape_allowed(r))
 		return ERR_NOT_FOUND;
 	if (r->method != M_GET && r->method != M_HEAD) {
-		http_header(r, "Allow", "GET, HEAD");
+		reply_header(r, "Allow", "GET, HEAD");
 		return ERR_METHOD_NOT_ALLOWED;
 	}
 	if ((v = arena_alloc(r->arena, sizeof(*v))) == NULL)
@@ -310,7 +311,7 @@ app_route(struct req *r, const struct route *routes, size_t n,
 	else if (r->method == M_OPTIONS)
 		e = app_options(r, allow.data);
 	else {
-		http_header(r, "Allow", allow.data);
+		reply_header(r, "Allow", allow.data);
 		e = ERR_METHOD_NOT_ALLOWED;
 	}
 	buf_free(&allow);
@@ -439,15 +440,13 @@ static enum err
 app_form_done(struct req *r)
 {
 	const char *to = http_form_path(r, "returnTo");
-	const char *created;
 
 	if (r->status < 200 || r->status > 299)
 		return ERR_NONE;
-	created = http_header_take(r, "Location");
 	if (to == NULL)
-		to = r->status == 201 && created != NULL ? created :
+		to = r->status == 201 && r->location != NULL ? r->location :
 		    config.form_redirect;
-	return http_reply_see_other(r, to);
+	return reply_see_other(r, to);
 }
 
 /* Adds the CORS headers of an actual (not preflight) request. */
@@ -458,11 +457,11 @@ app_cors(struct req *r)
 
 	if (config.ncors == 0)
 		return;
-	http_header(r, "Vary", "Origin");
+	reply_header(r, "Vary", "Origin");
 	if ((o = cors_origin(r)) == NULL)
 		return;
-	http_header(r, "Access-Control-Allow-Origin", o);
-	http_header(r, "Access-Control-Expose-Headers",
+	reply_header(r, "Access-Control-Allow-Origin", o);
+	reply_header(r, "Access-Control-Expose-Headers",
 	    "ETag, Link, Location, Retry-After, X-Request-Id");
 }
 
@@ -516,7 +515,7 @@ app_server_allow(struct req *r, const struct route *routes, size_t n)
 	else
 		allow_list(routes, n, path, &allow);
 	if (allow.len > 0 && !allow.oom)
-		http_header(r, "Allow", allow.data);
+		reply_header(r, "Allow", allow.data);
 	buf_free(&allow);
 }
 
@@ -655,9 +654,9 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 		if (r->err != e)
 			r->err_message = NULL;
 		r->err = e;
-		http_render_error(r);
+		reply_error(r);
 	}
-	http_render_head(r, head);
+	reply_head(r, head);
 	io_write(io, head, r);
 	cJSON_Delete(r->json);
 	r->json = NULL;

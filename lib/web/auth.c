@@ -12,6 +12,7 @@
 #include "base/metrics.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
+#include "web/reply.h"
 #include "base/secret.h"
 #include "store/session.h"
 #include "pure/token.h"
@@ -185,14 +186,14 @@ auth_cookie_set(struct req *r, const char *secret)
 
 	snprintf(v, sizeof(v), AUTH_COOKIE "=%s; Path=/; Max-Age=%ld; Secure; "
 	    "HttpOnly; SameSite=Lax", secret, config.cookie_ttl);
-	http_header(r, "Set-Cookie", v);
+	reply_header(r, "Set-Cookie", v);
 	explicit_bzero(v, sizeof(v));
 }
 
 void
 auth_cookie_clear(struct req *r)
 {
-	http_header(r, "Set-Cookie", AUTH_COOKIE "=; Path=/; Max-Age=0; "
+	reply_header(r, "Set-Cookie", AUTH_COOKIE "=; Path=/; Max-Age=0; "
 	    "Secure; HttpOnly; SameSite=Lax");
 }
 

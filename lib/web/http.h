@@ -1,10 +1,11 @@
 /*
- * http: the request as a handler sees it, and the response it builds.
+ * http: the request as a handler sees it, and the state of its answer.
  *
  * The request is parsed and size-checked before any handler runs; handlers
- * read validated fields (http_validate) and answer with http_reply_* or by
- * returning an enum err, which app turns into the error envelope.  Nothing
- * here touches the socket: app supplies the body reader and sends r->out.
+ * read validated fields (http_validate) and answer with reply_* (see
+ * reply.h) or by returning an enum err, which app turns into the error
+ * envelope.  Nothing here touches the socket: app supplies the body reader
+ * and sends the answer.
  */
 #ifndef QUILL_HTTP_H
 #define QUILL_HTTP_H
@@ -60,6 +61,7 @@ struct req {
 	struct buf	*out;		/* body */
 	const char	*content_type;
 	const char	*cache_control;	/* NULL: "no-store" */
+	const char	*location;	/* Location, written by reply_head */
 	enum err	 err;
 	const char	*err_message;	/* overrides error_message(err) */
 	struct verrors	 details;
@@ -126,43 +128,5 @@ enum err http_query_id(struct req *r, const char *name, int64_t *id);
 
 /* Records an error with a message of the caller's and returns it. */
 enum err http_fail(struct req *r, enum err e, const char *message);
-
-/* Adds a response header; refuses (-1) names or values with CR, LF or NUL. */
-int http_header(struct req *r, const char *name, const char *value);
-
-/* Answers status with {"data": data, "meta": {...}}; takes ownership of data. */
-enum err http_reply_data(struct req *r, int status, cJSON *data, cJSON *meta);
-
-/*
- * Removes every response header called name (in any case) set so far and
- * returns a copy of the last one's value, or NULL when there was none.
- */
-char *http_header_take(struct req *r, const char *name);
-
-/*
- * Answers 303 See Other to location, a path on this site, with a small
- * page linking to it; headers set so far are kept.
- */
-enum err http_reply_see_other(struct req *r, const char *location);
-
-/* Answers status with the page the handler wrote into r->out (see html.h). */
-enum err http_reply_page(struct req *r, int status);
-
-/* Answers 204 No Content. */
-enum err http_reply_empty(struct req *r);
-
-/* Answers 304 Not Modified: no body; headers set so far are kept. */
-enum err http_reply_not_modified(struct req *r);
-
-/*
- * Writes the answer for r->err into r->out and sets the status: the error
- * envelope, or for a browser (r->browser) a page with the status, the
- * message and the field errors, and a link back to the form's backTo
- * path (else to /).
- */
-void http_render_error(struct req *r);
-
-/* Writes the status line and headers for the response into hdr_out. */
-void http_render_head(const struct req *r, struct buf *head);
 
 #endif

@@ -4,6 +4,7 @@
 #include "gen/templates.h"
 #include "pure/form.h"
 #include "web/auth.h"
+#include "web/reply.h"
 #include "web/site.h"
 
 struct tpl_data *
@@ -73,7 +74,7 @@ site_form_page(struct req *r, const struct site_form *f, enum err e)
 		tpl_str(item, TK_text, r->details.e[i].message);
 	}
 	/* A 401 names its scheme, whatever its body (RFC 9110). */
-	if (e == ERR_UNAUTHENTICATED && http_header(r, "WWW-Authenticate",
+	if (e == ERR_UNAUTHENTICATED && reply_header(r, "WWW-Authenticate",
 	    r->token_sent ? "Bearer realm=\"quill\", error=\"invalid_token\"" :
 	    "Bearer realm=\"quill\"") == -1)
 		return ERR_INTERNAL;
@@ -89,7 +90,7 @@ site_form_page(struct req *r, const struct site_form *f, enum err e)
 		f->fill(d, r);
 	buf_reset(r->out);
 	site_render(r->out, f->page, d);
-	return http_reply_page(r, e == ERR_NONE ? 200 : error_status(e));
+	return reply_page(r, e == ERR_NONE ? 200 : error_status(e));
 }
 
 enum err

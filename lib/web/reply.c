@@ -1,0 +1,369 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "base/arena.h"
+#include "base/time.h"
+#include "pure/json.h"
+#include "web/html.h"
+#include "web/reply.h"
+
+/*
+ * The security headers of every answer: the API's column of the table in
+ * docs/hardening.md, which t/87-security-headers.t holds every server and
+ * layout to.  Referer is kept for this site only: a browser sends the
+ * Origin of a form post as "null" under no-referrer, and the origin check
+ * refuses that (docs/forms.md).  A cross-origin fetch of the API is a CORS
+ * request, which Cross-Origin-Resource-Policy does not apply to.
+ */
+static const char security_headers[] =
+    "X-Content-Type-Options: nosniff\r\n"
+    "Referrer-Policy: same-origin\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Permissions-Policy: accelerometer=(), camera=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()\r\n"
+    "Cross-Origin-Opener-Policy: same-origin\r\n"
+    "Cross-Origin-Resource-Policy: same-origin\r\n";
+
+/* The Content-Security-Policy of data, never a document to render. */
+static const char data_csp[] =
+    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n";
+
+/* The Content-Security-Policy of the pages answered to browsers instead. */
+static const char page_csp[] = "Content-Security-Policy: " HTML_CSP "\r\n";
+
+
+int
+reply_header(struct req *r, const char *name, const char *value)
+{
+	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
+		return -1;
+	if (buf_puts(r->hdr, name) == -1 || buf_puts(r->hdr, ": ") == -1 ||
+	    buf_puts(r->hdr, value) == -1 || buf_puts(r->hdr, "\r\n") == -1)
+		return -1;
+	return 0;
+}
+
+/* Adds "requestId" to meta (creating it) and writes {"data","meta"}. */
+static enum err
+reply_envelope(struct req *r, int status, cJSON *data, cJSON *meta)
+{
+	cJSON *root;
+	enum err e = ERR_NONE;
+
+	if (meta == NULL)
+		meta = cJSON_CreateObject();
+	root = cJSON_CreateObject();
+	if (data == NULL || meta == NULL || root == NULL ||
+	    cJSON_AddStringToObject(meta, "requestId", r->request_id) == NULL) {
+		cJSON_Delete(data);
+		cJSON_Delete(meta);
+		cJSON_Delete(root);
+		return ERR_INTERNAL;
+	}
+	cJSON_AddItemToObject(root, "data", data);
+	cJSON_AddItemToObject(root, "meta", meta);
+	buf_reset(r->out);
+	if (json_append(r->out, root) == -1)
+		e = ERR_INTERNAL;
+	cJSON_Delete(root);
+	if (e == ERR_NONE) {
+		r->status = status;
+		r->content_type = "application/json; charset=utf-8";
+	}
+	return e;
+}
+
+enum err
+reply_data(struct req *r, int status, cJSON *data)
+{
+	return reply_envelope(r, status, data, NULL);
+}
+
+/* Sets the Location reply_head writes; -1, and none, when it holds CR or LF. */
+static int
+reply_location(struct req *r, const char *location)
+{
+	if (strpbrk(location, "\r\n") != NULL)
+		return -1;
+	r->location = location;
+	return 0;
+}
+
+enum err
+reply_created(struct req *r, const char *location, cJSON *data)
+{
+	if (reply_location(r, location) == -1) {
+		cJSON_Delete(data);
+		return ERR_INTERNAL;
+	}
+	return reply_data(r, 201, data);
+}
+
+enum err
+reply_see_other(struct req *r, const char *location)
+{
+	if (reply_location(r, location) == -1)
+		return ERR_INTERNAL;
+	buf_reset(r->out);
+	html_begin(r->out, "See Other");
+	buf_puts(r->out, "<p>Continue to ");
+	html_link(r->out, location, location);
+	buf_puts(r->out, ".</p>\n");
+	html_end(r->out);
+	r->status = 303;
+	r->content_type = HTML_CONTENT_TYPE;
+	return ERR_NONE;
+}
+
+enum err
+reply_page(struct req *r, int status)
+{
+	r->status = status;
+	r->content_type = HTML_CONTENT_TYPE;
+	return ERR_NONE;
+}
+
+enum err
+reply_empty(struct req *r)
+{
+	buf_reset(r->out);
+	r->status = 204;
+	r->content_type = NULL;
+	return ERR_NONE;
+}
+
+enum err
+reply_not_modified(struct req *r)
+{
+	buf_reset(r->out);
+	r->status = 304;
+	r->content_type = NULL;
+	return ERR_NONE;
+}
+
+/* Appends ,"key":"value" with value escaped. */
+static void
+out_kv(struct buf *b, const char *key, const char *value, int comma)
+{
+	buf_printf(b, "%s\"%s\":\"", comma ? "," : "", key);
+	buf_json_escape(b, value, strlen(value));
+	buf_puts(b, "\"");
+}
+
+/* Writes the page for error e with message into r->out. */
+static void
+render_error_page(struct req *r, enum err e, const char *message)
+{
+	struct buf *b = r->out;
+	const char *back = http_form_path(r, "backTo");
+	char title[64];
+	size_t i;
+
+	snprintf(title, sizeof(title), "%d %s", r->status,
+	    error_reason(r->status));
+	r->content_type = HTML_CONTENT_TYPE;
+	buf_reset(b);
+	html_begin(b, title);
+	buf_puts(b, "<h1>");
+	html_text(b, title);
+	buf_puts(b, "</h1>\n<p class=\"message\">");
+	html_text(b, message);
+	buf_puts(b, "</p>\n");
+	if (r->details.n > 0) {
+		buf_puts(b, "<ul class=\"errors\">\n");
+		for (i = 0; i < r->details.n; i++) {
+			buf_puts(b, "<li><strong>");
+			html_text(b, r->details.e[i].field);
+			buf_puts(b, "</strong>: ");
+			html_text(b, r->details.e[i].message);
+			buf_puts(b, "</li>\n");
+		}
+		buf_puts(b, "</ul>\n");
+	}
+	buf_puts(b, "<p>");
+	html_link(b, back != NULL ? back : "/", "Go back");
+	buf_puts(b, "</p>\n<p class=\"request-id\">Error ");
+	html_text(b, error_code(e));
+	buf_puts(b, ", request ");
+	html_text(b, r->request_id);
+	buf_puts(b, "</p>\n");
+	html_end(b);
+}
+
+void
+reply_error(struct req *r)
+{
+	struct buf *b = r->out;
+	char now[32];
+	size_t i;
+	enum err e = r->err;
+
+	if (e <= ERR_NONE || e >= ERR__MAX)
+		e = ERR_INTERNAL;
+	r->status = error_status(e);
+	r->content_type = "application/json; charset=utf-8";
+	r->cache_control = NULL;
+	r->location = NULL;
+	buf_reset(b);
+	if (r->browser) {
+		render_error_page(r, e, r->err_message != NULL ?
+		    r->err_message : error_message(e));
+		goto headers;
+	}
+	buf_puts(b, "{\"error\":{");
+	out_kv(b, "code", error_code(e), 0);
+	out_kv(b, "message", r->err_message != NULL ? r->err_message :
+	    error_message(e), 1);
+	if (r->details.n > 0) {
+		buf_puts(b, ",\"details\":[");
+		for (i = 0; i < r->details.n; i++) {
+			buf_puts(b, i ? ",{" : "{");
+			out_kv(b, "field", r->details.e[i].field, 0);
+			out_kv(b, "code", r->details.e[i].code, 1);
+			out_kv(b, "message", r->details.e[i].message, 1);
+			buf_puts(b, "}");
+		}
+		buf_puts(b, "]");
+	}
+	time_rfc3339(time(NULL), now, sizeof(now));
+	buf_puts(b, "},\"meta\":{");
+	out_kv(b, "timestamp", now, 0);
+	out_kv(b, "requestId", r->request_id, 1);
+	buf_puts(b, "}}");
+headers:
+	if (e == ERR_UNAUTHENTICATED)
+		reply_header(r, "WWW-Authenticate", r->token_sent ?
+		    "Bearer realm=\"quill\", error=\"invalid_token\"" :
+		    "Bearer realm=\"quill\"");
+	if ((e == ERR_RATE_LIMITED || e == ERR_UNAVAILABLE)) {
+		char ra[24];
+
+		snprintf(ra, sizeof(ra), "%ld", r->retry_after > 0 ?
+		    r->retry_after : 1);
+		reply_header(r, "Retry-After", ra);
+	}
+}
+
+void
+reply_head(const struct req *r, struct buf *head)
+{
+	buf_reset(head);
+	buf_puts(head, "Status: ");
+	buf_int(head, r->status, 0);
+	buf_puts(head, " ");
+	buf_puts(head, error_reason(r->status));
+	buf_puts(head, "\r\n");
+	if (r->content_type != NULL) {
+		buf_puts(head, "Content-Type: ");
+		buf_puts(head, r->content_type);
+		buf_puts(head, "\r\n");
+	}
+	if (r->status != 204 && r->status != 304) {
+		buf_puts(head, "Content-Length: ");
+		buf_int(head, (long long)r->out->len, 0);
+		buf_puts(head, "\r\n");
+	}
+	buf_puts(head, security_headers);
+	buf_puts(head, r->content_type != NULL &&
+	    strncmp(r->content_type, "text/html", 9) == 0 ? page_csp : data_csp);
+	buf_puts(head, "Cache-Control: ");
+	buf_puts(head, r->cache_control != NULL ? r->cache_control : "no-store");
+	buf_puts(head, "\r\nX-Request-Id: ");
+	buf_puts(head, r->request_id);
+	buf_puts(head, "\r\n");
+	if (r->location != NULL) {
+		buf_puts(head, "Location: ");
+		buf_puts(head, r->location);
+		buf_puts(head, "\r\n");
+	}
+	buf_append(head, r->hdr->data != NULL ? r->hdr->data : "", r->hdr->len);
+	buf_puts(head, "\r\n");
+}
+
+/* Appends s percent-encoded for a query string. */
+static void
+query_escape(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char esc[3];
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-_.~", c) != NULL) {
+			buf_append(b, s, 1);
+			continue;
+		}
+		esc[0] = '%';
+		esc[1] = hex[c >> 4];
+		esc[2] = hex[c & 15];
+		buf_append(b, esc, 3);
+	}
+}
+
+/* Sets Link: <path?query-with-next>; rel="next". */
+static void
+link_next(struct req *r, const char *name, const char *value)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_puts(&b, "<");
+	buf_puts(&b, r->path);
+	buf_puts(&b, "?");
+	for (i = 0; i < r->qs.n; i++) {
+		if (strcmp(r->qs.fields[i].name, "cursor") == 0 ||
+		    strcmp(r->qs.fields[i].name, "page") == 0)
+			continue;
+		query_escape(&b, r->qs.fields[i].name);
+		buf_puts(&b, "=");
+		query_escape(&b, r->qs.fields[i].value);
+		buf_puts(&b, "&");
+	}
+	buf_puts(&b, name);
+	buf_puts(&b, "=");
+	query_escape(&b, value);
+	buf_puts(&b, ">; rel=\"next\"");
+	if (!b.oom)
+		reply_header(r, "Link", b.data);
+	buf_free(&b);
+}
+
+enum err
+reply_list(struct req *r, const struct cursor_params *p, cJSON *items,
+    const char *next, int64_t total)
+{
+	cJSON *meta = cJSON_CreateObject();
+	int64_t pages;
+	char num[24];
+
+	if (meta == NULL) {
+		cJSON_Delete(items);
+		return ERR_INTERNAL;
+	}
+	if (p->mode == CURSOR_KEYSET) {
+		cJSON_AddNumberToObject(meta, "limit", p->limit);
+		if (next != NULL)
+			cJSON_AddStringToObject(meta, "nextCursor", next);
+		else
+			cJSON_AddNullToObject(meta, "nextCursor");
+		cJSON_AddBoolToObject(meta, "hasMore", next != NULL);
+		if (next != NULL)
+			link_next(r, "cursor", next);
+	} else {
+		pages = (total + p->limit - 1) / p->limit;
+		cJSON_AddNumberToObject(meta, "page", (double)p->page);
+		cJSON_AddNumberToObject(meta, "perPage", p->limit);
+		cJSON_AddNumberToObject(meta, "total", (double)total);
+		cJSON_AddNumberToObject(meta, "totalPages", (double)pages);
+		if (p->page < pages) {
+			snprintf(num, sizeof(num), "%lld", (long long)p->page + 1);
+			link_next(r, "page", num);
+		}
+	}
+	return reply_envelope(r, 200, items, meta);
+}

@@ -1,0 +1,71 @@
+/*
+ * reply: the one writer of the answer.  Handlers and app answer through
+ * these functions, and nothing else writes the status, the headers
+ * (r->hdr) or the body (r->out): lower layers return data, and reply
+ * turns it into bytes.
+ */
+#ifndef QUILL_REPLY_H
+#define QUILL_REPLY_H
+
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "base/buf.h"
+#include "pure/cursor.h"
+#include "web/http.h"
+
+/* Adds a response header; refuses (-1) names or values with CR, LF or NUL. */
+int reply_header(struct req *r, const char *name, const char *value);
+
+/*
+ * Answers status with {"data": data, "meta": {"requestId"}}; takes
+ * ownership of data.
+ */
+enum err reply_data(struct req *r, int status, cJSON *data);
+
+/*
+ * Answers 200 {"data": items, "meta": ...}: in keyset mode {limit,
+ * nextCursor, hasMore} and a Link rel="next" header when next is not NULL;
+ * in offset mode {page, perPage, total, totalPages}.  Takes items.
+ */
+enum err reply_list(struct req *r, const struct cursor_params *p,
+    cJSON *items, const char *next, int64_t total);
+
+/*
+ * Answers 201 Created with data, as reply_data; location, the path of
+ * what was made, is kept in r->location (a form's 303 goes there) and
+ * written by reply_head.
+ */
+enum err reply_created(struct req *r, const char *location, cJSON *data);
+
+/*
+ * Answers 303 See Other to location, a path on this site, with a small
+ * page linking to it; it replaces r->location, and headers set so far are
+ * kept.
+ */
+enum err reply_see_other(struct req *r, const char *location);
+
+/* Answers status with the page the handler wrote into r->out (see html.h). */
+enum err reply_page(struct req *r, int status);
+
+/* Answers 204 No Content. */
+enum err reply_empty(struct req *r);
+
+/* Answers 304 Not Modified: no body; headers set so far are kept. */
+enum err reply_not_modified(struct req *r);
+
+/*
+ * Writes the answer for r->err into r->out and sets the status: the error
+ * envelope, or for a browser (r->browser) a page with the status, the
+ * message and the field errors, and a link back to the form's backTo
+ * path (else to /).
+ */
+void reply_error(struct req *r);
+
+/*
+ * Writes the status line and headers for the response into head: the
+ * fixed ones, Location (r->location), then those added with reply_header.
+ */
+void reply_head(const struct req *r, struct buf *head);
+
+#endif
