@@ -169,7 +169,8 @@ users_me_update(struct req *r)
 	    c.email_len);
 	before = u;
 	now = time(NULL);
-	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
+	    ERR_NONE)
 		return e;
 	e = user_update(r->arena, u.id, &c, now, &u);
 	if (e == ERR_NONE && moved)
@@ -195,7 +196,8 @@ users_me_delete(struct req *r)
 		return e;
 	if ((e = users_load_self(r, &v[DEL_CURRENT_PASSWORD], &u)) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
+	    ERR_NONE)
 		return e;
 	if ((e = db_end(user_delete(r->arena, u.id, time(NULL)))) != ERR_NONE)
 		return users_store_fail(r, e);
@@ -243,7 +245,8 @@ users_update(struct req *r)
 		c.role = (int)v[ADM_ROLE].i;
 	if (v[ADM_DISABLED].present)
 		c.disabled = v[ADM_DISABLED].b;
-	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
+	    ERR_NONE)
 		return e;
 	if ((e = db_end(user_update(r->arena, r->params[0], &c, time(NULL),
 	    &u))) != ERR_NONE)
@@ -260,7 +263,8 @@ users_delete(struct req *r)
 
 	if ((e = auth_require_role(r, ROLE_ADMIN)) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
+	    ERR_NONE)
 		return e;
 	if ((e = db_end(user_delete(r->arena, r->params[0],
 	    time(NULL)))) != ERR_NONE)

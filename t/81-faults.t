@@ -9,6 +9,7 @@ use lib 't/lib';
 use Test::More;
 use QuillTest;
 use QuillPosts;
+use FormTest;
 use QuillHarden;
 
 plan skip_all => 'the process limits and faults are tested behind lighttpd, whose backends the test configures'
@@ -118,8 +119,10 @@ subtest 'a full disk' => sub {
     my $author = account($srv, 'user');
     my $post = new_post($srv, $author, title => 'Before the disk filled',
         status => 'published');
+    my (undef, $email, $pw) = register($srv);
     my $before = posts_state($srv);
     my $users = sql($srv, 'SELECT count(*) FROM users');
+    my $sessions = sql($srv, 'SELECT count(*) FROM sessions');
 
     open my $fill, '>', "$dir/filler" or die "$dir/filler: $!";
     binmode $fill;
@@ -140,6 +143,15 @@ subtest 'a full disk' => sub {
     is($r->{status}, 503, 'an edit: 503');
     my ($reg) = register($srv);
     is($reg->{status}, 503, 'a registration: 503');
+    # A form login sets its cookie before the commit that fails: the 503
+    # must not hand the browser a session that was never stored.  (Accept:
+    # JSON, for the error envelope rather than the page.)
+    $r = api($srv, 'POST', '/api/v1/auth/login',
+        form => { email => $email, password => $pw },
+        headers => same_origin($srv, accept => 'application/json'));
+    is($r->{status}, 503, 'a form login: 503');
+    is_deeply([set_cookies($r)], [], 'and it sets no cookie');
+    is(sql($srv, 'SELECT count(*) FROM sessions'), $sessions, 'no session was stored');
     is(api($srv, 'GET', "/api/v1/posts/$post->{id}")->{status}, 200, 'reads go on');
     is(posts_state($srv), $before, 'no post was changed');
     is(sql($srv, 'SELECT count(*) FROM users'), $users, 'no account was made');

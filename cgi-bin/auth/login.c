@@ -101,14 +101,16 @@ auth_register(struct req *r)
 	enum err e;
 
 	if ((e = http_validate(r, reg_fields, REG__MAX, v)) != ERR_NONE ||
-	    (e = ratelimit_check(r, RL_REGISTER, r->client, now)) != ERR_NONE)
+	    (e = ratelimit_check(RL_REGISTER, r->client, now, &r->rate)) !=
+	    ERR_NONE)
 		return e;
 	/* Hash before taking the write lock: it is the slow part. */
 	if (password_hash(v[REG_PASSWORD].str, v[REG_PASSWORD].len, hash) == -1)
 		return ERR_UNAVAILABLE;
 	if ((e = db_begin()) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_hit(r, RL_REGISTER, r->client, now)) != ERR_NONE) {
+	if ((e = ratelimit_hit(RL_REGISTER, r->client, now, &r->rate)) !=
+	    ERR_NONE) {
 		db_rollback();
 		return e;
 	}
@@ -241,7 +243,7 @@ login_session(struct req *r, const struct user *u, int64_t now, int64_t *sid)
 			cJSON_Delete(d);
 			e = ERR_INTERNAL;
 		} else {
-			auth_cookie_set(r, s.text);
+			reply_cookie_set(r, s.text);
 			e = reply_data(r, 200, d);
 		}
 	}
@@ -261,14 +263,16 @@ auth_login(struct req *r)
 	enum err e;
 
 	if ((e = http_validate(r, login_fields, LOGIN__MAX, v)) != ERR_NONE ||
-	    (e = ratelimit_check(r, RL_LOGIN, r->client, now)) != ERR_NONE ||
-	    (e = ratelimit_login_check(r, v[LOGIN_EMAIL].str,
-	    v[LOGIN_EMAIL].len, now)) != ERR_NONE)
+	    (e = ratelimit_check(RL_LOGIN, r->client, now, &r->rate)) !=
+	    ERR_NONE ||
+	    (e = ratelimit_login_check(v[LOGIN_EMAIL].str,
+	    v[LOGIN_EMAIL].len, now, &r->rate)) != ERR_NONE)
 		return e;
 	ok = login_verify(r, v, &u, rehash, &e);
 	if (e != ERR_NONE || (e = db_begin()) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_hit(r, RL_LOGIN, r->client, now)) != ERR_NONE) {
+	if ((e = ratelimit_hit(RL_LOGIN, r->client, now, &r->rate)) !=
+	    ERR_NONE) {
 		db_rollback();
 		return e;
 	}
@@ -351,7 +355,7 @@ auth_refresh(struct req *r)
 		return refresh_refused(r);
 	}
 	snprintf(sid, sizeof(sid), "%lld", (long long)ref.session_id);
-	if ((e = ratelimit_hit(r, RL_REFRESH, sid, now)) == ERR_NONE &&
+	if ((e = ratelimit_hit(RL_REFRESH, sid, now, &r->rate)) == ERR_NONE &&
 	    (e = session_rotate(&ref, v[REFRESH_TOKEN].str,
 	    v[REFRESH_TOKEN].len, old, &next, http_env(r, "HTTP_USER_AGENT"),
 	    r->client, now)) == ERR_NONE)
@@ -430,6 +434,6 @@ auth_logout(struct req *r)
 	auth_event_log(r, LOG_INFO, everywhere ? "logout_everywhere" :
 	    "session_revoked", uid, everywhere ? 0 : sid);
 	if (r->who.cookie)
-		auth_cookie_clear(r);
+		reply_cookie_clear(r);
 	return reply_empty(r);
 }

@@ -76,15 +76,20 @@ forgot_mail_body(struct arena *a, const struct user *u, const char *token)
 static enum err
 forgot_send(struct req *r, const struct user *u, int64_t now)
 {
+	struct ratelimit_verdict v;
 	struct secret token;
 	char key[24], *body;
 	int over;
 	enum err e;
 
 	snprintf(key, sizeof(key), "%lld", (long long)u->id);
-	if ((e = ratelimit_count(r, RL_FORGOT_ACCOUNT, key, now, &over)) !=
-	    ERR_NONE || over)
+	if ((e = ratelimit_count(RL_FORGOT_ACCOUNT, key, now, &v, &over)) !=
+	    ERR_NONE)
 		return e;
+	if (over) {
+		ratelimit_log(&v, r->request_id, r->client);
+		return ERR_NONE;
+	}
 	if ((e = reset_issue(u->id, now, &token)) != ERR_NONE)
 		return e;
 	body = forgot_mail_body(r->arena, u, token.text);
@@ -112,7 +117,8 @@ auth_password_forgot(struct req *r)
 	if ((e = http_validate(r, forgot_fields, FORGOT__MAX, v)) != ERR_NONE ||
 	    (e = db_begin()) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_hit(r, RL_FORGOT, r->client, now)) == ERR_NONE) {
+	if ((e = ratelimit_hit(RL_FORGOT, r->client, now, &r->rate)) ==
+	    ERR_NONE) {
 		e = user_get_by_email(r->arena, v[FORGOT_EMAIL].str,
 		    v[FORGOT_EMAIL].len, &u);
 		if (e == ERR_NONE && !u.disabled)

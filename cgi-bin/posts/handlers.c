@@ -67,7 +67,7 @@ posts_reply(struct req *r, const struct post *p, const char *location)
 	char etag[POST_ETAG_MAX];
 
 	post_etag(p, etag);
-	reply_header(r, "ETag", etag);
+	reply_etag(r, etag);
 	return location != NULL ? reply_created(r, location, view_post(p)) :
 	    reply_data(r, 200, view_post(p));
 }
@@ -104,10 +104,7 @@ posts_get_page(struct req *r, const struct post *p)
 	pp.may_edit = post_may_change(p, &r->who, 1) == ERR_NONE;
 	pp.may_delete = post_may_delete(p, &r->who) == ERR_NONE;
 	pp.site = site_page(r, p->title);
-	reply_header(r, "Vary", "Accept");
-	buf_reset(r->out);
-	posts_page_post(r->out, &pp);
-	return reply_page(r, 200);
+	return reply_page(r, 200, posts_page_post, &pp);
 }
 
 /* GET /api/v1/posts/{id} */
@@ -131,14 +128,12 @@ posts_get(struct req *r)
 	 * What anyone may read, a cache may keep, asking again (If-None-Match)
 	 * before each use, so an edit or a delete shows at once.
 	 */
-	if (r->who.user_id == 0 && p.status == POST_PUBLISHED) {
-		r->cache_control = "no-cache";
-		reply_header(r, "Vary", "Authorization, Cookie, Accept");
-	}
+	if (r->who.user_id == 0 && p.status == POST_PUBLISHED)
+		reply_public(r);
 	post_etag(&p, etag);
 	h = http_env(r, "HTTP_IF_NONE_MATCH");
 	if (h != NULL && header_etag_match(h, etag, 1)) {
-		reply_header(r, "ETag", etag);
+		reply_etag(r, etag);
 		return reply_not_modified(r);
 	}
 	return posts_reply(r, &p, NULL);
@@ -161,7 +156,8 @@ posts_create(struct req *r)
 		return e;
 	status = v[PF_STATUS].present ? (enum post_status)v[PF_STATUS].i :
 	    POST_DRAFT;
-	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
+	    ERR_NONE)
 		return e;
 	if ((e = post_store_insert(r->who.user_id, status, v[PF_TITLE].str,
 	    v[PF_TITLE].len, v[PF_BODY].str, v[PF_BODY].len, time(NULL),
@@ -223,7 +219,8 @@ posts_change(struct req *r, const struct vfield *fields)
 	    !v[PF_STATUS].present)
 		return http_fail(r, ERR_VALIDATION,
 		    "Send at least one of title, body and status.");
-	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
+	    ERR_NONE)
 		return e;
 	if ((e = posts_apply(r, v, &p)) != ERR_NONE) {
 		db_rollback();
@@ -258,7 +255,8 @@ posts_delete(struct req *r)
 
 	if ((e = auth_require(r)) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_begin_write(r)) != ERR_NONE)
+	if ((e = ratelimit_begin_write(r->who.user_id, &r->rate)) !=
+	    ERR_NONE)
 		return e;
 	if ((e = post_store_get(r->arena, r->params[0], &p)) != ERR_NONE ||
 	    (e = post_may_delete(&p, &r->who)) != ERR_NONE ||
@@ -377,10 +375,7 @@ posts_list_page(struct req *r, const struct post_filter *f, const char *q,
 	lv.heading = q != NULL ? "Search" :
 	    f->status == POST_DRAFT ? "Drafts" : "Posts";
 	lv.site = site_page(r, lv.heading);
-	reply_header(r, "Vary", "Accept");
-	buf_reset(r->out);
-	posts_page_list(r->out, &lv);
-	return reply_page(r, 200);
+	return reply_page(r, 200, posts_page_list, &lv);
 }
 
 /* The list of posts; of one author (who must exist) when author is not 0. */

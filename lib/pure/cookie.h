@@ -9,6 +9,12 @@
 #include <stddef.h>
 
 /*
+ * The session cookie: the __Host- prefix pins it to this host, path / and
+ * https.  web/auth reads it, web/reply sets and clears it.
+ */
+#define COOKIE_SESSION "__Host-quill_session"
+
+/*
  * Finds the cookie called name (compared exactly) in header, a Cookie
  * header value.  On 1, *value points into header at its value (white
  * space around it removed, quotes kept) of *len bytes.  Returns 0 when

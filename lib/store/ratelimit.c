@@ -8,7 +8,6 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "store/ratelimit.h"
-#include "web/reply.h"
 #include "base/secret.h"
 
 /* Bytes of an account name looked at; longer ones are cut. */
@@ -58,31 +57,33 @@ bucket_key(enum ratelimit_bucket b, const char *key, char buf[ADDR_MAX])
 	return buf;
 }
 
-/*
- * Logs and counts a refusal in bucket b (the key is not logged: it may be
- * personal).
- */
-static void
-refusal_log(const struct req *r, enum ratelimit_bucket b)
+void
+ratelimit_log(const struct ratelimit_verdict *v, const char *request_id,
+    const char *client)
 {
-	metrics_count(buckets[b].refused);
-	log_event(LOG_WARN, "rate_limited", r->request_id, "bucket",
-	    buckets[b].name, "client", r->client, NULL);
+	if (v->bucket < 0 || v->bucket >= RL__MAX)
+		return;
+	metrics_count(buckets[v->bucket].refused);
+	log_event(LOG_WARN, "rate_limited", request_id, "bucket",
+	    buckets[v->bucket].name, "client", client, NULL);
 }
 
-/* Answers 429 for bucket b: limit per window, which ends in reset seconds. */
-static enum err
-refuse(struct req *r, enum ratelimit_bucket b, long limit, int64_t reset)
+/* Fills *v for bucket b: limit per window, which ends in reset seconds. */
+static void
+verdict(struct ratelimit_verdict *v, enum ratelimit_bucket b, long limit,
+    int64_t reset)
 {
-	char num[24];
+	v->bucket = b;
+	v->limit = limit;
+	v->reset = reset < 1 ? 1 : reset;
+}
 
-	r->retry_after = reset < 1 ? 1 : (long)reset;
-	snprintf(num, sizeof(num), "%ld", limit);
-	reply_header(r, "RateLimit-Limit", num);
-	reply_header(r, "RateLimit-Remaining", "0");
-	snprintf(num, sizeof(num), "%ld", r->retry_after);
-	reply_header(r, "RateLimit-Reset", num);
-	refusal_log(r, b);
+/* Refuses for bucket b: ERR_RATE_LIMITED, *v filled in. */
+static enum err
+refuse(struct ratelimit_verdict *v, enum ratelimit_bucket b, long limit,
+    int64_t reset)
+{
+	verdict(v, b, limit, reset);
 	return ERR_RATE_LIMITED;
 }
 
@@ -101,13 +102,13 @@ row_ints(struct db_stmt *st, int64_t *v, int n, const char *where)
 }
 
 enum err
-ratelimit_check(struct req *r, enum ratelimit_bucket b, const char *key,
-    int64_t now)
+ratelimit_check(enum ratelimit_bucket b, const char *key, int64_t now,
+    struct ratelimit_verdict *v)
 {
 	const struct config_rate *rate = buckets[b].rate;
 	char buf[ADDR_MAX];
 	struct db_stmt *st;
-	int64_t v[2];	/* hits, expires_at */
+	int64_t row[2];	/* hits, expires_at */
 	enum err e;
 
 	if (rate->limit == 0)
@@ -115,10 +116,10 @@ ratelimit_check(struct req *r, enum ratelimit_bucket b, const char *key,
 	st = db_prepare(STMT_RATE_GET);
 	db_bind_str(st, 1, buckets[b].name);
 	db_bind_str(st, 2, bucket_key(b, key, buf));
-	if ((e = row_ints(st, v, 2, "ratelimit_check")) != ERR_NONE)
+	if ((e = row_ints(st, row, 2, "ratelimit_check")) != ERR_NONE)
 		return e;
-	if (v[1] > now && v[0] >= rate->limit)
-		return refuse(r, b, rate->limit, v[1] - now);
+	if (row[1] > now && row[0] >= rate->limit)
+		return refuse(v, b, rate->limit, row[1] - now);
 	return ERR_NONE;
 }
 
@@ -150,8 +151,8 @@ rate_count(enum ratelimit_bucket b, const char *key, int64_t now, int *over,
 }
 
 enum err
-ratelimit_hit(struct req *r, enum ratelimit_bucket b, const char *key,
-    int64_t now)
+ratelimit_hit(enum ratelimit_bucket b, const char *key, int64_t now,
+    struct ratelimit_verdict *v)
 {
 	int64_t reset;
 	int over;
@@ -159,39 +160,39 @@ ratelimit_hit(struct req *r, enum ratelimit_bucket b, const char *key,
 
 	if ((e = rate_count(b, key, now, &over, &reset)) != ERR_NONE)
 		return e;
-	return over ? refuse(r, b, buckets[b].rate->limit,
+	return over ? refuse(v, b, buckets[b].rate->limit,
 	    reset) : ERR_NONE;
 }
 
 enum err
-ratelimit_count(struct req *r, enum ratelimit_bucket b, const char *key,
-    int64_t now, int *over)
+ratelimit_count(enum ratelimit_bucket b, const char *key, int64_t now,
+    struct ratelimit_verdict *v, int *over)
 {
 	int64_t reset;
 	enum err e;
 
 	if ((e = rate_count(b, key, now, over, &reset)) == ERR_NONE && *over)
-		refusal_log(r, b);
+		verdict(v, b, buckets[b].rate->limit, reset);
 	return e;
 }
 
 enum err
-ratelimit_write(struct req *r)
+ratelimit_write(int64_t user_id, struct ratelimit_verdict *v)
 {
 	char key[24];
 
-	snprintf(key, sizeof(key), "%lld", (long long)r->who.user_id);
-	return ratelimit_hit(r, RL_WRITE, key, (int64_t)time(NULL));
+	snprintf(key, sizeof(key), "%lld", (long long)user_id);
+	return ratelimit_hit(RL_WRITE, key, (int64_t)time(NULL), v);
 }
 
 enum err
-ratelimit_begin_write(struct req *r)
+ratelimit_begin_write(int64_t user_id, struct ratelimit_verdict *v)
 {
 	enum err e;
 
 	if ((e = db_begin()) != ERR_NONE)
 		return e;
-	if ((e = ratelimit_write(r)) != ERR_NONE)
+	if ((e = ratelimit_write(user_id, v)) != ERR_NONE)
 		db_rollback();
 	return e;
 }
@@ -222,21 +223,21 @@ account_key(const char *account, size_t len, char out[SECRET_DIGEST_HEX])
 }
 
 enum err
-ratelimit_login_check(struct req *r, const char *account, size_t len,
-    int64_t now)
+ratelimit_login_check(const char *account, size_t len, int64_t now,
+    struct ratelimit_verdict *v)
 {
 	char key[SECRET_DIGEST_HEX];
-	int64_t v[3];	/* failures, last_failed_at, locked_until */
+	int64_t row[3];	/* failures, last_failed_at, locked_until */
 	enum err e;
 
 	if (config.login_failures == 0)
 		return ERR_NONE;
 	account_key(account, len, key);
-	if ((e = failures_get(key, v, "ratelimit_login_check")) != ERR_NONE)
+	if ((e = failures_get(key, row, "ratelimit_login_check")) != ERR_NONE)
 		return e;
-	if (v[2] > now)
-		return refuse(r, RL_LOGIN_ACCOUNT, config.login_failures,
-		    v[2] - now);
+	if (row[2] > now)
+		return refuse(v, RL_LOGIN_ACCOUNT, config.login_failures,
+		    row[2] - now);
 	return ERR_NONE;
 }
 

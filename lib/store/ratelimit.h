@@ -6,8 +6,10 @@
  * address, a session, a user; see QUILL_RATE_* in docs/configuration.md).
  * A key's window starts at its first request after the previous window
  * ended.  Failed logins per account add a growing back-off on top.
- * A refusal is ERR_RATE_LIMITED: 429 with Retry-After, RateLimit-Limit,
- * RateLimit-Remaining and RateLimit-Reset, and a "rate_limited" log event.
+ * A refusal is ERR_RATE_LIMITED with a verdict (which bucket, its limit,
+ * when the window ends), which reply turns into 429 with Retry-After,
+ * RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset, and which
+ * ratelimit_log writes as a "rate_limited" log event.
  *
  * The pattern for an endpoint that does expensive work (Argon2) first:
  * ratelimit_check() before the work (reads only), ratelimit_hit() inside
@@ -20,7 +22,6 @@
 #include <stdint.h>
 
 #include "base/error.h"
-#include "web/http.h"
 
 enum ratelimit_bucket {
 	RL_LOGIN,		/* POST /auth/login, per client address */
@@ -35,52 +36,67 @@ enum ratelimit_bucket {
 	RL__MAX
 };
 
+/* Why a request was refused: what a 429 says. */
+struct ratelimit_verdict {
+	enum ratelimit_bucket bucket;
+	long		 limit;		/* requests a window; 0: no refusal */
+	int64_t		 reset;		/* seconds until the window ends, >= 1 */
+};
+
 /*
  * Whether key may make one more request in bucket b at now, without
- * counting it: ERR_NONE, or ERR_RATE_LIMITED with the headers set on r.
+ * counting it: ERR_NONE, or ERR_RATE_LIMITED with *v filled in.
  */
-enum err ratelimit_check(struct req *r, enum ratelimit_bucket b,
-    const char *key, int64_t now);
+enum err ratelimit_check(enum ratelimit_bucket b, const char *key,
+    int64_t now, struct ratelimit_verdict *v);
 
 /*
- * Counts one request of key in bucket b at now; ERR_RATE_LIMITED (headers
- * set on r) when it is over the limit, and the caller then rolls back.
+ * Counts one request of key in bucket b at now; ERR_RATE_LIMITED (*v
+ * filled in) when it is over the limit, and the caller then rolls back.
  * Call inside the request's write transaction.
  */
-enum err ratelimit_hit(struct req *r, enum ratelimit_bucket b,
-    const char *key, int64_t now);
+enum err ratelimit_hit(enum ratelimit_bucket b, const char *key,
+    int64_t now, struct ratelimit_verdict *v);
 
 /*
- * As ratelimit_hit, but the answer is left alone: *over is set to 1 when
- * the request is over the limit (the refusal is only logged).  For limits
- * a client must not be able to observe.
+ * As ratelimit_hit, but the request goes on: *over is set to 1, and *v
+ * filled in, when it is over the limit, which the caller only logs
+ * (ratelimit_log).  For limits a client must not be able to observe.
  */
-enum err ratelimit_count(struct req *r, enum ratelimit_bucket b,
-    const char *key, int64_t now, int *over);
+enum err ratelimit_count(enum ratelimit_bucket b, const char *key,
+    int64_t now, struct ratelimit_verdict *v, int *over);
 
 /*
  * The write limit of users and posts (QUILL_RATE_WRITE, per user): counts
- * one write of the authenticated caller, r->who.user_id.  Call it inside
- * the write transaction, before changing anything; ratelimit_begin_write
- * does both.
+ * one write of user_id now.  Call it inside the write transaction, before
+ * changing anything; ratelimit_begin_write does both.
  */
-enum err ratelimit_write(struct req *r);
+enum err ratelimit_write(int64_t user_id, struct ratelimit_verdict *v);
 
 /*
  * Opens the write transaction of a POST, PUT, PATCH or DELETE on users or
- * posts (db_begin) and counts it against the caller's write limit.  On any
- * error, ERR_RATE_LIMITED with its headers included, no transaction is open.
+ * posts (db_begin) and counts it against user_id's write limit.  On any
+ * error (ERR_RATE_LIMITED with *v filled in among them), no transaction is
+ * open.
  */
-enum err ratelimit_begin_write(struct req *r);
+enum err ratelimit_begin_write(int64_t user_id, struct ratelimit_verdict *v);
 
 /*
  * Whether the account (the email as typed, len bytes, compared without
  * regard to ASCII case) is in its login back-off at now: ERR_RATE_LIMITED
- * with the headers set on r.  Reads only.  Unknown emails are accounts
- * like any other, so the answer reveals nothing about which exist.
+ * with *v filled in.  Reads only.  Unknown emails are accounts like any
+ * other, so the answer reveals nothing about which exist.
  */
-enum err ratelimit_login_check(struct req *r, const char *account,
-    size_t len, int64_t now);
+enum err ratelimit_login_check(const char *account, size_t len, int64_t now,
+    struct ratelimit_verdict *v);
+
+/*
+ * Logs the refusal *v of the request request_id from client as a
+ * "rate_limited" event and counts it (the key is not logged: it may be
+ * personal).
+ */
+void ratelimit_log(const struct ratelimit_verdict *v, const char *request_id,
+    const char *client);
 
 /*
  * Records a failed login of the account at now.  From the

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "base/metrics.h"
 #include "base/password.h"
 #include "pure/path.h"
+#include "store/ratelimit.h"
 #include "web/reply.h"
 #include "web/sandbox.h"
 #include "web/scrape.h"
@@ -604,6 +606,7 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 			return e;
 	}
 	/* Here, so that no handler can forget it. */
+	r->hdr_mark = r->hdr->len;
 	if ((e = auth_csrf(r)) != ERR_NONE || (e = rt->handle(r)) != ERR_NONE ||
 	    (rt->write != NULL && (e = app_write(r, rt->write)) != ERR_NONE))
 		return e;
@@ -637,6 +640,7 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 	r->io = io;
 	r->read_body = io_read;
 	r->status = 200;
+	r->hdr_mark = SIZE_MAX;		/* no handler: an error keeps them all */
 
 	app_counted = n + APP_COUNT_UNMATCHED;
 	e = app_dispatch(r, routes, n);
@@ -654,6 +658,8 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 		if (r->err != e)
 			r->err_message = NULL;
 		r->err = e;
+		if (e == ERR_RATE_LIMITED && r->rate.limit > 0)
+			ratelimit_log(&r->rate, r->request_id, r->client);
 		reply_error(r);
 	}
 	reply_head(r, head);

@@ -73,7 +73,7 @@ cookie_hash(const struct req *r, unsigned char hash[SECRET_HASH_BYTES])
 	size_t len;
 	int rc;
 
-	if (h == NULL || (rc = cookie_get(h, AUTH_COOKIE, &v, &len)) == 0)
+	if (h == NULL || (rc = cookie_get(h, COOKIE_SESSION, &v, &len)) == 0)
 		return 0;
 	if (rc < 0 || secret_hash(v, len, hash) == -1)
 		return -1;
@@ -179,24 +179,6 @@ auth_cookie_session(const struct req *r, int64_t now, struct session_cookie *c)
 	return session_cookie_find(hash, now, c);
 }
 
-void
-auth_cookie_set(struct req *r, const char *secret)
-{
-	char v[256];
-
-	snprintf(v, sizeof(v), AUTH_COOKIE "=%s; Path=/; Max-Age=%ld; Secure; "
-	    "HttpOnly; SameSite=Lax", secret, config.cookie_ttl);
-	reply_header(r, "Set-Cookie", v);
-	explicit_bzero(v, sizeof(v));
-}
-
-void
-auth_cookie_clear(struct req *r)
-{
-	reply_header(r, "Set-Cookie", AUTH_COOKIE "=; Path=/; Max-Age=0; "
-	    "Secure; HttpOnly; SameSite=Lax");
-}
-
 /*
  * The cookie half of auth_identify: the session cookie, when r has one,
  * identifies its live session's user; any other is dropped.
@@ -215,7 +197,7 @@ auth_cookie(struct req *r)
 	if (e == ERR_NOT_FOUND || (e == ERR_NONE && c.disabled)) {
 		log_event(LOG_INFO, "cookie_rejected", r->request_id, "client",
 		    r->client, NULL);
-		auth_cookie_clear(r);
+		reply_cookie_clear(r);
 		return ERR_NONE;
 	}
 	if (e != ERR_NONE)
@@ -296,8 +278,8 @@ auth_verify_current(struct req *r, const struct user *u,
 	enum err e;
 
 	*wrong = 0;
-	if ((e = ratelimit_login_check(r, u->email, strlen(u->email), now)) !=
-	    ERR_NONE)
+	if ((e = ratelimit_login_check(u->email, strlen(u->email), now,
+	    &r->rate)) != ERR_NONE)
 		return e;
 	pv = password_verify(u->password_hash, pw->str, pw->len);
 	if (pv == PASSWORD_OK || pv == PASSWORD_OK_REHASH)
@@ -356,5 +338,5 @@ auth_write_limit(struct req *r)
 	char key[24];
 
 	snprintf(key, sizeof(key), "%lld", (long long)r->who.user_id);
-	return ratelimit_hit(r, RL_WRITE, key, (int64_t)time(NULL));
+	return ratelimit_hit(RL_WRITE, key, (int64_t)time(NULL), &r->rate);
 }

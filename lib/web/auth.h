@@ -18,9 +18,6 @@
 
 #include "web/http.h"
 
-/* The session cookie: the __Host- prefix pins it to this host, path / and https. */
-#define AUTH_COOKIE "__Host-quill_session"
-
 /* Room for a CSRF token and its NUL. */
 #define AUTH_CSRF_TOKEN_SIZE 44
 
@@ -50,12 +47,6 @@ struct session_cookie;
 enum err auth_cookie_session(const struct req *r, int64_t now,
     struct session_cookie *c);
 
-/* Sets the session cookie to secret, for QUILL_COOKIE_ABSOLUTE_TTL. */
-void auth_cookie_set(struct req *r, const char *secret);
-
-/* Tells the browser to drop the session cookie. */
-void auth_cookie_clear(struct req *r);
-
 /*
  * Sets r->who from the Authorization header.  No credentials: anonymous,
  * ERR_NONE.  Credentials that do not verify, a disabled user, a stale token
@@ -65,7 +56,7 @@ void auth_cookie_clear(struct req *r);
  * Without an Authorization header, the session cookie: a live cookie
  * session of a user who is not disabled identifies them (r->who.cookie
  * set) and its use is recorded (session_cookie_touch); any other cookie is
- * dropped (auth_cookie_clear) and the caller is anonymous.  An unsafe
+ * dropped (reply_cookie_clear) and the caller is anonymous.  An unsafe
  * request identified by the cookie without a matching CSRF token is
  * ERR_CSRF_FAILED when QUILL_CSRF_TOKEN_REQUIRED is 1.
  */

@@ -20,6 +20,7 @@
 #include "pure/form.h"
 #include "pure/path.h"
 #include "pure/valid.h"
+#include "store/ratelimit.h"
 
 struct arena;
 
@@ -58,14 +59,17 @@ struct req {
 	/* The response. */
 	int		 status;
 	struct buf	*hdr;		/* extra header lines, CRLF-terminated */
+	size_t		 hdr_mark;	/* the length of hdr when the handler
+					   began: an error drops the rest */
 	struct buf	*out;		/* body */
 	const char	*content_type;
 	const char	*cache_control;	/* NULL: "no-store" */
 	const char	*location;	/* Location, written by reply_head */
+	int		 cookie_clear;	/* reply_head drops the cookie */
 	enum err	 err;
 	const char	*err_message;	/* overrides error_message(err) */
 	struct verrors	 details;
-	long		 retry_after;	/* seconds, for 429 and 503 */
+	struct ratelimit_verdict rate;	/* why a 429 refused */
 
 	/* Supplied by app. */
 	int		(*read_body)(void *io, char *dst, size_t n);

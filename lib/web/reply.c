@@ -5,7 +5,9 @@
 #include <time.h>
 
 #include "base/arena.h"
+#include "base/config.h"
 #include "base/time.h"
+#include "pure/cookie.h"
 #include "pure/json.h"
 #include "web/html.h"
 #include "web/reply.h"
@@ -33,6 +35,10 @@ static const char data_csp[] =
 
 /* The Content-Security-Policy of the pages answered to browsers instead. */
 static const char page_csp[] = "Content-Security-Policy: " HTML_CSP "\r\n";
+
+/* The session cookie with value %s and lifetime %ld, set or cleared. */
+#define SESSION_COOKIE COOKIE_SESSION "=%s; Path=/; Max-Age=%ld; Secure; " \
+	"HttpOnly; SameSite=Lax"
 
 
 int
@@ -118,12 +124,55 @@ reply_see_other(struct req *r, const char *location)
 	return ERR_NONE;
 }
 
-enum err
-reply_page(struct req *r, int status)
+/* A 401 names its scheme, whatever its body (RFC 9110). */
+static void
+reply_challenge(struct req *r)
 {
+	reply_header(r, "WWW-Authenticate", r->token_sent ?
+	    "Bearer realm=\"quill\", error=\"invalid_token\"" :
+	    "Bearer realm=\"quill\"");
+}
+
+enum err
+reply_page(struct req *r, int status, reply_html fn, const void *arg)
+{
+	reply_header(r, "Vary", "Accept");
+	if (status == 401)
+		reply_challenge(r);
+	buf_reset(r->out);
+	fn(r->out, arg);
 	r->status = status;
 	r->content_type = HTML_CONTENT_TYPE;
 	return ERR_NONE;
+}
+
+void
+reply_etag(struct req *r, const char *etag)
+{
+	reply_header(r, "ETag", etag);
+}
+
+void
+reply_public(struct req *r)
+{
+	r->cache_control = "no-cache";
+	reply_header(r, "Vary", "Authorization, Cookie, Accept");
+}
+
+void
+reply_cookie_set(struct req *r, const char *secret)
+{
+	char v[256];
+
+	snprintf(v, sizeof(v), SESSION_COOKIE, secret, config.cookie_ttl);
+	reply_header(r, "Set-Cookie", v);
+	explicit_bzero(v, sizeof(v));
+}
+
+void
+reply_cookie_clear(struct req *r)
+{
+	r->cookie_clear = 1;
 }
 
 enum err
@@ -197,12 +246,17 @@ void
 reply_error(struct req *r)
 {
 	struct buf *b = r->out;
-	char now[32];
+	char now[32], num[24];
 	size_t i;
 	enum err e = r->err;
 
 	if (e <= ERR_NONE || e >= ERR__MAX)
 		e = ERR_INTERNAL;
+	/* What the handler added was for its success. */
+	if (r->hdr_mark < r->hdr->len) {
+		r->hdr->len = r->hdr_mark;
+		r->hdr->data[r->hdr_mark] = '\0';
+	}
 	r->status = error_status(e);
 	r->content_type = "application/json; charset=utf-8";
 	r->cache_control = NULL;
@@ -235,15 +289,19 @@ reply_error(struct req *r)
 	buf_puts(b, "}}");
 headers:
 	if (e == ERR_UNAUTHENTICATED)
-		reply_header(r, "WWW-Authenticate", r->token_sent ?
-		    "Bearer realm=\"quill\", error=\"invalid_token\"" :
-		    "Bearer realm=\"quill\"");
-	if ((e == ERR_RATE_LIMITED || e == ERR_UNAVAILABLE)) {
-		char ra[24];
-
-		snprintf(ra, sizeof(ra), "%ld", r->retry_after > 0 ?
-		    r->retry_after : 1);
-		reply_header(r, "Retry-After", ra);
+		reply_challenge(r);
+	if (e == ERR_RATE_LIMITED && r->rate.limit > 0) {
+		snprintf(num, sizeof(num), "%ld", r->rate.limit);
+		reply_header(r, "RateLimit-Limit", num);
+		reply_header(r, "RateLimit-Remaining", "0");
+		snprintf(num, sizeof(num), "%lld", (long long)r->rate.reset);
+		reply_header(r, "RateLimit-Reset", num);
+	}
+	/* A 429 says when its window ends; a 503, to try again at once. */
+	if (e == ERR_RATE_LIMITED || e == ERR_UNAVAILABLE) {
+		snprintf(num, sizeof(num), "%lld", e == ERR_RATE_LIMITED &&
+		    r->rate.limit > 0 ? (long long)r->rate.reset : 1LL);
+		reply_header(r, "Retry-After", num);
 	}
 }
 
@@ -279,6 +337,8 @@ reply_head(const struct req *r, struct buf *head)
 		buf_puts(head, r->location);
 		buf_puts(head, "\r\n");
 	}
+	if (r->cookie_clear)
+		buf_printf(head, "Set-Cookie: " SESSION_COOKIE "\r\n", "", 0L);
 	buf_append(head, r->hdr->data != NULL ? r->hdr->data : "", r->hdr->len);
 	buf_puts(head, "\r\n");
 }

@@ -45,8 +45,15 @@ enum err reply_created(struct req *r, const char *location, cJSON *data);
  */
 enum err reply_see_other(struct req *r, const char *location);
 
-/* Answers status with the page the handler wrote into r->out (see html.h). */
-enum err reply_page(struct req *r, int status);
+/* Writes a page into b from arg (see html.h). */
+typedef void (*reply_html)(struct buf *b, const void *arg);
+
+/*
+ * Answers status with the page fn writes from arg, and Vary: Accept (the
+ * same address answers JSON to a client that does not ask for HTML).
+ */
+enum err reply_page(struct req *r, int status, reply_html fn,
+    const void *arg);
 
 /* Answers 204 No Content. */
 enum err reply_empty(struct req *r);
@@ -54,17 +61,38 @@ enum err reply_empty(struct req *r);
 /* Answers 304 Not Modified: no body; headers set so far are kept. */
 enum err reply_not_modified(struct req *r);
 
+/* Sends etag as the ETag of the answer. */
+void reply_etag(struct req *r, const char *etag);
+
+/*
+ * Lets a cache keep the answer, asking again (If-None-Match) before each
+ * use: Cache-Control: no-cache, and Vary on what changes the answer.
+ */
+void reply_public(struct req *r);
+
+/* Sets the session cookie to secret, for QUILL_COOKIE_ABSOLUTE_TTL. */
+void reply_cookie_set(struct req *r, const char *secret);
+
+/*
+ * Tells the browser to drop the session cookie (r->cookie_clear), on an
+ * error answer too.
+ */
+void reply_cookie_clear(struct req *r);
+
 /*
  * Writes the answer for r->err into r->out and sets the status: the error
  * envelope, or for a browser (r->browser) a page with the status, the
  * message and the field errors, and a link back to the form's backTo
- * path (else to /).
+ * path (else to /).  The headers the handler added (past r->hdr_mark) are
+ * dropped; a 429 says why from r->rate (RateLimit-*, Retry-After), a 503
+ * to retry after a second.
  */
 void reply_error(struct req *r);
 
 /*
  * Writes the status line and headers for the response into head: the
- * fixed ones, Location (r->location), then those added with reply_header.
+ * fixed ones, Location (r->location), the cookie clear (r->cookie_clear),
+ * then those added with reply_header.
  */
 void reply_head(const struct req *r, struct buf *head);
 

@@ -46,9 +46,25 @@ site_field_find(const struct site_form *f, const char *name)
 	return NULL;
 }
 
+/* A form page to write: its template and its values. */
+struct site_form_fill {
+	const struct tpl	*page;
+	const struct tpl_data	*d;
+};
+
+/* For reply_page: writes arg, a struct site_form_fill. */
+static void
+site_form_write(struct buf *b, const void *arg)
+{
+	const struct site_form_fill *fp = arg;
+
+	site_render(b, fp->page, fp->d);
+}
+
 enum err
 site_form_page(struct req *r, const struct site_form *f, enum err e)
 {
+	struct site_form_fill fp;
 	const struct site_field *fl;
 	const struct form_field *sent;
 	struct tpl_data *d, *item;
@@ -73,11 +89,6 @@ site_form_page(struct req *r, const struct site_form *f, enum err e)
 		tpl_str(item, TK_label, fl->label);
 		tpl_str(item, TK_text, r->details.e[i].message);
 	}
-	/* A 401 names its scheme, whatever its body (RFC 9110). */
-	if (e == ERR_UNAUTHENTICATED && reply_header(r, "WWW-Authenticate",
-	    r->token_sent ? "Bearer realm=\"quill\", error=\"invalid_token\"" :
-	    "Bearer realm=\"quill\"") == -1)
-		return ERR_INTERNAL;
 	if (e != ERR_NONE) {
 		tpl_bool(d, TK_has_errors, 1);
 		tpl_bool(d, TK_field_errors, placed > 0);
@@ -88,9 +99,10 @@ site_form_page(struct req *r, const struct site_form *f, enum err e)
 	}
 	if (f->fill != NULL)
 		f->fill(d, r);
-	buf_reset(r->out);
-	site_render(r->out, f->page, d);
-	return reply_page(r, e == ERR_NONE ? 200 : error_status(e));
+	fp.page = f->page;
+	fp.d = d;
+	return reply_page(r, e == ERR_NONE ? 200 : error_status(e),
+	    site_form_write, &fp);
 }
 
 enum err

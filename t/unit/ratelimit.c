@@ -4,7 +4,6 @@
  * windows and back-offs are walked through second by second, without
  * waiting.
  */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +25,7 @@
 static char dir[] = "/tmp/quill-ratelimit-XXXXXX";
 static char path[sizeof(dir) + 16];
 static sqlite3 *own;		/* the test's own connection, to count rows */
-static struct buf hdr;
-static struct req r;
+static struct ratelimit_verdict v;
 
 /* Stops the whole test run when the fixture cannot be set up. */
 static void
@@ -37,24 +35,12 @@ bail(const char *why)
 	exit(255);
 }
 
-/* A fresh request: no headers, no retry. */
-static struct req *
-req(void)
+/* A fresh verdict: no refusal. */
+static struct ratelimit_verdict *
+fresh(void)
 {
-	buf_reset(&hdr);
-	memset(&r, 0, sizeof(r));
-	r.hdr = &hdr;
-	r.client = IP;
-	snprintf(r.request_id, sizeof(r.request_id), "unit");
-	return &r;
-}
-
-/* Whether the headers set on the last request include line. */
-static int
-has_header(const char *line)
-{
-	return hdr.len > 0 && memmem(hdr.data, hdr.len, line, strlen(line)) !=
-	    NULL;
+	memset(&v, 0, sizeof(v));
+	return &v;
 }
 
 /* Configuration from the environment, a migrated database in dir. */
@@ -92,7 +78,6 @@ teardown(void)
 	sqlite3_close(own);
 	db_close();
 	tmpdb_remove(dir, path);
-	buf_free(&hdr);
 }
 
 /* The number of rows of bucket in rate_limits. */
@@ -115,33 +100,32 @@ rows(const char *bucket)
 static void
 test_window(void)
 {
-	is_int(ratelimit_check(req(), RL_LOGIN, IP, T), ERR_NONE,
+	is_int(ratelimit_check(RL_LOGIN, IP, T, fresh()), ERR_NONE,
 	    "a key never seen may go ahead");
-	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T), ERR_NONE, "hit 1 of 2");
-	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T), ERR_NONE, "hit 2 of 2");
-	is_int(ratelimit_check(req(), RL_LOGIN, IP, T + 1), ERR_RATE_LIMITED,
+	is_int(ratelimit_hit(RL_LOGIN, IP, T, fresh()), ERR_NONE, "hit 1 of 2");
+	is_int(ratelimit_hit(RL_LOGIN, IP, T, fresh()), ERR_NONE, "hit 2 of 2");
+	is_int(ratelimit_check(RL_LOGIN, IP, T + 1, fresh()), ERR_RATE_LIMITED,
 	    "check: the limit is reached");
-	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T + 1), ERR_RATE_LIMITED,
+	is_int(ratelimit_hit(RL_LOGIN, IP, T + 1, fresh()), ERR_RATE_LIMITED,
 	    "hit 3 is over the limit");
-	is_int(r.retry_after, 9, "Retry-After: the window started at the "
-	    "first hit and ends 9 s later");
-	ok(has_header("RateLimit-Limit: 2\r\n"), "RateLimit-Limit: 2");
-	ok(has_header("RateLimit-Remaining: 0\r\n"), "RateLimit-Remaining: 0");
-	ok(has_header("RateLimit-Reset: 9\r\n"), "RateLimit-Reset: 9");
-	is_int(ratelimit_check(req(), RL_LOGIN, IP, T + 9), ERR_RATE_LIMITED,
+	is_int(v.reset, 9, "the verdict: the window started at the first hit "
+	    "and ends 9 s later");
+	is_int(v.limit, 2, "the verdict names the limit, 2");
+	is_int(v.bucket, RL_LOGIN, "and the bucket");
+	is_int(ratelimit_check(RL_LOGIN, IP, T + 9, fresh()), ERR_RATE_LIMITED,
 	    "still limited in the window's last second");
-	is_int(ratelimit_check(req(), RL_LOGIN, IP, T + 10), ERR_NONE,
+	is_int(ratelimit_check(RL_LOGIN, IP, T + 10, fresh()), ERR_NONE,
 	    "free once the window is over");
-	is_int(ratelimit_check(req(), RL_LOGIN, "192.0.2.2", T + 1), ERR_NONE,
+	is_int(ratelimit_check(RL_LOGIN, "192.0.2.2", T + 1, fresh()), ERR_NONE,
 	    "another key has its own window");
-	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T + 15), ERR_NONE,
+	is_int(ratelimit_hit(RL_LOGIN, IP, T + 15, fresh()), ERR_NONE,
 	    "a hit after the window starts a new one");
-	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T + 16), ERR_NONE,
+	is_int(ratelimit_hit(RL_LOGIN, IP, T + 16, fresh()), ERR_NONE,
 	    "second hit of the new window");
-	is_int(ratelimit_hit(req(), RL_LOGIN, IP, T + 17), ERR_RATE_LIMITED,
+	is_int(ratelimit_hit(RL_LOGIN, IP, T + 17, fresh()), ERR_RATE_LIMITED,
 	    "third is over");
-	is_int(r.retry_after, 8, "the new window runs from its first hit");
-	is_int(ratelimit_check(req(), RL_REFRESH, IP, T + 17), ERR_NONE,
+	is_int(v.reset, 8, "the new window runs from its first hit");
+	is_int(ratelimit_check(RL_REFRESH, IP, T + 17, fresh()), ERR_NONE,
 	    "buckets are separate");
 }
 
@@ -151,16 +135,19 @@ test_check_counts_nothing(void)
 	int i, over = 0;
 
 	for (i = 0; i < 5; i++)
-		ratelimit_check(req(), RL_LOGIN, "198.51.100.1", T);
-	is_int(ratelimit_hit(req(), RL_LOGIN, "198.51.100.1", T), ERR_NONE,
+		ratelimit_check(RL_LOGIN, "198.51.100.1", T, fresh());
+	is_int(ratelimit_hit(RL_LOGIN, "198.51.100.1", T, fresh()), ERR_NONE,
 	    "checks do not count: first hit passes");
-	is_int(ratelimit_hit(req(), RL_LOGIN, "198.51.100.1", T), ERR_NONE,
+	is_int(ratelimit_hit(RL_LOGIN, "198.51.100.1", T, fresh()), ERR_NONE,
 	    "second hit passes");
-	is_int(ratelimit_count(req(), RL_LOGIN, "198.51.100.1", T, &over),
+	is_int(ratelimit_count(RL_LOGIN, "198.51.100.1", T, fresh(), &over),
 	    ERR_NONE, "a silent count succeeds");
 	ok(over, "and says the third is over");
-	ok(hdr.len == 0 && r.retry_after == 0,
-	    "a silent count touches the answer not at all");
+	ok(v.bucket == RL_LOGIN && v.limit == 2 && v.reset == 10,
+	    "with the verdict, for the log");
+	is_int(ratelimit_count(RL_LOGIN, "198.51.100.9", T, fresh(), &over),
+	    ERR_NONE, "a silent count under the limit");
+	ok(!over && v.limit == 0, "is not over and fills no verdict");
 }
 
 static void
@@ -169,17 +156,16 @@ test_off_and_write(void)
 	int i, e = ERR_NONE;
 
 	for (i = 0; i < 100 && e == ERR_NONE; i++)
-		e = ratelimit_hit(req(), RL_REGISTER, IP, T);
+		e = ratelimit_hit(RL_REGISTER, IP, T, fresh());
 	is_int(e, ERR_NONE, "a limit of 0 never refuses");
 	is_int(rows("register"), 0, "and keeps no counter");
-	req();
-	r.who.user_id = 7;
 	for (i = 0; i < 3; i++)
-		is_int(ratelimit_write(&r), ERR_NONE, "write %d of 3", i + 1);
-	is_int(ratelimit_write(&r), ERR_RATE_LIMITED,
+		is_int(ratelimit_write(7, fresh()), ERR_NONE, "write %d of 3",
+		    i + 1);
+	is_int(ratelimit_write(7, fresh()), ERR_RATE_LIMITED,
 	    "the fourth write is over QUILL_RATE_WRITE");
-	r.who.user_id = 8;
-	is_int(ratelimit_write(&r), ERR_NONE, "another user writes on");
+	ok(v.bucket == RL_WRITE && v.limit == 3, "the verdict: write, 3");
+	is_int(ratelimit_write(8, fresh()), ERR_NONE, "another user writes on");
 	is_int(rows("write"), 2, "one counter per user");
 }
 
@@ -187,9 +173,9 @@ test_off_and_write(void)
 static int
 locked(const char *email, int64_t t, long *retry)
 {
-	int e = ratelimit_login_check(req(), email, strlen(email), t);
+	int e = ratelimit_login_check(email, strlen(email), t, fresh());
 
-	*retry = r.retry_after;
+	*retry = (long)v.reset;
 	return e == ERR_RATE_LIMITED;
 }
 
@@ -212,8 +198,8 @@ test_backoff(void)
 	fail_at(T + 2);
 	ok(locked(EMAIL, T + 2, &retry), "the third failure locks");
 	is_int(retry, 10, "for QUILL_LOGIN_BACKOFF seconds");
-	ok(has_header("RateLimit-Limit: 3\r\n"),
-	    "RateLimit-Limit is the number of failures allowed");
+	ok(v.bucket == RL_LOGIN_ACCOUNT && v.limit == 3,
+	    "the verdict's limit is the number of failures allowed");
 	ok(locked("USER@Example.COM", T + 3, &retry),
 	    "the email is compared without regard to case");
 	ok(!locked(EMAIL, T + 12, &retry), "the lock ends");
