@@ -31,13 +31,14 @@ APACHE_DEB_PKGS = apache2 spawn-fcgi
 # with mod_fcgid, lighttpd's production example with TLS), the sqlite3 and
 # cgi-fcgi tools, prove and its TLS client, openssl for the test
 # certificate, suexec-custom (t/32 runs the bundle as its owner), the
-# browser, valgrind, promtool (prometheus), which checks
-# the metrics and the alert rules, and systemd-analyze (which rates the
-# units' confinement and lists the system calls they allow).
+# browser, valgrind, promtool (prometheus), which checks the metrics and
+# the alert rules, systemd-analyze (which rates the units' confinement and
+# lists the system calls they allow), and Java for the Nu HTML Checker
+# (npm's vnu-jar) that reads the pages.
 TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid apache2-suexec-custom \
 	   lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
-	   valgrind mandoc prometheus systemd
+	   valgrind mandoc prometheus systemd default-jre-headless
 # `make deb`: debhelper and lintian, and the build's own packages.
 DEB_DEB_PKGS = $(RUN_DEB_PKGS) debhelper dpkg-dev lintian
 # `make release-check`: mmdebstrap makes the bare Debian 12 root the

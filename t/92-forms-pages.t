@@ -48,26 +48,68 @@ $r = api($srv, 'PATCH', "/api/v1/posts/$id", form => { title => 'Hey' },
     headers => { %b, accept => 'text/html,application/xhtml+xml,*/*;q=0.8' });
 is($r->{status}, 303, "a browser's Accept gets the browser answer");
 
-# A form that fails: a page, escaped, changing nothing.
+# A form refused for what was typed comes back as the form: the status,
+# what was typed (never a password), a summary linking to each field, each
+# message beside its field; escaped, changing nothing.
 my $before = snapshot();
-$r = api($srv, 'POST', '/api/v1/posts', form => { title => '', body => 'x', status => 'nope',
-    backTo => '/x"><script>alert(1)</script>' }, headers => \%b);
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => '', body => 'kept "text" <script>x</script>',
+    status => 'nope', backTo => '/post-new.html' }, headers => \%b);
 page_ok($r, 422, 'a form that fails validation');
+like($r->{content}, qr{<h1>Write a post</h1>}, 'comes back as the form');
+like($r->{content}, qr{<div class="error-summary" role="alert">\n<h2>There is a problem</h2>}s,
+    'with a summary of the problems at the top');
+like($r->{content}, qr{<li><a href="#title">Title: Must not be empty.</a></li>}, 'each linking to its field');
+like($r->{content}, qr{<li><a href="#status">Status: Must be one of: draft, published.</a></li>}, 'all of them');
+like($r->{content}, qr{<p id="title-error" class="field-error">Must not be empty.</p>\n<input id="title"[^>]*value=""[^>]* aria-invalid="true" aria-describedby="title-error">},
+    'the message beside its field, which names it (aria-invalid, aria-describedby)');
+like($r->{content}, qr{<select id="status" name="status" aria-invalid="true" aria-describedby="status-error">},
+    'the select too');
+like($r->{content}, qr{<textarea id="body"[^>]*>\nkept &quot;text&quot; &lt;script&gt;x&lt;/script&gt;</textarea>},
+    'what was typed is kept, escaped');
+unlike($r->{content}, qr{<textarea id="body"[^>]*aria-invalid}, 'a field without a mistake is not marked');
+unlike($r->{content}, qr/<script/, 'no markup gets through');
+like($r->{content}, qr{name="csrfToken" value="[^"]+"}, "the form carries the session's CSRF token again");
+is(snapshot(), $before, 'and nothing changed');
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => 'T', body => '', status => 'published' }, headers => \%b);
+like($r->{content}, qr{<option value="published" selected>Published</option>}, 'the status chosen is kept');
+like($r->{content}, qr{<input id="title"[^>]*value="T">}, 'and the title');
+
+# A form of no page of its own fails with the error page, its way back escaped.
+$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PATCH", form => { title => '',
+    backTo => '/x"><script>alert(1)</script>' }, headers => \%b);
+page_ok($r, 422, 'an edit form that fails validation');
 like($r->{content}, qr{<h1>422 Unprocessable Content</h1>}, 'the page names the status');
 like($r->{content}, qr{<li><strong>title</strong>: Must not be empty.</li>}, 'and each field error');
-like($r->{content}, qr{<li><strong>status</strong>: Must be one of: draft, published.</li>}, 'all of them');
 like($r->{content}, qr{<a href="/x&quot;&gt;&lt;script&gt;alert\(1\)&lt;/script&gt;">Go back</a>},
     'the way back is the form page, escaped');
 unlike($r->{content}, qr/<script/, 'no markup gets through');
-is(snapshot(), $before, 'and nothing changed');
-$r = api($srv, 'POST', '/api/v1/posts', form => { title => '', body => 'x', backTo => 'https://evil.example/' }, headers => \%b);
+$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PATCH", form => { title => '', backTo => 'https://evil.example/' }, headers => \%b);
 like($r->{content}, qr{<a href="/">Go back</a>}, 'a backTo that is not a path of the site is not linked');
+
+# Log in and register: the password is never sent back.
 $r = api($srv, 'POST', '/api/v1/auth/login', form => { email => $email, password => 'wrong password here',
     backTo => '/login.html' }, headers => { origin => $srv->{base} });
 page_ok($r, 401, 'a failed form login');
-like($r->{content}, qr{<p class="message">The email or password is incorrect.</p>}, 'with the message');
-like($r->{content}, qr{<a href="/login.html">Go back</a>}, 'and the way back to the form');
+like($r->{content}, qr{<h1>Log in</h1>}, 'comes back as the login form');
+like($r->{content}, qr{<h2>There is a problem</h2>\n<p>The email or password is incorrect.</p>}, 'with the message');
+like($r->{content}, qr{<input id="email"[^>]*value="\Q$email\E">}, 'the email kept');
+unlike($r->{content}, qr/wrong password here/, 'the password not');
 is(cookie_value($r), undef, 'and no cookie');
+is($r->{headers}{'www-authenticate'}, 'Bearer realm="quill"', 'its 401 names the scheme, as every 401 does');
+$r = api($srv, 'POST', '/api/v1/auth/register', form => { name => 'Ada <again>', email => $email,
+    password => 'another long passphrase' }, headers => { origin => $srv->{base} });
+page_ok($r, 409, 'registering a taken email by form');
+like($r->{content}, qr{<h1>Create an account</h1>}, 'comes back as the form');
+like($r->{content}, qr{<input id="name"[^>]*value="Ada &lt;again&gt;">}, 'the name kept, escaped');
+unlike($r->{content}, qr/another long passphrase/, 'the password not');
+$r = api($srv, 'POST', '/api/v1/auth/register', form => { name => 'Bo', email => 'not an email',
+    password => 'short' }, headers => { origin => $srv->{base} });
+page_ok($r, 422, 'a register form with mistakes');
+like($r->{content}, qr{<a href="#email">Email: }, 'names the email');
+like($r->{content}, qr{<a href="#password">Password: }, 'and the password');
+like($r->{content}, qr{<input id="password"[^>]*aria-invalid="true" aria-describedby="password-error">},
+    'the password field is marked');
+unlike($r->{content}, qr/value="short"/, 'and empty');
 $r = api($srv, 'POST', '/api/v1/posts', form => $post, headers => { cookie => $cookie, origin => 'http://evil.example' });
 page_ok($r, 403, 'a form from another site');
 like($r->{content}, qr/another origin/, 'says why');
@@ -125,13 +167,13 @@ api($srv, 'POST', '/api/v1/posts', json => { title => "Post $_", body => 'b', st
     headers => { %b, accept => 'application/json' }) for 1 .. 3;
 $r = api($srv, 'GET', '/api/v1/posts?limit=2', headers => { accept => 'text/html' });
 page_ok($r, 200, 'the list of posts');
-my @links = $r->{content} =~ m{<li><a href="(/api/v1/posts/\d+)">}g;
+my @links = $r->{content} =~ m{<h2><a href="(/api/v1/posts/\d+)">}g;
 is(scalar @links, 2, 'links to the posts of the page');
 my ($more) = $r->{content} =~ m{<a href="([^"]+)">More posts</a>};
 like($more // '', qr{^/api/v1/posts\?limit=2&amp;cursor=}, 'and to the next page, with the same limit');
 $more =~ s/&amp;/&/g;
 $r = api($srv, 'GET', $more, headers => { accept => 'text/html' });
-my @next = $r->{content} =~ m{<li><a href="(/api/v1/posts/\d+)">}g;
+my @next = $r->{content} =~ m{<h2><a href="(/api/v1/posts/\d+)">}g;
 ok(@next && $next[0] ne $links[0] && $next[0] ne $links[1], 'which shows the posts after them');
 $r = api($srv, 'GET', '/api/v1/posts?status=draft', headers => { accept => 'text/html', cookie => $cookie });
 like($r->{content}, qr{<h1>Drafts</h1>}, "a user's drafts");

@@ -2,7 +2,8 @@
 # driven by playwright-core (npm) from the Node scripts in t/browser/, each
 # against a server of its own.  Their TAP is read back here, so prove
 # counts every check; then the server's access log must hold no reset code
-# the browser was mailed.  Screenshots of each step go to build/screenshots/.
+# the browser was mailed.  Screenshots of each step go to build/screenshots/;
+# pages.js also keeps the HTML of the pages it checks in build/pages-html/.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -12,7 +13,10 @@ use AuthTest qw(spool_mails);
 
 my $root = root();
 my @missing = grep { !-e $_->[0] } (['/usr/bin/chromium', 'Debian chromium'],
-    ['/usr/bin/node', 'Node.js'], ["$root/node_modules/playwright-core", 'playwright-core (npm ci)']);
+    ['/usr/bin/node', 'Node.js'], ["$root/node_modules/playwright-core", 'playwright-core (npm ci)'],
+    ["$root/node_modules/axe-core/axe.min.js", 'axe-core (npm ci)'],
+    ["$root/node_modules/vnu-jar/build/dist/vnu.jar", 'vnu-jar (npm ci)'],
+    ['/usr/bin/java', 'Java (default-jre-headless)']);
 BAIL_OUT('the browser tests need ' . join(', ', map { $_->[1] } @missing) . ': run make deps')
     if @missing;
 

@@ -122,7 +122,7 @@ sub follow {
 	for my $c (split //, $text) {
 		my $st = $s->{st};
 		if (delete $s->{boundary}) {
-			fail($where, 'an attribute name runs on past the end of a section')
+			fail($where, "an attribute's name runs on across a section's tag")
 			    if $st eq 'tag' && $c !~ m{[\s/>]};
 		}
 		if ($st eq 'text') {
@@ -273,8 +273,12 @@ sub compile {
 			push @ops, { kind => 'TPL_OP_VALUE', key => $arg, ctx => $ctx,
 			    filter => $filter ? $FILTER{$filter} : 'TPL_FILTER_NONE' };
 		} elsif ($kind eq '#' || $kind eq '^') {
-			fail($where, "{{$kind$arg}} inside an attribute's name")
-			    if $s->{st} eq 'attr';
+			# A section after an attribute's name ends the name:
+			# <textarea required{{#e}} aria-invalid="true"{{/e}}>
+			if ($s->{st} eq 'attr') {
+				$s->{st} = 'tag';
+				$s->{boundary} = 1;
+			}
 			$keys{$arg} = 1;
 			push @open, [$arg, scalar @ops, position($s), $where, $s->{lit}];
 			fail($where, "sections nest more than $MAX_DEPTH deep")

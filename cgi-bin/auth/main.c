@@ -6,10 +6,24 @@
 #include "web/app.h"
 #include "store/db.h"
 #include "handlers.h"
+#include "pages.h"
+
+/* The forms a browser posts: refused, each comes back filled as sent. */
+static enum err
+auth_register_form_post(struct req *r)
+{
+	return site_form_refused(r, auth_register(r), &auth_register_form);
+}
+
+static enum err
+auth_login_form_post(struct req *r)
+{
+	return site_form_refused(r, auth_login(r), &auth_login_form);
+}
 
 static const struct route routes[] = {
-	{ M_POST, "/api/v1/auth/register", auth_register, 0, NULL },
-	{ M_POST, "/api/v1/auth/login", auth_login, 0, NULL },
+	{ M_POST, "/api/v1/auth/register", auth_register_form_post, 0, NULL },
+	{ M_POST, "/api/v1/auth/login", auth_login_form_post, 0, NULL },
 	{ M_POST, "/api/v1/auth/refresh", auth_refresh, 0, NULL },
 	{ M_POST, "/api/v1/auth/logout", auth_logout, 0, NULL },
 	{ M_GET, "/api/v1/auth/sessions", auth_sessions_list, 0, NULL },

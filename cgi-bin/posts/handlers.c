@@ -16,6 +16,7 @@
 #include "web/reply.h"
 #include "store/user.h"
 #include "base/time.h"
+#include "web/site.h"
 #include "web/view.h"
 #include "posts.h"
 
@@ -91,7 +92,6 @@ posts_get_page(struct req *r, const struct post *p)
 {
 	struct posts_page_view pp;
 	struct user u;
-	char csrf[AUTH_CSRF_TOKEN_SIZE];
 	enum err e;
 
 	memset(&pp, 0, sizeof(pp));
@@ -101,7 +101,7 @@ posts_get_page(struct req *r, const struct post *p)
 	pp.author = u.name;
 	pp.may_edit = post_may_change(p, &r->who, 1) == ERR_NONE;
 	pp.may_delete = post_may_delete(p, &r->who) == ERR_NONE;
-	pp.csrf_token = auth_csrf_token(r, csrf) == 0 ? csrf : NULL;
+	pp.site = site_page(r, p->title);
 	return reply_page(r, 200, posts_page_post, &pp);
 }
 
@@ -354,9 +354,12 @@ posts_next_href(struct req *r, const char *next)
 	return href;
 }
 
-/* A list of posts for a browser: links to their pages, and to the next page. */
+/*
+ * A list of posts for a browser: links to their pages, the search q (NULL:
+ * none) in its field, and the next page.
+ */
 static enum err
-posts_list_page(struct req *r, const struct post_filter *f,
+posts_list_page(struct req *r, const struct post_filter *f, const char *q,
     const struct post *rows, size_t n, const char *next)
 {
 	struct posts_list_view lv;
@@ -364,9 +367,12 @@ posts_list_page(struct req *r, const struct post_filter *f,
 	memset(&lv, 0, sizeof(lv));
 	if (next != NULL && (lv.next = posts_next_href(r, next)) == NULL)
 		return ERR_INTERNAL;
-	lv.heading = f->status == POST_DRAFT ? "Drafts" : "Posts";
 	lv.rows = rows;
 	lv.n = n;
+	lv.q = q;
+	lv.heading = q != NULL ? "Search" :
+	    f->status == POST_DRAFT ? "Drafts" : "Posts";
+	lv.site = site_page(r, lv.heading);
 	return reply_page(r, 200, posts_page_list, &lv);
 }
 
@@ -407,7 +413,7 @@ posts_list_of(struct req *r, int64_t author)
 	if (more && (next = post_cursor(r->arena, &lp, &rows[n - 1])) == NULL)
 		return ERR_INTERNAL;
 	if (r->browser)
-		return posts_list_page(r, &f, rows, n, next);
+		return posts_list_page(r, &f, q, rows, n, next);
 	if ((items = cJSON_CreateArray()) == NULL)
 		return ERR_INTERNAL;
 	for (i = 0; i < n; i++)

@@ -1,71 +1,47 @@
 /*
  * The pages of posts.fcgi for a browser: a post with the forms its reader
- * may use, and a list of posts.
+ * may use, and a list of posts.  Their HTML is templates/post.html and
+ * templates/post_list.html; this file only names the values.
  */
 #include <ctype.h>
-#include <stdio.h>
+#include <string.h>
 
-#include "base/time.h"
-#include "web/html.h"
+#include "gen/templates.h"
+#include "pure/form.h"
+#include "web/site.h"
 #include "posts.h"
 
-/* Appends the hidden fields every form of a post page carries. */
+/* The values of post p that both pages show, into d. */
 static void
-posts_form_fields(struct buf *b, const char *return_to, const char *back,
-    const char *csrf)
+posts_page_values(struct tpl_data *d, const struct post *p)
 {
-	html_hidden(b, "returnTo", return_to);
-	html_hidden(b, "backTo", back);
-	if (csrf != NULL)
-		html_hidden(b, "csrfToken", csrf);
+	tpl_int(d, TK_id, p->id);
+	tpl_str(d, TK_title, p->title);
+	tpl_str(d, TK_body, p->body);
+	tpl_str(d, TK_status, post_status_name(p->status));
+	tpl_int(d, TK_created_at, p->created_at);
 }
 
-/* Appends the form that edits post p, its fields holding p as it is. */
+/* The options of the status select, sel the selected one, into d. */
 static void
-posts_edit_form(struct buf *b, const struct post *p, const char *self,
-    const char *csrf)
+posts_status_options(struct tpl_data *d, enum post_status sel)
 {
+	struct tpl_data *o;
 	const char *name;
+	char *label;
 	int s;
 
-	buf_puts(b, "<section>\n<h2>Edit this post</h2>\n"
-	    "<form method=\"post\" action=\"");
-	html_text(b, self);
-	buf_puts(b, "?_method=PATCH\">\n"
-	    "<label for=\"title\">Title</label>\n"
-	    "<input id=\"title\" name=\"title\" required maxlength=\"200\" "
-	    "value=\"");
-	html_text(b, p->title);
-	/* The newline after <textarea> is dropped by the parser, not the text's own. */
-	buf_puts(b, "\">\n<label for=\"body\">Text</label>\n"
-	    "<textarea id=\"body\" name=\"body\" rows=\"12\" required>\n");
-	html_text(b, p->body);
-	buf_puts(b, "</textarea>\n<label for=\"status\">Status</label>\n"
-	    "<select id=\"status\" name=\"status\">\n");
-	/* One option a status, labelled with its name capitalised. */
 	for (s = 0; s < POST_STATUS__MAX; s++) {
 		name = post_status_names[s];
-		buf_printf(b, "<option value=\"%s\"%s>%c%s</option>\n", name,
-		    p->status == (enum post_status)s ? " selected" : "",
-		    toupper((unsigned char)name[0]), name + 1);
+		/* Its name capitalised is its label. */
+		if ((o = tpl_item(d, TK_statuses)) == NULL ||
+		    (label = tpl_copy(d, name, strlen(name))) == NULL)
+			return;	/* remembered: site_render fails */
+		label[0] = (char)toupper((unsigned char)label[0]);
+		tpl_str(o, TK_value, name);
+		tpl_str(o, TK_label, label);
+		tpl_bool(o, TK_selected, sel == (enum post_status)s);
 	}
-	buf_puts(b, "</select>\n");
-	posts_form_fields(b, self, self, csrf);
-	buf_puts(b, "<button type=\"submit\">Save</button>\n</form>\n"
-	    "</section>\n");
-}
-
-/* Appends the form that deletes the post at self. */
-static void
-posts_delete_form(struct buf *b, const char *self, const char *csrf)
-{
-	buf_puts(b, "<section>\n<h2>Delete this post</h2>\n"
-	    "<form method=\"post\" action=\"");
-	html_text(b, self);
-	buf_puts(b, "?_method=DELETE\">\n");
-	posts_form_fields(b, "/", self, csrf);
-	buf_puts(b, "<button type=\"submit\" class=\"danger\">Delete</button>\n"
-	    "</form>\n</section>\n");
 }
 
 void
@@ -73,69 +49,65 @@ posts_page_post(struct buf *b, const void *arg)
 {
 	const struct posts_page_view *pp = arg;
 	const struct post *p = pp->post;
-	char self[48], created[32], updated[32];
+	struct tpl_data *d = pp->site;
 
-	snprintf(self, sizeof(self), "/api/v1/posts/%lld", (long long)p->id);
-	time_rfc3339(p->created_at, created, sizeof(created));
-	time_rfc3339(p->updated_at, updated, sizeof(updated));
-	html_begin(b, p->title);
-	buf_puts(b, "<article class=\"post\">\n<h1>");
-	html_text(b, p->title);
-	buf_puts(b, "</h1>\n<p class=\"meta\">By ");
-	html_text(b, pp->author);
-	buf_printf(b, " &middot; %s &middot; written <time>%s</time>",
-	    post_status_name(p->status), created);
-	if (p->updated_at != p->created_at)
-		buf_printf(b, ", changed <time>%s</time>", updated);
-	buf_puts(b, "</p>\n<div class=\"post-body\">");
-	html_text(b, p->body);
-	buf_puts(b, "</div>\n</article>\n");
+	if (d == NULL) {
+		b->oom = 1;
+		return;
+	}
+	posts_page_values(d, p);
+	tpl_str(d, TK_author, pp->author);
+	tpl_bool(d, TK_changed, p->updated_at != p->created_at);
+	tpl_int(d, TK_updated_at, p->updated_at);
+	tpl_bool(d, TK_may_edit, pp->may_edit);
+	tpl_bool(d, TK_may_delete, pp->may_delete);
 	if (pp->may_edit)
-		posts_edit_form(b, p, self, pp->csrf_token);
-	if (pp->may_delete)
-		posts_delete_form(b, self, pp->csrf_token);
-	buf_puts(b, "<p>");
-	html_link(b, "/", "Home");
-	buf_puts(b, "</p>\n");
-	html_end(b);
+		posts_status_options(d, p->status);
+	site_render(b, &tpl_post, d);
 }
 
 void
 posts_page_list(struct buf *b, const void *arg)
 {
 	const struct posts_list_view *lv = arg;
-	const char *heading = lv->heading, *next = lv->next;
-	const struct post *rows = lv->rows;
-	size_t n = lv->n, i;
-	char href[48], created[32];
+	struct tpl_data *d = lv->site, *item;
+	size_t i;
 
-	html_begin(b, heading);
-	buf_puts(b, "<h1>");
-	html_text(b, heading);
-	buf_puts(b, "</h1>\n");
-	if (n == 0)
-		buf_puts(b, "<p>No posts.</p>\n");
-	else
-		buf_puts(b, "<ul class=\"post-list\">\n");
-	for (i = 0; i < n; i++) {
-		snprintf(href, sizeof(href), "/api/v1/posts/%lld",
-		    (long long)rows[i].id);
-		time_rfc3339(rows[i].created_at, created, sizeof(created));
-		buf_puts(b, "<li>");
-		html_link(b, href, rows[i].title);
-		buf_printf(b, " <span class=\"meta\">%s &middot; <time>%s</time>"
-		    "</span>\n<p>", post_status_name(rows[i].status), created);
-		html_text(b, rows[i].body);
-		buf_puts(b, "</p></li>\n");
+	if (d == NULL) {
+		b->oom = 1;
+		return;
 	}
-	if (n > 0)
-		buf_puts(b, "</ul>\n");
-	buf_puts(b, "<p>");
-	if (next != NULL) {
-		html_link(b, next, "More posts");
-		buf_puts(b, " &middot; ");
+	tpl_bool(d, TK_found, lv->n > 0);
+	tpl_str(d, TK_q, lv->q);
+	tpl_str(d, TK_next, lv->next);
+	for (i = 0; i < lv->n; i++) {
+		if ((item = tpl_item(d, TK_posts)) == NULL)
+			break;	/* remembered: site_render fails */
+		posts_page_values(item, &lv->rows[i]);
 	}
-	html_link(b, "/", "Home");
-	buf_puts(b, "</p>\n");
-	html_end(b);
+	site_render(b, &tpl_post_list, d);
 }
+
+/* The status select of the form that writes a post: as sent, else a draft. */
+static void
+posts_new_fill(struct tpl_data *d, const struct req *r)
+{
+	const struct form_field *f = r->body_kind == BODY_FORM ?
+	    form_get(&r->form, "status") : NULL;
+	enum post_status s = POST_DRAFT;
+
+	if (f != NULL)
+		(void)post_status_parse(f->value, &s);
+	posts_status_options(d, s);
+}
+
+static const struct site_field posts_new_fields[] = {
+	{ "title", "Title", TK_title, TK_title_error },
+	{ "body", "Text", TK_body, TK_body_error },
+	{ "status", "Status", 0, TK_status_error },	/* posts_new_fill */
+};
+
+const struct site_form posts_new_form = {
+	&tpl_post_new, "Write a post", posts_new_fields,
+	sizeof(posts_new_fields) / sizeof(posts_new_fields[0]), posts_new_fill
+};

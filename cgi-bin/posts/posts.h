@@ -9,7 +9,9 @@
 
 #include "base/buf.h"
 #include "pure/post.h"
+#include "pure/tpl.h"
 #include "web/http.h"
+#include "web/site.h"
 
 /* handlers.c: the routes, and the .write of those that write (web/app.h). */
 enum err posts_list(struct req *r);
@@ -29,15 +31,7 @@ struct posts_page_view {
 	const char	*author;	/* the author's name */
 	int		 may_edit;	/* the edit form (title, body, status) */
 	int		 may_delete;	/* the delete form */
-	const char	*csrf_token;	/* put into the forms; NULL: none */
-};
-
-/* What the page of a list shows. */
-struct posts_list_view {
-	const char	*heading;
-	const struct post *rows;
-	size_t		 n;
-	const char	*next;		/* the next page; NULL: none */
+	struct tpl_data	*site;		/* site_page's; the page adds its own */
 };
 
 /*
@@ -49,11 +43,24 @@ struct posts_list_view {
  */
 void posts_page_post(struct buf *b, const void *arg);
 
+/* What the page of a list shows. */
+struct posts_list_view {
+	const char	*heading;	/* given to site_page as the title */
+	const struct post *rows;
+	size_t		 n;
+	const char	*next;		/* the next page's address; NULL: none */
+	const char	*q;		/* the search, kept in its field; or NULL */
+	struct tpl_data	*site;		/* site_page's; the page adds its own */
+};
+
 /*
- * Writes a page (arg: a struct posts_list_view) headed heading listing n
- * posts (title, status, time, excerpt), each linking to its page, and a
+ * Writes a page (arg: a struct posts_list_view) listing the posts (title,
+ * status, time, text), each linking to its page, the search form, and a
  * link to next when it is not NULL.
  */
 void posts_page_list(struct buf *b, const void *arg);
+
+/* The form that writes a post (POST /api/v1/posts), shown again when refused. */
+extern const struct site_form posts_new_form;
 
 #endif

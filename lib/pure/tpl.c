@@ -89,6 +89,16 @@ tpl_bool(struct tpl_data *d, int key, int b)
 		v->i = b != 0;
 }
 
+char *
+tpl_copy(struct tpl_data *d, const char *s, size_t n)
+{
+	char *c;
+
+	if ((c = arena_strndup(d->tree->a, s, n)) == NULL)
+		d->tree->failed = 1;
+	return c;
+}
+
 /* The newest value named key in d, or NULL. */
 static const struct tpl_value *
 value_find(const struct tpl_data *d, int key)

@@ -79,6 +79,13 @@ void	 tpl_int(struct tpl_data *d, int key, int64_t v);
 void	 tpl_bool(struct tpl_data *d, int key, int v);
 
 /*
+ * A copy of the n bytes at s, NUL-terminated, that lives as long as d's
+ * tree: for a value made in a buffer that will not outlive the call.
+ * NULL (remembered) when out of memory.
+ */
+char	*tpl_copy(struct tpl_data *d, const char *s, size_t n);
+
+/*
  * Appends a new item to the list named key in d (making the list), and
  * returns it, or NULL when out of memory.  A section over a name set
  * with tpl_item renders once per item, inside it.

@@ -124,10 +124,21 @@ reply_see_other(struct req *r, const char *location)
 	return ERR_NONE;
 }
 
+/* A 401 names its scheme, whatever its body (RFC 9110). */
+static void
+reply_challenge(struct req *r)
+{
+	reply_header(r, "WWW-Authenticate", r->token_sent ?
+	    "Bearer realm=\"quill\", error=\"invalid_token\"" :
+	    "Bearer realm=\"quill\"");
+}
+
 enum err
 reply_page(struct req *r, int status, reply_html fn, const void *arg)
 {
 	reply_header(r, "Vary", "Accept");
+	if (status == 401)
+		reply_challenge(r);
 	buf_reset(r->out);
 	fn(r->out, arg);
 	r->status = status;
@@ -278,9 +289,7 @@ reply_error(struct req *r)
 	buf_puts(b, "}}");
 headers:
 	if (e == ERR_UNAUTHENTICATED)
-		reply_header(r, "WWW-Authenticate", r->token_sent ?
-		    "Bearer realm=\"quill\", error=\"invalid_token\"" :
-		    "Bearer realm=\"quill\"");
+		reply_challenge(r);
 	if (e == ERR_RATE_LIMITED && r->rate.limit > 0) {
 		snprintf(num, sizeof(num), "%ld", r->rate.limit);
 		reply_header(r, "RateLimit-Limit", num);

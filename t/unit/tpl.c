@@ -165,7 +165,7 @@ test_sections(void)
 	tpl_bool(d, TK_invalid, 0);
 	tpl_str(d, TK_x, "kept \"input\"");
 	it = tpl_item(d, TK_user);
-	tpl_str(it, TK_name, "Ada");
+	tpl_str(it, TK_name, tpl_copy(d, "Ada Lovelace", 3));
 	want = "<!DOCTYPE html>\n<title>Things &lt;&amp;&gt; - Test</title>\n"
 	    "<main>\n<h1>Things &lt;&amp;&gt;</h1>\n<ul>\n"
 	    "<li><a href=\"/items/7\">first</a> in Things &lt;&amp;&gt;</li>\n"

@@ -1,0 +1,124 @@
+#include <string.h>
+
+#include "base/error.h"
+#include "gen/templates.h"
+#include "pure/form.h"
+#include "web/auth.h"
+#include "web/reply.h"
+#include "web/site.h"
+
+struct tpl_data *
+site_page(struct req *r, const char *title)
+{
+	struct tpl_data *d;
+	char csrf[AUTH_CSRF_TOKEN_SIZE];
+	const char *tok;
+
+	if ((d = tpl_data_new(r->arena)) == NULL)
+		return NULL;
+	tpl_str(d, TK_title, title);
+	tpl_bool(d, TK_signed_in, r->who.user_id != 0);
+	/* Only a cookie session has a token; a Bearer caller needs none. */
+	if (auth_csrf_token(r, csrf) == 0) {
+		if ((tok = arena_strndup(r->arena, csrf, strlen(csrf))) == NULL)
+			return NULL;
+		tpl_str(d, TK_csrf_token, tok);
+	}
+	return d;
+}
+
+void
+site_render(struct buf *b, const struct tpl *t, const struct tpl_data *d)
+{
+	if (d == NULL || tpl_render(b, t, d) == -1)
+		b->oom = 1;
+}
+
+/* The field of f called name, or NULL. */
+static const struct site_field *
+site_field_find(const struct site_form *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfields; i++)
+		if (strcmp(f->fields[i].name, name) == 0)
+			return &f->fields[i];
+	return NULL;
+}
+
+/* A form page to write: its template and its values. */
+struct site_form_fill {
+	const struct tpl	*page;
+	const struct tpl_data	*d;
+};
+
+/* For reply_page: writes arg, a struct site_form_fill. */
+static void
+site_form_write(struct buf *b, const void *arg)
+{
+	const struct site_form_fill *fp = arg;
+
+	site_render(b, fp->page, fp->d);
+}
+
+enum err
+site_form_page(struct req *r, const struct site_form *f, enum err e)
+{
+	struct site_form_fill fp;
+	const struct site_field *fl;
+	const struct form_field *sent;
+	struct tpl_data *d, *item;
+	size_t i, placed = 0;
+
+	if ((d = site_page(r, f->title)) == NULL)
+		return ERR_INTERNAL;
+	for (i = 0; i < f->nfields; i++) {
+		fl = &f->fields[i];
+		if (fl->value_key != 0 && r->body_kind == BODY_FORM &&
+		    (sent = form_get(&r->form, fl->name)) != NULL)
+			tpl_str(d, fl->value_key, sent->value);
+	}
+	for (i = 0; e != ERR_NONE && i < r->details.n; i++) {
+		if ((fl = site_field_find(f, r->details.e[i].field)) == NULL)
+			continue;
+		placed++;
+		tpl_str(d, fl->error_key, r->details.e[i].message);
+		if ((item = tpl_item(d, TK_errors)) == NULL)
+			return ERR_INTERNAL;
+		tpl_str(item, TK_field, fl->name);
+		tpl_str(item, TK_label, fl->label);
+		tpl_str(item, TK_text, r->details.e[i].message);
+	}
+	if (e != ERR_NONE) {
+		tpl_bool(d, TK_has_errors, 1);
+		tpl_bool(d, TK_field_errors, placed > 0);
+		/* A refusal of no one field says what it is as a whole. */
+		if (placed == 0 || placed < r->details.n)
+			tpl_str(d, TK_message, r->err_message != NULL ?
+			    r->err_message : error_message(e));
+	}
+	if (f->fill != NULL)
+		f->fill(d, r);
+	fp.page = f->page;
+	fp.d = d;
+	return reply_page(r, e == ERR_NONE ? 200 : error_status(e),
+	    site_form_write, &fp);
+}
+
+enum err
+site_form_refused(struct req *r, enum err e, const struct site_form *f)
+{
+	if (!r->browser || !http_form_sent(r))
+		return e;
+	switch (e) {
+	case ERR_BAD_REQUEST:
+	case ERR_UNAUTHENTICATED:
+	case ERR_EMAIL_TAKEN:
+	case ERR_CONFLICT:
+	case ERR_VALIDATION:
+		r->err = e;
+		return site_form_page(r, f, e);
+	default:
+		return e;
+	}
+}

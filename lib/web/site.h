@@ -1,0 +1,69 @@
+/*
+ * site: what every page the programs render shares, the values of
+ * templates/layout.html: the page's title, the navigation for who is
+ * logged in, and the CSRF token of the log-out form.  A page starts from
+ * site_page, adds its own values, and is written by site_render.
+ */
+#ifndef QUILL_SITE_H
+#define QUILL_SITE_H
+
+#include "base/buf.h"
+#include "pure/tpl.h"
+#include "web/http.h"
+
+/*
+ * The values of the layout for the reader of r, in r's arena: title
+ * (not copied), signed_in for a logged-in reader, and csrf_token for a
+ * browser session.  NULL when out of memory.
+ */
+struct tpl_data *site_page(struct req *r, const char *title);
+
+/*
+ * Appends t filled from d to b.  Out of memory, b->oom is set, as for
+ * any append, so the answer is the 500 of a failed buffer.
+ */
+void	 site_render(struct buf *b, const struct tpl *t, const struct tpl_data *d);
+
+/* A field of a form page: what it sent goes back into it. */
+struct site_field {
+	const char	*name;		/* the form field, and its control's id */
+	const char	*label;		/* its label, naming it in the summary */
+	int		 value_key;	/* where its value goes; 0: never sent
+					   back (a password) */
+	int		 error_key;	/* where its message goes */
+};
+
+/*
+ * A form the site renders again when it was sent with a mistake
+ * (site_form_refused): its template, title and fields, and optionally fill,
+ * for what no field holds as is (the options of a select, from the value
+ * sent).
+ */
+struct site_form {
+	const struct tpl	*page;
+	const char		*title;
+	const struct site_field	*fields;
+	size_t			 nfields;
+	void			(*fill)(struct tpl_data *d, const struct req *r);
+};
+
+/*
+ * Answers r with form page f as its sender left it, refused with e: the
+ * status of e, each field holding what was sent (a password field empty),
+ * each message of r->details beside its field and in the summary at the
+ * top as a link to it, and the message of e there too unless every
+ * message has its field.  With e ERR_NONE, the blank form (200).
+ */
+enum err site_form_page(struct req *r, const struct site_form *f, enum err e);
+
+/*
+ * What a route that a browser's form posts to answers when its handler
+ * returned e: a form refused for what its sender typed (a field's value,
+ * the password, an email already taken) comes back as form page f, filled
+ * as it was sent (site_form_page); anything else, a refused origin or a
+ * server fault, and any client that is not a browser's form, gets e as
+ * it is.
+ */
+enum err site_form_refused(struct req *r, enum err e, const struct site_form *f);
+
+#endif

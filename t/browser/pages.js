@@ -1,0 +1,152 @@
+// The pages the programs render, walked with JavaScript off at 1280 px and
+// at 390 px wide: the post page, the lists (with "More posts" and a
+// search), and the forms that come back refused (write a post, log in,
+// register) as well as their success.  Each rendered page is kept as a
+// screenshot, must have no axe-core violation, and must pass the Nu HTML
+// Checker (vnu.jar, run by Debian's Java) with no error.
+'use strict';
+
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const { ok, is, sql, shot, run, base } = require('./tap');
+
+const root = path.resolve(__dirname, '..', '..');
+const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const vnu = path.join(root, 'node_modules/vnu-jar/build/dist/vnu.jar');
+const htmlDir = path.join(process.env.QUILL_SHOTS, '..', 'pages-html');
+const password = 'a browser typed passphrase';
+const widths = [{ name: 'wide', width: 1280, height: 900 }, { name: 'phone', width: 390, height: 844 }];
+
+fs.rmSync(htmlDir, { recursive: true, force: true });
+fs.mkdirSync(htmlDir, { recursive: true });
+
+run(async (browser) => {
+  // axe needs JavaScript, which the walk has off: each page's HTML, as the
+  // server sent it, is served again at its own address to a second
+  // context, where the site's style sheet applies as it did.
+  const axeCtx = await browser.newContext({ bypassCSP: true });
+  const axePage = await axeCtx.newPage();
+  async function check(page, res, name) {
+    const html = await res.text();
+    await shot(page, name);
+    fs.writeFileSync(path.join(htmlDir, `${name}.html`), html);
+    const at = new URL(page.url());
+    await axePage.route(`${at.origin}/axe-snapshot`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+    await axePage.goto(`${at.origin}/axe-snapshot`);
+    await axePage.evaluate(axeSource);
+    const r = await axePage.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const v = r.violations.map((x) => `${x.id} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    if (!ok(v.length === 0, `${name}: no axe-core violation`)) console.log(`#   ${v.join('\n#   ')}`);
+    await axePage.unroute(`${at.origin}/axe-snapshot`);
+  }
+
+  for (const w of widths) {
+    const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: w.width, height: w.height } });
+    const page = await ctx.newPage();
+    const submit = async (form) => {
+      const [res] = await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
+      return res;
+    };
+    const email = `pages.${w.name}.${process.pid}@example.com`;
+
+    // Register; the same email again comes back as the form, name kept.
+    await page.goto(`${base}/register.html`);
+    await page.fill('#name', `Pat ${w.name}`);
+    await page.fill('#email', email);
+    await page.fill('#password', password);
+    let res = await submit('form');
+    is(new URL(page.url()).pathname, '/login.html', `${w.name}: registering leads to the login page`);
+    await page.goto(`${base}/register.html`);
+    await page.fill('#name', `Pat <again>`);
+    await page.fill('#email', email);
+    await page.fill('#password', password);
+    res = await submit('form');
+    is(res.status(), 409, `${w.name}: an email already taken is refused`);
+    is(await page.inputValue('#name'), 'Pat <again>', `${w.name}: the name kept`);
+    is(await page.inputValue('#password'), '', `${w.name}: the password not`);
+    await check(page, res, `${w.name}-register-refused`);
+
+    // Log in: a wrong password first.
+    await page.goto(`${base}/login.html`);
+    await page.fill('#email', email);
+    await page.fill('#password', 'not the passphrase at all');
+    res = await submit('form');
+    is(res.status(), 401, `${w.name}: a wrong password is refused`);
+    is(await page.inputValue('#email'), email, `${w.name}: the email kept`);
+    await check(page, res, `${w.name}-login-refused`);
+    await page.fill('#password', password);
+    res = await submit('form[action="/api/v1/auth/login"]');
+    is(new URL(page.url()).pathname, '/', `${w.name}: then logging in leads home`);
+
+    // Write a post: refused, then saved.
+    await page.goto(`${base}/post-new.html`);
+    await page.fill('#title', ' ');
+    await page.fill('#body', 'The text of a post\n\nin two paragraphs.');
+    res = await submit('form');
+    is(res.status(), 422, `${w.name}: a blank title is refused`);
+    is(await page.getAttribute('#title', 'aria-describedby'), 'title-error', `${w.name}: the title names its message`);
+    await check(page, res, `${w.name}-post-new-refused`);
+    await page.fill('#title', `A post read at ${w.width} px`);
+    await page.selectOption('#status', 'published');
+    res = await submit('form[action="/api/v1/posts"]');
+    ok(/^\/api\/v1\/posts\/\d+$/.test(new URL(page.url()).pathname), `${w.name}: saving leads to the post`);
+    is(await page.locator('.post-body p').count(), 2, `${w.name}: its text in paragraphs`);
+    ok(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(await page.getAttribute('.meta time', 'datetime')),
+      `${w.name}: its date in <time datetime>`);
+    await check(page, res, `${w.name}-post-author`);
+
+    // More posts, to page through two at a time; a search; the drafts.
+    for (let i = 1; i <= 3; i++) {
+      sql(`INSERT INTO posts (author_id, title, body, status, created_at, updated_at) SELECT id, 'Filler ${w.name} ${i}', 'findme${w.name} text', 'published', strftime('%s','now') - ${i}, strftime('%s','now') - ${i} FROM users WHERE email = '${email}'`);
+    }
+    res = await page.goto(`${base}/api/v1/posts?limit=2`);
+    is(await page.locator('ul.post-list > li').count(), 2, `${w.name}: a list shows its page`);
+    await check(page, res, `${w.name}-posts`);
+    res = await Promise.all([page.waitForNavigation(), page.click('a:text("More posts")')]).then((r) => r[0]);
+    is(await page.locator('ul.post-list > li').count(), 2, `${w.name}: "More posts" shows the next`);
+    await check(page, res, `${w.name}-posts-more`);
+    await page.fill('#q', `findme${w.name}`);
+    res = await submit('form.search');
+    is(await page.inputValue('#q'), `findme${w.name}`, `${w.name}: the search is kept in its field`);
+    is(await page.locator('ul.post-list > li').count(), 3, `${w.name}: and finds what it should`);
+    await check(page, res, `${w.name}-search`);
+    res = await page.goto(`${base}/api/v1/posts?status=draft`);
+    await check(page, res, `${w.name}-drafts`);
+
+    // The post as an anonymous reader sees it.
+    const id = sql(`SELECT max(id) FROM posts WHERE title LIKE 'A post read at %'`);
+    const anon = await browser.newContext({ javaScriptEnabled: false, viewport: { width: w.width, height: w.height } });
+    const ap = await anon.newPage();
+    res = await ap.goto(`${base}/api/v1/posts/${id}`);
+    is(await ap.locator('form').count(), 0, `${w.name}: an anonymous reader gets no form`);
+    ok(await ap.locator('a[href="/login.html"]').count() === 1, `${w.name}: but the way to log in`);
+    await check(ap, res, `${w.name}-post-anonymous`);
+    await anon.close();
+    await ctx.close();
+  }
+  await axeCtx.close();
+
+  // The Nu HTML Checker over every page kept, with Debian's Java.
+  const files = fs.readdirSync(htmlDir).filter((f) => f.endsWith('.html')).sort();
+  // It answers in JSON on stderr, and exits 1 when it found an error.
+  const v = spawnSync('java', ['-jar', vnu, '--errors-only', '--format', 'json',
+    ...files.map((f) => path.join(htmlDir, f))], { encoding: 'utf8' });
+  let messages = null;
+  try {
+    messages = JSON.parse(v.stderr).messages;
+  } catch (e) {
+    ok(false, `the Nu HTML Checker ran: ${String(v.stderr || v.error).slice(0, 300)}`);
+  }
+  ok(messages !== null && (v.status === 0) === (messages.length === 0),
+    'the checker ran and its exit status agrees with its report');
+  messages = messages || [];
+  for (const f of files) {
+    const mine = messages.filter((m) => (m.url || '').endsWith(`/${f}`));
+    if (!ok(mine.length === 0, `${f}: the Nu HTML Checker finds no error`)) {
+      for (const m of mine) console.log(`#   line ${m.lastLine}: ${m.message}`);
+    }
+  }
+  ok(files.length >= 16, `the checker read every page (${files.length})`);
+});
