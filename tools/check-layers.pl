@@ -11,9 +11,7 @@
 # ("gen/templates.h") are for web/ and above.
 #
 # Run from the top of the tree (make lint and t/02-layers.t do); exits 1 and
-# names each breach with its file and line.  tools/layers.allow lists the
-# breaches that are known, one "RULE FILE [TARGET]" a line, and a line
-# whose breach no longer happens is one too: delete it.
+# names each breach with its file and line.
 use strict;
 use warnings;
 
@@ -21,20 +19,7 @@ my @LAYERS = qw(base pure store web);
 my %rank;
 @rank{@LAYERS} = 0 .. $#LAYERS;
 my $TOP = @LAYERS;
-my (@bad, %allow, %used, %edge);
-
-if (open my $fh, '<', 'tools/layers.allow') {
-	while (<$fh>) {
-		s/#.*//;
-		my @w = split;
-		$allow{"@w"} = $. if @w;
-	}
-}
-sub breach {
-	my ($key, $msg) = @_;
-	if (exists $allow{$key}) { $used{$key} = 1; return }
-	push @bad, $msg;
-}
+my (@bad, %edge);
 
 # The rank a file may include up to, or undef when it is not checked.
 sub rank_of {
@@ -74,13 +59,9 @@ for my $f (@files) {
 				next;
 			}
 			if ($inc =~ m{^([a-z]+)/[a-z0-9_]+\.h$} && exists $rank{$1}) {
-				my ($t, $key) = ($rank{$1}, "include $f $inc");
+				my $t = $rank{$1};
 				push @bad, "$f:$n: $inc does not exist"
 				    unless -f "lib/$inc";
-				if (exists $allow{$key}) {	# known: neither
-					$used{$key} = 1;	# rank nor cycle
-					next;
-				}
 				push @bad, "$f:$n: includes $inc, a layer above "
 				    . "its own" if $t > $r;
 				(my $to = "lib/$inc") =~ s/\.h$//;
@@ -95,19 +76,19 @@ for my $f (@files) {
 	}
 	next unless $f =~ m{^(lib|cgi-bin|tools)/};
 	# What only one file may do.
-	breach("sqlite $f", "$f: only lib/store/db_sqlite.c speaks SQLite")
+	push @bad, "$f: only lib/store/db_sqlite.c speaks SQLite"
 	    if $text =~ /^\s*#\s*include\s*<sqlite3\.h>|\bsqlite3_\w+\s*[(*]/m
 	    && $f ne 'lib/store/db_sqlite.c';
 	push @bad, "$f: only lib/pure/token.c includes <jwt.h>"
 	    if $text =~ /^\s*#\s*include\s*<jwt\.h>/m && $f ne 'lib/pure/token.c';
-	breach("json $f", "$f: no cJSON below pure/")
+	push @bad, "$f: no cJSON below pure/"
 	    if $f =~ m{^lib/(base|store)/} && $text =~ /cJSON/;
-	breach("req $f", "$f: no struct req below web/")
+	push @bad, "$f: no struct req below web/"
 	    if $f =~ m{^lib/(base|pure|store)/} && $text =~ /struct req\b/;
-	breach("tx $f", "$f: only app opens and ends transactions")
-	    if $text =~ /\bdb_(begin|commit|rollback|end)\s*\(/
+	push @bad, "$f: only app opens and ends transactions"
+	    if $text =~ /\bdb_(begin|commit|rollback)\s*\(/
 	    && $f !~ m{^(lib/web/app\.c|lib/store/db_sqlite\.c|tools/quillctl\.c|lib/store/db\.h)$};
-	breach("reply $f", "$f: only reply writes the answer")
+	push @bad, "$f: only reply writes the answer"
 	    if $text =~ /->(out|hdr)\b|\breply_header\s*\(/
 	    && $f !~ m{^lib/web/(reply\.[ch]|app\.c)$};
 }
@@ -123,10 +104,10 @@ for my $f (grep { m{^cgi-bin/} && /\.c$/ } @files) {
 		if ($line =~ /^([a-z_][a-z0-9_]*)\(/ && $1 ne 'main') {
 			my $fn = $1;
 			my ($pre) = $fn =~ /^([a-z0-9]+)_/;
-			breach("name $f $fn", "$f:$.: $fn: name it ${prog}_...")
+			push @bad, "$f:$.: $fn: name it ${prog}_..."
 			    if $prev !~ /\bstatic\b/ && $fn !~ /^\Q$prog\E_/;
-			breach("name $f $fn", "$f:$.: $fn borrows the prefix of "
-			    . "lib's $pre module") if defined $pre
+			push @bad, "$f:$.: $fn borrows the prefix of "
+			    . "lib's $pre module" if defined $pre
 			    && $libmod{$pre} && $pre ne $prog;
 		}
 		$prev = $line;
@@ -136,7 +117,7 @@ for my $f (grep { m{^cgi-bin/} && /\.c$/ } @files) {
 # Every module of pure/ has its unit test.
 for my $f (glob 'lib/pure/*.c') {
 	(my $t = $f) =~ s{^lib/pure/}{t/unit/};
-	breach("test $f", "$f: no unit test $t") unless -f $t;
+	push @bad, "$f: no unit test $t" unless -f $t;
 }
 
 # No cycle among the modules of lib/ (a file and its header are one module).
@@ -158,7 +139,5 @@ sub visit {
 }
 visit($_) for grep { !$state{$_} } sort keys %edge;
 
-push @bad, "tools/layers.allow:$allow{$_}: \"$_\" no longer happens: remove it"
-    for grep { !$used{$_} } sort keys %allow;
 print STDERR "$_\n" for @bad;
 exit(@bad ? 1 : 0);

@@ -571,6 +571,20 @@ user_begin(void)
 }
 
 /*
+ * Ends the transaction of user_begin by the outcome e of the change:
+ * commits when e is ERR_NONE and returns the commit's result, else rolls
+ * back and returns e.
+ */
+static enum err
+user_end(enum err e)
+{
+	if (e == ERR_NONE)
+		return db_commit();
+	db_rollback();
+	return e;
+}
+
+/*
  * Applies c to the user with this email (or deletes them), in one write
  * transaction with the same store functions as the API, and says what it
  * did.  The last active admin is refused as the API refuses them.
@@ -587,7 +601,7 @@ user_apply(const char *email, const struct user_change *c, int del)
 	if (e == ERR_NONE)
 		e = del ? user_delete(a, before.id, time(NULL)) :
 		    user_update(a, before.id, c, time(NULL), &after);
-	if ((e = db_end(e)) == ERR_NOT_FOUND)
+	if ((e = user_end(e)) == ERR_NOT_FOUND)
 		die("no user has the email %s", email);
 	if (e == ERR_CONFLICT)
 		die("%s: %s", email, user_last_admin_message);
@@ -675,7 +689,7 @@ cmd_user_mfa_reset(int argc, char **argv)
 				    "mfa_reset");
 		}
 	}
-	if ((e = db_end(e)) == ERR_NOT_FOUND)
+	if ((e = user_end(e)) == ERR_NOT_FOUND)
 		die("no user has the email %s", argv[0]);
 	if (e != ERR_NONE)
 		die("cannot reset two-factor sign-in of %s: %s", argv[0],

@@ -13,11 +13,18 @@
 
 struct user;
 
-/* login.c: accounts and API sessions. */
+/*
+ * The routes; a route that writes has a .handle and a .write (web/app.h).
+ * login.c: accounts and API sessions.
+ */
 enum err auth_register(struct req *r);
+enum err auth_register_write(struct req *r);
 enum err auth_login(struct req *r);
+enum err auth_login_write(struct req *r);
 enum err auth_refresh(struct req *r);
+enum err auth_refresh_write(struct req *r);
 enum err auth_logout(struct req *r);
+enum err auth_logout_write(struct req *r);
 
 /*
  * Opens a session of kind for u, *sid receiving its id, and answers it as
@@ -43,7 +50,10 @@ enum err auth_mfa_codes_write(struct req *r);
 enum err auth_reauth(struct req *r);
 enum err auth_reauth_write(struct req *r);
 
-/* sessions.c: the caller's sessions, and a browser session's CSRF token. */
+/*
+ * sessions.c: the caller's sessions, and a browser session's CSRF token.
+ * The two revocations are .writes, after auth_require.
+ */
 enum err auth_sessions_list(struct req *r);
 enum err auth_session_revoke(struct req *r);
 enum err auth_sessions_revoke(struct req *r);
@@ -51,14 +61,11 @@ enum err auth_csrf_get(struct req *r);
 
 /* password.c: forgotten and changed passwords. */
 enum err auth_password_forgot(struct req *r);
+enum err auth_password_forgot_write(struct req *r);
 enum err auth_password_reset(struct req *r);
+enum err auth_password_reset_write(struct req *r);
 enum err auth_password_change(struct req *r);
-
-/*
- * Commits the request's write transaction and returns e: what the request
- * recorded (a counter, a revocation) stands although it answers an error.
- */
-enum err auth_commit_anyway(enum err e);
+enum err auth_password_change_write(struct req *r);
 
 /*
  * Logs a security event of the request with the ids that are > 0 and the

@@ -9,7 +9,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "web/auth.h"
-#include "store/db.h"
+#include "web/app.h"
 #include "store/mfa.h"
 #include "handlers.h"
 #include "base/metrics.h"
@@ -95,41 +95,53 @@ out:
 	return e;
 }
 
+/* What the .handle of a registration found, for its .write. */
+struct register_input {
+	struct vvalue	 v[REG__MAX];
+	char		 hash[PASSWORD_HASH_MAX];
+	int64_t		 now;
+};
+
 /* POST /api/v1/auth/register */
 enum err
 auth_register(struct req *r)
 {
-	struct vvalue v[REG__MAX];
-	struct user u;
-	char hash[PASSWORD_HASH_MAX], *loc;
-	int64_t id, now = time(NULL);
+	struct register_input *in;
 	enum err e;
 
-	if ((e = http_validate(r, reg_fields, REG__MAX, v)) != ERR_NONE ||
-	    (e = ratelimit_check(RL_REGISTER, r->client, now, &r->rate)) !=
-	    ERR_NONE)
+	if ((in = app_state(r, sizeof(*in))) == NULL)
+		return ERR_INTERNAL;
+	in->now = time(NULL);
+	if ((e = http_validate(r, reg_fields, REG__MAX, in->v)) != ERR_NONE ||
+	    (e = ratelimit_check(RL_REGISTER, r->client, in->now,
+	    &r->rate)) != ERR_NONE)
 		return e;
 	/* Hash before taking the write lock: it is the slow part. */
-	if (password_hash(v[REG_PASSWORD].str, v[REG_PASSWORD].len, hash) == -1)
+	if (password_hash(in->v[REG_PASSWORD].str, in->v[REG_PASSWORD].len,
+	    in->hash) == -1)
 		return ERR_UNAVAILABLE;
-	if ((e = db_begin()) != ERR_NONE)
+	return ERR_NONE;
+}
+
+enum err
+auth_register_write(struct req *r)
+{
+	const struct register_input *in = r->state;
+	const struct vvalue *v = in->v;
+	struct user u;
+	char *loc;
+	int64_t id;
+	enum err e;
+
+	if ((e = ratelimit_hit(RL_REGISTER, r->client, in->now, &r->rate)) !=
+	    ERR_NONE)
 		return e;
-	if ((e = ratelimit_hit(RL_REGISTER, r->client, now, &r->rate)) !=
-	    ERR_NONE) {
-		db_rollback();
-		return e;
-	}
 	e = user_insert(v[REG_EMAIL].str, v[REG_EMAIL].len, v[REG_NAME].str,
-	    v[REG_NAME].len, hash, ROLE_USER, now, &id);
+	    v[REG_NAME].len, in->hash, ROLE_USER, in->now, &id);
 	/* A taken email still counts: probing for accounts is what it slows. */
 	if (e == ERR_EMAIL_TAKEN)
-		return auth_commit_anyway(e);
-	if (e != ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	if ((e = db_commit()) != ERR_NONE ||
-	    (e = user_get(r->arena, id, &u)) != ERR_NONE)
+		return app_keep(r, e);
+	if (e != ERR_NONE || (e = user_get(r->arena, id, &u)) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "user_registered", id, 0);
 	if ((loc = arena_printf(r->arena, "/api/v1/users/%lld",
@@ -148,12 +160,10 @@ login_refused(struct req *r, const struct vvalue *email, int64_t now)
 	enum err e;
 
 	if ((e = ratelimit_login_failed(email->str, email->len, now)) !=
-	    ERR_NONE) {
-		db_rollback();
+	    ERR_NONE)
 		return e;
-	}
 	auth_event_log(r, LOG_INFO, "login_failed", 0, 0);
-	return auth_commit_anyway(http_fail(r, ERR_UNAUTHENTICATED,
+	return app_keep(r, http_fail(r, ERR_UNAUTHENTICATED,
 	    "The email or password is incorrect."));
 }
 
@@ -294,55 +304,67 @@ login_challenge(struct req *r, const struct user *u, int64_t now, int *asked)
 	return e;
 }
 
+/* What the .handle of a login found, for its .write. */
+struct login_input {
+	struct vvalue	 v[LOGIN__MAX];
+	struct user	 u;
+	char		 rehash[PASSWORD_HASH_MAX];
+	int64_t		 now;
+	int		 ok;		/* login_verify: it may go ahead */
+};
+
 /* POST /api/v1/auth/login */
 enum err
 auth_login(struct req *r)
 {
-	struct vvalue v[LOGIN__MAX];
-	struct user u;
-	char rehash[PASSWORD_HASH_MAX];
-	int64_t sid = 0, now = time(NULL);
-	int ok, asked = 0;
+	struct login_input *in;
 	enum err e;
 
-	if ((e = http_validate(r, login_fields, LOGIN__MAX, v)) != ERR_NONE ||
-	    (e = ratelimit_check(RL_LOGIN, r->client, now, &r->rate)) !=
+	if ((in = app_state(r, sizeof(*in))) == NULL)
+		return ERR_INTERNAL;
+	in->now = time(NULL);
+	if ((e = http_validate(r, login_fields, LOGIN__MAX, in->v)) !=
 	    ERR_NONE ||
-	    (e = ratelimit_login_check(v[LOGIN_EMAIL].str,
-	    v[LOGIN_EMAIL].len, now, &r->rate)) != ERR_NONE)
+	    (e = ratelimit_check(RL_LOGIN, r->client, in->now, &r->rate)) !=
+	    ERR_NONE ||
+	    (e = ratelimit_login_check(in->v[LOGIN_EMAIL].str,
+	    in->v[LOGIN_EMAIL].len, in->now, &r->rate)) != ERR_NONE)
 		return e;
-	ok = login_verify(r, v, &u, rehash, &e);
-	if (e != ERR_NONE || (e = db_begin()) != ERR_NONE)
+	in->ok = login_verify(r, in->v, &in->u, in->rehash, &e);
+	return e;
+}
+
+enum err
+auth_login_write(struct req *r)
+{
+	const struct login_input *in = r->state;
+	const struct vvalue *email = &in->v[LOGIN_EMAIL];
+	int64_t sid = 0;
+	int asked = 0;
+	enum err e;
+
+	if ((e = ratelimit_hit(RL_LOGIN, r->client, in->now, &r->rate)) !=
+	    ERR_NONE)
 		return e;
-	if ((e = ratelimit_hit(RL_LOGIN, r->client, now, &r->rate)) !=
-	    ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	if (!ok)
-		return login_refused(r, &v[LOGIN_EMAIL], now);
+	if (!in->ok)
+		return login_refused(r, email, in->now);
 	/*
 	 * With a second factor the failures are forgotten only once a code
 	 * is right too: else each right password would buy more guesses.
 	 */
-	if ((rehash[0] != '\0' &&
-	    (e = user_set_password_hash(u.id, rehash)) != ERR_NONE) ||
-	    (e = login_challenge(r, &u, now, &asked)) != ERR_NONE ||
-	    (!asked && ((e = ratelimit_login_passed(v[LOGIN_EMAIL].str,
-	    v[LOGIN_EMAIL].len)) != ERR_NONE ||
-	    (e = auth_login_open(r, &u, login_kind(r), now, &sid)) !=
-	    ERR_NONE))) {
-		db_rollback();
+	if ((in->rehash[0] != '\0' &&
+	    (e = user_set_password_hash(in->u.id, in->rehash)) != ERR_NONE) ||
+	    (e = login_challenge(r, &in->u, in->now, &asked)) != ERR_NONE ||
+	    (!asked && ((e = ratelimit_login_passed(email->str, email->len)) !=
+	    ERR_NONE || (e = auth_login_open(r, &in->u, login_kind(r), in->now,
+	    &sid)) != ERR_NONE)))
 		return e;
-	}
-	if ((e = db_commit()) != ERR_NONE)
-		return e;
-	if (rehash[0] != '\0')
-		auth_event_log(r, LOG_INFO, "password_rehashed", u.id, 0);
+	if (in->rehash[0] != '\0')
+		auth_event_log(r, LOG_INFO, "password_rehashed", in->u.id, 0);
 	if (asked)
-		auth_event_log(r, LOG_INFO, "mfa_challenge", u.id, 0);
+		auth_event_log(r, LOG_INFO, "mfa_challenge", in->u.id, 0);
 	else
-		auth_event_log(r, LOG_INFO, "login", u.id, sid);
+		auth_event_log(r, LOG_INFO, "login", in->u.id, sid);
 	return ERR_NONE;
 }
 
@@ -369,20 +391,24 @@ refresh_replayed(struct req *r, const struct session_ref *ref, int64_t now)
 	enum err e = session_revoke(ref->session_id, ref->user_id, now,
 	    "refresh_reuse");
 
-	if (e != ERR_NONE && e != ERR_NOT_FOUND) {
-		db_rollback();
+	if (e != ERR_NONE && e != ERR_NOT_FOUND)
 		return e;
-	}
 	auth_event_log(r, LOG_WARN, "refresh_reuse", ref->user_id,
 	    ref->session_id);
-	return auth_commit_anyway(refresh_refused(r));
+	return app_keep(r, refresh_refused(r));
 }
 
 /* POST /api/v1/auth/refresh */
 enum err
 auth_refresh(struct req *r)
 {
-	struct vvalue v[REFRESH__MAX];
+	return app_validate(r, refresh_fields, REFRESH__MAX);
+}
+
+enum err
+auth_refresh_write(struct req *r)
+{
+	const struct vvalue *v = r->state;
 	unsigned char old[SECRET_HASH_BYTES];
 	struct session_ref ref;
 	struct secret next;
@@ -390,18 +416,12 @@ auth_refresh(struct req *r)
 	int64_t signed_in, now = time(NULL);
 	enum err e;
 
-	if ((e = http_validate(r, refresh_fields, REFRESH__MAX, v)) != ERR_NONE ||
-	    (e = db_begin()) != ERR_NONE)
-		return e;
 	if ((e = refresh_lookup(v[REFRESH_TOKEN].str, v[REFRESH_TOKEN].len,
-	    now, old, &ref)) != ERR_NONE) {
-		db_rollback();
+	    now, old, &ref)) != ERR_NONE)
 		return e;
-	}
 	if (ref.state == SESSION_REUSED)
 		return refresh_replayed(r, &ref, now);
 	if (ref.state == SESSION_INVALID || ref.disabled) {
-		db_rollback();
 		auth_event_log(r, LOG_INFO, "refresh_rejected", ref.user_id,
 		    ref.session_id);
 		return refresh_refused(r);
@@ -420,13 +440,9 @@ auth_refresh(struct req *r)
 		/* Spent within the grace interval, and so is its successor. */
 		auth_event_log(r, LOG_INFO, "refresh_rejected", ref.user_id,
 		    ref.session_id);
-		return auth_commit_anyway(refresh_refused(r));
+		return app_keep(r, refresh_refused(r));
 	}
-	if (e != ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	return db_commit();
+	return e;
 }
 
 /*
@@ -464,14 +480,21 @@ logout_target(struct req *r, const struct vvalue *token, int64_t now,
 enum err
 auth_logout(struct req *r)
 {
-	struct vvalue v[LOGOUT__MAX];
+	enum err e;
+
+	if ((e = app_validate(r, logout_fields, LOGOUT__MAX)) != ERR_NONE)
+		return e;
+	return auth_identify(r);
+}
+
+enum err
+auth_logout_write(struct req *r)
+{
+	const struct vvalue *v = r->state;
 	int64_t uid = 0, sid = 0, now = time(NULL);
 	int everywhere;
 	enum err e;
 
-	if ((e = http_validate(r, logout_fields, LOGOUT__MAX, v)) != ERR_NONE ||
-	    (e = auth_identify(r)) != ERR_NONE || (e = db_begin()) != ERR_NONE)
-		return e;
 	everywhere = v[LOGOUT_EVERYWHERE].present && v[LOGOUT_EVERYWHERE].b;
 	e = logout_target(r, &v[LOGOUT_TOKEN], now, &uid, &sid);
 	if (e == ERR_NONE && everywhere)
@@ -479,11 +502,7 @@ auth_logout(struct req *r)
 	else if (e == ERR_NONE &&
 	    (e = session_revoke(sid, uid, now, "logout")) == ERR_NOT_FOUND)
 		e = refresh_refused(r);
-	if (e != ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	if ((e = db_commit()) != ERR_NONE)
+	if (e != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, everywhere ? "logout_everywhere" :
 	    "session_revoked", uid, everywhere ? 0 : sid);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "web/app.h"
-#include "store/db.h"
+#include "web/auth.h"
 #include "handlers.h"
 #include "pages.h"
 
@@ -22,20 +22,23 @@ auth_login_form_post(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ M_POST, "/api/v1/auth/register", auth_register_form_post, 0, NULL },
-	{ M_POST, "/api/v1/auth/login", auth_login_form_post, 0, NULL },
-	{ M_POST, "/api/v1/auth/refresh", auth_refresh, 0, NULL },
-	{ M_POST, "/api/v1/auth/logout", auth_logout, 0, NULL },
+	{ M_POST, "/api/v1/auth/register", auth_register_form_post, 0,
+	    auth_register_write },
+	{ M_POST, "/api/v1/auth/login", auth_login_form_post, 0,
+	    auth_login_write },
+	{ M_POST, "/api/v1/auth/refresh", auth_refresh, 0, auth_refresh_write },
+	{ M_POST, "/api/v1/auth/logout", auth_logout, 0, auth_logout_write },
 	{ M_GET, "/api/v1/auth/sessions", auth_sessions_list, 0, NULL },
-	{ M_DELETE, "/api/v1/auth/sessions", auth_sessions_revoke, 0, NULL },
-	{ M_DELETE, "/api/v1/auth/sessions/{id}", auth_session_revoke, 0,
-	    NULL },
+	{ M_DELETE, "/api/v1/auth/sessions", auth_require, 0,
+	    auth_sessions_revoke },
+	{ M_DELETE, "/api/v1/auth/sessions/{id}", auth_require, 0,
+	    auth_session_revoke },
 	{ M_POST, "/api/v1/auth/password/forgot", auth_password_forgot, 0,
-	    NULL },
+	    auth_password_forgot_write },
 	{ M_POST, "/api/v1/auth/password/reset", auth_password_reset, 0,
-	    NULL },
+	    auth_password_reset_write },
 	{ M_POST, "/api/v1/auth/password/change", auth_password_change, 0,
-	    NULL },
+	    auth_password_change_write },
 	{ M_GET, "/api/v1/auth/csrf", auth_csrf_get, 0, NULL },
 	{ M_GET, "/api/v1/auth/mfa", auth_mfa_status, 0, NULL },
 	{ M_POST, "/api/v1/auth/mfa", auth_mfa_signin, 0,
@@ -50,14 +53,6 @@ static const struct route routes[] = {
 	    auth_mfa_codes_write },
 	{ M_POST, "/api/v1/auth/reauth", auth_reauth, 0, auth_reauth_write },
 };
-
-enum err
-auth_commit_anyway(enum err e)
-{
-	enum err c = db_commit();
-
-	return c != ERR_NONE ? c : e;
-}
 
 void
 auth_event_log(const struct req *r, enum log_level level, const char *event,

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "web/app.h"
 #include "base/arena.h"
 #include "web/auth.h"
 #include "base/config.h"
-#include "store/db.h"
 #include "handlers.h"
 #include "store/mail.h"
 #include "base/password.h"
@@ -108,32 +108,30 @@ forgot_send(struct req *r, const struct user *u, int64_t now)
 enum err
 auth_password_forgot(struct req *r)
 {
-	struct vvalue v[FORGOT__MAX];
+	return app_validate(r, forgot_fields, FORGOT__MAX);
+}
+
+enum err
+auth_password_forgot_write(struct req *r)
+{
+	const struct vvalue *v = r->state;
 	struct user u;
 	int64_t now = time(NULL);
 	cJSON *d;
 	enum err e;
 
-	if ((e = http_validate(r, forgot_fields, FORGOT__MAX, v)) != ERR_NONE ||
-	    (e = db_begin()) != ERR_NONE)
+	if ((e = ratelimit_hit(RL_FORGOT, r->client, now, &r->rate)) !=
+	    ERR_NONE)
 		return e;
-	if ((e = ratelimit_hit(RL_FORGOT, r->client, now, &r->rate)) ==
-	    ERR_NONE) {
-		e = user_get_by_email(r->arena, v[FORGOT_EMAIL].str,
-		    v[FORGOT_EMAIL].len, &u);
-		if (e == ERR_NONE && !u.disabled)
-			e = forgot_send(r, &u, now);
-		else if (e == ERR_NONE || e == ERR_NOT_FOUND) {
-			e = ERR_NONE;
-			auth_event_log(r, LOG_INFO, "password_reset_requested",
-			    0, 0);
-		}
+	e = user_get_by_email(r->arena, v[FORGOT_EMAIL].str,
+	    v[FORGOT_EMAIL].len, &u);
+	if (e == ERR_NONE && !u.disabled)
+		e = forgot_send(r, &u, now);
+	else if (e == ERR_NONE || e == ERR_NOT_FOUND) {
+		e = ERR_NONE;
+		auth_event_log(r, LOG_INFO, "password_reset_requested", 0, 0);
 	}
-	if (e != ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	if ((e = db_commit()) != ERR_NONE)
+	if (e != ERR_NONE)
 		return e;
 	if ((d = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(d, "message", "If an account uses this "
@@ -170,76 +168,109 @@ link_refused(struct req *r)
 	return ERR_VALIDATION;
 }
 
+/* What the .handle of a reset found, for its .write. */
+struct reset_input {
+	struct vvalue	 v[RESET__MAX];
+	char		 hash[PASSWORD_HASH_MAX];	/* the new password's */
+	int64_t		 now;
+};
+
 /* POST /api/v1/auth/password/reset */
 enum err
 auth_password_reset(struct req *r)
 {
-	struct vvalue v[RESET__MAX];
-	struct user u;
-	char hash[PASSWORD_HASH_MAX];
-	int64_t uid, now = time(NULL);
+	struct reset_input *in;
+	const struct vvalue *v;
+	int64_t uid;
 	enum err e;
 
-	if ((e = http_validate(r, reset_fields, RESET__MAX, v)) != ERR_NONE)
+	if ((in = app_state(r, sizeof(*in))) == NULL)
+		return ERR_INTERNAL;
+	v = in->v;
+	in->now = time(NULL);
+	if ((e = http_validate(r, reset_fields, RESET__MAX, in->v)) != ERR_NONE)
 		return e;
 	/* Only a live token is worth the cost of hashing the password. */
-	e = reset_find(v[RESET_TOKEN].str, v[RESET_TOKEN].len, now, &uid);
+	e = reset_find(v[RESET_TOKEN].str, v[RESET_TOKEN].len, in->now, &uid);
 	if (e != ERR_NONE)
 		return e == ERR_NOT_FOUND ? link_refused(r) : e;
 	if (password_hash(v[RESET_PASSWORD].str, v[RESET_PASSWORD].len,
-	    hash) == -1)
+	    in->hash) == -1)
 		return ERR_UNAVAILABLE;
-	if ((e = db_begin()) != ERR_NONE)
-		return e;
-	if ((e = reset_use(v[RESET_TOKEN].str, v[RESET_TOKEN].len, now,
+	return ERR_NONE;
+}
+
+enum err
+auth_password_reset_write(struct req *r)
+{
+	const struct reset_input *in = r->state;
+	const struct vvalue *v = in->v;
+	struct user u;
+	int64_t uid;
+	enum err e;
+
+	if ((e = reset_use(v[RESET_TOKEN].str, v[RESET_TOKEN].len, in->now,
 	    &uid)) == ERR_NOT_FOUND)
-		e = link_refused(r);
+		return link_refused(r);
 	/* The owner is back in: failed logins by others lock them out no more. */
-	if (e == ERR_NONE &&
-	    (e = credentials_replace(uid, hash, 0, now, "password_reset")) ==
-	    ERR_NONE && (e = user_get(r->arena, uid, &u)) == ERR_NONE)
-		e = ratelimit_login_passed(u.email, strlen(u.email));
-	if (e != ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	if ((e = db_commit()) != ERR_NONE)
+	if (e != ERR_NONE ||
+	    (e = credentials_replace(uid, in->hash, 0, in->now,
+	    "password_reset")) != ERR_NONE ||
+	    (e = user_get(r->arena, uid, &u)) != ERR_NONE ||
+	    (e = ratelimit_login_passed(u.email, strlen(u.email))) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "password_reset_completed", uid, 0);
 	return reply_empty(r);
 }
 
+/* What the .handle of a change found, for its .write. */
+struct change_input {
+	struct vvalue	 v[CHANGE__MAX];
+	char		 hash[PASSWORD_HASH_MAX];	/* the new password's */
+	int64_t		 now;
+	struct user	 u;		/* the caller */
+	int		 wrong;		/* the current password was wrong */
+};
+
 /* POST /api/v1/auth/password/change */
 enum err
 auth_password_change(struct req *r)
 {
-	struct vvalue v[CHANGE__MAX];
-	struct user u;
-	char hash[PASSWORD_HASH_MAX];
-	int64_t now = time(NULL);
+	struct change_input *in;
+	const struct vvalue *v;
 	enum err e;
 
-	if ((e = http_validate(r, change_fields, CHANGE__MAX, v)) != ERR_NONE ||
-	    (e = auth_require(r)) != ERR_NONE ||
-	    (e = auth_require_recent(r, now)) != ERR_NONE)
+	if ((in = app_state(r, sizeof(*in))) == NULL)
+		return ERR_INTERNAL;
+	v = in->v;
+	in->now = time(NULL);
+	if ((e = http_validate(r, change_fields, CHANGE__MAX, in->v)) !=
+	    ERR_NONE || (e = auth_require(r)) != ERR_NONE ||
+	    (e = auth_require_recent(r, in->now)) != ERR_NONE)
 		return e;
-	if ((e = user_get(r->arena, r->who.user_id, &u)) != ERR_NONE)
+	if ((e = user_get(r->arena, r->who.user_id, &in->u)) != ERR_NONE)
 		return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;
-	if ((e = auth_verify_current_alone(r, &u, "currentPassword",
-	    &v[CHANGE_CURRENT], now)) != ERR_NONE)
+	if ((e = auth_verify_current(r, &in->u, &v[CHANGE_CURRENT], in->now,
+	    &in->wrong)) != ERR_NONE || in->wrong)
 		return e;
-	if (password_hash(v[CHANGE_NEW].str, v[CHANGE_NEW].len, hash) == -1)
+	if (password_hash(v[CHANGE_NEW].str, v[CHANGE_NEW].len, in->hash) == -1)
 		return ERR_UNAVAILABLE;
-	if ((e = db_begin()) != ERR_NONE)
+	return ERR_NONE;
+}
+
+enum err
+auth_password_change_write(struct req *r)
+{
+	const struct change_input *in = r->state;
+	enum err e;
+
+	if (in->wrong)
+		return app_keep(r, auth_wrong_current(r, &in->u,
+		    "currentPassword", in->now));
+	if ((e = credentials_replace(in->u.id, in->hash, r->who.session_id,
+	    in->now, "password_changed")) != ERR_NONE)
 		return e;
-	if ((e = credentials_replace(u.id, hash, r->who.session_id, now,
-	    "password_changed")) != ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	if ((e = db_commit()) != ERR_NONE)
-		return e;
-	auth_event_log(r, LOG_INFO, "password_changed", u.id,
+	auth_event_log(r, LOG_INFO, "password_changed", in->u.id,
 	    r->who.session_id);
 	return reply_empty(r);
 }

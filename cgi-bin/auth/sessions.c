@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "web/auth.h"
-#include "store/db.h"
 #include "handlers.h"
 #include "web/listing.h"
 #include "web/reply.h"
@@ -59,43 +58,31 @@ auth_sessions_list(struct req *r)
 	return reply_list(r, &p, items, next, total);
 }
 
-/* DELETE /api/v1/auth/sessions/{id} */
+/* DELETE /api/v1/auth/sessions/{id}: .write, after auth_require. */
 enum err
 auth_session_revoke(struct req *r)
 {
 	int64_t id = r->params[0];
 	enum err e;
 
-	if ((e = auth_require(r)) != ERR_NONE || (e = db_begin()) != ERR_NONE)
-		return e;
 	/* Another user's session is as absent as one that never was. */
 	if ((e = session_revoke(id, r->who.user_id, time(NULL),
-	    "revoked")) != ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	if ((e = db_commit()) != ERR_NONE)
+	    "revoked")) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "session_revoked", r->who.user_id, id);
 	return reply_empty(r);
 }
 
-/* DELETE /api/v1/auth/sessions */
+/* DELETE /api/v1/auth/sessions: .write, after auth_require. */
 enum err
 auth_sessions_revoke(struct req *r)
 {
 	enum err e;
 
-	if ((e = auth_require(r)) != ERR_NONE ||
-	    (e = auth_require_recent(r, time(NULL))) != ERR_NONE ||
-	    (e = db_begin()) != ERR_NONE)
+	if ((e = auth_require_recent(r, time(NULL))) != ERR_NONE)
 		return e;
 	if ((e = session_revoke_all(r->who.user_id, r->who.session_id,
-	    time(NULL), "revoked", NULL)) != ERR_NONE) {
-		db_rollback();
-		return e;
-	}
-	if ((e = db_commit()) != ERR_NONE)
+	    time(NULL), "revoked", NULL)) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "sessions_revoked", r->who.user_id, 0);
 	return reply_empty(r);

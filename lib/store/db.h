@@ -165,12 +165,6 @@ enum err db_begin(void);
 enum err db_commit(void);
 void	 db_rollback(void);
 
-/*
- * Ends the open transaction by the outcome e of its work: commits when e is
- * ERR_NONE (and returns the commit's result), else rolls back and returns e.
- */
-enum err db_end(enum err e);
-
 /* 1 when a transaction is open on this connection. */
 int	 db_in_transaction(void);
 

@@ -784,15 +784,6 @@ db_rollback(void)
 	gate_leave();
 }
 
-enum err
-db_end(enum err e)
-{
-	if (e == ERR_NONE)
-		return db_commit();
-	db_rollback();
-	return e;
-}
-
 int
 db_migrate(char *err, size_t errsz)
 {

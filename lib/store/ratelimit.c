@@ -1,6 +1,4 @@
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "pure/addr.h"
 #include "base/config.h"
@@ -173,27 +171,6 @@ ratelimit_count(enum ratelimit_bucket b, const char *key, int64_t now,
 
 	if ((e = rate_count(b, key, now, over, &reset)) == ERR_NONE && *over)
 		verdict(v, b, buckets[b].rate->limit, reset);
-	return e;
-}
-
-enum err
-ratelimit_write(int64_t user_id, struct ratelimit_verdict *v)
-{
-	char key[24];
-
-	snprintf(key, sizeof(key), "%lld", (long long)user_id);
-	return ratelimit_hit(RL_WRITE, key, (int64_t)time(NULL), v);
-}
-
-enum err
-ratelimit_begin_write(int64_t user_id, struct ratelimit_verdict *v)
-{
-	enum err e;
-
-	if ((e = db_begin()) != ERR_NONE)
-		return e;
-	if ((e = ratelimit_write(user_id, v)) != ERR_NONE)
-		db_rollback();
 	return e;
 }
 

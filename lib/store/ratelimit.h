@@ -29,7 +29,8 @@ enum ratelimit_bucket {
 	RL_FORGOT,		/* POST /auth/password/forgot, per address */
 	RL_FORGOT_ACCOUNT,	/* the same per account; never shown */
 	RL_REFRESH,		/* POST /auth/refresh, per session */
-	RL_WRITE,		/* writes on users and posts, per user */
+	RL_WRITE,		/* writes on users and posts, per user:
+				   auth_write_limit */
 	RL_LOGIN_ACCOUNT,	/* failed logins per account: counted by
 				   ratelimit_login_failed, checked by
 				   ratelimit_login_check, never hit */
@@ -65,21 +66,6 @@ enum err ratelimit_hit(enum ratelimit_bucket b, const char *key,
  */
 enum err ratelimit_count(enum ratelimit_bucket b, const char *key,
     int64_t now, struct ratelimit_verdict *v, int *over);
-
-/*
- * The write limit of users and posts (QUILL_RATE_WRITE, per user): counts
- * one write of user_id now.  Call it inside the write transaction, before
- * changing anything; ratelimit_begin_write does both.
- */
-enum err ratelimit_write(int64_t user_id, struct ratelimit_verdict *v);
-
-/*
- * Opens the write transaction of a POST, PUT, PATCH or DELETE on users or
- * posts (db_begin) and counts it against user_id's write limit.  On any
- * error (ERR_RATE_LIMITED with *v filled in among them), no transaction is
- * open.
- */
-enum err ratelimit_begin_write(int64_t user_id, struct ratelimit_verdict *v);
 
 /*
  * Whether the account (the email as typed, len bytes, compared without

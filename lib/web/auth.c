@@ -343,27 +343,6 @@ auth_wrong_current(struct req *r, const struct user *u, const char *field,
 }
 
 enum err
-auth_verify_current_alone(struct req *r, const struct user *u,
-    const char *field, const struct vvalue *pw, int64_t now)
-{
-	int wrong;
-	enum err e, c;
-
-	if ((e = auth_verify_current(r, u, pw, now, &wrong)) != ERR_NONE ||
-	    !wrong)
-		return e;
-	if ((e = db_begin()) != ERR_NONE)
-		return e;
-	if ((e = auth_wrong_current(r, u, field, now)) != ERR_VALIDATION) {
-		db_rollback();
-		return e;
-	}
-	if ((c = db_commit()) != ERR_NONE)
-		return c;
-	return e;
-}
-
-enum err
 auth_write_limit(struct req *r)
 {
 	char key[24];

@@ -107,13 +107,6 @@ enum err auth_wrong_current(struct req *r, const struct user *u,
     const char *field, int64_t now);
 
 /*
- * Both of the above, with the count in a transaction of its own: a wrong
- * password answers ERR_VALIDATION.  Call with no transaction open.
- */
-enum err auth_verify_current_alone(struct req *r, const struct user *u,
-    const char *field, const struct vvalue *pw, int64_t now);
-
-/*
  * Counts one write of the caller, r->who.user_id, against the write limit
  * of users and posts (QUILL_RATE_WRITE): ERR_RATE_LIMITED when it is over.
  * In .write, before changing anything.

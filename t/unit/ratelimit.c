@@ -160,12 +160,13 @@ test_off_and_write(void)
 	is_int(e, ERR_NONE, "a limit of 0 never refuses");
 	is_int(rows("register"), 0, "and keeps no counter");
 	for (i = 0; i < 3; i++)
-		is_int(ratelimit_write(7, fresh()), ERR_NONE, "write %d of 3",
-		    i + 1);
-	is_int(ratelimit_write(7, fresh()), ERR_RATE_LIMITED,
+		is_int(ratelimit_hit(RL_WRITE, "7", T, fresh()), ERR_NONE,
+		    "write %d of 3", i + 1);
+	is_int(ratelimit_hit(RL_WRITE, "7", T, fresh()), ERR_RATE_LIMITED,
 	    "the fourth write is over QUILL_RATE_WRITE");
 	ok(v.bucket == RL_WRITE && v.limit == 3, "the verdict: write, 3");
-	is_int(ratelimit_write(8, fresh()), ERR_NONE, "another user writes on");
+	is_int(ratelimit_hit(RL_WRITE, "8", T, fresh()), ERR_NONE,
+	    "another user writes on");
 	is_int(rows("write"), 2, "one counter per user");
 }
 
