@@ -394,15 +394,17 @@ users_list(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ M_GET, "/api/v1/users", users_list, 0, NULL },
-	{ M_GET, "/api/v1/users/me", users_me, 0, NULL },
+	{ M_GET, "/api/v1/users", users_list, 0, NULL, NULL },
+	{ M_GET, "/api/v1/users/me", users_me, 0, NULL, NULL },
 	{ M_PATCH, "/api/v1/users/me", users_me_update, 0,
-	    users_me_update_write },
+	    users_me_update_write, NULL },
 	{ M_DELETE, "/api/v1/users/me", users_me_delete, 0,
-	    users_me_delete_write },
-	{ M_GET, "/api/v1/users/{id}", users_get, 0, NULL },
-	{ M_PATCH, "/api/v1/users/{id}", users_update, 0, users_update_write },
-	{ M_DELETE, "/api/v1/users/{id}", users_delete, 0, users_delete_write },
+	    users_me_delete_write, NULL },
+	{ M_GET, "/api/v1/users/{id}", users_get, 0, NULL, NULL },
+	{ M_PATCH, "/api/v1/users/{id}", users_update, 0, users_update_write,
+	    NULL },
+	{ M_DELETE, "/api/v1/users/{id}", users_delete, 0, users_delete_write,
+	    NULL },
 };
 
 int

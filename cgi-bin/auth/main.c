@@ -8,50 +8,40 @@
 #include "handlers.h"
 #include "pages.h"
 
-/* The forms a browser posts: refused, each comes back filled as sent. */
-static enum err
-auth_register_form_post(struct req *r)
-{
-	return site_form_refused(r, auth_register(r), &auth_register_form);
-}
-
-static enum err
-auth_login_form_post(struct req *r)
-{
-	return site_form_refused(r, auth_login(r), &auth_login_form);
-}
-
 static const struct route routes[] = {
-	{ M_POST, "/api/v1/auth/register", auth_register_form_post, 0,
-	    auth_register_write },
-	{ M_POST, "/api/v1/auth/login", auth_login_form_post, 0,
-	    auth_login_write },
-	{ M_POST, "/api/v1/auth/refresh", auth_refresh, 0, auth_refresh_write },
-	{ M_POST, "/api/v1/auth/logout", auth_logout, 0, auth_logout_write },
-	{ M_GET, "/api/v1/auth/sessions", auth_sessions_list, 0, NULL },
+	{ M_POST, "/api/v1/auth/register", auth_register, 0,
+	    auth_register_write, &auth_register_form },
+	{ M_POST, "/api/v1/auth/login", auth_login, 0,
+	    auth_login_write, &auth_login_form },
+	{ M_POST, "/api/v1/auth/refresh", auth_refresh, 0, auth_refresh_write,
+	    NULL },
+	{ M_POST, "/api/v1/auth/logout", auth_logout, 0, auth_logout_write,
+	    NULL },
+	{ M_GET, "/api/v1/auth/sessions", auth_sessions_list, 0, NULL, NULL },
 	{ M_DELETE, "/api/v1/auth/sessions", auth_require, 0,
-	    auth_sessions_revoke },
+	    auth_sessions_revoke, NULL },
 	{ M_DELETE, "/api/v1/auth/sessions/{id}", auth_require, 0,
-	    auth_session_revoke },
+	    auth_session_revoke, NULL },
 	{ M_POST, "/api/v1/auth/password/forgot", auth_password_forgot, 0,
-	    auth_password_forgot_write },
+	    auth_password_forgot_write, NULL },
 	{ M_POST, "/api/v1/auth/password/reset", auth_password_reset, 0,
-	    auth_password_reset_write },
+	    auth_password_reset_write, NULL },
 	{ M_POST, "/api/v1/auth/password/change", auth_password_change, 0,
-	    auth_password_change_write },
-	{ M_GET, "/api/v1/auth/csrf", auth_csrf_get, 0, NULL },
-	{ M_GET, "/api/v1/auth/mfa", auth_mfa_status, 0, NULL },
+	    auth_password_change_write, NULL },
+	{ M_GET, "/api/v1/auth/csrf", auth_csrf_get, 0, NULL, NULL },
+	{ M_GET, "/api/v1/auth/mfa", auth_mfa_status, 0, NULL, NULL },
 	{ M_POST, "/api/v1/auth/mfa", auth_mfa_signin, 0,
-	    auth_mfa_signin_write },
+	    auth_mfa_signin_write, NULL },
 	{ M_POST, "/api/v1/auth/mfa/totp", auth_mfa_enrol, 0,
-	    auth_mfa_enrol_write },
+	    auth_mfa_enrol_write, NULL },
 	{ M_DELETE, "/api/v1/auth/mfa/totp", auth_mfa_disable, 0,
-	    auth_mfa_disable_write },
+	    auth_mfa_disable_write, NULL },
 	{ M_POST, "/api/v1/auth/mfa/totp/confirm", auth_mfa_confirm, 0,
-	    auth_mfa_confirm_write },
+	    auth_mfa_confirm_write, NULL },
 	{ M_POST, "/api/v1/auth/mfa/recovery-codes", auth_mfa_codes, 0,
-	    auth_mfa_codes_write },
-	{ M_POST, "/api/v1/auth/reauth", auth_reauth, 0, auth_reauth_write },
+	    auth_mfa_codes_write, NULL },
+	{ M_POST, "/api/v1/auth/reauth", auth_reauth, 0, auth_reauth_write,
+	    NULL },
 };
 
 void

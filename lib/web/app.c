@@ -28,6 +28,7 @@
 #include "store/ratelimit.h"
 #include "web/reply.h"
 #include "web/sandbox.h"
+#include "web/site.h"
 #include "web/scrape.h"
 #include "pure/token.h"
 #include "web/worker.h"
@@ -622,9 +623,11 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 	}
 	/* Here, so that no handler can forget it. */
 	r->hdr_mark = r->hdr->len;
-	if ((e = auth_csrf(r)) != ERR_NONE || (e = rt->handle(r)) != ERR_NONE ||
-	    (rt->write != NULL && (e = app_write(r, rt->write)) != ERR_NONE))
-		return e;
+	if ((e = auth_csrf(r)) == ERR_NONE && (e = rt->handle(r)) == ERR_NONE &&
+	    rt->write != NULL)
+		e = app_write(r, rt->write);
+	if (e != ERR_NONE)
+		return rt->form != NULL ? site_form_refused(r, e, rt->form) : e;
 	return r->browser && http_form_sent(r) ? app_form_done(r) : ERR_NONE;
 }
 

@@ -18,14 +18,19 @@
  * transaction (BEGIN IMMEDIATE), which it commits when .write returns
  * ERR_NONE and rolls back otherwise.  .write writes and answers; what
  * .handle found reaches it through r->state.  A route that only reads has
- * no .write, and its .handle answers.
+ * no .write, and its .handle answers.  A route with a .form is one a
+ * browser's form posts to: refused (by .handle or .write), the form comes
+ * back filled, each error beside its field (web/site).
  */
+struct site_form;
+
 struct route {
 	enum method	 method;
 	const char	*pattern;	/* "/api/v1/posts/{id}" */
 	enum err	(*handle)(struct req *);
 	size_t		 max_body;	/* 0: QUILL_MAX_JSON_BYTES / _FORM_ */
 	enum err	(*write)(struct req *);	/* NULL: the route only reads */
+	const struct site_form *form;	/* NULL: no form posts here */
 };
 
 /* A route's max_body: QUILL_MAX_POST_BYTES, for JSON and forms alike. */
