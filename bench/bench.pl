@@ -659,7 +659,7 @@ for my $prog ($srv ? qw(auth users posts) : ()) {
 }
 
 # A cursor page deep in a large table costs what a shallow one does.  The
-# cursors are written here in the format lib/web/list.c reads (base64url of
+# cursors are written here in the format lib/pure/cursor.c reads (base64url of
 # "1|sort|desc|key|id"; sort 0 is createdAt), for rows found with sqlite3.
 sub cursor_at {
     my ($offset) = @_;
