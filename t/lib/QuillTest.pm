@@ -79,10 +79,12 @@ my $contract_file = "$build/contract/$test_name.jsonl";
 make_path("$build/contract");
 unlink $contract_file;
 
-# contract_record(METHOD, PATH, response) records one exchange: PATH is the
-# request target as sent (with the query), the response as api() returns it.
+# contract_record(METHOD, PATH, response[, form => BOOL]) records one
+# exchange: PATH is the request target as sent (with the query), the response
+# as api() returns it; form, when known, whether the body was a form (only a
+# form's ?_method is served as that method).
 sub contract_record {
-    my ($method, $path, $res) = @_;
+    my ($method, $path, $res, %o) = @_;
     # HTTP::Tiny's own failures (599: no connection, a time-out) are no
     # answer of the server's.
     return if $res->{status} == 599 && ($res->{reason} // '') eq 'Internal Exception';
@@ -90,6 +92,7 @@ sub contract_record {
         test => $test_name, method => $method, path => $path,
         status => $res->{status} + 0, headers => $res->{headers} // {},
         body => encode_base64($res->{content} // '', ''),
+        exists $o{form} ? (form => $o{form} ? JSON::PP::true : JSON::PP::false) : (),
     }) . "\n";
     # One write on an O_APPEND file: lines of forked children never mix.
     open my $fh, '>>', $contract_file or die "$contract_file: $!";
@@ -443,8 +446,10 @@ sub api {
     # A POST's X-HTTP-Method-Override of PUT, PATCH or DELETE is served as
     # that method (docs/openapi.yaml): the contract checks it as one.
     my ($override) = map { $h{$_} } grep { lc $_ eq 'x-http-method-override' } keys %h;
+    my ($type) = map { $h{$_} } grep { lc $_ eq 'content-type' } keys %h;
     contract_record($method eq 'POST' && ($override // '') =~ /^(PUT|PATCH|DELETE)$/
-        ? $override : $method, $path, $res);
+        ? $override : $method, $path, $res,
+        form => ($type // '') =~ m{^(?:application/x-www-form-urlencoded|multipart/form-data)}i);
     $res->{json} = json_body($res);
     response_secrets($res);
     return $res;

@@ -240,7 +240,8 @@ class Spec {
     // A browser's form POSTed with ?_method=PUT, PATCH or DELETE is served
     // as that method (see "Browser forms" in the spec).
     const query = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';
-    const override = method === 'post' ?
+    // rec.form, when the recorder knew the body: false means not a form.
+    const override = method === 'post' && rec.form !== false ?
       (new URLSearchParams(query).get('_method') ?? '').toLowerCase() : '';
     // Only forms are: a 405 says the server took a POST of something else
     // (a JSON body) as the POST it was.
