@@ -15,7 +15,8 @@ use QuillTotp;
 use AuthTest qw(sql);
 use FormTest;
 
-my $srv = start_server(settings => { QUILL_MFA_ATTEMPTS => 3, QUILL_LOGIN_FAILURES => 8 });
+my $srv = start_server(settings => { QUILL_MFA_ATTEMPTS => 3, QUILL_LOGIN_FAILURES => 8,
+    QUILL_MFA_REQUIRED_ROLES => 'admin' });
 my (undef, $email, $pw) = register($srv, name => 'Mia');
 my $uid = sql($srv, "SELECT id FROM users WHERE email = '$email'");
 my $mfa = '/api/v1/auth/mfa';
@@ -146,6 +147,12 @@ like($r->{content}, qr{<input id="code" name="code"}, 'and a code');
 like($r->{content}, qr{<input type="hidden" name="returnTo" value="\Q$mfa\E">}, 'then back to the page it came from');
 like($r->{content}, qr{name="csrfToken" value="\Q$tok\E"}, 'with the CSRF token');
 is(sql($srv, "SELECT enabled_at IS NOT NULL FROM user_totp WHERE user_id = $uid"), 1, 'it is still on');
+$r = post('/api/v1/auth/password/change', { currentPassword => $pw, newPassword => 'another long passphrase',
+    returnTo => '/password-changed.html', backTo => '/password-change.html', csrfToken => $tok });
+page_ok($r, 403, 'changing the password an hour after signing in');
+like($r->{content}, qr{<form method="post" action="/api/v1/auth/reauth">}, 'asks to confirm who it is too');
+like($r->{content}, qr{<input type="hidden" name="returnTo" value="/password-change.html">},
+    'then back to the password form');
 $r = post('/api/v1/auth/reauth', { currentPassword => 'not the password', code => $codes[1], returnTo => $mfa,
     backTo => $mfa, csrfToken => $tok });
 page_ok($r, 422, 'a wrong password');
@@ -179,6 +186,18 @@ is($r->{status}, 303, 'a new one does');
 like(page($mfa)->{content}, qr{is <strong>off</strong>}, 'two-factor sign-in is off');
 ($cookie) = form_login($srv, $email, $pw);
 ok($cookie, 'and the password alone signs in again');
+
+# ---- a role that must enrol is led to the page that sets it up
+my (undef, $aemail, $apw) = register($srv, name => 'Root');
+sql($srv, "UPDATE users SET role = 'admin' WHERE email = '$aemail'");
+($cookie) = form_login($srv, $aemail, $apw);
+ok($cookie, 'an admin without a second factor signs in');
+$r = post('/api/v1/posts', { title => 'T', body => 'B', status => 'published', csrfToken => csrf() });
+page_ok($r, 403, 'but writing a post');
+like($r->{content}, qr{<h1>Set up two-factor sign-in first</h1>}, 'is refused until two-factor sign-in is on');
+like($r->{content}, qr{<a href="/api/v1/auth/mfa">}, 'with the way to set it up');
+is(sql($srv, 'SELECT count(*) FROM posts'), 0, 'no post was written');
+like(page($mfa)->{content}, qr{is <strong>off</strong>}, 'whose page the admin may open');
 
 is_deeply([access_log_leaks($srv)], [], 'no key, code or sign-in reached the access log');
 done_testing();

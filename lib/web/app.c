@@ -631,6 +631,8 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 		e = app_write(r, rt->write);
 	if (e == ERR_REAUTH_REQUIRED && r->browser)
 		return site_reauth_page(r);
+	if (e == ERR_MFA_REQUIRED && r->browser)
+		return site_mfa_required_page(r);
 	if (e != ERR_NONE)
 		return rt->form != NULL ? site_form_refused(r, e, rt->form) : e;
 	return r->browser && http_form_sent(r) ? app_form_done(r) : ERR_NONE;

@@ -169,3 +169,15 @@ site_reauth_page(struct req *r)
 	    "password first.";
 	return site_form_page(r, &site_reauth_form, ERR_REAUTH_REQUIRED);
 }
+
+enum err
+site_mfa_required_page(struct req *r)
+{
+	struct tpl_data *d;
+
+	r->err = ERR_MFA_REQUIRED;
+	if ((d = site_page(r, "Set up two-factor sign-in")) == NULL)
+		return ERR_INTERNAL;
+	return site_page_reply(r, error_status(ERR_MFA_REQUIRED),
+	    &tpl_mfa_required, d);
+}

@@ -87,4 +87,11 @@ extern const struct site_form site_reauth_form;
  */
 enum err site_reauth_page(struct req *r);
 
+/*
+ * Answers a browser refused because its reader's role must enrol in
+ * two-factor sign-in first (ERR_MFA_REQUIRED) with the page that leads
+ * there, 403.
+ */
+enum err site_mfa_required_page(struct req *r);
+
 #endif

@@ -196,6 +196,17 @@ run(async (browser) => {
     await page.fill('#code', codes[2]);
     res = await click('#turn-off');
     ok(/is off/.test(await page.textContent('main')), `${w.name}: then it turns off`);
+
+    // A role that must set it up is led to it.
+    sql(`UPDATE users SET role = 'admin' WHERE email = '${email}'`);
+    await page.goto(`${base}/post-new.html`);
+    await page.fill('#title', 'Not written');
+    await page.fill('#body', 'An admin without a second factor.');
+    res = await submit('form[action="/api/v1/posts"]');
+    is(res.status(), 403, `${w.name}: an admin without a second factor is stopped`);
+    is(await page.locator(`main a[href="${mfa}"]`).count(), 1, `${w.name}: and shown the way to set it up`);
+    await check(page, res, `${w.name}-mfa-required`);
+    sql(`UPDATE users SET role = 'user' WHERE email = '${email}'`);
     await ctx.close();
   }
   await axeCtx.close();
