@@ -331,21 +331,21 @@ cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 	@sh tools/make-cert.sh "$(VAR)/tls"
 
 # The unit tests once, the integration tests against each web server, and
-# the routing, pagination and metrics tests once more against each
-# production layout those runs do not serve (QUILL_TEST_LAYOUT,
+# the routing, pagination, metrics and two-factor tests once more against
+# each production layout those runs do not serve (QUILL_TEST_LAYOUT,
 # t/lib/QuillTest.pm): lighttpd/quill.conf, and apache/htaccess under
 # mod_fcgid.  The plain-CGI layouts, a process per request, run the
 # routing and metrics tests alone.
 TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
 LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t \
-	   t/43-metrics.t
+	   t/43-metrics.t t/58-mfa.t t/59-mfa-pages.t
 CGI_LAYOUT_TESTS = t/11-routing.t t/43-metrics.t
 # layout_tests BUILD-ENV: the runs above, for test and test-asan.
 define layout_tests
-	@echo "== routing, pagination and metrics against lighttpd/quill.conf"
+	@echo "== routing, pagination, metrics and two-factor against lighttpd/quill.conf"
 	$(1) QUILL_TEST_SERVER=lighttpd QUILL_TEST_LAYOUT=production \
 	    prove --timer $(LAYOUT_TESTS)
-	@echo "== routing, pagination and metrics against apache/htaccess (mod_fcgid)"
+	@echo "== routing, pagination, metrics and two-factor against apache/htaccess (mod_fcgid)"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=fcgid \
 	    prove --timer $(LAYOUT_TESTS)
 	@echo "== routing and metrics against the plain-CGI layouts"

@@ -31,17 +31,17 @@ static const struct route routes[] = {
 	{ M_GET, "/api/v1/auth/csrf", auth_csrf_get, 0, NULL, NULL },
 	{ M_GET, "/api/v1/auth/mfa", auth_mfa_status, 0, NULL, NULL },
 	{ M_POST, "/api/v1/auth/mfa", auth_mfa_signin, 0,
-	    auth_mfa_signin_write, NULL },
+	    auth_mfa_signin_write, &auth_mfa_signin_form },
 	{ M_POST, "/api/v1/auth/mfa/totp", auth_mfa_enrol, 0,
-	    auth_mfa_enrol_write, NULL },
+	    auth_mfa_enrol_write, &auth_mfa_form },
 	{ M_DELETE, "/api/v1/auth/mfa/totp", auth_mfa_disable, 0,
-	    auth_mfa_disable_write, NULL },
+	    auth_mfa_disable_write, &auth_mfa_form },
 	{ M_POST, "/api/v1/auth/mfa/totp/confirm", auth_mfa_confirm, 0,
-	    auth_mfa_confirm_write, NULL },
+	    auth_mfa_confirm_write, &auth_mfa_form },
 	{ M_POST, "/api/v1/auth/mfa/recovery-codes", auth_mfa_codes, 0,
-	    auth_mfa_codes_write, NULL },
+	    auth_mfa_codes_write, &auth_mfa_form },
 	{ M_POST, "/api/v1/auth/reauth", auth_reauth, 0, auth_reauth_write,
-	    NULL },
+	    &site_reauth_form },
 };
 
 void
