@@ -92,30 +92,50 @@ sub check_site {
     }
 }
 
+# edit_htaccess($srv, qr/.../): takes the lines that match out of the
+# site's .htaccess; dies when none does.
+sub edit_htaccess {
+    my ($srv, $re) = @_;
+    my $ht = "$srv->{var}/htdocs/.htaccess";
+    open my $in, '<', $ht or die "$ht: $!";
+    my $text = do { local $/; <$in> };
+    close $in;
+    $text =~ s/$re//g or die "$ht: nothing matches $re";
+    open my $out, '>', $ht or die "$ht: $!";
+    print $out $text;
+    close $out;
+}
+
 # quillctl check --url: the API answers, and Authorization reaches the
-# programs; a host that strips it is named, with the .htaccess line.
+# programs; a host that strips it is named, with the .htaccess lines.
 {
     my $srv = start_server(mode => 'fcgid');
     my ($rc, $out) = quillctl($srv, "check --url $srv->{base}/");
     like($out, qr{^ok   \Q$srv->{base}\E/api/v1/health answers$}m, 'check --url: the API answers');
     like($out, qr/^ok   the Authorization header reaches the programs$/m, 'check --url: Authorization arrives');
     is($rc, 0, 'check --url: all is well') or diag($out);
-    my $ht = "$srv->{var}/htdocs/.htaccess";
-    open my $in, '<', $ht or die "$ht: $!";
-    my $text = do { local $/; <$in> };
-    close $in;
-    (my $stripped = $text) =~ s/^CGIPassAuth On$//m or die "$ht: no CGIPassAuth line";
-    open my $outf, '>', $ht or die "$ht: $!";
-    print $outf $stripped;
-    close $outf;
+    edit_htaccess($srv, qr/^CGIPassAuth On\n/m);
     ($rc, $out) = quillctl($srv, "check --url $srv->{base}");
-    like($out, qr/^FAIL the Authorization header does not reach the programs.*\n    CGIPassAuth On\n/m,
-        'check --url: a stripped Authorization header is named, with the line that fixes it');
+    is($rc, 0, 'check --url: without CGIPassAuth the rewrite passes Authorization') or diag($out);
+    edit_htaccess($srv, qr/^ *RewriteCond %\{HTTP:Authorization\} \.\n.*\n/m);
+    ($rc, $out) = quillctl($srv, "check --url $srv->{base}");
+    like($out, qr/^FAIL the Authorization header does not reach the programs.*\n    CGIPassAuth On\n.*\n    RewriteCond %\{HTTP:Authorization\} \.\n    RewriteRule \^api\/ - \[E=HTTP_AUTHORIZATION:%\{HTTP:Authorization\}\]\n/m,
+        'check --url: a stripped Authorization header is named, with the lines that fix it');
     is($rc, 1, 'check --url: and it fails');
     ($rc, $out) = quillctl($srv, "check --url http://127.0.0.1:1/");
     like($out, qr{^FAIL http://127\.0\.0\.1:1/api/v1/health answers 0}m, 'check --url: a site that does not answer');
     ($rc, $out) = quillctl($srv, "check --url example.com");
     like($out, qr/^FAIL --url example\.com: give the site's address/m, 'check --url: not a URL');
+    QuillTest::stop_server($srv);
+}
+
+# A host where CGIPassAuth passes nothing (here: the line is not there):
+# the rewrite's variable, REDIRECT_HTTP_AUTHORIZATION under CGI and
+# mod_fcgid, carries the header, and a login is of use.
+for my $mode ('fcgid', 'shared-cgi') {
+    my $srv = start_server(mode => $mode);
+    edit_htaccess($srv, qr/^CGIPassAuth On\n/m);
+    check_site($srv, "$mode, no CGIPassAuth");
     QuillTest::stop_server($srv);
 }
 

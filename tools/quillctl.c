@@ -895,11 +895,17 @@ check_url(const char *url)
 	if (status == 401 && strstr(body, "Authentication is required") != NULL) {
 		printf("FAIL the Authorization header does not reach the "
 		    "programs, so every API login is useless (401): the "
-		    "host strips it.  The bundle's .htaccess passes it with "
-		    "this line, which must be there (it needs AllowOverride "
-		    "AuthConfig):\n    CGIPassAuth On\nWith the line in place, "
-		    "a proxy in front of Apache drops the header: ask the host "
-		    "to pass it.  Browsers' cookie sessions work either way.\n");
+		    "host strips it.  The bundle's .htaccess passes it in "
+		    "two ways; put back the one the host allows:\n"
+		    "    CGIPassAuth On\n"
+		    "(needs AllowOverride AuthConfig), or, after "
+		    "\"RewriteEngine On\", the two lines\n"
+		    "    RewriteCond %%{HTTP:Authorization} .\n"
+		    "    RewriteRule ^api/ - "
+		    "[E=HTTP_AUTHORIZATION:%%{HTTP:Authorization}]\n"
+		    "With them in place, a proxy in front of Apache drops the "
+		    "header: ask the host to pass it.  Browsers' cookie "
+		    "sessions work either way.\n");
 		return 1;
 	}
 	printf("FAIL %s answers %d, not 401: %.200s\n", api, status, body);
