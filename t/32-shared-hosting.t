@@ -50,8 +50,8 @@ sub suexec_ready {
 # The program a path of the API goes to, as the .htaccess routes it.
 sub program_for {
     my ($path) = @_;
-    return 'posts' if $path =~ m{^/api/v1/(?:users/[^/]*/posts|posts)(?:/|$)};
-    return 'users' if $path =~ m{^/api/v1/users(?:/|$)};
+    return 'posts' if $path =~ m{^/api/v1/(?:users/[^/]*/posts|posts)(?:[/?]|$)};
+    return 'users' if $path =~ m{^/api/v1/users(?:[/?]|$)};
     return 'auth';
 }
 
@@ -71,6 +71,10 @@ sub check_site {
     $r = $call->('POST', '/api/v1/auth/register',
         json => { email => $email, password => $pw, name => 'Shared' });
     is($r->{status}, 201, "$what: register");
+    # Links in answers name the paths this client reaches: the programs'
+    # own when it came that way, and the program that serves each path.
+    my $at = $direct ? qr{^/cgi/users\.fcgi/api/v1/users/\d+$} : qr{^/api/v1/users/\d+$};
+    like($r->{headers}{location} // '', $at, "$what: register's Location is reachable");
     $r = $call->('POST', '/api/v1/auth/login', json => { email => $email, password => $pw });
     my $tok = ($r->{json} // {})->{data}{accessToken};
     ok($tok, "$what: login");
@@ -81,6 +85,17 @@ sub check_site {
     $r = $call->('POST', '/api/v1/posts', token => $tok,
         json => { title => $title, body => 'Through the bundle.', status => 'published' });
     is($r->{status}, 201, "$what: a post");
+    my $loc = $r->{headers}{location} // '';
+    $at = $direct ? qr{^/cgi/posts\.fcgi/api/v1/posts/\d+$} : qr{^/api/v1/posts/\d+$};
+    like($loc, $at, "$what: the post's Location is reachable");
+    is(api($srv, 'GET', $loc, token => $tok)->{status}, 200, "$what: and answers there");
+    $call->('POST', '/api/v1/posts', token => $tok,
+        json => { title => "$title, another", body => 'Again.', status => 'published' });
+    $r = $call->('GET', "/api/v1/users/$id/posts?limit=1", token => $tok);
+    my ($next) = ($r->{headers}{link} // '') =~ /^<([^>]+)>; rel="next"$/;
+    $at = $direct ? qr{^/cgi/posts\.fcgi/api/v1/users/$id/posts\?} : qr{^/api/v1/users/$id/posts\?};
+    like($next // '', $at, "$what: the next page's Link is reachable");
+    is(api($srv, 'GET', $next // '/nothing', token => $tok)->{status}, 200, "$what: and answers there");
     $r = $call->('GET', "/api/v1/users/$id/posts", token => $tok);
     ok((grep { $_->{title} eq $title } @{ ($r->{json} // {})->{data} // [] }),
         "$what: the post is listed");
@@ -153,7 +168,7 @@ for my $mode ('fcgid', 'shared-cgi') {
 
 SKIP: {
     my $why = suexec_ready();
-    skip "suEXEC: $why", 2 * 21 if $why;
+    skip "suEXEC: $why", 2 * 27 if $why;
     for my $mode ('fcgid', 'shared-cgi') {
         my $srv = start_server(mode => $mode, suexec => $OWNER, apache_user => $WEB,
             settings => { QUILL_PUBLIC_ORIGIN => 'http://127.0.0.1' });

@@ -40,6 +40,8 @@ struct req {
 	enum method	 method;
 	const char	*method_name;
 	const char	*path;		/* normalised, see path_normalise */
+	const char	*script;	/* SCRIPT_NAME, when path came after
+					   it (a host without rewriting) */
 	const char	*query;		/* raw, without '?' */
 	const char	*client;	/* REMOTE_ADDR, or X-Forwarded-For's */
 	char		 request_id[HTTP_REQUEST_ID_MAX + 1];
