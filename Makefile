@@ -213,11 +213,11 @@ $(BUILD)/dist/bin/$(1).fcgi: $(patsubst %.c,$(BUILD)/%.o,$(call prog_src,$(1))) 
 	$$(CC) $$(LDFLAGS) $$(DIST_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call dist_rule,$(p))))
-$(BUILD)/dist/bin/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
+$(BUILD)/dist/bin/quillctl: $(BUILD)/tools/quillctl.o $(BUILD)/tools/setup.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $(DIST_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
+$(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(BUILD)/tools/setup.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The installation's paths as this build knows them: rewritten only when
@@ -237,7 +237,7 @@ $(BUILD)/t/quillctl-sysconf.o: tools/quillctl.c $(LIB_HDR)
 	$(CC) $(CPPFLAGS) -DQUILL_SYSCONFDIR='"$(abspath $(BUILD))/t/etc"' \
 	    $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/t/quillctl-sysconf: $(BUILD)/t/quillctl-sysconf.o $(LIB)
+$(BUILD)/t/quillctl-sysconf: $(BUILD)/t/quillctl-sysconf.o $(BUILD)/tools/setup.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 man: $(MAN_PAGES)  ## the manual pages, in $(BUILD)/man/

@@ -12,40 +12,11 @@ use strict;
 use warnings;
 use lib 't/lib';
 use Test::More;
-use Cwd ();
 use QuillTest;
+use QuillSuexec;
 
 plan skip_all => 'Apache-only test; run with QUILL_TEST_SERVER=apache (make test does)'
     unless test_server() eq 'apache';
-
-# The accounts of the suEXEC setting: the site's owner, an ordinary user,
-# and the user Apache runs as, who may call suexec-custom (group www-data)
-# and has its configuration: the directories under the first one of this
-# tree's path (suexec-custom takes no "/"), no user directories.
-my $OWNER = 'quill-site';
-my $WEB = 'quill-web';
-sub suexec_ready {
-    return 'not root' unless $> == 0;
-    return 'apache2-suexec-custom is not installed (make deps installs it)'
-        unless -x '/usr/lib/apache2/suexec-custom';
-    for my $u ([$OWNER, '--create-home'], [$WEB, '--no-create-home', '-G', 'www-data']) {
-        next if getpwnam($u->[0]);
-        system('useradd', @$u[1 .. $#$u], '--shell', '/usr/sbin/nologin', $u->[0]) == 0
-            or return "cannot create the user $u->[0]";
-    }
-    my ($top) = Cwd::abs_path('.') =~ m{^(/[^/]+)};
-    my $conf = "/etc/apache2/suexec/$WEB";
-    unless (-f $conf) {
-        open my $fh, '>', $conf or return "$conf: $!";
-        print $fh "$top\n# no user directories\n";
-        close $fh;
-    }
-    open my $fh, '<', $conf or return "$conf: $!";
-    my $docroot = <$fh> // '';
-    chomp $docroot;
-    return "$conf allows $docroot, not $top" unless $docroot eq $top;
-    return '';
-}
 
 # The program a path of the API goes to, as the .htaccess routes it.
 sub program_for {

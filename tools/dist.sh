@@ -15,7 +15,8 @@
 #   quill/     never served (its .htaccess, and the main one, deny it):
 #              bin/ (the programs, quillctl, the libraries), quillctl (the
 #              wrapper to run), cron (the periodic jobs), env.sh,
-#              quill.conf, common-passwords.txt,
+#              quill.conf, common-passwords.txt, setup-code.txt (the
+#              first-run setup page's, gone once the site is set up),
 #              state/ (database, key, logs, mail; mode 0700)
 set -eu
 
@@ -50,8 +51,10 @@ stage() {
 	    "$dest/quill/cron"
 	chmod 0644 "$dest/.htaccess" "$dest/quill/.htaccess" \
 	    "$dest/quill/env.sh" "$dest/quill/common-passwords.txt"
+	# The first-run setup page's code: empty, so the page makes one.
+	: > "$dest/quill/setup-code.txt"
 	chmod 0700 "$dest/quill/state"
-	chmod 0600 "$dest/quill/quill.conf"
+	chmod 0600 "$dest/quill/quill.conf" "$dest/quill/setup-code.txt"
 }
 
 # The shared libraries a program loads from outside the C library, as

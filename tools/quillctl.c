@@ -39,6 +39,7 @@
 #include "store/user.h"
 #include "pure/json.h"
 #include "pure/valid.h"
+#include "setup.h"
 
 /*
  * The settings file read when QUILL_CONFIG is not set, as sudo and cron
@@ -73,6 +74,7 @@ usage(void)
 	    "       quillctl purge\n"
 	    "       quillctl backup FILE\n"
 	    "       quillctl restore FILE\n"
+	    "       quillctl setup-serve PROGRAM CODE-FILE\n"
 	    "The password for 'user add' is read from standard input.\n"
 	    "Settings: $QUILL_CONFIG, else %s.\n", CONFIG_DEFAULT);
 	exit(2);
@@ -1225,6 +1227,8 @@ main(int argc, char **argv)
 		return cmd_init();
 	if (strcmp(argv[1], "migrate") == 0)
 		return cmd_migrate();
+	if (strcmp(argv[1], "setup-serve") == 0 && argc == 4)
+		return setup_serve("/proc/self/exe", argv[2], argv[3]);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(argv[1], "sql") == 0)
