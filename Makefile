@@ -397,9 +397,12 @@ fuzz-merge:  ## add what `make fuzz` found that adds coverage to t/fuzz/corpus
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/t/fuzz/fuzz-%)
 
-# `make dist`: the shared-hosting bundle (tools/dist.sh, bundle/).
+# `make dist`: the shared-hosting bundle (tools/dist.sh, bundle/).  It
+# fails when the bundle needs a newer C library than GLIBC_FLOOR, the one
+# docs/deploy-shared-hosting.md promises (measured on Debian 12).
+GLIBC_FLOOR = 2.34
 dist: $(DIST_BINS)  ## build the shared-hosting bundle $(BUILD)/dist/quill-<version>-linux-<arch>.tar.gz
-	@HTDOCS_FILES="$(HTDOCS_FILES)" sh tools/dist.sh tarball $(BUILD)
+	@HTDOCS_FILES="$(HTDOCS_FILES)" GLIBC_FLOOR=$(GLIBC_FLOOR) sh tools/dist.sh tarball $(BUILD)
 
 deb:  ## build the Debian package $(BUILD)/deb/quill_<version>_<arch>.deb, checked by lintian
 	@sh tools/deps.sh $(DEB_DEB_PKGS)

@@ -104,6 +104,14 @@ outside=$(in_root 'for f in /home/site/public_html/quill/bin/*.fcgi /home/site/p
     awk '$2 == "=>" { print $3 }' | grep -v '^/home/site/public_html/quill/bin/' |
     grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*)\.so' | sort -u)
 [ -z "$outside" ] || fail "the programs load libraries of the host: $outside"
+# The C library the bundle needs, measured from its files, is the one
+# INSTALL.txt and the guide name.
+floor=$(sh "$(dirname "$0")/dist.sh" floor "$root"/home/site/public_html/quill/bin/*)
+grep -q "glibc $floor or newer" "$root/home/site/public_html/INSTALL.txt" ||
+    fail "INSTALL.txt does not name glibc $floor, which the bundle needs"
+grep -q "needs glibc $floor or newer" "$(dirname "$0")/../docs/deploy-shared-hosting.md" ||
+    fail "docs/deploy-shared-hosting.md does not name glibc $floor, which the bundle needs"
+echo "bundle-check: the bundle needs glibc $floor, as INSTALL.txt and the guide say"
 for f in state:700 state/quill.db:600 state/quill.key:600 quill.conf:600; do
 	got=$(in_root "stat -c '%U %a' /home/site/public_html/quill/${f%:*}")
 	[ "$got" = "site ${f#*:}" ] || fail "quill/${f%:*} is $got, not site ${f#*:}"
