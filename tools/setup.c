@@ -441,23 +441,28 @@ setup_done(void)
 	return access(config.db, F_OK) == 0;
 }
 
-/* The API's error envelope, 503, with message. */
+/*
+ * The API's error envelope, 503, with message: its request id in the
+ * X-Request-Id header and the meta, and when to try again.
+ */
 static void
-setup_unavailable(struct setup_io *io, const char *message,
-    const char *extra)
+setup_unavailable(struct setup_io *io, const char *message, int retry)
 {
 	struct buf b = { 0 };
 	unsigned char raw[8];
-	char now[32];
+	char now[32], id[32], extra[96];
 
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
 		memset(raw, 0, sizeof(raw));
+	snprintf(id, sizeof(id), "setup-%02x%02x%02x%02x%02x%02x%02x%02x",
+	    raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7]);
+	snprintf(extra, sizeof(extra), "X-Request-Id: %s\r\nRetry-After: %d\r\n",
+	    id, retry);
 	time_rfc3339(time(NULL), now, sizeof(now));
 	buf_puts(&b, "{\"error\":{\"code\":\"UNAVAILABLE\",\"message\":\"");
 	buf_json_escape(&b, message, strlen(message));
 	buf_printf(&b, "\"},\"meta\":{\"timestamp\":\"%s\",\"requestId\":"
-	    "\"setup-%02x%02x%02x%02x%02x%02x%02x%02x\"}}", now, raw[0], raw[1],
-	    raw[2], raw[3], raw[4], raw[5], raw[6], raw[7]);
+	    "\"%s\"}}", now, id);
 	setup_answer(io, 503, "application/json", extra, &b);
 	buf_free(&b);
 }
@@ -481,11 +486,11 @@ setup_request(struct setup_io *io, struct arena *a, const char *self,
 	if (setup_done()) {
 		/* Another process finished it: the next request is served. */
 		setup_unavailable(io, "The site has just been set up: send the "
-		    "request again.", "Retry-After: 1\r\n");
+		    "request again.", 1);
 		end = 1;
 	} else if (strncmp(uri, "/api/", 5) == 0) {
 		setup_unavailable(io, "The site is not set up yet: its home "
-		    "page does it.", NULL);
+		    "page does it.", 60);
 	} else if ((codelen = setup_code(code_file, code, sizeof(code))) <
 	    SETUP_CODE_MIN) {
 		fprintf(stderr, "quill setup: %s: %s\n", code_file, codelen < 0 ?
