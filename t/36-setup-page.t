@@ -7,7 +7,8 @@
 # code, or an unusable administrator, changes nothing; the right one
 # makes the database, the key, the administrator and the site's address,
 # and then the page is gone for good: register -> login -> me -> a post
-# -> the pages work, and the administrator signs in.
+# -> the pages work, and the administrator signs in.  Without mod_rewrite
+# the setup page is at /cgi/auth.fcgi.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -107,6 +108,27 @@ for my $mode ('fcgid', 'shared-cgi') {
         json => { title => "First run $$", body => 'After the setup page.', status => 'published' });
     is($r->{status}, 201, "$what: a post");
     like(api($srv, 'GET', '/login.html')->{content} // '', qr/<form/i, "$what: the login page");
+    QuillTest::stop_server($srv);
+}
+
+# Without mod_rewrite the home page stays the static one; the setup page
+# is at the program's own path (docs/deploy-shared-hosting.md).
+{
+    my $srv = start_server(mode => 'fcgid', host => 'norewrite', suexec => $OWNER,
+        apache_user => $WEB, first_run => 1);
+    my $q = "$srv->{var}/htdocs/quill";
+    my $what = 'fcgid, no mod_rewrite, first run';
+    my $r = api($srv, 'GET', '/cgi/auth.fcgi');
+    like($r->{content} // '', qr/Set up this site.*name="code"/s, "$what: /cgi/auth.fcgi is the setup page");
+    my $code = slurp("$q/setup-code.txt") // '';
+    chomp $code;
+    my $admin = fresh_email();
+    my $pw = 'correct horse battery staple';
+    $r = api($srv, 'POST', '/cgi/auth.fcgi', form => { code => $code, origin => $srv->{base},
+        email => $admin, password => $pw });
+    is($r->{status}, 200, "$what: the right code sets the site up");
+    $r = api($srv, 'POST', '/cgi/auth.fcgi/api/v1/auth/login', json => { email => $admin, password => $pw });
+    ok(($r->{json} // {})->{data}{accessToken}, "$what: the administrator signs in at the program's path");
     QuillTest::stop_server($srv);
 }
 
