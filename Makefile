@@ -214,11 +214,11 @@ $(BUILD)/dist/bin/$(1).fcgi: $(patsubst %.c,$(BUILD)/%.o,$(call prog_src,$(1))) 
 	$$(CC) $$(LDFLAGS) $$(DIST_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call dist_rule,$(p))))
-$(BUILD)/dist/bin/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
+$(BUILD)/dist/bin/quillctl: $(BUILD)/tools/quillctl.o $(BUILD)/tools/setup.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $(DIST_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(LIB)
+$(BUILD)/quillctl: $(BUILD)/tools/quillctl.o $(BUILD)/tools/setup.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The installation's paths as this build knows them: rewritten only when
@@ -238,7 +238,7 @@ $(BUILD)/t/quillctl-sysconf.o: tools/quillctl.c $(LIB_HDR)
 	$(CC) $(CPPFLAGS) -DQUILL_SYSCONFDIR='"$(abspath $(BUILD))/t/etc"' \
 	    $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/t/quillctl-sysconf: $(BUILD)/t/quillctl-sysconf.o $(LIB)
+$(BUILD)/t/quillctl-sysconf: $(BUILD)/t/quillctl-sysconf.o $(BUILD)/tools/setup.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 man: $(MAN_PAGES)  ## the manual pages, in $(BUILD)/man/
@@ -398,9 +398,12 @@ fuzz-merge:  ## add what `make fuzz` found that adds coverage to t/fuzz/corpus
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/t/fuzz/fuzz-%)
 
-# `make dist`: the shared-hosting bundle (tools/dist.sh, bundle/).
+# `make dist`: the shared-hosting bundle (tools/dist.sh, bundle/).  It
+# fails when the bundle needs a newer C library than GLIBC_FLOOR, the one
+# docs/deploy-shared-hosting.md promises (measured on Debian 12).
+GLIBC_FLOOR = 2.34
 dist: $(DIST_BINS)  ## build the shared-hosting bundle $(BUILD)/dist/quill-<version>-linux-<arch>.tar.gz
-	@HTDOCS_FILES="$(HTDOCS_FILES)" sh tools/dist.sh tarball $(BUILD)
+	@HTDOCS_FILES="$(HTDOCS_FILES)" GLIBC_FLOOR=$(GLIBC_FLOOR) sh tools/dist.sh tarball $(BUILD)
 
 deb:  ## build the Debian package $(BUILD)/deb/quill_<version>_<arch>.deb, checked by lintian
 	@sh tools/deps.sh $(DEB_DEB_PKGS)

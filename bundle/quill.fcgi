@@ -10,4 +10,11 @@ case $0 in
 esac
 here=$(cd "$cgi/../quill" && pwd -P) || exit 1
 . "$here/env.sh"
+# Until the site is set up (quillctl init, or the setup page that a
+# browser gets then), the setup code's file is there: the setup page
+# answers, and becomes the program once the database exists.
+if [ -e "$here/setup-code.txt" ]; then
+	exec "$here/bin/quillctl" setup-serve "$here/bin/${0##*/}" \
+	    "$here/setup-code.txt"
+fi
 exec "$here/bin/${0##*/}"

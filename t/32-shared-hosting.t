@@ -12,46 +12,17 @@ use strict;
 use warnings;
 use lib 't/lib';
 use Test::More;
-use Cwd ();
 use QuillTest;
+use QuillSuexec;
 
 plan skip_all => 'Apache-only test; run with QUILL_TEST_SERVER=apache (make test does)'
     unless test_server() eq 'apache';
 
-# The accounts of the suEXEC setting: the site's owner, an ordinary user,
-# and the user Apache runs as, who may call suexec-custom (group www-data)
-# and has its configuration: the directories under the first one of this
-# tree's path (suexec-custom takes no "/"), no user directories.
-my $OWNER = 'quill-site';
-my $WEB = 'quill-web';
-sub suexec_ready {
-    return 'not root' unless $> == 0;
-    return 'apache2-suexec-custom is not installed (make deps installs it)'
-        unless -x '/usr/lib/apache2/suexec-custom';
-    for my $u ([$OWNER, '--create-home'], [$WEB, '--no-create-home', '-G', 'www-data']) {
-        next if getpwnam($u->[0]);
-        system('useradd', @$u[1 .. $#$u], '--shell', '/usr/sbin/nologin', $u->[0]) == 0
-            or return "cannot create the user $u->[0]";
-    }
-    my ($top) = Cwd::abs_path('.') =~ m{^(/[^/]+)};
-    my $conf = "/etc/apache2/suexec/$WEB";
-    unless (-f $conf) {
-        open my $fh, '>', $conf or return "$conf: $!";
-        print $fh "$top\n# no user directories\n";
-        close $fh;
-    }
-    open my $fh, '<', $conf or return "$conf: $!";
-    my $docroot = <$fh> // '';
-    chomp $docroot;
-    return "$conf allows $docroot, not $top" unless $docroot eq $top;
-    return '';
-}
-
 # The program a path of the API goes to, as the .htaccess routes it.
 sub program_for {
     my ($path) = @_;
-    return 'posts' if $path =~ m{^/api/v1/(?:users/[^/]*/posts|posts)(?:/|$)};
-    return 'users' if $path =~ m{^/api/v1/users(?:/|$)};
+    return 'posts' if $path =~ m{^/api/v1/(?:users/[^/]*/posts|posts)(?:[/?]|$)};
+    return 'users' if $path =~ m{^/api/v1/users(?:[/?]|$)};
     return 'auth';
 }
 
@@ -71,6 +42,10 @@ sub check_site {
     $r = $call->('POST', '/api/v1/auth/register',
         json => { email => $email, password => $pw, name => 'Shared' });
     is($r->{status}, 201, "$what: register");
+    # Links in answers name the paths this client reaches: the programs'
+    # own when it came that way, and the program that serves each path.
+    my $at = $direct ? qr{^/cgi/users\.fcgi/api/v1/users/\d+$} : qr{^/api/v1/users/\d+$};
+    like($r->{headers}{location} // '', $at, "$what: register's Location is reachable");
     $r = $call->('POST', '/api/v1/auth/login', json => { email => $email, password => $pw });
     my $tok = ($r->{json} // {})->{data}{accessToken};
     ok($tok, "$what: login");
@@ -81,6 +56,17 @@ sub check_site {
     $r = $call->('POST', '/api/v1/posts', token => $tok,
         json => { title => $title, body => 'Through the bundle.', status => 'published' });
     is($r->{status}, 201, "$what: a post");
+    my $loc = $r->{headers}{location} // '';
+    $at = $direct ? qr{^/cgi/posts\.fcgi/api/v1/posts/\d+$} : qr{^/api/v1/posts/\d+$};
+    like($loc, $at, "$what: the post's Location is reachable");
+    is(api($srv, 'GET', $loc, token => $tok)->{status}, 200, "$what: and answers there");
+    $call->('POST', '/api/v1/posts', token => $tok,
+        json => { title => "$title, another", body => 'Again.', status => 'published' });
+    $r = $call->('GET', "/api/v1/users/$id/posts?limit=1", token => $tok);
+    my ($next) = ($r->{headers}{link} // '') =~ /^<([^>]+)>; rel="next"$/;
+    $at = $direct ? qr{^/cgi/posts\.fcgi/api/v1/users/$id/posts\?} : qr{^/api/v1/users/$id/posts\?};
+    like($next // '', $at, "$what: the next page's Link is reachable");
+    is(api($srv, 'GET', $next // '/nothing', token => $tok)->{status}, 200, "$what: and answers there");
     $r = $call->('GET', "/api/v1/users/$id/posts", token => $tok);
     ok((grep { $_->{title} eq $title } @{ ($r->{json} // {})->{data} // [] }),
         "$what: the post is listed");
@@ -92,30 +78,50 @@ sub check_site {
     }
 }
 
+# edit_htaccess($srv, qr/.../): takes the lines that match out of the
+# site's .htaccess; dies when none does.
+sub edit_htaccess {
+    my ($srv, $re) = @_;
+    my $ht = "$srv->{var}/htdocs/.htaccess";
+    open my $in, '<', $ht or die "$ht: $!";
+    my $text = do { local $/; <$in> };
+    close $in;
+    $text =~ s/$re//g or die "$ht: nothing matches $re";
+    open my $out, '>', $ht or die "$ht: $!";
+    print $out $text;
+    close $out;
+}
+
 # quillctl check --url: the API answers, and Authorization reaches the
-# programs; a host that strips it is named, with the .htaccess line.
+# programs; a host that strips it is named, with the .htaccess lines.
 {
     my $srv = start_server(mode => 'fcgid');
     my ($rc, $out) = quillctl($srv, "check --url $srv->{base}/");
     like($out, qr{^ok   \Q$srv->{base}\E/api/v1/health answers$}m, 'check --url: the API answers');
     like($out, qr/^ok   the Authorization header reaches the programs$/m, 'check --url: Authorization arrives');
     is($rc, 0, 'check --url: all is well') or diag($out);
-    my $ht = "$srv->{var}/htdocs/.htaccess";
-    open my $in, '<', $ht or die "$ht: $!";
-    my $text = do { local $/; <$in> };
-    close $in;
-    (my $stripped = $text) =~ s/^CGIPassAuth On$//m or die "$ht: no CGIPassAuth line";
-    open my $outf, '>', $ht or die "$ht: $!";
-    print $outf $stripped;
-    close $outf;
+    edit_htaccess($srv, qr/^CGIPassAuth On\n/m);
     ($rc, $out) = quillctl($srv, "check --url $srv->{base}");
-    like($out, qr/^FAIL the Authorization header does not reach the programs.*\n    CGIPassAuth On\n/m,
-        'check --url: a stripped Authorization header is named, with the line that fixes it');
+    is($rc, 0, 'check --url: without CGIPassAuth the rewrite passes Authorization') or diag($out);
+    edit_htaccess($srv, qr/^ *RewriteCond %\{HTTP:Authorization\} \.\n.*\n/m);
+    ($rc, $out) = quillctl($srv, "check --url $srv->{base}");
+    like($out, qr/^FAIL the Authorization header does not reach the programs.*\n    CGIPassAuth On\n.*\n    RewriteCond %\{HTTP:Authorization\} \.\n    RewriteRule \^api\/ - \[E=HTTP_AUTHORIZATION:%\{HTTP:Authorization\}\]\n/m,
+        'check --url: a stripped Authorization header is named, with the lines that fix it');
     is($rc, 1, 'check --url: and it fails');
     ($rc, $out) = quillctl($srv, "check --url http://127.0.0.1:1/");
     like($out, qr{^FAIL http://127\.0\.0\.1:1/api/v1/health answers 0}m, 'check --url: a site that does not answer');
     ($rc, $out) = quillctl($srv, "check --url example.com");
     like($out, qr/^FAIL --url example\.com: give the site's address/m, 'check --url: not a URL');
+    QuillTest::stop_server($srv);
+}
+
+# A host where CGIPassAuth passes nothing (here: the line is not there):
+# the rewrite's variable, REDIRECT_HTTP_AUTHORIZATION under CGI and
+# mod_fcgid, carries the header, and a login is of use.
+for my $mode ('fcgid', 'shared-cgi') {
+    my $srv = start_server(mode => $mode);
+    edit_htaccess($srv, qr/^CGIPassAuth On\n/m);
+    check_site($srv, "$mode, no CGIPassAuth");
     QuillTest::stop_server($srv);
 }
 
@@ -133,7 +139,7 @@ for my $mode ('fcgid', 'shared-cgi') {
 
 SKIP: {
     my $why = suexec_ready();
-    skip "suEXEC: $why", 2 * 21 if $why;
+    skip "suEXEC: $why", 2 * 27 if $why;
     for my $mode ('fcgid', 'shared-cgi') {
         my $srv = start_server(mode => $mode, suexec => $OWNER, apache_user => $WEB,
             settings => { QUILL_PUBLIC_ORIGIN => 'http://127.0.0.1' });

@@ -16,7 +16,9 @@
 #      quillctl check --url);
 #   3. register -> login -> me -> a post -> the post -> the pages, and the
 #      private directory refused, through Apache with mod_fcgid;
-#   4. the same with plain CGI (mod_fcgid off, mod_cgid on).
+#   4. the same with plain CGI (mod_fcgid off, mod_cgid on), the bundle
+#      uploaded afresh as by FTP and set up by the setup page with the
+#      code from quill/setup-code.txt (the guide's other install).
 # The last line is the verdict; the logs are in WORK/log.  Knobs:
 # BUNDLE_WORK (default /tmp/quill-bundle-check), BUNDLE_KEEP=1 keeps the
 # root, RELEASE_CACHE (default /var/cache/quill-release) keeps the day's
@@ -32,7 +34,7 @@ step=setup
 [ -f "$tarball" ] || { echo "bundle-check: no bundle $tarball (make dist builds it)" >&2; exit 2; }
 
 # The verdict, last: this, or where it failed.
-ok="ok: unpacked as an ordinary user, served under suEXEC with mod_fcgid and with plain CGI"
+ok="ok: unpacked as an ordinary user, served under suEXEC with mod_fcgid and (set up by the setup page) with plain CGI"
 keep=${BUNDLE_KEEP:-}
 # shellcheck source=tools/bare-root.sh
 . "$(dirname "$0")/bare-root.sh"
@@ -104,6 +106,14 @@ outside=$(in_root 'for f in /home/site/public_html/quill/bin/*.fcgi /home/site/p
     awk '$2 == "=>" { print $3 }' | grep -v '^/home/site/public_html/quill/bin/' |
     grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*)\.so' | sort -u)
 [ -z "$outside" ] || fail "the programs load libraries of the host: $outside"
+# The C library the bundle needs, measured from its files, is the one
+# INSTALL.txt and the guide name.
+floor=$(sh "$(dirname "$0")/dist.sh" floor "$root"/home/site/public_html/quill/bin/*)
+grep -q "glibc $floor or newer" "$root/home/site/public_html/INSTALL.txt" ||
+    fail "INSTALL.txt does not name glibc $floor, which the bundle needs"
+grep -q "needs glibc $floor or newer" "$(dirname "$0")/../docs/deploy-shared-hosting.md" ||
+    fail "docs/deploy-shared-hosting.md does not name glibc $floor, which the bundle needs"
+echo "bundle-check: the bundle needs glibc $floor, as INSTALL.txt and the guide say"
 for f in state:700 state/quill.db:600 state/quill.key:600 quill.conf:600; do
 	got=$(in_root "stat -c '%U %a' /home/site/public_html/quill/${f%:*}")
 	[ "$got" = "site ${f#*:}" ] || fail "quill/${f%:*} is $got, not site ${f#*:}"
@@ -177,10 +187,45 @@ grep -q 'uid: ([0-9]*/site)' "$root/var/log/apache2/suexec.log" ||
     fail "suEXEC did not run the programs as site: $(tail -n2 "$root/var/log/apache2/suexec.log" 2>&1)"
 echo "bundle-check: register, login, me, a post and the pages under mod_fcgid and suEXEC"
 
-step="serving as plain CGI"
-in_root 'apache2ctl stop; sleep 1; a2dismod -q fcgid && a2enmod -q cgid && apache2ctl start' \
+# The guide's other install: uploaded by FTP, set up by the setup page
+# with the code the account reads from quill/setup-code.txt.
+step="the setup page, as plain CGI"
+in_root 'apache2ctl stop; sleep 1; a2dismod -q fcgid && a2enmod -q cgid' \
     >> "$log/host.log" 2>&1 || fail "Apache with mod_cgid: $(tail -n3 "$log/host.log" | tr '\n' ' ')"
+as_site "find ~/public_html -mindepth 1 -delete && cp -a $name/. ~/public_html/" \
+    > "$log/upload.log" 2>&1 || fail "the upload: $(tail -n2 "$log/upload.log" | tr '\n' ' ')"
+in_root 'apache2ctl start' >> "$log/host.log" 2>&1 ||
+    fail "apache2ctl start: $(tail -n3 "$log/host.log" | tr '\n' ' ')"
+setup_page() {
+	perl - "$port" "$root/home/site/public_html/quill/setup-code.txt" <<'PERL' >> "$log/api.log" 2>&1
+use strict;
+use warnings;
+use HTTP::Tiny;
+my ($port, $codefile) = @ARGV;
+my $http = HTTP::Tiny->new(timeout => 20);
+my $site = "http://127.0.0.1:$port";
+my $r = $http->get("$site/");
+die "setup: the home page is $r->{status}, not the setup page\n"
+    unless $r->{status} == 200 && $r->{content} =~ /name="code"/;
+open my $fh, '<', $codefile or die "setup: $codefile: $!\n";
+chomp(my $code = <$fh> // '');
+$r = $http->post_form("$site/", { code => $code, origin => $site,
+    email => 'admin@example.com', password => 'correct horse battery staple' });
+die "setup: $r->{status}: " . substr($r->{content}, 0, 300) . "\n"
+    unless $r->{status} == 200 && $r->{content} =~ /The site is set up/;
+$r = $http->get("$site/");
+die "setup: the setup page is still there\n" if $r->{content} =~ /name="code"/;
+print "setup: the setup page made the site\n";
+PERL
+}
+setup_page || fail "$(tail -n1 "$log/api.log")"
+[ ! -e "$root/home/site/public_html/quill/setup-code.txt" ] ||
+    fail "quill/setup-code.txt is still there after the setup"
+for f in state:700 state/quill.db:600 state/quill.key:600 quill.conf:600; do
+	got=$(in_root "stat -c '%U %a' /home/site/public_html/quill/${f%:*}")
+	[ "$got" = "site ${f#*:}" ] || fail "after the setup page, quill/${f%:*} is $got, not site ${f#*:}"
+done
 drive cgi || fail "$(tail -n1 "$log/api.log")"
-echo "bundle-check: the same as plain CGI"
+echo "bundle-check: uploaded as by FTP, set up by the setup page, the same as plain CGI"
 in_root 'apache2ctl stop' >> "$log/host.log" 2>&1 || true
 step=finished

@@ -2,6 +2,7 @@
 # The shared-hosting bundle (`make dist`, docs/deploy-shared-hosting.md):
 #   tools/dist.sh tarball BUILD          BUILD/quill-VERSION-linux-ARCH.tar.gz
 #   tools/dist.sh stage BINDIR DEST      lay the bundle out in DEST
+#   tools/dist.sh floor FILE...          the glibc the files need
 # `tarball` takes the programs linked for the bundle (BUILD/dist/bin, with
 # $ORIGIN as their run path), puts the shared libraries they need beside
 # them, lays the bundle out and packs it; the last line printed is the
@@ -15,7 +16,8 @@
 #   quill/     never served (its .htaccess, and the main one, deny it):
 #              bin/ (the programs, quillctl, the libraries), quillctl (the
 #              wrapper to run), cron (the periodic jobs), env.sh,
-#              quill.conf, common-passwords.txt,
+#              quill.conf, common-passwords.txt, setup-code.txt (the
+#              first-run setup page's, gone once the site is set up),
 #              state/ (database, key, logs, mail; mode 0700)
 set -eu
 
@@ -50,8 +52,10 @@ stage() {
 	    "$dest/quill/cron"
 	chmod 0644 "$dest/.htaccess" "$dest/quill/.htaccess" \
 	    "$dest/quill/env.sh" "$dest/quill/common-passwords.txt"
+	# The first-run setup page's code: empty, so the page makes one.
+	: > "$dest/quill/setup-code.txt"
 	chmod 0700 "$dest/quill/state"
-	chmod 0600 "$dest/quill/quill.conf"
+	chmod 0600 "$dest/quill/quill.conf" "$dest/quill/setup-code.txt"
 }
 
 # The shared libraries a program loads from outside the C library, as
@@ -67,6 +71,29 @@ libraries() {
 glibc_floor() {
 	objdump -T "$@" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' |
 	    sort -uV | tail -n 1
+}
+
+# The C library docs/deploy-shared-hosting.md and INSTALL.txt promise
+# (GLIBC_FLOOR, from the Makefile).  Built on Debian 12 it is 2.34: the
+# programs' __libc_start_main and timer_* and Debian's libcrypto and
+# libsqlite3 (dlopen, pthread_*) have the symbol versions of 2.34, where
+# glibc took libdl, libpthread and librt in.  A lower one would mean
+# building those libraries and the programs against an older glibc.
+floor_promised=${GLIBC_FLOOR:-2.34}
+
+# The symbols of the files that need a glibc newer than $1, one a line.
+glibc_above() {
+	want=$1
+	shift
+	newer=$({ echo "$want"; objdump -T "$@" | grep -o 'GLIBC_[0-9][0-9.]*' |
+	    sed 's/GLIBC_//'; } | sort -uV | sed "1,/^$want\$/d")
+	for v in $newer; do
+		for f in "$@"; do
+			objdump -T "$f" | awk -v v="GLIBC_$v" -v f="${f##*/}" \
+			    'NF > 1 { g = $(NF - 1); gsub(/[()]/, "", g) }
+			    NF > 1 && g == v { print f ": " $NF " (" v ")" }'
+		done
+	done | sort -u
 }
 
 tarball() {
@@ -101,6 +128,9 @@ tarball() {
 	done)
 	[ -z "$missing" ] || die "not in the bundle: $missing"
 	floor=$(glibc_floor "$out"/quill/bin/*)
+	above=$(glibc_above "$floor_promised" "$out"/quill/bin/*)
+	[ -z "$above" ] || die "the bundle needs glibc $floor, more than the" \
+	    "$floor_promised the guide promises (GLIBC_FLOOR): $(echo "$above" | head -n 5 | tr '\n' ' ')"
 	sed -e "s|@VERSION@|$version|g" -e "s|@GLIBC@|$floor|g" \
 	    -e "s|@ARCH@|$arch|g" "$root/bundle/INSTALL.txt" > "$out/INSTALL.txt"
 	chmod 0644 "$out/INSTALL.txt"
@@ -115,5 +145,6 @@ tarball() {
 case ${1:-} in
 stage) stage "$2" "$3" ;;
 tarball) tarball "$2" ;;
-*) echo "usage: dist.sh tarball BUILD | stage BINDIR DEST" >&2; exit 2 ;;
+floor) shift; glibc_floor "$@" ;;
+*) echo "usage: dist.sh tarball BUILD | stage BINDIR DEST | floor FILE..." >&2; exit 2 ;;
 esac

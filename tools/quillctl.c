@@ -39,6 +39,7 @@
 #include "store/user.h"
 #include "pure/json.h"
 #include "pure/valid.h"
+#include "setup.h"
 
 /*
  * The settings file read when QUILL_CONFIG is not set, as sudo and cron
@@ -73,6 +74,7 @@ usage(void)
 	    "       quillctl purge\n"
 	    "       quillctl backup FILE\n"
 	    "       quillctl restore FILE\n"
+	    "       quillctl setup-serve PROGRAM CODE-FILE\n"
 	    "The password for 'user add' is read from standard input.\n"
 	    "Settings: $QUILL_CONFIG, else %s.\n", CONFIG_DEFAULT);
 	exit(2);
@@ -895,11 +897,17 @@ check_url(const char *url)
 	if (status == 401 && strstr(body, "Authentication is required") != NULL) {
 		printf("FAIL the Authorization header does not reach the "
 		    "programs, so every API login is useless (401): the "
-		    "host strips it.  The bundle's .htaccess passes it with "
-		    "this line, which must be there (it needs AllowOverride "
-		    "AuthConfig):\n    CGIPassAuth On\nWith the line in place, "
-		    "a proxy in front of Apache drops the header: ask the host "
-		    "to pass it.  Browsers' cookie sessions work either way.\n");
+		    "host strips it.  The bundle's .htaccess passes it in "
+		    "two ways; put back the one the host allows:\n"
+		    "    CGIPassAuth On\n"
+		    "(needs AllowOverride AuthConfig), or, after "
+		    "\"RewriteEngine On\", the two lines\n"
+		    "    RewriteCond %%{HTTP:Authorization} .\n"
+		    "    RewriteRule ^api/ - "
+		    "[E=HTTP_AUTHORIZATION:%%{HTTP:Authorization}]\n"
+		    "With them in place, a proxy in front of Apache drops the "
+		    "header: ask the host to pass it.  Browsers' cookie "
+		    "sessions work either way.\n");
 		return 1;
 	}
 	printf("FAIL %s answers %d, not 401: %.200s\n", api, status, body);
@@ -1219,6 +1227,8 @@ main(int argc, char **argv)
 		return cmd_init();
 	if (strcmp(argv[1], "migrate") == 0)
 		return cmd_migrate();
+	if (strcmp(argv[1], "setup-serve") == 0 && argc == 4)
+		return setup_serve("/proc/self/exe", argv[2], argv[3]);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(argv[1], "sql") == 0)

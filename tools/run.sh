@@ -26,7 +26,9 @@
 # programs as NAME through suEXEC: the bundle is NAME's, with its own
 # settings (VAR/quill.conf without the paths) and its state in quill/state
 # (made by the bundle's quillctl init, as NAME), and Apache runs as
-# QUILL_APACHE_USER, for whom /etc/apache2/suexec/ must have a file.
+# QUILL_APACHE_USER, for whom /etc/apache2/suexec/ must have a file;
+# with QUILL_FIRST_RUN=1 too, the bundle is left as uploaded, its
+# database made by the setup page.
 # With QUILL_TLS_CERT and QUILL_TLS_KEY set, Apache serves HTTPS.  The
 # static pages come from QUILL_HTDOCS (default: htdocs/ of the tree).
 set -eu
@@ -171,12 +173,16 @@ shared_docroot() {
 	    sh "$root/tools/dist.sh" stage "$build" "$var/htdocs"
 	if [ -z "${QUILL_SUEXEC_USER:-}" ]; then
 		printf 'export QUILL_CONFIG=%s\n' "$var/quill.conf" > "$var/htdocs/quill/env.sh"
+		# The state of VAR is made already: no setup page.
+		rm -f "$var/htdocs/quill/setup-code.txt"
 		return 0
 	fi
 	# As on a host: the account's own files, its own settings.
 	grep -vE '^QUILL_(DB|KEY_FILE|MAIL_SPOOL|PASSWORD_BLOCKLIST)=' "$var/quill.conf" \
 	    > "$var/htdocs/quill/quill.conf"
 	chown -R "$QUILL_SUEXEC_USER:$(id -gn "$QUILL_SUEXEC_USER")" "$var/htdocs"
+	# A site as uploaded by FTP: its home page is the setup page.
+	[ -z "${QUILL_FIRST_RUN:-}" ] || return 0
 	runuser -u "$QUILL_SUEXEC_USER" -- "$var/htdocs/quill/quillctl" init \
 	    > "$var/log/init-bundle.log" 2>&1 || {
 		cat "$var/log/init-bundle.log" >&2
@@ -270,8 +276,11 @@ CONF
 	apache) start_apache ;;
 	*) echo "run.sh: unknown server $server (lighttpd or apache)" >&2; exit 2 ;;
 	esac
+	# Before the first-run setup the API answers 503: any answer will do.
+	ready=-kfsS
+	[ -z "${QUILL_FIRST_RUN:-}" ] || ready=-ksS
 	i=0
-	until curl -kfsS -o /dev/null "$url${health:-/api/v1/health}" 2>/dev/null; do
+	until curl "$ready" -o /dev/null "$url${health:-/api/v1/health}" 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -ge 300 ]; then
 			echo "run.sh: Quill did not answer on $url; see $var/log/" >&2

@@ -278,9 +278,8 @@ bad:
 	return -1;
 }
 
-/* 1 when s is scheme://host[:port] with no path, query or credentials. */
-static int
-origin_ok(const char *s)
+int
+config_origin_ok(const char *s)
 {
 	const char *h;
 	size_t i;
@@ -428,7 +427,7 @@ setting_apply(const struct csetting *s, const char *value, char *err,
 
 	switch (s->kind) {
 	case C_ORIGIN:
-		if (!origin_ok(value))
+		if (!config_origin_ok(value))
 			goto bad;
 		/* FALLTHROUGH */
 	case C_PATH:
@@ -459,7 +458,7 @@ setting_apply(const struct csetting *s, const char *value, char *err,
 		config.ncors = 0;
 		for (tok = strtok_r(copy, " ,", &save); tok != NULL;
 		    tok = strtok_r(NULL, " ,", &save)) {
-			if (!origin_ok(tok) || strlen(tok) >= sizeof(config.cors[0]) ||
+			if (!config_origin_ok(tok) || strlen(tok) >= sizeof(config.cors[0]) ||
 			    config.ncors == CONFIG_MAX_ORIGINS) {
 				free(copy);
 				goto bad;

@@ -152,4 +152,7 @@ int config_proxy_trusted(const char *addr);
 /* 1 when addr is an IP address listed in QUILL_METRICS_ALLOW. */
 int config_metrics_allowed(const char *addr);
 
+/* 1 when s is scheme://host[:port] with no path, query or credentials. */
+int config_origin_ok(const char *s);
+
 #endif

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "base/text.h"
@@ -63,4 +64,48 @@ path_match(const char *pattern, const char *path, int64_t *params,
 		return 0;
 	*nparams = np;
 	return 1;
+}
+
+/* 1 when path is prefix itself or continues it with '/'. */
+static int
+path_under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(path, prefix, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/');
+}
+
+const char *
+path_program(const char *path)
+{
+	const char *id;
+
+	if (path_under(path, "/api/v1/posts"))
+		return "posts";
+	if (!path_under(path, "/api/v1/users"))
+		return "auth";
+	id = path + strlen("/api/v1/users");
+	if (*id == '/') {
+		id = strchr(id + 1, '/');
+		if (id != NULL && path_under(id, "/posts"))
+			return "posts";
+	}
+	return "users";
+}
+
+int
+path_via_script(const char *script, const char *path, char *out,
+    size_t outsz)
+{
+	const char *name = strrchr(script, '/'), *ext;
+	int n;
+
+	if (name == NULL)
+		return -1;
+	name++;
+	ext = strrchr(name, '.');
+	n = snprintf(out, outsz, "%.*s%s%s%s", (int)(name - script), script,
+	    path_program(path), ext != NULL ? ext : "", path);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }

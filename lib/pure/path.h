@@ -28,4 +28,23 @@ int path_normalise(const char *uri, size_t len, char *out, size_t outsz);
 int path_match(const char *pattern, const char *path, int64_t *params,
     size_t *nparams);
 
+/*
+ * The program that serves an API path, as every layout routes it (the
+ * shared-hosting .htaccess, lighttpd's and Apache's configurations):
+ * "posts" for /api/v1/posts... and /api/v1/users/{x}/posts..., "users"
+ * for the rest of /api/v1/users..., "auth" for everything else.
+ */
+const char *path_program(const char *path);
+
+/*
+ * Where a client reaches the API path path when the programs are called
+ * by their own names, as on a host without mod_rewrite: script is the
+ * SCRIPT_NAME of the request ("/cgi/auth.fcgi"), and out receives its
+ * directory, the program path_program names with script's suffix, and
+ * path ("/cgi/posts.fcgi/api/v1/posts/7").  Fails (-1) when script has no
+ * directory or out is too small.
+ */
+int path_via_script(const char *script, const char *path, char *out,
+    size_t outsz);
+
 #endif

@@ -348,7 +348,8 @@ app_client(struct req *r)
  * The API's path when the program was called by its own name with the
  * path after it, as on a host without mod_rewrite the shared-hosting
  * bundle's /cgi/auth.fcgi/api/v1/auth/login is: the part after
- * SCRIPT_NAME when that starts with /api/.  Otherwise path as it is.
+ * SCRIPT_NAME when that starts with /api/, and r->script is set, so
+ * answers name the paths such a client reaches.  Otherwise path as it is.
  */
 static const char *
 app_script_path(struct req *r, const char *path)
@@ -359,6 +360,7 @@ app_script_path(struct req *r, const char *path)
 	if (sn == NULL || (n = strlen(sn)) < 2 || sn[n - 1] == '/' ||
 	    strncmp(path, sn, n) != 0 || strncmp(path + n, "/api/", 5) != 0)
 		return path;
+	r->script = sn;
 	return path + n;
 }
 

@@ -57,7 +57,7 @@ method_unsafe(enum method m)
 static int
 authorization_sent(const struct req *r)
 {
-	const char *h = http_env(r, "HTTP_AUTHORIZATION");
+	const char *h = http_authorization(r);
 
 	return h != NULL && *h != '\0';
 }
@@ -222,7 +222,7 @@ auth_cookie(struct req *r)
 enum err
 auth_identify(struct req *r)
 {
-	const char *h = http_env(r, "HTTP_AUTHORIZATION"), *tok;
+	const char *h = http_authorization(r), *tok;
 	struct token_claims c;
 	enum token_result tr;
 	size_t len;

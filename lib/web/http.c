@@ -30,6 +30,16 @@ http_env(const struct req *r, const char *name)
 	return NULL;
 }
 
+const char *
+http_authorization(const struct req *r)
+{
+	const char *h = http_env(r, "HTTP_AUTHORIZATION");
+
+	if (h == NULL || *h == '\0')
+		h = http_env(r, "REDIRECT_HTTP_AUTHORIZATION");
+	return h != NULL && *h != '\0' ? h : NULL;
+}
+
 enum method
 http_method(const char *s)
 {

@@ -40,6 +40,8 @@ struct req {
 	enum method	 method;
 	const char	*method_name;
 	const char	*path;		/* normalised, see path_normalise */
+	const char	*script;	/* SCRIPT_NAME, when path came after
+					   it (a host without rewriting) */
 	const char	*query;		/* raw, without '?' */
 	const char	*client;	/* REMOTE_ADDR, or X-Forwarded-For's */
 	char		 request_id[HTTP_REQUEST_ID_MAX + 1];
@@ -82,6 +84,16 @@ struct req {
 
 /* The value of CGI variable name (e.g. "HTTP_AUTHORIZATION"), or NULL. */
 const char *http_env(const struct req *r, const char *name);
+
+/*
+ * The Authorization header of the request, or NULL (also when empty).
+ * Where Apache keeps the header from a program, a .htaccess passes it as
+ * a variable (RewriteRule ... [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]),
+ * which after the rewrite arrives as REDIRECT_HTTP_AUTHORIZATION; that is
+ * read only when HTTP_AUTHORIZATION is absent or empty.  Either way it is
+ * the client's header, verified like any other.
+ */
+const char *http_authorization(const struct req *r);
 
 /* The method named by s. */
 enum method http_method(const char *s);

@@ -9,6 +9,7 @@
 #include "base/time.h"
 #include "pure/cookie.h"
 #include "pure/json.h"
+#include "pure/path.h"
 #include "web/html.h"
 #include "web/reply.h"
 
@@ -88,11 +89,35 @@ reply_data(struct req *r, int status, cJSON *data)
 	return reply_envelope(r, status, data, NULL);
 }
 
-/* Sets the Location reply_head writes; -1, and none, when it holds CR or LF. */
+/*
+ * The path a client reaches path at: path itself, but an API path by the
+ * program's own name when the request came that way (r->script: a host
+ * without rewriting).  NULL when out of memory.
+ */
+static const char *
+reply_reachable(struct req *r, const char *path)
+{
+	size_t n;
+	char *via;
+
+	if (r->script == NULL || strncmp(path, "/api/", 5) != 0)
+		return path;
+	n = strlen(r->script) + strlen(path) + 16;
+	if ((via = arena_alloc(r->arena, n)) == NULL ||
+	    path_via_script(r->script, path, via, n) == -1)
+		return NULL;
+	return via;
+}
+
+/*
+ * Sets the Location reply_head writes, as reply_reachable names it; -1,
+ * and none, when it holds CR or LF or memory runs out.
+ */
 static int
 reply_location(struct req *r, const char *location)
 {
-	if (strpbrk(location, "\r\n") != NULL)
+	if (strpbrk(location, "\r\n") != NULL ||
+	    (location = reply_reachable(r, location)) == NULL)
 		return -1;
 	r->location = location;
 	return 0;
@@ -369,11 +394,14 @@ query_escape(struct buf *b, const char *s)
 static void
 link_next(struct req *r, const char *name, const char *value)
 {
+	const char *path = reply_reachable(r, r->path);
 	struct buf b = { 0 };
 	size_t i;
 
+	if (path == NULL)
+		return;
 	buf_puts(&b, "<");
-	buf_puts(&b, r->path);
+	buf_puts(&b, path);
 	buf_puts(&b, "?");
 	for (i = 0; i < r->qs.n; i++) {
 		if (strcmp(r->qs.fields[i].name, "cursor") == 0 ||

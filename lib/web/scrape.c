@@ -20,7 +20,7 @@ method_label(unsigned m)
 int
 scrape_allowed(const struct req *r)
 {
-	const char *h = http_env(r, "HTTP_AUTHORIZATION");
+	const char *h = http_authorization(r);
 	size_t tlen = strlen(config.metrics_token);
 
 	if (config_metrics_allowed(r->client))

@@ -192,7 +192,8 @@ sub access_log_leaks {
 # otherwise keeps).  For Apache's shared-hosting modes (fcgid, shared-cgi):
 # host => 'all' (AllowOverride All instead of the least the guide asks
 # for) or 'norewrite' (no mod_rewrite), suexec => NAME and apache_user => NAME (the programs run as the
-# first through suEXEC, Apache as the second; tools/run.sh).
+# first through suEXEC, Apache as the second; tools/run.sh), and with
+# those, first_run => 1 (the bundle as uploaded: no database, the setup page).
 # state_dir(name => 'x', settings => {...}) -> { var, conf }: a fresh
 # state directory under the build directory with its quill.conf (database
 # and key inside it), for a server or for quillctl alone.
@@ -248,6 +249,7 @@ sub start_server {
     $env{QUILL_APACHE_HOST} = $o{host} if $o{host};
     $env{QUILL_SUEXEC_USER} = $o{suexec} if $o{suexec};
     $env{QUILL_APACHE_USER} = $o{apache_user} if $o{apache_user};
+    $env{QUILL_FIRST_RUN} = 1 if $o{first_run};
     if ($o{htdocs}) {
         make_path("$var/htdocs");
         system('cp', '-R', glob("$root/htdocs/*"), "$var/htdocs/") == 0

@@ -140,10 +140,63 @@ test_match(void)
 	no_match("/api/v1/posts", "api/v1/posts", "no leading /");
 }
 
+/* Checks the program path_program names for path. */
+static void
+program_is(const char *path, const char *want)
+{
+	is_str(path_program(path), want, "%s is %s's", path, want);
+}
+
+/* Checks path_via_script(script, path) against want (NULL: it fails). */
+static void
+via_is(const char *script, const char *path, size_t outsz, const char *want)
+{
+	char out[128];
+	int rc = path_via_script(script, path, out, outsz);
+
+	if (want == NULL)
+		ok(rc == -1, "%s + %s in %zu bytes: refused", script, path, outsz);
+	else if (ok(rc == 0, "%s + %s: accepted", script, path))
+		is_str(out, want, "%s + %s: the path", script, path);
+}
+
+static void
+test_program(void)
+{
+	program_is("/api/v1/posts", "posts");
+	program_is("/api/v1/posts/7", "posts");
+	program_is("/api/v1/users/7/posts", "posts");
+	program_is("/api/v1/users/me/posts", "posts");
+	program_is("/api/v1/users/7/posts/x", "posts");
+	program_is("/api/v1/users", "users");
+	program_is("/api/v1/users/7", "users");
+	program_is("/api/v1/users/7/postsx", "users");
+	program_is("/api/v1/usersx", "auth");
+	program_is("/api/v1/postsx", "auth");
+	program_is("/api/v1/auth/login", "auth");
+	program_is("/api/v1/health", "auth");
+	program_is("/api/v2/posts", "auth");
+
+	via_is("/cgi/auth.fcgi", "/api/v1/users/7", 128,
+	    "/cgi/users.fcgi/api/v1/users/7");
+	via_is("/cgi/users.fcgi", "/api/v1/users/7/posts", 128,
+	    "/cgi/posts.fcgi/api/v1/users/7/posts");
+	via_is("/site/cgi/posts.cgi", "/api/v1/posts/3", 128,
+	    "/site/cgi/posts.cgi/api/v1/posts/3");
+	via_is("/cgi-bin/auth", "/api/v1/health", 128,
+	    "/cgi-bin/auth/api/v1/health");
+	via_is("/a.b/auth", "/api/v1/health", 128, "/a.b/auth/api/v1/health");
+	via_is("auth.fcgi", "/api/v1/health", 128, NULL);
+	via_is("/cgi/auth.fcgi", "/api/v1/posts/3", 31,
+	    "/cgi/posts.fcgi/api/v1/posts/3");
+	via_is("/cgi/auth.fcgi", "/api/v1/posts/3", 30, NULL);
+}
+
 int
 main(void)
 {
 	test_normalise();
 	test_match();
+	test_program();
 	return done_testing();
 }
