@@ -2,8 +2,11 @@
 # @apideck/portman) turns docs/openapi.yaml into a Postman collection with
 # its contract tests (status, Content-Type, JSON body, schema, the
 # documented headers) for every operation, plus the variations of
-# t/portman/portman-config.json (pages for browsers, fuzzed bodies and
-# queries), and newman runs it against the server under test.  Every
+# t/portman/portman-config.json (Portman's fuzzed bodies: fields left out,
+# too short, too long; limit and perPage out of range; a NUL in a string;
+# an id over 2^53 - 1; pages for browsers), and newman runs it against the
+# server under test.  A new operation needs its values in the config's
+# overwrites (and its account or object made here) to reach its success.  Every
 # assertion must pass and no answer may be a 5xx.  The accounts, posts,
 # sessions, mail tokens and two-factor states the operations need are made
 # here first and handed to newman as variables; nothing is fetched from
@@ -12,7 +15,7 @@ use strict;
 use warnings;
 use lib 't/lib';
 use Test::More;
-use File::Path qw(make_path);
+use File::Path qw(make_path remove_tree);
 use JSON::PP;
 use QuillTest;
 use QuillUsers;
@@ -143,4 +146,6 @@ my @ops = `node $root/t/lib/openapi.mjs operations $root/docs/openapi.yaml`;
 cmp_ok(scalar(keys %called), '>=', scalar(@ops), 'at least one request an operation ('
     . scalar(@ops) . ' operations)');
 
+# The collection and the report stay for a look when something failed.
+remove_tree($dir) if Test::More->builder->is_passing;
 done_testing();
