@@ -38,6 +38,20 @@ is($r->{status}, 401, 'CGI: users/me without a token is 401');
 $r = cgi('auth', 'POST', '/api/v1/auth/login', body => '{}', no_length => 1);
 is($r->{status}, 411, 'CGI: a body without Content-Length is 411');
 is($r->{json}{error}{code}, 'LENGTH_REQUIRED', 'CGI: LENGTH_REQUIRED');
+# A chunked body comes without a length, the data alone (Apache's mod_cgi):
+# read to its end, within the same limit.
+$email = fresh_email();
+$r = cgi('auth', 'POST', '/api/v1/auth/register', no_length => 1,
+    env => { HTTP_TRANSFER_ENCODING => 'chunked' },
+    body => qq({"email":"$email","password":"a cgi passphrase","name":"Chunked"}));
+is($r->{status}, 201, 'CGI: a chunked body without a length is read to its end');
+$r = cgi('auth', 'POST', '/api/v1/auth/login', no_length => 1,
+    env => { HTTP_TRANSFER_ENCODING => 'chunked' },
+    body => '{"email":"' . ('a' x 70000) . '"}');
+is($r->{status}, 413, 'CGI: a chunked body over the limit is 413');
+$r = cgi('auth', 'POST', '/api/v1/auth/login', no_length => 1, type => '',
+    env => { HTTP_TRANSFER_ENCODING => 'chunked', CONTENT_TYPE => undef }, body => '{}');
+is($r->{status}, 415, 'CGI: a chunked body without a type is 415');
 $r = cgi('auth', 'POST', '/api/v1/auth/login', body => '{}',
     env => { CONTENT_LENGTH => 1 << 30 });
 is($r->{status}, 413, 'CGI: a declared 1 GiB body is 413 without reading it');

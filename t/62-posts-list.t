@@ -168,8 +168,17 @@ is($r->{json}{meta}{total}, sql($srv, "SELECT count(*) FROM posts WHERE status =
     'status=published for a moderator');
 
 # Limits and bad parameters.
-is(scalar @{ api($srv, 'GET', '/api/v1/posts?limit=0')->{json}{data} }, 1, 'limit=0 gives 1 post');
-is(scalar @{ api($srv, 'GET', '/api/v1/posts?limit=1000')->{json}{data} }, 100, 'limit=1000 gives 100');
+is(scalar @{ api($srv, 'GET', '/api/v1/posts?limit=1')->{json}{data} }, 1, 'limit=1 gives 1 post');
+is(scalar @{ api($srv, 'GET', '/api/v1/posts?limit=100')->{json}{data} }, 100, 'limit=100 gives 100');
+for my $q ('limit=0', 'limit=101', 'page=1&perPage=0', 'page=1&perPage=101') {
+    my $r = api($srv, 'GET', "/api/v1/posts?$q");
+    my ($name) = $q =~ /(\w+)=\d+$/;
+    is($r->{status}, 400, "$q is 400, not a clamp");
+    like($r->{json}{error}{message} // '', qr/\b$name\b.*1 to 100/, "$q: the message names $name and its bounds");
+}
+$r = api($srv, 'GET', '/api/v1/posts?perPage=3');
+is_deeply([ @{ $r->{json}{meta} }{qw(page perPage)} ], [1, 3], 'perPage alone is page 1 of offset paging');
+is(api($srv, 'GET', '/api/v1/posts?perPage=3&cursor=x')->{status}, 400, 'perPage with a cursor is 400');
 $r = api($srv, 'GET', '/api/v1/posts?limit=2');
 my $cursor = $r->{json}{meta}{nextCursor};
 ok($r->{json}{meta}{hasMore}, 'meta.hasMore');

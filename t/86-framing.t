@@ -63,6 +63,21 @@ for my $layout (layouts()) {
     }
     unlike($log, qr/smuggled-/, "$layout: no program and no access log saw a smuggled request");
 
+    # A chunked JSON body is a body like any other (docs/openapi.yaml,
+    # Requests): the same answers as with a Content-Length, in every layout.
+    for my $framing ('length', 'chunked') {
+        my $email = fresh_email();
+        my $body = qq({"email":"$email","password":"correct horse battery staple","name":"Chunked"});
+        my $r = raw_request($srv, "POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\n"
+            . "Content-Type: application/json\r\nConnection: close\r\n"
+            . ($framing eq 'length' ? 'Content-Length: ' . length($body) . "\r\n\r\n$body"
+                : "Transfer-Encoding: chunked\r\n\r\n"
+                    . join('', map { sprintf("%x\r\n%s\r\n", length, $_) } unpack('(a20)*', $body))
+                    . "0\r\n\r\n"));
+        is($r->{status}, 201, "$layout: a JSON body framed by $framing registers");
+        is(($r->{json} // {})->{data}{email}, $email, "$layout: the whole $framing body was read");
+    }
+
     # An ErrorDocument still reaches the program and renders the refusal:
     # TRACE (405, the connection kept, its body read) and a declared body
     # over the limit (413, never read; the connection closes).

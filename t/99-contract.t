@@ -2,7 +2,8 @@
 # says: t/lib/QuillTest.pm records each exchange in $build/contract/, and
 # t/lib/openapi.mjs validates it with Ajv (status documented for the
 # operation, required headers present, headers and body valid against their
-# schemas).  One test per operation and status seen.  It runs last (make
+# schemas; the headers of every answer, x-quill-every-response, by media
+# type: pages too).  One test per operation and status seen.  It runs last (make
 # test runs t/*.t in order), after the tests whose responses it reads.
 use strict;
 use warnings;
@@ -32,6 +33,14 @@ ok(@records > 0, scalar(@records) . ' responses recorded by ' . scalar(@files) .
 # Answers the spec must refuse, checked alongside: proof that the check
 # can fail.
 my $ok_meta = { requestId => 'self-check' };
+my $page_csp = "default-src 'none'; style-src 'self'; img-src 'self'; "
+    . "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+my %every = ('x-request-id' => 'self-check', 'x-content-type-options' => 'nosniff',
+    'x-frame-options' => 'DENY', 'referrer-policy' => 'same-origin',
+    'permissions-policy' => 'accelerometer=(), camera=(), geolocation=()',
+    'cross-origin-opener-policy' => 'same-origin',
+    'cross-origin-resource-policy' => 'same-origin', 'cache-control' => 'no-store',
+    'content-security-policy' => "default-src 'none'; frame-ancestors 'none'");
 my %self = (
     'an undocumented status' => [ 'GET', '/api/v1/health', 418, {}, '' ],
     'a body without a required field' => [ 'GET', '/api/v1/health', 200,
@@ -55,10 +64,34 @@ my %self = (
         { data => { id => 1, authorId => 1, title => 'T', body => 'B', status => 'draft',
             createdAt => '2026-01-31T12:00:00Z', updatedAt => '2026-01-31T12:00:00Z' },
           meta => $ok_meta } ],
+    'control: health' => [ 'GET', '/api/v1/health', 200,
+        { 'content-type' => 'application/json' },
+        { data => { status => 'ok' }, meta => $ok_meta } ],
+    'control: a page' => [ 'GET', '/api/v1/users', 403,
+        { 'content-type' => 'text/html; charset=utf-8', 'content-security-policy' => $page_csp,
+          vary => 'Accept' }, '<p>no</p>' ],
+    'control: a 303' => [ 'POST', '/api/v1/auth/logout', 303, { location => '/' }, '' ],
+    'an answer without Referrer-Policy' => [ 'GET', '/api/v1/health', 200,
+        { 'content-type' => 'application/json', 'referrer-policy' => undef },
+        { data => { status => 'ok' }, meta => $ok_meta } ],
+    'a page with the CSP of JSON' => [ 'GET', '/api/v1/users', 403,
+        { 'content-type' => 'text/html; charset=utf-8', vary => 'Accept' }, '<p>no</p>' ],
+    'a page without Vary: Accept' => [ 'GET', '/api/v1/users', 403,
+        { 'content-type' => 'text/html; charset=utf-8', 'content-security-policy' => $page_csp },
+        '<p>no</p>' ],
+    'a 303 with a page' => [ 'POST', '/api/v1/auth/logout', 303,
+        { 'content-type' => 'text/html; charset=utf-8', location => '/',
+          'content-security-policy' => $page_csp, vary => 'Accept' }, '<p>on</p>' ],
+    'a limit over 100' => [ 'GET', '/api/v1/posts?limit=101', 200,
+        { 'content-type' => 'application/json' },
+        { data => [], meta => { %$ok_meta, limit => 101, nextCursor => undef,
+            hasMore => JSON::PP::false } } ],
 );
 for my $name (sort keys %self) {
     my ($method, $path, $status, $headers, $body) = @{ $self{$name} };
-    $headers->{'x-request-id'} //= 'self-check';
+    # Every header of every answer, unless the check leaves one out (undef).
+    my %all = (%every, %$headers);
+    $headers = { map { defined $all{$_} ? ($_ => $all{$_}) : () } keys %all };
     push @records, $json->encode({ test => "self-check: $name", method => $method,
         path => $path, status => $status, headers => $headers,
         body => encode_base64(ref $body ? $json->encode($body) : $body, '') }) . "\n";
@@ -77,9 +110,17 @@ is(scalar @results, scalar @records, 'every response was checked');
 my (%by_key, %ignored, %seen_self);
 for my $r (@results) {
     if (($r->{test} // '') =~ /^self-check: (.*)/) {
-        ok(@{ $r->{errors} // [] } > 0, "self-check: the spec refuses $1")
+        my $name = $1;
+        $seen_self{$name} = 1;
+        # The controls are answers as they should be: what the other
+        # self-checks change is what the spec refuses.
+        if ($name =~ /^control: /) {
+            ok(!@{ $r->{errors} // [] }, "self-check: the spec takes the $name")
+                or diag(join "\n", @{ $r->{errors} });
+            next;
+        }
+        ok(@{ $r->{errors} // [] } > 0, "self-check: the spec refuses $name")
             or diag("$r->{request}: accepted as $r->{key}");
-        $seen_self{$1} = 1;
         next;
     }
     if ($r->{ignored}) {

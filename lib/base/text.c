@@ -86,12 +86,12 @@ text_parse_id(const char *s, size_t n)
 	int64_t v = 0;
 	size_t i;
 
-	if (n == 0 || n > 19 || s[0] == '0')
+	if (n == 0 || n > 16 || s[0] == '0')
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		if (v > (INT64_MAX - (s[i] - '0')) / 10)
+		if (v > (TEXT_ID_MAX - (s[i] - '0')) / 10)
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}

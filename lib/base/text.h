@@ -26,7 +26,13 @@ int text_utf8_valid(const char *s, size_t n);
 size_t text_utf8_chars(const char *s, size_t n, size_t limit);
 
 /*
- * The canonical positive decimal of the n bytes at s (1 to INT64_MAX, no
+ * The largest id, 2^53 - 1: the largest integer that a JSON number read as
+ * a double (JavaScript's) still holds exactly.
+ */
+#define TEXT_ID_MAX	INT64_C(9007199254740991)
+
+/*
+ * The canonical positive decimal of the n bytes at s (1 to TEXT_ID_MAX, no
  * sign, no leading zero, digits only), or -1 when it is not one.
  */
 int64_t text_parse_id(const char *s, size_t n);

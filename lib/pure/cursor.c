@@ -11,7 +11,10 @@
 /* Longest cursor accepted, in characters. */
 #define CURSOR_LEN_MAX ((CURSOR_RAW_MAX + 2) / 3 * (size_t)4)
 
-/* Reads a clamped page size parameter; -1 when present and not a number. */
+/*
+ * Reads a page size parameter, a whole number from 1 to CURSOR_MAX_LIMIT;
+ * -1 when present and anything else.
+ */
 static int
 parse_size(const char *s, int *out)
 {
@@ -19,9 +22,9 @@ parse_size(const char *s, int *out)
 
 	if (s == NULL)
 		return 0;
-	if (text_parse_int(s, strlen(s), INT64_MIN / 2, INT64_MAX / 2, &v) == -1)
+	if (text_parse_int(s, strlen(s), 1, CURSOR_MAX_LIMIT, &v) == -1)
 		return -1;
-	*out = v < 1 ? 1 : v > CURSOR_MAX_LIMIT ? CURSOR_MAX_LIMIT : (int)v;
+	*out = (int)v;
 	return 0;
 }
 
@@ -132,11 +135,13 @@ static const char *
 read_position(struct arena *a, const struct cursor_query *q,
     const struct cursor_sort *sorts, int nsorts, struct cursor_params *p)
 {
-	if (q->page != NULL) {
+	/* perPage alone asks for offset paging too: its first page. */
+	if (q->page != NULL || q->per_page != NULL) {
 		if (q->cursor != NULL)
-			return "Give either cursor or page, not both.";
-		if (text_parse_int(q->page, strlen(q->page), 1,
-		    INT64_MAX / CURSOR_MAX_LIMIT, &p->page) == -1)
+			return "Give either cursor or page and perPage, not both.";
+		p->page = 1;
+		if (q->page != NULL && text_parse_int(q->page, strlen(q->page),
+		    1, INT64_MAX / CURSOR_MAX_LIMIT, &p->page) == -1)
 			return "The page parameter must be a whole number from 1.";
 		p->mode = CURSOR_OFFSET;
 		return NULL;
@@ -170,9 +175,10 @@ cursor_read(struct arena *a, const struct cursor_query *q,
 	p->desc = default_desc;
 	if ((msg = read_order(q, sorts, nsorts, p)) != NULL)
 		return msg;
-	if (parse_size(q->limit, &p->limit) == -1 ||
-	    parse_size(q->per_page, &p->limit) == -1)
-		return "The limit and perPage parameters must be whole numbers.";
+	if (parse_size(q->limit, &p->limit) == -1)
+		return "The limit parameter must be a whole number from 1 to 100.";
+	if (parse_size(q->per_page, &p->limit) == -1)
+		return "The perPage parameter must be a whole number from 1 to 100.";
 	return read_position(a, q, sorts, nsorts, p);
 }
 

@@ -60,15 +60,17 @@ struct cursor_query {
 };
 
 /*
- * Reads q into *p: limit and perPage are clamped to 1..100; sort must name
- * a row of sorts (nsorts rows); order is asc or desc.  Without order, the
+ * Reads q into *p: limit and perPage are whole numbers from 1 to
+ * CURSOR_MAX_LIMIT; page or perPage asks for offset mode (page 1 when only
+ * perPage is given); sort must name a row of sorts (nsorts rows); order is
+ * asc or desc.  Without order, the
  * list is descending when default_desc is set, unless sort names an
  * ascending row.  An offset_only sort is always in offset mode (page 1
  * when none is given) and refuses a cursor.  A cursor is read only in the
  * one spelling cursor_make writes for what it holds; its text key is kept
  * in the arena.  Returns NULL, or for a malformed value, a cursor that is
  * not one of ours or that was made for another sort, or a cursor together
- * with page, the message of the 400, naming the parameter.
+ * with page or perPage, the message of the 400, naming the parameter.
  */
 const char *cursor_read(struct arena *a, const struct cursor_query *q,
     const struct cursor_sort *sorts, int nsorts, int default_sort,

@@ -22,7 +22,7 @@ int path_normalise(const char *uri, size_t len, char *out, size_t outsz);
 
 /*
  * Matches path against pattern ("/api/v1/posts/{id}").  Each {id} matches a
- * decimal integer 1..2^63-1 without leading zeros, stored in params (room
+ * decimal integer 1..2^53-1 without leading zeros, stored in params (room
  * for PATH_MAX_PARAMS); *nparams receives how many.  Returns 1 on a match.
  */
 int path_match(const char *pattern, const char *path, int64_t *params,

@@ -93,6 +93,27 @@ charset_not_utf8(const char *ctype)
 	    (v[5] != '\0' && v[5] != '"' && v[5] != ';' && v[5] != ' ');
 }
 
+/*
+ * 1 when the comma-separated header value h (NULL: absent) names want, in
+ * any case, with or without parameters.
+ */
+static int
+list_names(const char *h, const char *want)
+{
+	const char *p;
+	size_t n = strlen(want);
+
+	if (h == NULL)
+		return 0;
+	for (p = h; *p != '\0'; p++)
+		if (strncasecmp(p, want, n) == 0 &&
+		    (p == h || p[-1] == ',' || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ';' || p[n] == ' ' ||
+		    p[n] == '\t'))
+			return 1;
+	return 0;
+}
+
 /* Reads exactly n bytes of body into the arena. */
 static enum err
 body_fetch(struct req *r, size_t n, char **out)
@@ -115,6 +136,40 @@ body_fetch(struct req *r, size_t n, char **out)
 	return ERR_NONE;
 }
 
+/*
+ * Reads a body of no declared length to its end (a chunked body that the
+ * web server passes on undone, as Apache's plain CGI does) into the arena:
+ * at most max bytes, else ERR_PAYLOAD_TOO_LARGE.
+ */
+static enum err
+body_fetch_all(struct req *r, size_t max, char **out, size_t *len)
+{
+	char *p;
+	size_t got = 0;
+	int k;
+
+	if ((p = arena_alloc(r->arena, max + 2)) == NULL)
+		return ERR_INTERNAL;
+	while (got <= max) {
+		if ((k = r->read_body(r->io, p + got, max + 1 - got)) <= 0)
+			break;
+		got += (size_t)k;
+	}
+	if (got > max)
+		return ERR_PAYLOAD_TOO_LARGE;
+	p[got] = '\0';
+	*out = p;
+	*len = got;
+	return ERR_NONE;
+}
+
+/* 1 when the request's body is chunked (Transfer-Encoding names chunked). */
+static int
+body_chunked(const struct req *r)
+{
+	return list_names(http_env(r, "HTTP_TRANSFER_ENCODING"), "chunked");
+}
+
 enum err
 http_read_body(struct req *r, size_t json_max, size_t form_max)
 {
@@ -125,23 +180,32 @@ http_read_body(struct req *r, size_t json_max, size_t form_max)
 	enum form_err fe;
 	size_t max, len;
 	char *end, *body;
-	unsigned long long v;
+	unsigned long long v = 0;
 	enum err e;
 
 	if (ctype != NULL && *ctype == '\0')
 		ctype = NULL;
 	if (clen == NULL || *clen == '\0') {
+		/*
+		 * lighttpd, mod_proxy_fcgi and mod_fcgid read a chunked body
+		 * whole and pass on its length; Apache's plain CGI passes the
+		 * data alone, to read to its end.
+		 */
+		if (!body_chunked(r))
+			return ctype == NULL ? ERR_NONE : ERR_LENGTH_REQUIRED;
 		if (ctype == NULL)
+			return ERR_UNSUPPORTED_MEDIA_TYPE;
+		clen = NULL;
+	} else {
+		errno = 0;
+		v = strtoull(clen, &end, 10);
+		if (errno != 0 || *end != '\0' ||
+		    !isdigit((unsigned char)clen[0]))
+			return http_fail(r, ERR_BAD_REQUEST,
+			    "The Content-Length header is not a number.");
+		if (v == 0 && ctype == NULL)
 			return ERR_NONE;
-		return ERR_LENGTH_REQUIRED;
 	}
-	errno = 0;
-	v = strtoull(clen, &end, 10);
-	if (errno != 0 || *end != '\0' || !isdigit((unsigned char)clen[0]))
-		return http_fail(r, ERR_BAD_REQUEST,
-		    "The Content-Length header is not a number.");
-	if (v == 0 && ctype == NULL)
-		return ERR_NONE;
 	if (ctype == NULL)
 		return ERR_UNSUPPORTED_MEDIA_TYPE;
 	if (media_is(ctype, "application/json")) {
@@ -155,10 +219,13 @@ http_read_body(struct req *r, size_t json_max, size_t form_max)
 		max = form_max;
 	} else
 		return ERR_UNSUPPORTED_MEDIA_TYPE;
-	if (v > max)
+	if (clen == NULL)
+		e = body_fetch_all(r, max, &body, &len);
+	else if (v > max)
 		return ERR_PAYLOAD_TOO_LARGE;
-	len = (size_t)v;
-	if ((e = body_fetch(r, len, &body)) != ERR_NONE)
+	else
+		e = body_fetch(r, len = (size_t)v, &body);
+	if (e != ERR_NONE)
 		return e;
 	r->body_kind = kind;
 	if (kind == BODY_JSON) {
@@ -195,18 +262,7 @@ http_form_sent(const struct req *r)
 static int
 accepts(const struct req *r, const char *want)
 {
-	const char *h = http_env(r, "HTTP_ACCEPT"), *p;
-	size_t n = strlen(want);
-
-	if (h == NULL)
-		return 0;
-	for (p = h; *p != '\0'; p++)
-		if (strncasecmp(p, want, n) == 0 &&
-		    (p == h || p[-1] == ',' || p[-1] == ' ' || p[-1] == '\t') &&
-		    (p[n] == '\0' || p[n] == ',' || p[n] == ';' || p[n] == ' ' ||
-		    p[n] == '\t'))
-			return 1;
-	return 0;
+	return list_names(http_env(r, "HTTP_ACCEPT"), want);
 }
 
 int

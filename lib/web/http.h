@@ -137,7 +137,7 @@ enum err http_validate(struct req *r, const struct vfield *tab, size_t n,
 enum err http_query(struct req *r, const char *name, const char **value);
 
 /*
- * The query parameter name as an id (a canonical decimal 1..2^63-1) in
+ * The query parameter name as an id (a canonical decimal 1..2^53-1) in
  * *id, 0 when absent; anything else is ERR_BAD_REQUEST.
  */
 enum err http_query_id(struct req *r, const char *name, int64_t *id);

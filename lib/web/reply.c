@@ -138,14 +138,15 @@ reply_see_other(struct req *r, const char *location)
 {
 	if (reply_location(r, location) == -1)
 		return ERR_INTERNAL;
+	/*
+	 * No body: a browser follows Location without showing one, and a
+	 * page here would be the only text/html answer of an operation whose
+	 * other success is a bodiless 204, which leads the clients generated
+	 * from docs/openapi.yaml to ask for text/html.
+	 */
 	buf_reset(r->out);
-	html_begin(r->out, "See Other");
-	buf_puts(r->out, "<p>Continue to ");
-	html_link(r->out, location, location);
-	buf_puts(r->out, ".</p>\n");
-	html_end(r->out);
 	r->status = 303;
-	r->content_type = HTML_CONTENT_TYPE;
+	r->content_type = NULL;
 	return ERR_NONE;
 }
 
@@ -288,6 +289,8 @@ reply_error(struct req *r)
 	r->location = NULL;
 	buf_reset(b);
 	if (r->browser) {
+		/* The same URL answers JSON to another Accept. */
+		reply_header(r, "Vary", "Accept");
 		render_error_page(r, e, r->err_message != NULL ?
 		    r->err_message : error_message(e));
 		goto headers;

@@ -39,9 +39,8 @@ enum err reply_list(struct req *r, const struct cursor_params *p,
 enum err reply_created(struct req *r, const char *location, cJSON *data);
 
 /*
- * Answers 303 See Other to location, a path on this site, with a small
- * page linking to it; it replaces r->location, and headers set so far are
- * kept.
+ * Answers 303 See Other to location, a path on this site, without a
+ * body; it replaces r->location, and headers set so far are kept.
  */
 enum err reply_see_other(struct req *r, const char *location);
 

@@ -13,8 +13,9 @@
 // Responses are validated with Ajv against the spec's JSON Schemas
 // (OpenAPI 3.1 uses JSON Schema 2020-12): the status must be documented
 // for the operation, the documented required headers present, every
-// documented header that is present valid, and the body valid for its
-// content type.
+// documented header that is present valid, the headers of
+// x-quill-every-response (by media type) present and valid, and the body
+// valid for its content type.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
@@ -268,6 +269,7 @@ class Spec {
     }
     responses = pointerGet(this.spec, respPtr);
     result.key = `${key} ${rec.status}`;
+    this.checkEveryResponse(headers, result.errors);
     const status = String(rec.status);
     const code = [status, `${status[0]}XX`, 'default'].find((c) => c in responses);
     if (!code) {
@@ -280,7 +282,20 @@ class Spec {
     return result;
   }
 
-  checkHeaders(resp, rptr, headers, errors) {
+  // The headers of x-quill-every-response: those of '*', and those of the
+  // answer's media type ('none' when it has no Content-Type).
+  checkEveryResponse(headers, errors) {
+    const every = this.spec['x-quill-every-response'];
+    if (!every) return;
+    const media = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() || 'none';
+    for (const group of ['*', media]) {
+      if (!every[group]) continue;
+      this.checkHeaders(every[group], pointerJoin('', 'x-quill-every-response', group),
+        headers, errors, `every ${group} answer: `);
+    }
+  }
+
+  checkHeaders(resp, rptr, headers, errors, prefix = '') {
     for (const name of Object.keys(resp.headers ?? {})) {
       const { node: h, ptr } = resolve(this.spec, pointerJoin(rptr, 'headers', name));
       const value = headers[name.toLowerCase()];
@@ -289,14 +304,14 @@ class Spec {
         // type only (the ETag of a post's JSON, which its page does not carry).
         const media = (headers['content-type'] ?? '').split(';')[0].trim();
         if (h.required || h['x-quill-required-with'] === media)
-          errors.push(`header ${name} is required`);
+          errors.push(`${prefix}header ${name} is required`);
         continue;
       }
       if (!h.schema) continue;
       const s = resolve(this.spec, pointerJoin(ptr, 'schema'));
       const typed = (s.node.type === 'integer' || s.node.type === 'number') &&
         /^-?[0-9]+$/.test(value) ? Number(value) : value;
-      errors.push(...this.validate(s.ptr, typed, `header ${name}: value ${JSON.stringify(value)}`));
+      errors.push(...this.validate(s.ptr, typed, `${prefix}header ${name}: value ${JSON.stringify(value)}`));
     }
   }
 

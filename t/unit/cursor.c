@@ -105,13 +105,20 @@ test_params(void)
 	reads("", &p, "no parameters");
 	ok(p.mode == CURSOR_KEYSET && p.limit == 20 && p.sort == 0 && p.desc == 1 && !p.after,
 	    "defaults: cursor mode, 20, default sort, descending");
-	reads("limit=0", &p, "limit=0 is accepted");
-	is_int(p.limit, 1, "limit=0 is clamped to 1");
-	parse("limit=1000", &p);
-	is_int(p.limit, 100, "limit=1000 is clamped to 100");
-	parse("limit=-5", &p);
-	is_int(p.limit, 1, "a negative limit is clamped to 1");
+	reads("limit=1", &p, "limit=1 is accepted");
+	is_int(p.limit, 1, "limit=1 is read");
+	reads("limit=100", &p, "limit=100 is accepted");
+	is_int(p.limit, 100, "limit=100 is read");
+	refuses("limit=0", &p, "limit", "limit=0 is 400");
+	refuses("limit=101", &p, "limit", "limit=101 is 400");
+	refuses("limit=-5", &p, "limit", "a negative limit is 400");
 	refuses("limit=ten", &p, "limit", "limit=ten is 400");
+	refuses("page=1&perPage=0", &p, "perPage", "perPage=0 is 400");
+	refuses("page=1&perPage=101", &p, "perPage", "perPage=101 is 400");
+	reads("perPage=7", &p, "perPage without page");
+	ok(p.mode == CURSOR_OFFSET && p.page == 1 && p.limit == 7,
+	    "perPage alone is page 1 in offset mode");
+	refuses("perPage=7&cursor=abc", &p, "perPage", "perPage with a cursor is 400");
 	reads("sort=name&order=asc", &p, "sort and order");
 	ok(p.sort == 1 && p.desc == 0, "sort=name order=asc are read");
 	parse("sort=name", &p);

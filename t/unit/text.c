@@ -169,8 +169,10 @@ test_id(void)
 {
 	is_int(id("1"), 1, "1 is an id");
 	is_int(id("42"), 42, "42 is an id");
-	is_int(id("9223372036854775807"), INT64_MAX, "INT64_MAX is an id");
-	is_int(id("9223372036854775808"), -1, "INT64_MAX + 1 is not");
+	is_int(id("9007199254740991"), TEXT_ID_MAX, "2^53 - 1 is an id");
+	is_int(id("9007199254740992"), -1, "2^53 is not");
+	is_int(id("9999999999999999"), -1, "16 nines are not");
+	is_int(id("9223372036854775807"), -1, "INT64_MAX is not");
 	is_int(id("99999999999999999999"), -1, "20 digits are not");
 	is_int(id("0"), -1, "0 is not");
 	is_int(id("07"), -1, "a leading zero is not canonical");
