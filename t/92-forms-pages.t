@@ -178,4 +178,55 @@ ok(@next && $next[0] ne $links[0] && $next[0] ne $links[1], 'which shows the pos
 $r = api($srv, 'GET', '/api/v1/posts?status=draft', headers => { accept => 'text/html', cookie => $cookie });
 like($r->{content}, qr{<h1>Drafts</h1>}, "a user's drafts");
 
+# The one-time notice: a form's 303 leaves the notice's name in a cookie,
+# the next page the site renders shows its fixed text once and clears it.
+sub notice_cookie {
+    my ($r) = @_;
+    my ($c) = grep { /^__Host-quill_notice=/ } set_cookies($r);
+    return $c;
+}
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => 'Noticed', body => 'b', status => 'published' },
+    headers => \%b);
+is($r->{status}, 303, 'a post published by form answers 303');
+is(notice_cookie($r), '__Host-quill_notice=post-published; Path=/; Max-Age=60; Secure; HttpOnly; SameSite=Lax',
+    'with the name of its notice in a short-lived __Host- cookie');
+my $next = $r->{headers}{location};
+$r = api($srv, 'GET', $next, headers => { cookie => "$cookie; __Host-quill_notice=post-published",
+    accept => 'text/html' });
+page_ok($r, 200, 'the page after it');
+like($r->{content}, qr{<main id="main">\n<p class="notice" role="status">Post published\.</p>},
+    'shows the notice at the top of the content');
+is(notice_cookie($r), '__Host-quill_notice=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax',
+    'and clears it, so it shows once');
+is($r->{headers}{'cache-control'}, 'no-store', 'a page with a notice is not kept');
+$r = api($srv, 'GET', $next, headers => { cookie => $cookie, accept => 'text/html' });
+unlike($r->{content}, qr/class="notice"/, 'without the cookie, no notice');
+is(notice_cookie($r), undef, 'and nothing to clear');
+for my $bad ('<script>alert(1)</script>', 'Hacked', 'post-published; __Host-quill_notice=signed-out') {
+    $r = api($srv, 'GET', '/api/v1/posts', headers => { cookie => "__Host-quill_notice=$bad", accept => 'text/html' });
+    page_ok($r, 200, "a notice cookie of '$bad'");
+    unlike($r->{content}, qr/class="notice"|<script|Hacked/, 'shows nothing of it');
+    like(notice_cookie($r) // '', qr/^__Host-quill_notice=; .*Max-Age=0/, 'and is cleared');
+}
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => 'Quiet', body => 'b' },
+    headers => { %b, accept => 'application/json' });
+is(notice_cookie($r), undef, 'a form that asks for JSON gets no notice');
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => 'Draft', body => 'b' }, headers => \%b);
+like(notice_cookie($r), qr/^__Host-quill_notice=draft-saved;/, 'a draft has a notice of its own');
+my ($did) = $r->{headers}{location} =~ m{(\d+)$};
+$r = api($srv, 'POST', "/api/v1/posts/$did?_method=PATCH", form => { title => 'Draft 2', returnTo => "/api/v1/posts/$did" },
+    headers => \%b);
+like(notice_cookie($r), qr/^__Host-quill_notice=post-saved;/, 'an edit too');
+$r = api($srv, 'POST', "/api/v1/posts/$did?_method=DELETE", form => { returnTo => '/api/v1/posts' }, headers => \%b);
+like(notice_cookie($r), qr/^__Host-quill_notice=post-deleted;/, 'and a delete');
+$r = api($srv, 'GET', '/api/v1/posts', headers => { cookie => "$cookie; __Host-quill_notice=post-deleted",
+    accept => 'text/html' });
+like($r->{content}, qr{<p class="notice" role="status">Post deleted\.</p>}, 'shown on the list it leads to');
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => '', body => 'b' }, headers => \%b);
+is(notice_cookie($r), undef, 'a refused form leaves no notice');
+my ($c2) = form_login($srv, $email, $pw);
+$r = api($srv, 'POST', '/api/v1/auth/logout', form => { returnTo => '/' },
+    headers => { cookie => $c2, 'sec-fetch-site' => 'same-origin' });
+like(notice_cookie($r), qr/^__Host-quill_notice=signed-out;/, 'logging out leaves "signed out"');
+
 done_testing();

@@ -40,6 +40,10 @@ static const char page_csp[] = "Content-Security-Policy: " HTML_CSP "\r\n";
 #define SESSION_COOKIE COOKIE_SESSION "=%s; Path=/; Max-Age=%ld; Secure; " \
 	"HttpOnly; SameSite=Lax"
 
+/* The notice cookie with value %s and lifetime %d, set or cleared. */
+#define NOTICE_COOKIE COOKIE_NOTICE "=%s; Path=/; Max-Age=%d; Secure; " \
+	"HttpOnly; SameSite=Lax"
+
 
 int
 reply_header(struct req *r, const char *name, const char *value)
@@ -111,8 +115,17 @@ reply_created(struct req *r, const char *location, cJSON *data)
 enum err
 reply_see_other(struct req *r, const char *location)
 {
+	char v[128];
+
 	if (reply_location(r, location) == -1)
 		return ERR_INTERNAL;
+	/* The next page shows the notice, by name only (pure/notice.h). */
+	if (r->notice > NOTICE_NONE && r->notice < NOTICE__MAX) {
+		snprintf(v, sizeof(v), NOTICE_COOKIE, notice_names[r->notice],
+		    NOTICE_TTL);
+		reply_header(r, "Set-Cookie", v);
+		r->notice_clear = 0;
+	}
 	buf_reset(r->out);
 	html_begin(r->out, "See Other");
 	buf_puts(r->out, "<p>Continue to ");
@@ -328,7 +341,9 @@ reply_head(const struct req *r, struct buf *head)
 	buf_puts(head, r->content_type != NULL &&
 	    strncmp(r->content_type, "text/html", 9) == 0 ? page_csp : data_csp);
 	buf_puts(head, "Cache-Control: ");
-	buf_puts(head, r->cache_control != NULL ? r->cache_control : "no-store");
+	/* A page showing a notice is for this one reader, this one time. */
+	buf_puts(head, r->cache_control != NULL && !r->notice_clear ?
+	    r->cache_control : "no-store");
 	buf_puts(head, "\r\nX-Request-Id: ");
 	buf_puts(head, r->request_id);
 	buf_puts(head, "\r\n");
@@ -339,6 +354,8 @@ reply_head(const struct req *r, struct buf *head)
 	}
 	if (r->cookie_clear)
 		buf_printf(head, "Set-Cookie: " SESSION_COOKIE "\r\n", "", 0L);
+	if (r->notice_clear)
+		buf_printf(head, "Set-Cookie: " NOTICE_COOKIE "\r\n", "", 0);
 	buf_append(head, r->hdr->data != NULL ? r->hdr->data : "", r->hdr->len);
 	buf_puts(head, "\r\n");
 }

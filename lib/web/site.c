@@ -2,10 +2,34 @@
 
 #include "base/error.h"
 #include "gen/templates.h"
+#include "pure/cookie.h"
 #include "pure/form.h"
 #include "web/auth.h"
 #include "web/reply.h"
 #include "web/site.h"
+
+/*
+ * The notice r's browser was left by the form it sent last (pure/notice.h),
+ * into d, once: reply_head clears its cookie.  A cookie of no notice
+ * (given twice, or of a name not in the table) shows nothing, and is
+ * cleared too.
+ */
+static void
+site_notice(struct req *r, struct tpl_data *d)
+{
+	const char *h = http_env(r, "HTTP_COOKIE"), *v;
+	enum notice n = NOTICE_NONE;
+	size_t len;
+	int rc;
+
+	if (h == NULL || (rc = cookie_get(h, COOKIE_NOTICE, &v, &len)) == 0)
+		return;
+	if (rc == 1)
+		n = notice_parse(v, len);
+	if (n != NOTICE_NONE)
+		tpl_str(d, TK_notice, notice_texts[n]);
+	r->notice_clear = 1;
+}
 
 struct tpl_data *
 site_page(struct req *r, const char *title)
@@ -18,6 +42,7 @@ site_page(struct req *r, const char *title)
 		return NULL;
 	tpl_str(d, TK_title, title);
 	tpl_bool(d, TK_signed_in, r->who.user_id != 0);
+	site_notice(r, d);
 	/* Only a cookie session has a token; a Bearer caller needs none. */
 	if (auth_csrf_token(r, csrf) == 0) {
 		if ((tok = arena_strndup(r->arena, csrf, strlen(csrf))) == NULL)
