@@ -178,6 +178,30 @@ ok(@next && $next[0] ne $links[0] && $next[0] ne $links[1], 'which shows the pos
 $r = api($srv, 'GET', '/api/v1/posts?status=draft', headers => { accept => 'text/html', cookie => $cookie });
 like($r->{content}, qr{<h1>Drafts</h1>}, "a user's drafts");
 
+# The error pages and the 303's are the site's pages (templates/error.html,
+# see_other.html in layout.html): the site's head, navigation and footer.
+sub site_page_ok {
+    my ($r, $title, $what) = @_;
+    like($r->{content}, qr{<title>\Q$title\E - Quill</title>}, "$what: titled");
+    like($r->{content}, qr{<a class="skip-link" href="#main">}, "$what: the skip link");
+    like($r->{content}, qr{<nav class="site-nav" aria-label="Site">}, "$what: the navigation");
+    like($r->{content}, qr{<footer class="site-footer">}, "$what: the footer");
+}
+for my $e (['GET', '/api/v1/posts/999999', 404, 'Not Found'], ['GET', '/api/v1/postsX', 404, 'Not Found'],
+    ['PUT', '/api/v1/posts', 405, 'Method Not Allowed']) {
+    my ($m, $path, $status, $reason) = @$e;
+    $r = api($srv, $m, $path, headers => { accept => 'text/html', 'x-request-id' => "page-$status" });
+    page_ok($r, $status, "$m $path for a browser");
+    site_page_ok($r, "$status $reason", "$m $path");
+    like($r->{content}, qr{<h1>$status \Q$reason\E</h1>\n<p class="message">[^<]+</p>}, "$m $path: says what went wrong");
+    like($r->{content}, qr{<p class="request-id">Reference: request page-$status</p>}, "$m $path: the request's reference");
+    unlike($r->{content}, qr/NOT_FOUND|METHOD_NOT_ALLOWED/, "$m $path: no internal code");
+}
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => 'Chrome', body => 'b', returnTo => '/done.html' }, headers => \%b);
+site_page_ok($r, 'See other', 'the page of a 303');
+like($r->{content}, qr{<p>Continue to <a href="/done.html">/done.html</a>\.</p>}, 'links to where it goes');
+like($r->{content}, qr{<button type="submit" class="link">Log out</button>}, "its navigation is the logged-in reader's");
+
 # The one-time notice: a form's 303 leaves the notice's name in a cookie,
 # the next page the site renders shows its fixed text once and clears it.
 sub notice_cookie {

@@ -449,7 +449,7 @@ app_form_done(struct req *r)
 	if (to == NULL)
 		to = r->status == 201 && r->location != NULL ? r->location :
 		    config.form_redirect;
-	return reply_see_other(r, to);
+	return reply_see_other(r, to, site_see_other_page);
 }
 
 /* Adds the CORS headers of an actual (not preflight) request. */
@@ -678,7 +678,7 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 		r->err = e;
 		if (e == ERR_RATE_LIMITED && r->rate.limit > 0)
 			ratelimit_log(&r->rate, r->request_id, r->client);
-		reply_error(r);
+		reply_error(r, site_error_page);
 	}
 	reply_head(r, head);
 	io_write(io, head, r);

@@ -112,8 +112,22 @@ reply_created(struct req *r, const char *location, cJSON *data)
 	return reply_data(r, 201, data);
 }
 
+/*
+ * Writes r's page with page into r->out; when memory ran out on the way,
+ * the answer keeps its status and headers and has no body.
+ */
+static void
+reply_site_page(struct req *r, reply_page_fn page)
+{
+	r->content_type = HTML_CONTENT_TYPE;
+	buf_reset(r->out);
+	page(r);
+	if (r->out->oom)
+		buf_reset(r->out);
+}
+
 enum err
-reply_see_other(struct req *r, const char *location)
+reply_see_other(struct req *r, const char *location, reply_page_fn page)
 {
 	char v[128];
 
@@ -126,14 +140,8 @@ reply_see_other(struct req *r, const char *location)
 		reply_header(r, "Set-Cookie", v);
 		r->notice_clear = 0;
 	}
-	buf_reset(r->out);
-	html_begin(r->out, "See Other");
-	buf_puts(r->out, "<p>Continue to ");
-	html_link(r->out, location, location);
-	buf_puts(r->out, ".</p>\n");
-	html_end(r->out);
 	r->status = 303;
-	r->content_type = HTML_CONTENT_TYPE;
+	reply_site_page(r, page);
 	return ERR_NONE;
 }
 
@@ -215,48 +223,8 @@ out_kv(struct buf *b, const char *key, const char *value, int comma)
 	buf_puts(b, "\"");
 }
 
-/* Writes the page for error e with message into r->out. */
-static void
-render_error_page(struct req *r, enum err e, const char *message)
-{
-	struct buf *b = r->out;
-	const char *back = http_form_path(r, "backTo");
-	char title[64];
-	size_t i;
-
-	snprintf(title, sizeof(title), "%d %s", r->status,
-	    error_reason(r->status));
-	r->content_type = HTML_CONTENT_TYPE;
-	buf_reset(b);
-	html_begin(b, title);
-	buf_puts(b, "<h1>");
-	html_text(b, title);
-	buf_puts(b, "</h1>\n<p class=\"message\">");
-	html_text(b, message);
-	buf_puts(b, "</p>\n");
-	if (r->details.n > 0) {
-		buf_puts(b, "<ul class=\"errors\">\n");
-		for (i = 0; i < r->details.n; i++) {
-			buf_puts(b, "<li><strong>");
-			html_text(b, r->details.e[i].field);
-			buf_puts(b, "</strong>: ");
-			html_text(b, r->details.e[i].message);
-			buf_puts(b, "</li>\n");
-		}
-		buf_puts(b, "</ul>\n");
-	}
-	buf_puts(b, "<p>");
-	html_link(b, back != NULL ? back : "/", "Go back");
-	buf_puts(b, "</p>\n<p class=\"request-id\">Error ");
-	html_text(b, error_code(e));
-	buf_puts(b, ", request ");
-	html_text(b, r->request_id);
-	buf_puts(b, "</p>\n");
-	html_end(b);
-}
-
 void
-reply_error(struct req *r)
+reply_error(struct req *r, reply_page_fn page)
 {
 	struct buf *b = r->out;
 	char now[32], num[24];
@@ -276,8 +244,8 @@ reply_error(struct req *r)
 	r->location = NULL;
 	buf_reset(b);
 	if (r->browser) {
-		render_error_page(r, e, r->err_message != NULL ?
-		    r->err_message : error_message(e));
+		r->err = e;
+		reply_site_page(r, page);
 		goto headers;
 	}
 	buf_puts(b, "{\"error\":{");

@@ -59,6 +59,45 @@ site_render(struct buf *b, const struct tpl *t, const struct tpl_data *d)
 		b->oom = 1;
 }
 
+void
+site_error_page(struct req *r)
+{
+	struct tpl_data *d, *item;
+	const char *back = http_form_path(r, "backTo");
+	char *title;
+	size_t i;
+
+	if ((title = arena_printf(r->arena, "%d %s", r->status,
+	    error_reason(r->status))) == NULL ||
+	    (d = site_page(r, title)) == NULL) {
+		r->out->oom = 1;
+		return;
+	}
+	tpl_str(d, TK_heading, title);
+	tpl_str(d, TK_message, r->err_message != NULL ? r->err_message :
+	    error_message(r->err));
+	tpl_bool(d, TK_field_errors, r->details.n > 0);
+	for (i = 0; i < r->details.n; i++) {
+		if ((item = tpl_item(d, TK_errors)) == NULL)
+			break;	/* remembered: site_render fails */
+		tpl_str(item, TK_field, r->details.e[i].field);
+		tpl_str(item, TK_text, r->details.e[i].message);
+	}
+	tpl_str(d, TK_back, back != NULL ? back : "/");
+	tpl_str(d, TK_request_id, r->request_id);
+	site_render(r->out, &tpl_error, d);
+}
+
+void
+site_see_other_page(struct req *r)
+{
+	struct tpl_data *d = site_page(r, "See other");
+
+	if (d != NULL)
+		tpl_str(d, TK_location, r->location);
+	site_render(r->out, &tpl_see_other, d);
+}
+
 /* The field of f called name, or NULL. */
 static const struct site_field *
 site_field_find(const struct site_form *f, const char *name)

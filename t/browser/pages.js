@@ -95,7 +95,13 @@ run(async (browser) => {
     is(await page.locator('.post-body p').count(), 2, `${w.name}: its text in paragraphs`);
     ok(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(await page.getAttribute('.meta time', 'datetime')),
       `${w.name}: its date in <time datetime>`);
+    is(await page.textContent('p.notice'), 'Post published.', `${w.name}: with a notice that it is published`);
     await check(page, res, `${w.name}-post-author`);
+    await page.reload();
+    is(await page.locator('p.notice').count(), 0, `${w.name}: shown once`);
+    res = await page.goto(`${base}/api/v1/posts/999999`);
+    is(res.status(), 404, `${w.name}: a post that is not there`);
+    await check(page, res, `${w.name}-not-found`);
 
     // More posts, to page through two at a time; a search; the drafts.
     for (let i = 1; i <= 3; i++) {
