@@ -121,7 +121,7 @@ reply_site_page(struct req *r, reply_page_fn page)
 {
 	r->content_type = HTML_CONTENT_TYPE;
 	buf_reset(r->out);
-	page(r);
+	page(r, r->out);
 	if (r->out->oom)
 		buf_reset(r->out);
 }

@@ -42,11 +42,11 @@ enum err reply_created(struct req *r, const char *location, cJSON *data);
 typedef void (*reply_html)(struct buf *b, const void *arg);
 
 /*
- * Writes the page of r's answer into r->out, from what r holds (its
- * status, location, error): the site's pages (web/site), which reply
- * writes through these so that it needs no template of its own.
+ * Writes the page of r's answer into b, from what r holds (its status,
+ * location, error): the site's pages (web/site), which reply writes
+ * through these so that it needs no template of its own.
  */
-typedef void (*reply_page_fn)(struct req *r);
+typedef void (*reply_page_fn)(struct req *r, struct buf *b);
 
 /*
  * Answers 303 See Other to location, a path on this site, with the page

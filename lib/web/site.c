@@ -60,7 +60,7 @@ site_render(struct buf *b, const struct tpl *t, const struct tpl_data *d)
 }
 
 void
-site_error_page(struct req *r)
+site_error_page(struct req *r, struct buf *b)
 {
 	struct tpl_data *d, *item;
 	const char *back = http_form_path(r, "backTo");
@@ -70,7 +70,7 @@ site_error_page(struct req *r)
 	if ((title = arena_printf(r->arena, "%d %s", r->status,
 	    error_reason(r->status))) == NULL ||
 	    (d = site_page(r, title)) == NULL) {
-		r->out->oom = 1;
+		b->oom = 1;
 		return;
 	}
 	tpl_str(d, TK_heading, title);
@@ -85,17 +85,17 @@ site_error_page(struct req *r)
 	}
 	tpl_str(d, TK_back, back != NULL ? back : "/");
 	tpl_str(d, TK_request_id, r->request_id);
-	site_render(r->out, &tpl_error, d);
+	site_render(b, &tpl_error, d);
 }
 
 void
-site_see_other_page(struct req *r)
+site_see_other_page(struct req *r, struct buf *b)
 {
 	struct tpl_data *d = site_page(r, "See other");
 
 	if (d != NULL)
 		tpl_str(d, TK_location, r->location);
-	site_render(r->out, &tpl_see_other, d);
+	site_render(b, &tpl_see_other, d);
 }
 
 /* The field of f called name, or NULL. */

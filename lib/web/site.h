@@ -29,10 +29,10 @@ void	 site_render(struct buf *b, const struct tpl *t, const struct tpl_data *d);
  * its status and reason as the title, the message, each field error, a
  * link back to the form's backTo path (else to /), and the request id.
  */
-void	 site_error_page(struct req *r);
+void	 site_error_page(struct req *r, struct buf *b);
 
 /* For reply_see_other: the page of a 303, a link to r->location. */
-void	 site_see_other_page(struct req *r);
+void	 site_see_other_page(struct req *r, struct buf *b);
 
 /* A field of a form page: what it sent goes back into it. */
 struct site_field {
