@@ -74,16 +74,31 @@ $r = api($srv, 'POST', '/api/v1/posts', form => { title => 'T', body => '', stat
 like($r->{content}, qr{<option value="published" selected>Published</option>}, 'the status chosen is kept');
 like($r->{content}, qr{<input id="title"[^>]*value="T">}, 'and the title');
 
-# A form of no page of its own fails with the error page, its way back escaped.
-$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PATCH", form => { title => '',
-    backTo => '/x"><script>alert(1)</script>' }, headers => \%b);
+# The edit form of a post's page comes back on a page of its own.
+$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PATCH", form => { title => '', body => 'edited <text>',
+    status => 'published' }, headers => \%b);
 page_ok($r, 422, 'an edit form that fails validation');
+like($r->{content}, qr{<h1>Edit a post</h1>}, 'comes back as the edit form');
+like($r->{content}, qr{<form method="post" action="/api/v1/posts/$id\?_method=PATCH">}, 'posting to the post again');
+like($r->{content}, qr{<li><a href="#title">Title: Must not be empty.</a></li>}, 'the summary links to the field');
+like($r->{content}, qr{<input id="title"[^>]*value=""[^>]* aria-invalid="true" aria-describedby="title-error">},
+    'the message beside its field');
+like($r->{content}, qr{<textarea id="body"[^>]*>\nedited &lt;text&gt;</textarea>}, 'what was typed is kept');
+like($r->{content}, qr{<option value="published" selected>Published</option>}, 'and the status chosen');
+like($r->{content}, qr{<a href="/api/v1/posts/$id">Back to the post as it is</a>}, 'with a way back to the post');
+$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PATCH", form => { title => '' }, headers => \%b);
+like($r->{content}, qr{<option value="published" selected>Published</option>}, 'a status not sent is the stored one');
+
+# A form of no page of its own fails with the error page, its way back escaped.
+$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PUT", form => { title => '',
+    backTo => '/x"><script>alert(1)</script>' }, headers => \%b);
+page_ok($r, 422, 'a form without a page that fails validation');
 like($r->{content}, qr{<h1>422 Unprocessable Content</h1>}, 'the page names the status');
 like($r->{content}, qr{<li><strong>title</strong>: Must not be empty.</li>}, 'and each field error');
 like($r->{content}, qr{<a href="/x&quot;&gt;&lt;script&gt;alert\(1\)&lt;/script&gt;">Go back</a>},
     'the way back is the form page, escaped');
 unlike($r->{content}, qr/<script/, 'no markup gets through');
-$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PATCH", form => { title => '', backTo => 'https://evil.example/' }, headers => \%b);
+$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PUT", form => { title => '', backTo => 'https://evil.example/' }, headers => \%b);
 like($r->{content}, qr{<a href="/">Go back</a>}, 'a backTo that is not a path of the site is not linked');
 
 # Log in and register: the password is never sent back.
@@ -177,6 +192,36 @@ my @next = $r->{content} =~ m{<h2><a href="(/api/v1/posts/\d+)">}g;
 ok(@next && $next[0] ne $links[0] && $next[0] ne $links[1], 'which shows the posts after them');
 $r = api($srv, 'GET', '/api/v1/posts?status=draft', headers => { accept => 'text/html', cookie => $cookie });
 like($r->{content}, qr{<h1>Drafts</h1>}, "a user's drafts");
+
+# The password forms come back too: the email and the reset code kept,
+# never a password.
+$r = api($srv, 'POST', '/api/v1/auth/password/forgot', form => { email => 'not <an> email' },
+    headers => { origin => $srv->{base} });
+page_ok($r, 422, 'a forgot-password form with a bad email');
+like($r->{content}, qr{<h1>Forgot your password\?</h1>}, 'comes back as the form');
+like($r->{content}, qr{<p id="email-error" class="field-error">[^<]+</p>\n<input id="email"[^>]*value="not &lt;an&gt; email" aria-invalid="true" aria-describedby="email-error">},
+    'the email kept, escaped, its message beside it');
+like($r->{content}, qr{<li><a href="#email">Email of your account: }, 'and in the summary');
+$r = api($srv, 'POST', '/api/v1/auth/password/reset', form => { token => 'nonsense-code', password => 'a long enough passphrase' },
+    headers => { origin => $srv->{base} });
+page_ok($r, 422, 'a reset form with a code that is no code');
+like($r->{content}, qr{<h1>Choose a new password</h1>}, 'comes back as the form');
+like($r->{content}, qr{<input id="token"[^>]*value="nonsense-code" aria-invalid="true" aria-describedby="token-error">},
+    'the code kept, marked');
+unlike($r->{content}, qr/a long enough passphrase/, 'the password not');
+$r = api($srv, 'POST', '/api/v1/auth/password/change', form => { currentPassword => 'not the password at all',
+    newPassword => 'short' }, headers => \%b);
+page_ok($r, 422, 'a password change with a short new password');
+like($r->{content}, qr{<h1>Change your password</h1>}, 'comes back as the form');
+like($r->{content}, qr{<input id="newPassword"[^>]*aria-invalid="true" aria-describedby="newPassword-error">},
+    'the new password marked');
+unlike($r->{content}, qr/value="(short|not the password at all)"/, 'neither password sent back');
+like($r->{content}, qr{name="csrfToken" value="[^"]+"}, "the form carries the session's CSRF token");
+$r = api($srv, 'POST', '/api/v1/auth/password/change', form => { currentPassword => 'not the password at all',
+    newPassword => 'a perfectly fine new passphrase' }, headers => \%b);
+like($r->{content}, qr{<h1>Change your password</h1>}, 'a wrong current password comes back as the form');
+like($r->{content}, qr{<input id="currentPassword"[^>]*aria-invalid="true"}, 'the current password marked');
+is(sql($srv, "SELECT count(*) FROM users WHERE email = '$email'"), 1, 'the account is still there');
 
 # The error pages and the 303's are the site's pages (templates/error.html,
 # see_other.html in layout.html): the site's head, navigation and footer.

@@ -125,6 +125,21 @@ site_form_write(struct buf *b, const void *arg)
 	site_render(b, fp->page, fp->d);
 }
 
+/*
+ * A form refused for a field's value before its handler asked who sent it
+ * (values are checked first) still has that reader's navigation and CSRF
+ * token: the session cookie is looked up here.  Only the cookie: a Bearer
+ * caller's answer is no page, and its failure would replace the message.
+ */
+static void
+site_form_reader(struct req *r)
+{
+	const char *h = http_env(r, "HTTP_AUTHORIZATION");
+
+	if (r->who.user_id == 0 && (h == NULL || *h == '\0'))
+		(void)auth_identify(r);
+}
+
 enum err
 site_form_page(struct req *r, const struct site_form *f, enum err e)
 {
@@ -134,6 +149,7 @@ site_form_page(struct req *r, const struct site_form *f, enum err e)
 	struct tpl_data *d, *item;
 	size_t i, placed = 0;
 
+	site_form_reader(r);
 	if ((d = site_page(r, f->title)) == NULL)
 		return ERR_INTERNAL;
 	for (i = 0; i < f->nfields; i++) {
