@@ -75,16 +75,31 @@ $r = api($srv, 'POST', '/api/v1/posts', form => { title => 'T', body => '', stat
 like($r->{content}, qr{<option value="published" selected>Published</option>}, 'the status chosen is kept');
 like($r->{content}, qr{<input id="title"[^>]*value="T">}, 'and the title');
 
-# A form of no page of its own fails with the error page, its way back escaped.
-$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PATCH", form => { title => '',
-    backTo => '/x"><script>alert(1)</script>' }, headers => \%b);
+# The edit form of a post's page comes back on a page of its own.
+$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PATCH", form => { title => '', body => 'edited <text>',
+    status => 'published' }, headers => \%b);
 page_ok($r, 422, 'an edit form that fails validation');
+like($r->{content}, qr{<h1>Edit a post</h1>}, 'comes back as the edit form');
+like($r->{content}, qr{<form method="post" action="/api/v1/posts/$id\?_method=PATCH">}, 'posting to the post again');
+like($r->{content}, qr{<li><a href="#title">Title: Must not be empty.</a></li>}, 'the summary links to the field');
+like($r->{content}, qr{<input id="title"[^>]*value=""[^>]* aria-invalid="true" aria-describedby="title-error">},
+    'the message beside its field');
+like($r->{content}, qr{<textarea id="body"[^>]*>\nedited &lt;text&gt;</textarea>}, 'what was typed is kept');
+like($r->{content}, qr{<option value="published" selected>Published</option>}, 'and the status chosen');
+like($r->{content}, qr{<a href="/api/v1/posts/$id">Back to the post as it is</a>}, 'with a way back to the post');
+$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PATCH", form => { title => '' }, headers => \%b);
+like($r->{content}, qr{<option value="published" selected>Published</option>}, 'a status not sent is the stored one');
+
+# A form of no page of its own fails with the error page, its way back escaped.
+$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PUT", form => { title => '',
+    backTo => '/x"><script>alert(1)</script>' }, headers => \%b);
+page_ok($r, 422, 'a form without a page that fails validation');
 like($r->{content}, qr{<h1>422 Unprocessable Content</h1>}, 'the page names the status');
 like($r->{content}, qr{<li><strong>title</strong>: Must not be empty.</li>}, 'and each field error');
 like($r->{content}, qr{<a href="/x&quot;&gt;&lt;script&gt;alert\(1\)&lt;/script&gt;">Go back</a>},
     'the way back is the form page, escaped');
 unlike($r->{content}, qr/<script/, 'no markup gets through');
-$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PATCH", form => { title => '', backTo => 'https://evil.example/' }, headers => \%b);
+$r = api($srv, 'POST', "/api/v1/posts/$id?_method=PUT", form => { title => '', backTo => 'https://evil.example/' }, headers => \%b);
 like($r->{content}, qr{<a href="/">Go back</a>}, 'a backTo that is not a path of the site is not linked');
 
 # Log in and register: the password is never sent back.
@@ -178,5 +193,110 @@ my @next = $r->{content} =~ m{<h2><a href="(/api/v1/posts/\d+)">}g;
 ok(@next && $next[0] ne $links[0] && $next[0] ne $links[1], 'which shows the posts after them');
 $r = api($srv, 'GET', '/api/v1/posts?status=draft', headers => { accept => 'text/html', cookie => $cookie });
 like($r->{content}, qr{<h1>Drafts</h1>}, "a user's drafts");
+
+# The password forms come back too: the email and the reset code kept,
+# never a password.
+$r = api($srv, 'POST', '/api/v1/auth/password/forgot', form => { email => 'not <an> email' },
+    headers => { origin => $srv->{base} });
+page_ok($r, 422, 'a forgot-password form with a bad email');
+like($r->{content}, qr{<h1>Forgot your password\?</h1>}, 'comes back as the form');
+like($r->{content}, qr{<p id="email-error" class="field-error">[^<]+</p>\n<input id="email"[^>]*value="not &lt;an&gt; email" aria-invalid="true" aria-describedby="email-error">},
+    'the email kept, escaped, its message beside it');
+like($r->{content}, qr{<li><a href="#email">Email of your account: }, 'and in the summary');
+$r = api($srv, 'POST', '/api/v1/auth/password/reset', form => { token => 'nonsense-code', password => 'a long enough passphrase' },
+    headers => { origin => $srv->{base} });
+page_ok($r, 422, 'a reset form with a code that is no code');
+like($r->{content}, qr{<h1>Choose a new password</h1>}, 'comes back as the form');
+like($r->{content}, qr{<input id="token"[^>]*value="nonsense-code" aria-invalid="true" aria-describedby="token-error">},
+    'the code kept, marked');
+unlike($r->{content}, qr/a long enough passphrase/, 'the password not');
+$r = api($srv, 'POST', '/api/v1/auth/password/change', form => { currentPassword => 'not the password at all',
+    newPassword => 'short' }, headers => \%b);
+page_ok($r, 422, 'a password change with a short new password');
+like($r->{content}, qr{<h1>Change your password</h1>}, 'comes back as the form');
+like($r->{content}, qr{<input id="newPassword"[^>]*aria-invalid="true" aria-describedby="newPassword-error">},
+    'the new password marked');
+unlike($r->{content}, qr/value="(short|not the password at all)"/, 'neither password sent back');
+like($r->{content}, qr{name="csrfToken" value="[^"]+"}, "the form carries the session's CSRF token");
+$r = api($srv, 'POST', '/api/v1/auth/password/change', form => { currentPassword => 'not the password at all',
+    newPassword => 'a perfectly fine new passphrase' }, headers => \%b);
+like($r->{content}, qr{<h1>Change your password</h1>}, 'a wrong current password comes back as the form');
+like($r->{content}, qr{<input id="currentPassword"[^>]*aria-invalid="true"}, 'the current password marked');
+is(sql($srv, "SELECT count(*) FROM users WHERE email = '$email'"), 1, 'the account is still there');
+
+# The error pages are the site's pages (templates/error.html in
+# layout.html): the site's head, navigation and footer.  A 303 has no body.
+sub site_page_ok {
+    my ($r, $title, $what) = @_;
+    like($r->{content}, qr{<title>\Q$title\E - Quill</title>}, "$what: titled");
+    like($r->{content}, qr{<a class="skip-link" href="#main">}, "$what: the skip link");
+    like($r->{content}, qr{<nav class="site-nav" aria-label="Site">}, "$what: the navigation");
+    like($r->{content}, qr{<footer class="site-footer">}, "$what: the footer");
+}
+for my $e (['GET', '/api/v1/posts/999999', 404, 'Not Found'], ['GET', '/api/v1/postsX', 404, 'Not Found']) {
+    my ($m, $path, $status, $reason) = @$e;
+    $r = api($srv, $m, $path, headers => { accept => 'text/html', 'x-request-id' => "page-$status" });
+    page_ok($r, $status, "$m $path for a browser");
+    site_page_ok($r, "$status $reason", "$m $path");
+    like($r->{content}, qr{<h1>$status \Q$reason\E</h1>\n<p class="message">[^<]+</p>}, "$m $path: says what went wrong");
+    like($r->{content}, qr{<p class="request-id">Reference: request page-$status</p>}, "$m $path: the request's reference");
+    unlike($r->{content}, qr/NOT_FOUND|METHOD_NOT_ALLOWED/, "$m $path: no internal code");
+}
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => 'Chrome', body => 'b', returnTo => '/done.html' }, headers => \%b);
+is($r->{status}, 303, 'a form that succeeded answers 303');
+is($r->{headers}{location}, '/done.html', 'to its returnTo');
+is($r->{content}, '', 'with no body: a browser follows it without showing one');
+ok(!defined $r->{headers}{'content-type'}, 'and no Content-Type');
+
+# The one-time notice: a form's 303 leaves the notice's name in a cookie,
+# the next page the site renders shows its fixed text once and clears it.
+sub notice_cookie {
+    my ($r) = @_;
+    my ($c) = grep { /^__Host-quill_notice=/ } set_cookies($r);
+    return $c;
+}
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => 'Noticed', body => 'b', status => 'published' },
+    headers => \%b);
+is($r->{status}, 303, 'a post published by form answers 303');
+is(notice_cookie($r), '__Host-quill_notice=post-published; Path=/; Max-Age=60; Secure; HttpOnly; SameSite=Lax',
+    'with the name of its notice in a short-lived __Host- cookie');
+my $next = $r->{headers}{location};
+$r = api($srv, 'GET', $next, headers => { cookie => "$cookie; __Host-quill_notice=post-published",
+    accept => 'text/html' });
+page_ok($r, 200, 'the page after it');
+like($r->{content}, qr{<main id="main">\n<p class="notice" role="status">Post published\.</p>},
+    'shows the notice at the top of the content');
+is(notice_cookie($r), '__Host-quill_notice=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax',
+    'and clears it, so it shows once');
+is($r->{headers}{'cache-control'}, 'no-store', 'a page with a notice is not kept');
+$r = api($srv, 'GET', $next, headers => { cookie => $cookie, accept => 'text/html' });
+unlike($r->{content}, qr/class="notice"/, 'without the cookie, no notice');
+is(notice_cookie($r), undef, 'and nothing to clear');
+for my $bad ('<script>alert(1)</script>', 'Hacked', 'post-published; __Host-quill_notice=signed-out') {
+    $r = api($srv, 'GET', '/api/v1/posts', headers => { cookie => "__Host-quill_notice=$bad", accept => 'text/html' });
+    page_ok($r, 200, "a notice cookie of '$bad'");
+    unlike($r->{content}, qr/class="notice"|<script|Hacked/, 'shows nothing of it');
+    like(notice_cookie($r) // '', qr/^__Host-quill_notice=; .*Max-Age=0/, 'and is cleared');
+}
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => 'Quiet', body => 'b' },
+    headers => { %b, accept => 'application/json' });
+is(notice_cookie($r), undef, 'a form that asks for JSON gets no notice');
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => 'Draft', body => 'b' }, headers => \%b);
+like(notice_cookie($r), qr/^__Host-quill_notice=draft-saved;/, 'a draft has a notice of its own');
+my ($did) = $r->{headers}{location} =~ m{(\d+)$};
+$r = api($srv, 'POST', "/api/v1/posts/$did?_method=PATCH", form => { title => 'Draft 2', returnTo => "/api/v1/posts/$did" },
+    headers => \%b);
+like(notice_cookie($r), qr/^__Host-quill_notice=post-saved;/, 'an edit too');
+$r = api($srv, 'POST', "/api/v1/posts/$did?_method=DELETE", form => { returnTo => '/api/v1/posts' }, headers => \%b);
+like(notice_cookie($r), qr/^__Host-quill_notice=post-deleted;/, 'and a delete');
+$r = api($srv, 'GET', '/api/v1/posts', headers => { cookie => "$cookie; __Host-quill_notice=post-deleted",
+    accept => 'text/html' });
+like($r->{content}, qr{<p class="notice" role="status">Post deleted\.</p>}, 'shown on the list it leads to');
+$r = api($srv, 'POST', '/api/v1/posts', form => { title => '', body => 'b' }, headers => \%b);
+is(notice_cookie($r), undef, 'a refused form leaves no notice');
+my ($c2) = form_login($srv, $email, $pw);
+$r = api($srv, 'POST', '/api/v1/auth/logout', form => { returnTo => '/' },
+    headers => { cookie => $c2, 'sec-fetch-site' => 'same-origin' });
+like(notice_cookie($r), qr/^__Host-quill_notice=signed-out;/, 'logging out leaves "signed out"');
 
 done_testing();

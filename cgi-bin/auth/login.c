@@ -145,6 +145,7 @@ auth_register_write(struct req *r)
 	if (e != ERR_NONE || (e = user_get(r->arena, id, &u)) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "user_registered", id, 0);
+	r->notice = NOTICE_ACCOUNT_CREATED;
 	if ((loc = arena_printf(r->arena, "/api/v1/users/%lld",
 	    (long long)id)) == NULL)
 		return ERR_INTERNAL;
@@ -368,6 +369,7 @@ auth_login_write(struct req *r)
 		auth_event_log(r, LOG_INFO, "mfa_challenge", in->u.id, 0);
 	else
 		auth_event_log(r, LOG_INFO, "login", in->u.id, sid);
+	r->notice = asked ? NOTICE_NONE : NOTICE_SIGNED_IN;
 	return ERR_NONE;
 }
 
@@ -509,6 +511,7 @@ auth_logout_write(struct req *r)
 		return e;
 	auth_event_log(r, LOG_INFO, everywhere ? "logout_everywhere" :
 	    "session_revoked", uid, everywhere ? 0 : sid);
+	r->notice = everywhere ? NOTICE_SIGNED_OUT_EVERYWHERE : NOTICE_SIGNED_OUT;
 	if (r->who.cookie)
 		reply_cookie_clear(r);
 	return reply_empty(r);

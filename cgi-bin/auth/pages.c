@@ -1,7 +1,7 @@
 /*
- * The forms of auth.fcgi as pages: templates/login.html,
- * templates/register.html and the two-factor pages (mfa*.html), and the
- * fields a refused post sends back.
+ * The forms of auth.fcgi as pages: templates/login.html, register.html,
+ * password_*.html and the two-factor pages (mfa*.html), and the fields a
+ * refused post sends back.
  */
 #include <string.h>
 
@@ -137,3 +137,35 @@ auth_mfa_codes_page(struct req *r,
 	}
 	return site_page_reply(r, 200, &tpl_mfa_codes, d);
 }
+
+static const struct site_field auth_password_change_fields[] = {
+	{ "currentPassword", "Current password", 0, TK_current_password_error },
+	{ "newPassword", "New password", 0, TK_new_password_error },
+};
+
+const struct site_form auth_password_change_form = {
+	&tpl_password_change, "Change your password",
+	auth_password_change_fields, sizeof(auth_password_change_fields) /
+	sizeof(auth_password_change_fields[0]), NULL
+};
+
+static const struct site_field auth_password_forgot_fields[] = {
+	{ "email", "Email of your account", TK_email, TK_email_error },
+};
+
+const struct site_form auth_password_forgot_form = {
+	&tpl_password_forgot, "Forgot your password?",
+	auth_password_forgot_fields, sizeof(auth_password_forgot_fields) /
+	sizeof(auth_password_forgot_fields[0]), NULL
+};
+
+static const struct site_field auth_password_reset_fields[] = {
+	{ "token", "Reset code", TK_token, TK_token_error },
+	{ "password", "New password", 0, TK_password_error },
+};
+
+const struct site_form auth_password_reset_form = {
+	&tpl_password_reset, "Choose a new password",
+	auth_password_reset_fields, sizeof(auth_password_reset_fields) /
+	sizeof(auth_password_reset_fields[0]), NULL
+};

@@ -37,4 +37,13 @@ enum err auth_mfa_signin_page(struct req *r, const char *challenge);
 enum err auth_mfa_codes_page(struct req *r,
     const struct secret_recovery codes[MFA_RECOVERY_CODES]);
 
+/* Change the password: both fields are passwords, so it comes back empty. */
+extern const struct site_form auth_password_change_form;
+
+/* Forgot the password: the email kept. */
+extern const struct site_form auth_password_forgot_form;
+
+/* Reset the password: the code of the mail kept, never the password. */
+extern const struct site_form auth_password_reset_form;
+
 #endif

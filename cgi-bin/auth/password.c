@@ -133,6 +133,7 @@ auth_password_forgot_write(struct req *r)
 	}
 	if (e != ERR_NONE)
 		return e;
+	r->notice = NOTICE_RESET_SENT;
 	if ((d = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(d, "message", "If an account uses this "
 	    "address, a link to reset its password is on its way.") == NULL) {
@@ -220,6 +221,7 @@ auth_password_reset_write(struct req *r)
 	    (e = ratelimit_login_passed(u.email, strlen(u.email))) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "password_reset_completed", uid, 0);
+	r->notice = NOTICE_PASSWORD_RESET;
 	return reply_empty(r);
 }
 
@@ -272,5 +274,6 @@ auth_password_change_write(struct req *r)
 		return e;
 	auth_event_log(r, LOG_INFO, "password_changed", in->u.id,
 	    r->who.session_id);
+	r->notice = NOTICE_PASSWORD_CHANGED;
 	return reply_empty(r);
 }

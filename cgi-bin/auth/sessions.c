@@ -70,6 +70,7 @@ auth_session_revoke(struct req *r)
 	    "revoked")) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "session_revoked", r->who.user_id, id);
+	r->notice = NOTICE_SESSION_ENDED;
 	return reply_empty(r);
 }
 
@@ -85,6 +86,7 @@ auth_sessions_revoke(struct req *r)
 	    time(NULL), "revoked", NULL)) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "sessions_revoked", r->who.user_id, 0);
+	r->notice = NOTICE_SESSIONS_ENDED;
 	return reply_empty(r);
 }
 

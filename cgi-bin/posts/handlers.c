@@ -167,6 +167,8 @@ posts_create_write(struct req *r)
 	    (e = post_store_get(r->arena, id, &p)) != ERR_NONE)
 		return e;
 	posts_log(r, "post_created", id);
+	r->notice = status == POST_PUBLISHED ? NOTICE_POST_PUBLISHED :
+	    NOTICE_DRAFT_SAVED;
 	if ((loc = arena_printf(r->arena, "/api/v1/posts/%lld",
 	    (long long)id)) == NULL)
 		return ERR_INTERNAL;
@@ -243,6 +245,7 @@ posts_change_write(struct req *r)
 	    (e = posts_apply(r, r->state, &p)) != ERR_NONE)
 		return e;
 	posts_log(r, "post_updated", p.id);
+	r->notice = NOTICE_POST_SAVED;
 	return posts_reply(r, &p, NULL);
 }
 
@@ -266,6 +269,7 @@ posts_delete_write(struct req *r)
 	    (e = post_store_delete(p.id)) != ERR_NONE)
 		return e;
 	posts_log(r, "post_deleted", p.id);
+	r->notice = NOTICE_POST_DELETED;
 	return reply_empty(r);
 }
 

@@ -12,7 +12,7 @@ static const struct route routes[] = {
 	{ M_PUT, "/api/v1/posts/{id}", posts_put, APP_MAX_POST,
 	    posts_change_write, NULL },
 	{ M_PATCH, "/api/v1/posts/{id}", posts_patch, APP_MAX_POST,
-	    posts_change_write, NULL },
+	    posts_change_write, &posts_edit_form },
 	{ M_DELETE, "/api/v1/posts/{id}", posts_delete, 0, posts_delete_write,
 	    NULL },
 	{ M_GET, "/api/v1/users/{id}/posts", posts_list_by_user, 0, NULL,

@@ -8,6 +8,7 @@
 
 #include "gen/templates.h"
 #include "pure/form.h"
+#include "store/post_store.h"
 #include "web/site.h"
 #include "posts.h"
 
@@ -88,26 +89,53 @@ posts_page_list(struct buf *b, const void *arg)
 	site_render(b, &tpl_post_list, d);
 }
 
-/* The status select of the form that writes a post: as sent, else a draft. */
+/* The status select of a post's form: as sent, else dflt. */
 static void
-posts_new_fill(struct tpl_data *d, const struct req *r)
+posts_status_sent(struct tpl_data *d, const struct req *r,
+    enum post_status dflt)
 {
 	const struct form_field *f = r->body_kind == BODY_FORM ?
 	    form_get(&r->form, "status") : NULL;
-	enum post_status s = POST_DRAFT;
+	enum post_status s = dflt;
 
 	if (f != NULL)
 		(void)post_status_parse(f->value, &s);
 	posts_status_options(d, s);
 }
 
-static const struct site_field posts_new_fields[] = {
+/* The form that writes a post: its status as sent, else a draft. */
+static void
+posts_new_fill(struct tpl_data *d, const struct req *r)
+{
+	posts_status_sent(d, r, POST_DRAFT);
+}
+
+static const struct site_field posts_form_fields[] = {
 	{ "title", "Title", TK_title, TK_title_error },
 	{ "body", "Text", TK_body, TK_body_error },
 	{ "status", "Status", 0, TK_status_error },	/* posts_new_fill */
 };
 
 const struct site_form posts_new_form = {
-	&tpl_post_new, "Write a post", posts_new_fields,
-	sizeof(posts_new_fields) / sizeof(posts_new_fields[0]), posts_new_fill
+	&tpl_post_new, "Write a post", posts_form_fields,
+	sizeof(posts_form_fields) / sizeof(posts_form_fields[0]), posts_new_fill
+};
+
+/*
+ * The edit form of post r->params[0]: its address, and its status as
+ * sent, else as it is stored.
+ */
+static void
+posts_edit_fill(struct tpl_data *d, const struct req *r)
+{
+	struct post p;
+
+	tpl_int(d, TK_id, r->params[0]);
+	posts_status_sent(d, r, post_store_get(r->arena, r->params[0], &p) ==
+	    ERR_NONE ? p.status : POST_DRAFT);
+}
+
+const struct site_form posts_edit_form = {
+	&tpl_post_edit, "Edit a post", posts_form_fields,
+	sizeof(posts_form_fields) / sizeof(posts_form_fields[0]), posts_edit_fill
 };

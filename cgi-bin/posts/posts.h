@@ -63,4 +63,10 @@ void posts_page_list(struct buf *b, const void *arg);
 /* The form that writes a post (POST /api/v1/posts), shown again when refused. */
 extern const struct site_form posts_new_form;
 
+/*
+ * The edit form of a post's page (POST /api/v1/posts/{id}?_method=PATCH),
+ * shown again on its own page when refused.
+ */
+extern const struct site_form posts_edit_form;
+
 #endif

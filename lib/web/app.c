@@ -687,7 +687,7 @@ app_serve(struct req *r, struct io *io, char *const *envp,
 		r->err = e;
 		if (e == ERR_RATE_LIMITED && r->rate.limit > 0)
 			ratelimit_log(&r->rate, r->request_id, r->client);
-		reply_error(r);
+		reply_error(r, site_error_page);
 	}
 	reply_head(r, head);
 	io_write(io, head, r);

@@ -37,13 +37,3 @@ html_link(struct buf *b, const char *href, const char *text)
 	html_text(b, text);
 	buf_puts(b, "</a>");
 }
-
-void
-html_hidden(struct buf *b, const char *name, const char *value)
-{
-	buf_puts(b, "<input type=\"hidden\" name=\"");
-	html_text(b, name);
-	buf_puts(b, "\" value=\"");
-	html_text(b, value);
-	buf_puts(b, "\">\n");
-}

@@ -1,9 +1,11 @@
 /*
- * html: the skeleton of the few HTML pages the programs answer a browser
- * with (an error, a redirect, the pages of the posts program).  Every page
- * has the same skeleton as the static pages of htdocs/: UTF-8, a viewport
- * for phones, the site's one style sheet (/style.css) and no script.
- * Every text that reaches a page goes through buf_html_escape.
+ * html: what every HTML page answered to a browser has in common on the
+ * wire (reply writes these headers), and the skeleton of the one page
+ * written without the site's templates: quillctl's first-run setup page,
+ * served before the site exists.  The skeleton is that of the static pages
+ * of htdocs/: UTF-8, a viewport for phones, the site's one style sheet
+ * (/style.css) and no script.  Every text that reaches a page goes through
+ * buf_html_escape.
  */
 #ifndef QUILL_HTML_H
 #define QUILL_HTML_H
@@ -31,8 +33,5 @@ void html_text(struct buf *b, const char *s);
 
 /* Appends <a href="href">text</a>, both escaped. */
 void html_link(struct buf *b, const char *href, const char *text);
-
-/* Appends a hidden form field name=value (both escaped). */
-void html_hidden(struct buf *b, const char *name, const char *value);
 
 #endif

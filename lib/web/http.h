@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/principal.h"
 #include "pure/form.h"
+#include "pure/notice.h"
 #include "pure/path.h"
 #include "pure/valid.h"
 #include "store/ratelimit.h"
@@ -68,6 +69,10 @@ struct req {
 	const char	*cache_control;	/* NULL: "no-store" */
 	const char	*location;	/* Location, written by reply_head */
 	int		 cookie_clear;	/* reply_head drops the cookie */
+	enum notice	 notice;	/* a form's 303 leaves it for the next
+					   page (reply_see_other) */
+	int		 notice_clear;	/* a page showed the notice it was
+					   sent: reply_head drops its cookie */
 	enum err	 err;
 	const char	*err_message;	/* overrides error_message(err) */
 	struct verrors	 details;

@@ -41,6 +41,10 @@ static const char page_csp[] = "Content-Security-Policy: " HTML_CSP "\r\n";
 #define SESSION_COOKIE COOKIE_SESSION "=%s; Path=/; Max-Age=%ld; Secure; " \
 	"HttpOnly; SameSite=Lax"
 
+/* The notice cookie with value %s and lifetime %d, set or cleared. */
+#define NOTICE_COOKIE COOKIE_NOTICE "=%s; Path=/; Max-Age=%d; Secure; " \
+	"HttpOnly; SameSite=Lax"
+
 
 int
 reply_header(struct req *r, const char *name, const char *value)
@@ -133,11 +137,34 @@ reply_created(struct req *r, const char *location, cJSON *data)
 	return reply_data(r, 201, data);
 }
 
+/*
+ * Writes r's page with page into r->out; when memory ran out on the way,
+ * the answer keeps its status and headers and has no body.
+ */
+static void
+reply_site_page(struct req *r, reply_page_fn page)
+{
+	r->content_type = HTML_CONTENT_TYPE;
+	buf_reset(r->out);
+	page(r, r->out);
+	if (r->out->oom)
+		buf_reset(r->out);
+}
+
 enum err
 reply_see_other(struct req *r, const char *location)
 {
+	char v[128];
+
 	if (reply_location(r, location) == -1)
 		return ERR_INTERNAL;
+	/* The next page shows the notice, by name only (pure/notice.h). */
+	if (r->notice > NOTICE_NONE && r->notice < NOTICE__MAX) {
+		snprintf(v, sizeof(v), NOTICE_COOKIE, notice_names[r->notice],
+		    NOTICE_TTL);
+		reply_header(r, "Set-Cookie", v);
+		r->notice_clear = 0;
+	}
 	/*
 	 * No body: a browser follows Location without showing one, and a
 	 * page here would be the only text/html answer of an operation whose
@@ -228,48 +255,8 @@ out_kv(struct buf *b, const char *key, const char *value, int comma)
 	buf_puts(b, "\"");
 }
 
-/* Writes the page for error e with message into r->out. */
-static void
-render_error_page(struct req *r, enum err e, const char *message)
-{
-	struct buf *b = r->out;
-	const char *back = http_form_path(r, "backTo");
-	char title[64];
-	size_t i;
-
-	snprintf(title, sizeof(title), "%d %s", r->status,
-	    error_reason(r->status));
-	r->content_type = HTML_CONTENT_TYPE;
-	buf_reset(b);
-	html_begin(b, title);
-	buf_puts(b, "<h1>");
-	html_text(b, title);
-	buf_puts(b, "</h1>\n<p class=\"message\">");
-	html_text(b, message);
-	buf_puts(b, "</p>\n");
-	if (r->details.n > 0) {
-		buf_puts(b, "<ul class=\"errors\">\n");
-		for (i = 0; i < r->details.n; i++) {
-			buf_puts(b, "<li><strong>");
-			html_text(b, r->details.e[i].field);
-			buf_puts(b, "</strong>: ");
-			html_text(b, r->details.e[i].message);
-			buf_puts(b, "</li>\n");
-		}
-		buf_puts(b, "</ul>\n");
-	}
-	buf_puts(b, "<p>");
-	html_link(b, back != NULL ? back : "/", "Go back");
-	buf_puts(b, "</p>\n<p class=\"request-id\">Error ");
-	html_text(b, error_code(e));
-	buf_puts(b, ", request ");
-	html_text(b, r->request_id);
-	buf_puts(b, "</p>\n");
-	html_end(b);
-}
-
 void
-reply_error(struct req *r)
+reply_error(struct req *r, reply_page_fn page)
 {
 	struct buf *b = r->out;
 	char now[32], num[24];
@@ -291,8 +278,8 @@ reply_error(struct req *r)
 	if (r->browser) {
 		/* The same URL answers JSON to another Accept. */
 		reply_header(r, "Vary", "Accept");
-		render_error_page(r, e, r->err_message != NULL ?
-		    r->err_message : error_message(e));
+		r->err = e;
+		reply_site_page(r, page);
 		goto headers;
 	}
 	buf_puts(b, "{\"error\":{");
@@ -356,7 +343,9 @@ reply_head(const struct req *r, struct buf *head)
 	buf_puts(head, r->content_type != NULL &&
 	    strncmp(r->content_type, "text/html", 9) == 0 ? page_csp : data_csp);
 	buf_puts(head, "Cache-Control: ");
-	buf_puts(head, r->cache_control != NULL ? r->cache_control : "no-store");
+	/* A page showing a notice is for this one reader, this one time. */
+	buf_puts(head, r->cache_control != NULL && !r->notice_clear ?
+	    r->cache_control : "no-store");
 	buf_puts(head, "\r\nX-Request-Id: ");
 	buf_puts(head, r->request_id);
 	buf_puts(head, "\r\n");
@@ -367,6 +356,8 @@ reply_head(const struct req *r, struct buf *head)
 	}
 	if (r->cookie_clear)
 		buf_printf(head, "Set-Cookie: " SESSION_COOKIE "\r\n", "", 0L);
+	if (r->notice_clear)
+		buf_printf(head, "Set-Cookie: " NOTICE_COOKIE "\r\n", "", 0);
 	buf_append(head, r->hdr->data != NULL ? r->hdr->data : "", r->hdr->len);
 	buf_puts(head, "\r\n");
 }

@@ -38,14 +38,22 @@ enum err reply_list(struct req *r, const struct cursor_params *p,
  */
 enum err reply_created(struct req *r, const char *location, cJSON *data);
 
-/*
- * Answers 303 See Other to location, a path on this site, without a
- * body; it replaces r->location, and headers set so far are kept.
- */
-enum err reply_see_other(struct req *r, const char *location);
-
 /* Writes a page into b from arg (see html.h). */
 typedef void (*reply_html)(struct buf *b, const void *arg);
+
+/*
+ * Writes the page of r's answer into b, from what r holds (its status,
+ * location, error): the site's pages (web/site), which reply writes
+ * through these so that it needs no template of its own.
+ */
+typedef void (*reply_page_fn)(struct req *r, struct buf *b);
+
+/*
+ * Answers 303 See Other to location, a path on this site, without a
+ * body; it replaces r->location, and headers set so far are kept.  The
+ * notice r->notice, if any, goes with it, for the next page.
+ */
+enum err reply_see_other(struct req *r, const char *location);
 
 /*
  * Answers status with the page fn writes from arg, and Vary: Accept (the
@@ -80,13 +88,12 @@ void reply_cookie_clear(struct req *r);
 
 /*
  * Writes the answer for r->err into r->out and sets the status: the error
- * envelope, or for a browser (r->browser) a page with the status, the
- * message and the field errors, and a link back to the form's backTo
- * path (else to /).  The headers the handler added (past r->hdr_mark) are
- * dropped; a 429 says why from r->rate (RateLimit-*, Retry-After), a 503
- * to retry after a second.
+ * envelope, or for a browser (r->browser) the page that page writes (the
+ * status, the message, the field errors, a way back).  The headers the
+ * handler added (past r->hdr_mark) are dropped; a 429 says why from
+ * r->rate (RateLimit-*, Retry-After), a 503 to retry after a second.
  */
-void reply_error(struct req *r);
+void reply_error(struct req *r, reply_page_fn page);
 
 /*
  * Writes the status line and headers for the response into head: the

@@ -2,11 +2,35 @@
 
 #include "base/error.h"
 #include "gen/templates.h"
+#include "pure/cookie.h"
 #include "pure/form.h"
 #include "store/mfa.h"
 #include "web/auth.h"
 #include "web/reply.h"
 #include "web/site.h"
+
+/*
+ * The notice r's browser was left by the form it sent last (pure/notice.h),
+ * into d, once: reply_head clears its cookie.  A cookie of no notice
+ * (given twice, or of a name not in the table) shows nothing, and is
+ * cleared too.
+ */
+static void
+site_notice(struct req *r, struct tpl_data *d)
+{
+	const char *h = http_env(r, "HTTP_COOKIE"), *v;
+	enum notice n = NOTICE_NONE;
+	size_t len;
+	int rc;
+
+	if (h == NULL || (rc = cookie_get(h, COOKIE_NOTICE, &v, &len)) == 0)
+		return;
+	if (rc == 1)
+		n = notice_parse(v, len);
+	if (n != NOTICE_NONE)
+		tpl_str(d, TK_notice, notice_texts[n]);
+	r->notice_clear = 1;
+}
 
 struct tpl_data *
 site_page(struct req *r, const char *title)
@@ -19,6 +43,7 @@ site_page(struct req *r, const char *title)
 		return NULL;
 	tpl_str(d, TK_title, title);
 	tpl_bool(d, TK_signed_in, r->who.user_id != 0);
+	site_notice(r, d);
 	/* Only a cookie session has a token; a Bearer caller needs none. */
 	if (auth_csrf_token(r, csrf) == 0) {
 		if ((tok = arena_strndup(r->arena, csrf, strlen(csrf))) == NULL)
@@ -33,6 +58,35 @@ site_render(struct buf *b, const struct tpl *t, const struct tpl_data *d)
 {
 	if (d == NULL || tpl_render(b, t, d) == -1)
 		b->oom = 1;
+}
+
+void
+site_error_page(struct req *r, struct buf *b)
+{
+	struct tpl_data *d, *item;
+	const char *back = http_form_path(r, "backTo");
+	char *title;
+	size_t i;
+
+	if ((title = arena_printf(r->arena, "%d %s", r->status,
+	    error_reason(r->status))) == NULL ||
+	    (d = site_page(r, title)) == NULL) {
+		b->oom = 1;
+		return;
+	}
+	tpl_str(d, TK_heading, title);
+	tpl_str(d, TK_message, r->err_message != NULL ? r->err_message :
+	    error_message(r->err));
+	tpl_bool(d, TK_field_errors, r->details.n > 0);
+	for (i = 0; i < r->details.n; i++) {
+		if ((item = tpl_item(d, TK_errors)) == NULL)
+			break;	/* remembered: site_render fails */
+		tpl_str(item, TK_field, r->details.e[i].field);
+		tpl_str(item, TK_text, r->details.e[i].message);
+	}
+	tpl_str(d, TK_back, back != NULL ? back : "/");
+	tpl_str(d, TK_request_id, r->request_id);
+	site_render(b, &tpl_error, d);
 }
 
 /* The field of f called name, or NULL. */
@@ -62,6 +116,21 @@ site_form_write(struct buf *b, const void *arg)
 	site_render(b, fp->page, fp->d);
 }
 
+/*
+ * A form refused for a field's value before its handler asked who sent it
+ * (values are checked first) still has that reader's navigation and CSRF
+ * token: the session cookie is looked up here.  Only the cookie: a Bearer
+ * caller's answer is no page, and its failure would replace the message.
+ */
+static void
+site_form_reader(struct req *r)
+{
+	const char *h = http_env(r, "HTTP_AUTHORIZATION");
+
+	if (r->who.user_id == 0 && (h == NULL || *h == '\0'))
+		(void)auth_identify(r);
+}
+
 enum err
 site_page_reply(struct req *r, int status, const struct tpl *t,
     const struct tpl_data *d)
@@ -81,6 +150,7 @@ site_form_page(struct req *r, const struct site_form *f, enum err e)
 	struct tpl_data *d, *item;
 	size_t i, placed = 0;
 
+	site_form_reader(r);
 	if ((d = site_page(r, f->title)) == NULL)
 		return ERR_INTERNAL;
 	for (i = 0; i < f->nfields; i++) {

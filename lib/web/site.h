@@ -32,6 +32,13 @@ void	 site_render(struct buf *b, const struct tpl *t, const struct tpl_data *d);
 enum err site_page_reply(struct req *r, int status, const struct tpl *t,
     const struct tpl_data *d);
 
+/*
+ * For reply_error: the page of r's failed answer (templates/error.html):
+ * its status and reason as the title, the message, each field error, a
+ * link back to the form's backTo path (else to /), and the request id.
+ */
+void	 site_error_page(struct req *r, struct buf *b);
+
 /* A field of a form page: what it sent goes back into it. */
 struct site_field {
 	const char	*name;		/* the form field, and its control's id */

@@ -93,6 +93,18 @@ run(async (browser) => {
     res = await submit('form[action="/api/v1/auth/login"]');
     is(new URL(page.url()).pathname, '/', `${w.name}: then logging in leads home`);
 
+    // Change the password: a wrong current one comes back as the form,
+    // neither password kept.
+    await page.goto(`${base}/password-change.html`);
+    await page.fill('#currentPassword', 'not the passphrase at all');
+    await page.fill('#newPassword', 'another browser passphrase');
+    res = await submit('form[action="/api/v1/auth/password/change"]');
+    is(res.status(), 422, `${w.name}: a wrong current password is refused`);
+    is(await page.getAttribute('#currentPassword', 'aria-describedby'), 'currentPassword-error',
+      `${w.name}: the current password names its message`);
+    is(await page.inputValue('#newPassword'), '', `${w.name}: no password is sent back`);
+    await check(page, res, `${w.name}-password-change-refused`);
+
     // Write a post: refused, then saved.
     await page.goto(`${base}/post-new.html`);
     await page.fill('#title', ' ');
@@ -108,7 +120,19 @@ run(async (browser) => {
     is(await page.locator('.post-body p').count(), 2, `${w.name}: its text in paragraphs`);
     ok(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(await page.getAttribute('.meta time', 'datetime')),
       `${w.name}: its date in <time datetime>`);
+    is(await page.textContent('p.notice'), 'Post published.', `${w.name}: with a notice that it is published`);
     await check(page, res, `${w.name}-post-author`);
+    await page.reload();
+    is(await page.locator('p.notice').count(), 0, `${w.name}: shown once`);
+    await page.fill('#title', ' ');
+    res = await submit('form[action$="_method=PATCH"]');
+    is(res.status(), 422, `${w.name}: an edit with a blank title is refused`);
+    is(await page.textContent('h1'), 'Edit a post', `${w.name}: on the edit form`);
+    is(await page.getAttribute('#title', 'aria-describedby'), 'title-error', `${w.name}: the title names its message`);
+    await check(page, res, `${w.name}-post-edit-refused`);
+    res = await page.goto(`${base}/api/v1/posts/999999`);
+    is(res.status(), 404, `${w.name}: a post that is not there`);
+    await check(page, res, `${w.name}-not-found`);
 
     // More posts, to page through two at a time; a search; the drafts.
     for (let i = 1; i <= 3; i++) {
@@ -136,6 +160,15 @@ run(async (browser) => {
     is(await ap.locator('form').count(), 0, `${w.name}: an anonymous reader gets no form`);
     ok(await ap.locator('a[href="/login.html"]').count() === 1, `${w.name}: but the way to log in`);
     await check(ap, res, `${w.name}-post-anonymous`);
+    // A reset with a code that is no code comes back with the code kept.
+    await ap.goto(`${base}/reset.html`);
+    await ap.fill('#token', 'not-a-code');
+    await ap.fill('#password', 'a new browser passphrase');
+    res = await Promise.all([ap.waitForNavigation(), ap.click('form button[type=submit]')]).then((r) => r[0]);
+    is(res.status(), 422, `${w.name}: a reset code that is no code is refused`);
+    is(await ap.inputValue('#token'), 'not-a-code', `${w.name}: the code kept`);
+    is(await ap.inputValue('#password'), '', `${w.name}: the password not`);
+    await check(ap, res, `${w.name}-reset-refused`);
     await anon.close();
 
     // Two-factor sign-in: set up from the key the page shows, a first

@@ -1,0 +1,53 @@
+#include <string.h>
+
+#include "pure/notice.h"
+
+const char *const notice_names[NOTICE__MAX] = {
+	[NOTICE_NONE] = "",
+	[NOTICE_POST_PUBLISHED] = "post-published",
+	[NOTICE_DRAFT_SAVED] = "draft-saved",
+	[NOTICE_POST_SAVED] = "post-saved",
+	[NOTICE_POST_DELETED] = "post-deleted",
+	[NOTICE_ACCOUNT_CREATED] = "account-created",
+	[NOTICE_SIGNED_IN] = "signed-in",
+	[NOTICE_SIGNED_OUT] = "signed-out",
+	[NOTICE_SIGNED_OUT_EVERYWHERE] = "signed-out-everywhere",
+	[NOTICE_PASSWORD_CHANGED] = "password-changed",
+	[NOTICE_PASSWORD_RESET] = "password-reset",
+	[NOTICE_RESET_SENT] = "reset-sent",
+	[NOTICE_SESSION_ENDED] = "session-ended",
+	[NOTICE_SESSIONS_ENDED] = "sessions-ended",
+};
+
+const char *const notice_texts[NOTICE__MAX] = {
+	[NOTICE_NONE] = "",
+	[NOTICE_POST_PUBLISHED] = "Post published.",
+	[NOTICE_DRAFT_SAVED] = "Draft saved. Only you can see it until you "
+	    "publish it.",
+	[NOTICE_POST_SAVED] = "Your changes are saved.",
+	[NOTICE_POST_DELETED] = "Post deleted.",
+	[NOTICE_ACCOUNT_CREATED] = "Your account is ready. Log in to start.",
+	[NOTICE_SIGNED_IN] = "You are logged in.",
+	[NOTICE_SIGNED_OUT] = "You are logged out.",
+	[NOTICE_SIGNED_OUT_EVERYWHERE] = "You are logged out on every device.",
+	[NOTICE_PASSWORD_CHANGED] = "Password changed. Your other sessions "
+	    "have ended.",
+	[NOTICE_PASSWORD_RESET] = "Password reset. Log in with the new one.",
+	[NOTICE_RESET_SENT] = "If an account has that email, a message with "
+	    "a reset link is on its way.",
+	[NOTICE_SESSION_ENDED] = "That session has ended.",
+	[NOTICE_SESSIONS_ENDED] = "Your other sessions have ended.",
+};
+
+enum notice
+notice_parse(const char *s, size_t len)
+{
+	int n;
+
+	/* NOTICE_NONE's empty name is no notice to find. */
+	for (n = NOTICE_NONE + 1; n < NOTICE__MAX; n++)
+		if (strlen(notice_names[n]) == len &&
+		    memcmp(notice_names[n], s, len) == 0)
+			return (enum notice)n;
+	return NOTICE_NONE;
+}
