@@ -229,10 +229,13 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE hash = ?1 AND used_at IS NULL AND expires_at > ?2 "
 	    "AND purpose IN (?3, ?4) RETURNING user_id, purpose, email, "
 	    "session_id",
-	/* ?1 code hash, ?2 now, ?3 the address it was mailed to. */
+	/*
+	 * ?1 code hash, ?2 now, ?3 the address it was mailed to, in any
+	 * ASCII case (lower() is SQLite's and PostgreSQL's alike).
+	 */
 	[STMT_EMAIL_TOKEN_USE_CODE] = "UPDATE email_tokens SET used_at = ?2 "
 	    "WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2 "
-	    "AND purpose IN ('verify', 'change') AND email = ?3 COLLATE NOCASE "
+	    "AND purpose IN ('verify', 'change') AND lower(email) = lower(?3) "
 	    "RETURNING user_id, purpose, email, session_id",
 	[STMT_EMAIL_TOKEN_PENDING] = "SELECT email FROM email_tokens "
 	    "WHERE user_id = ?1 AND purpose = 'change' AND used_at IS NULL "
