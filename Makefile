@@ -136,7 +136,7 @@ FUZZ_CC	 ?= clang
 
 .PHONY: all programs deps deps-run install uninstall install-htdocs deb dist \
 	bundle-check \
-	release-check run stop cert test test-asan mutants bench lint format \
+	release-check run stop cert test test-asan mutants bench bench-instructions lint format \
 	clean help fuzz fuzz-merge fuzz-targets api-docs man FORCE
 
 all: programs man $(UNITS) $(FUZZ_REPLAYS) $(TEST_BINS) $(BUILD)/t/quillctl-sysconf  ## build the programs, quillctl, the manual pages and the tests
@@ -145,7 +145,8 @@ programs: $(PROGS) $(TOOLS)  ## build the programs and quillctl only
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
-	    sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
+	    sed -E 's/^([a-z-]+):.*## (.*)/\1\t\2/' | \
+	    awk -F '\t' '{ printf "  make %-13s %s\n", $$1, $$2 }'
 
 deps-run:  ## install the Debian packages that `make run` needs
 	@sh tools/deps.sh $(RUN_DEB_PKGS) \
@@ -330,21 +331,21 @@ cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 	@sh tools/make-cert.sh "$(VAR)/tls"
 
 # The unit tests once, the integration tests against each web server, and
-# the routing, pagination and metrics tests once more against each
-# production layout those runs do not serve (QUILL_TEST_LAYOUT,
+# the routing, pagination, metrics and two-factor tests once more against
+# each production layout those runs do not serve (QUILL_TEST_LAYOUT,
 # t/lib/QuillTest.pm): lighttpd/quill.conf, and apache/htaccess under
 # mod_fcgid.  The plain-CGI layouts, a process per request, run the
 # routing and metrics tests alone.
 TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
 LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t \
-	   t/43-metrics.t
+	   t/43-metrics.t t/58-mfa.t t/59-mfa-pages.t
 CGI_LAYOUT_TESTS = t/11-routing.t t/43-metrics.t
 # layout_tests BUILD-ENV: the runs above, for test and test-asan.
 define layout_tests
-	@echo "== routing, pagination and metrics against lighttpd/quill.conf"
+	@echo "== routing, pagination, metrics and two-factor against lighttpd/quill.conf"
 	$(1) QUILL_TEST_SERVER=lighttpd QUILL_TEST_LAYOUT=production \
 	    prove --timer $(LAYOUT_TESTS)
-	@echo "== routing, pagination and metrics against apache/htaccess (mod_fcgid)"
+	@echo "== routing, pagination, metrics and two-factor against apache/htaccess (mod_fcgid)"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=fcgid \
 	    prove --timer $(LAYOUT_TESTS)
 	@echo "== routing and metrics against the plain-CGI layouts"
@@ -427,6 +428,12 @@ bench:  ## measure speed and memory with wrk on loopback
 	@$(MAKE) --no-print-directory programs $(BUILD)/bench/hello.fcgi \
 	    $(BUILD)/bench/metrics-cost
 	QUILL_BUILD=$(BUILD) perl bench/bench.pl
+
+# Instructions per request, counted by callgrind: the same figure on a busy
+# machine.  BENCH_BASE=<git revision> sets another revision's beside it.
+bench-instructions: programs  ## count each request's instructions (BENCH_BASE=rev compares)
+	@command -v valgrind >/dev/null 2>&1 || $(MAKE) --no-print-directory deps
+	QUILL_BUILD=$(BUILD) perl bench/instructions.pl
 
 $(BUILD)/bench/hello.fcgi: bench/hello.c
 	@mkdir -p $(@D)

@@ -23,7 +23,8 @@ BAIL_OUT('the browser tests need ' . join(', ', map { $_->[1] } @missing) . ': r
 for my $script (sort glob "$root/t/browser/*.js") {
     next if $script =~ m{/tap\.js$};
     my $name = $script =~ s{.*/}{}r;
-    my $srv = start_server(name => "browser-$name");
+    # Admins must set up two-factor sign-in: pages.js walks that page too.
+    my $srv = start_server(name => "browser-$name", settings => { QUILL_MFA_REQUIRED_ROLES => 'admin' });
     local $ENV{QUILL_BASE} = $srv->{base};
     local $ENV{QUILL_DB} = "$srv->{var}/quill.db";
     local $ENV{QUILL_CONFIG} = $srv->{conf};

@@ -13,6 +13,7 @@
 #include "web/confirm.h"
 #include "store/mfa.h"
 #include "handlers.h"
+#include "pages.h"
 #include "base/metrics.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
@@ -293,7 +294,9 @@ login_challenge(struct req *r, const struct user *u, int64_t now, int *asked)
 	if ((e = mfa_challenge_issue(u->id, login_kind(r), now,
 	    config.mfa_challenge_ttl, &s)) != ERR_NONE)
 		return e;
-	if ((d = cJSON_CreateObject()) == NULL ||
+	if (r->browser && http_form_sent(r))
+		e = auth_mfa_signin_page(r, s.text);
+	else if ((d = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddBoolToObject(d, "mfaRequired", 1) == NULL ||
 	    cJSON_AddStringToObject(d, "challengeToken", s.text) == NULL ||
 	    cJSON_AddNumberToObject(d, "expiresIn",

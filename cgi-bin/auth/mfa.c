@@ -24,9 +24,7 @@
 #include "web/auth.h"
 #include "web/reply.h"
 #include "handlers.h"
-
-/* Pixels a module of the QR code: a 33-module code is 164 pixels. */
-#define QR_SCALE	4
+#include "pages.h"
 
 enum code_field { CODE_CODE, CODE__MAX };
 
@@ -95,6 +93,8 @@ auth_mfa_status(struct req *r)
 
 	if ((e = auth_require_enrolling(r)) != ERR_NONE)
 		return e;
+	if (r->browser)
+		return site_form_page(r, &auth_mfa_form, ERR_NONE);
 	if ((e = mfa_totp_get(r->who.user_id, &t)) == ERR_NONE)
 		state = t.enabled_at != 0 ? "on" : "pending";
 	else if (e != ERR_NOT_FOUND)
@@ -132,7 +132,7 @@ enrolment_json(const char *email, const char secret[TOTP_SECRET_TEXT])
 	int width;
 
 	if (totp_uri(&uri, config.mfa_issuer, email, secret) == -1 ||
-	    qr_svg(&svg, uri.data, uri.len, QR_SCALE, &width) == -1 ||
+	    qr_svg(&svg, uri.data, uri.len, AUTH_QR_SCALE, &width) == -1 ||
 	    buf_append(&svg, "", 1) == -1 ||
 	    (d = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(d, "secret", secret) == NULL ||
@@ -190,12 +190,22 @@ codes_json(const struct secret_recovery codes[MFA_RECOVERY_CODES])
 	return d;
 }
 
-/* Answers 200 with fresh recovery codes, which are then wiped. */
+/*
+ * Answers 200 with fresh recovery codes, which are then wiped: a page of
+ * them to a browser's form.
+ */
 static enum err
 codes_reply(struct req *r, struct secret_recovery codes[MFA_RECOVERY_CODES])
 {
-	cJSON *d = codes_json(codes);
+	cJSON *d;
+	enum err e;
 
+	if (r->browser && http_form_sent(r)) {
+		e = auth_mfa_codes_page(r, codes);
+		secret_wipe(codes, sizeof(codes[0]) * MFA_RECOVERY_CODES);
+		return e;
+	}
+	d = codes_json(codes);
 	secret_wipe(codes, sizeof(codes[0]) * MFA_RECOVERY_CODES);
 	return d == NULL ? ERR_INTERNAL : reply_data(r, 200, d);
 }
@@ -427,6 +437,7 @@ auth_mfa_signin_write(struct req *r)
 		    strlen(in->u.email), in->now)) != ERR_NONE)
 			return e;
 		auth_event_log(r, LOG_INFO, "mfa_code_wrong", in->u.id, 0);
+		valid_add(&r->details, "code", "wrong_code", wrong_code);
 		return app_keep(r, http_fail(r, ERR_UNAUTHENTICATED,
 		    wrong_code));
 	}

@@ -5,12 +5,36 @@
 #ifndef QUILL_AUTH_PAGES_H
 #define QUILL_AUTH_PAGES_H
 
+#include "store/mfa.h"
 #include "web/site.h"
+
+/* Pixels a module of a QR code: a 33-module code is 164 pixels. */
+#define AUTH_QR_SCALE	4
 
 /* Log in: the email kept, never the password. */
 extern const struct site_form auth_login_form;
 
 /* Create an account: the name and email kept, never the password. */
 extern const struct site_form auth_register_form;
+
+/*
+ * Two-factor sign-in, the account's page (GET /api/v1/auth/mfa for a
+ * browser) and the forms on it: its state from the store, each refused
+ * field's message beside it.
+ */
+extern const struct site_form auth_mfa_form;
+
+/* The code that finishes a form login: the challenge kept, hidden. */
+extern const struct site_form auth_mfa_signin_form;
+
+/*
+ * Answers a browser's form login that needs a second factor with the page
+ * asking for the code, challenge (not copied) in its form, 200.
+ */
+enum err auth_mfa_signin_page(struct req *r, const char *challenge);
+
+/* Answers r with fresh recovery codes, shown this once, 200. */
+enum err auth_mfa_codes_page(struct req *r,
+    const struct secret_recovery codes[MFA_RECOVERY_CODES]);
 
 #endif

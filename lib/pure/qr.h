@@ -25,4 +25,13 @@
 int	qr_svg(struct buf *b, const void *text, size_t n, int scale,
 	    int *width);
 
+/*
+ * Appends to b only the path data ("d") of the same code's dark modules,
+ * offset by the quiet zone, for a page's template to place in an <svg>
+ * of its own; *side is the modules a side with the quiet zone (the
+ * viewBox).  The data is digits and the letters M, h, v and z, so it
+ * needs no escaping in an attribute.  Returns 0 or -1, as qr_svg.
+ */
+int	qr_path(struct buf *b, const void *text, size_t n, int *side);
+
 #endif

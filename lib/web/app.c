@@ -20,6 +20,7 @@
 #include "base/config.h"
 #include "store/db.h"
 #include "pure/header.h"
+#include "web/html.h"
 #include "web/limit.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -444,7 +445,9 @@ app_form_done(struct req *r)
 {
 	const char *to = http_form_path(r, "returnTo");
 
-	if (r->status < 200 || r->status > 299)
+	/* A page the route answered itself is the form's next step. */
+	if (r->status < 200 || r->status > 299 || (r->content_type != NULL &&
+	    strcmp(r->content_type, HTML_CONTENT_TYPE) == 0))
 		return ERR_NONE;
 	if (to == NULL)
 		to = r->status == 201 && r->location != NULL ? r->location :
@@ -626,6 +629,10 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 	if ((e = auth_csrf(r)) == ERR_NONE && (e = rt->handle(r)) == ERR_NONE &&
 	    rt->write != NULL)
 		e = app_write(r, rt->write);
+	if (e == ERR_REAUTH_REQUIRED && r->browser)
+		return site_reauth_page(r);
+	if (e == ERR_MFA_REQUIRED && r->browser)
+		return site_mfa_required_page(r);
 	if (e != ERR_NONE)
 		return rt->form != NULL ? site_form_refused(r, e, rt->form) : e;
 	return r->browser && http_form_sent(r) ? app_form_done(r) : ERR_NONE;

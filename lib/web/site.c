@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "gen/templates.h"
 #include "pure/form.h"
+#include "store/mfa.h"
 #include "web/auth.h"
 #include "web/reply.h"
 #include "web/site.h"
@@ -62,9 +63,19 @@ site_form_write(struct buf *b, const void *arg)
 }
 
 enum err
-site_form_page(struct req *r, const struct site_form *f, enum err e)
+site_page_reply(struct req *r, int status, const struct tpl *t,
+    const struct tpl_data *d)
 {
 	struct site_form_fill fp;
+
+	fp.page = t;
+	fp.d = d;
+	return reply_page(r, status, site_form_write, &fp);
+}
+
+enum err
+site_form_page(struct req *r, const struct site_form *f, enum err e)
+{
 	const struct site_field *fl;
 	const struct form_field *sent;
 	struct tpl_data *d, *item;
@@ -99,10 +110,8 @@ site_form_page(struct req *r, const struct site_form *f, enum err e)
 	}
 	if (f->fill != NULL)
 		f->fill(d, r);
-	fp.page = f->page;
-	fp.d = d;
-	return reply_page(r, e == ERR_NONE ? 200 : error_status(e),
-	    site_form_write, &fp);
+	return site_page_reply(r, e == ERR_NONE ? 200 : error_status(e),
+	    f->page, d);
 }
 
 enum err
@@ -121,4 +130,54 @@ site_form_refused(struct req *r, enum err e, const struct site_form *f)
 	default:
 		return e;
 	}
+}
+
+/*
+ * The reauth page's own values: a code field where the reader has
+ * two-factor sign-in on (asked for too when its state cannot be read),
+ * and the page to go back to, the backTo of the form that was refused.
+ */
+static void
+site_reauth_fill(struct tpl_data *d, const struct req *r)
+{
+	struct mfa_totp t;
+	const char *to = http_form_path(r, "backTo");
+	enum err e;
+
+	e = mfa_totp_get(r->who.user_id, &t);
+	tpl_bool(d, TK_mfa_on, e != ERR_NOT_FOUND &&
+	    (e != ERR_NONE || t.enabled_at != 0));
+	tpl_str(d, TK_return_to, to != NULL ? to : "/");
+}
+
+static const struct site_field site_reauth_fields[] = {
+	{ "currentPassword", "Password", 0, TK_password_error },
+	{ "code", "Code", 0, TK_code_error },
+};
+
+const struct site_form site_reauth_form = {
+	&tpl_reauth, "Confirm it is you", site_reauth_fields,
+	sizeof(site_reauth_fields) / sizeof(site_reauth_fields[0]),
+	site_reauth_fill
+};
+
+enum err
+site_reauth_page(struct req *r)
+{
+	r->err = ERR_REAUTH_REQUIRED;
+	r->err_message = "This change needs a recent sign-in: confirm your "
+	    "password first.";
+	return site_form_page(r, &site_reauth_form, ERR_REAUTH_REQUIRED);
+}
+
+enum err
+site_mfa_required_page(struct req *r)
+{
+	struct tpl_data *d;
+
+	r->err = ERR_MFA_REQUIRED;
+	if ((d = site_page(r, "Set up two-factor sign-in")) == NULL)
+		return ERR_INTERNAL;
+	return site_page_reply(r, error_status(ERR_MFA_REQUIRED),
+	    &tpl_mfa_required, d);
 }

@@ -24,6 +24,14 @@ struct tpl_data *site_page(struct req *r, const char *title);
  */
 void	 site_render(struct buf *b, const struct tpl *t, const struct tpl_data *d);
 
+/*
+ * Answers r with status and page t filled from d (from site_page), as a
+ * route's own answer: a browser's form that gets it stays on it (a next
+ * step, codes to show once) rather than going on to its returnTo.
+ */
+enum err site_page_reply(struct req *r, int status, const struct tpl *t,
+    const struct tpl_data *d);
+
 /* A field of a form page: what it sent goes back into it. */
 struct site_field {
 	const char	*name;		/* the form field, and its control's id */
@@ -65,5 +73,25 @@ enum err site_form_page(struct req *r, const struct site_form *f, enum err e);
  * it is.
  */
 enum err site_form_refused(struct req *r, enum err e, const struct site_form *f);
+
+/*
+ * The form that confirms a recent sign-in (POST /api/v1/auth/reauth):
+ * the password, and a code for a reader with two-factor sign-in on; it
+ * goes back to the backTo of the form that was refused.
+ */
+extern const struct site_form site_reauth_form;
+
+/*
+ * Answers a browser whose change was refused for want of a recent sign-in
+ * (ERR_REAUTH_REQUIRED) with site_reauth_form, 403.
+ */
+enum err site_reauth_page(struct req *r);
+
+/*
+ * Answers a browser refused because its reader's role must enrol in
+ * two-factor sign-in first (ERR_MFA_REQUIRED) with the page that leads
+ * there, 403.
+ */
+enum err site_mfa_required_page(struct req *r);
 
 #endif

@@ -7,6 +7,7 @@
 'use strict';
 
 const { spawnSync } = require('child_process');
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const { ok, is, sql, shot, run, base } = require('./tap');
@@ -16,6 +17,18 @@ const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min
 const vnu = path.join(root, 'node_modules/vnu-jar/build/dist/vnu.jar');
 const htmlDir = path.join(process.env.QUILL_SHOTS, '..', 'pages-html');
 const password = 'a browser typed passphrase';
+// The TOTP code (RFC 6238: HMAC-SHA1, 6 digits, 30 s) of a base32 key at
+// step, as an authenticator app computes it.
+function totp(secret, step) {
+  let bits = '';
+  for (const c of secret) bits += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac('sha1', key).update(msg).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
 const widths = [{ name: 'wide', width: 1280, height: 900 }, { name: 'phone', width: 390, height: 844 }];
 
 fs.rmSync(htmlDir, { recursive: true, force: true });
@@ -126,6 +139,76 @@ run(async (browser) => {
     ok(await ap.locator('a[href="/login.html"]').count() === 1, `${w.name}: but the way to log in`);
     await check(ap, res, `${w.name}-post-anonymous`);
     await anon.close();
+
+    // Two-factor sign-in: set up from the key the page shows, a first
+    // code refused and one right, the recovery codes; then a login that
+    // asks for the code, a recovery code, and the recent sign-in a
+    // dangerous change asks for.
+    const mfa = '/api/v1/auth/mfa';
+    const click = async (sel) => (await Promise.all([page.waitForNavigation(), page.click(sel)]))[0];
+    res = await page.goto(`${base}${mfa}`);
+    await check(page, res, `${w.name}-mfa-off`);
+    res = await submit(`form[action="${mfa}/totp"]`);
+    const secret = (await page.textContent('#secret')).trim();
+    ok(/^[A-Z2-7]{32}$/.test(secret), `${w.name}: the page shows the key as text`);
+    is(await page.locator('svg.qr path').count(), 1, `${w.name}: and as a QR code`);
+    await check(page, res, `${w.name}-mfa-pending`);
+    const step = Math.floor(Date.now() / 30000);
+    await page.fill('#code', totp(secret, step - 10));
+    res = await submit(`form[action="${mfa}/totp/confirm"]`);
+    is(res.status(), 422, `${w.name}: an old code does not turn it on`);
+    is(await page.getAttribute('#code', 'aria-describedby'), 'code-error', `${w.name}: the code names its message`);
+    await check(page, res, `${w.name}-mfa-confirm-refused`);
+    await page.fill('#code', totp(secret, step));
+    res = await submit(`form[action="${mfa}/totp/confirm"]`);
+    is(res.status(), 200, `${w.name}: the code of the key turns it on`);
+    const codes = await page.locator('.recovery-codes code').allTextContents();
+    is(codes.length, 10, `${w.name}: ten recovery codes shown`);
+    await check(page, res, `${w.name}-mfa-codes`);
+
+    await click('form[action="/api/v1/auth/logout"] button');
+    await page.goto(`${base}/login.html`);
+    await page.fill('#email', email);
+    await page.fill('#password', password);
+    res = await submit('form[action="/api/v1/auth/login"]');
+    is(new URL(page.url()).pathname, '/api/v1/auth/login', `${w.name}: the password alone does not sign in`);
+    await check(page, res, `${w.name}-mfa-signin`);
+    await page.fill('#code', '000000');
+    res = await submit(`form[action="${mfa}"]`);
+    is(res.status(), 401, `${w.name}: a wrong code is refused`);
+    await check(page, res, `${w.name}-mfa-signin-refused`);
+    await page.fill('#code', codes[0]);
+    res = await submit(`form[action="${mfa}"]`);
+    is(new URL(page.url()).pathname, '/', `${w.name}: a recovery code signs in`);
+
+    sql(`UPDATE sessions SET created_at = created_at - 3600 WHERE user_id = (SELECT id FROM users WHERE email = '${email}')`);
+    sql('UPDATE session_signins SET signed_in_at = signed_in_at - 3600');
+    await page.goto(`${base}${mfa}`);
+    await page.fill('#currentPassword', password);
+    await page.fill('#code', codes[1]);
+    res = await click('#turn-off');
+    is(res.status(), 403, `${w.name}: turning it off an hour later asks who it is`);
+    await check(page, res, `${w.name}-reauth`);
+    await page.fill('#currentPassword', password);
+    await page.fill('#code', codes[1]);
+    res = await submit('form[action="/api/v1/auth/reauth"]');
+    is(new URL(page.url()).pathname, mfa, `${w.name}: confirmed, back to the two-factor page`);
+    await check(page, res, `${w.name}-mfa-on`);
+    await page.fill('#currentPassword', password);
+    await page.fill('#code', codes[2]);
+    res = await click('#turn-off');
+    ok(/is off/.test(await page.textContent('main')), `${w.name}: then it turns off`);
+
+    // A role that must set it up is led to it.
+    sql(`UPDATE users SET role = 'admin' WHERE email = '${email}'`);
+    await page.goto(`${base}/post-new.html`);
+    await page.fill('#title', 'Not written');
+    await page.fill('#body', 'An admin without a second factor.');
+    res = await submit('form[action="/api/v1/posts"]');
+    is(res.status(), 403, `${w.name}: an admin without a second factor is stopped`);
+    is(await page.locator(`main a[href="${mfa}"]`).count(), 1, `${w.name}: and shown the way to set it up`);
+    await check(page, res, `${w.name}-mfa-required`);
+    sql(`UPDATE users SET role = 'user' WHERE email = '${email}'`);
     await ctx.close();
   }
   await axeCtx.close();

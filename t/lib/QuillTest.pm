@@ -449,7 +449,7 @@ sub api {
     my ($type) = map { $h{$_} } grep { lc $_ eq 'content-type' } keys %h;
     contract_record($method eq 'POST' && ($override // '') =~ /^(PUT|PATCH|DELETE)$/
         ? $override : $method, $path, $res,
-        form => ($type // '') =~ m{^(?:application/x-www-form-urlencoded|multipart/form-data)}i);
+        form => (($type // '') =~ m{^(?:application/x-www-form-urlencoded|multipart/form-data)}i ? 1 : 0));
     $res->{json} = json_body($res);
     response_secrets($res);
     return $res;

@@ -106,8 +106,8 @@ main(void)
 	    "&algorithm=SHA1&digits=6&period=30";
 	static const char evil[] = "</svg><script>alert(1)</script>&\"'";
 	char hundred[101], big[QR_INPUT_MAX + 2];
-	struct buf b = { 0 };
-	int width;
+	struct buf b = { 0 }, path = { 0 };
+	int width, side;
 
 	is_int(check("HELLO", "\"HELLO\""), 21,
 	    "five bytes are a version 1 code, 21 modules");
@@ -124,6 +124,17 @@ main(void)
 	    "and none of it reaches the SVG");
 	ok(strstr(b.data, "</svg>") == b.data + b.len - 6,
 	    "which has one end, its own");
+	buf_reset(&b);
+	ok(qr_svg(&b, uri, strlen(uri), 4, &width) == 0 &&
+	    qr_path(&path, uri, strlen(uri), &side) == 0 &&
+	    buf_append(&b, "", 1) == 0 && buf_append(&path, "", 1) == 0,
+	    "an otpauth URI has a path alone too");
+	is_int(side, width + 2 * QR_QUIET, "its side holds the quiet zone");
+	ok(path.len > 1 && strspn(path.data, "0123456789 Mhvz-") ==
+	    path.len - 1 && strstr(b.data, path.data) != NULL,
+	    "and it is the SVG's path, digits and M h v z only");
+	is_int(qr_path(&path, "", 0, &side), -1, "an empty path is refused");
+	buf_free(&path);
 	buf_reset(&b);
 	is_int(qr_svg(&b, "", 0, 4, &width), -1, "an empty input is refused");
 	memset(big, 'x', sizeof(big));
