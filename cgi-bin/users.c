@@ -9,15 +9,15 @@
 #include "web/app.h"
 #include "base/arena.h"
 #include "web/auth.h"
+#include "web/confirm.h"
 #include "base/config.h"
 #include "web/listing.h"
 #include "base/log.h"
-#include "store/mail.h"
 #include "base/password.h"
 #include "web/reply.h"
 #include "base/text.h"
-#include "base/time.h"
 #include "store/user.h"
+#include "store/verify.h"
 #include "web/view.h"
 
 /* Longest q a list accepts, in characters. */
@@ -115,38 +115,11 @@ users_me(struct req *r)
 
 	if ((e = auth_require(r)) != ERR_NONE)
 		return e;
-	if ((e = users_load_self(r, &u)) != ERR_NONE)
+	if ((e = users_load_self(r, &u)) != ERR_NONE ||
+	    (e = verify_pending(r->arena, u.id, time(NULL),
+	    &u.pending_email)) != ERR_NONE)
 		return e;
 	return reply_data(r, 200, view_user(&u, 1));
-}
-
-/*
- * Queues the mail that tells u's old address that the account's email
- * was changed at now, inside the transaction of the change.  It names no
- * new address and carries no secret: the old mailbox may no longer be
- * the user's.
- */
-static enum err
-users_email_notice(struct req *r, const struct user *u, int64_t now)
-{
-	char when[32];
-	const char *body;
-
-	time_rfc3339(now, when, sizeof(when));
-	body = arena_printf(r->arena,
-	    "Hello %s,\n\n"
-	    "the email address of your account at %s\n"
-	    "was changed at %s.  Its mail now goes to another\n"
-	    "address, and this one no longer signs in.  Password-reset links\n"
-	    "sent here before no longer work, and every other device signed in\n"
-	    "to the account was signed out.\n\n"
-	    "If you did not make this change, tell the administrator of the\n"
-	    "site at once: whoever made it knew your password.\n",
-	    u->name, config.public_origin, when);
-	if (body == NULL)
-		return ERR_INTERNAL;
-	return mail_queue(u->email, "Your Quill email address was changed",
-	    body, now);
 }
 
 /* PATCH /api/v1/users/me: name; email only with currentPassword. */
@@ -183,7 +156,7 @@ users_me_update(struct req *r)
 		s->c.email = v[ME_EMAIL].str;
 		s->c.email_len = v[ME_EMAIL].len;
 	}
-	/* A new email ends the user's other sessions; this one goes on. */
+	/* A confirmed new email ends the other sessions; this one goes on. */
 	s->c.keep_session = r->who.session_id;
 	return ERR_NONE;
 }
@@ -192,6 +165,7 @@ static enum err
 users_me_update_write(struct req *r)
 {
 	const struct users_self *s = r->state;
+	struct user_change c;
 	struct user u;
 	int64_t now = time(NULL);
 	int moved;
@@ -200,14 +174,25 @@ users_me_update_write(struct req *r)
 	if (s->wrong)
 		return app_keep(r, auth_wrong_current(r, &s->u,
 		    "currentPassword", now));
-	moved = s->c.email != NULL && !user_email_same(s->u.email, s->c.email,
-	    s->c.email_len);
+	/*
+	 * A new address only waits for its confirmation (docs/auth.md); the
+	 * same one in other letter case is taken as it is.
+	 */
+	c = s->c;
+	moved = c.email != NULL && !user_email_same(s->u.email, c.email,
+	    c.email_len);
+	if (moved)
+		c.email = NULL;
 	if ((e = auth_write_limit(r)) != ERR_NONE ||
-	    (e = user_update(r->arena, s->u.id, &s->c, now, &u)) != ERR_NONE ||
-	    (moved && (e = users_email_notice(r, &s->u, now)) != ERR_NONE))
+	    (e = user_update(r->arena, s->u.id, &c, now, &u)) != ERR_NONE ||
+	    (moved && (e = confirm_send_change(r->arena, &u,
+	    r->who.session_id, s->c.email,
+	    s->c.email_len, now)) != ERR_NONE) ||
+	    (e = verify_pending(r->arena, u.id, now, &u.pending_email)) !=
+	    ERR_NONE)
 		return e;
 	if (moved)
-		users_log(r, "email_changed", u.id);
+		users_log(r, "email_change_requested", u.id);
 	return reply_data(r, 200, view_user(&u, 1));
 }
 

@@ -106,9 +106,11 @@ for my $via (qw(json cookie)) {
     my $v = victim();
     my %cred = $via eq 'json' ? (token => $v->{json}{accessToken})
         : (headers => { cookie => $v->{cookie}, origin => $srv->{base} });
+    my $new = fresh_email();
     my $r = api($srv, 'PATCH', "$users/me", %cred,
-        json => { email => fresh_email(), currentPassword => $v->{pw} });
-    is($r->{status}, 200, "the user changes their email ($via session)");
+        json => { email => $new, currentPassword => $v->{pw} });
+    is($r->{status}, 200, "the user asks for a new email ($via session)");
+    is(confirm_address($srv, $new)->{status}, 204, 'and the new address confirms it');
     my $keep = $via eq 'json' ? jwt_claims($v->{json}{accessToken})->{sid}
         : sql($srv, "SELECT id FROM sessions WHERE secret_hash = X'" . token_hash($v->{cookie} =~ s/^[^=]*=//r) . "'");
     none_live($v, "email change ($via)", $keep);

@@ -9,6 +9,7 @@
 
 #include "web/http.h"
 #include "base/log.h"
+#include "store/ratelimit.h"
 #include "store/session.h"
 
 struct user;
@@ -66,6 +67,28 @@ enum err auth_password_reset(struct req *r);
 enum err auth_password_reset_write(struct req *r);
 enum err auth_password_change(struct req *r);
 enum err auth_password_change_write(struct req *r);
+
+/* verify.c: confirmed addresses and email changes (docs/auth.md). */
+enum err auth_verify(struct req *r);
+enum err auth_verify_write(struct req *r);
+enum err auth_verify_resend(struct req *r);
+enum err auth_verify_resend_write(struct req *r);
+enum err auth_email_cancel(struct req *r);
+enum err auth_email_cancel_write(struct req *r);
+
+/*
+ * Counts one mail to user_id in bucket b, a per-account limit the client
+ * must not see: *over is set when it is over (and that is logged), and
+ * then the caller sends nothing and answers as ever.
+ */
+enum err auth_account_over(struct req *r, enum ratelimit_bucket b,
+    int64_t user_id, int64_t now, int *over);
+
+/*
+ * Answers 202 with {message}: the one answer of a request that must not
+ * tell whether an account exists.
+ */
+enum err auth_accepted(struct req *r, const char *message);
 
 /*
  * Logs a security event of the request with the ids that are > 0 and the

@@ -10,6 +10,7 @@
 #include "base/config.h"
 #include "web/auth.h"
 #include "web/app.h"
+#include "web/confirm.h"
 #include "store/mfa.h"
 #include "handlers.h"
 #include "pages.h"
@@ -142,7 +143,8 @@ auth_register_write(struct req *r)
 	/* A taken email still counts: probing for accounts is what it slows. */
 	if (e == ERR_EMAIL_TAKEN)
 		return app_keep(r, e);
-	if (e != ERR_NONE || (e = user_get(r->arena, id, &u)) != ERR_NONE)
+	if (e != ERR_NONE || (e = user_get(r->arena, id, &u)) != ERR_NONE ||
+	    (e = confirm_send_address(r->arena, &u, in->now)) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_INFO, "user_registered", id, 0);
 	r->notice = NOTICE_ACCOUNT_CREATED;
@@ -352,6 +354,12 @@ auth_login_write(struct req *r)
 		return e;
 	if (!in->ok)
 		return login_refused(r, email, in->now);
+	/* Said only to whoever knows the password. */
+	if (config.require_verified == CONFIG_VERIFIED_LOGIN &&
+	    in->u.verified_at == 0) {
+		auth_event_log(r, LOG_INFO, "login_unverified", in->u.id, 0);
+		return app_keep(r, ERR_EMAIL_UNVERIFIED);
+	}
 	/*
 	 * With a second factor the failures are forgotten only once a code
 	 * is right too: else each right password would buy more guesses.

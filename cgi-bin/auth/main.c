@@ -7,6 +7,7 @@
 #include "web/auth.h"
 #include "handlers.h"
 #include "pages.h"
+#include "web/reply.h"
 
 static const struct route routes[] = {
 	{ M_POST, "/api/v1/auth/register", auth_register, 0,
@@ -42,6 +43,12 @@ static const struct route routes[] = {
 	    auth_mfa_codes_write, &auth_mfa_form },
 	{ M_POST, "/api/v1/auth/reauth", auth_reauth, 0, auth_reauth_write,
 	    &site_reauth_form },
+	{ M_POST, "/api/v1/auth/verify", auth_verify, 0, auth_verify_write,
+	    NULL },
+	{ M_POST, "/api/v1/auth/verify/resend", auth_verify_resend, 0,
+	    auth_verify_resend_write, NULL },
+	{ M_POST, "/api/v1/auth/email/cancel", auth_email_cancel, 0,
+	    auth_email_cancel_write, NULL },
 };
 
 void
@@ -61,6 +68,33 @@ auth_event_log(const struct req *r, enum log_level level, const char *event,
 	else
 		log_event(level, event, r->request_id, "client", r->client,
 		    NULL);
+}
+
+enum err
+auth_account_over(struct req *r, enum ratelimit_bucket b, int64_t user_id,
+    int64_t now, int *over)
+{
+	struct ratelimit_verdict v;
+	char key[24];
+	enum err e;
+
+	snprintf(key, sizeof(key), "%lld", (long long)user_id);
+	if ((e = ratelimit_count(b, key, now, &v, over)) == ERR_NONE && *over)
+		ratelimit_log(&v, r->request_id, r->client);
+	return e;
+}
+
+enum err
+auth_accepted(struct req *r, const char *message)
+{
+	cJSON *d;
+
+	if ((d = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(d, "message", message) == NULL) {
+		cJSON_Delete(d);
+		return ERR_INTERNAL;
+	}
+	return reply_data(r, 202, d);
 }
 
 int

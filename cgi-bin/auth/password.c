@@ -76,20 +76,14 @@ forgot_mail_body(struct arena *a, const struct user *u, const char *token)
 static enum err
 forgot_send(struct req *r, const struct user *u, int64_t now)
 {
-	struct ratelimit_verdict v;
 	struct secret token;
-	char key[24], *body;
+	char *body;
 	int over;
 	enum err e;
 
-	snprintf(key, sizeof(key), "%lld", (long long)u->id);
-	if ((e = ratelimit_count(RL_FORGOT_ACCOUNT, key, now, &v, &over)) !=
-	    ERR_NONE)
+	if ((e = auth_account_over(r, RL_FORGOT_ACCOUNT, u->id, now, &over)) !=
+	    ERR_NONE || over)
 		return e;
-	if (over) {
-		ratelimit_log(&v, r->request_id, r->client);
-		return ERR_NONE;
-	}
 	if ((e = reset_issue(u->id, now, &token)) != ERR_NONE)
 		return e;
 	body = forgot_mail_body(r->arena, u, token.text);
@@ -117,7 +111,6 @@ auth_password_forgot_write(struct req *r)
 	const struct vvalue *v = r->state;
 	struct user u;
 	int64_t now = time(NULL);
-	cJSON *d;
 	enum err e;
 
 	if ((e = ratelimit_hit(RL_FORGOT, r->client, now, &r->rate)) !=
@@ -134,13 +127,8 @@ auth_password_forgot_write(struct req *r)
 	if (e != ERR_NONE)
 		return e;
 	r->notice = NOTICE_RESET_SENT;
-	if ((d = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddStringToObject(d, "message", "If an account uses this "
-	    "address, a link to reset its password is on its way.") == NULL) {
-		cJSON_Delete(d);
-		return ERR_INTERNAL;
-	}
-	return reply_data(r, 202, d);
+	return auth_accepted(r, "If an account uses this address, a link to "
+	    "reset its password is on its way.");
 }
 
 /*

@@ -143,7 +143,7 @@ posts_create(struct req *r)
 {
 	enum err e;
 
-	if ((e = auth_require(r)) != ERR_NONE)
+	if ((e = auth_require_verified(r)) != ERR_NONE)
 		return e;
 	return app_validate(r, create_fields, PF__MAX);
 }
@@ -210,7 +210,7 @@ posts_change(struct req *r, const struct vfield *fields)
 	const struct vvalue *v;
 	enum err e;
 
-	if ((e = auth_require(r)) != ERR_NONE ||
+	if ((e = auth_require_verified(r)) != ERR_NONE ||
 	    (e = app_validate(r, fields, PF__MAX)) != ERR_NONE)
 		return e;
 	v = r->state;
@@ -253,7 +253,7 @@ posts_change_write(struct req *r)
 enum err
 posts_delete(struct req *r)
 {
-	return auth_require(r);
+	return auth_require_verified(r);
 }
 
 enum err

@@ -194,6 +194,21 @@ static const struct csetting settings[] = {
 	    "email, two-factor, ending all sessions, deleting an account, an "
 	    "admin's changes to a role or account) go ahead; later they ask "
 	    "for the password (and code) again."),
+	S("QUILL_REQUIRE_VERIFIED", require_verified_text, "write",
+	    "What an account may do before its email address is confirmed: "
+	    "none (anything), write (sign in and read, but no writes on posts; "
+	    "the default) or login (not even sign in). Refusals are 403 "
+	    "EMAIL_UNVERIFIED."),
+	L("QUILL_VERIFY_TTL", verify_ttl, 300, 30L * 86400, "86400",
+	    "Seconds an address-confirmation link and code are valid (a new "
+	    "account's, and a new address's after an email change)."),
+	L("QUILL_EMAIL_CANCEL_TTL", email_cancel_ttl, 3600, 90L * 86400,
+	    "604800", "Seconds the old address of an email change can cancel "
+	    "it, with the link of the notice it is sent."),
+	R("QUILL_RATE_VERIFY", rate_verify, "20/3600",
+	    "Requests for a new confirmation mail per client address."),
+	R("QUILL_RATE_VERIFY_ACCOUNT", rate_verify_account, "3/3600",
+	    "Confirmation mails per account; over it the answer stays 202."),
 	L("QUILL_RATE_IPV6_PREFIX", rate_ipv6_prefix, 16, 128, "64",
 	    "Bits of an IPv6 client address that the per-address limits count "
 	    "by; 128 counts each address alone. "
@@ -237,6 +252,29 @@ origin_host(const char *origin, char *out, size_t outsz)
 	n = (size_t)(end - h) < outsz ? (size_t)(end - h) : outsz - 1;
 	memcpy(out, h, n);
 	out[n] = '\0';
+}
+
+const char *const config_verified_names[CONFIG_VERIFIED__MAX] = {
+	[CONFIG_VERIFIED_NONE] = "none",
+	[CONFIG_VERIFIED_WRITE] = "write",
+	[CONFIG_VERIFIED_LOGIN] = "login",
+};
+
+/* QUILL_REQUIRE_VERIFIED into config.require_verified: 0, or -1 with err. */
+static int
+verified_parse(char *err, size_t errsz)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_VERIFIED__MAX; i++)
+		if (strcmp(config.require_verified_text,
+		    config_verified_names[i]) == 0) {
+			config.require_verified = (enum config_verified)i;
+			return 0;
+		}
+	snprintf(err, errsz, "QUILL_REQUIRE_VERIFIED must be none, write or "
+	    "login, not \"%s\"", config.require_verified_text);
+	return -1;
 }
 
 /*
@@ -627,7 +665,7 @@ config_load(char *err, size_t errsz)
 		origin_host(config.public_origin, config.mfa_issuer,
 		    sizeof(config.mfa_issuer));
 	if (roles_parse(config.mfa_roles, &config.mfa_required, err,
-	    errsz) == -1)
+	    errsz) == -1 || verified_parse(err, errsz) == -1)
 		return -1;
 	log_set_level(config.log_level);
 	return 0;

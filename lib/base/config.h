@@ -31,6 +31,21 @@ struct config_addrs {
 	size_t		 n;
 };
 
+/*
+ * What an account whose address is not confirmed may do
+ * (QUILL_REQUIRE_VERIFIED): everything; sign in and read, not write; not
+ * even sign in.  The names are config_verified_names.
+ */
+enum config_verified {
+	CONFIG_VERIFIED_NONE,
+	CONFIG_VERIFIED_WRITE,
+	CONFIG_VERIFIED_LOGIN,
+	CONFIG_VERIFIED__MAX
+};
+
+/* "none", "write", "login": indexed by enum config_verified. */
+extern const char *const config_verified_names[CONFIG_VERIFIED__MAX];
+
 struct config {
 	char	 db[1024];		/* QUILL_DB */
 	char	 key_file[1024];	/* QUILL_KEY_FILE */
@@ -92,6 +107,14 @@ struct config {
 	long	 mfa_challenge_ttl;	/* QUILL_MFA_CHALLENGE_TTL, seconds */
 	long	 mfa_attempts;		/* QUILL_MFA_ATTEMPTS */
 	long	 recent_login;		/* QUILL_RECENT_LOGIN, seconds */
+
+	/* Email verification and change (docs/auth.md). */
+	char	 require_verified_text[16];	/* QUILL_REQUIRE_VERIFIED */
+	enum config_verified require_verified;	/* ... parsed */
+	long	 verify_ttl;		/* QUILL_VERIFY_TTL, seconds */
+	long	 email_cancel_ttl;	/* QUILL_EMAIL_CANCEL_TTL, seconds */
+	struct config_rate rate_verify;	/* QUILL_RATE_VERIFY, per address */
+	struct config_rate rate_verify_account;	/* QUILL_RATE_VERIFY_ACCOUNT */
 	long	 rate_ipv6_prefix;	/* QUILL_RATE_IPV6_PREFIX, bits */
 	struct config_addrs proxies;	/* QUILL_TRUSTED_PROXIES */
 

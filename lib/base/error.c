@@ -21,6 +21,10 @@ static const struct errdef errs[ERR__MAX] = {
 	[ERR_MFA_REQUIRED] = { 403, "MFA_REQUIRED",
 	    "Your role signs in with a second factor: enrol an authenticator "
 	    "app (POST /api/v1/auth/mfa/totp) before anything else." },
+	[ERR_EMAIL_UNVERIFIED] = { 403, "EMAIL_UNVERIFIED",
+	    "Confirm your email address first: open the link or type the code "
+	    "of the mail we sent (POST /api/v1/auth/verify/resend sends a new "
+	    "one)." },
 	[ERR_NOT_FOUND] = { 404, "NOT_FOUND", "Not found." },
 	[ERR_METHOD_NOT_ALLOWED] = { 405, "METHOD_NOT_ALLOWED",
 	    "This method is not allowed here." },

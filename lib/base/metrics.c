@@ -26,7 +26,8 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "int atomics must be lock-free");
 const struct metrics_counter metrics_counters[MET__MAX] = {
 #define RL "quill_rate_limited_total", "Requests refused by a rate limit, " \
 	"by bucket (login_account: an account's back-off after failed " \
-	"logins; forgot_account is never shown to the client)."
+	"logins; forgot_account and verify_account are never shown to the " \
+	"client)."
 	[MET_RATE_LIMITED_LOGIN] = { RL, "bucket", "login" },
 	[MET_RATE_LIMITED_REGISTER] = { RL, "bucket", "register" },
 	[MET_RATE_LIMITED_FORGOT] = { RL, "bucket", "forgot" },
@@ -34,6 +35,8 @@ const struct metrics_counter metrics_counters[MET__MAX] = {
 	[MET_RATE_LIMITED_REFRESH] = { RL, "bucket", "refresh" },
 	[MET_RATE_LIMITED_WRITE] = { RL, "bucket", "write" },
 	[MET_RATE_LIMITED_LOGIN_ACCOUNT] = { RL, "bucket", "login_account" },
+	[MET_RATE_LIMITED_VERIFY] = { RL, "bucket", "verify" },
+	[MET_RATE_LIMITED_VERIFY_ACCOUNT] = { RL, "bucket", "verify_account" },
 #undef RL
 #define LF "quill_login_failures_total", "Failed logins and password " \
 	"confirmations, by reason (the client is told the same for each)."

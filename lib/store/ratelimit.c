@@ -40,6 +40,10 @@ static const struct bucket buckets[RL__MAX] = {
 	[RL_WRITE] = { "write", &config.rate_write, 0, MET_RATE_LIMITED_WRITE },
 	[RL_LOGIN_ACCOUNT] = { "login_account", NULL, 0,
 	    MET_RATE_LIMITED_LOGIN_ACCOUNT },
+	[RL_VERIFY] = { "verify", &config.rate_verify, 1,
+	    MET_RATE_LIMITED_VERIFY },
+	[RL_VERIFY_ACCOUNT] = { "verify_account", &config.rate_verify_account,
+	    0, MET_RATE_LIMITED_VERIFY_ACCOUNT },
 };
 
 /*

@@ -34,6 +34,8 @@ enum ratelimit_bucket {
 	RL_LOGIN_ACCOUNT,	/* failed logins per account: counted by
 				   ratelimit_login_failed, checked by
 				   ratelimit_login_check, never hit */
+	RL_VERIFY,		/* POST /auth/verify/resend, per address */
+	RL_VERIFY_ACCOUNT,	/* the same per account; never shown */
 	RL__MAX
 };
 

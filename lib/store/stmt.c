@@ -1,7 +1,7 @@
 #include "store/stmt.h"
 
 #define USER_COLUMNS "id, email, name, password_hash, role, disabled, " \
-	"token_version, created_at, updated_at"
+	"token_version, created_at, updated_at, verified_at"
 
 /*
  * Posts.  Every list statement numbers its parameters the same way:
@@ -79,6 +79,9 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_USER_BY_ID] = "SELECT " USER_COLUMNS " FROM users WHERE id = ?",
 	[STMT_USER_BY_EMAIL] = "SELECT " USER_COLUMNS " FROM users "
 	    "WHERE email = ?",
+	/* ?2 NULL: the address is no longer confirmed. */
+	[STMT_USER_SET_VERIFIED] = "UPDATE users SET verified_at = ?2 "
+	    "WHERE id = ?1",
 	[STMT_USER_SET_PASSWORD_HASH] = "UPDATE users SET password_hash = ? "
 	    "WHERE id = ?",
 
@@ -212,6 +215,31 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "RETURNING user_id",
 	[STMT_RESET_INVALIDATE] = "UPDATE reset_tokens SET used_at = ?2 "
 	    "WHERE user_id = ?1 AND used_at IS NULL",
+	/* lib/store/verify.c: ?1 hash, ?2 code hash or NULL, ?3 user, ?4
+	 * purpose, ?5 address, ?6 now, ?7 expiry, ?8 session or NULL. */
+	[STMT_EMAIL_TOKEN_INSERT] = "INSERT INTO email_tokens (hash, "
+	    "code_hash, user_id, purpose, email, created_at, expires_at, "
+	    "session_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* ?2 a purpose, or NULL for all of them. */
+	[STMT_EMAIL_TOKEN_VOID] = "UPDATE email_tokens SET used_at = ?3 "
+	    "WHERE user_id = ?1 AND (?2 IS NULL OR purpose = ?2) "
+	    "AND used_at IS NULL",
+	/* ?1 hash, ?2 now, ?3 and ?4 the purposes the caller spends. */
+	[STMT_EMAIL_TOKEN_USE] = "UPDATE email_tokens SET used_at = ?2 "
+	    "WHERE hash = ?1 AND used_at IS NULL AND expires_at > ?2 "
+	    "AND purpose IN (?3, ?4) RETURNING user_id, purpose, email, "
+	    "session_id",
+	/*
+	 * ?1 code hash, ?2 now, ?3 the address it was mailed to, in any
+	 * ASCII case (lower() is SQLite's and PostgreSQL's alike).
+	 */
+	[STMT_EMAIL_TOKEN_USE_CODE] = "UPDATE email_tokens SET used_at = ?2 "
+	    "WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2 "
+	    "AND purpose IN ('verify', 'change') AND lower(email) = lower(?3) "
+	    "RETURNING user_id, purpose, email, session_id",
+	[STMT_EMAIL_TOKEN_PENDING] = "SELECT email FROM email_tokens "
+	    "WHERE user_id = ?1 AND purpose = 'change' AND used_at IS NULL "
+	    "AND expires_at > ?2 ORDER BY created_at DESC LIMIT 1",
 	[STMT_MAIL_INSERT] = "INSERT INTO mail_outbox (recipient, subject, "
 	    "body, created_at) VALUES (?1, ?2, ?3, ?4)",
 	[STMT_MAIL_NEXT] = "SELECT id, recipient, subject, body, created_at "
@@ -300,6 +328,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	/* ?2: delivered before this; ?3: given up on when queued before this. */
 	[STMT_PURGE_MAIL] = "DELETE FROM mail_outbox WHERE sent_at <= ?2 "
 	    "OR created_at <= ?3",
+	[STMT_PURGE_EMAIL_TOKENS] = "DELETE FROM email_tokens "
+	    "WHERE expires_at <= ?1 OR used_at IS NOT NULL",
 	[STMT_PURGE_RATE] = "DELETE FROM rate_limits WHERE expires_at <= ?1",
 	[STMT_PURGE_LOGIN_FAILURES] = "DELETE FROM login_failures "
 	    "WHERE expires_at <= ?1",

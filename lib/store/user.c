@@ -70,6 +70,8 @@ user_fill(struct arena *a, struct db_stmt *st, struct user *u)
 	u->token_version = db_int(st, 6);
 	u->created_at = db_int(st, 7);
 	u->updated_at = db_int(st, 8);
+	u->verified_at = db_int(st, 9);
+	u->pending_email = NULL;
 }
 
 /* Runs st (a USER_COLUMNS query of one row at most) and fills *u. */
@@ -104,6 +106,17 @@ user_get_by_email(struct arena *a, const char *email, size_t len,
 
 	db_bind_text(st, 1, email, len);
 	return user_row(a, st, u, "user_get_by_email");
+}
+
+enum err
+user_set_verified(int64_t id, int64_t at)
+{
+	struct db_stmt *st = db_prepare(STMT_USER_SET_VERIFIED);
+
+	db_bind_int(st, 1, id);
+	if (at > 0)
+		db_bind_int(st, 2, at);
+	return db_done(st, "user_set_verified");
 }
 
 enum err

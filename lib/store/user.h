@@ -24,6 +24,10 @@ struct user {
 	int64_t		 token_version;
 	int64_t		 created_at;
 	int64_t		 updated_at;
+	int64_t		 verified_at;	/* 0: the address is not confirmed */
+	const char	*pending_email;	/* an email change waiting for its
+					   confirmation, when the caller
+					   looked (verify_pending); else NULL */
 };
 
 /* What user_update changes: NULL strings and -1 leave a column as it is. */
@@ -75,6 +79,12 @@ enum err user_get(struct arena *a, int64_t id, struct user *u);
 /* Loads the user with this email (any ASCII case); ERR_NOT_FOUND if none. */
 enum err user_get_by_email(struct arena *a, const char *email, size_t len,
     struct user *u);
+
+/*
+ * Records that user id's address was confirmed at at; at 0 records that
+ * it is not.  Call inside a write transaction.
+ */
+enum err user_set_verified(int64_t id, int64_t at);
 
 /* Stores a new password hash (parameters changed; same password). */
 enum err user_set_password_hash(int64_t id, const char *hash);

@@ -275,6 +275,20 @@ auth_require(struct req *r)
 }
 
 enum err
+auth_require_verified(struct req *r)
+{
+	struct user u;
+	enum err e;
+
+	if ((e = auth_require(r)) != ERR_NONE ||
+	    config.require_verified == CONFIG_VERIFIED_NONE)
+		return e;
+	if ((e = user_get(r->arena, r->who.user_id, &u)) != ERR_NONE)
+		return e == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : e;
+	return u.verified_at != 0 ? ERR_NONE : ERR_EMAIL_UNVERIFIED;
+}
+
+enum err
 auth_require_role(struct req *r, enum role min)
 {
 	enum err e;

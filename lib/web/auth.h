@@ -72,6 +72,13 @@ enum err auth_require(struct req *r);
 /* auth_require without the enrolment gate, for the routes of enrolment. */
 enum err auth_require_enrolling(struct req *r);
 
+/*
+ * auth_require, and a caller whose address is not confirmed is
+ * ERR_EMAIL_UNVERIFIED unless QUILL_REQUIRE_VERIFIED is none: for the
+ * routes that write posts.
+ */
+enum err auth_require_verified(struct req *r);
+
 /* auth_require, and a caller whose role is below min is ERR_FORBIDDEN. */
 enum err auth_require_role(struct req *r, enum role min);
 

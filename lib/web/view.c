@@ -33,7 +33,11 @@ view_user(const struct user *u, int full)
 	    (full && (cJSON_AddStringToObject(o, "email", u->email) == NULL ||
 	    cJSON_AddStringToObject(o, "role", principal_role_name(u->role)) ==
 	    NULL ||
-	    cJSON_AddBoolToObject(o, "disabled", u->disabled) == NULL)) ||
+	    cJSON_AddBoolToObject(o, "disabled", u->disabled) == NULL ||
+	    cJSON_AddBoolToObject(o, "emailVerified", u->verified_at != 0) ==
+	    NULL || (u->pending_email != NULL &&
+	    cJSON_AddStringToObject(o, "pendingEmail", u->pending_email) ==
+	    NULL))) ||
 	    !add_time(o, "createdAt", u->created_at) ||
 	    (full && !add_time(o, "updatedAt", u->updated_at))) {
 		cJSON_Delete(o);

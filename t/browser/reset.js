@@ -7,19 +7,9 @@
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
-const { ok, is, sql, shot, run, base } = require('./tap');
+const { ok, is, sql, newestMail, shot, run, base } = require('./tap');
 
 const email = `reset.${process.pid}@example.com`;
-
-// Delivers the outbox with quillctl; returns the newest mail's text.
-function newestMail() {
-  execFileSync(path.join(process.env.QUILL_BUILD, 'quillctl'), ['mail'],
-    { env: { ...process.env, QUILL_CONFIG: process.env.QUILL_CONFIG } });
-  const dir = path.join(path.dirname(process.env.QUILL_DB), 'mail');
-  const files = fs.readdirSync(dir).filter((f) => /^\d+\.eml$/.test(f))
-    .sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
-  return fs.readFileSync(path.join(dir, files[files.length - 1]), 'utf8');
-}
 
 // Asks for a reset through the form; returns the mail's link and code.
 async function askForReset(page) {

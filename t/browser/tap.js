@@ -35,6 +35,16 @@ function sql(q) {
   return execFileSync('sqlite3', ['-batch', process.env.QUILL_DB, q], { encoding: 'utf8' }).trim();
 }
 
+// Delivers the outbox with quillctl; returns the newest mail's text.
+function newestMail() {
+  execFileSync(path.join(process.env.QUILL_BUILD, 'quillctl'), ['mail'],
+    { env: { ...process.env, QUILL_CONFIG: process.env.QUILL_CONFIG } });
+  const dir = path.join(path.dirname(process.env.QUILL_DB), 'mail');
+  const files = fs.readdirSync(dir).filter((f) => /^\d+\.eml$/.test(f))
+    .sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+  return fs.readFileSync(path.join(dir, files[files.length - 1]), 'utf8');
+}
+
 // Debian's chromium, headless, with nothing that reaches the network.
 function launch() {
   return chromium.launch({
@@ -69,4 +79,4 @@ async function run(body) {
   }
 }
 
-module.exports = { ok, is, done, sql, launch, shot, run, base: process.env.QUILL_BASE };
+module.exports = { ok, is, done, sql, newestMail, launch, shot, run, base: process.env.QUILL_BASE };

@@ -13,7 +13,7 @@ use POSIX ();
 use QuillTest;
 
 our @EXPORT = qw(sql token_hash login_pair refresh jwt_claims mint_token
-    in_parallel post_on_new_connection spool_mails);
+    in_parallel post_on_new_connection spool_mails mailed_link confirm_address);
 
 # Runs one SQL statement on the server's database; returns the output,
 # rows joined by newlines, with no trailing newline.
@@ -133,6 +133,25 @@ sub spool_mails {
     # The reset codes they carry must stay out of every access log.
     note_secrets(map { /^([A-Za-z0-9_-]{43})$/mg, /token=([A-Za-z0-9_-]{43})/g } @mails);
     return @mails;
+}
+
+# Delivers the outbox, and returns the token of the newest link to page
+# (verify, email-cancel, reset) mailed to address $to, or undef.
+sub mailed_link {
+    my ($srv, $to, $page) = @_;
+    my ($rc, $out) = quillctl($srv, 'mail');
+    die "quillctl mail: $out" if $rc;
+    my ($tok) = reverse map { m{/\Q$page\E\.html#token=([A-Za-z0-9_-]{43})$}m ? $1 : () }
+        grep { /^To: \Q$to\E$/m } spool_mails($srv);
+    return $tok;
+}
+
+# Confirms address $to (a new account's, or the new one of an email
+# change) with the link mailed to it; returns the response.
+sub confirm_address {
+    my ($srv, $to) = @_;
+    return api($srv, 'POST', '/api/v1/auth/verify',
+        json => { token => mailed_link($srv, $to, 'verify') // 'none' });
 }
 
 1;
