@@ -18,11 +18,13 @@ DESTDIR	?=
 # Who the programs run as.
 QUILL_USER ?= quill
 
-PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp libqrencode
-# Debian packages, by what needs them.  `make run`: a compiler, the seven
-# libraries, lighttpd, and curl (run.sh waits for the server with it).
+PKGS	 = fcgi libcjson sqlite3 libpq libsodium libjwt libseccomp libqrencode
+# Debian packages, by what needs them.  `make run`: a compiler, the eight
+# libraries (libpq: the programs speak to PostgreSQL when QUILL_DB names
+# one; SQLite stays the default and needs no server), lighttpd, and curl
+# (run.sh waits for the server with it).
 RUN_DEB_PKGS = build-essential pkg-config libfcgi-dev libcjson-dev \
-	   libsqlite3-dev libsodium-dev libjwt-dev libseccomp-dev libqrencode-dev \
+	   libsqlite3-dev libpq-dev libsodium-dev libjwt-dev libseccomp-dev libqrencode-dev \
 	   lighttpd curl
 # `make run SERVER=apache`: Apache, and spawn-fcgi to start the programs
 # that its mod_proxy_fcgi talks to.
@@ -33,12 +35,13 @@ APACHE_DEB_PKGS = apache2 spawn-fcgi
 # certificate, suexec-custom (t/32 runs the bundle as its owner), the
 # browser, valgrind, promtool (prometheus), which checks the metrics and
 # the alert rules, systemd-analyze (which rates the units' confinement and
-# lists the system calls they allow), and Java for the Nu HTML Checker
-# (npm's vnu-jar) that reads the pages.
+# lists the system calls they allow), Java for the Nu HTML Checker
+# (npm's vnu-jar) that reads the pages, and PostgreSQL's server, whose
+# throwaway clusters the PostgreSQL pass runs on (QUILL_TEST_DB).
 TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid apache2-suexec-custom \
 	   lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
-	   valgrind mandoc prometheus systemd default-jre-headless
+	   valgrind mandoc prometheus systemd default-jre-headless postgresql-15
 # `make deb`: debhelper and lintian, and the build's own packages.
 DEB_DEB_PKGS = $(RUN_DEB_PKGS) debhelper dpkg-dev lintian
 # `make release-check`: mmdebstrap makes the bare Debian 12 root the
@@ -99,7 +102,7 @@ LAYERS	 = base pure store web
 LIB_SRC	 = $(sort $(foreach l,$(LAYERS),$(wildcard lib/$(l)/*.c)))
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o \
-	   $(BUILD)/gen/templates.o
+	   $(BUILD)/gen/migrations_pg.o $(BUILD)/gen/templates.o
 # The site's pages: templates/*.html, compiled by tools/templates.pl into
 # tables the programs carry (docs/forms.md); the unit test of lib/pure/tpl
 # has templates of its own.
@@ -123,6 +126,8 @@ UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
 # Programs the tests run: t/bin/<name>.c, each a file of its own.
 TEST_BINS = $(patsubst t/bin/%.c,$(BUILD)/t/bin/%,$(wildcard t/bin/*.c))
 SQL	 = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+# The same migrations in PostgreSQL's dialect (docs/postgresql.md).
+SQL_PG	 = $(sort $(wildcard sql/postgresql/[0-9][0-9][0-9]_*.sql))
 
 # Fuzz targets: t/fuzz/<name>.c, seeds in t/fuzz/corpus/<name>/.  `make test`
 # replays the seeds (replay-<name>); `make fuzz` runs libFuzzer on each.
@@ -189,6 +194,13 @@ $(BUILD)/gen/migrations.c: $(SQL) tools/embed-sql.sh
 	sh tools/embed-sql.sh $(SQL) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c lib/store/db.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/migrations_pg.c: $(SQL_PG) tools/embed-sql.sh
+	@mkdir -p $(@D)
+	sh tools/embed-sql.sh -n db_migrations_pg $(SQL_PG) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/migrations_pg.o: $(BUILD)/gen/migrations_pg.c lib/store/db.h lib/store/db_engine.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)

@@ -160,7 +160,19 @@ load_config(void)
 
 	if (config_load(err, sizeof(err)) == -1)
 		die("%s", err);
-	require_absolute("QUILL_DB", config.db);
+	if (!config_db_is_postgresql(config.db))
+		require_absolute("QUILL_DB", config.db);
+}
+
+/*
+ * The database, to name in a message: a SQLite file's path, never a
+ * PostgreSQL connection string (it may hold a password).
+ */
+static const char *
+db_label(void)
+{
+	return config_db_is_postgresql(config.db) ? "(PostgreSQL, QUILL_DB)" :
+	    config.db;
 }
 
 /* Writes the name of user uid (or its number) into buf. */
@@ -222,6 +234,9 @@ db_problem(int create, char *msg, size_t sz)
 	char copy[sizeof(config.db)], why[1536], *dir;
 	struct stat st;
 
+	/* A server's database: db_open says what stands in the way. */
+	if (config_db_is_postgresql(config.db))
+		return 0;
 	if (path_problem("QUILL_DB", config.db, msg, sz) == -1)
 		return -1;
 	snprintf(copy, sizeof(copy), "%s", config.db);
@@ -376,7 +391,7 @@ open_and_migrate(int create)
 	if ((n = db_migrate(err, sizeof(err))) == -1)
 		die("%s", err);
 	printf("database %s at schema version %d (%d migration%s applied)\n",
-	    config.db, db_schema_version(), n, n == 1 ? "" : "s");
+	    db_label(), db_schema_version(), n, n == 1 ? "" : "s");
 }
 
 static int
@@ -387,7 +402,7 @@ cmd_init(void)
 	load_config();
 	require_absolute("QUILL_KEY_FILE", config.key_file);
 	make_key();
-	mkdirs_for(config.db);
+	mkdirs_for(config_state_path());
 	old = umask(077);
 	open_and_migrate(1);
 	umask(old);
@@ -748,7 +763,8 @@ check_key_and_db(void)
 		printf("FAIL %s\n", msg);
 		return 1;
 	}
-	bad |= check_private("database", config.db);
+	if (!config_db_is_postgresql(config.db))
+		bad |= check_private("database", config.db);
 	if (db_open(config.db, 0, 1000, err, sizeof(err)) == -1) {
 		printf("FAIL %s\n", err);
 		return 1;
@@ -1042,6 +1058,9 @@ cmd_backup(int argc, char **argv)
 		usage();
 	path = argv[0];
 	load_config();
+	if (config_db_is_postgresql(config.db))
+		die("QUILL_DB is a PostgreSQL database: back it up with pg_dump "
+		    "(pg_dump -Fc -f FILE DBNAME; docs/postgresql.md)");
 	db_reachable(0);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1) {
@@ -1087,6 +1106,9 @@ cmd_restore(int argc, char **argv)
 	if (access(argv[0], R_OK) == -1)
 		die("cannot read the backup %s: %s", argv[0], strerror(errno));
 	load_config();
+	if (config_db_is_postgresql(config.db))
+		die("QUILL_DB is a PostgreSQL database: restore a pg_dump with "
+		    "pg_restore, then run quillctl migrate (docs/postgresql.md)");
 	mkdirs_for(config.db);
 	db_reachable(1);
 	fresh = stat(config.db, &st) == -1;
@@ -1150,7 +1172,7 @@ cmd_mail(void)
 	db_reachable(0);
 	if ((sendmail = mail_sendmail_command()) == NULL)
 		spool_writable();
-	snprintf(lock, sizeof(lock), "%s.mail-lock", config.db);
+	snprintf(lock, sizeof(lock), "%s.mail-lock", config_state_path());
 	/* Runs overlapping from cron must not send a mail twice. */
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0600)) == -1)

@@ -1,6 +1,6 @@
 package QuillPosts;
 # Helpers for the posts tests: accounts with roles, posts, the database
-# through the sqlite3 shell, and list walks.
+# through its own client (db_sql), and list walks.
 use strict;
 use warnings;
 use Test::More;
@@ -10,16 +10,12 @@ use Exporter 'import';
 our @EXPORT = qw(sql account new_post posts_state seed_posts walk
     link_next);
 
-# Runs SQL through the sqlite3 shell on the server's database (foreign keys
-# on, as the programs have them); returns its output without the last
-# newline.  Dies when sqlite3 fails.
+# Runs SQL on the server's database (foreign keys on, as the programs have
+# them); returns its output without the last newline.  Dies when the
+# client fails.
 sub sql {
     my ($srv, $sql) = @_;
-    open my $fh, '-|', 'sqlite3', '-cmd', 'PRAGMA foreign_keys=ON',
-        '-cmd', '.timeout 5000', "$srv->{var}/quill.db", $sql
-        or die "sqlite3: $!";
-    my $out = do { local $/; <$fh> } // '';
-    close $fh or die "sqlite3 failed on: $sql\n";
+    my $out = db_sql($srv, $sql);
     chomp $out;
     return $out;
 }
