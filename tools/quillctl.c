@@ -982,10 +982,14 @@ cmd_check(int argc, char **argv)
 static int
 cmd_sql(void)
 {
-	int i;
+	char err[512];
+	int i, pg;
 
+	/* The dialect of the engine the settings name, SQLite's without. */
+	pg = config_load(err, sizeof(err)) == 0 &&
+	    config_db_is_postgresql(config.db);
 	for (i = 0; i < STMT__MAX; i++)
-		printf("%d\t%s\n", i, stmt_sql[i]);
+		printf("%d\t%s\n", i, pg ? stmt_pg_sql[i] : stmt_sql[i]);
 	return 0;
 }
 

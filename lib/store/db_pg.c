@@ -271,6 +271,25 @@ pg_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
 }
 
 /*
+ * 1 when the server has closed the idle connection (a restart, a
+ * failover): it then has something to read, its last word or the end.
+ * One poll that does not wait, so that no request is spent (answered
+ * 503) on finding out.
+ */
+static int
+pg_dropped(void)
+{
+	struct pollfd p;
+
+	p.fd = PQsocket(conn);
+	p.events = POLLIN;
+	p.revents = 0;
+	/* Nothing else comes unasked on an idle connection that LISTENs to
+	 * nothing but a notice, and making it again costs little. */
+	return poll(&p, 1, 0) > 0;
+}
+
+/*
  * 1 when the connection is up with its statements prepared, making it
  * again if it broke (a restart, a failover) outside a transaction.
  */
@@ -279,7 +298,8 @@ pg_ready(void)
 {
 	char err[512];
 
-	if (conn != NULL && PQstatus(conn) == CONNECTION_OK && prepared)
+	if (conn != NULL && PQstatus(conn) == CONNECTION_OK && prepared &&
+	    (PQtransactionStatus(conn) != PQTRANS_IDLE || !pg_dropped()))
 		return 1;
 	if (conninfo == NULL)
 		return 0;

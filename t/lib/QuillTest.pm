@@ -137,7 +137,7 @@ sub pg_database {
 # engine's own client (sqlite3 with foreign keys on and a lock wait, or
 # psql); returns its output, rows as lines, columns joined by |.  Dies when
 # the client fails.  For PostgreSQL, SQLite's X'..' blobs and hex(column)
-# are written in its dialect; ".dump" dumps the database either way.
+# and length(CAST(column AS BLOB)) are written in its dialect; ".dump" dumps the database either way.
 sub db_sql {
     my ($srv, $sql) = @_;
     my $db = conf_value($srv->{conf}, 'QUILL_DB');
@@ -149,6 +149,7 @@ sub db_sql {
         } else {
             $sql =~ s/\bX'([0-9A-Fa-f]*)'/'\\x$1'::bytea/g;
             $sql =~ s/\bhex\(([\w.]+)\)/upper(encode($1, 'hex'))/g;
+            $sql =~ s/\blength\(CAST\(([\w.]+) AS BLOB\)\)/octet_length($1)/gi;
             @cmd = ("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1',
                 '-d', $db, '-c', $sql);
         }
