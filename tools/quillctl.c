@@ -73,6 +73,7 @@ usage(void)
 	    "       quillctl purge\n"
 	    "       quillctl backup FILE\n"
 	    "       quillctl restore FILE\n"
+	    "       quillctl copy-to POSTGRESQL-DATABASE\n"
 	    "The password for 'user add' is read from standard input.\n"
 	    "Settings: $QUILL_CONFIG, else %s.\n", CONFIG_DEFAULT);
 	exit(2);
@@ -1135,6 +1136,83 @@ cmd_restore(int argc, char **argv)
 	return 0;
 }
 
+struct copy_totals {
+	int		 tables;
+	int64_t		 rows;
+};
+
+static void
+copy_line(void *ctx, const char *table, int64_t rows, int64_t target_rows,
+    const char *digest, int same)
+{
+	struct copy_totals *t = ctx;
+
+	t->tables++;
+	t->rows += rows;
+	printf("%-4s %-18s %8lld rows  %.16s%s", same ? "ok" : "FAIL", table,
+	    (long long)rows, digest, same ? "\n" : "");
+	if (!same)
+		printf("  (the copy has %lld rows, or other values)\n",
+		    (long long)target_rows);
+}
+
+/* 1 when a connection string carries a password, which is not printed. */
+static int
+has_password(const char *conninfo)
+{
+	const char *at = strchr(conninfo, '@'), *scheme;
+
+	if (strstr(conninfo, "password") != NULL)
+		return 1;
+	if (at == NULL || (scheme = strstr(conninfo, "://")) == NULL)
+		return 0;
+	return memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) != NULL;
+}
+
+/*
+ * Copies the SQLite database, every table, into the empty PostgreSQL
+ * database argv[0], and says what to change in the settings.
+ */
+static int
+cmd_copy_to(int argc, char **argv)
+{
+	struct copy_totals t = { 0, 0 };
+	char err[1024];
+
+	if (argc != 1)
+		usage();
+	if (!config_db_is_postgresql(argv[0]))
+		die("copy-to copies into PostgreSQL: give a connection string, "
+		    "postgresql://USER@HOST/DBNAME or 'host=... dbname=...' "
+		    "(docs/postgresql.md)");
+	load_config();
+	if (config_db_is_postgresql(config.db))
+		die("QUILL_DB is a PostgreSQL database already: copy-to copies "
+		    "a SQLite database into PostgreSQL (to copy between "
+		    "PostgreSQL databases, use pg_dump and pg_restore)");
+	db_reachable(0);
+	if (db_open(config.db, 0, (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1)
+		die("%s", err);
+	if (db_copy_to(argv[0], (int)config.busy_timeout_ms, copy_line, &t,
+	    err, sizeof(err)) == -1) {
+		db_close();
+		die("%s", err);
+	}
+	db_close();
+	printf("copied %d tables, %lld rows, from %s: every count and digest "
+	    "matches\n", t.tables, (long long)t.rows, config.db);
+	printf("To move Quill onto PostgreSQL: stop the web server (a write "
+	    "made after the copy began is not in it; copy again into a new "
+	    "database if the site served meanwhile), set in %s\n"
+	    "    QUILL_DB=%s\n"
+	    "start the web server again, and run quillctl check.  Keep %s as "
+	    "the way back.\n", config_path != NULL ? config_path :
+	    "the settings (QUILL_CONFIG)", has_password(argv[0]) ?
+	    "(the connection string given to copy-to)" : argv[0], config.db);
+	return 0;
+}
+
 /*
  * Dies with the cause and the fix unless quillctl mail can write files
  * into the spool directory, or create it.
@@ -1275,5 +1353,7 @@ main(int argc, char **argv)
 		return cmd_backup(argc - 2, argv + 2);
 	if (strcmp(argv[1], "restore") == 0)
 		return cmd_restore(argc - 2, argv + 2);
+	if (strcmp(argv[1], "copy-to") == 0)
+		return cmd_copy_to(argc - 2, argv + 2);
 	usage();
 }

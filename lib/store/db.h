@@ -231,6 +231,26 @@ int db_backup(const char *path, int busy_ms, char *err, size_t errsz);
 int db_restore(const char *path, int busy_ms, char *err, size_t errsz);
 
 /*
+ * For each table db_copy_to copied: its name, its rows in the source and in
+ * the target, the source's digest (hex), and 1 when the target's count and
+ * digest are the same.
+ */
+typedef void (*db_copy_fn)(void *ctx, const char *table, int64_t rows,
+    int64_t target_rows, const char *digest, int same);
+
+/*
+ * Copies every table of the open SQLite database into the empty
+ * PostgreSQL database target (a connection string), which it migrates
+ * first: the source is read in one read transaction, so the programs go on
+ * serving it, and the target is written in one transaction.  Then counts
+ * and digests every table on both sides, calling each for every table.
+ * Refuses a target with rows or with tables of its own.  Returns 0 when
+ * every table matches, or -1 with a reason in err.
+ */
+int db_copy_to(const char *target, int busy_ms, db_copy_fn each, void *ctx,
+    char *err, size_t errsz);
+
+/*
  * For operators (quillctl), never for clients: the engine's message about
  * the last failure db_finish or db_done reported, until the next call.
  */

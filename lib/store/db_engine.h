@@ -9,6 +9,24 @@
 
 #include "store/db.h"
 
+/* A value of a row or a parameter of db_engine's query. */
+enum db_type { DBV_NULL, DBV_INT, DBV_TEXT, DBV_BLOB };
+struct db_value {
+	enum db_type	 type;
+	int64_t		 i;	/* DBV_INT */
+	const void	*p;	/* DBV_TEXT, DBV_BLOB: n bytes */
+	size_t		 n;
+};
+
+/* The most columns a row of query has. */
+#define DB_QUERY_COLS	32
+
+/*
+ * A row of query: 0 goes on, anything else stops the query, which then
+ * fails.  The values are valid during the call only.
+ */
+typedef int (*db_row_fn)(void *ctx, int ncol, const struct db_value *v);
+
 struct db_engine {
 	const char	*name;
 	int	(*open)(const char *, int, int, char *, size_t);
@@ -43,6 +61,17 @@ struct db_engine {
 	int	(*restore)(const char *, int, char *, size_t);
 	const char *(*errmsg)(void);
 	int	(*engine_check)(char *, size_t);
+	/*
+	 * Runs sql, any statement of the engine's dialect, with nparams
+	 * parameters, on the engine's own connection (open or not for
+	 * db.c), calling row (if not NULL) for each row: for what walks
+	 * every table, such as db_copy_to, not for the programs.  Text comes
+	 * as the engine keeps it (a PostgreSQL bytea as DBV_BLOB, an
+	 * integer type as DBV_INT).  Returns 0, or -1 with a reason in err.
+	 */
+	int	(*query)(const char *sql, int nparams,
+		    const struct db_value *params, db_row_fn row, void *ctx,
+		    char *err, size_t errsz);
 };
 
 /*

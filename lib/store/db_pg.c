@@ -933,6 +933,103 @@ pg_engine_check(char *out, size_t outsz)
 	return 0;
 }
 
+/* PostgreSQL's type oids that query turns into DBV_INT and DBV_BLOB. */
+#define PG_BYTEA	17
+#define PG_INT8		20
+#define PG_INT2		21
+#define PG_INT4		23
+
+/* Column i of row r of res as a value; a bytea is unescaped into *blob. */
+static void
+pg_value(PGresult *res, int r, int i, struct db_value *v,
+    unsigned char **blob)
+{
+	const char *t = PQgetvalue(res, r, i);
+	Oid type = PQftype(res, i);
+	size_t n;
+
+	v->type = DBV_TEXT;
+	v->i = 0;
+	v->p = t;
+	v->n = (size_t)PQgetlength(res, r, i);
+	if (PQgetisnull(res, r, i)) {
+		v->type = DBV_NULL;
+		v->p = NULL;
+		v->n = 0;
+	} else if (type == PG_INT8 || type == PG_INT4 || type == PG_INT2) {
+		v->type = DBV_INT;
+		v->i = strtoll(t, NULL, 10);
+	} else if (type == PG_BYTEA &&
+	    (*blob = PQunescapeBytea((const unsigned char *)t, &n)) != NULL) {
+		v->type = DBV_BLOB;
+		v->p = *blob;
+		v->n = n;
+	}
+}
+
+static int
+pg_query(const char *sql, int nparams, const struct db_value *params,
+    db_row_fn row, void *ctx, char *err, size_t errsz)
+{
+	const char *vals[DB_QUERY_COLS];
+	int lens[DB_QUERY_COLS], fmts[DB_QUERY_COLS];
+	char ints[DB_QUERY_COLS][24];
+	struct db_value v[DB_QUERY_COLS];
+	unsigned char *blobs[DB_QUERY_COLS];
+	PGresult *res;
+	int i, r, n, st, stop = 0;
+
+	if (conn == NULL || nparams > DB_QUERY_COLS) {
+		snprintf(err, errsz, conn == NULL ? "no PostgreSQL connection" :
+		    "too many parameters");
+		return -1;
+	}
+	for (i = 0; i < nparams; i++) {
+		/* Integers as text, text and blobs as their bytes. */
+		vals[i] = params[i].p;
+		lens[i] = (int)params[i].n;
+		fmts[i] = 1;
+		if (params[i].type == DBV_INT) {
+			snprintf(ints[i], sizeof(ints[i]), "%lld",
+			    (long long)params[i].i);
+			vals[i] = ints[i];
+			fmts[i] = 0;
+		} else if (params[i].type == DBV_NULL)
+			vals[i] = NULL;
+		else if (params[i].type == DBV_TEXT && vals[i] == NULL)
+			vals[i] = "";
+	}
+	res = PQexecParams(conn, sql, nparams, NULL, vals, lens, fmts, 0);
+	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		note_message(res != NULL ? PQresultErrorMessage(res) :
+		    PQerrorMessage(conn));
+		snprintf(err, errsz, "PostgreSQL: %s", lastmsg);
+		PQclear(res);
+		return -1;
+	}
+	if ((n = PQnfields(res)) > DB_QUERY_COLS) {
+		snprintf(err, errsz, "too many columns");
+		PQclear(res);
+		return -1;
+	}
+	for (r = 0; row != NULL && !stop && r < PQntuples(res); r++) {
+		for (i = 0; i < n; i++) {
+			blobs[i] = NULL;
+			pg_value(res, r, i, &v[i], &blobs[i]);
+		}
+		stop = row(ctx, n, v) != 0;
+		for (i = 0; i < n; i++)
+			PQfreemem(blobs[i]);
+	}
+	PQclear(res);
+	if (stop) {
+		snprintf(err, errsz, "stopped");
+		return -1;
+	}
+	return 0;
+}
+
 const struct db_engine db_engine_pg = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -966,4 +1063,5 @@ const struct db_engine db_engine_pg = {
 	.restore = pg_restore,
 	.errmsg = pg_errmsg,
 	.engine_check = pg_engine_check,
+	.query = pg_query,
 };

@@ -995,6 +995,78 @@ fail:
 	return -1;
 }
 
+static int
+sq_query(const char *sql, int nparams, const struct db_value *params,
+    db_row_fn row, void *ctx, char *err, size_t errsz)
+{
+	struct db_value v[DB_QUERY_COLS];
+	sqlite3_stmt *s;
+	int i, n, rc;
+
+	if (db == NULL) {
+		snprintf(err, errsz, "no SQLite database is open");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "SQLite: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	for (i = 0, rc = SQLITE_OK; i < nparams && rc == SQLITE_OK; i++) {
+		const struct db_value *p = &params[i];
+
+		if (p->type == DBV_INT)
+			rc = sqlite3_bind_int64(s, i + 1, p->i);
+		else if (p->type == DBV_TEXT)
+			rc = sqlite3_bind_text64(s, i + 1, p->p, p->n,
+			    SQLITE_STATIC, SQLITE_UTF8);
+		else if (p->type == DBV_BLOB)
+			rc = sqlite3_bind_blob64(s, i + 1, p->p, p->n,
+			    SQLITE_STATIC);
+	}
+	if ((n = sqlite3_column_count(s)) > DB_QUERY_COLS)
+		rc = SQLITE_TOOBIG;
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++) {
+			v[i].type = DBV_NULL;
+			v[i].i = 0;
+			v[i].p = NULL;
+			v[i].n = 0;
+			switch (sqlite3_column_type(s, i)) {
+			case SQLITE_INTEGER:
+				v[i].type = DBV_INT;
+				v[i].i = sqlite3_column_int64(s, i);
+				break;
+			case SQLITE_BLOB:
+				v[i].type = DBV_BLOB;
+				v[i].p = sqlite3_column_blob(s, i);
+				v[i].n = (size_t)sqlite3_column_bytes(s, i);
+				break;
+			case SQLITE_NULL:
+				break;
+			default:	/* text, and a real as its text */
+				v[i].type = DBV_TEXT;
+				v[i].p = sqlite3_column_text(s, i);
+				v[i].n = (size_t)sqlite3_column_bytes(s, i);
+				break;
+			}
+		}
+		if (row != NULL && row(ctx, n, v) != 0) {
+			sqlite3_finalize(s);
+			snprintf(err, errsz, "stopped");
+			return -1;
+		}
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errsz, "SQLite: %s", rc == SQLITE_TOOBIG ?
+		    "too many columns" : sqlite3_errmsg(db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
 const struct db_engine db_engine_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1028,4 +1100,5 @@ const struct db_engine db_engine_sqlite = {
 	.restore = sq_restore,
 	.errmsg = sq_errmsg,
 	.engine_check = sq_engine_check,
+	.query = sq_query,
 };
