@@ -18,7 +18,7 @@ DESTDIR	?=
 # Who the programs run as.
 QUILL_USER ?= quill
 
-PKGS	 = fcgi libcjson sqlite3 libpq libsodium libjwt libseccomp libqrencode
+PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp libqrencode libpq
 # Debian packages, by what needs them.  `make run`: a compiler, the eight
 # libraries (libpq: the programs speak to PostgreSQL when QUILL_DB names
 # one; SQLite stays the default and needs no server), lighttpd, and curl
@@ -200,7 +200,7 @@ $(BUILD)/gen/migrations_pg.c: $(SQL_PG) tools/embed-sql.sh
 	@mkdir -p $(@D)
 	sh tools/embed-sql.sh -n db_migrations_pg $(SQL_PG) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/migrations_pg.o: $(BUILD)/gen/migrations_pg.c lib/store/db.h lib/store/db_engine.h
+$(BUILD)/gen/migrations_pg.o: $(BUILD)/gen/migrations_pg.c lib/store/db.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)

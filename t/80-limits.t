@@ -145,7 +145,7 @@ subtest 'Argon2 slots are shared by every process' => sub {
     my $srv = start_server(settings => { QUILL_ARGON2_CONCURRENCY => 2,
         QUILL_ARGON2_WAIT_MS => 100 });
     my $u = QuillUsersLite::account($srv);
-    my $lockfile = "$srv->{var}/quill.db.argon2.lock";
+    my $lockfile = state_path($srv) . '.argon2.lock';
     ok(-f $lockfile, 'the lock file lies beside the database');
     open my $fh, '+<', $lockfile or die "$lockfile: $!";
     ok(lock_byte($fh, 0), 'another process takes slot 0');

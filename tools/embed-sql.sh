@@ -11,7 +11,6 @@ if [ "${1:-}" = -n ]; then
 fi
 echo '/* Generated from sql/ by tools/embed-sql.sh. */'
 echo '#include "store/db.h"'
-echo '#include "store/db_engine.h"'
 echo "const struct migration $name[] = {"
 for f in "$@"; do
 	base=$(basename "$f" .sql)

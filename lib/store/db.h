@@ -49,6 +49,9 @@ struct migration {
 
 extern const struct migration db_migrations[];
 extern const int db_migrations_n;
+/* The same migrations in PostgreSQL's dialect, from sql/postgresql/. */
+extern const struct migration db_migrations_pg[];
+extern const int db_migrations_pg_n;
 
 /* The engine db_open chose (config_db_is_postgresql): "sqlite" or
  * "postgresql". */

@@ -7,7 +7,14 @@
 #ifndef QUILL_DB_ENGINE_H
 #define QUILL_DB_ENGINE_H
 
-#include "store/db.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "store/stmt.h"
+
+struct arena;
+struct db_stmt;
 
 /* A value of a row or a parameter of db_engine's query. */
 enum db_type { DBV_NULL, DBV_INT, DBV_TEXT, DBV_BLOB };
@@ -87,9 +94,5 @@ void	 db_deadline_restore(int held);
 
 extern const struct db_engine db_engine_sqlite;
 extern const struct db_engine db_engine_pg;
-
-/* The PostgreSQL migrations, embedded from sql/postgresql/. */
-extern const struct migration db_migrations_pg[];
-extern const int db_migrations_pg_n;
 
 #endif

@@ -24,15 +24,21 @@
  * as libpq wants), blobs in binary.  Results come as text: integers and
  * booleans ("t"/"f") are read as numbers, bytea as its hex form.
  *
- * Transactions are READ COMMITTED; the store's statements that decide and
- * write in one (the rate-limit upsert, a token spent with "rotated_at IS
- * NULL", a step that only moves forward) are made safe by the row lock
- * the write takes: a second writer waits for it and then finds its
- * condition false.  A read that a write of the same transaction follows
- * locks its rows (FOR UPDATE) where it matters.  A lock wait ends at the
- * lock wait (lock_timeout = busy_ms) and a run at the deadline (the run
- * is cancelled): both fail ERR_UNAVAILABLE, as on SQLite.
+ * Write transactions take one lock, the writers' lock, when they begin:
+ * PostgreSQL's counterpart of SQLite's BEGIN IMMEDIATE, so that what the
+ * store reads in a write transaction (a version for If-Match, a refresh
+ * token before it is spent, the admins left) is what it writes against,
+ * on every node.  Reads take no lock and never wait for a writer.  A
+ * lock wait ends at the lock wait (lock_timeout = busy_ms) and a run at
+ * the deadline (the run is cancelled): both fail ERR_UNAVAILABLE, as on
+ * SQLite.
  */
+
+/*
+ * The writers' lock: every write transaction takes this advisory lock
+ * first, held to its end (docs/postgresql.md says why).
+ */
+#define PG_WRITERS_LOCK	"7520"
 
 /* The most parameters a statement of stmt_pg.c takes. */
 #define PG_MAX_PARAMS	12
@@ -110,7 +116,7 @@ state_unavailable(const char *s)
 /*
  * Waits for the result of what was sent, until the deadline when honour
  * is set (then the run is cancelled and its error awaited).  Returns the
- * first result (the rest are dropped), or NULL when the connection broke.
+ * result (see below), or NULL when the connection broke.
  */
 static PGresult *
 pg_wait(int honour)
@@ -143,9 +149,17 @@ pg_wait(int honour)
 		if (r > 0 && !PQconsumeInput(conn))
 			return NULL;
 	}
+	/* Of several statements sent at once, the first that failed, or
+	 * the last. */
 	res = PQgetResult(conn);
-	while ((more = PQgetResult(conn)) != NULL)
-		PQclear(more);
+	while ((more = PQgetResult(conn)) != NULL) {
+		if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR) {
+			PQclear(more);
+			continue;
+		}
+		PQclear(res);
+		res = more;
+	}
 	return res;
 }
 
@@ -747,6 +761,15 @@ pg_in_transaction(void)
 	    PQtransactionStatus(conn) != PQTRANS_UNKNOWN;
 }
 
+static void
+pg_rollback(void)
+{
+	char state[6];
+
+	if (pg_in_transaction())
+		(void)pg_simple("ROLLBACK", 0, state);
+}
+
 static enum err
 pg_begin(void)
 {
@@ -757,18 +780,12 @@ pg_begin(void)
 		note_message("no connection to PostgreSQL");
 		return pg_fail(PG_UNAVAILABLE, "08006", "begin");
 	}
-	if ((rc = pg_simple("BEGIN", 1, state)) != PG_OK)
+	if ((rc = pg_simple("BEGIN; SELECT pg_advisory_xact_lock("
+	    PG_WRITERS_LOCK ")", 1, state)) != PG_OK) {
+		pg_rollback();
 		return pg_fail(rc, state, "begin");
+	}
 	return ERR_NONE;
-}
-
-static void
-pg_rollback(void)
-{
-	char state[6];
-
-	if (pg_in_transaction())
-		(void)pg_simple("ROLLBACK", 0, state);
 }
 
 static enum err

@@ -29,7 +29,7 @@ our @EXPORT = qw(start_server api json_body raw_request connect_to cgi_request r
     login quillctl log_text root build_dir build_vars fresh_email test_server tls_cert
     program_of state_dir free_port contract_record workers test_layout
     note_secrets access_log_text access_log_leaks serving started_workers
-    test_db db_sql pg_cluster pg_ctl);
+    test_db db_sql pg_cluster pg_ctl state_path);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -137,7 +137,8 @@ sub pg_database {
 # engine's own client (sqlite3 with foreign keys on and a lock wait, or
 # psql); returns its output, rows as lines, columns joined by |.  Dies when
 # the client fails.  For PostgreSQL, SQLite's X'..' blobs and hex(column)
-# and length(CAST(column AS BLOB)) are written in its dialect; ".dump" dumps the database either way.
+# length(CAST(column AS BLOB)) and unixepoch() are written in its dialect,
+# and booleans are read as 1 and 0; ".dump" dumps the database either way.
 sub db_sql {
     my ($srv, $sql) = @_;
     my $db = conf_value($srv->{conf}, 'QUILL_DB');
@@ -150,6 +151,7 @@ sub db_sql {
             $sql =~ s/\bX'([0-9A-Fa-f]*)'/'\\x$1'::bytea/g;
             $sql =~ s/\bhex\(([\w.]+)\)/upper(encode($1, 'hex'))/g;
             $sql =~ s/\blength\(CAST\(([\w.]+) AS BLOB\)\)/octet_length($1)/gi;
+            $sql =~ s/\bunixepoch\(\)/extract(epoch FROM now())::bigint/g;
             @cmd = ("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1',
                 '-d', $db, '-c', $sql);
         }
@@ -165,7 +167,17 @@ sub db_sql {
     my $out = do { local $/; <$fh> } // '';
     close $fh;
     die "$cmd[0] failed on $sql: $out" if $?;
+    # Booleans as SQLite writes them.
+    $out =~ s/(^|\|)([tf])(?=\||$)/$1 . ($2 eq 't' ? 1 : 0)/gme if $cmd[0] =~ /psql$/;
     return $out;
+}
+
+# The path the local files of $srv (a server or a state_dir) are named
+# after (PATH.argon2.lock, PATH.metrics): its SQLite database, or on
+# PostgreSQL its key file (config_state_path).
+sub state_path {
+    my ($srv) = @_;
+    return $test_db eq 'postgresql' ? "$srv->{var}/quill.key" : "$srv->{var}/quill.db";
 }
 
 # The value of setting $name in the settings file $conf.
