@@ -6,6 +6,9 @@ VAR	?= var
 SAN	?=
 # The web server of `make run`: lighttpd or apache.
 SERVER	?= lighttpd
+# `make run NODES=2`: that many lighttpd nodes behind haproxy on one
+# PostgreSQL (tools/cluster.sh, docs/deploy-cluster.md); unset, one server.
+NODES	?=
 # Where `make install` puts things (DESTDIR for staging); the settings and
 # the state go under /etc and /var whatever the PREFIX, as the FHS has it.
 PREFIX	?= /usr/local
@@ -29,6 +32,9 @@ RUN_DEB_PKGS = build-essential pkg-config libfcgi-dev libcjson-dev \
 # `make run SERVER=apache`: Apache, and spawn-fcgi to start the programs
 # that its mod_proxy_fcgi talks to.
 APACHE_DEB_PKGS = apache2 spawn-fcgi
+# `make run NODES=N`: the load balancer, and PostgreSQL's server for the
+# database the nodes share.
+CLUSTER_DEB_PKGS = haproxy postgresql-15
 # `make test` besides: both servers in every layout the tests serve (Apache
 # with mod_fcgid, lighttpd's production example with TLS), the sqlite3 and
 # cgi-fcgi tools, prove and its TLS client, openssl for the test
@@ -37,11 +43,12 @@ APACHE_DEB_PKGS = apache2 spawn-fcgi
 # the alert rules, systemd-analyze (which rates the units' confinement and
 # lists the system calls they allow), Java for the Nu HTML Checker
 # (npm's vnu-jar) that reads the pages, and PostgreSQL's server, whose
-# throwaway clusters the PostgreSQL pass runs on (QUILL_TEST_DB).
-TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid apache2-suexec-custom \
+# throwaway clusters the PostgreSQL pass runs on (QUILL_TEST_DB), and
+# haproxy, which t/47 puts in front of two nodes.
+TEST_DEB_PKGS = $(APACHE_DEB_PKGS) $(CLUSTER_DEB_PKGS) libapache2-mod-fcgid apache2-suexec-custom \
 	   lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
-	   valgrind mandoc prometheus systemd default-jre-headless postgresql-15
+	   valgrind mandoc prometheus systemd default-jre-headless
 # `make deb`: debhelper and lintian, and the build's own packages.
 DEB_DEB_PKGS = $(RUN_DEB_PKGS) debhelper dpkg-dev lintian
 # `make release-check`: mmdebstrap makes the bare Debian 12 root the
@@ -154,7 +161,8 @@ help:  ## list the targets
 
 deps-run:  ## install the Debian packages that `make run` needs
 	@sh tools/deps.sh $(RUN_DEB_PKGS) \
-	    $(if $(filter apache,$(SERVER)),$(APACHE_DEB_PKGS))
+	    $(if $(filter apache,$(SERVER)),$(APACHE_DEB_PKGS)) \
+	    $(if $(NODES),$(CLUSTER_DEB_PKGS))
 
 deps:  ## install the Debian and npm packages needed to build, run and test
 	@sh tools/deps.sh $(RUN_DEB_PKGS) $(TEST_DEB_PKGS) $(EXTRA_PKGS) \
@@ -330,13 +338,19 @@ install-htdocs:
 
 # run and test install, build and go on in makes of their own, one after the
 # other: each reads what the one before installed (pkg-config's answers).
-run:  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db (SERVER=apache for Apache)
+run:  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db (SERVER=apache for Apache; NODES=2: two nodes behind haproxy on PostgreSQL)
 	@$(MAKE) --no-print-directory deps-run
 	@$(MAKE) --no-print-directory programs
+ifneq ($(NODES),)
+	@sh tools/cluster.sh start "$(BUILD)" "$(VAR)" "$(PORT)" "$(NODES)"
+else
 	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)" "$(SERVER)"
+endif
 
 stop:  ## stop what `make run` started
-	@sh tools/run.sh stop "$(BUILD)" "$(VAR)" "$(PORT)"
+	@if [ -f "$(VAR)/run/cluster" ]; then \
+	    sh tools/cluster.sh stop "$(BUILD)" "$(VAR)" "$(PORT)"; \
+	else sh tools/run.sh stop "$(BUILD)" "$(VAR)" "$(PORT)"; fi
 
 cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 	@sh tools/make-cert.sh "$(VAR)/tls"
