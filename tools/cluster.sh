@@ -5,7 +5,8 @@
 #   tools/cluster.sh start BUILD VAR PORT NODES
 #   tools/cluster.sh stop BUILD VAR PORT
 # haproxy listens on 127.0.0.1:PORT with etc/haproxy.cfg.example, its bind,
-# pid file and server lines pointed here; node i is lighttpd's development
+# pid file, stats socket (VAR/run/haproxy.sock) and server lines pointed
+# here; node i is lighttpd's development
 # layout (tools/run.sh) on 127.0.0.1:PORT+i with its state in VAR/nodei,
 # the programs told that their origin is haproxy's.  The database is
 # QUILL_DB when it is set (a PostgreSQL connection string), else a
@@ -59,8 +60,12 @@ pg_start() {
 # haproxy's configuration: the shipped example with the bind line, the
 # pid file and the server lines of this run.
 haproxy_conf() {
-	awk -v port="$port" -v nodes="$nodes" -v pid="$var/run/haproxy.pid" '
+	awk -v port="$port" -v nodes="$nodes" -v pid="$var/run/haproxy.pid" \
+	    -v sock="$var/run/haproxy.sock" '
 	    /^[ \t]*pidfile / { print "\tpidfile " pid; next }
+	    /^[ \t]*stats socket / {
+		print "\tstats socket " sock " mode 600 level admin"; next
+	    }
 	    /^[ \t]*bind / { print "\tbind 127.0.0.1:" port; next }
 	    /^[ \t]*server / {
 		if (!done) for (i = 1; i <= nodes; i++)
