@@ -984,13 +984,20 @@ pg_value(PGresult *res, int r, int i, struct db_value *v,
 	}
 }
 
+static void
+free_texts(char **texts, int n)
+{
+	while (n-- > 0)
+		free(texts[n]);
+}
+
 static int
 pg_query(const char *sql, int nparams, const struct db_value *params,
     db_row_fn row, void *ctx, char *err, size_t errsz)
 {
-	const char *vals[DB_QUERY_COLS];
-	int lens[DB_QUERY_COLS], fmts[DB_QUERY_COLS];
-	char ints[DB_QUERY_COLS][24];
+	const char *vals[DB_QUERY_COLS] = { NULL };
+	int lens[DB_QUERY_COLS] = { 0 }, fmts[DB_QUERY_COLS] = { 0 };
+	char ints[DB_QUERY_COLS][24], *texts[DB_QUERY_COLS];
 	struct db_value v[DB_QUERY_COLS];
 	unsigned char *blobs[DB_QUERY_COLS];
 	PGresult *res;
@@ -1002,21 +1009,32 @@ pg_query(const char *sql, int nparams, const struct db_value *params,
 		return -1;
 	}
 	for (i = 0; i < nparams; i++) {
-		/* Integers as text, text and blobs as their bytes. */
+		/* Blobs as their bytes; integers and text as text, which the
+		 * server reads as the column's type, whatever it is. */
+		texts[i] = NULL;
 		vals[i] = params[i].p;
 		lens[i] = (int)params[i].n;
-		fmts[i] = 1;
+		fmts[i] = params[i].type == DBV_BLOB;
 		if (params[i].type == DBV_INT) {
 			snprintf(ints[i], sizeof(ints[i]), "%lld",
 			    (long long)params[i].i);
 			vals[i] = ints[i];
-			fmts[i] = 0;
 		} else if (params[i].type == DBV_NULL)
 			vals[i] = NULL;
-		else if (params[i].type == DBV_TEXT && vals[i] == NULL)
-			vals[i] = "";
+		else if (params[i].type == DBV_TEXT) {
+			if ((texts[i] = malloc(params[i].n + 1)) == NULL) {
+				snprintf(err, errsz, "out of memory");
+				free_texts(texts, i);
+				return -1;
+			}
+			if (params[i].n > 0)
+				memcpy(texts[i], params[i].p, params[i].n);
+			texts[i][params[i].n] = '\0';
+			vals[i] = texts[i];
+		}
 	}
 	res = PQexecParams(conn, sql, nparams, NULL, vals, lens, fmts, 0);
+	free_texts(texts, nparams);
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		note_message(res != NULL ? PQresultErrorMessage(res) :
