@@ -112,6 +112,16 @@ is($r->{json}{data}{id}, $posts[-1] + 1, 'with the id after the highest copied')
 ($rc, $out) = quillctl($src, "copy-to '$target'");
 isnt($rc, 0, 'a second copy into the same database is refused');
 like($out, qr/target database is not empty: its table \w+ has rows/, 'as not empty');
+# A table PostgreSQL's schema does not have: nothing is copied, since it
+# could not all be; the target, migrated and empty, takes a copy later.
+db_sql($src, 'CREATE TABLE local_notes (id INTEGER PRIMARY KEY, note TEXT)');
+my $later = QuillTest::pg_database();
+($rc, $out) = quillctl($src, "copy-to '$later'");
+isnt($rc, 0, 'a source with a table of its own is refused');
+like($out, qr/the SQLite table local_notes has no counterpart in PostgreSQL's schema/, 'naming it');
+db_sql($src, 'DROP TABLE local_notes');
+($rc, $out) = quillctl($src, "copy-to '$later'");
+is($rc, 0, 'without it, the same target takes the copy') or diag $out;
 ($rc, $out) = quillctl($src, "copy-to /tmp/quill.db");
 isnt($rc, 0, 'a target that is not PostgreSQL is refused');
 like($out, qr/copy-to copies into PostgreSQL: give a connection string/, 'saying what to give');
