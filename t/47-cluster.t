@@ -117,7 +117,9 @@ my $lighttpd = do { open my $fh, '<', "$nb->{var}/run/lighttpd.pid" or die $!; <
 # The programs lighttpd spawned outlive it: they are stopped at the end.
 sub parent_of {
     open my $fh, '<', "/proc/$_[0]/stat" or return 0;
-    return (split ' ', scalar <$fh>)[3];
+    my $stat = <$fh> // return 0;
+    # After the name in parentheses (which may hold spaces): state, ppid.
+    return $stat =~ /\)\s+\S+\s+(\d+)/ ? $1 : 0;
 }
 @orphans = grep { parent_of($_) == $lighttpd } map { m{/proc/(\d+)$} ? $1 : () } glob '/proc/[0-9]*';
 my $acked = "$var/acked";
