@@ -189,8 +189,8 @@ sub state_path {
 sub conf_value {
     my ($conf, $name) = @_;
     open my $fh, '<', $conf or die "$conf: $!";
-    while (<$fh>) {
-        return $1 if /^\Q$name\E=(.*)$/;
+    while (my $line = <$fh>) {
+        return $1 if $line =~ /^\Q$name\E=(.*)$/;
     }
     return undef;
 }
