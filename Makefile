@@ -379,7 +379,7 @@ define layout_tests
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=shared-cgi \
 	    prove --timer $(CGI_LAYOUT_TESTS)
 endef
-test:  ## run the whole test suite (integration tests on lighttpd and on Apache)
+test:  ## run the whole test suite (integration tests on lighttpd and on Apache, and on PostgreSQL)
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all cert
 	@echo "== unit tests, and integration tests against lighttpd"
@@ -389,6 +389,9 @@ test:  ## run the whole test suite (integration tests on lighttpd and on Apache)
 	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=apache \
 	    prove --timer t/*.t
 	$(call layout_tests,$(TEST_ENV) QUILL_BUILD=$(BUILD))
+	@echo "== integration tests against PostgreSQL on lighttpd"
+	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=lighttpd \
+	    QUILL_TEST_DB=postgresql prove --timer t/*.t
 
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
 	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan \

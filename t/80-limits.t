@@ -70,7 +70,8 @@ subtest 'a process starts afresh after QUILL_MAX_REQUESTS requests' => sub {
     is(events($srv, 'posts', 'start'), 11, 'and started again each time');
     my $last = wait_worker($srv, 'posts');
     isnt($last, $first, 'each time in a fresh worker');
-    like($fds, qr/quill\.db-shm/, 'a worker at rest holds the database');
+    like($fds, test_db() eq 'postgresql' ? qr/socket:\[database\]/ : qr/quill\.db-shm/,
+        'a worker at rest holds the database');
     is(fds_at_rest($last), $fds, 'with no descriptor left behind by a restart');
     is(fds($pid), $supervisor_fds, 'nor in the process that keeps the socket');
     is(inheritable_fds($last, $srv->{var}), '',

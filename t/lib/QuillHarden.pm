@@ -42,10 +42,15 @@ sub fds {
 sub fds_at_rest {
     my ($pid) = @_;
     my $list = '';
+    my $pg = test_db() eq 'postgresql';
     for (1 .. 1000) {
         $list = fds($pid) // return undef;
+        # On PostgreSQL the database is a connection: a socket besides
+        # the one FastCGI listens on (descriptor 0), the same in any worker.
+        $list =~ s/^([1-9]\d*) -> socket:\[\d+\]$/$1 -> socket:[database]/mg if $pg;
         my $sockets = () = $list =~ /socket:/g;
-        return $list if $list =~ /quill\.db-shm/ && $sockets == 1;
+        return $list if $pg ? $sockets == 2 && $list =~ /socket:\[database\]/
+            : $list =~ /quill\.db-shm/ && $sockets == 1;
         select(undef, undef, undef, 0.01);
     }
     return $list;
