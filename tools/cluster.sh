@@ -27,12 +27,15 @@ as_pg() {
 }
 
 pg_bin() {
-	bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$bin" ] && [ -x "$bin/initdb" ] || {
+	found=
+	for bin in /usr/lib/postgresql/*/bin; do
+		[ -x "$bin/initdb" ] && found=$bin
+	done
+	if [ -z "$found" ]; then
 		echo "cluster.sh: no PostgreSQL server (make deps installs postgresql-15)" >&2
 		exit 1
-	}
-	echo "$bin"
+	fi
+	echo "$found"
 }
 
 # The database of VAR/pg, made and started; prints its QUILL_DB.
