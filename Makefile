@@ -6,6 +6,9 @@ VAR	?= var
 SAN	?=
 # The web server of `make run`: lighttpd or apache.
 SERVER	?= lighttpd
+# `make run NODES=2`: that many lighttpd nodes behind haproxy on one
+# PostgreSQL (tools/cluster.sh, docs/deploy-cluster.md); unset, one server.
+NODES	?=
 # Where `make install` puts things (DESTDIR for staging); the settings and
 # the state go under /etc and /var whatever the PREFIX, as the FHS has it.
 PREFIX	?= /usr/local
@@ -18,24 +21,31 @@ DESTDIR	?=
 # Who the programs run as.
 QUILL_USER ?= quill
 
-PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp libqrencode
-# Debian packages, by what needs them.  `make run`: a compiler, the seven
-# libraries, lighttpd, and curl (run.sh waits for the server with it).
+PKGS	 = fcgi libcjson sqlite3 libsodium libjwt libseccomp libqrencode libpq
+# Debian packages, by what needs them.  `make run`: a compiler, the eight
+# libraries (libpq: the programs speak to PostgreSQL when QUILL_DB names
+# one; SQLite stays the default and needs no server), lighttpd, and curl
+# (run.sh waits for the server with it).
 RUN_DEB_PKGS = build-essential pkg-config libfcgi-dev libcjson-dev \
-	   libsqlite3-dev libsodium-dev libjwt-dev libseccomp-dev libqrencode-dev \
+	   libsqlite3-dev libpq-dev libsodium-dev libjwt-dev libseccomp-dev libqrencode-dev \
 	   lighttpd curl
 # `make run SERVER=apache`: Apache, and spawn-fcgi to start the programs
 # that its mod_proxy_fcgi talks to.
 APACHE_DEB_PKGS = apache2 spawn-fcgi
+# `make run NODES=N`: the load balancer, and PostgreSQL's server for the
+# database the nodes share.
+CLUSTER_DEB_PKGS = haproxy postgresql-15
 # `make test` besides: both servers in every layout the tests serve (Apache
 # with mod_fcgid, lighttpd's production example with TLS), the sqlite3 and
 # cgi-fcgi tools, prove and its TLS client, openssl for the test
 # certificate, suexec-custom (t/32 runs the bundle as its owner), the
 # browser, valgrind, promtool (prometheus), which checks the metrics and
 # the alert rules, systemd-analyze (which rates the units' confinement and
-# lists the system calls they allow), and Java for the Nu HTML Checker
-# (npm's vnu-jar) that reads the pages.
-TEST_DEB_PKGS = $(APACHE_DEB_PKGS) libapache2-mod-fcgid apache2-suexec-custom \
+# lists the system calls they allow), Java for the Nu HTML Checker
+# (npm's vnu-jar) that reads the pages, and PostgreSQL's server, whose
+# throwaway clusters the PostgreSQL pass runs on (QUILL_TEST_DB), and
+# haproxy, which t/47 puts in front of two nodes.
+TEST_DEB_PKGS = $(APACHE_DEB_PKGS) $(CLUSTER_DEB_PKGS) libapache2-mod-fcgid apache2-suexec-custom \
 	   lighttpd-mod-openssl \
 	   libfcgi-bin sqlite3 perl libio-socket-ssl-perl openssl chromium \
 	   valgrind mandoc prometheus systemd default-jre-headless
@@ -99,7 +109,7 @@ LAYERS	 = base pure store web
 LIB_SRC	 = $(sort $(foreach l,$(LAYERS),$(wildcard lib/$(l)/*.c)))
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o \
-	   $(BUILD)/gen/templates.o
+	   $(BUILD)/gen/migrations_pg.o $(BUILD)/gen/templates.o
 # The site's pages: templates/*.html, compiled by tools/templates.pl into
 # tables the programs carry (docs/forms.md); the unit test of lib/pure/tpl
 # has templates of its own.
@@ -123,6 +133,8 @@ UNITS	 = $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
 # Programs the tests run: t/bin/<name>.c, each a file of its own.
 TEST_BINS = $(patsubst t/bin/%.c,$(BUILD)/t/bin/%,$(wildcard t/bin/*.c))
 SQL	 = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+# The same migrations in PostgreSQL's dialect (docs/postgresql.md).
+SQL_PG	 = $(sort $(wildcard sql/postgresql/[0-9][0-9][0-9]_*.sql))
 
 # Fuzz targets: t/fuzz/<name>.c, seeds in t/fuzz/corpus/<name>/.  `make test`
 # replays the seeds (replay-<name>); `make fuzz` runs libFuzzer on each.
@@ -150,7 +162,8 @@ help:  ## list the targets
 
 deps-run:  ## install the Debian packages that `make run` needs
 	@sh tools/deps.sh $(RUN_DEB_PKGS) \
-	    $(if $(filter apache,$(SERVER)),$(APACHE_DEB_PKGS))
+	    $(if $(filter apache,$(SERVER)),$(APACHE_DEB_PKGS)) \
+	    $(if $(NODES),$(CLUSTER_DEB_PKGS))
 
 deps:  ## install the Debian and npm packages needed to build, run and test
 	@sh tools/deps.sh $(RUN_DEB_PKGS) $(TEST_DEB_PKGS) $(EXTRA_PKGS) \
@@ -190,6 +203,13 @@ $(BUILD)/gen/migrations.c: $(SQL) tools/embed-sql.sh
 	sh tools/embed-sql.sh $(SQL) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c lib/store/db.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/migrations_pg.c: $(SQL_PG) tools/embed-sql.sh
+	@mkdir -p $(@D)
+	sh tools/embed-sql.sh -n db_migrations_pg $(SQL_PG) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/migrations_pg.o: $(BUILD)/gen/migrations_pg.c lib/store/db.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
@@ -319,13 +339,19 @@ install-htdocs:
 
 # run and test install, build and go on in makes of their own, one after the
 # other: each reads what the one before installed (pkg-config's answers).
-run:  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db (SERVER=apache for Apache)
+run:  ## start Quill on 127.0.0.1:$(PORT) with var/quill.db (SERVER=apache for Apache; NODES=2: two nodes behind haproxy on PostgreSQL)
 	@$(MAKE) --no-print-directory deps-run
 	@$(MAKE) --no-print-directory programs
+ifneq ($(NODES),)
+	@sh tools/cluster.sh start "$(BUILD)" "$(VAR)" "$(PORT)" "$(NODES)"
+else
 	@sh tools/run.sh start "$(BUILD)" "$(VAR)" "$(PORT)" "$(SERVER)"
+endif
 
 stop:  ## stop what `make run` started
-	@sh tools/run.sh stop "$(BUILD)" "$(VAR)" "$(PORT)"
+	@if [ -f "$(VAR)/run/cluster" ]; then \
+	    sh tools/cluster.sh stop "$(BUILD)" "$(VAR)" "$(PORT)"; \
+	else sh tools/run.sh stop "$(BUILD)" "$(VAR)" "$(PORT)"; fi
 
 cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 	@sh tools/make-cert.sh "$(VAR)/tls"
@@ -354,7 +380,7 @@ define layout_tests
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=shared-cgi \
 	    prove --timer $(CGI_LAYOUT_TESTS)
 endef
-test:  ## run the whole test suite (integration tests on lighttpd and on Apache)
+test:  ## run the whole test suite (integration tests on lighttpd and on Apache, and on PostgreSQL)
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all cert
 	@echo "== unit tests, and integration tests against lighttpd"
@@ -364,6 +390,9 @@ test:  ## run the whole test suite (integration tests on lighttpd and on Apache)
 	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=apache \
 	    prove --timer t/*.t
 	$(call layout_tests,$(TEST_ENV) QUILL_BUILD=$(BUILD))
+	@echo "== integration tests against PostgreSQL on lighttpd"
+	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=lighttpd \
+	    QUILL_TEST_DB=postgresql prove --timer t/*.t
 
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
 	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan \

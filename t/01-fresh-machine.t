@@ -89,10 +89,12 @@ sub has_none {
 }
 
 my @serving = qw(build-essential pkg-config libfcgi-dev libcjson-dev libsqlite3-dev
-    libsodium-dev libjwt-dev lighttpd);
+    libpq-dev libsodium-dev libjwt-dev lighttpd);
 my @apache = qw(apache2 spawn-fcgi);
+# PostgreSQL's server only for the tests' throwaway clusters: the programs
+# need its client library alone (libpq, with libpq-dev above).
 my @testing = qw(chromium valgrind lighttpd-mod-openssl libapache2-mod-fcgid openssl
-    libio-socket-ssl-perl sqlite3 perl);
+    libio-socket-ssl-perl sqlite3 perl postgresql-15);
 # make bench's: the load generator and the PHP peer's PHP-FPM and PDO driver.
 my @bench = qw(wrk php-fpm php-sqlite3);
 
@@ -102,7 +104,7 @@ my $port = free_port();
 my ($rc, $out) = make_on_bare({ FAKE_UID => 0 }, '-j2', 'run', "PORT=$port");
 is($rc, 0, 'make run works first time') or diag $out;
 my $run = installed() // {};
-has_all($run, \@serving, 'it installs the compiler, pkg-config, the five libraries and lighttpd');
+has_all($run, \@serving, 'it installs the compiler, pkg-config, the libraries and lighttpd');
 has_none($run, [@apache, @testing, @bench, qw(nodejs npm)], 'and nothing that only the tests need');
 my $health = HTTP::Tiny->new(timeout => 10)->get("http://127.0.0.1:$port/api/v1/health");
 is($health->{status}, 200, 'Quill answers on the port');

@@ -112,7 +112,7 @@ envelope_ok($r, 400, 'BAD_REQUEST', 'a repeated key that sorts last');
     $r = api($srv, 'POST', '/api/v1/auth/register',
         json => qq({"email":"$dup","password":"a fine passphrase","name":"Dup","extra":{"k":1,"k":2}}));
     envelope_ok($r, 400, 'BAD_REQUEST', 'a registration holding a two-member object with the same key');
-    is(`sqlite3 $srv->{var}/quill.db "SELECT count(*) FROM users WHERE email = '$dup'"`, "0\n",
+    is(db_sql($srv, "SELECT count(*) FROM users WHERE email = '$dup'"), "0\n",
         'and no account was made');
 }
 $r = api($srv, 'POST', '/api/v1/auth/login', json => '[1,2]');

@@ -14,7 +14,7 @@ sub details_for {
 }
 
 sub user_count {
-    my $n = `sqlite3 $srv->{var}/quill.db 'SELECT count(*) FROM users'`;
+    my $n = db_sql($srv, 'SELECT count(*) FROM users');
     chomp $n;
     return $n;
 }
@@ -32,7 +32,7 @@ ok(!exists $u->{password} && !exists $u->{passwordHash} && $r->{content} !~ /arg
     'no password or hash in the answer');
 is($r->{headers}{location}, "/api/v1/users/$u->{id}", 'Location names the new user');
 is($r->{headers}{'cache-control'}, 'no-store', 'auth answers are not cached');
-my $hash = `sqlite3 $srv->{var}/quill.db "SELECT password_hash FROM users WHERE id = $u->{id}"`;
+my $hash = db_sql($srv, "SELECT password_hash FROM users WHERE id = $u->{id}");
 like($hash, qr/^\$argon2id\$/, 'the stored password is an Argon2id hash');
 unlike($hash, qr/\Q$pw\E/, 'the stored hash does not contain the password');
 
@@ -159,7 +159,7 @@ for my $case (['that expired a minute ago', exp => time - 60, iat => time - 960]
 }
 
 # A token whose user's token_version moved on is dead at once.
-system("sqlite3 $srv->{var}/quill.db 'UPDATE users SET token_version = token_version + 1 WHERE id = $u->{id}'");
+db_sql($srv, "UPDATE users SET token_version = token_version + 1 WHERE id = $u->{id}");
 $r = api($srv, 'GET', '/api/v1/users/me', token => $tok);
 is($r->{status}, 401, 'a token with an old token version is refused on the next request');
 

@@ -9,6 +9,18 @@ use POSIX qw(WNOHANG);
 use QuillTest;
 
 my $srv = start_server();
+if (test_db() eq 'postgresql') {
+    # The copies below are of SQLite files; PostgreSQL has pg_dump.
+    my ($rc, $out) = quillctl($srv, "backup $srv->{var}/quill-backup.db");
+    isnt($rc, 0, 'on PostgreSQL, quillctl backup refuses');
+    like($out, qr/pg_dump/, 'and names pg_dump');
+    ok(!-e "$srv->{var}/quill-backup.db", 'leaving no file');
+    ($rc, $out) = quillctl($srv, "restore $0");
+    isnt($rc, 0, 'quillctl restore refuses too');
+    like($out, qr/pg_restore/, 'naming pg_restore');
+    done_testing();
+    exit;
+}
 my $db = "$srv->{var}/quill.db";
 my $pw = 'a backed up passphrase';
 

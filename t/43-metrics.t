@@ -254,14 +254,17 @@ is($r->{status}, 503, 'a write while another process holds the write lock: 503')
 my $c1 = samples(api($closed, 'GET', '/api/v1/metrics', token => $token)->{content});
 my $cd = grown($c0, $c1);
 is(counter($cd, 'quill_db_unavailable_total', 'posts'), 1, 'quill_db_unavailable_total counts the 503');
-is(counter($cd, 'quill_db_retries_total', 'posts'), 2, 'quill_db_retries_total the two further tries');
-is(counter($cd, 'quill_db_busy_waits_total', 'posts'), 3, 'quill_db_busy_waits_total the wait of each try');
+# SQLite's waits and tries (PostgreSQL waits once, in the server).
+if (test_db() ne 'postgresql') {
+    is(counter($cd, 'quill_db_retries_total', 'posts'), 2, 'quill_db_retries_total the two further tries');
+    is(counter($cd, 'quill_db_busy_waits_total', 'posts'), 3, 'quill_db_busy_waits_total the wait of each try');
+}
 is($cd->{'quill_http_requests_total{program="posts",route="/api/v1/posts",method="POST",status="5xx"}'}, 1,
     'and the request its 5xx');
 
 # Logins while another process holds the one Argon2 slot: each waits, is
 # refused, and is no failed login.
-my $slots = "$closed->{var}/quill.db.argon2.lock";
+my $slots = state_path($closed) . '.argon2.lock';
 open my $slot, '+<', $slots or die "$slots: $!";
 ok(lock_byte($slot, 0), 'another process takes the only Argon2 slot');
 is((login($closed, $bemail, $bpw))[1]{status}, 503, 'a login finds no slot: 503') for 1 .. 2;

@@ -34,7 +34,7 @@ is(sql($srv, "SELECT user_id || ' ' || kind || ' ' || user_agent FROM sessions W
     "$uid token Tab One/1.0", 'the session row belongs to the user, kind token, with the user agent');
 is(sql($srv, "SELECT count(*) FROM refresh_tokens WHERE hash = X'" . token_hash($rt0) . "' AND session_id = $sid"),
     1, 'the refresh token is stored as its SHA-256');
-my $dump = `sqlite3 $srv->{var}/quill.db .dump`;
+my $dump = db_sql($srv, '.dump');
 unlike($dump, qr/\Q$rt0\E/, 'the refresh token itself is stored nowhere');
 is(sql($srv, "SELECT idle_expires_at - created_at, expires_at - created_at FROM sessions WHERE id = $sid"),
     '604800|2592000', 'default lifetimes: 7 days idle, 30 days absolute');

@@ -78,7 +78,7 @@ unlike($mail, qr/[?&]token=/, 'and travels in no query string that a server woul
 is(length $token, 43, 'the token is 256 bits in base64url');
 is(sql($srv, "SELECT count(*) FROM reset_tokens WHERE hash = X'" . token_hash($token) . "'"), 1, 'it is stored as its SHA-256');
 is(sql($srv, 'SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL'), 0, 'the mail is marked sent');
-unlike(scalar `sqlite3 $srv->{var}/quill.db .dump`, qr/\Q$token\E/, 'and once sent, the token is nowhere in the database');
+unlike(db_sql($srv, '.dump'), qr/\Q$token\E/, 'and once sent, the token is nowhere in the database');
 my ($rc, $out) = quillctl($srv, 'mail');
 is($out, '', 'a second run has nothing to deliver, and says nothing (cron mails what it prints)');
 is(scalar(my @m = spool_mails($srv)), 1, 'one file in the spool');

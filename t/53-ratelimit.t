@@ -116,7 +116,7 @@ ok(abs(($known[5]{headers}{'retry-after'} // 0) - ($unknown[5]{headers}{'retry-a
     'and the same back-off');
 my $accounts = sql($bo, 'SELECT group_concat(account) FROM login_failures');
 like($accounts, qr/^[0-9a-f]{64},[0-9a-f]{64}$/, 'accounts are kept as digests');
-unlike(scalar `sqlite3 $bo->{var}/quill.db .dump`, qr/nobody\@example/i, 'not as the typed email');
+unlike(db_sql($bo, '.dump'), qr/nobody\@example/i, 'not as the typed email');
 
 # The back-off grows: after it ends, the next failure locks for longer.
 sql($bo, 'UPDATE login_failures SET locked_until = unixepoch() - 1');

@@ -16,7 +16,7 @@ my $mod = account($srv, role => 'moderator', name => 'Mod');
 # names with LIKE's wildcards and its escape character in them.
 sql($srv, q{WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 130)
     INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
-    SELECT printf(CASE WHEN i % 2 THEN 'U%03d@example.com' ELSE 'u%03d@example.com' END, i),
+    SELECT printf(CASE WHEN i % 2 = 1 THEN 'U%03d@example.com' ELSE 'u%03d@example.com' END, i),
         CASE i % 6 WHEN 0 THEN 'alice' WHEN 1 THEN 'Alice' WHEN 2 THEN 'Bob'
             WHEN 3 THEN 'bob' WHEN 4 THEN 'Zoë' ELSE 'carol' END,
         'x', CASE WHEN i % 10 = 0 THEN 'moderator' WHEN i % 25 = 1 THEN 'admin' ELSE 'user' END,

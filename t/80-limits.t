@@ -70,7 +70,8 @@ subtest 'a process starts afresh after QUILL_MAX_REQUESTS requests' => sub {
     is(events($srv, 'posts', 'start'), 11, 'and started again each time');
     my $last = wait_worker($srv, 'posts');
     isnt($last, $first, 'each time in a fresh worker');
-    like($fds, qr/quill\.db-shm/, 'a worker at rest holds the database');
+    like($fds, test_db() eq 'postgresql' ? qr/socket:\[database\]/ : qr/quill\.db-shm/,
+        'a worker at rest holds the database');
     is(fds_at_rest($last), $fds, 'with no descriptor left behind by a restart');
     is(fds($pid), $supervisor_fds, 'nor in the process that keeps the socket');
     is(inheritable_fds($last, $srv->{var}), '',
@@ -145,7 +146,7 @@ subtest 'Argon2 slots are shared by every process' => sub {
     my $srv = start_server(settings => { QUILL_ARGON2_CONCURRENCY => 2,
         QUILL_ARGON2_WAIT_MS => 100 });
     my $u = QuillUsersLite::account($srv);
-    my $lockfile = "$srv->{var}/quill.db.argon2.lock";
+    my $lockfile = state_path($srv) . '.argon2.lock';
     ok(-f $lockfile, 'the lock file lies beside the database');
     open my $fh, '+<', $lockfile or die "$lockfile: $!";
     ok(lock_byte($fh, 0), 'another process takes slot 0');

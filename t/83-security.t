@@ -45,7 +45,7 @@ sub call {
     return $r;
 }
 
-# sqlite3 on the server's database: the output, rows joined by newlines.
+# SQL on the server's database (its own client): the output, rows joined by newlines.
 sub sql { return QuillPosts::sql($srv, @_) }
 
 # Everything a refused request must leave as it was.

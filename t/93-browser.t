@@ -20,6 +20,10 @@ my @missing = grep { !-e $_->[0] } (['/usr/bin/chromium', 'Debian chromium'],
 BAIL_OUT('the browser tests need ' . join(', ', map { $_->[1] } @missing) . ': run make deps')
     if @missing;
 
+# The scripts of t/browser/ look into the database with the sqlite3 command.
+plan skip_all => 'the browser scripts (t/browser/*.js) read the database with sqlite3'
+    if test_db() eq 'postgresql';
+
 for my $script (sort glob "$root/t/browser/*.js") {
     next if $script =~ m{/tap\.js$};
     my $name = $script =~ s{.*/}{}r;

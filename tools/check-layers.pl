@@ -3,7 +3,8 @@
 # cgi-bin/, tools/ and t/unit/ above them all (t/fuzz/ reaches pure/ only).
 # A file includes its own layer or a lower one, naming it ("base/buf.h"),
 # and no include cycle forms among the modules of lib/.  Besides: only
-# lib/store/db_sqlite.c speaks SQLite, only lib/pure/token.c includes
+# lib/store/db_sqlite.c speaks SQLite and only lib/store/db_pg.c
+# PostgreSQL (libpq), only lib/pure/token.c includes
 # <jwt.h>, no cJSON in base/ or store/, no struct req below web/, only
 # lib/web/app.c opens and ends transactions, only reply writes the answer,
 # a program's functions are named by it, and each module of pure/ has its
@@ -79,6 +80,9 @@ for my $f (@files) {
 	push @bad, "$f: only lib/store/db_sqlite.c speaks SQLite"
 	    if $text =~ /^\s*#\s*include\s*<sqlite3\.h>|\bsqlite3_\w+\s*[(*]/m
 	    && $f ne 'lib/store/db_sqlite.c';
+	push @bad, "$f: only lib/store/db_pg.c speaks PostgreSQL"
+	    if $text =~ /^\s*#\s*include\s*<libpq-fe\.h>|\bPQ\w+\s*\(/m
+	    && $f ne 'lib/store/db_pg.c';
 	push @bad, "$f: only lib/pure/token.c includes <jwt.h>"
 	    if $text =~ /^\s*#\s*include\s*<jwt\.h>/m && $f ne 'lib/pure/token.c';
 	push @bad, "$f: no cJSON below pure/"
@@ -87,7 +91,7 @@ for my $f (@files) {
 	    if $f =~ m{^lib/(base|pure|store)/} && $text =~ /struct req\b/;
 	push @bad, "$f: only app opens and ends transactions"
 	    if $text =~ /\bdb_(begin|commit|rollback)\s*\(/
-	    && $f !~ m{^(lib/web/app\.c|lib/store/db_sqlite\.c|tools/quillctl\.c|lib/store/db\.h)$};
+	    && $f !~ m{^(lib/web/app\.c|lib/store/db(_sqlite|_pg)?\.c|tools/quillctl\.c|lib/store/db\.h)$};
 	push @bad, "$f: only reply writes the answer"
 	    if $text =~ /->(out|hdr)\b|\breply_header\s*\(/
 	    && $f !~ m{^lib/web/(reply\.[ch]|app\.c)$};

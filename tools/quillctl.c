@@ -77,6 +77,7 @@ usage(void)
 	    "       quillctl backup FILE\n"
 	    "       quillctl restore FILE\n"
 	    "       quillctl setup-serve PROGRAM CODE-FILE\n"
+	    "       quillctl copy-to POSTGRESQL-DATABASE\n"
 	    "The password for 'user add' is read from standard input.\n"
 	    "Settings: $QUILL_CONFIG, else %s.\n", CONFIG_DEFAULT);
 	exit(2);
@@ -164,7 +165,19 @@ load_config(void)
 
 	if (config_load(err, sizeof(err)) == -1)
 		die("%s", err);
-	require_absolute("QUILL_DB", config.db);
+	if (!config_db_is_postgresql(config.db))
+		require_absolute("QUILL_DB", config.db);
+}
+
+/*
+ * The database, to name in a message: a SQLite file's path, never a
+ * PostgreSQL connection string (it may hold a password).
+ */
+static const char *
+db_label(void)
+{
+	return config_db_is_postgresql(config.db) ? "(PostgreSQL, QUILL_DB)" :
+	    config.db;
 }
 
 /* Writes the name of user uid (or its number) into buf. */
@@ -226,6 +239,9 @@ db_problem(int create, char *msg, size_t sz)
 	char copy[sizeof(config.db)], why[1536], *dir;
 	struct stat st;
 
+	/* A server's database: db_open says what stands in the way. */
+	if (config_db_is_postgresql(config.db))
+		return 0;
 	if (path_problem("QUILL_DB", config.db, msg, sz) == -1)
 		return -1;
 	snprintf(copy, sizeof(copy), "%s", config.db);
@@ -380,7 +396,7 @@ open_and_migrate(int create)
 	if ((n = db_migrate(err, sizeof(err))) == -1)
 		die("%s", err);
 	printf("database %s at schema version %d (%d migration%s applied)\n",
-	    config.db, db_schema_version(), n, n == 1 ? "" : "s");
+	    db_label(), db_schema_version(), n, n == 1 ? "" : "s");
 }
 
 static int
@@ -391,7 +407,7 @@ cmd_init(void)
 	load_config();
 	require_absolute("QUILL_KEY_FILE", config.key_file);
 	make_key();
-	mkdirs_for(config.db);
+	mkdirs_for(config_state_path());
 	old = umask(077);
 	open_and_migrate(1);
 	umask(old);
@@ -785,7 +801,8 @@ check_key_and_db(void)
 		printf("FAIL %s\n", msg);
 		return 1;
 	}
-	bad |= check_private("database", config.db);
+	if (!config_db_is_postgresql(config.db))
+		bad |= check_private("database", config.db);
 	if (db_open(config.db, 0, 1000, err, sizeof(err)) == -1) {
 		printf("FAIL %s\n", err);
 		return 1;
@@ -1009,10 +1026,14 @@ cmd_check(int argc, char **argv)
 static int
 cmd_sql(void)
 {
-	int i;
+	char err[512];
+	int i, pg;
 
+	/* The dialect of the engine the settings name, SQLite's without. */
+	pg = config_load(err, sizeof(err)) == 0 &&
+	    config_db_is_postgresql(config.db);
 	for (i = 0; i < STMT__MAX; i++)
-		printf("%d\t%s\n", i, stmt_sql[i]);
+		printf("%d\t%s\n", i, pg ? stmt_pg_sql[i] : stmt_sql[i]);
 	return 0;
 }
 
@@ -1086,6 +1107,9 @@ cmd_backup(int argc, char **argv)
 		usage();
 	path = argv[0];
 	load_config();
+	if (config_db_is_postgresql(config.db))
+		die("QUILL_DB is a PostgreSQL database: back it up with pg_dump "
+		    "(pg_dump -Fc -f FILE DBNAME; docs/postgresql.md)");
 	db_reachable(0);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1) {
@@ -1131,6 +1155,9 @@ cmd_restore(int argc, char **argv)
 	if (access(argv[0], R_OK) == -1)
 		die("cannot read the backup %s: %s", argv[0], strerror(errno));
 	load_config();
+	if (config_db_is_postgresql(config.db))
+		die("QUILL_DB is a PostgreSQL database: restore a pg_dump with "
+		    "pg_restore, then run quillctl migrate (docs/postgresql.md)");
 	mkdirs_for(config.db);
 	db_reachable(1);
 	fresh = stat(config.db, &st) == -1;
@@ -1150,6 +1177,83 @@ cmd_restore(int argc, char **argv)
 	    "migration%s applied)\n", config.db, fresh ? " (new)" : "",
 	    argv[0], db_schema_version(), n, n == 1 ? "" : "s");
 	db_close();
+	return 0;
+}
+
+struct copy_totals {
+	int		 tables;
+	int64_t		 rows;
+};
+
+static void
+copy_line(void *ctx, const char *table, int64_t rows, int64_t target_rows,
+    const char *digest, int same)
+{
+	struct copy_totals *t = ctx;
+
+	t->tables++;
+	t->rows += rows;
+	printf("%-4s %-18s %8lld rows  %.16s%s", same ? "ok" : "FAIL", table,
+	    (long long)rows, digest, same ? "\n" : "");
+	if (!same)
+		printf("  (the copy has %lld rows, or other values)\n",
+		    (long long)target_rows);
+}
+
+/* 1 when a connection string carries a password, which is not printed. */
+static int
+has_password(const char *conninfo)
+{
+	const char *at = strchr(conninfo, '@'), *scheme;
+
+	if (strstr(conninfo, "password") != NULL)
+		return 1;
+	if (at == NULL || (scheme = strstr(conninfo, "://")) == NULL)
+		return 0;
+	return memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) != NULL;
+}
+
+/*
+ * Copies the SQLite database, every table, into the empty PostgreSQL
+ * database argv[0], and says what to change in the settings.
+ */
+static int
+cmd_copy_to(int argc, char **argv)
+{
+	struct copy_totals t = { 0, 0 };
+	char err[1024];
+
+	if (argc != 1)
+		usage();
+	if (!config_db_is_postgresql(argv[0]))
+		die("copy-to copies into PostgreSQL: give a connection string, "
+		    "postgresql://USER@HOST/DBNAME or 'host=... dbname=...' "
+		    "(docs/postgresql.md)");
+	load_config();
+	if (config_db_is_postgresql(config.db))
+		die("QUILL_DB is a PostgreSQL database already: copy-to copies "
+		    "a SQLite database into PostgreSQL (to copy between "
+		    "PostgreSQL databases, use pg_dump and pg_restore)");
+	db_reachable(0);
+	if (db_open(config.db, 0, (int)config.busy_timeout_ms, err,
+	    sizeof(err)) == -1)
+		die("%s", err);
+	if (db_copy_to(argv[0], (int)config.busy_timeout_ms, copy_line, &t,
+	    err, sizeof(err)) == -1) {
+		db_close();
+		die("%s", err);
+	}
+	db_close();
+	printf("copied %d tables, %lld rows, from %s: every count and digest "
+	    "matches\n", t.tables, (long long)t.rows, config.db);
+	printf("To move Quill onto PostgreSQL: stop the web server (a write "
+	    "made after the copy began is not in it; copy again into a new "
+	    "database if the site served meanwhile), set in %s\n"
+	    "    QUILL_DB=%s\n"
+	    "start the web server again, and run quillctl check.  Keep %s as "
+	    "the way back.\n", config_path != NULL ? config_path :
+	    "the settings (QUILL_CONFIG)", has_password(argv[0]) ?
+	    "(the connection string given to copy-to)" : argv[0], config.db);
 	return 0;
 }
 
@@ -1194,7 +1298,7 @@ cmd_mail(void)
 	db_reachable(0);
 	if ((sendmail = mail_sendmail_command()) == NULL)
 		spool_writable();
-	snprintf(lock, sizeof(lock), "%s.mail-lock", config.db);
+	snprintf(lock, sizeof(lock), "%s.mail-lock", config_state_path());
 	/* Runs overlapping from cron must not send a mail twice. */
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0600)) == -1)
@@ -1297,5 +1401,7 @@ main(int argc, char **argv)
 		return cmd_backup(argc - 2, argv + 2);
 	if (strcmp(argv[1], "restore") == 0)
 		return cmd_restore(argc - 2, argv + 2);
+	if (strcmp(argv[1], "copy-to") == 0)
+		return cmd_copy_to(argc - 2, argv + 2);
 	usage();
 }

@@ -29,7 +29,10 @@
 # QUILL_APACHE_USER, for whom /etc/apache2/suexec/ must have a file;
 # with QUILL_FIRST_RUN=1 too, the bundle is left as uploaded, its
 # database made by the setup page.
-# With QUILL_TLS_CERT and QUILL_TLS_KEY set, Apache serves HTTPS.  The
+# With QUILL_TLS_CERT and QUILL_TLS_KEY set, Apache serves HTTPS.
+# QUILL_PUBLIC_ORIGIN, when set, is the origin lighttpd's development
+# layout gives the programs instead of its own (a node behind haproxy,
+# tools/cluster.sh).  The
 # static pages come from QUILL_HTDOCS (default: htdocs/ of the tree).
 set -eu
 
@@ -58,6 +61,7 @@ fill() {
 	sed -e "s|@ROOT@|$root|g" -e "s|@BIN@|$build|g" -e "s|@VAR@|$var|g" \
 	    -e "s|@HTDOCS@|$htdocs|g" \
 	    -e "s|@PORT@|$port|g" -e "s|@SCHEME@|$scheme|g" \
+	    -e "s|@ORIGIN@|${QUILL_PUBLIC_ORIGIN:-$url}|g" \
 	    -e "s|@USER@|${run_user:-}|g" -e "s|@GROUP@|${run_group:-}|g" \
 	    -e "s|@SUEXEC_USER@|${QUILL_SUEXEC_USER:-}|g" \
 	    -e "s|@CERT@|${QUILL_TLS_CERT:-}|g" \

@@ -46,10 +46,13 @@ struct csetting {
 
 static const struct csetting settings[] = {
 	S("QUILL_DB", db, "var/quill.db",
-	    "The SQLite database. "
-	    "Its directory must be writable by the programs: WAL keeps -wal and "
-	    "-shm files beside the database, and the Argon2 cap a .argon2.lock "
-	    "file. "
+	    "The database: a SQLite file, or a PostgreSQL database named by a "
+	    "postgresql:// URI or a libpq keyword string (host=/run/postgresql "
+	    "dbname=quill user=quill). "
+	    "A SQLite file's directory must be writable by the programs: WAL "
+	    "keeps -wal and -shm files beside the database, and the Argon2 cap "
+	    "a .argon2.lock file (with PostgreSQL, these local files go beside "
+	    "QUILL_KEY_FILE). "
 	    "quillctl wants an absolute path."),
 	S("QUILL_KEY_FILE", key_file, "var/quill.key",
 	    "The token signing key: 64 to 128 hex digits in a file only its "
@@ -657,7 +660,7 @@ config_load(char *err, size_t errsz)
 	}
 	if (config.metrics_file[0] == '\0')
 		snprintf(config.metrics_file, sizeof(config.metrics_file),
-		    "%.1000s.metrics", config.db);
+		    "%.1000s.metrics", config_state_path());
 	if (config.issuer[0] == '\0')
 		memcpy(config.issuer, config.public_origin,
 		    sizeof(config.issuer));
@@ -777,4 +780,34 @@ int
 config_metrics_allowed(const char *addr)
 {
 	return addr_listed(&config.metrics_allow, addr);
+}
+
+int
+config_db_is_postgresql(const char *db)
+{
+	const char *p;
+
+	if (db == NULL)
+		return 0;
+	if (strncmp(db, "postgresql://", 13) == 0 ||
+	    strncmp(db, "postgres://", 11) == 0)
+		return 1;
+	/* A libpq keyword string: "host=/run/pg dbname=quill". */
+	for (p = db; *p == ' ' || *p == '\t'; p++)
+		continue;
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return 0;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+	    (*p >= '0' && *p <= '9') || *p == '_')
+		p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '=';
+}
+
+const char *
+config_state_path(void)
+{
+	return config_db_is_postgresql(config.db) ? config.key_file :
+	    config.db;
 }

@@ -155,6 +155,21 @@ void config_log_file(void);
  */
 int config_given(const char *name);
 
+/*
+ * 1 when QUILL_DB's value db names a PostgreSQL database (a postgresql://
+ * URI or a libpq keyword string such as "host=/run/pg dbname=quill"),
+ * 0 when it is a SQLite file.
+ */
+int config_db_is_postgresql(const char *db);
+
+/*
+ * The path the site's local files are named after (the metrics file, the
+ * Argon2 lock, quillctl's mail lock: PATH.metrics and so on), in the
+ * directory the sandbox leaves writable: the SQLite database, or for
+ * PostgreSQL the key file.
+ */
+const char *config_state_path(void);
+
 /* A setting as quill.conf(5) describes it. */
 struct config_doc {
 	const char	*name;

@@ -1,8 +1,9 @@
 /*
  * db: the store's engine.  Store modules, app and quillctl reach the
- * database only through this header, and only the engine's file
- * (db_sqlite.c) includes the engine's own header; a second engine is a
- * second file that implements what follows.
+ * database only through this header.  db.c hands each call to the engine
+ * QUILL_DB names (db_engine.h): SQLite (db_sqlite.c, statements in
+ * stmt.c) for a path, PostgreSQL (db_pg.c, statements in stmt_pg.c) for a
+ * connection string.  Only an engine's file includes its library's header.
  *
  * One connection a process, opened after fork.  Every statement is named
  * by its enum stmt (stmt.h) and prepared once, at start-up: a program
@@ -48,10 +49,20 @@ struct migration {
 
 extern const struct migration db_migrations[];
 extern const int db_migrations_n;
+/* The same migrations in PostgreSQL's dialect, from sql/postgresql/. */
+extern const struct migration db_migrations_pg[];
+extern const int db_migrations_pg_n;
+
+/* The engine db_open chose (config_db_is_postgresql): "sqlite" or
+ * "postgresql". */
+const char *db_engine_name(void);
 
 /*
  * Opens path (which must exist unless create is set), applies the pragmas
  * (WAL, foreign keys, synchronous=FULL) and sets the lock wait to busy_ms.
+ * For PostgreSQL, path is the connection string (create is ignored: the
+ * database is the operator's to create); a connection lost later is made
+ * again at the next statement, which fails ERR_UNAVAILABLE until then.
  * Returns 0, or -1 with a reason in err (errsz bytes).
  */
 int db_open(const char *path, int create, int busy_ms, char *err, size_t errsz);
@@ -221,6 +232,26 @@ int db_backup(const char *path, int busy_ms, char *err, size_t errsz);
  * Returns 0, or -1 with a reason in err.
  */
 int db_restore(const char *path, int busy_ms, char *err, size_t errsz);
+
+/*
+ * For each table db_copy_to copied: its name, its rows in the source and in
+ * the target, the source's digest (hex), and 1 when the target's count and
+ * digest are the same.
+ */
+typedef void (*db_copy_fn)(void *ctx, const char *table, int64_t rows,
+    int64_t target_rows, const char *digest, int same);
+
+/*
+ * Copies every table of the open SQLite database into the empty
+ * PostgreSQL database target (a connection string), which it migrates
+ * first: the source is read in one read transaction, so the programs go on
+ * serving it, and the target is written in one transaction.  Then counts
+ * and digests every table on both sides, calling each for every table.
+ * Refuses a target with rows or with tables of its own.  Returns 0 when
+ * every table matches, or -1 with a reason in err.
+ */
+int db_copy_to(const char *target, int busy_ms, db_copy_fn each, void *ctx,
+    char *err, size_t errsz);
 
 /*
  * For operators (quillctl), never for clients: the engine's message about

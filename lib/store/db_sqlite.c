@@ -14,13 +14,14 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "store/db.h"
+#include "store/db_engine.h"
 
 /* Virtual-machine steps between two looks at the deadline. */
 #define DB_PROGRESS_STEPS 1000
 
 /*
  * A statement of the table and its run: the first failure (a SQLite result
- * code; SQLITE_OK while there is none), whether db_next has returned its
+ * code; SQLITE_OK while there is none), whether sq_next has returned its
  * last row or a failure, and whether a row is current.
  */
 struct db_stmt {
@@ -32,9 +33,12 @@ struct db_stmt {
 };
 
 static sqlite3 *db;
+
+static int sq_schema_version(void);
+static void sq_rollback(void);
 static struct db_stmt stmts[STMT__MAX];
 
-/* The statements db_prepare handed out since db_reset_busy last looked. */
+/* The statements sq_prepare handed out since sq_reset_busy last looked. */
 static struct {
 	unsigned char	 seen[STMT__MAX];
 	enum stmt	 list[STMT__MAX];
@@ -49,7 +53,7 @@ static struct {
  * lock time after time: POST /posts at 16 concurrent clients had a p99 of
  * half a second.  The kernel wakes an flock waiter the moment the lock is
  * free.  SQLite locks with fcntl, which flock does not touch; the
- * descriptor stays open until db_close (closing any descriptor of the file
+ * descriptor stays open until sq_close (closing any descriptor of the file
  * would drop SQLite's fcntl locks).  A wait ends at the lock wait or the
  * deadline by a one-shot timer whose signal interrupts flock.
  */
@@ -72,12 +76,10 @@ static struct {
 	Fts5Tokenizer	*tok;
 } fts;
 
-/* The lock wait (QUILL_BUSY_TIMEOUT_MS) and the deadline (db_deadline). */
+/* The lock wait (QUILL_BUSY_TIMEOUT_MS); the deadline is db.c's. */
 static struct {
 	long		 busy_ms;
 	struct timespec	 busy_since;
-	struct timespec	 deadline;
-	int		 deadline_on;
 } db_time;
 
 /* Milliseconds from now until t; negative once t has passed. */
@@ -96,7 +98,9 @@ static int
 db_progress(void *arg)
 {
 	(void)arg;
-	return db_time.deadline_on && ms_until(&db_time.deadline) <= 0;
+	long left;
+
+	return db_deadline_left(&left) && left <= 0;
 }
 
 /*
@@ -109,7 +113,7 @@ db_busy(void *arg, int count)
 	static const long steps[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50,
 	    100 };
 	const int nsteps = (int)(sizeof(steps) / sizeof(steps[0]));
-	long delay, left;
+	long delay, left, dl;
 
 	(void)arg;
 	if (count == 0) {
@@ -117,8 +121,8 @@ db_busy(void *arg, int count)
 		metrics_count(MET_DB_BUSY_WAITS);
 	}
 	left = db_time.busy_ms + ms_until(&db_time.busy_since);
-	if (db_time.deadline_on && ms_until(&db_time.deadline) < left)
-		left = ms_until(&db_time.deadline);
+	if (db_deadline_left(&dl) && dl < left)
+		left = dl;
 	delay = steps[count < nsteps ? count : nsteps - 1];
 	if (delay > left)
 		delay = left;
@@ -174,7 +178,7 @@ static int
 gate_enter(void)
 {
 	struct itimerspec its;
-	long ms;
+	long ms, dl;
 	int rc;
 
 	if (gate.fd == -1 || gate.held)
@@ -186,8 +190,8 @@ gate_enter(void)
 	if (!gate.timer_ok)
 		return 0;	/* SQLite's busy handler still waits */
 	ms = db_time.busy_ms;
-	if (db_time.deadline_on && ms_until(&db_time.deadline) < ms)
-		ms = ms_until(&db_time.deadline);
+	if (db_deadline_left(&dl) && dl < ms)
+		ms = dl;
 	if (ms <= 0)
 		return -1;
 	memset(&its, 0, sizeof(its));
@@ -212,23 +216,6 @@ gate_leave(void)
 	gate.held = 0;
 }
 
-void
-db_deadline(long ms)
-{
-	if (ms <= 0) {
-		db_time.deadline_on = 0;
-		return;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &db_time.deadline);
-	db_time.deadline.tv_sec += ms / 1000;
-	db_time.deadline.tv_nsec += (ms % 1000) * 1000000L;
-	if (db_time.deadline.tv_nsec >= 1000000000L) {
-		db_time.deadline.tv_sec++;
-		db_time.deadline.tv_nsec -= 1000000000L;
-	}
-	db_time.deadline_on = 1;
-}
-
 /* Runs SQL with no results; returns the SQLite code. */
 static int
 db_exec(const char *sql)
@@ -236,8 +223,8 @@ db_exec(const char *sql)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
-int
-db_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
+static int
+sq_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
 {
 	static int configured;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
@@ -286,12 +273,6 @@ db_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
 	return 0;
 }
 
-int
-db_schema_target(void)
-{
-	return db_migrations_n > 0 ?
-	    db_migrations[db_migrations_n - 1].version : 0;
-}
 
 /* The schema version recorded in database h (0 for an empty one), or -1. */
 static int
@@ -334,12 +315,12 @@ db_migration_applied(int version)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
-db_schema_missing(void)
+static int
+sq_schema_missing(void)
 {
 	int i, n = 0, a;
 
-	if (db_schema_version() <= 0)
+	if (sq_schema_version() <= 0)
 		return db_migrations_n;
 	for (i = 0; i < db_migrations_n; i++) {
 		if ((a = db_migration_applied(db_migrations[i].version)) < 0)
@@ -349,8 +330,8 @@ db_schema_missing(void)
 	return n;
 }
 
-int
-db_schema_version(void)
+static int
+sq_schema_version(void)
 {
 	return schema_version_of(db);
 }
@@ -385,7 +366,7 @@ fts_open(char *err, size_t errsz)
 	return 0;
 }
 
-/* What db_fts_tokenize passes through FTS5 to its callback. */
+/* What sq_fts_tokenize passes through FTS5 to its callback. */
 struct fts_walk {
 	void	*ctx;
 	int	(*tok)(void *, const char *, int);
@@ -403,8 +384,8 @@ fts_token(void *p, int flags, const char *token, int len, int start, int end)
 	return w->tok(w->ctx, token, len) != 0 ? SQLITE_DONE : SQLITE_OK;
 }
 
-int
-db_fts_tokenize(const char *text, int n, void *ctx,
+static int
+sq_fts_tokenize(const char *text, int n, void *ctx,
     int (*tok)(void *ctx, const char *token, int len))
 {
 	struct fts_walk w = { ctx, tok };
@@ -417,12 +398,12 @@ db_fts_tokenize(const char *text, int n, void *ctx,
 	return rc == SQLITE_OK || rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
-db_prepare_all(char *err, size_t errsz)
+static int
+sq_prepare_all(char *err, size_t errsz)
 {
 	int i, rc, missing;
 
-	if ((missing = db_schema_missing()) != 0) {
+	if ((missing = sq_schema_missing()) != 0) {
 		snprintf(err, errsz, "QUILL_DB: the database lacks %d of this "
 		    "build's %d migrations: run quillctl migrate", missing,
 		    db_migrations_n);
@@ -440,8 +421,8 @@ db_prepare_all(char *err, size_t errsz)
 	return fts.tok != NULL ? 0 : fts_open(err, errsz);
 }
 
-int
-db_confine(char *err, size_t errsz)
+static int
+sq_confine(char *err, size_t errsz)
 {
 	unsigned char seed;
 
@@ -454,8 +435,8 @@ db_confine(char *err, size_t errsz)
 	return 0;
 }
 
-void
-db_close(void)
+static void
+sq_close(void)
 {
 	int i;
 
@@ -472,7 +453,7 @@ db_close(void)
 	gate_close();
 }
 
-/* Notes statement s as handed out, for db_reset_busy. */
+/* Notes statement s as handed out, for sq_reset_busy. */
 static void
 stmt_noted(enum stmt s)
 {
@@ -531,8 +512,8 @@ run_end(struct db_stmt *st, const char *where)
 	return e;
 }
 
-struct db_stmt *
-db_prepare(enum stmt s)
+static struct db_stmt *
+sq_prepare(enum stmt s)
 {
 	struct db_stmt *st = &stmts[s];
 
@@ -551,8 +532,8 @@ run_fail(struct db_stmt *st, int rc)
 		st->rc = rc;
 }
 
-void
-db_bind_int(struct db_stmt *st, int i, int64_t v)
+static void
+sq_bind_int(struct db_stmt *st, int i, int64_t v)
 {
 	if (st->rc == SQLITE_OK)
 		run_fail(st, sqlite3_bind_int64(st->s, i, (sqlite3_int64)v));
@@ -576,32 +557,27 @@ bind_bytes(struct db_stmt *st, int i, const void *p, size_t n, int text)
 		    SQLITE_STATIC));
 }
 
-void
-db_bind_text(struct db_stmt *st, int i, const char *s, size_t len)
+static void
+sq_bind_text(struct db_stmt *st, int i, const char *s, size_t len)
 {
 	bind_bytes(st, i, s, len, 1);
 }
 
-void
-db_bind_str(struct db_stmt *st, int i, const char *s)
-{
-	bind_bytes(st, i, s, s != NULL ? strlen(s) : 0, 1);
-}
 
-void
-db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+static void
+sq_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
 {
 	bind_bytes(st, i, p, n, 0);
 }
 
-void
-db_on_duplicate(struct db_stmt *st)
+static void
+sq_on_duplicate(struct db_stmt *st)
 {
 	st->dup_ok = 1;
 }
 
-int
-db_next(struct db_stmt *st)
+static int
+sq_next(struct db_stmt *st)
 {
 	int rc;
 
@@ -627,20 +603,20 @@ has_row(struct db_stmt *st)
 	return st->row;
 }
 
-int64_t
-db_int(struct db_stmt *st, int col)
+static int64_t
+sq_int(struct db_stmt *st, int col)
 {
 	return has_row(st) ? (int64_t)sqlite3_column_int64(st->s, col) : 0;
 }
 
-int
-db_is_null(struct db_stmt *st, int col)
+static int
+sq_is_null(struct db_stmt *st, int col)
 {
 	return has_row(st) && sqlite3_column_type(st->s, col) == SQLITE_NULL;
 }
 
-const char *
-db_text_view(struct db_stmt *st, int col)
+static const char *
+sq_text_view(struct db_stmt *st, int col)
 {
 	const unsigned char *t;
 
@@ -654,8 +630,8 @@ db_text_view(struct db_stmt *st, int col)
 	return "";
 }
 
-int
-db_blob(struct db_stmt *st, int col, void *out, size_t n)
+static int
+sq_blob(struct db_stmt *st, int col, void *out, size_t n)
 {
 	const void *p;
 
@@ -668,10 +644,10 @@ db_blob(struct db_stmt *st, int col, void *out, size_t n)
 	return 0;
 }
 
-const char *
-db_text(struct db_stmt *st, struct arena *a, int col)
+static const char *
+sq_text(struct db_stmt *st, struct arena *a, int col)
 {
-	const char *t = db_text_view(st, col), *copy;
+	const char *t = sq_text_view(st, col), *copy;
 
 	if (st->rc != SQLITE_OK || !st->row)
 		return NULL;
@@ -689,8 +665,8 @@ is_duplicate(int rc)
 	    rc == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
-enum err
-db_finish(struct db_stmt *st, const char *where)
+static enum err
+sq_finish(struct db_stmt *st, const char *where)
 {
 	int dup = st->dup_ok && is_duplicate(st->rc);
 	enum err e;
@@ -701,34 +677,27 @@ db_finish(struct db_stmt *st, const char *where)
 	return dup ? ERR_CONFLICT : e;
 }
 
-enum err
-db_done(struct db_stmt *st, const char *where)
-{
-	while (db_next(st))
-		;
-	return db_finish(st, where);
-}
 
-int64_t
-db_last_id(void)
+static int64_t
+sq_last_id(void)
 {
 	return (int64_t)sqlite3_last_insert_rowid(db);
 }
 
-int64_t
-db_changes(void)
+static int64_t
+sq_changes(void)
 {
 	return (int64_t)sqlite3_changes(db);
 }
 
-int
-db_in_transaction(void)
+static int
+sq_in_transaction(void)
 {
 	return db != NULL && !sqlite3_get_autocommit(db);
 }
 
-enum err
-db_begin(void)
+static enum err
+sq_begin(void)
 {
 	int rc, tries;
 
@@ -755,8 +724,8 @@ db_begin(void)
 	return db_fail(rc, "begin");
 }
 
-enum err
-db_commit(void)
+static enum err
+sq_commit(void)
 {
 	int rc;
 
@@ -764,28 +733,28 @@ db_commit(void)
 		gate_leave();
 		return ERR_NONE;
 	}
-	db_rollback();
+	sq_rollback();
 	return db_fail(rc, "commit");
 }
 
-void
-db_rollback(void)
+static void
+sq_rollback(void)
 {
-	int on = db_time.deadline_on;
+	int on;
 
 	if (db == NULL || sqlite3_get_autocommit(db)) {
 		gate_leave();
 		return;
 	}
 	/* However late, a rollback must run to its end. */
-	db_time.deadline_on = 0;
+	on = db_deadline_hold();
 	db_exec("ROLLBACK");
-	db_time.deadline_on = on;
+	db_deadline_restore(on);
 	gate_leave();
 }
 
-int
-db_migrate(char *err, size_t errsz)
+static int
+sq_migrate(char *err, size_t errsz)
 {
 	int i, v, applied = 0;
 	sqlite3_stmt *s;
@@ -837,8 +806,8 @@ fail:
 	return -1;
 }
 
-int
-db_reset_busy(void)
+static int
+sq_reset_busy(void)
 {
 	struct db_stmt *st;
 	size_t i;
@@ -863,17 +832,9 @@ db_reset_busy(void)
 	return n;
 }
 
-int
-db_ping(void)
-{
-	struct db_stmt *st = db_prepare(STMT_PING);
-	int ok = db_next(st);
 
-	return db_finish(st, "ping") == ERR_NONE && ok;
-}
-
-const char *
-db_errmsg(void)
+static const char *
+sq_errmsg(void)
 {
 	return db != NULL ? sqlite3_errmsg(db) : "no database is open";
 }
@@ -881,8 +842,8 @@ db_errmsg(void)
 /* The first SQLite without the WAL-reset race of 3.7.0 to 3.51.2. */
 #define SQLITE_WAL_RESET_FIXED 3051003
 
-int
-db_engine_check(char *out, size_t outsz)
+static int
+sq_engine_check(char *out, size_t outsz)
 {
 	int fault = sqlite3_libversion_number() < SQLITE_WAL_RESET_FIXED;
 
@@ -949,8 +910,8 @@ sync_path(const char *path)
 	return rc;
 }
 
-int
-db_backup(const char *path, int busy_ms, char *err, size_t errsz)
+static int
+sq_backup(const char *path, int busy_ms, char *err, size_t errsz)
 {
 	char tmp[1100], dir[1100];
 	sqlite3 *to = NULL;
@@ -999,8 +960,8 @@ fail:
 	return -1;
 }
 
-int
-db_restore(const char *path, int busy_ms, char *err, size_t errsz)
+static int
+sq_restore(const char *path, int busy_ms, char *err, size_t errsz)
 {
 	sqlite3 *from = NULL;
 	int rc, v;
@@ -1033,3 +994,111 @@ fail:
 	sqlite3_close(from);
 	return -1;
 }
+
+static int
+sq_query(const char *sql, int nparams, const struct db_value *params,
+    db_row_fn row, void *ctx, char *err, size_t errsz)
+{
+	struct db_value v[DB_QUERY_COLS];
+	sqlite3_stmt *s;
+	int i, n, rc;
+
+	if (db == NULL) {
+		snprintf(err, errsz, "no SQLite database is open");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "SQLite: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	for (i = 0, rc = SQLITE_OK; i < nparams && rc == SQLITE_OK; i++) {
+		const struct db_value *p = &params[i];
+
+		if (p->type == DBV_INT)
+			rc = sqlite3_bind_int64(s, i + 1, p->i);
+		else if (p->type == DBV_TEXT)
+			rc = sqlite3_bind_text64(s, i + 1, p->p, p->n,
+			    SQLITE_STATIC, SQLITE_UTF8);
+		else if (p->type == DBV_BLOB)
+			rc = sqlite3_bind_blob64(s, i + 1, p->p, p->n,
+			    SQLITE_STATIC);
+	}
+	if ((n = sqlite3_column_count(s)) > DB_QUERY_COLS)
+		rc = SQLITE_TOOBIG;
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++) {
+			v[i].type = DBV_NULL;
+			v[i].i = 0;
+			v[i].p = NULL;
+			v[i].n = 0;
+			switch (sqlite3_column_type(s, i)) {
+			case SQLITE_INTEGER:
+				v[i].type = DBV_INT;
+				v[i].i = sqlite3_column_int64(s, i);
+				break;
+			case SQLITE_BLOB:
+				v[i].type = DBV_BLOB;
+				v[i].p = sqlite3_column_blob(s, i);
+				v[i].n = (size_t)sqlite3_column_bytes(s, i);
+				break;
+			case SQLITE_NULL:
+				break;
+			default:	/* text, and a real as its text */
+				v[i].type = DBV_TEXT;
+				v[i].p = sqlite3_column_text(s, i);
+				v[i].n = (size_t)sqlite3_column_bytes(s, i);
+				break;
+			}
+		}
+		if (row != NULL && row(ctx, n, v) != 0) {
+			sqlite3_finalize(s);
+			snprintf(err, errsz, "stopped");
+			return -1;
+		}
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errsz, "SQLite: %s", rc == SQLITE_TOOBIG ?
+		    "too many columns" : sqlite3_errmsg(db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+const struct db_engine db_engine_sqlite = {
+	.name = "sqlite",
+	.open = sq_open,
+	.prepare_all = sq_prepare_all,
+	.confine = sq_confine,
+	.close = sq_close,
+	.prepare = sq_prepare,
+	.bind_int = sq_bind_int,
+	.bind_text = sq_bind_text,
+	.bind_blob = sq_bind_blob,
+	.on_duplicate = sq_on_duplicate,
+	.next = sq_next,
+	.col_int = sq_int,
+	.is_null = sq_is_null,
+	.text = sq_text,
+	.text_view = sq_text_view,
+	.blob = sq_blob,
+	.finish = sq_finish,
+	.last_id = sq_last_id,
+	.changes = sq_changes,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.in_transaction = sq_in_transaction,
+	.reset_busy = sq_reset_busy,
+	.schema_version = sq_schema_version,
+	.schema_missing = sq_schema_missing,
+	.migrate = sq_migrate,
+	.fts_tokenize = sq_fts_tokenize,
+	.backup = sq_backup,
+	.restore = sq_restore,
+	.errmsg = sq_errmsg,
+	.engine_check = sq_engine_check,
+	.query = sq_query,
+};

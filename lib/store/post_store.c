@@ -44,11 +44,13 @@ static const enum stmt counts[FAMILY__MAX] = {
 
 /*
  * Keys before the first and after the last title, for a first page.
- * Titles compare as bytes (ASCII case folded), and no UTF-8 text holds
- * the byte 0xff.
+ * Titles compare as bytes (ASCII case folded), and no UTF-8 text sorts
+ * after four U+10FFFF but one that starts with them.  (Not the byte 0xff:
+ * PostgreSQL takes no text that is not UTF-8, not even as a bound key.)
  */
 #define TITLE_LOWEST	""
-#define TITLE_HIGHEST	"\xff"
+#define TITLE_HIGHEST	"\xf4\x8f\xbf\xbf\xf4\x8f\xbf\xbf" \
+	"\xf4\x8f\xbf\xbf\xf4\x8f\xbf\xbf"
 
 /* Binds a post's content (?1 to ?4) and runs st, naming where. */
 static enum err

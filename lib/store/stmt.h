@@ -136,7 +136,9 @@ enum stmt {
 	STMT__MAX
 };
 
-/* The SQL text of each statement. */
+/* The SQL text of each statement: SQLite's (stmt.c), PostgreSQL's
+ * (stmt_pg.c, the same parameters as $1, $2, ...). */
 extern const char *const stmt_sql[STMT__MAX];
+extern const char *const stmt_pg_sql[STMT__MAX];
 
 #endif

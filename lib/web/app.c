@@ -783,7 +783,7 @@ app_start(const char *name, const struct route *routes, size_t n)
 		goto fail;
 	}
 	/* One lock file beside the database: every program of the site shares it. */
-	snprintf(lock, sizeof(lock), "%s.argon2.lock", config.db);
+	snprintf(lock, sizeof(lock), "%s.argon2.lock", config_state_path());
 	if (password_gate(lock, (unsigned)config.argon2_slots,
 	    (unsigned)config.argon2_wait_ms) == -1 ||
 	    limit_init(config.request_timeout_ms, config.max_requests) == -1) {
@@ -805,7 +805,8 @@ app_start(const char *name, const struct route *routes, size_t n)
 	    db_prepare_all(err, sizeof(err)) == -1)
 		goto fail;
 	app_count_start(name, routes, n);
-	if (config.sandbox && sandbox_enter(config.db, err, sizeof(err)) == -1)
+	if (config.sandbox && sandbox_enter(config_state_path(),
+	    config_db_is_postgresql(config.db), err, sizeof(err)) == -1)
 		goto fail;
 	log_event(LOG_INFO, "start", NULL, "sandbox", sandbox_state(), NULL);
 	return;

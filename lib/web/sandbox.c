@@ -68,6 +68,16 @@ static const char *const sandbox_calls[] = {
 #endif
 };
 
+/*
+ * With PostgreSQL, a program (re)connects to its database and cancels a
+ * statement at the deadline after start-up: libpq's socket calls.
+ */
+static const char *const sandbox_net_calls[] = {
+	"socket", "connect", "getsockopt", "setsockopt", "getsockname",
+	"getpeername", "sendto", "recvfrom", "sendmsg", "recvmsg", "geteuid",
+	"getuid",
+};
+
 /* A system call allowed only when one argument compares so. */
 struct sandbox_rule {
 	const char		*name;
@@ -322,7 +332,7 @@ landlock_enter(const char *db_path, char *err, size_t errsz)
 
 /* Installs the seccomp filter; 0, or -1 with err set. */
 static int
-seccomp_enter(char *err, size_t errsz)
+seccomp_enter(int network, char *err, size_t errsz)
 {
 	scmp_filter_ctx ctx;
 	size_t i;
@@ -339,6 +349,11 @@ seccomp_enter(char *err, size_t errsz)
 	for (i = 0; rc >= 0 && i < sizeof(sandbox_calls) /
 	    sizeof(sandbox_calls[0]); i++)
 		if ((nr = seccomp_syscall_resolve_name(sandbox_calls[i])) !=
+		    __NR_SCMP_ERROR)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	for (i = 0; network && rc >= 0 && i < sizeof(sandbox_net_calls) /
+	    sizeof(sandbox_net_calls[0]); i++)
+		if ((nr = seccomp_syscall_resolve_name(sandbox_net_calls[i])) !=
 		    __NR_SCMP_ERROR)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 	if (rc >= 0)
@@ -359,7 +374,7 @@ seccomp_enter(char *err, size_t errsz)
 }
 
 int
-sandbox_enter(const char *db_path, char *err, size_t errsz)
+sandbox_enter(const char *db_path, int network, char *err, size_t errsz)
 {
 	int ll;
 
@@ -369,7 +384,7 @@ sandbox_enter(const char *db_path, char *err, size_t errsz)
 #endif
 	snprintf(probe_db, sizeof(probe_db), "%s", db_path);
 	if ((ll = landlock_enter(db_path, err, errsz)) == -1 ||
-	    seccomp_enter(err, errsz) == -1)
+	    seccomp_enter(network, err, errsz) == -1)
 		return -1;
 	sandbox_described = ll ? "seccomp+landlock" : "seccomp";
 	return 0;

@@ -16,10 +16,13 @@
 /*
  * Confines this process: Landlock to the directory of db_path (read and
  * write), when the kernel has Landlock (else one warning is logged), then
- * the seccomp filter.  Returns 0, or -1 with a sentence in err when the
- * filter cannot be installed; the process must then not serve.
+ * the seccomp filter, which lets the process make network connections
+ * when network is set (a PostgreSQL database).  Returns 0, or -1 with a
+ * sentence in err when the filter cannot be installed; the process must
+ * then not serve.
  */
-int sandbox_enter(const char *db_path, char *err, size_t errsz);
+int sandbox_enter(const char *db_path, int network, char *err,
+    size_t errsz);
 
 /* What sandbox_enter set up, for the start line: "seccomp+landlock",
  * "seccomp", or "off" when it has not run. */

@@ -1,6 +1,6 @@
 package AuthTest;
 # Helpers for the session, password and rate-limit tests (t/5x-*.t): look
-# into and alter the database with the sqlite3 command, log in for a full
+# into and alter the database with its own client (db_sql), log in for a full
 # token pair, and fire requests at the same moment.
 use strict;
 use warnings;
@@ -19,12 +19,7 @@ our @EXPORT = qw(sql token_hash login_pair refresh jwt_claims mint_token
 # rows joined by newlines, with no trailing newline.
 sub sql {
     my ($srv, $q) = @_;
-    open my $fh, '-|', 'sqlite3', '-batch', "$srv->{var}/quill.db", $q
-        or die "sqlite3: $!";
-    local $/;
-    my $out = <$fh> // '';
-    close $fh;
-    die "sqlite3 failed on: $q\n" if $?;
+    my $out = db_sql($srv, $q);
     $out =~ s/\n\z//;
     return $out;
 }

@@ -42,10 +42,15 @@ sub fds {
 sub fds_at_rest {
     my ($pid) = @_;
     my $list = '';
+    my $pg = test_db() eq 'postgresql';
     for (1 .. 1000) {
         $list = fds($pid) // return undef;
+        # On PostgreSQL the database is a connection: a socket besides
+        # the one FastCGI listens on (descriptor 0), the same in any worker.
+        $list =~ s/^([1-9]\d*) -> socket:\[\d+\]$/$1 -> socket:[database]/mg if $pg;
         my $sockets = () = $list =~ /socket:/g;
-        return $list if $list =~ /quill\.db-shm/ && $sockets == 1;
+        return $list if $pg ? $sockets == 2 && $list =~ /socket:\[database\]/
+            : $list =~ /quill\.db-shm/ && $sockets == 1;
         select(undef, undef, undef, 0.01);
     }
     return $list;
@@ -80,20 +85,28 @@ sub lock_byte {
     return fcntl($fh, F_SETLK, $fl);
 }
 
-# Starts a sqlite3 shell on the server's database that takes the write lock
-# (BEGIN IMMEDIATE) and keeps it until release_write_lock; returns a handle.
+# Starts the database's client on the server's database that takes the
+# write lock (SQLite's BEGIN IMMEDIATE; on PostgreSQL the writers' lock)
+# and keeps it until release_write_lock; returns a handle.
 sub hold_write_lock {
     my ($srv) = @_;
-    my $pid = open2(my $out, my $in, 'sqlite3', '-batch',
-        "$srv->{var}/quill.db") or die "sqlite3: $!";
+    my $pg = test_db() eq 'postgresql';
+    # On PostgreSQL the writers' lock is an advisory lock (lib/store/db_pg.c).
+    my ($out, $in);
+    my $pid = $pg
+        ? open2($out, $in, pg_cluster()->{bin} . '/psql', '-X', '-q', '-A', '-t',
+            '-d', QuillTest::conf_value($srv->{conf}, 'QUILL_DB'))
+        : open2($out, $in, 'sqlite3', '-batch', "$srv->{var}/quill.db");
+    $pid or die "the database's client: $!";
     my $old = select $in; $| = 1; select $old;
-    print $in "BEGIN IMMEDIATE;\nSELECT 'locked';\n";
+    print $in $pg ? "BEGIN;\nSELECT 'locked' FROM (SELECT pg_advisory_xact_lock(7520)) AS l;\n"
+        : "BEGIN IMMEDIATE;\nSELECT 'locked';\n";
     my $line = <$out> // '';
-    die "sqlite3 did not take the write lock: $line" unless $line =~ /^locked/;
+    die "the database's client did not take the write lock: $line" unless $line =~ /^locked/;
     return { pid => $pid, in => $in, out => $out };
 }
 
-# Ends the sqlite3 shell of hold_write_lock, which rolls back.
+# Ends the client of hold_write_lock, which rolls back.
 sub release_write_lock {
     my ($h) = @_;
     print { $h->{in} } "ROLLBACK;\n";

@@ -1,6 +1,6 @@
 package QuillPosts;
 # Helpers for the posts tests: accounts with roles, posts, the database
-# through the sqlite3 shell, and list walks.
+# through its own client (db_sql), and list walks.
 use strict;
 use warnings;
 use Test::More;
@@ -8,20 +8,29 @@ use QuillTest;
 use Exporter 'import';
 
 our @EXPORT = qw(sql account new_post posts_state seed_posts walk
-    link_next);
+    link_next search_index_check);
 
-# Runs SQL through the sqlite3 shell on the server's database (foreign keys
-# on, as the programs have them); returns its output without the last
-# newline.  Dies when sqlite3 fails.
+# Runs SQL on the server's database (foreign keys on, as the programs have
+# them); returns its output without the last newline.  Dies when the
+# client fails.
 sub sql {
     my ($srv, $sql) = @_;
-    open my $fh, '-|', 'sqlite3', '-cmd', 'PRAGMA foreign_keys=ON',
-        '-cmd', '.timeout 5000', "$srv->{var}/quill.db", $sql
-        or die "sqlite3: $!";
-    my $out = do { local $/; <$fh> } // '';
-    close $fh or die "sqlite3 failed on: $sql\n";
+    my $out = db_sql($srv, $sql);
     chomp $out;
     return $out;
+}
+
+# 'ok' when the search index agrees with the posts table: FTS5's
+# integrity check on SQLite; on PostgreSQL, every post's search column is
+# what its title and body make.
+sub search_index_check {
+    my ($srv) = @_;
+    return sql($srv, "INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1); SELECT 'ok'")
+        if test_db() ne 'postgresql';
+    my $n = sql($srv, "SELECT count(*) FROM posts WHERE fts IS DISTINCT FROM "
+        . "setweight(to_tsvector('simple', quill_fold(title)), 'A') || "
+        . "setweight(to_tsvector('simple', quill_fold(body)), 'B')");
+    return $n eq '0' ? 'ok' : "$n posts whose search column is stale";
 }
 
 # An account with role (user, moderator, admin), logged in:

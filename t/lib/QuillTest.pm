@@ -6,12 +6,17 @@ package QuillTest;
 # it serves (tools/run.sh has them): for lighttpd dev (the default) or
 # production (lighttpd/quill.conf over HTTPS); for Apache proxy (the
 # default: apache/quill.conf's vhost), cgi, fcgid or shared-cgi (the
-# .htaccess layout).
+# .htaccess layout).  QUILL_TEST_DB=postgresql runs the programs on
+# PostgreSQL instead of SQLite: a throwaway cluster of the test's own
+# (initdb into a temporary directory, a unix socket only, run as the
+# postgres user when the test runs as root), a database in it for each
+# state directory, stopped when the test ends (also on SIGINT/SIGTERM).
 use strict;
 use warnings;
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
 use File::Path qw(remove_tree make_path);
+use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use IO::Socket::INET;
 use Socket qw(IPPROTO_TCP TCP_NODELAY);
@@ -23,7 +28,8 @@ use Exporter 'import';
 our @EXPORT = qw(start_server api json_body raw_request connect_to cgi_request register verify_account
     login quillctl log_text root build_dir build_vars fresh_email test_server tls_cert
     program_of state_dir free_port contract_record workers test_layout
-    note_secrets access_log_text access_log_leaks serving started_workers);
+    note_secrets access_log_text access_log_leaks serving started_workers
+    test_db db_sql pg_cluster pg_ctl state_path);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -34,6 +40,10 @@ my $test_server = $ENV{QUILL_TEST_SERVER} || 'lighttpd';
 die "QUILL_TEST_SERVER must be lighttpd or apache, not $test_server\n"
     unless $test_server =~ /^(lighttpd|apache)$/;
 
+my $test_db = $ENV{QUILL_TEST_DB} || 'sqlite';
+die "QUILL_TEST_DB must be sqlite or postgresql, not $test_db\n"
+    unless $test_db =~ /^(sqlite|postgresql)$/;
+
 my %layouts = (lighttpd => [qw(dev production)],
     apache => [qw(proxy cgi fcgid shared-cgi)]);
 my $test_layout = $ENV{QUILL_TEST_LAYOUT} || $layouts{$test_server}[0];
@@ -42,6 +52,148 @@ die "QUILL_TEST_LAYOUT for $test_server must be one of "
     unless grep { $_ eq $test_layout } @{ $layouts{$test_server} };
 
 sub root { $root }
+
+# The engine the suite runs on: sqlite or postgresql (QUILL_TEST_DB).
+sub test_db { $test_db }
+
+# The throwaway PostgreSQL cluster of this test, started on first use:
+# { dir => its directory (the socket's too), bin => PostgreSQL's programs }.
+my $pg;
+my $pg_dbs = 0;
+
+# Runs one of PostgreSQL's programs as the cluster's owner; returns its
+# exit status (output to $log, or the test's stderr).
+sub pg_run {
+    my ($log, @cmd) = @_;
+    my @as = $> == 0 ? ('runuser', '-u', 'postgres', '--') : ();
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        if (defined $log) {
+            open STDOUT, '>>', $log or die "$log: $!";
+            open STDERR, '>&', \*STDOUT or die "stderr: $!";
+        }
+        exec @as, @cmd or die "$cmd[0]: $!";
+    }
+    waitpid $pid, 0;
+    return $?;
+}
+
+sub pg_cluster {
+    return $pg if $pg;
+    my ($bin) = reverse sort glob '/usr/lib/postgresql/*/bin';
+    die "QUILL_TEST_DB=postgresql: no PostgreSQL server (make deps installs postgresql-15)\n"
+        unless $bin && -x "$bin/initdb";
+    my $dir = tempdir('quill-pg-XXXXXX', TMPDIR => 1);
+    chmod 0755, $dir;
+    if ($> == 0) {
+        my (undef, undef, $uid, $gid) = getpwnam('postgres')
+            or die "QUILL_TEST_DB=postgresql as root needs the postgres user\n";
+        chown $uid, $gid, $dir or die "chown $dir: $!";
+    }
+    $pg = { dir => $dir, bin => $bin, owner => $$ };
+    # C order for text (as SQLite's), UTF-8 letters for lower() and the
+    # search's [:alnum:].
+    pg_run("$dir/initdb.log", "$bin/initdb", '-D', "$dir/data", '-U', 'postgres',
+        '--auth=trust', '--encoding=UTF8', '--lc-collate=C', '--lc-ctype=C.UTF-8',
+        '--no-sync') == 0 or die "initdb failed: see $dir/initdb.log\n";
+    for my $sig (qw(INT TERM)) {
+        $SIG{$sig} = sub { pg_stop(); $SIG{$sig} = 'DEFAULT'; kill $sig, $$; };
+    }
+    pg_ctl('start') == 0 or die "PostgreSQL did not start: see $dir/log\n";
+    pg_run("$dir/compat.log", "$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', $dir,
+        '-U', 'postgres', '-d', 'template1', '-f', "$root/t/lib/sqlite-compat.sql") == 0
+        or die "the SQLite functions for the tests: see $dir/compat.log\n";
+    return $pg;
+}
+
+# pg_ctl start|stop|restart on the test's cluster (a unix socket in its
+# directory, no TCP, no fsync: it is thrown away); returns the exit status.
+sub pg_ctl {
+    my ($what) = @_;
+    my $c = pg_cluster();
+    my @o = $what eq 'stop' ? ('-m', 'fast') : ('-o',
+        "-c listen_addresses='' -c unix_socket_directories=$c->{dir} -c fsync=off "
+        . "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
+        '-l', "$c->{dir}/log");
+    return pg_run("$c->{dir}/pg_ctl.log", "$c->{bin}/pg_ctl", '-D', "$c->{dir}/data",
+        '-w', '-t', '60', @o, $what);
+}
+
+sub pg_stop {
+    return unless $pg && $pg->{owner} == $$;
+    pg_run("$pg->{dir}/pg_ctl.log", "$pg->{bin}/pg_ctl", '-D', "$pg->{dir}/data",
+        '-m', 'immediate', '-w', 'stop');
+    remove_tree($pg->{dir});
+    undef $pg;
+}
+
+# A fresh database in the cluster; returns QUILL_DB for it.
+sub pg_database {
+    my $c = pg_cluster();
+    my $name = sprintf 'quill_%d_%d', $$, $pg_dbs++;
+    pg_run("$c->{dir}/createdb.log", "$c->{bin}/createdb", '-h', $c->{dir},
+        '-U', 'postgres', $name) == 0 or die "createdb $name failed\n";
+    return "host=$c->{dir} dbname=$name user=postgres";
+}
+
+# Runs SQL on the database of $srv (a server or a state_dir) with the
+# engine's own client (sqlite3 with foreign keys on and a lock wait, or
+# psql); returns its output, rows as lines, columns joined by |.  Dies when
+# the client fails.  For PostgreSQL, SQLite's X'..' blobs and hex(column),
+# length(CAST(column AS BLOB)), char(N) and INTEGER PRIMARY KEY are
+# written in its dialect (t/lib/sqlite-compat.sql has SQLite's functions),
+# and booleans are read as 1 and 0; ".dump" dumps the database either way.
+sub db_sql {
+    my ($srv, $sql) = @_;
+    my $db = conf_value($srv->{conf}, 'QUILL_DB');
+    my @cmd;
+    if ($db =~ m{^postgres(ql)?://|^\s*\w+\s*=}) {
+        my $bin = $pg ? $pg->{bin} : '/usr/bin';
+        if ($sql eq '.dump') {
+            @cmd = ("$bin/pg_dump", '-d', $db);
+        } else {
+            $sql =~ s/\bX'([0-9A-Fa-f]*)'/'\\x$1'::bytea/g;
+            $sql =~ s/\bhex\(([\w.]+)\)/upper(encode($1, 'hex'))/g;
+            $sql =~ s/\blength\(CAST\(([\w.]+) AS BLOB\)\)/octet_length($1)/gi;
+            $sql =~ s/\bchar\((\d+)\)/chr($1)/g;
+            $sql =~ s/\bINTEGER PRIMARY KEY\b/bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY/g;
+            @cmd = ("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1',
+                '-d', $db, '-c', $sql);
+        }
+    } else {
+        @cmd = ('sqlite3', '-batch', '-cmd', 'PRAGMA foreign_keys=ON', '-cmd',
+            '.timeout 5000', $db, $sql);
+    }
+    my $pid = open(my $fh, '-|') // die "fork: $!";
+    if ($pid == 0) {
+        open STDERR, '>&', \*STDOUT;
+        exec @cmd or die "$cmd[0]: $!";
+    }
+    my $out = do { local $/; <$fh> } // '';
+    close $fh;
+    die "$cmd[0] failed on $sql: $out" if $?;
+    # Booleans as SQLite writes them.
+    $out =~ s/(^|\|)([tf])(?=\||$)/$1 . ($2 eq 't' ? 1 : 0)/gme if $cmd[0] =~ /psql$/;
+    return $out;
+}
+
+# The path the local files of $srv (a server or a state_dir) are named
+# after (PATH.argon2.lock, PATH.metrics): its SQLite database, or on
+# PostgreSQL its key file (config_state_path).
+sub state_path {
+    my ($srv) = @_;
+    return $test_db eq 'postgresql' ? "$srv->{var}/quill.key" : "$srv->{var}/quill.db";
+}
+
+# The value of setting $name in the settings file $conf.
+sub conf_value {
+    my ($conf, $name) = @_;
+    open my $fh, '<', $conf or die "$conf: $!";
+    while (my $line = <$fh>) {
+        return $1 if $line =~ /^\Q$name\E=(.*)$/;
+    }
+    return undef;
+}
 sub build_dir { $build }
 
 # The variables that make needs to add to the build under test without
@@ -204,7 +356,7 @@ sub state_dir {
     remove_tree($var);
     make_path($var);
     my %set = (
-        QUILL_DB => "$var/quill.db",
+        QUILL_DB => $test_db eq 'postgresql' ? pg_database() : "$var/quill.db",
         QUILL_KEY_FILE => "$var/quill.key",
         QUILL_PASSWORD_BLOCKLIST => "$root/etc/common-passwords.txt",
         # The cheapest Argon2id parameters keep the suite fast; the
@@ -408,6 +560,7 @@ END {
             . join(', ', map { substr($_, 0, 12) . '...' } @leaked));
         $status ||= 1;
     }
+    pg_stop();
     $? = $status;
 }
 

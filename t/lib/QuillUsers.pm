@@ -1,6 +1,6 @@
 package QuillUsers;
 # Helpers of the users tests: accounts of each role, and the users table as
-# the sqlite3 command sees it, to check what a request did or did not change.
+# the database's own client sees it, to check what a request did or did not change.
 use strict;
 use warnings;
 use Exporter 'import';
@@ -13,12 +13,7 @@ our @EXPORT = qw(sql users_dump account refused details alive);
 # output lines (columns separated by '|').
 sub sql {
     my ($srv, $q) = @_;
-    open my $fh, '-|', 'sqlite3', '-cmd', '.timeout 5000',
-        "$srv->{var}/quill.db", $q or die "sqlite3: $!";
-    my @lines = <$fh>;
-    close $fh;
-    die "sqlite3 failed on: $q\n" if $?;
-    chomp @lines;
+    my @lines = split /\n/, db_sql($srv, $q);
     return wantarray ? @lines : $lines[0];
 }
 
