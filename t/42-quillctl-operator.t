@@ -197,7 +197,8 @@ subtest 'mail is quiet unless it has something to tell' => sub {
     is($o2, '', 'and prints nothing: the mail went where it should');
 
     my $spool = "$srv->{var}/spool-rel.conf";
-    write_conf($spool, QUILL_DB => "$srv->{var}/quill.db", QUILL_KEY_FILE => "$srv->{var}/quill.key",
+    write_conf($spool, QUILL_DB => QuillTest::conf_value($srv->{conf}, 'QUILL_DB'),
+        QUILL_KEY_FILE => "$srv->{var}/quill.key",
         QUILL_SENDMAIL => '', QUILL_MAIL_SPOOL => 'var/mail');
     ($rc2, $o) = quillctl({ conf => $spool, var => $srv->{var} }, 'mail');
     is($rc2, 1, 'a relative spool is refused');

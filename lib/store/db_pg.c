@@ -52,24 +52,24 @@ enum pg_fail {
 };
 
 struct db_stmt {
-	enum stmt	 id;
-	int		 prepared;
-	int		 nparams;
 	const char	*values[PG_MAX_PARAMS];
-	int		 lengths[PG_MAX_PARAMS];
-	int		 formats[PG_MAX_PARAMS];
-	char		 ints[PG_MAX_PARAMS][24];
 	char		*texts[PG_MAX_PARAMS];
 	size_t		 caps[PG_MAX_PARAMS];
 	PGresult	*res;
+	int		 lengths[PG_MAX_PARAMS];
+	int		 formats[PG_MAX_PARAMS];
+	enum stmt	 id;
+	int		 prepared;
+	int		 nparams;
 	int		 nrows;
 	int		 cur;
 	int		 fail;
-	char		 state[6];
 	int		 dup_ok;
 	int		 started;
 	int		 ended;
 	int		 row;
+	char		 ints[PG_MAX_PARAMS][24];
+	char		 state[6];
 };
 
 static PGconn *conn;
@@ -173,7 +173,7 @@ pg_simple(const char *sql, int honour, char *state)
 	PGresult *res;
 	int rc = PG_OK, st;
 
-	strcpy(state, "08006");
+	memcpy(state, "08006", 6);
 	if (conn == NULL || !PQsendQuery(conn, sql) ||
 	    (res = pg_wait(honour)) == NULL) {
 		note_message(conn != NULL ? PQerrorMessage(conn) :
@@ -190,7 +190,7 @@ pg_simple(const char *sql, int honour, char *state)
 	} else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0 &&
 	    strcmp(sql, "COMMIT") == 0) {
 		/* A COMMIT of a failed transaction rolls it back. */
-		strcpy(state, "25P02");
+		memcpy(state, "25P02", 6);
 		note_message("the transaction had failed and was rolled back");
 		rc = PG_ERROR;
 	}

@@ -1,5 +1,5 @@
 -- The SQLite functions the tests' own SQL uses (unixepoch, printf,
--- group_concat, instr, randomblob, hex), for the throwaway PostgreSQL clusters
+-- group_concat, instr, randomblob, hex, strftime), for the throwaway PostgreSQL clusters
 -- of QUILL_TEST_DB=postgresql: t/lib/QuillTest.pm puts them in template1,
 -- so every test database has them.  The programs never use them.
 CREATE FUNCTION unixepoch() RETURNS bigint LANGUAGE sql
@@ -49,3 +49,11 @@ CREATE FUNCTION hex(b bytea) RETURNS text LANGUAGE sql IMMUTABLE
     RETURN upper(encode(b, 'hex'));
 CREATE FUNCTION hex(t text) RETURNS text LANGUAGE sql IMMUTABLE
     RETURN upper(encode(convert_to(t, 'UTF8'), 'hex'));
+-- strftime('%s', 'now') only: the time in seconds.
+CREATE FUNCTION strftime(fmt text, t text) RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+	IF fmt <> '%s' OR t <> 'now' THEN
+		RAISE EXCEPTION 'strftime(%, %): only strftime(''%%s'', ''now'')', fmt, t;
+	END IF;
+	RETURN extract(epoch FROM now())::bigint;
+END $$;
