@@ -15,7 +15,7 @@
  */
 
 #define USER_COLUMNS "id, email, name, password_hash, role, disabled, " \
-	"token_version, created_at, updated_at"
+	"token_version, created_at, updated_at, verified_at"
 
 #define POST_COLUMNS "id, author_id, status, version, created_at, " \
 	"updated_at, title"
@@ -100,6 +100,8 @@ const char *const stmt_pg_sql[STMT__MAX] = {
 	    "WHERE quill_nocase(email) = quill_nocase($1)",
 	[STMT_USER_SET_PASSWORD_HASH] = "UPDATE users SET password_hash = $1 "
 	    "WHERE id = $2",
+	[STMT_USER_SET_VERIFIED] = "UPDATE users SET verified_at = $2::bigint "
+	    "WHERE id = $1",
 	[STMT_USER_UPDATE] = "UPDATE users SET name = coalesce($1, name), "
 	    "email = coalesce($2, email), role = coalesce($3, role), "
 	    "disabled = coalesce($4, disabled), updated_at = $5 WHERE id = $6",
@@ -193,6 +195,24 @@ const char *const stmt_pg_sql[STMT__MAX] = {
 	    "RETURNING user_id",
 	[STMT_RESET_INVALIDATE] = "UPDATE reset_tokens SET used_at = $2 "
 	    "WHERE user_id = $1 AND used_at IS NULL",
+	[STMT_EMAIL_TOKEN_INSERT] = "INSERT INTO email_tokens (hash, "
+	    "code_hash, user_id, purpose, email, created_at, expires_at, "
+	    "session_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint)",
+	[STMT_EMAIL_TOKEN_VOID] = "UPDATE email_tokens SET used_at = $3 "
+	    "WHERE user_id = $1 AND ($2::text IS NULL OR purpose = $2::text) "
+	    "AND used_at IS NULL",
+	[STMT_EMAIL_TOKEN_USE] = "UPDATE email_tokens SET used_at = $2 "
+	    "WHERE hash = $1 AND used_at IS NULL AND expires_at > $2 "
+	    "AND purpose IN ($3::text, $4::text) RETURNING user_id, purpose, "
+	    "email, session_id",
+	[STMT_EMAIL_TOKEN_USE_CODE] = "UPDATE email_tokens SET used_at = $2 "
+	    "WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 "
+	    "AND purpose IN ('verify', 'change') "
+	    "AND lower(email) = lower($3::text) "
+	    "RETURNING user_id, purpose, email, session_id",
+	[STMT_EMAIL_TOKEN_PENDING] = "SELECT email FROM email_tokens "
+	    "WHERE user_id = $1 AND purpose = 'change' AND used_at IS NULL "
+	    "AND expires_at > $2 ORDER BY created_at DESC LIMIT 1",
 	[STMT_MAIL_INSERT] = "INSERT INTO mail_outbox (recipient, subject, "
 	    "body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
 	[STMT_MAIL_NEXT] = "SELECT id, recipient, subject, body, created_at "
@@ -274,6 +294,8 @@ const char *const stmt_pg_sql[STMT__MAX] = {
 	    "WHERE expires_at <= $1",
 	[STMT_PURGE_RESET] = "DELETE FROM reset_tokens WHERE expires_at <= $1 "
 	    "OR used_at IS NOT NULL",
+	[STMT_PURGE_EMAIL_TOKENS] = "DELETE FROM email_tokens "
+	    "WHERE expires_at <= $1 OR used_at IS NOT NULL",
 	[STMT_PURGE_MAIL] = "DELETE FROM mail_outbox WHERE $1::bigint IS NOT "
 	    "NULL AND (sent_at <= $2 OR created_at <= $3)",
 	[STMT_PURGE_RATE] = "DELETE FROM rate_limits WHERE expires_at <= $1",

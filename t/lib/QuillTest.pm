@@ -729,9 +729,8 @@ sub verify_account {
     my ($rc, $out) = quillctl($srv, "user verify '$email'");
     die "quillctl user verify $email: $out" if $rc;
     (my $q = $email) =~ s/'/''/g;
-    system('sqlite3', '-cmd', '.timeout 5000', "$srv->{var}/quill.db", "DELETE FROM mail_outbox WHERE "
-        . "recipient = '$q' AND sent_at IS NULL AND subject = 'Confirm your Quill address'") == 0
-        or die "sqlite3 failed";
+    db_sql($srv, "DELETE FROM mail_outbox WHERE "
+        . "recipient = '$q' AND sent_at IS NULL AND subject = 'Confirm your Quill address'");
 }
 
 # Logs in; returns the access token (undef on failure) and the response.
