@@ -69,6 +69,23 @@ quillctl($srv, 'mail');
 ($var{resetToken}) = ((spool_mails($srv))[-1] // '') =~ /[#?&]token=([A-Za-z0-9_-]+)/;
 ok($var{resetToken}, 'a reset token was mailed');
 
+# A confirmation token, mailed to an account registered without one, and
+# the cancel token of an email change, mailed to the old address.
+my $unconfirmed = fresh_email();
+api($srv, 'POST', '/api/v1/auth/register',
+    json => { email => $unconfirmed, password => 'a passphrase to confirm', name => 'Unconfirmed' });
+quillctl($srv, 'mail');
+($var{verifyToken}) = ((grep { /^To: \Q$unconfirmed\E\r?$/mi } spool_mails($srv))[-1] // '')
+    =~ /[#?&]token=([A-Za-z0-9_-]+)/;
+ok($var{verifyToken}, 'a confirmation token was mailed');
+my $mover = account($srv);
+api($srv, 'PATCH', '/api/v1/users/me', token => $mover->{token},
+    json => { email => fresh_email(), currentPassword => $mover->{password} });
+quillctl($srv, 'mail');
+($var{cancelToken}) = ((grep { /^To: \Q$mover->{email}\E\r?$/mi } spool_mails($srv))[-1] // '')
+    =~ /[#?&]token=([A-Za-z0-9_-]+)/;
+ok($var{cancelToken}, 'the old address of an email change was mailed its cancel token');
+
 # A cookie session, for GET /auth/csrf.
 my $cr = api($srv, 'POST', '/api/v1/auth/login',
     form => { email => $user->{email}, password => $user->{password} }, headers => same_origin($srv));
