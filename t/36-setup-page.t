@@ -104,9 +104,14 @@ for my $mode ('fcgid', 'shared-cgi') {
     ok($tok, "$what: login");
     $r = api($srv, 'GET', '/api/v1/users/me', token => $tok);
     is($r->{status}, 200, "$what: me");
-    $r = api($srv, 'POST', '/api/v1/posts', token => $tok,
-        json => { title => "First run $$", body => 'After the setup page.', status => 'published' });
-    is($r->{status}, 201, "$what: a post");
+    # A new account writes once its address is confirmed (the default
+    # QUILL_REQUIRE_VERIFIED); the administrator the page made may now.
+    my %post = (json => { title => "First run $$", body => 'After the setup page.', status => 'published' });
+    $r = api($srv, 'POST', '/api/v1/posts', token => $tok, %post);
+    is(($r->{json} // {})->{error}{code} // $r->{status}, 'EMAIL_UNVERIFIED',
+        "$what: a new account's post waits for its confirmed address");
+    $r = api($srv, 'POST', '/api/v1/posts', token => $atok, %post);
+    is($r->{status}, 201, "$what: a post by the administrator");
     like(api($srv, 'GET', '/login.html')->{content} // '', qr/<form/i, "$what: the login page");
     QuillTest::stop_server($srv);
 }

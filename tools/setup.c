@@ -32,6 +32,7 @@
 #include "pure/form.h"
 #include "pure/valid.h"
 #include "web/html.h"
+#include "web/reply.h"
 #include "setup.h"
 
 extern char **environ;
@@ -93,11 +94,10 @@ setup_answer(struct setup_io *io, int status, const char *ctype,
 		if (atoi(reasons[i][0]) == status)
 			reason = reasons[i][1];
 	buf_printf(&head, "Status: %d %s\r\nContent-Type: %s\r\n"
-	    "Content-Length: %zu\r\nCache-Control: no-store\r\n"
-	    "Content-Security-Policy: %s\r\nX-Frame-Options: DENY\r\n"
-	    "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n"
-	    "%s\r\n", status, reason, ctype, body->len, HTML_CSP,
-	    extra != NULL ? extra : "");
+	    "Content-Length: %zu\r\nCache-Control: no-store\r\n%s%s%s\r\n",
+	    status, reason, ctype, body->len, reply_security_headers,
+	    strncmp(ctype, "text/html", 9) == 0 ? reply_page_csp :
+	    reply_data_csp, extra != NULL ? extra : "");
 	if (!head.oom) {
 		setup_write(io, head.data, head.len);
 		setup_write(io, body->data != NULL ? body->data : "", body->len);

@@ -21,7 +21,7 @@
  * refuses that (docs/forms.md).  A cross-origin fetch of the API is a CORS
  * request, which Cross-Origin-Resource-Policy does not apply to.
  */
-static const char security_headers[] =
+const char reply_security_headers[] =
     "X-Content-Type-Options: nosniff\r\n"
     "Referrer-Policy: same-origin\r\n"
     "X-Frame-Options: DENY\r\n"
@@ -31,11 +31,11 @@ static const char security_headers[] =
     "Cross-Origin-Resource-Policy: same-origin\r\n";
 
 /* The Content-Security-Policy of data, never a document to render. */
-static const char data_csp[] =
+const char reply_data_csp[] =
     "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n";
 
 /* The Content-Security-Policy of the pages answered to browsers instead. */
-static const char page_csp[] = "Content-Security-Policy: " HTML_CSP "\r\n";
+const char reply_page_csp[] = "Content-Security-Policy: " HTML_CSP "\r\n";
 
 /* The session cookie with value %s and lifetime %ld, set or cleared. */
 #define SESSION_COOKIE COOKIE_SESSION "=%s; Path=/; Max-Age=%ld; Secure; " \
@@ -339,9 +339,10 @@ reply_head(const struct req *r, struct buf *head)
 		buf_int(head, (long long)r->out->len, 0);
 		buf_puts(head, "\r\n");
 	}
-	buf_puts(head, security_headers);
+	buf_puts(head, reply_security_headers);
 	buf_puts(head, r->content_type != NULL &&
-	    strncmp(r->content_type, "text/html", 9) == 0 ? page_csp : data_csp);
+	    strncmp(r->content_type, "text/html", 9) == 0 ? reply_page_csp :
+	    reply_data_csp);
 	buf_puts(head, "Cache-Control: ");
 	/* A page showing a notice is for this one reader, this one time. */
 	buf_puts(head, r->cache_control != NULL && !r->notice_clear ?

@@ -38,6 +38,16 @@ enum err reply_list(struct req *r, const struct cursor_params *p,
  */
 enum err reply_created(struct req *r, const char *location, cJSON *data);
 
+/*
+ * The header lines every answer carries (each ends in CRLF): the security
+ * headers, and the Content-Security-Policy of data or of a page.  Written
+ * by reply for the programs, and by quillctl's setup page, which answers
+ * before the programs can.
+ */
+extern const char reply_security_headers[];
+extern const char reply_data_csp[];
+extern const char reply_page_csp[];
+
 /* Writes a page into b from arg (see html.h). */
 typedef void (*reply_html)(struct buf *b, const void *arg);
 
