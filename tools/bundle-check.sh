@@ -121,7 +121,8 @@ done
 
 # drive WHAT: the API session and the pages through Apache.
 drive() {
-	perl - "$port" "$1" <<'PERL' >> "$log/api.log" 2>&1
+	CONFIRM="chroot $root /usr/bin/env -i PATH=/usr/bin:/bin HOME=/home/site LANG=C.UTF-8 /usr/sbin/runuser -u site -- /home/site/public_html/quill/quillctl user verify" \
+	    perl - "$port" "$1" <<'PERL' >> "$log/api.log" 2>&1
 use strict;
 use warnings;
 use HTTP::Tiny;
@@ -152,6 +153,10 @@ my $title = "Through the bundle, $what $$";
 expect(200, 'health', call('GET', '/api/v1/health'));
 expect(201, 'register', call('POST', '/api/v1/auth/register',
     { email => $email, password => $pw, name => 'Bundle Check' }));
+# The address confirmed as the account's owner would with the bundle's
+# quillctl (QUILL_REQUIRE_VERIFIED=write: an unconfirmed account reads only).
+system("$ENV{CONFIRM} '$email' >/dev/null") == 0
+    or die "$what: quillctl user verify $email failed\n";
 my $login = expect(200, 'login', call('POST', '/api/v1/auth/login', { email => $email, password => $pw }));
 my $token = $login->{data}{accessToken} or die "$what: login: no access token\n";
 my $me = expect(200, 'me (Authorization passed through)', call('GET', '/api/v1/users/me', undef, $token));

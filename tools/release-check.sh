@@ -76,7 +76,8 @@ in_root "sed -i 's/^Listen 80\$/Listen 127.0.0.1:$port/; /^<IfModule/,/^<\/IfMod
 # drive PHASE: the API session through Apache; PHASE first registers a
 # user and writes a post, PHASE again logs the same user in and finds it.
 drive() {
-	perl - "$port" "$1" "$work/session" <<'PERL' >> "$log/api.log" 2>&1
+	CONFIRM="chroot $root /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /usr/sbin/runuser -u quill -- /usr/sbin/quillctl user verify" \
+	    perl - "$port" "$1" "$work/session" <<'PERL' >> "$log/api.log" 2>&1
 use strict;
 use warnings;
 use HTTP::Tiny;
@@ -112,6 +113,10 @@ if ($phase eq 'first') {
     $title = "Written through Apache $$";
     expect(201, 'register', call('POST', '/auth/register',
         { email => $email, password => $pw, name => 'Release Check' }));
+    # The address confirmed by the operator (QUILL_REQUIRE_VERIFIED=write
+    # lets an unconfirmed account read, not write).
+    system("$ENV{CONFIRM} '$email' >/dev/null") == 0
+        or die "quillctl user verify $email failed\n";
 } else {
     open my $f, '<', $state or die "$state: $!";
     chomp(($email, $pw, $title) = <$f>);
