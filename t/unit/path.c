@@ -111,19 +111,21 @@ static void
 test_match(void)
 {
 	static const int64_t one[] = { 42 }, two[] = { 7, 9 };
-	static const int64_t max[] = { INT64_MAX };
+	static const int64_t max[] = { 9007199254740991 };
 	static const int64_t four[] = { 1, 2, 3, 4 };
 
 	match_is("/api/v1/posts", "/api/v1/posts", 0, NULL, "a literal route");
 	match_is("/api/v1/posts/{id}", "/api/v1/posts/42", 1, one, "an id");
 	match_is("/api/v1/users/{id}/posts/{id}", "/api/v1/users/7/posts/9",
 	    2, two, "two ids");
-	match_is("/p/{id}", "/p/9223372036854775807", 1, max,
-	    "the largest id");
+	match_is("/p/{id}", "/p/9007199254740991", 1, max,
+	    "the largest id, 2^53 - 1 (what a JavaScript client holds exactly)");
 	match_is("/{id}/{id}/{id}/{id}", "/1/2/3/4", 4, four,
 	    "PATH_MAX_PARAMS ids");
 	no_match("/{id}/{id}/{id}/{id}/{id}", "/1/2/3/4/5",
 	    "one id more than PATH_MAX_PARAMS");
+	no_match("/p/{id}", "/p/9007199254740992", "an id past 2^53 - 1");
+	no_match("/p/{id}", "/p/9223372036854775807", "INT64_MAX");
 	no_match("/p/{id}", "/p/9223372036854775808", "an id past INT64_MAX");
 	no_match("/p/{id}", "/p/0", "id 0");
 	no_match("/p/{id}", "/p/042", "an id with a leading zero");
