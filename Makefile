@@ -361,11 +361,11 @@ cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 # each production layout those runs do not serve (QUILL_TEST_LAYOUT,
 # t/lib/QuillTest.pm): lighttpd/quill.conf, and apache/htaccess under
 # mod_fcgid.  The plain-CGI layouts, a process per request, run the
-# routing and metrics tests alone.
+# routing, metrics and browser-form tests alone.
 TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
 LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t \
 	   t/43-metrics.t t/58-mfa.t t/59-mfa-pages.t
-CGI_LAYOUT_TESTS = t/11-routing.t t/43-metrics.t
+CGI_LAYOUT_TESTS = t/11-routing.t t/43-metrics.t t/90-forms-cookie.t
 # layout_tests BUILD-ENV: the runs above, for test and test-asan.
 define layout_tests
 	@echo "== routing, pagination, metrics and two-factor against lighttpd/quill.conf"
@@ -374,7 +374,7 @@ define layout_tests
 	@echo "== routing, pagination, metrics and two-factor against apache/htaccess (mod_fcgid)"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=fcgid \
 	    prove --timer $(LAYOUT_TESTS)
-	@echo "== routing and metrics against the plain-CGI layouts"
+	@echo "== routing, metrics and forms against the plain-CGI layouts"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=cgi \
 	    prove --timer $(CGI_LAYOUT_TESTS)
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=shared-cgi \

@@ -176,7 +176,11 @@ shared_docroot() {
 	HTDOCS_FILES=$(ls "$htdocs"/*.html "$htdocs"/*.css "$htdocs"/*.js) \
 	    sh "$root/tools/dist.sh" stage "$build" "$var/htdocs"
 	if [ -z "${QUILL_SUEXEC_USER:-}" ]; then
+		# The settings of VAR and, unless they name one, the origin this
+		# server answers at, as the setup page writes it on a host.
 		printf 'export QUILL_CONFIG=%s\n' "$var/quill.conf" > "$var/htdocs/quill/env.sh"
+		grep -q '^QUILL_PUBLIC_ORIGIN=' "$var/quill.conf" ||
+		    printf 'export QUILL_PUBLIC_ORIGIN=%s\n' "$url" >> "$var/htdocs/quill/env.sh"
 		# The state of VAR is made already: no setup page.
 		rm -f "$var/htdocs/quill/setup-code.txt"
 		return 0
