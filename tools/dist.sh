@@ -59,8 +59,9 @@ stage() {
 }
 
 # The shared libraries a program loads from outside the C library, as
-# ldd resolves them on this machine: libc, libm, libpthread, libdl, librt
-# and the loader are the host's (the glibc floor below says which).
+# ldd resolves them on this machine: libc, libm, libpthread, libdl, librt,
+# libresolv (which libpq needs) and the loader are the host's (the glibc
+# floor below says which).
 libraries() {
 	ldd "$@" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' |
 	    grep -vE '/(libc|libm|libpthread|libdl|librt|libresolv|ld-linux[^/]*)\.so' |
@@ -122,7 +123,7 @@ tarball() {
 		objdump -p "$f" | awk '$1 == "NEEDED" { print $2 }'
 	done | sort -u | while read -r need; do
 		[ -e "$out/quill/bin/$need" ] || case $need in
-		libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|ld-linux*) ;;
+		libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*|ld-linux*) ;;
 		*) echo "$need" ;;
 		esac
 	done)
