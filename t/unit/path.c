@@ -146,7 +146,7 @@ test_match(void)
 static void
 program_is(const char *path, const char *want)
 {
-	is_str(path_program(path), want, "%s is %s's", path, want);
+	is_str(path_program(path), want, "%s: the program that answers it", path);
 }
 
 /* Checks path_via_script(script, path) against want (NULL: it fails). */
