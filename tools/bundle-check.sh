@@ -100,11 +100,12 @@ as_site "tar xzf /tmp/$bundle &&
     echo 'correct horse battery staple' | ~/public_html/quill/quillctl user add admin@example.com --role admin &&
     ~/public_html/quill/quillctl check" > "$log/install.log" 2>&1 ||
     fail "$(grep -vE '^(ok|info) ' "$log/install.log" | tail -n3 | tr '\n' ' ')"
-# Every library a program loads, but the C library's, is the bundle's.
+# Every library a program loads, but the C library's (those tools/dist.sh
+# leaves to the host), is the bundle's.
 # shellcheck disable=SC2016
 outside=$(in_root 'for f in /home/site/public_html/quill/bin/*.fcgi /home/site/public_html/quill/bin/quillctl; do ldd "$f"; done' |
     awk '$2 == "=>" { print $3 }' | grep -v '^/home/site/public_html/quill/bin/' |
-    grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*)\.so' | sort -u)
+    grep -vE '/(libc|libm|libpthread|libdl|librt|libresolv|ld-linux[^/]*)\.so' | sort -u)
 [ -z "$outside" ] || fail "the programs load libraries of the host: $outside"
 # The C library the bundle needs, measured from its files, is the one
 # INSTALL.txt and the guide name.
