@@ -553,8 +553,19 @@ setup_serve(const char *self, const char *program, const char *code_file)
 		arena_reset(a);
 		end = setup_request(&io, a, self, code_file);
 		FCGX_Finish_r(&fr);
-		if (end)
-			break;
+		if (!end)
+			continue;
+		/*
+		 * The site exists: the program takes this process's place on
+		 * the same socket.  A process that exited instead could be
+		 * handed the next request by mod_fcgid as it went, which the
+		 * client would get as a 500.
+		 */
+		arena_free(a);
+		execv(program, prog_argv);
+		fprintf(stderr, "quill setup: cannot run %s: %s\n", program,
+		    strerror(errno));
+		return 1;
 	}
 	FCGX_Free(&fr, 1);
 	arena_free(a);
