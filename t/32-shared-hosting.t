@@ -88,20 +88,6 @@ sub check_site {
     }
 }
 
-# edit_htaccess($srv, qr/.../): takes the lines that match out of the
-# site's .htaccess; dies when none does.
-sub edit_htaccess {
-    my ($srv, $re) = @_;
-    my $ht = "$srv->{var}/htdocs/.htaccess";
-    open my $in, '<', $ht or die "$ht: $!";
-    my $text = do { local $/; <$in> };
-    close $in;
-    $text =~ s/$re//g or die "$ht: nothing matches $re";
-    open my $out, '>', $ht or die "$ht: $!";
-    print $out $text;
-    close $out;
-}
-
 # quillctl check --url: the API answers, and Authorization reaches the
 # programs; a host that strips it is named, with the .htaccess lines.
 {

@@ -75,6 +75,8 @@ for my $mode ('fcgid', 'shared-cgi') {
     $r = api($srv, 'POST', '/', form => { %form, code => $code });
     is($r->{status}, 200, "$what: the right code sets the site up");
     like($r->{content} // '', qr/The site is set up/, "$what: and says so");
+    like($r->{content} // '', qr{the <code>Authorization</code> header reaches the programs},
+        "$what: and that API tokens reach the programs");
     ok(!-e $codefile, "$what: the code is gone");
     is(owner_mode("$q/state/quill.db"), "$OWNER 600", "$what: the database is the owner's");
     is(owner_mode("$q/state/quill.key"), "$OWNER 600", "$what: so is the key");
@@ -113,6 +115,33 @@ for my $mode ('fcgid', 'shared-cgi') {
     $r = api($srv, 'POST', '/api/v1/posts', token => $atok, %post);
     is($r->{status}, 201, "$what: a post by the administrator");
     like(api($srv, 'GET', '/login.html')->{content} // '', qr/<form/i, "$what: the login page");
+    QuillTest::stop_server($srv);
+}
+
+# A host that strips the Authorization header (here: the .htaccess has
+# neither of the two ways that pass it): the page that ends the setup says
+# so, with the lines that fix it, as quillctl check --url does.
+for my $mode ('fcgid', 'shared-cgi') {
+    my $srv = start_server(mode => $mode, suexec => $OWNER, apache_user => $WEB,
+        first_run => 1);
+    my $q = "$srv->{var}/htdocs/quill";
+    my $what = "$mode, Authorization stripped, first run";
+    edit_htaccess($srv, qr/^CGIPassAuth On\n/m);
+    edit_htaccess($srv, qr/^ *RewriteCond %\{HTTP:Authorization\} \.\n.*\n/m);
+    is(api($srv, 'GET', '/')->{status}, 200, "$what: the setup page");
+    my $code = slurp("$q/setup-code.txt") // '';
+    chomp $code;
+    my $r = api($srv, 'POST', '/', form => { code => $code, origin => $srv->{base},
+        email => fresh_email(), password => 'correct horse battery staple' });
+    is($r->{status}, 200, "$what: the right code sets the site up");
+    my $page = $r->{content} // '';
+    like($page, qr/role="alert">The site is set up, but the API does not work fully/,
+        "$what: the page says the API does not work fully");
+    like($page, qr/FAIL the Authorization header does not reach the programs/,
+        "$what: that the host strips the Authorization header");
+    like($page, qr/\n    CGIPassAuth On\n.*\n    RewriteCond %\{HTTP:Authorization\} \.\n    RewriteRule \^api\/ - \[E=HTTP_AUTHORIZATION:%\{HTTP:Authorization\}\]\n/,
+        "$what: with the .htaccess lines that fix it");
+    unlike($page, qr/reaches the programs: API clients/, "$what: and not that all is well");
     QuillTest::stop_server($srv);
 }
 

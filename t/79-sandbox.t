@@ -89,14 +89,8 @@ sub probed_server {
 # which Apache has not started yet.
 sub probe_wrapper {
     my ($srv, $probe) = @_;
-    my $w = "$srv->{var}/htdocs/cgi/posts.fcgi";
-    open my $fh, '<', $w or die "$w: $!";
-    my $text = do { local $/; <$fh> };
-    close $fh;
-    $text =~ s/^exec /export QUILL_SANDBOX_PROBE=$probe\nexec /m or die "$w: no exec line";
-    open $fh, '>', $w or die "$w: $!";
-    print $fh $text;
-    close $fh;
+    edit_file("$srv->{var}/htdocs/cgi/posts.fcgi", qr/^exec /m,
+        "export QUILL_SANDBOX_PROBE=$probe\nexec ");
 }
 
 # A forbidden execve (or attempt => 'mmap_exec': memory mapped executable):

@@ -281,6 +281,54 @@ setup_run(const char *self, char *const argv[], const char *input,
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/*
+ * What `quillctl check --url origin` finds of the site just set up: that
+ * the API answers there, and that the Authorization header reaches the
+ * programs (some hosts strip it, which makes every API login useless).
+ * Its lines about the site go on the page, with the .htaccess lines that
+ * fix a stripped header, unless all is well.
+ */
+static void
+setup_check_site(struct buf *page, const char *self, const char *origin)
+{
+	char *argv[] = { (char *)"quillctl", (char *)"check", (char *)"--url",
+		(char *)origin, NULL };
+	static const char *const after[] = { "\nok   configuration",
+		"\nFAIL configuration" };
+	struct buf out = { 0 };
+	size_t len, i;
+	const char *end;
+
+	(void)setup_run(self, argv, NULL, &out);
+	buf_append(&out, "", 1);
+	len = out.data != NULL ? strlen(out.data) : 0;
+	for (i = 0; i < sizeof(after) / sizeof(after[0]); i++)
+		if (len > 0 && (end = strstr(out.data, after[i])) != NULL &&
+		    (size_t)(end - out.data) < len)
+			len = (size_t)(end - out.data);
+	if (len > 0 && strstr(out.data, "\nok   the Authorization header "
+	    "reaches the programs") != NULL) {
+		buf_puts(page, "<p>The API answers at this address, and the "
+		    "<code>Authorization</code> header reaches the programs: "
+		    "API clients can sign in with tokens.</p>\n");
+	} else {
+		buf_puts(page, "<p class=\"error\" role=\"alert\">The site "
+		    "is set up, but the API does not work fully through this "
+		    "address yet. <code>quillctl check --url</code> says:</p>"
+		    "\n<pre>");
+		if (len > 0)
+			buf_html_escape(page, out.data, len);
+		else
+			buf_puts(page, "(the check could not run)");
+		buf_puts(page, "</pre>\n<p>Put the lines it names into the "
+		    "site's <code>.htaccess</code>, or ask the host for what it "
+		    "names; the pages and signing in with a browser work "
+		    "meanwhile. <code>quillctl check --url</code> checks it "
+		    "again.</p>\n");
+	}
+	buf_free(&out);
+}
+
 /* Undoes a half-done setup: the database that init made, no administrator. */
 static void
 setup_undo(void)
@@ -413,7 +461,9 @@ setup_post(struct setup_io *io, struct arena *a, const char *self,
 	html_text(&page, email);
 	buf_puts(&page, " are made, and this page is gone. ");
 	html_link(&page, "/login.html", "Sign in");
-	buf_puts(&page, ".</p>\n<p>Add the cron line of INSTALL.txt to the "
+	buf_puts(&page, ".</p>\n");
+	setup_check_site(&page, self, origin);
+	buf_puts(&page, "<p>Add the cron line of INSTALL.txt to the "
 	    "account's crontab, so mail is sent and backups are made.</p>\n");
 	html_end(&page);
 	setup_answer(io, status, HTML_CONTENT_TYPE, NULL, &page);

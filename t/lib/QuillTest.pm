@@ -29,7 +29,7 @@ our @EXPORT = qw(start_server api json_body raw_request connect_to cgi_request r
     login quillctl log_text root build_dir build_vars fresh_email test_server tls_cert
     program_of state_dir free_port contract_record workers test_layout
     note_secrets access_log_text access_log_leaks serving started_workers
-    test_db db_sql pg_cluster pg_ctl state_path);
+    test_db db_sql pg_cluster pg_ctl state_path edit_file edit_htaccess);
 
 my $root = abs_path(dirname(__FILE__) . '/../..');
 my $build = abs_path($ENV{QUILL_BUILD} // "$root/build");
@@ -755,6 +755,26 @@ sub quillctl {
         $out = `$cmd < /dev/null`;
     }
     return ($? >> 8, $out);
+}
+
+# edit_file($path, qr/.../, $with): puts $with in place of what matches in
+# the file; dies when nothing does.
+sub edit_file {
+    my ($path, $re, $with) = @_;
+    open my $in, '<', $path or die "$path: $!";
+    my $text = do { local $/; <$in> };
+    close $in;
+    $text =~ s/$re/$with/g or die "$path: nothing matches $re";
+    open my $out, '>', $path or die "$path: $!";
+    print $out $text;
+    close $out;
+}
+
+# edit_htaccess($srv, qr/.../): takes the lines that match out of the
+# site's .htaccess; dies when none does.
+sub edit_htaccess {
+    my ($srv, $re) = @_;
+    edit_file("$srv->{var}/htdocs/.htaccess", $re, '');
 }
 
 1;
