@@ -105,7 +105,7 @@ as_site "tar xzf /tmp/$bundle &&
 # shellcheck disable=SC2016
 outside=$(in_root 'for f in /home/site/public_html/quill/bin/*.fcgi /home/site/public_html/quill/bin/quillctl; do ldd "$f"; done' |
     awk '$2 == "=>" { print $3 }' | grep -v '^/home/site/public_html/quill/bin/' |
-    grep -vE '/(libc|libm|libpthread|libdl|librt|libresolv|ld-linux[^/]*)\.so' | sort -u)
+    sh "$(dirname "$0")/dist.sh" not-host | sort -u)
 [ -z "$outside" ] || fail "the programs load libraries of the host: $outside"
 # The C library the bundle needs, measured from its files, is the one
 # INSTALL.txt and the guide name.
@@ -219,6 +219,10 @@ $r = $http->post_form("$site/", { code => $code, origin => $site,
     email => 'admin@example.com', password => 'correct horse battery staple' });
 die "setup: $r->{status}: " . substr($r->{content}, 0, 300) . "\n"
     unless $r->{status} == 200 && $r->{content} =~ /The site is set up/;
+# Its last page has checked the site as quillctl check --url does.
+die "setup: the page finds that API tokens do not reach the programs: " .
+    ($r->{content} =~ m{<pre>(.*?)</pre>}s ? $1 : substr($r->{content}, 0, 300)) . "\n"
+    unless $r->{content} =~ m{<code>Authorization</code> header reaches the programs};
 $r = $http->get("$site/");
 die "setup: the setup page is still there\n" if $r->{content} =~ /name="code"/;
 print "setup: the setup page made the site\n";

@@ -3,6 +3,7 @@
 #   tools/dist.sh tarball BUILD          BUILD/quill-VERSION-linux-ARCH.tar.gz
 #   tools/dist.sh stage BINDIR DEST      lay the bundle out in DEST
 #   tools/dist.sh floor FILE...          the glibc the files need
+#   tools/dist.sh not-host < PATHS       the paths not the C library's
 # `tarball` takes the programs linked for the bundle (BUILD/dist/bin, with
 # $ORIGIN as their run path), puts the shared libraries they need beside
 # them, lays the bundle out and packs it; the last line printed is the
@@ -58,13 +59,20 @@ stage() {
 	chmod 0600 "$dest/quill/quill.conf" "$dest/quill/setup-code.txt"
 }
 
+# The C library's shared objects, which the host has and the bundle never
+# carries (the glibc floor below says which host will do): libc, libm,
+# libpthread, libdl, librt, libresolv (which libpq needs) and the loader.
+host_libs='libc|libm|libpthread|libdl|librt|libresolv|ld-linux[^/]*'
+
+# The paths of stdin that are not the C library's, one a line.
+not_host() {
+	grep -vE "/($host_libs)\.so" || true
+}
+
 # The shared libraries a program loads from outside the C library, as
-# ldd resolves them on this machine: libc, libm, libpthread, libdl, librt,
-# libresolv (which libpq needs) and the loader are the host's (the glibc
-# floor below says which).
+# ldd resolves them on this machine.
 libraries() {
-	ldd "$@" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' |
-	    grep -vE '/(libc|libm|libpthread|libdl|librt|libresolv|ld-linux[^/]*)\.so' |
+	ldd "$@" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | not_host |
 	    sort -u
 }
 
@@ -122,11 +130,8 @@ tarball() {
 	missing=$(cd "$out/quill/bin" && for f in ./*.so* ./*.fcgi ./quillctl; do
 		objdump -p "$f" | awk '$1 == "NEEDED" { print $2 }'
 	done | sort -u | while read -r need; do
-		[ -e "$out/quill/bin/$need" ] || case $need in
-		libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*|ld-linux*) ;;
-		*) echo "$need" ;;
-		esac
-	done)
+		[ -e "$out/quill/bin/$need" ] || echo "/$need"
+	done | not_host | sed 's|^/||')
 	[ -z "$missing" ] || die "not in the bundle: $missing"
 	floor=$(glibc_floor "$out"/quill/bin/*)
 	above=$(glibc_above "$floor_promised" "$out"/quill/bin/*)
@@ -147,5 +152,6 @@ case ${1:-} in
 stage) stage "$2" "$3" ;;
 tarball) tarball "$2" ;;
 floor) shift; glibc_floor "$@" ;;
-*) echo "usage: dist.sh tarball BUILD | stage BINDIR DEST | floor FILE..." >&2; exit 2 ;;
+not-host) not_host ;;
+*) echo "usage: dist.sh tarball BUILD | stage BINDIR DEST | floor FILE... | not-host" >&2; exit 2 ;;
 esac
