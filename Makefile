@@ -364,8 +364,9 @@ cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 # routing, metrics and browser-form tests alone.
 TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
 LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t \
-	   t/43-metrics.t t/58-mfa.t t/59-mfa-pages.t
-CGI_LAYOUT_TESTS = t/11-routing.t t/43-metrics.t t/90-forms-cookie.t
+	   t/13-site-routing.t t/43-metrics.t t/58-mfa.t t/59-mfa-pages.t
+CGI_LAYOUT_TESTS = t/11-routing.t t/13-site-routing.t t/43-metrics.t \
+	t/90-forms-cookie.t
 # layout_tests BUILD-ENV: the runs above, for test and test-asan.
 define layout_tests
 	@echo "== routing, pagination, metrics and two-factor against lighttpd/quill.conf"

@@ -47,7 +47,8 @@ for my $mode ('cgi', 'fcgid', 'shared-cgi') {
     is(($r->{json} // {})->{error}{code}, 'NOT_FOUND', "$mode: an unknown path is the API's 404");
     if ($mode ne 'cgi') {
         $r = api($srv, 'GET', '/cgi/auth.fcgi');
-        is(($r->{json} // {})->{error}{code}, 'NOT_FOUND', "$mode: a wrapper called directly is the API's 404");
+        is($r->{status}, 404, "$mode: a wrapper called directly is 404");
+        like($r->{headers}{'content-type'} // '', qr{^text/html}, "$mode: the site's 404 page (no API path)");
         is(api($srv, 'GET', '/.htaccess')->{status}, 403, "$mode: the .htaccess is not served");
         # The bundle's private directory and notes: nothing of them is
         # served, whatever the name.

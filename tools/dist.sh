@@ -35,7 +35,7 @@ stage() {
 	done
 	mkdir -p "$dest/cgi" "$dest/quill/bin" "$dest/quill/state"
 	cp "$root/apache/htaccess" "$dest/.htaccess"
-	for f in ${HTDOCS_FILES:-$(ls "$root"/htdocs/*.html "$root"/htdocs/*.css "$root"/htdocs/*.js)}; do
+	for f in ${HTDOCS_FILES:-$(ls "$root"/htdocs/*.html "$root"/htdocs/*.css "$root"/htdocs/*.js 2>/dev/null)}; do
 		[ "$(readlink -f "$f")" = "$(readlink -f "$dest/${f##*/}")" ] ||
 		    cp "$f" "$dest/"
 	done

@@ -173,7 +173,7 @@ programs_ctl() {
 # the settings of VAR.
 shared_docroot() {
 	rm -rf "$var/htdocs/cgi" "$var/htdocs/quill"
-	HTDOCS_FILES=$(ls "$htdocs"/*.html "$htdocs"/*.css "$htdocs"/*.js) \
+	HTDOCS_FILES=$(ls "$htdocs"/*.html "$htdocs"/*.css "$htdocs"/*.js 2>/dev/null) \
 	    sh "$root/tools/dist.sh" stage "$build" "$var/htdocs"
 	if [ -z "${QUILL_SUEXEC_USER:-}" ]; then
 		# The settings of VAR and, unless they name one, the origin this

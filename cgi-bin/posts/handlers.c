@@ -428,6 +428,44 @@ posts_list_of(struct req *r, int64_t author)
 	return reply_list(r, &lp, items, next, total);
 }
 
+/* The latest posts the home page shows, and where the rest are. */
+#define POSTS_HOME_LIMIT 10
+
+/* GET / */
+enum err
+posts_home(struct req *r)
+{
+	struct posts_list_view lv;
+	struct cursor_params lp;
+	struct post_filter f;
+	struct post *rows;
+	int64_t total = 0;
+	int more;
+	enum err e;
+
+	if ((e = auth_identify(r)) != ERR_NONE)
+		return e;
+	memset(&lp, 0, sizeof(lp));
+	lp.mode = CURSOR_KEYSET;
+	lp.limit = POSTS_HOME_LIMIT;
+	lp.sort = POST_SORT_CREATED;
+	lp.desc = 1;
+	memset(&f, 0, sizeof(f));
+	f.status = POST_PUBLISHED;
+	f.created_after = INT64_MIN;
+	f.created_before = INT64_MAX;
+	post_filter_visible(&f, &r->who);
+	memset(&lv, 0, sizeof(lv));
+	if ((e = post_store_list(r->arena, &f, &lp, &rows, &lv.n, &more,
+	    &total)) != ERR_NONE)
+		return e;
+	lv.rows = rows;
+	lv.next = more ? "/posts" : NULL;
+	lv.heading = "Home";
+	lv.site = site_page(r, lv.heading);
+	return reply_page(r, 200, posts_page_home, &lv);
+}
+
 /* GET /api/v1/posts */
 enum err
 posts_list(struct req *r)

@@ -1,5 +1,6 @@
 /*
- * posts.fcgi: /api/v1/posts and /api/v1/users/{id}/posts.
+ * posts.fcgi: /api/v1/posts and /api/v1/users/{id}/posts, and the site's
+ * pages of posts (docs/forms.md): /, /posts..., /users/{id}/posts.
  */
 #include "web/app.h"
 #include "posts.h"
@@ -17,6 +18,7 @@ static const struct route routes[] = {
 	    NULL },
 	{ M_GET, "/api/v1/users/{id}/posts", posts_list_by_user, 0, NULL,
 	    NULL },
+	{ M_GET, "/", posts_home, 0, NULL, NULL },
 };
 
 int

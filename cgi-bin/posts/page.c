@@ -67,10 +67,11 @@ posts_page_post(struct buf *b, const void *arg)
 	site_render(b, &tpl_post, d);
 }
 
-void
-posts_page_list(struct buf *b, const void *arg)
+/* Writes list page t of lv into b. */
+static void
+posts_page_rows(struct buf *b, const struct posts_list_view *lv,
+    const struct tpl *t)
 {
-	const struct posts_list_view *lv = arg;
 	struct tpl_data *d = lv->site, *item;
 	size_t i;
 
@@ -86,7 +87,19 @@ posts_page_list(struct buf *b, const void *arg)
 			break;	/* remembered: site_render fails */
 		posts_page_values(item, &lv->rows[i]);
 	}
-	site_render(b, &tpl_post_list, d);
+	site_render(b, t, d);
+}
+
+void
+posts_page_list(struct buf *b, const void *arg)
+{
+	posts_page_rows(b, arg, &tpl_post_list);
+}
+
+void
+posts_page_home(struct buf *b, const void *arg)
+{
+	posts_page_rows(b, arg, &tpl_home);
 }
 
 /* The status select of a post's form: as sent, else dflt. */

@@ -24,6 +24,7 @@ enum err posts_change_write(struct req *r);	/* PUT and PATCH */
 enum err posts_delete(struct req *r);
 enum err posts_delete_write(struct req *r);
 enum err posts_list_by_user(struct req *r);
+enum err posts_home(struct req *r);
 
 /* What the page of a post shows its reader. */
 struct posts_page_view {
@@ -59,6 +60,12 @@ struct posts_list_view {
  * link to next when it is not NULL.
  */
 void posts_page_list(struct buf *b, const void *arg);
+
+/*
+ * The home page (arg: a struct posts_list_view): a welcome for its reader
+ * and the latest posts, with a link to the rest when there are more.
+ */
+void posts_page_home(struct buf *b, const void *arg);
 
 /* The form that writes a post (POST /api/v1/posts), shown again when refused. */
 extern const struct site_form posts_new_form;

@@ -66,21 +66,55 @@ path_match(const char *pattern, const char *path, int64_t *params,
 	return 1;
 }
 
-/* 1 when path is prefix itself or continues it with '/'. */
+/* 1 when path is prefix itself or continues it with '/' (or a query). */
 static int
 path_under(const char *path, const char *prefix)
 {
 	size_t n = strlen(prefix);
 
 	return strncmp(path, prefix, n) == 0 &&
-	    (path[n] == '\0' || path[n] == '/');
+	    (path[n] == '\0' || path[n] == '/' || path[n] == '?');
+}
+
+const char *
+path_page_program(const char *path)
+{
+	static const struct { const char *prefix, *program; } pages[] = {
+		/* Before "/account": first match wins. */
+		{ "/account/sessions", "auth" },
+		{ "/account/two-factor", "auth" },
+		{ "/account", "users" },
+		{ "/admin", "users" },
+		{ "/posts", "posts" },
+		{ "/login", "auth" },
+		{ "/logout", "auth" },
+		{ "/register", "auth" },
+		{ "/reauth", "auth" },
+		{ "/verify", "auth" },
+		{ "/password", "auth" },
+		{ "/email", "auth" },
+	};
+	const char *id;
+	size_t i;
+
+	if (path[0] == '/' && (path[1] == '\0' || path[1] == '?'))
+		return "posts";
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		if (path_under(path, pages[i].prefix))
+			return pages[i].program;
+	if (path_under(path, "/users") && path[6] == '/' &&
+	    (id = strchr(path + 7, '/')) != NULL && path_under(id, "/posts"))
+		return "posts";
+	return NULL;
 }
 
 const char *
 path_program(const char *path)
 {
-	const char *id;
+	const char *id, *site;
 
+	if ((site = path_page_program(path)) != NULL)
+		return site;
 	if (path_under(path, "/api/v1/posts"))
 		return "posts";
 	if (!path_under(path, "/api/v1/users"))

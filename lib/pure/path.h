@@ -29,12 +29,24 @@ int path_match(const char *pattern, const char *path, int64_t *params,
     size_t *nparams);
 
 /*
- * The program that serves an API path, as every layout routes it (the
+ * The program that serves a path, as every layout routes it (the
  * shared-hosting .htaccess, lighttpd's and Apache's configurations):
  * "posts" for /api/v1/posts... and /api/v1/users/{x}/posts..., "users"
- * for the rest of /api/v1/users..., "auth" for everything else.
+ * for the rest of /api/v1/users..., "auth" for everything else; and for
+ * the site's pages (docs/forms.md): "posts" for /, /posts... and
+ * /users/{x}/posts..., "auth" for /account/sessions...,
+ * /account/two-factor..., /login, /logout, /register, /reauth, /verify,
+ * /password... and /email..., "users" for the rest of /account... and
+ * /admin...  Any other path (a page no longer there, or none ever) is
+ * auth's, which answers the site's 404 page or the moved page's 301.
  */
 const char *path_program(const char *path);
+
+/*
+ * The program of a path of the site's pages, as path_program names it, or
+ * NULL for any other path (the API's, or one that is no page).
+ */
+const char *path_page_program(const char *path);
 
 /*
  * Where a client reaches the API path path when the programs are called

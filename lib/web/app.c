@@ -22,6 +22,7 @@
 #include "pure/header.h"
 #include "web/html.h"
 #include "web/limit.h"
+#include "web/moved.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/password.h"
@@ -345,21 +346,34 @@ app_client(struct req *r)
 }
 
 /*
- * The API's path when the program was called by its own name with the
- * path after it, as on a host without mod_rewrite the shared-hosting
- * bundle's /cgi/auth.fcgi/api/v1/auth/login is: the part after
- * SCRIPT_NAME when that starts with /api/, and r->script is set, so
- * answers name the paths such a client reaches.  Otherwise path as it is.
+ * The path of the API or of a page of the site when the program was
+ * called by its own name with the path after it, as on a host without
+ * mod_rewrite the shared-hosting bundle's /cgi/auth.fcgi/api/v1/auth/login
+ * and /cgi/posts.fcgi/posts/7 are: the part after SCRIPT_NAME when that
+ * starts with /api/, or is a page's and SCRIPT_NAME names a program
+ * outside /api/ (lighttpd's SCRIPT_NAME of /api/v1/auth/login is
+ * /api/v1/auth), and r->script is set, so answers name the paths such a
+ * client reaches.  Otherwise path as it is.
  */
 static const char *
 app_script_path(struct req *r, const char *path)
 {
-	const char *sn = http_env(r, "SCRIPT_NAME");
-	size_t n;
+	const char *sn = http_env(r, "SCRIPT_NAME"), *base;
+	size_t n, len;
 
 	if (sn == NULL || (n = strlen(sn)) < 2 || sn[n - 1] == '/' ||
-	    strncmp(path, sn, n) != 0 || strncmp(path + n, "/api/", 5) != 0)
+	    strncmp(path, sn, n) != 0)
 		return path;
+	if (strncmp(path + n, "/api/", 5) != 0) {
+		base = strrchr(sn, '/') + 1;
+		len = strcspn(base, ".");
+		if (strncmp(sn, "/api/", 5) == 0 ||
+		    path_page_program(path + n) == NULL ||
+		    !((len == 4 && strncmp(base, "auth", 4) == 0) ||
+		    (len == 5 && (strncmp(base, "users", 5) == 0 ||
+		    strncmp(base, "posts", 5) == 0))))
+			return path;
+	}
 	r->script = sn;
 	return path + n;
 }
@@ -398,7 +412,8 @@ app_parse(struct req *r)
 	if (path_normalise(uri, strlen(uri), path, APP_PATH_MAX) == -1)
 		return http_fail(r, ERR_BAD_REQUEST, "The request path is malformed.");
 	r->path = app_script_path(r, path);
-	r->browser = http_browser(r);
+	/* The site's pages are HTML, to whatever client asks. */
+	r->browser = strncmp(r->path, "/api/", 5) != 0 || http_browser(r);
 	return ERR_NONE;
 }
 
@@ -609,8 +624,12 @@ app_dispatch(struct req *r, const struct route *routes, size_t n)
 		app_counted = n + APP_COUNT_METRICS;
 		return app_metrics(r);
 	}
-	if ((e = app_method_override(r)) != ERR_NONE ||
-	    (e = app_route(r, routes, n, &rt)) != ERR_NONE || rt == NULL)
+	if ((e = app_method_override(r)) != ERR_NONE)
+		return e;
+	if ((e = app_route(r, routes, n, &rt)) == ERR_NOT_FOUND &&
+	    strncmp(r->path, "/api/", 5) != 0)
+		return moved_page(r);
+	if (e != ERR_NONE || rt == NULL)
 		return e;
 	/* A DELETE may carry a body too: DELETE /users/me takes a password. */
 	if (r->method == M_POST || r->method == M_PUT || r->method == M_PATCH ||

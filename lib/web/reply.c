@@ -94,8 +94,8 @@ reply_data(struct req *r, int status, cJSON *data)
 }
 
 /*
- * The path a client reaches path at: path itself, but an API path by the
- * program's own name when the request came that way (r->script: a host
+ * The path a client reaches path at: path itself, but an API path or a
+ * page's by the program's own name when the request came that way (r->script: a host
  * without rewriting).  NULL when out of memory.
  */
 static const char *
@@ -104,7 +104,8 @@ reply_reachable(struct req *r, const char *path)
 	size_t n;
 	char *via;
 
-	if (r->script == NULL || strncmp(path, "/api/", 5) != 0)
+	if (r->script == NULL || (strncmp(path, "/api/", 5) != 0 &&
+	    path_page_program(path) == NULL))
 		return path;
 	n = strlen(r->script) + strlen(path) + 16;
 	if ((via = arena_alloc(r->arena, n)) == NULL ||
@@ -173,6 +174,17 @@ reply_see_other(struct req *r, const char *location)
 	 */
 	buf_reset(r->out);
 	r->status = 303;
+	r->content_type = NULL;
+	return ERR_NONE;
+}
+
+enum err
+reply_moved(struct req *r, const char *location)
+{
+	if (reply_location(r, location) == -1)
+		return ERR_INTERNAL;
+	buf_reset(r->out);
+	r->status = 301;
 	r->content_type = NULL;
 	return ERR_NONE;
 }

@@ -66,6 +66,12 @@ typedef void (*reply_page_fn)(struct req *r, struct buf *b);
 enum err reply_see_other(struct req *r, const char *location);
 
 /*
+ * Answers 301 Moved Permanently to location, a path on this site, without
+ * a body: an address that has a new one for good.
+ */
+enum err reply_moved(struct req *r, const char *location);
+
+/*
  * Answers status with the page fn writes from arg, and Vary: Accept (the
  * same address answers JSON to a client that does not ask for HTML).
  */

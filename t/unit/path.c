@@ -179,6 +179,37 @@ test_program(void)
 	program_is("/api/v1/health", "auth");
 	program_is("/api/v2/posts", "auth");
 
+	program_is("/", "posts");
+	program_is("/posts", "posts");
+	program_is("/posts/new", "posts");
+	program_is("/posts/7", "posts");
+	program_is("/users/7/posts", "posts");
+	program_is("/users/me/posts/x", "posts");
+	program_is("/users/7", "auth");
+	program_is("/users", "auth");
+	program_is("/users/7/postsx", "auth");
+	program_is("/postsx", "auth");
+	program_is("/account", "users");
+	program_is("/account/x", "users");
+	program_is("/account/sessions", "auth");
+	program_is("/account/sessions/3", "auth");
+	program_is("/account/two-factor", "auth");
+	program_is("/account/sessionsx", "users");
+	program_is("/accountx", "auth");
+	program_is("/admin/users", "users");
+	program_is("/admin/users/7", "users");
+	program_is("/login", "auth");
+	program_is("/password/reset", "auth");
+	program_is("/email/cancel", "auth");
+	program_is("/index.html", "auth");
+	program_is("/nothing/here", "auth");
+	program_is("/?x=1", "posts");
+	program_is("/posts?q=a", "posts");
+	ok(path_page_program("/api/v1/posts") == NULL, "an API path is no page");
+	ok(path_page_program("/index.html") == NULL, "an old page is no page");
+	via_is("/cgi/auth.fcgi", "/posts/3", 128, "/cgi/posts.fcgi/posts/3");
+	via_is("/cgi/posts.fcgi", "/login", 128, "/cgi/auth.fcgi/login");
+
 	via_is("/cgi/auth.fcgi", "/api/v1/users/7", 128,
 	    "/cgi/users.fcgi/api/v1/users/7");
 	via_is("/cgi/users.fcgi", "/api/v1/users/7/posts", 128,
