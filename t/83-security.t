@@ -41,7 +41,7 @@ sub call {
     my ($what, $method, $path, %o) = @_;
     $o{headers} = { cookie => "quill_session=$COOKIE_VALUE", %{ $o{headers} // {} } };
     my $r = api($srv, $method, $path, %o);
-    push @errors, [$what, $r] if $r->{status} >= 400;
+    push @errors, [$what, $r, $path] if $r->{status} >= 400;
     return $r;
 }
 
@@ -128,6 +128,7 @@ my @ENDPOINTS = (
     [PATCH => '/api/v1/users/{id}', 'admin'],
     [DELETE => '/api/v1/users/{id}', 'admin'],
     [GET => '/api/v1/users/{id}/posts', 'anyone'],
+    [GET => '/', 'anyone'],
     [GET => '/api/v1/posts', 'anyone'],
     [POST => '/api/v1/posts', 'user'],
     [GET => '/api/v1/posts/{id}', 'anyone'],
@@ -177,7 +178,7 @@ subtest 'other methods are 405 with Allow; unknown paths 404' => sub {
             my $r = raw_request($srv, "$m " . concrete($path) . " HTTP/1.1\r\nHost: x\r\n"
                 . "Authorization: Bearer $who{admin}{token}\r\nContent-Length: 0\r\n"
                 . "Connection: close\r\n\r\n");
-            push @errors, ["$m $path", $r];
+            push @errors, ["$m $path", $r, $path];
             is($r->{status}, 405, "$m $path: 405");
             is($r->{headers}{allow}, $allow, "$m $path: Allow: $allow");
         }
@@ -487,13 +488,20 @@ subtest 'error bodies hold no SQL, path or stack trace' => sub {
         | backtrace | stack\s+trace | segmentation | \bassert | 0x[0-9a-f]{6,})}x;
     my @bad;
     for my $e (@errors) {
-        my ($what, $res) = @$e;
+        my ($what, $res, $path) = @$e;
         my $body = $res->{content} // '';
         my $json = eval { JSON::PP->new->decode($body) };
         push @bad, "$what: $res->{status} $body" if $body =~ $leaky;
         # HEAD answers have no body; lighttpd's own refusals (no request
         # id: no program saw them) are its plain pages.
         next if $what =~ /^HEAD / || !exists $res->{headers}{'x-request-id'};
+        # The site's pages answer their errors with the site's error page.
+        if (($path // "/api/") !~ m{^/api/}) {
+            push @bad, "$what: $res->{status} is not the site's error page"
+                unless ($res->{headers}{'content-type'} // '') =~ m{^text/html}
+                && $body =~ /Reference: request /;
+            next;
+        }
         push @bad, "$what: $res->{status} is not the envelope: $body"
             unless $json && $json->{error}{code} && $json->{meta}{requestId};
     }
