@@ -362,38 +362,57 @@ cert:  ## make a self-signed certificate for local HTTPS tests in var/tls/
 # t/lib/QuillTest.pm): lighttpd/quill.conf, and apache/htaccess under
 # mod_fcgid.  The plain-CGI layouts, a process per request, run the
 # routing, metrics and browser-form tests alone.
+#
+# Each test file starts servers of its own on ports of its own, so prove
+# runs TEST_JOBS of them at once: most of a test's time is spent waiting
+# (for a TOTP step, a time limit, a browser), not computing.  The longest
+# start first (T_SLOW).  T_ALONE run one at a time after the others: they
+# `make install` from this tree, which must not relink a program another
+# test is starting.  t/99 reads the exchanges every other test recorded,
+# so it comes last.
 TEST_ENV = QUILL_TLS_DIR=$(abspath $(VAR))/tls
-LAYOUT_TESTS = t/62-posts-list.t t/72-users-list.t t/11-routing.t \
-	   t/13-site-routing.t t/43-metrics.t t/58-mfa.t t/59-mfa-pages.t
+TEST_JOBS ?= 3
+T_SLOW	= t/58-mfa.t t/59-mfa-pages.t t/93-browser.t t/77-portman.t \
+	  t/01-fresh-machine.t
+T_ALONE	= t/85-systemd-unit.t t/88-deny-files.t t/94-install.t t/97-cron.t
+T_LAST	= t/99-contract.t
+T_ALL	= $(sort $(wildcard t/*.t))
+T_PAR	= $(T_SLOW) $(filter-out $(T_SLOW) $(T_ALONE) $(T_LAST),$(T_ALL))
+# test_pass ENV, FIRST: one pass of every test file, FIRST (the unit
+# tests and fuzz replays) among the parallel ones.
+define test_pass
+	$(1) prove --timer -j$(TEST_JOBS) $(T_SLOW) $(2) \
+	    $(filter-out $(T_SLOW),$(T_PAR))
+	$(1) prove --timer $(T_ALONE) $(T_LAST)
+endef
+LAYOUT_TESTS = t/58-mfa.t t/59-mfa-pages.t t/62-posts-list.t \
+	   t/72-users-list.t t/11-routing.t t/13-site-routing.t t/43-metrics.t
 CGI_LAYOUT_TESTS = t/11-routing.t t/13-site-routing.t t/43-metrics.t \
 	t/90-forms-cookie.t
 # layout_tests BUILD-ENV: the runs above, for test and test-asan.
 define layout_tests
 	@echo "== routing, pagination, metrics and two-factor against lighttpd/quill.conf"
 	$(1) QUILL_TEST_SERVER=lighttpd QUILL_TEST_LAYOUT=production \
-	    prove --timer $(LAYOUT_TESTS)
+	    prove --timer -j$(TEST_JOBS) $(LAYOUT_TESTS)
 	@echo "== routing, pagination, metrics and two-factor against apache/htaccess (mod_fcgid)"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=fcgid \
-	    prove --timer $(LAYOUT_TESTS)
+	    prove --timer -j$(TEST_JOBS) $(LAYOUT_TESTS)
 	@echo "== routing, metrics and forms against the plain-CGI layouts"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=cgi \
-	    prove --timer $(CGI_LAYOUT_TESTS)
+	    prove --timer -j$(TEST_JOBS) $(CGI_LAYOUT_TESTS)
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=shared-cgi \
-	    prove --timer $(CGI_LAYOUT_TESTS)
+	    prove --timer -j$(TEST_JOBS) $(CGI_LAYOUT_TESTS)
 endef
 test:  ## run the whole test suite (integration tests on lighttpd and on Apache, and on PostgreSQL)
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all cert
 	@echo "== unit tests, and integration tests against lighttpd"
-	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=lighttpd \
-	    prove --timer $(UNITS) $(FUZZ_REPLAYS) t/*.t
+	$(call test_pass,$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=lighttpd,$(UNITS) $(FUZZ_REPLAYS))
 	@echo "== integration tests against Apache"
-	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=apache \
-	    prove --timer t/*.t
+	$(call test_pass,$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=apache)
 	$(call layout_tests,$(TEST_ENV) QUILL_BUILD=$(BUILD))
 	@echo "== integration tests against PostgreSQL on lighttpd"
-	$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=lighttpd \
-	    QUILL_TEST_DB=postgresql prove --timer t/*.t
+	$(call test_pass,$(TEST_ENV) QUILL_BUILD=$(BUILD) QUILL_TEST_SERVER=lighttpd QUILL_TEST_DB=postgresql)
 
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=stderr \
 	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QUILL_BUILD=build/asan \
@@ -402,10 +421,8 @@ test-asan:  ## the whole suite built with AddressSanitizer and UBSan
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory cert
 	$(MAKE) BUILD=build/asan SAN=1 all
-	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=lighttpd \
-	    prove --timer $(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) \
-	    $(FUZZ_NAMES:%=build/asan/t/fuzz/replay-%) t/*.t
-	$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=apache prove --timer t/*.t
+	$(call test_pass,$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=lighttpd,$(UNIT_SRC:t/unit/%.c=build/asan/t/unit/%) $(FUZZ_NAMES:%=build/asan/t/fuzz/replay-%))
+	$(call test_pass,$(TEST_ENV) $(ASAN_ENV) QUILL_TEST_SERVER=apache)
 	$(call layout_tests,$(TEST_ENV) $(ASAN_ENV))
 
 # Each mutant of t/mutants/ planted in turn in a copy of the tree

@@ -29,7 +29,10 @@ ok(-x "$bin/portman" && -x "$bin/newman", 'portman and newman are installed (mak
     or BAIL_OUT('node_modules/.bin/portman or newman is missing: run make deps');
 
 my $metrics_token = 'm' x 40;
-my $srv = start_server(settings => { QUILL_METRICS_TOKEN => $metrics_token });
+# The challenge lives as long as the slowest run of Portman's variations
+# needs (the longest the settings allow).
+my $srv = start_server(settings => { QUILL_METRICS_TOKEN => $metrics_token,
+    QUILL_MFA_CHALLENGE_TTL => 3600 });
 my $dir = build_dir() . "/portman-$$";
 make_path($dir);
 

@@ -435,7 +435,7 @@ sub start_server {
         tls => $o{tls} ? 1 : 0, http_port => $env{QUILL_HTTP_PORT} };
     if ($o{tls}) {
         $srv->{http} = HTTP::Tiny->new(timeout => 30, max_redirect => 0,
-            agent => 'quill-test/1', verify_SSL => 1,
+            agent => 'quill-test/1', keep_alive => 0, verify_SSL => 1,
             SSL_options => { SSL_ca_file => $env{QUILL_TLS_CERT} });
     }
     push @servers, $srv;
@@ -577,8 +577,10 @@ END {
     };
 }
 
+# A connection per request: a kept connection that the server closes
+# while idle (lighttpd after 5 s) fails the next request sent on it.
 my $http = HTTP::Tiny->new(timeout => 30, max_redirect => 0,
-    agent => 'quill-test/1');
+    agent => 'quill-test/1', keep_alive => 0);
 
 # api($srv, METHOD, PATH, json => {...} | form => {...} | body => '...',
 #     headers => {...}, token => '...') -> response hashref with ->{json}
