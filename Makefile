@@ -110,11 +110,14 @@ LIB_SRC	 = $(sort $(foreach l,$(LAYERS),$(wildcard lib/$(l)/*.c)))
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o \
 	   $(BUILD)/gen/migrations_pg.o $(BUILD)/gen/templates.o
-# The site's pages: templates/*.html, compiled by tools/templates.pl into
+# The site's pages and mails: templates/*.html and templates/mail/*.txt,
+# compiled by tools/templates.pl into
 # tables the programs carry (docs/forms.md); the unit test of lib/pure/tpl
 # has templates of its own.
-TEMPLATES = $(sort $(wildcard templates/*.html))
-TEST_TEMPLATES = $(sort $(wildcard t/unit/templates/*.html))
+TEMPLATES = $(sort $(wildcard templates/*.html)) \
+	    $(sort $(wildcard templates/mail/*.txt))
+TEST_TEMPLATES = $(sort $(wildcard t/unit/templates/*.html)) \
+	    $(sort $(wildcard t/unit/templates/*.txt))
 LIB	 = $(BUILD)/libquill.a
 PROGRAMS = auth users posts
 PROGS	 = $(PROGRAMS:%=$(BUILD)/%.fcgi)

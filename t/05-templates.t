@@ -30,8 +30,8 @@ sub compile {
     return ($? >> 8, $out);
 }
 
-for my $set (['templates', glob "$root/templates/*.html"],
-    ['t/unit/templates', glob "$root/t/unit/templates/*.html"]) {
+for my $set (['templates', glob "$root/templates/*.html $root/templates/mail/*.txt"],
+    ['t/unit/templates', glob "$root/t/unit/templates/*.html $root/t/unit/templates/*.txt"]) {
     my ($what, @files) = @$set;
     my $out = `perl '$root/tools/templates.pl' '$dir/good' @files 2>&1`;
     is($? >> 8, 0, "the templates of $what compile") or diag($out);
@@ -84,6 +84,31 @@ my $header = do { local $/; <$h> };
 like($header, qr/extern const struct tpl tpl_page;/, 'the page is a template');
 unlike($header, qr/tpl_frame/, 'its layout alone is not');
 like($header, qr/\bTK_v,/, 'the names are an enum');
+
+# A mail (.txt): plain text, its first line the subject, then an empty line.
+sub compile_mail {
+    my ($text) = @_;
+    unlink glob "$dir/*";
+    open my $fh, '>', "$dir/note.txt" or die "note: $!";
+    print $fh $text;
+    close $fh;
+    my $out = `perl '$root/tools/templates.pl' '$dir/out' '$dir/note.txt' 2>&1`;
+    return ($? >> 8, $out);
+}
+($rc, $out) = compile_mail("{{! a comment }}\nSubject: Hi {{name}}\n\n<p>{{name}}</p> {{link}}\n");
+is($rc, 0, 'a mail compiles, a value anywhere in its text') or diag($out);
+open $h, '<', "$dir/out.h" or die $!;
+$header = do { local $/; <$h> };
+like($header, qr/extern const struct tpl tpl_mail_note;/, 'as the template mail_<name>');
+open my $c, '<', "$dir/out.c" or die $!;
+like(do { local $/; <$c> }, qr/TPL_CTX_PLAIN/, 'its values plain text');
+($rc, $out) = compile_mail("Hello {{name}}\n\nText.\n");
+is($rc, 255, 'a mail without its subject fails');
+like($out, qr{note\.txt: a mail begins "Subject: \.\.\.", then an empty line}, 'naming the file');
+($rc, $out) = compile_mail("Subject: Hi\nText.\n");
+is($rc, 255, 'a mail without the empty line after its subject fails');
+($rc, $out) = compile_mail("Subject: Hi\n\n{{body|paragraphs}}\n");
+like($out, qr/paragraphs\}\} stands only in text/, 'the paragraphs filter is for pages only');
 
 remove_tree($dir);
 done_testing();

@@ -1,6 +1,7 @@
 # quillctl mail: a well-formed Message-ID whatever QUILL_MAIL_FROM holds,
 # the reason of a failed delivery in the log, and /usr/sbin/sendmail -t -i
-# when QUILL_SENDMAIL is not set.
+# when QUILL_SENDMAIL is not set.  The subject and text are those of the
+# mail's template (templates/mail/).
 use strict;
 use warnings;
 use lib 't/lib';
@@ -33,6 +34,25 @@ my $atext = qr{[A-Za-z0-9!#\$%&'*+/=?^_`{|}~-]+};
 my $msgid = qr{^Message-ID: <$atext(?:\.$atext)*\@($atext(?:\.$atext)*)>$}m;
 my $host = `hostname`;
 chomp $host;
+
+subtest 'the reset mail is its template, filled' => sub {
+    open my $fh, '<', root() . '/templates/mail/reset.txt' or die "reset.txt: $!";
+    my $tpl = do { local $/; <$fh> };
+    $tpl =~ s/\{\{!.*?\}\}\n//s;
+    my ($subject) = $tpl =~ /^Subject: (.*)$/m;
+    queue_mail();
+    my ($rc, $out) = mail_run();
+    is($rc, 0, 'delivered') or diag $out;
+    my $mail = (spool_mails($srv))[-1] // '';
+    like($mail, qr/^Subject: \Q$subject\E$/m, "the subject is the template's: $subject");
+    my ($body) = $mail =~ /\r?\n\r?\n(.*)\z/s;
+    $body =~ s/\r\n/\n/g;
+    my ($text) = $tpl =~ /\n\n(.*)\z/s;
+    # The template's text with each value as a pattern of one line.
+    my $shape = join '[^\n]*', map { quotemeta } split /\{\{\w+\}\}/, $text, -1;
+    like($body, qr/\A$shape\z/, 'the text is the template with its values filled');
+    like($body, qr{^\Q$srv->{base}\E/\S+#token=\S+$}m, "the link on the site's public origin");
+};
 
 my @cases = (
     ['Quill <quill@example.com>', 'example.com', 'a display name and an address'],

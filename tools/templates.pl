@@ -1,8 +1,8 @@
 #!/usr/bin/perl
-# Compiles HTML templates into C tables for lib/pure/tpl.c, so that the
-# programs carry their pages and parse nothing at run time.
+# Compiles the HTML and mail templates into C tables for lib/pure/tpl.c, so
+# that the programs carry their pages and mails and parse nothing at run time.
 #
-#   perl tools/templates.pl OUT templates/*.html
+#   perl tools/templates.pl OUT templates/*.html templates/mail/*.txt
 #
 # writes OUT.c and OUT.h: in the header, enum tpl_key (TK_<name> for every
 # name the templates use) and `extern const struct tpl tpl_<template>;`
@@ -31,6 +31,12 @@
 # attribute, an on* or style attribute, a comment, <script>, <style>) it is
 # a build error naming the file and line, as are an unbalanced section and
 # one whose end is in another position than its start.
+#
+# A .txt file is a mail, plain text: its template is mail_<name>.  Its
+# first line is "Subject: ...", then an empty line, then the body.  A value
+# in it is written as it is, except that every control character becomes a
+# space: no value can begin a line, so none can add a header or move the
+# body.  The filters date and datetime apply; paragraphs does not.
 use strict;
 use warnings;
 
@@ -40,12 +46,16 @@ my %FILTER = (date => 'TPL_FILTER_DATE', datetime => 'TPL_FILTER_DATETIME',
 my $MAX_DEPTH = 16;	# TPL_DEPTH_MAX in lib/pure/tpl.h
 
 my $out = shift @ARGV or die "usage: $0 OUT template.html...\n";
-my (%src, %file);
+my (%src, %file, %plain);
 for my $f (@ARGV) {
 	(my $name = $f) =~ s{.*/}{};
-	$name =~ s/\.html$// or die "$f: a template's name ends in .html\n";
+	my $txt = $name =~ /\.txt$/;
+	$name =~ s/\.(?:html|txt)$//
+	    or die "$f: a template's name ends in .html (a page) or .txt (a mail)\n";
 	$name =~ /^[a-z][a-z0-9_]*$/
-	    or die "$f: a template's name is [a-z][a-z0-9_]*.html\n";
+	    or die "$f: a template's name is [a-z][a-z0-9_]* and its ending\n";
+	$name = "mail_$name" if $txt;
+	$plain{$name} = 1 if $txt;
 	open my $fh, '<', $f or die "$f: $!\n";
 	local $/;
 	$src{$name} = <$fh>;
@@ -204,6 +214,7 @@ sub follow {
 sub context {
 	my ($s) = @_;
 	my $st = $s->{st};
+	return ('TPL_CTX_PLAIN') if $st eq 'plain';
 	return ('TPL_CTX_TEXT') if $st eq 'text';
 	if ($st eq 'dq' || $st eq 'sq') {
 		my $a = $s->{attr};
@@ -242,11 +253,15 @@ sub c_string {
 sub compile {
 	my ($name) = @_;
 	my @p = pieces($name, {});
-	my $s = { st => 'text', tag => '', attr => '', lit => 0, raw => '' };
+	my $s = { st => $plain{$name} ? 'plain' : 'text', tag => '', attr => '',
+	    lit => 0, raw => '' };
 	my (@ops, @open);
+	# A mail's text with each value as one character: its shape.
+	my $shape = '';
 	for my $p (@p) {
 		if ($p->[0] eq 'text') {
-			follow($s, $p->[1], $p->[2]);
+			$shape .= $p->[1];
+			follow($s, $p->[1], $p->[2]) unless $plain{$name};
 			if (@ops && $ops[-1]{kind} eq 'TPL_OP_TEXT') {
 				$ops[-1]{text} .= $p->[1];
 			} else {
@@ -268,6 +283,7 @@ sub compile {
 			}
 			fail($where, "{{$arg|paragraphs}} stands only in text")
 			    if ($filter // '') eq 'paragraphs' && $ctx ne 'TPL_CTX_TEXT';
+			$shape .= 'x';
 			$keys{$arg} = 1;
 			$s->{lit} = 1;
 			push @ops, { kind => 'TPL_OP_VALUE', key => $arg, ctx => $ctx,
@@ -304,8 +320,13 @@ sub compile {
 		}
 	}
 	fail($_->[3], "{{#$_->[0]}} is never closed") for @open;
-	fail($file{$name}, 'ends inside a tag, a comment or <script>')
-	    unless $s->{st} eq 'text';
+	if ($plain{$name}) {
+		fail($file{$name}, 'a mail begins "Subject: ...", then an empty line')
+		    unless $shape =~ /\ASubject: [^\n]+\n\n./;
+	} else {
+		fail($file{$name}, 'ends inside a tag, a comment or <script>')
+		    unless $s->{st} eq 'text';
+	}
 	return @ops;
 }
 

@@ -10,10 +10,11 @@
 #include "base/arena.h"
 #include "web/auth.h"
 #include "base/config.h"
+#include "gen/templates.h"
 #include "handlers.h"
-#include "store/mail.h"
 #include "base/password.h"
 #include "store/ratelimit.h"
+#include "web/letter.h"
 #include "web/reply.h"
 #include "store/reset.h"
 #include "base/secret.h"
@@ -48,27 +49,6 @@ static const struct vfield change_fields[CHANGE__MAX] = {
 };
 
 /*
- * The text of the reset mail to u: the link for token, and the token on a
- * line of its own, for the page's field when the browser runs no script.
- */
-static char *
-forgot_mail_body(struct arena *a, const struct user *u, const char *token)
-{
-	return arena_printf(a,
-	    "Hello %s,\n\n"
-	    "someone, hopefully you, asked to reset the password of the Quill\n"
-	    "account %s.  To choose a new password, open this link within\n"
-	    "%ld minutes:\n\n"
-	    "%s" RESET_PAGE "#token=%s\n\n"
-	    "If the page asks for a reset code, it is this:\n\n"
-	    "%s\n\n"
-	    "The code works once.  If you did not ask for it, ignore this\n"
-	    "mail: your password stays as it is.\n",
-	    u->name, u->email, (config.reset_ttl + 59) / 60,
-	    config.public_origin, token, token);
-}
-
-/*
  * Issues a reset token to u and queues the mail, unless u asked too often
  * (QUILL_RATE_FORGOT_ACCOUNT): then nothing is sent, and the answer stays
  * the same, so it tells nobody anything.
@@ -77,7 +57,8 @@ static enum err
 forgot_send(struct req *r, const struct user *u, int64_t now)
 {
 	struct secret token;
-	char *body;
+	struct tpl_data *d;
+	char *link;
 	int over;
 	enum err e;
 
@@ -86,12 +67,20 @@ forgot_send(struct req *r, const struct user *u, int64_t now)
 		return e;
 	if ((e = reset_issue(u->id, now, &token)) != ERR_NONE)
 		return e;
-	body = forgot_mail_body(r->arena, u, token.text);
+	e = ERR_INTERNAL;
+	if ((d = tpl_data_new(r->arena)) != NULL && (link =
+	    letter_link(r->arena, config.public_origin, RESET_PAGE,
+	    token.text)) != NULL) {
+		tpl_str(d, TK_name, u->name);
+		tpl_str(d, TK_email, u->email);
+		tpl_str(d, TK_lifetime, letter_duration(r->arena,
+		    config.reset_ttl));
+		tpl_str(d, TK_link, link);
+		tpl_str(d, TK_code, token.text);
+		e = letter_queue(u->email, &tpl_mail_reset, d, now);
+		explicit_bzero(link, strlen(link));
+	}
 	explicit_bzero(&token, sizeof(token));
-	if (body == NULL)
-		return ERR_INTERNAL;
-	e = mail_queue(u->email, "Reset your Quill password", body, now);
-	explicit_bzero(body, strlen(body));
 	if (e == ERR_NONE)
 		auth_event_log(r, LOG_INFO, "password_reset_requested", u->id,
 		    0);

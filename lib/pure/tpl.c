@@ -212,6 +212,26 @@ tpl_paragraphs(struct buf *b, const char *s)
 	return rc == 0 ? 0 : -1;
 }
 
+int
+tpl_plain(struct buf *b, const char *s)
+{
+	const char *run;
+
+	while (*s != '\0') {
+		for (run = s; *s != '\0' && (unsigned char)*s >= 0x20 &&
+		    *s != 0x7f; s++)
+			continue;
+		if (buf_append(b, run, (size_t)(s - run)) == -1)
+			return -1;
+		if (*s != '\0') {
+			if (buf_append(b, " ", 1) == -1)
+				return -1;
+			s++;
+		}
+	}
+	return 0;
+}
+
 void
 tpl_date(int64_t t, char *out)
 {
@@ -299,6 +319,8 @@ value_write(struct buf *out, const struct tpl_op *o, const struct tpl_value *v)
 		return buf_html_escape(out, s, strlen(s));
 	case TPL_CTX_URL_PART:
 		return tpl_url_encode(out, s);
+	case TPL_CTX_PLAIN:
+		return tpl_plain(out, s);
 	default:
 		return buf_html_escape(out, s, strlen(s));
 	}

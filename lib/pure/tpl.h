@@ -1,6 +1,7 @@
 /*
- * tpl: fills the site's HTML templates.  The templates are files of the
- * tree (the .html files of templates/), compiled by tools/templates.pl at build time
+ * tpl: fills the site's HTML templates and its mails.  The templates are
+ * files of the tree (the .html files of templates/, and the .txt files of
+ * templates/mail/), compiled by tools/templates.pl at build time
  * into tables of ops (struct tpl), so nothing is parsed at run time.  The
  * compiler follows the HTML and gives every value the escaping of where
  * it stands (enum tpl_ctx); this file applies it.  No op writes a value
@@ -36,7 +37,9 @@ enum tpl_ctx {
 	TPL_CTX_TEXT,		/* text: HTML-escaped */
 	TPL_CTX_ATTR,		/* a quoted attribute: HTML-escaped */
 	TPL_CTX_URL,		/* a URL attribute's start: a safe URL, escaped */
-	TPL_CTX_URL_PART	/* later in a URL attribute: percent-encoded */
+	TPL_CTX_URL_PART,	/* later in a URL attribute: percent-encoded */
+	TPL_CTX_PLAIN		/* a mail's text: as is, control characters
+				   as spaces (tpl_plain) */
 };
 
 enum tpl_filter {
@@ -117,6 +120,12 @@ int	 tpl_url_encode(struct buf *b, const char *s);
  * writer of markup made from a value.
  */
 int	 tpl_paragraphs(struct buf *b, const char *s);
+
+/*
+ * Appends s as plain text for a mail, every control character (CR and LF
+ * among them) as a space, so that a value never begins a line.
+ */
+int	 tpl_plain(struct buf *b, const char *s);
 
 /*
  * Writes Unix time t as "2 December 2026, 23:55 UTC" into out, of

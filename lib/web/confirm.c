@@ -2,64 +2,40 @@
 
 #include "base/arena.h"
 #include "base/config.h"
-#include "store/mail.h"
 #include "store/user.h"
 #include "store/verify.h"
+#include "gen/templates.h"
 #include "web/confirm.h"
-
-/* Whole minutes or hours of a lifetime, as a mail says it. */
-static char *
-confirm_duration(struct arena *a, long s)
-{
-	if (s >= 7200)		/* two hours and more */
-		return arena_printf(a, "%ld hours", (s + 3599) / 3600);
-	return arena_printf(a, "%ld minutes", (s + 59) / 60);
-}
+#include "web/letter.h"
 
 /*
- * Queues a mail to to whose body is text, then wipes the body's copy
- * (it holds a live token).
+ * Queues mail t to to (letter_queue): d holds its link for token on page,
+ * and code, and the values every mail of confirmation has (the name of
+ * u, the site, the lifetime ttl).  The link's copy is wiped after.
  */
 static enum err
-confirm_queue(const char *to, const char *subject, char *text, int64_t now)
+confirm_queue(struct arena *a, const struct user *u, const char *to,
+    const struct tpl *t, const char *page, const char *token,
+    const char *code, long ttl, int64_t now)
 {
+	struct tpl_data *d;
+	char *link;
 	enum err e;
 
-	if (text == NULL)
+	if ((d = tpl_data_new(a)) == NULL || (link = letter_link(a,
+	    config.public_origin, page, token)) == NULL)
 		return ERR_INTERNAL;
-	e = mail_queue(to, subject, text, now);
-	explicit_bzero(text, strlen(text));
+	tpl_str(d, TK_name, u->name);
+	tpl_str(d, TK_email, to);
+	tpl_str(d, TK_origin, config.public_origin);
+	tpl_str(d, TK_lifetime, letter_duration(a, ttl));
+	tpl_str(d, TK_link, link);
+	tpl_str(d, TK_page, arena_printf(a, "%s%s", config.public_origin,
+	    page));
+	tpl_str(d, TK_code, code);
+	e = letter_queue(to, t, d, now);
+	explicit_bzero(link, strlen(link));
 	return e;
-}
-
-/* The body of a mail that asks to confirm to, for purpose p. */
-static char *
-confirm_body(struct arena *a, const struct user *u, const char *to,
-    enum verify_purpose p, const struct secret *link,
-    const struct secret_recovery *code)
-{
-	const char *why = p == VERIFY_ADDRESS ?
-	    "someone, hopefully you, made an account with this address at\n"
-	    "%s.  To confirm that the address is yours, open this link\n"
-	    "within %s and press \"Confirm my address\":\n\n" :
-	    "someone, hopefully you, asked to use this address for an\n"
-	    "account at %s.  To confirm it, open this link within\n"
-	    "%s and press \"Confirm my address\":\n\n";
-	char *head;
-
-	if ((head = arena_printf(a, why, config.public_origin,
-	    confirm_duration(a, config.verify_ttl))) == NULL)
-		return NULL;
-	return arena_printf(a,
-	    "Hello %s,\n\n%s"
-	    "%s" CONFIRM_PAGE "#token=%s\n\n"
-	    "If the link does not open, go to %s" CONFIRM_PAGE "\n"
-	    "and type this code with the address %s:\n\n"
-	    "%s\n\n"
-	    "They work once.  If you did not ask for this, ignore this mail:\n"
-	    "nothing changes without it.\n",
-	    u->name, head, config.public_origin, link->text,
-	    config.public_origin, to, code->text);
 }
 
 enum err
@@ -72,36 +48,11 @@ confirm_send_address(struct arena *a, const struct user *u, int64_t now)
 	if ((e = verify_issue(u->id, VERIFY_ADDRESS, 0, u->email,
 	    config.verify_ttl, now, &link, &code)) != ERR_NONE)
 		return e;
-	e = confirm_queue(u->email, "Confirm your Quill address",
-	    confirm_body(a, u, u->email, VERIFY_ADDRESS, &link, &code), now);
+	e = confirm_queue(a, u, u->email, &tpl_mail_confirm_address,
+	    CONFIRM_PAGE, link.text, code.text, config.verify_ttl, now);
 	explicit_bzero(&link, sizeof(link));
 	explicit_bzero(&code, sizeof(code));
 	return e;
-}
-
-/* The notice to u's old address, with the link that cancels a change. */
-static char *
-confirm_notice(struct arena *a, const struct user *u,
-    const struct secret *cancel)
-{
-	return arena_printf(a,
-	    "Hello %s,\n\n"
-	    "someone signed in to your account at %s asked to\n"
-	    "move it to another email address.  The move happens when that\n"
-	    "address confirms it; from then on this one no longer signs in.\n\n"
-	    "If it was not you, open this link within %s and press\n"
-	    "\"Cancel the change\": the move is undone, even if it already\n"
-	    "happened, and every device signed in to the account is signed\n"
-	    "out.  Then change your password:\n\n"
-	    "%s" CONFIRM_CANCEL_PAGE "#token=%s\n\n"
-	    "If the link does not open, go to %s" CONFIRM_CANCEL_PAGE "\n"
-	    "and paste this code:\n\n"
-	    "%s\n\n"
-	    "If it was you, there is nothing to do.\n",
-	    u->name, config.public_origin,
-	    confirm_duration(a, config.email_cancel_ttl),
-	    config.public_origin, cancel->text, config.public_origin,
-	    cancel->text);
 }
 
 enum err
@@ -117,13 +68,14 @@ confirm_send_change(struct arena *a, const struct user *u, int64_t sid,
 		return ERR_INTERNAL;
 	if ((e = verify_issue(u->id, VERIFY_CHANGE, sid, to, config.verify_ttl, now,
 	    &link, &code)) == ERR_NONE &&
-	    (e = confirm_queue(to, "Confirm your new Quill address",
-	    confirm_body(a, u, to, VERIFY_CHANGE, &link, &code), now)) ==
+	    (e = confirm_queue(a, u, to, &tpl_mail_confirm_change,
+	    CONFIRM_PAGE, link.text, code.text, config.verify_ttl, now)) ==
 	    ERR_NONE &&
 	    (e = verify_issue(u->id, VERIFY_CANCEL, sid, u->email,
 	    config.email_cancel_ttl, now, &cancel, NULL)) == ERR_NONE) {
-		e = confirm_queue(u->email, "Your Quill email address is "
-		    "being changed", confirm_notice(a, u, &cancel), now);
+		e = confirm_queue(a, u, u->email, &tpl_mail_change_notice,
+		    CONFIRM_CANCEL_PAGE, cancel.text, cancel.text,
+		    config.email_cancel_ttl, now);
 		explicit_bzero(&cancel, sizeof(cancel));
 	}
 	explicit_bzero(&link, sizeof(link));

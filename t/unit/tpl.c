@@ -2,7 +2,7 @@
  * The template engine: every value escaped for where it stands (text, a
  * quoted attribute, a URL, a part of a URL) against an attacker's
  * strings, sections, lists, lookups outwards, a layout and an include,
- * the filters.  The templates are the files of t/unit/templates/, compiled by
+ * the filters; and a mail's plain text, where no value can begin a line.  The templates are the files of t/unit/templates/, compiled by
  * tools/templates.pl as the site's are.
  */
 #include "base/arena.h"
@@ -190,6 +190,22 @@ test_sections(void)
 	    "a page with nothing in it: inverted sections show what is absent");
 }
 
+static void
+test_mail(void)
+{
+	is_str(with_value(&tpl_mail_t_mail, "Ann & <Bo>"),
+	    "Subject: About Ann & <Bo>\n\nHello Ann & <Bo>, <b>Ann & <Bo></b>.\n",
+	    "mail: a value is written as it is, not as HTML");
+	is_str(with_value(&tpl_mail_t_mail, "x\r\nBcc: eve@example.com\n\nbody"),
+	    "Subject: About x  Bcc: eve@example.com  body\n\n"
+	    "Hello x  Bcc: eve@example.com  body, <b>x  Bcc: eve@example.com  "
+	    "body</b>.\n",
+	    "mail: CR and LF in a value are spaces, so it adds no header or line");
+	is_str(with_value(&tpl_mail_t_mail, "a\tb\001c\177"),
+	    "Subject: About a b c \n\nHello a b c , <b>a b c </b>.\n",
+	    "mail: every control character is a space");
+}
+
 int
 main(void)
 {
@@ -199,6 +215,7 @@ main(void)
 	test_urls();
 	test_filters();
 	test_sections();
+	test_mail();
 	buf_free(&out);
 	arena_free(a);
 	return done_testing();
