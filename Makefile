@@ -476,11 +476,13 @@ bundle-check: dist  ## the shared-hosting bundle on a bare Debian 12, under suEX
 	@sh tools/deps.sh mmdebstrap
 	@sh tools/bundle-check.sh $(BUILD)/dist/quill-$$(dpkg-parsechangelog -S Version)-linux-$$(uname -m).tar.gz
 
-bench:  ## measure speed and memory with wrk on loopback
+bench:  ## measure speed and memory with wrk on loopback, on SQLite then PostgreSQL (BENCH_SKIP_PG=1: SQLite only)
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_DEB_PKGS)"
 	@$(MAKE) --no-print-directory programs $(BUILD)/bench/hello.fcgi \
 	    $(BUILD)/bench/metrics-cost
 	QUILL_BUILD=$(BUILD) perl bench/bench.pl
+	@[ -n "$(BENCH_SKIP_PG)" ] || QUILL_BUILD=$(BUILD) BENCH_DB=postgresql \
+	    perl bench/bench.pl
 
 # Instructions per request, counted by callgrind: the same figure on a busy
 # machine.  BENCH_BASE=<git revision> sets another revision's beside it.

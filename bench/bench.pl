@@ -20,6 +20,10 @@
 # BENCH_SKIP_MIX skips the mixed run, BENCH_MIX_POSTS and BENCH_MIX_USERS
 # size it (1,000,000 and 100,000; the seeded database is kept in
 # BUILD/bench-cache/ for the next run) and BENCH_MIX_SECONDS times it (10).
+# BENCH_DB=postgresql measures the same endpoints against the same hello
+# baseline with the programs on PostgreSQL (a throwaway cluster, as the
+# tests start it), on lighttpd: the PHP peer, the Apache parts and the
+# sections that seed SQLite directly are SQLite's only.
 use strict;
 use warnings;
 use FindBin;
@@ -29,6 +33,7 @@ use File::Path qw(remove_tree make_path);
 use HTTP::Tiny;
 use JSON::PP;
 use Time::HiRes qw(time sleep);
+BEGIN { $ENV{QUILL_TEST_DB} = $ENV{BENCH_DB} // 'sqlite' }
 use QuillTest qw(start_server api serving);
 
 my $secs = $ENV{BENCH_SECONDS} // 3;
@@ -38,7 +43,10 @@ my $rounds = $ENV{BENCH_ROUNDS} // 3;
 my $build = QuillTest::build_dir();
 my $root = QuillTest::root();
 my $deep_rows = $ENV{BENCH_DEEP_ROWS} // 1_000_000;
-my @bench_servers = split /,/, $ENV{BENCH_SERVERS} // 'lighttpd,apache';
+my $on_pg = QuillTest::test_db() eq 'postgresql';
+my @bench_servers = $on_pg ? ('lighttpd') : split /,/, $ENV{BENCH_SERVERS} // 'lighttpd,apache';
+@ENV{qw(BENCH_SKIP_APACHE_PARTS BENCH_SKIP_DEEP BENCH_SKIP_SEARCH BENCH_SKIP_MIX)} = (1) x 4
+    if $on_pg;
 my $started = time;
 # The issuer the programs and the PHP peer both expect in tokens.
 my $issuer = 'quill-bench';
@@ -48,7 +56,7 @@ $| = 1;
 # The PHP-FPM binary Debian installs (php-fpm8.2 on Debian 12).
 my ($php_fpm) = sort { $b cmp $a } grep { -x } glob '/usr/sbin/php-fpm*';
 die "bench: php-fpm is not installed (make bench installs it: BENCH_DEB_PKGS)\n"
-    unless $php_fpm;
+    unless $php_fpm || $on_pg;
 
 # The bench's own files in VAR: the static file, and the PHP peer, where
 # the web server finds it (lighttpd needs the script under its document
@@ -186,7 +194,7 @@ sub bench_server {
         settings => bench_settings(),
         before_start => $kind eq 'apache' ? \&apache_extra : \&lighttpd_extra);
     hello_spawn($srv->{var}) if $kind eq 'apache';
-    php_fpm_start($srv);
+    php_fpm_start($srv) unless $on_pg;
     return $srv;
 }
 
@@ -203,6 +211,9 @@ my $pw = 'benchmark passphrase 1';
 sub bench_data {
     my ($srv) = @_;
     api($srv, 'POST', '/api/v1/auth/register', json => { email => $email, password => $pw, name => 'Bench' });
+    # Confirmed, so that it may write (QUILL_REQUIRE_VERIFIED).
+    my ($vrc, $vout) = QuillTest::quillctl($srv, "user verify $email");
+    die "bench: quillctl user verify: $vout" if $vrc;
     my $lr = api($srv, 'POST', '/api/v1/auth/login', json => { email => $email, password => $pw });
     my $token = $lr->{json}{data}{accessToken} or die "login failed: $lr->{content}";
     my $pr = api($srv, 'POST', '/api/v1/posts', token => $token,
@@ -246,7 +257,7 @@ sub bench_cases {
         [ 'hello (FastCGI baseline)', '/bench/hello' ],
         [ 'static file', '/bench/static.json' ],
         [ 'GET /health', '/api/v1/health' ],
-        (map { ([ @$_[0 .. 3], "/bench/php$_->[1]" ],
+        (map { $on_pg ? ([ @$_[0 .. 3] ]) : ([ @$_[0 .. 3], "/bench/php$_->[1]" ],
             [ "  PHP: $_->[0]", "/bench/php$_->[1]", $_->[2], undef, undef, 'php' ]) } @reads),
         $srv->{server} eq 'lighttpd' ? (
             [ 'POST /posts', '/api/v1/posts', lua($var, 'post', 'POST',
@@ -429,7 +440,7 @@ sub bench_series {
         ? (`apache2 -v 2>&1` =~ m{(Apache/\S+)})[0] : (`lighttpd -v 2>&1` =~ m{(lighttpd/\S+)})[0];
     printf "\n%s: wrk -t%d -c%d, %d s per run, %d rounds, %d cores, %s, %s\n\n",
         $srv->{server}, $threads, $conns, $secs, $rounds, `nproc` + 0, $version // $srv->{server},
-        (`$php_fpm -v 2>&1` =~ /^(PHP \S+)/)[0] // 'PHP';
+        $on_pg ? 'the programs on PostgreSQL' : (`$php_fpm -v 2>&1` =~ /^(PHP \S+)/)[0] // 'PHP';
     my ($runs, $hello_runs) = measure($srv, $hello_case, @measured);
     printf "%-26s %8s %7s %8s %7s  %-11s %-10s  %s\n", 'endpoint', 'req/s', 'p50 ms',
         'p99 ms', 'vs hello', '(rounds)', 'target', "CPU us/req: $srv->{server} program wrk";
@@ -825,9 +836,9 @@ sub mix_db {
 COMMIT;
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $users)
-INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
+INSERT INTO users (email, name, password_hash, role, created_at, updated_at, verified_at)
 SELECT 'user' || i || '\@example.com', 'User ' || i, 'not a password hash', 'user',
-    1600000000 + i, 1600000000 + i FROM n;
+    1600000000 + i, 1600000000 + i, 1600000000 + i FROM n;
 WITH RECURSIVE n(p) AS (SELECT 1 UNION ALL SELECT p + 1 FROM n WHERE p < $posts)
 INSERT INTO posts (author_id, title, body, status, created_at, updated_at)
 SELECT 1 + p * 7919 % $users, $title, $body, 'published', 1600000000 + p * 30, 1600000000 + p * 30 FROM n;
