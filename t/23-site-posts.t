@@ -108,9 +108,20 @@ my @second = $r->{content} =~ m{<h2><a href="/posts/(\d+)">}g;
 ok(@second == 1 && $second[0] != $first[0], 'shows the next result');
 is_deeply([sort @first, @second], [sort $pub->{id}, $otherpub->{id}], 'the two published matches, no draft');
 unlike($r->{content}, qr{More posts}, 'and no More after the last');
-$r = page('/posts?q=' . ('x' x 300));
-page_ok($r, 400, 'a search too long');
-unlike($r->{content}, qr{x{300}}, 'is not shown back');
+$r = page('/posts?q=%22%3C%3E%22');
+page_ok($r, 400, 'a search with no word');
+like($r->{content}, qr{<p id="q-error" class="field-error">A search \(q\) needs a word: letters or digits.</p>\n<input id="q" name="q" type="search" value="&quot;&lt;&gt;&quot;" aria-invalid="true" aria-describedby="q-error">},
+    'comes back as the list: the search kept, escaped, its message beside it');
+unlike($r->{content}, qr{<ul class="post-list">|No posts match}, 'and no results');
+escaped_ok($r, 'a refused search');
+$r = page("/users/$who{owner}{id}/posts?status=draft&q=" . ('x' x 300), %owner);
+page_ok($r, 400, "a search too long among an author's drafts");
+like($r->{content}, qr{<h1>Search</h1>}, 'is the search page');
+like($r->{content}, qr{action="/users/$who{owner}{id}/posts"}, 'of that list');
+like($r->{content}, qr{<input type="hidden" name="status" value="draft">}, 'still among the drafts');
+like($r->{content}, qr{<p id="q-error" class="field-error">A search \(q\) holds at most 200 characters.</p>}, 'saying why');
+$r = api($srv, 'GET', '/api/v1/posts?q=%22%3C%3E%22');
+is($r->{json}{error}{details}[0]{field}, 'q', 'the API still answers a refused search with its JSON error');
 
 # An author's posts.
 $r = page("/users/$who{owner}{id}/posts");
@@ -177,6 +188,7 @@ page_ok($r, 200, 'a moderator reads it too');
 # The write form.
 $r = page('/posts/new');
 page_ok($r, 401, 'the write form, anonymously');
+like($r->{content}, qr{<p class="message">Log in to write a post\.</p>}, 'says to log in');
 unlike($r->{content}, qr{<form method="post" action="/api/v1/posts">}, 'no form to write with');
 $r = page('/posts/new', %owner);
 page_ok($r, 200, 'the write form');

@@ -8,6 +8,7 @@
 
 #include "web/app.h"
 #include "base/arena.h"
+#include "base/error.h"
 #include "web/auth.h"
 #include "pure/header.h"
 #include "web/listing.h"
@@ -414,19 +415,22 @@ posts_page_filter(struct req *r, struct post_filter *f)
 
 /*
  * A list of posts for a browser: links to their pages, the search q (NULL:
- * none) in its field, and the next page (by its cursor next, or in offset
+ * none) in its field, with q_error beside it when the search was refused
+ * (400, and no rows), and the next page (by its cursor next, or in offset
  * mode, as a search is, by number while there are more of total rows);
  * author (NULL: none) is the name of the author whose posts they are.
  */
 static enum err
 posts_list_page(struct req *r, const struct post_filter *f, const char *q,
-    const struct post *rows, size_t n, const struct cursor_params *lp,
-    const char *next, int64_t total, const char *author)
+    const char *q_error, const struct post *rows, size_t n,
+    const struct cursor_params *lp, const char *next, int64_t total,
+    const char *author)
 {
 	struct posts_list_view lv;
 	char num[24];
 
 	memset(&lv, 0, sizeof(lv));
+	lv.q_error = q_error;
 	if (next != NULL && (lv.next = posts_next_href(r, "cursor",
 	    next)) == NULL)
 		return ERR_INTERNAL;
@@ -450,7 +454,25 @@ posts_list_page(struct req *r, const struct post_filter *f, const char *q,
 	if (lv.heading == NULL)
 		return ERR_INTERNAL;
 	lv.site = site_page(r, lv.heading);
-	return reply_page(r, 200, posts_page_list, &lv);
+	return reply_page(r, q_error != NULL ? error_status(ERR_BAD_REQUEST) :
+	    200, posts_page_list, &lv);
+}
+
+/*
+ * A search that a page of a list refused for its text (posts_filter named
+ * q in r->details) comes back as the list, empty, the text in its field
+ * and the message beside it; any other refusal, and the API's, is e.
+ */
+static enum err
+posts_search_refused(struct req *r, enum err e, const struct post_filter *f,
+    const char *q, const struct cursor_params *lp, const char *author)
+{
+	if (!r->browser || e != ERR_BAD_REQUEST || q == NULL ||
+	    r->details.n == 0 || strcmp(r->details.e[0].field, "q") != 0)
+		return e;
+	r->err = e;
+	return posts_list_page(r, f, q, r->details.e[0].message, NULL, 0, lp,
+	    NULL, 0, author);
 }
 
 /*
@@ -479,9 +501,11 @@ posts_list_of(struct req *r, int64_t author)
 	    (author != 0 && (e = user_get(r->arena, author, &u)) != ERR_NONE) ||
 	    (e = http_query(r, "q", &q)) != ERR_NONE ||
 	    (e = listing_parse(r, post_sorts, POST_SORT__MAX, q != NULL ?
-	    POST_SORT_RELEVANCE : POST_SORT_CREATED, 1, &lp)) != ERR_NONE ||
-	    (e = posts_filter(r, &f)) != ERR_NONE)
+	    POST_SORT_RELEVANCE : POST_SORT_CREATED, 1, &lp)) != ERR_NONE)
 		return e;
+	if ((e = posts_filter(r, &f)) != ERR_NONE)
+		return posts_search_refused(r, e, &f, q, &lp,
+		    author != 0 ? u.name : NULL);
 	if (lp.sort == POST_SORT_RELEVANCE && f.match == NULL)
 		return http_fail(r, ERR_BAD_REQUEST,
 		    "sort=relevance ranks the results of a search: give q.");
@@ -498,8 +522,8 @@ posts_list_of(struct req *r, int64_t author)
 	if (more && (next = post_cursor(r->arena, &lp, &rows[n - 1])) == NULL)
 		return ERR_INTERNAL;
 	if (r->browser)
-		return posts_list_page(r, &f, q, rows, n, &lp, next, total,
-		    author != 0 ? u.name : NULL);
+		return posts_list_page(r, &f, q, NULL, rows, n, &lp, next,
+		    total, author != 0 ? u.name : NULL);
 	if ((items = cJSON_CreateArray()) == NULL)
 		return ERR_INTERNAL;
 	for (i = 0; i < n; i++)
@@ -554,7 +578,9 @@ posts_new(struct req *r)
 {
 	enum err e;
 
-	if ((e = auth_require_verified(r)) != ERR_NONE)
+	if ((e = auth_require_verified(r)) == ERR_UNAUTHENTICATED)
+		return http_fail(r, e, "Log in to write a post.");
+	if (e != ERR_NONE)
 		return e;
 	return site_form_page(r, &posts_new_form, ERR_NONE);
 }

@@ -82,6 +82,7 @@ posts_page_rows(struct buf *b, const struct posts_list_view *lv,
 	}
 	tpl_bool(d, TK_found, lv->n > 0);
 	tpl_str(d, TK_q, lv->q);
+	tpl_str(d, TK_q_error, lv->q_error);
 	tpl_str(d, TK_next, lv->next);
 	tpl_str(d, TK_action, lv->action);
 	tpl_bool(d, TK_drafts, lv->drafts);

@@ -55,6 +55,7 @@ struct posts_list_view {
 	size_t		 n;
 	const char	*next;		/* the next page's address; NULL: none */
 	const char	*q;		/* the search, kept in its field; or NULL */
+	const char	*q_error;	/* why the search was refused; or NULL */
 	const char	*action;	/* where the search goes: the list's path */
 	int		 drafts;	/* a list of drafts: the search keeps to them */
 	struct tpl_data	*site;		/* site_page's; the page adds its own */
@@ -63,7 +64,8 @@ struct posts_list_view {
 /*
  * Writes a page (arg: a struct posts_list_view) listing the posts (title,
  * status, time, text), each linking to its page, the search form of the
- * list, and a link to next when it is not NULL.
+ * list (with q_error beside its field), and a link to next when it is not
+ * NULL.
  */
 void posts_page_list(struct buf *b, const void *arg);
 

@@ -153,6 +153,12 @@ run(async (browser) => {
     is(await page.inputValue('#q'), `findme${w.name}`, `${w.name}: the search is kept in its field`);
     is(await page.locator('ul.post-list > li').count(), 3, `${w.name}: and finds what it should`);
     await check(page, res, `${w.name}-search`);
+    await page.fill('#q', '"<>"');
+    res = await submit('form.search');
+    is(res.status(), 400, `${w.name}: a search with no word is refused`);
+    is(await page.getAttribute('#q', 'aria-describedby'), 'q-error', `${w.name}: the search names its message`);
+    is(await page.inputValue('#q'), '"<>"', `${w.name}: and is kept`);
+    await check(page, res, `${w.name}-search-refused`);
     res = await page.goto(`${base}/posts?status=draft`);
     is(await page.textContent('h1'), 'My drafts', `${w.name}: the drafts`);
     await check(page, res, `${w.name}-drafts`);
