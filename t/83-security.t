@@ -129,6 +129,10 @@ my @ENDPOINTS = (
     [DELETE => '/api/v1/users/{id}', 'admin'],
     [GET => '/api/v1/users/{id}/posts', 'anyone'],
     [GET => '/', 'anyone'],
+    [GET => '/posts', 'anyone'],
+    [GET => '/posts/new', 'user'],
+    [GET => '/posts/{id}', 'anyone'],
+    [GET => '/users/{id}/posts', 'anyone'],
     [GET => '/api/v1/posts', 'anyone'],
     [POST => '/api/v1/posts', 'user'],
     [GET => '/api/v1/posts/{id}', 'anyone'],
@@ -141,7 +145,7 @@ my @ENDPOINTS = (
 sub concrete {
     my ($path) = @_;
     my $id = $path =~ m{/sessions/} ? $who{owner}{session}
-        : $path =~ m{^/api/v1/users/} ? $who{owner}{id} : $post{draft};
+        : $path =~ m{^(?:/api/v1)?/users/} ? $who{owner}{id} : $post{draft};
     return $path =~ s/\{id\}/$id/r;
 }
 

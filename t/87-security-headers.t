@@ -84,9 +84,9 @@ for my $run (@runs) {
 # own.
 my $r = cgi_request($srv, 'auth', 'GET', '/api/v1/health');
 headers_ok($r->{head}, 'json', 0, 'plain CGI: API /api/v1/health');
-$r = cgi_request($srv, 'posts', 'GET', '/api/v1/posts/999999',
+$r = cgi_request($srv, 'posts', 'GET', '/posts/999999',
     env => { HTTP_ACCEPT => 'text/html' });
 like($r->{headers}{'content-type'}, qr{^text/html}, 'plain CGI: a browser gets a page');
-headers_ok($r->{head}, 'html', 0, 'plain CGI: API page');
+headers_ok($r->{head}, 'html', 0, 'plain CGI: a page of the site');
 
 done_testing();

@@ -36,7 +36,7 @@ is($r->{content}, '', 'without a body: the browser follows Location');
 ok(!exists $r->{headers}{'content-type'}, 'and without a Content-Type');
 $r = api($srv, 'POST', '/api/v1/posts', form => $post, headers => \%b);
 my $id = sql($srv, 'SELECT max(id) FROM posts');
-is($r->{headers}{location}, "/api/v1/posts/$id", 'without returnTo, a creation goes to what it created');
+is($r->{headers}{location}, "/posts/$id", "without returnTo, a creation goes to what it created: its page");
 for my $bad ('//evil.example/', 'https://evil.example/', '/\\evil.example', 'evil', "/a\tb") {
     $r = api($srv, 'POST', '/api/v1/auth/password/forgot', form => { email => $email, returnTo => $bad },
         headers => { 'sec-fetch-site' => 'same-origin' });
@@ -54,7 +54,7 @@ is($r->{status}, 303, "a browser's Accept gets the browser answer");
 # message beside its field; escaped, changing nothing.
 my $before = snapshot();
 $r = api($srv, 'POST', '/api/v1/posts', form => { title => '', body => 'kept "text" <script>x</script>',
-    status => 'nope', backTo => '/post-new.html' }, headers => \%b);
+    status => 'nope', backTo => '/posts/new' }, headers => \%b);
 page_ok($r, 422, 'a form that fails validation');
 like($r->{content}, qr{<h1>Write a post</h1>}, 'comes back as the form');
 like($r->{content}, qr{<div class="error-summary" role="alert">\n<h2>There is a problem</h2>}s,
@@ -86,7 +86,7 @@ like($r->{content}, qr{<input id="title"[^>]*value=""[^>]* aria-invalid="true" a
     'the message beside its field');
 like($r->{content}, qr{<textarea id="body"[^>]*>\nedited &lt;text&gt;</textarea>}, 'what was typed is kept');
 like($r->{content}, qr{<option value="published" selected>Published</option>}, 'and the status chosen');
-like($r->{content}, qr{<a href="/api/v1/posts/$id">Back to the post as it is</a>}, 'with a way back to the post');
+like($r->{content}, qr{<a href="/posts/$id">Back to the post as it is</a>}, 'with a way back to the post');
 $r = api($srv, 'POST', "/api/v1/posts/$id?_method=PATCH", form => { title => '' }, headers => \%b);
 like($r->{content}, qr{<option value="published" selected>Published</option>}, 'a status not sent is the stored one');
 
@@ -131,7 +131,7 @@ page_ok($r, 403, 'a form from another site');
 like($r->{content}, qr/another origin/, 'says why');
 $r = api($srv, 'POST', '/api/v1/posts', form => { title => '', body => 'x' }, headers => { %b, accept => 'application/json' });
 is($r->{json}{error}{code}, 'VALIDATION_ERROR', 'a failing form that asks for JSON gets the envelope');
-$r = api($srv, 'GET', '/api/v1/posts/999999', headers => { accept => 'text/html' });
+$r = api($srv, 'GET', '/posts/999999', headers => { accept => 'text/html' });
 page_ok($r, 404, 'a page a browser opens that does not exist');
 $r = api($srv, 'GET', '/api/v1/posts/999999');
 is($r->{json}{error}{code}, 'NOT_FOUND', 'without text/html in Accept it is JSON');
@@ -140,7 +140,7 @@ is($r->{json}{error}{code}, 'NOT_FOUND', 'without text/html in Accept it is JSON
 $r = api($srv, 'POST', '/api/v1/posts', json => { title => 'A <i>title</i> & more', body => "Line <1>\nLine \"2\"",
     status => 'published' }, headers => { %b, accept => 'application/json' });
 my $pid = $r->{json}{data}{id};
-$r = api($srv, 'GET', "/api/v1/posts/$pid", headers => { cookie => $cookie, accept => 'text/html' });
+$r = api($srv, 'GET', "/posts/$pid", headers => { cookie => $cookie, accept => 'text/html' });
 page_ok($r, 200, 'the page of a post');
 like($r->{content}, qr{<h1>A &lt;i&gt;title&lt;/i&gt; &amp; more</h1>}, 'the title, escaped');
 like($r->{content}, qr{Line &lt;1&gt;\nLine &quot;2&quot;}, 'the text, escaped');
@@ -151,7 +151,7 @@ like($r->{content}, qr{<form method="post" action="/api/v1/posts/$pid\?_method=D
 my $tok = api($srv, 'GET', '/api/v1/auth/csrf', headers => { cookie => $cookie })->{json}{data}{csrfToken};
 like($r->{content}, qr{name="csrfToken" value="\Q$tok\E"}, "the forms carry the session's CSRF token");
 is($r->{headers}{'cache-control'}, 'no-store', 'the page is not cached');
-$r = api($srv, 'GET', "/api/v1/posts/$pid", headers => { accept => 'text/html' });
+$r = api($srv, 'GET', "/posts/$pid", headers => { accept => 'text/html' });
 page_ok($r, 200, 'the page for an anonymous reader');
 unlike($r->{content}, qr/<form|csrfToken/, 'has no forms');
 $r = api($srv, 'GET', "/api/v1/posts/$pid");
@@ -160,9 +160,9 @@ like($r->{headers}{vary}, qr/Accept/, 'and the answer varies with Accept');
 
 # Its forms: POST with ?_method=.
 $r = api($srv, 'POST', "/api/v1/posts/$pid?_method=PATCH", form => { title => 'Edited', body => 'New text',
-    status => 'draft', returnTo => "/api/v1/posts/$pid", csrfToken => $tok }, headers => \%b);
+    status => 'draft', returnTo => "/posts/$pid", csrfToken => $tok }, headers => \%b);
 is($r->{status}, 303, 'the edit form answers 303');
-is($r->{headers}{location}, "/api/v1/posts/$pid", 'back to the post');
+is($r->{headers}{location}, "/posts/$pid", 'back to the post');
 is(sql($srv, "SELECT title || '|' || body || '|' || status FROM posts WHERE id = $pid"), 'Edited|New text|draft',
     'and edits it');
 $before = snapshot();
@@ -181,18 +181,18 @@ is(sql($srv, "SELECT count(*) FROM posts WHERE id = $pid"), 0, 'and deletes the 
 # Lists for browsers.
 api($srv, 'POST', '/api/v1/posts', json => { title => "Post $_", body => 'b', status => 'published' },
     headers => { %b, accept => 'application/json' }) for 1 .. 3;
-$r = api($srv, 'GET', '/api/v1/posts?limit=2', headers => { accept => 'text/html' });
+$r = api($srv, 'GET', '/posts?limit=2', headers => { accept => 'text/html' });
 page_ok($r, 200, 'the list of posts');
-my @links = $r->{content} =~ m{<h2><a href="(/api/v1/posts/\d+)">}g;
+my @links = $r->{content} =~ m{<h2><a href="(/posts/\d+)">}g;
 is(scalar @links, 2, 'links to the posts of the page');
 my ($more) = $r->{content} =~ m{<a href="([^"]+)">More posts</a>};
-like($more // '', qr{^/api/v1/posts\?limit=2&amp;cursor=}, 'and to the next page, with the same limit');
+like($more // '', qr{^/posts\?limit=2&amp;cursor=}, 'and to the next page, with the same limit');
 $more =~ s/&amp;/&/g;
 $r = api($srv, 'GET', $more, headers => { accept => 'text/html' });
-my @next = $r->{content} =~ m{<h2><a href="(/api/v1/posts/\d+)">}g;
+my @next = $r->{content} =~ m{<h2><a href="(/posts/\d+)">}g;
 ok(@next && $next[0] ne $links[0] && $next[0] ne $links[1], 'which shows the posts after them');
-$r = api($srv, 'GET', '/api/v1/posts?status=draft', headers => { accept => 'text/html', cookie => $cookie });
-like($r->{content}, qr{<h1>Drafts</h1>}, "a user's drafts");
+$r = api($srv, 'GET', '/posts?status=draft', headers => { accept => 'text/html', cookie => $cookie });
+like($r->{content}, qr{<h1>My drafts</h1>}, "a user's drafts");
 
 # The password forms come back too: the email and the reset code kept,
 # never a password.
@@ -233,7 +233,7 @@ sub site_page_ok {
     like($r->{content}, qr{<nav class="site-nav" aria-label="Site">}, "$what: the navigation");
     like($r->{content}, qr{<footer class="site-footer">}, "$what: the footer");
 }
-for my $e (['GET', '/api/v1/posts/999999', 404, 'Not Found'], ['GET', '/api/v1/postsX', 404, 'Not Found']) {
+for my $e (['GET', '/posts/999999', 404, 'Not Found'], ['GET', '/api/v1/postsX', 404, 'Not Found']) {
     my ($m, $path, $status, $reason) = @$e;
     $r = api($srv, $m, $path, headers => { accept => 'text/html', 'x-request-id' => "page-$status" });
     page_ok($r, $status, "$m $path for a browser");
@@ -273,7 +273,7 @@ $r = api($srv, 'GET', $next, headers => { cookie => $cookie, accept => 'text/htm
 unlike($r->{content}, qr/class="notice"/, 'without the cookie, no notice');
 is(notice_cookie($r), undef, 'and nothing to clear');
 for my $bad ('<script>alert(1)</script>', 'Hacked', 'post-published; __Host-quill_notice=signed-out') {
-    $r = api($srv, 'GET', '/api/v1/posts', headers => { cookie => "__Host-quill_notice=$bad", accept => 'text/html' });
+    $r = api($srv, 'GET', '/posts', headers => { cookie => "__Host-quill_notice=$bad", accept => 'text/html' });
     page_ok($r, 200, "a notice cookie of '$bad'");
     unlike($r->{content}, qr/class="notice"|<script|Hacked/, 'shows nothing of it');
     like(notice_cookie($r) // '', qr/^__Host-quill_notice=; .*Max-Age=0/, 'and is cleared');
@@ -284,12 +284,12 @@ is(notice_cookie($r), undef, 'a form that asks for JSON gets no notice');
 $r = api($srv, 'POST', '/api/v1/posts', form => { title => 'Draft', body => 'b' }, headers => \%b);
 like(notice_cookie($r), qr/^__Host-quill_notice=draft-saved;/, 'a draft has a notice of its own');
 my ($did) = $r->{headers}{location} =~ m{(\d+)$};
-$r = api($srv, 'POST', "/api/v1/posts/$did?_method=PATCH", form => { title => 'Draft 2', returnTo => "/api/v1/posts/$did" },
+$r = api($srv, 'POST', "/api/v1/posts/$did?_method=PATCH", form => { title => 'Draft 2', returnTo => "/posts/$did" },
     headers => \%b);
 like(notice_cookie($r), qr/^__Host-quill_notice=post-saved;/, 'an edit too');
-$r = api($srv, 'POST', "/api/v1/posts/$did?_method=DELETE", form => { returnTo => '/api/v1/posts' }, headers => \%b);
+$r = api($srv, 'POST', "/api/v1/posts/$did?_method=DELETE", form => { returnTo => '/posts' }, headers => \%b);
 like(notice_cookie($r), qr/^__Host-quill_notice=post-deleted;/, 'and a delete');
-$r = api($srv, 'GET', '/api/v1/posts', headers => { cookie => "$cookie; __Host-quill_notice=post-deleted",
+$r = api($srv, 'GET', '/posts', headers => { cookie => "$cookie; __Host-quill_notice=post-deleted",
     accept => 'text/html' });
 like($r->{content}, qr{<p class="notice" role="status">Post deleted\.</p>}, 'shown on the list it leads to');
 $r = api($srv, 'POST', '/api/v1/posts', form => { title => '', body => 'b' }, headers => \%b);

@@ -8,6 +8,7 @@
 
 #include "web/app.h"
 #include "base/arena.h"
+#include "base/error.h"
 #include "web/auth.h"
 #include "pure/header.h"
 #include "web/listing.h"
@@ -86,6 +87,33 @@ posts_if_match(struct req *r, const struct post *p)
 	    ERR_PRECONDITION_FAILED;
 }
 
+/*
+ * 1 when r is a browser asking an API path for its page (Accept names
+ * text/html): the page has its own address on the site, which is the
+ * API path without its /api/v1 (docs/forms.md).
+ */
+static int
+posts_api_page(const struct req *r)
+{
+	return r->browser && strncmp(r->path, "/api/v1/", 8) == 0;
+}
+
+/*
+ * Sends a browser that asked an API path for its page to the page's own
+ * address for good (301), its query kept, so that each page has one
+ * address.
+ */
+static enum err
+posts_moved(struct req *r)
+{
+	const char *to = r->path + 7;	/* "/api/v1/posts/7" -> "/posts/7" */
+
+	if (*r->query != '\0' &&
+	    (to = arena_printf(r->arena, "%s?%s", to, r->query)) == NULL)
+		return ERR_INTERNAL;
+	return reply_moved(r, to);
+}
+
 /* The page of post p for a browser: the post and the forms its reader may use. */
 static enum err
 posts_get_page(struct req *r, const struct post *p)
@@ -100,12 +128,14 @@ posts_get_page(struct req *r, const struct post *p)
 	pp.post = p;
 	pp.author = u.name;
 	pp.may_edit = post_may_change(p, &r->who, 1) == ERR_NONE;
+	pp.may_status = !pp.may_edit &&
+	    post_may_change(p, &r->who, 0) == ERR_NONE;
 	pp.may_delete = post_may_delete(p, &r->who) == ERR_NONE;
 	pp.site = site_page(r, p->title);
 	return reply_page(r, 200, posts_page_post, &pp);
 }
 
-/* GET /api/v1/posts/{id} */
+/* GET /api/v1/posts/{id}, and its page GET /posts/{id} */
 enum err
 posts_get(struct req *r)
 {
@@ -114,6 +144,8 @@ posts_get(struct req *r)
 	const char *h;
 	enum err e;
 
+	if (posts_api_page(r))
+		return posts_moved(r);
 	if ((e = auth_identify(r)) != ERR_NONE)
 		return e;
 	if ((e = post_store_get(r->arena, r->params[0], &p)) != ERR_NONE)
@@ -169,7 +201,9 @@ posts_create_write(struct req *r)
 	posts_log(r, "post_created", id);
 	r->notice = status == POST_PUBLISHED ? NOTICE_POST_PUBLISHED :
 	    NOTICE_DRAFT_SAVED;
-	if ((loc = arena_printf(r->arena, "/api/v1/posts/%lld",
+	/* A browser's form goes on to the post's page. */
+	if ((loc = arena_printf(r->arena, "%s/posts/%lld",
+	    r->browser && http_form_sent(r) ? "" : "/api/v1",
 	    (long long)id)) == NULL)
 		return ERR_INTERNAL;
 	return posts_reply(r, &p, loc);
@@ -333,11 +367,12 @@ posts_filter(struct req *r, struct post_filter *f)
 }
 
 /*
- * The address of the next page of a list: this request's, its cursor
- * replaced by next (base64url, safe in a URL as it is); NULL without memory.
+ * The address of the next page of a list: this request's, its cursor or
+ * page number replaced by name=next (a number, or a cursor: base64url,
+ * safe in a URL as it is); NULL without memory.
  */
 static char *
-posts_next_href(struct req *r, const char *next)
+posts_next_href(struct req *r, const char *name, const char *next)
 {
 	size_t n = strlen(r->path) + strlen(r->query) + strlen(next) + 16, o;
 	const char *p = r->query, *end;
@@ -348,39 +383,103 @@ posts_next_href(struct req *r, const char *next)
 	o = (size_t)snprintf(href, n, "%s?", r->path);
 	for (; *p != '\0'; p = *end == '&' ? end + 1 : end) {
 		end = p + strcspn(p, "&");
-		if (end == p || strncmp(p, "cursor=", 7) == 0)
+		if (end == p || strncmp(p, "cursor=", 7) == 0 ||
+		    strncmp(p, "page=", 5) == 0)
 			continue;
 		memcpy(href + o, p, (size_t)(end - p));
 		o += (size_t)(end - p);
 		href[o++] = '&';
 	}
-	snprintf(href + o, n - o, "cursor=%s", next);
+	snprintf(href + o, n - o, "%s=%s", name, next);
 	return href;
 }
 
 /*
+ * What a page of a list shows, where the API's list shows all its reader
+ * may see: without a status, the published posts; with status=draft and
+ * no author, its reader's own drafts, a moderator's too (none for a
+ * visitor).  An author's list keeps the API's rule: a moderator sees that
+ * author's drafts.
+ */
+static void
+posts_page_filter(struct req *r, struct post_filter *f)
+{
+	if (f->status == -1)
+		f->status = POST_PUBLISHED;
+	if (f->status != POST_DRAFT || f->author != 0)
+		return;
+	if (r->who.user_id == 0)
+		f->nothing = 1;
+	f->author = r->who.user_id;
+}
+
+/*
  * A list of posts for a browser: links to their pages, the search q (NULL:
- * none) in its field, and the next page.
+ * none) in its field, with q_error beside it when the search was refused
+ * (400, and no rows), and the next page (by its cursor next, or in offset
+ * mode, as a search is, by number while there are more of total rows);
+ * author (NULL: none) is the name of the author whose posts they are.
  */
 static enum err
 posts_list_page(struct req *r, const struct post_filter *f, const char *q,
-    const struct post *rows, size_t n, const char *next)
+    const char *q_error, const struct post *rows, size_t n,
+    const struct cursor_params *lp, const char *next, int64_t total,
+    const char *author)
 {
 	struct posts_list_view lv;
+	char num[24];
 
 	memset(&lv, 0, sizeof(lv));
-	if (next != NULL && (lv.next = posts_next_href(r, next)) == NULL)
+	lv.q_error = q_error;
+	if (next != NULL && (lv.next = posts_next_href(r, "cursor",
+	    next)) == NULL)
 		return ERR_INTERNAL;
+	if (lp->mode == CURSOR_OFFSET &&
+	    lp->page < (total + lp->limit - 1) / lp->limit) {
+		snprintf(num, sizeof(num), "%lld", (long long)lp->page + 1);
+		if ((lv.next = posts_next_href(r, "page", num)) == NULL)
+			return ERR_INTERNAL;
+	}
 	lv.rows = rows;
 	lv.n = n;
 	lv.q = q;
-	lv.heading = q != NULL ? "Search" :
-	    f->status == POST_DRAFT ? "Drafts" : "Posts";
+	lv.action = r->path;
+	lv.drafts = f->status == POST_DRAFT;
+	if (q != NULL)
+		lv.heading = "Search";
+	else if (author != NULL)
+		lv.heading = arena_printf(r->arena, "Posts by %s", author);
+	else
+		lv.heading = lv.drafts ? "My drafts" : "Posts";
+	if (lv.heading == NULL)
+		return ERR_INTERNAL;
 	lv.site = site_page(r, lv.heading);
-	return reply_page(r, 200, posts_page_list, &lv);
+	return reply_page(r, q_error != NULL ? error_status(ERR_BAD_REQUEST) :
+	    200, posts_page_list, &lv);
 }
 
-/* The list of posts; of one author (who must exist) when author is not 0. */
+/*
+ * A search that a page of a list refused for its text (posts_filter named
+ * q in r->details) comes back as the list, empty, the text in its field
+ * and the message beside it; any other refusal, and the API's, is e.
+ */
+static enum err
+posts_search_refused(struct req *r, enum err e, const struct post_filter *f,
+    const char *q, const struct cursor_params *lp, const char *author)
+{
+	if (!r->browser || e != ERR_BAD_REQUEST || q == NULL ||
+	    r->details.n == 0 || strcmp(r->details.e[0].field, "q") != 0)
+		return e;
+	r->err = e;
+	return posts_list_page(r, f, q, r->details.e[0].message, NULL, 0, lp,
+	    NULL, 0, author);
+}
+
+/*
+ * The list of posts, as JSON or as a page of the site (a browser asking
+ * the API's address goes there); of one author (who must exist) when
+ * author is not 0.
+ */
 static enum err
 posts_list_of(struct req *r, int64_t author)
 {
@@ -396,13 +495,17 @@ posts_list_of(struct req *r, int64_t author)
 	int more;
 	enum err e;
 
+	if (posts_api_page(r))
+		return posts_moved(r);
 	if ((e = auth_identify(r)) != ERR_NONE ||
 	    (author != 0 && (e = user_get(r->arena, author, &u)) != ERR_NONE) ||
 	    (e = http_query(r, "q", &q)) != ERR_NONE ||
 	    (e = listing_parse(r, post_sorts, POST_SORT__MAX, q != NULL ?
-	    POST_SORT_RELEVANCE : POST_SORT_CREATED, 1, &lp)) != ERR_NONE ||
-	    (e = posts_filter(r, &f)) != ERR_NONE)
+	    POST_SORT_RELEVANCE : POST_SORT_CREATED, 1, &lp)) != ERR_NONE)
 		return e;
+	if ((e = posts_filter(r, &f)) != ERR_NONE)
+		return posts_search_refused(r, e, &f, q, &lp,
+		    author != 0 ? u.name : NULL);
 	if (lp.sort == POST_SORT_RELEVANCE && f.match == NULL)
 		return http_fail(r, ERR_BAD_REQUEST,
 		    "sort=relevance ranks the results of a search: give q.");
@@ -410,6 +513,8 @@ posts_list_of(struct req *r, int64_t author)
 		f.author = author;
 	else if ((e = http_query_id(r, "author", &f.author)) != ERR_NONE)
 		return e;
+	if (r->browser)
+		posts_page_filter(r, &f);
 	post_filter_visible(&f, &r->who);
 	if ((e = post_store_list(r->arena, &f, &lp, &rows, &n, &more,
 	    &total)) != ERR_NONE)
@@ -417,7 +522,8 @@ posts_list_of(struct req *r, int64_t author)
 	if (more && (next = post_cursor(r->arena, &lp, &rows[n - 1])) == NULL)
 		return ERR_INTERNAL;
 	if (r->browser)
-		return posts_list_page(r, &f, q, rows, n, next);
+		return posts_list_page(r, &f, q, NULL, rows, n, &lp, next,
+		    total, author != 0 ? u.name : NULL);
 	if ((items = cJSON_CreateArray()) == NULL)
 		return ERR_INTERNAL;
 	for (i = 0; i < n; i++)
@@ -466,14 +572,27 @@ posts_home(struct req *r)
 	return reply_page(r, 200, posts_page_home, &lv);
 }
 
-/* GET /api/v1/posts */
+/* GET /posts/new: the form that writes a post, to who may write one. */
+enum err
+posts_new(struct req *r)
+{
+	enum err e;
+
+	if ((e = auth_require_verified(r)) == ERR_UNAUTHENTICATED)
+		return http_fail(r, e, "Log in to write a post.");
+	if (e != ERR_NONE)
+		return e;
+	return site_form_page(r, &posts_new_form, ERR_NONE);
+}
+
+/* GET /api/v1/posts, and its page GET /posts */
 enum err
 posts_list(struct req *r)
 {
 	return posts_list_of(r, 0);
 }
 
-/* GET /api/v1/users/{id}/posts */
+/* GET /api/v1/users/{id}/posts, and its page GET /users/{id}/posts */
 enum err
 posts_list_by_user(struct req *r)
 {

@@ -19,6 +19,10 @@ static const struct route routes[] = {
 	{ M_GET, "/api/v1/users/{id}/posts", posts_list_by_user, 0, NULL,
 	    NULL },
 	{ M_GET, "/", posts_home, 0, NULL, NULL },
+	{ M_GET, "/posts", posts_list, 0, NULL, NULL },
+	{ M_GET, "/posts/new", posts_new, 0, NULL, NULL },
+	{ M_GET, "/posts/{id}", posts_get, 0, NULL, NULL },
+	{ M_GET, "/users/{id}/posts", posts_list_by_user, 0, NULL, NULL },
 };
 
 int

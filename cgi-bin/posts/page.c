@@ -61,8 +61,9 @@ posts_page_post(struct buf *b, const void *arg)
 	tpl_bool(d, TK_changed, p->updated_at != p->created_at);
 	tpl_int(d, TK_updated_at, p->updated_at);
 	tpl_bool(d, TK_may_edit, pp->may_edit);
+	tpl_bool(d, TK_may_status, pp->may_status);
 	tpl_bool(d, TK_may_delete, pp->may_delete);
-	if (pp->may_edit)
+	if (pp->may_edit || pp->may_status)
 		posts_status_options(d, p->status);
 	site_render(b, &tpl_post, d);
 }
@@ -81,7 +82,10 @@ posts_page_rows(struct buf *b, const struct posts_list_view *lv,
 	}
 	tpl_bool(d, TK_found, lv->n > 0);
 	tpl_str(d, TK_q, lv->q);
+	tpl_str(d, TK_q_error, lv->q_error);
 	tpl_str(d, TK_next, lv->next);
+	tpl_str(d, TK_action, lv->action);
+	tpl_bool(d, TK_drafts, lv->drafts);
 	for (i = 0; i < lv->n; i++) {
 		if ((item = tpl_item(d, TK_posts)) == NULL)
 			break;	/* remembered: site_render fails */

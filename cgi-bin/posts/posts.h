@@ -1,6 +1,8 @@
 /*
  * The handlers of posts.fcgi (/api/v1/posts and /api/v1/users/{id}/posts)
- * and the pages it answers a browser with.
+ * and the pages it answers a browser with, at the same paths without
+ * their /api/v1 (/posts, /posts/{id}, /users/{id}/posts), and at /posts/new
+ * and /.
  */
 #ifndef QUILL_POSTS_H
 #define QUILL_POSTS_H
@@ -25,12 +27,14 @@ enum err posts_delete(struct req *r);
 enum err posts_delete_write(struct req *r);
 enum err posts_list_by_user(struct req *r);
 enum err posts_home(struct req *r);
+enum err posts_new(struct req *r);
 
 /* What the page of a post shows its reader. */
 struct posts_page_view {
 	const struct post *post;
 	const char	*author;	/* the author's name */
 	int		 may_edit;	/* the edit form (title, body, status) */
+	int		 may_status;	/* without may_edit: the status form */
 	int		 may_delete;	/* the delete form */
 	struct tpl_data	*site;		/* site_page's; the page adds its own */
 };
@@ -38,9 +42,9 @@ struct posts_page_view {
 /*
  * page.c, for reply_page: writes the page of a post (arg: a struct
  * posts_page_view): its title, author, status, times and text, then the
- * forms its reader may use.  They post to the post's own URL with
- * ?_method=PATCH or DELETE (see app), come back to the post after an edit
- * and to / after a delete.
+ * forms its reader may use.  They post to the post's API URL with
+ * ?_method=PATCH or DELETE (see app), come back to the post's page after
+ * an edit and to / after a delete.
  */
 void posts_page_post(struct buf *b, const void *arg);
 
@@ -51,13 +55,17 @@ struct posts_list_view {
 	size_t		 n;
 	const char	*next;		/* the next page's address; NULL: none */
 	const char	*q;		/* the search, kept in its field; or NULL */
+	const char	*q_error;	/* why the search was refused; or NULL */
+	const char	*action;	/* where the search goes: the list's path */
+	int		 drafts;	/* a list of drafts: the search keeps to them */
 	struct tpl_data	*site;		/* site_page's; the page adds its own */
 };
 
 /*
  * Writes a page (arg: a struct posts_list_view) listing the posts (title,
- * status, time, text), each linking to its page, the search form, and a
- * link to next when it is not NULL.
+ * status, time, text), each linking to its page, the search form of the
+ * list (with q_error beside its field), and a link to next when it is not
+ * NULL.
  */
 void posts_page_list(struct buf *b, const void *arg);
 

@@ -358,24 +358,32 @@ app_client(struct req *r)
 static const char *
 app_script_path(struct req *r, const char *path)
 {
-	const char *sn = http_env(r, "SCRIPT_NAME"), *base;
+	const char *sn = http_env(r, "SCRIPT_NAME"), *base, *page;
 	size_t n, len;
 
 	if (sn == NULL || (n = strlen(sn)) < 2 || sn[n - 1] == '/' ||
 	    strncmp(path, sn, n) != 0)
 		return path;
-	if (strncmp(path + n, "/api/", 5) != 0) {
+	page = path + n;
+	if (strncmp(page, "/api/", 5) != 0) {
 		base = strrchr(sn, '/') + 1;
 		len = strcspn(base, ".");
+		/*
+		 * A program file's name alone ("/cgi/posts.fcgi/", its slash
+		 * gone) is the site's "/", where path_via_script sends a
+		 * client for the home page.
+		 */
+		if (*page == '\0' && base[len] == '.')
+			page = "/";
 		if (strncmp(sn, "/api/", 5) == 0 ||
-		    path_page_program(path + n) == NULL ||
+		    path_page_program(page) == NULL ||
 		    !((len == 4 && strncmp(base, "auth", 4) == 0) ||
 		    (len == 5 && (strncmp(base, "users", 5) == 0 ||
 		    strncmp(base, "posts", 5) == 0))))
 			return path;
 	}
 	r->script = sn;
-	return path + n;
+	return page;
 }
 
 /* Parses the CGI variables into r; ERR_BAD_REQUEST for an unusable path. */

@@ -56,10 +56,10 @@ run(async (browser) => {
   await shot(page, 'home-logged-in');
 
   // Write a post: a title of blanks comes back as the form, the text kept.
-  await page.click('a[href="/post-new.html"]');
+  await page.click('a[href="/posts/new"]');
   await page.fill('#title', '   ');
   await page.fill('#body', 'Kept <as> typed.');
-  [res] = await submit('form');
+  [res] = await submit('form[action="/api/v1/posts"]');
   is(res.status(), 422, 'a title of blanks is refused');
   is(await page.textContent('h1'), 'Write a post', 'on the form itself');
   is(await page.getAttribute('#title', 'aria-invalid'), 'true', 'the title marked');
@@ -75,7 +75,7 @@ run(async (browser) => {
   await shot(page, 'new-post');
   [res] = await submit('form[action="/api/v1/posts"]');
   const url = new URL(page.url()).pathname;
-  ok(/^\/api\/v1\/posts\/\d+$/.test(url), 'saving leads to the page of the new post');
+  ok(/^\/posts\/\d+$/.test(url), 'saving leads to the page of the new post');
   is(res.status(), 200, 'which shows');
   is(await page.textContent('h1'), 'My <first> post', 'the title as typed');
   is((await page.innerText('.post-body')).trim(), 'Written with JavaScript off.\nSecond line & more.', 'and the text, its lines kept');
@@ -114,7 +114,7 @@ run(async (browser) => {
   ok(!(await ctx.cookies()).some((k) => k.name === '__Host-quill_session'), 'the cookie is gone');
   is(sql("SELECT revoked_reason FROM sessions WHERE kind = 'cookie' ORDER BY id DESC LIMIT 1"), 'logout',
     'the session is revoked');
-  res = await page.goto(`${base}/api/v1/posts?status=draft`);
+  res = await page.goto(`${base}/posts?status=draft`);
   is(res.status(), 200, 'pages still open');
   await shot(page, 'logged-out');
 

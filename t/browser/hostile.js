@@ -41,10 +41,10 @@ run(async (browser) => {
   await page.fill('#email', email);
   await page.fill('#password', password);
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-  await page.goto(`${base}/post-new.html`);
+  await page.goto(`${base}/posts/new`);
   await page.fill('#title', 'Mine');
   await page.fill('#body', 'Keep it');
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/api/v1/posts"] button[type=submit]')]);
   const postId = new URL(page.url()).pathname.split('/').pop();
   ok(/^\d+$/.test(postId), 'the victim is logged in and has a post');
 
@@ -71,7 +71,7 @@ run(async (browser) => {
     }
     is(sql(`SELECT title FROM posts WHERE id = ${postId}`), 'Mine', "the victim's post is intact");
     ok((await ctx.cookies()).some((k) => k.name === '__Host-quill_session'), 'and the victim is still logged in');
-    const res = await page.goto(`${base}/api/v1/posts/${postId}`);
+    const res = await page.goto(`${base}/posts/${postId}`);
     is(res.status(), 200, 'and still sees their post');
   } finally {
     evil.close();

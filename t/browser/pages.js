@@ -108,17 +108,19 @@ run(async (browser) => {
     await check(page, res, `${w.name}-password-change-refused`);
 
     // Write a post: refused, then saved.
-    await page.goto(`${base}/post-new.html`);
+    res = await page.goto(`${base}/posts/new`);
+    is(res.status(), 200, `${w.name}: the write form opens`);
+    await check(page, res, `${w.name}-post-new`);
     await page.fill('#title', ' ');
     await page.fill('#body', 'The text of a post\n\nin two paragraphs.');
-    res = await submit('form');
+    res = await submit('form[action="/api/v1/posts"]');
     is(res.status(), 422, `${w.name}: a blank title is refused`);
     is(await page.getAttribute('#title', 'aria-describedby'), 'title-error', `${w.name}: the title names its message`);
     await check(page, res, `${w.name}-post-new-refused`);
     await page.fill('#title', `A post read at ${w.width} px`);
     await page.selectOption('#status', 'published');
     res = await submit('form[action="/api/v1/posts"]');
-    ok(/^\/api\/v1\/posts\/\d+$/.test(new URL(page.url()).pathname), `${w.name}: saving leads to the post`);
+    ok(/^\/posts\/\d+$/.test(new URL(page.url()).pathname), `${w.name}: saving leads to the post`);
     is(await page.locator('.post-body p').count(), 2, `${w.name}: its text in paragraphs`);
     ok(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(await page.getAttribute('.meta time', 'datetime')),
       `${w.name}: its date in <time datetime>`);
@@ -132,7 +134,7 @@ run(async (browser) => {
     is(await page.textContent('h1'), 'Edit a post', `${w.name}: on the edit form`);
     is(await page.getAttribute('#title', 'aria-describedby'), 'title-error', `${w.name}: the title names its message`);
     await check(page, res, `${w.name}-post-edit-refused`);
-    res = await page.goto(`${base}/api/v1/posts/999999`);
+    res = await page.goto(`${base}/posts/999999`);
     is(res.status(), 404, `${w.name}: a post that is not there`);
     await check(page, res, `${w.name}-not-found`);
 
@@ -140,7 +142,7 @@ run(async (browser) => {
     for (let i = 1; i <= 3; i++) {
       sql(`INSERT INTO posts (author_id, title, body, status, created_at, updated_at) SELECT id, 'Filler ${w.name} ${i}', 'findme${w.name} text', 'published', strftime('%s','now') - ${i}, strftime('%s','now') - ${i} FROM users WHERE email = '${email}'`);
     }
-    res = await page.goto(`${base}/api/v1/posts?limit=2`);
+    res = await page.goto(`${base}/posts?limit=2`);
     is(await page.locator('ul.post-list > li').count(), 2, `${w.name}: a list shows its page`);
     await check(page, res, `${w.name}-posts`);
     res = await Promise.all([page.waitForNavigation(), page.click('a:text("More posts")')]).then((r) => r[0]);
@@ -151,14 +153,26 @@ run(async (browser) => {
     is(await page.inputValue('#q'), `findme${w.name}`, `${w.name}: the search is kept in its field`);
     is(await page.locator('ul.post-list > li').count(), 3, `${w.name}: and finds what it should`);
     await check(page, res, `${w.name}-search`);
-    res = await page.goto(`${base}/api/v1/posts?status=draft`);
+    await page.fill('#q', '"<>"');
+    res = await submit('form.search');
+    is(res.status(), 400, `${w.name}: a search with no word is refused`);
+    is(await page.getAttribute('#q', 'aria-describedby'), 'q-error', `${w.name}: the search names its message`);
+    is(await page.inputValue('#q'), '"<>"', `${w.name}: and is kept`);
+    await check(page, res, `${w.name}-search-refused`);
+    res = await page.goto(`${base}/posts?status=draft`);
+    is(await page.textContent('h1'), 'My drafts', `${w.name}: the drafts`);
     await check(page, res, `${w.name}-drafts`);
+    const uid = sql(`SELECT id FROM users WHERE email = '${email}'`);
+    res = await page.goto(`${base}/users/${uid}/posts`);
+    ok((await page.textContent('h1')).startsWith('Posts by '), `${w.name}: an author's posts`);
+    is(await page.locator('ul.post-list > li').count(), 4, `${w.name}: all their published posts`);
+    await check(page, res, `${w.name}-author-posts`);
 
     // The post as an anonymous reader sees it.
     const id = sql(`SELECT max(id) FROM posts WHERE title LIKE 'A post read at %'`);
     const anon = await browser.newContext({ javaScriptEnabled: false, viewport: { width: w.width, height: w.height } });
     const ap = await anon.newPage();
-    res = await ap.goto(`${base}/api/v1/posts/${id}`);
+    res = await ap.goto(`${base}/posts/${id}`);
     is(await ap.locator('form').count(), 0, `${w.name}: an anonymous reader gets no form`);
     ok(await ap.locator('a[href="/login.html"]').count() === 1, `${w.name}: but the way to log in`);
     await check(ap, res, `${w.name}-post-anonymous`);
@@ -234,10 +248,7 @@ run(async (browser) => {
 
     // A role that must set it up is led to it.
     sql(`UPDATE users SET role = 'admin' WHERE email = '${email}'`);
-    await page.goto(`${base}/post-new.html`);
-    await page.fill('#title', 'Not written');
-    await page.fill('#body', 'An admin without a second factor.');
-    res = await submit('form[action="/api/v1/posts"]');
+    res = await page.goto(`${base}/posts/new`);
     is(res.status(), 403, `${w.name}: an admin without a second factor is stopped`);
     is(await page.locator(`main a[href="${mfa}"]`).count(), 1, `${w.name}: and shown the way to set it up`);
     await check(page, res, `${w.name}-mfa-required`);
