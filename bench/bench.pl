@@ -259,6 +259,8 @@ sub bench_cases {
         [ 'GET /health', '/api/v1/health' ],
         (map { $on_pg ? ([ @$_[0 .. 3] ]) : ([ @$_[0 .. 3], "/bench/php$_->[1]" ],
             [ "  PHP: $_->[0]", "/bench/php$_->[1]", $_->[2], undef, undef, 'php' ]) } @reads),
+        # A post's page of the site, rendered from its template (docs/forms.md).
+        [ 'GET /posts/{id} page (HTML)', "/posts/$post_id", undef, $l ? 0.6 : undef ],
         $srv->{server} eq 'lighttpd' ? (
             [ 'POST /posts', '/api/v1/posts', lua($var, 'post', 'POST',
                 encode_json({ title => 'Bench', body => 'A benchmark body.', status => 'draft' }),
