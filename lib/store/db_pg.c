@@ -1124,8 +1124,9 @@ copy_value(const struct db_value *v)
 		return -1;
 	o = copy_in.buf + copy_in.len;
 	if (v->type == DBV_BLOB) {
-		memcpy(o, "\\\\x", 3);
-		o += 3;
+		*o++ = '\\';
+		*o++ = '\\';
+		*o++ = 'x';
 		for (i = 0; i < v->n; i++) {
 			*o++ = hexd[b[i] >> 4];
 			*o++ = hexd[b[i] & 15];
