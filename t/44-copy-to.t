@@ -40,6 +40,13 @@ for my $i (1 .. 7) {
     is($r->{status}, 201, "post $i is written") or diag $r->{content};
     push @posts, $r->{json}{data}{id};
 }
+# What COPY's text format escapes (a backslash, a tab, line ends) and
+# what it spells as NULL (\N), in a title and a body.
+$r = api($src, 'POST', '/api/v1/posts', token => $bob,
+    json => { title => 'C:\\N \\t\tend', body => "a\\b\tc\nd\r\ne \\N \\\\x41 \xe2\x98\x83\n",
+        status => 'published' });
+is($r->{status}, 201, 'a post with backslashes, tabs and line ends is written') or diag $r->{content};
+push @posts, $r->{json}{data}{id};
 $r = api($src, 'PATCH', "/api/v1/posts/$posts[0]", token => $ann,
     headers => { 'if-match' => api($src, 'GET', "/api/v1/posts/$posts[0]")->{headers}{etag} },
     json => { title => 'Crème brûlée, edited' });
@@ -76,6 +83,7 @@ my @reads = (
     [ '/api/v1/posts?sort=title&limit=2' ], [ '/api/v1/posts?q=zebra' ],
     [ "/api/v1/posts/$posts[0]" ],
     [ "/api/v1/posts/$posts[3]", $bob ], [ "/api/v1/posts/$posts[3]" ],
+    [ "/api/v1/posts/$posts[-1]" ],
     [ '/api/v1/users/me', $ann ], [ '/api/v1/users/me', $bob ],
     [ '/api/v1/auth/sessions', $bob ], [ '/api/v1/posts?limit=2', $ann ],
 );
@@ -132,5 +140,19 @@ like($out, qr/QUILL_DB is a PostgreSQL database already/, 'saying so');
 isnt($rc, 0, 'quillctl backup on PostgreSQL does not copy a file');
 like($out, qr/pg_dump/, 'and says how: pg_dump');
 ok(!-e "$copy->{var}/b.db", 'and leaves no file');
+
+# A value PostgreSQL cannot hold (a NUL byte in a text): the copy stops
+# there, naming the table, and the target keeps no row of it.
+my $body = db_sql($src, "SELECT hex(body) FROM posts WHERE id = $posts[1]");
+chomp $body;
+db_sql($src, "UPDATE posts SET body = 'a' || char(0) || 'b' WHERE id = $posts[1]");
+my $nul = state_dir(settings => { QUILL_DB => QuillTest::pg_database() });
+($rc, $out) = quillctl($src, "copy-to '" . QuillTest::conf_value($nul->{conf}, 'QUILL_DB') . "'");
+isnt($rc, 0, 'a text with a NUL byte stops the copy');
+like($out, qr/posts: PostgreSQL: .*0x00/, 'naming the table and the byte');
+unlike($out, qr/^ok /m, 'and reporting no table as copied');
+is(db_sql($nul, 'SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM posts)'), "0\n",
+    'the target keeps no row');
+db_sql($src, "UPDATE posts SET body = CAST(X'$body' AS TEXT) WHERE id = $posts[1]");
 
 done_testing();

@@ -53,6 +53,7 @@ my %want = (
     '/usr/share/quill/common-passwords.txt' => '0644',
     '/usr/share/quill/quill.conf.example' => '0644',
     '/usr/share/quill/htdocs/style.css' => '0644',
+    '/usr/share/quill/examples/haproxy.cfg' => '0644',
     '/usr/lib/systemd/system/quill@.service' => '0644',
     '/usr/lib/systemd/system/quill@.socket' => '0644',
     '/etc/quill/quill.conf' => '0640',
@@ -84,6 +85,13 @@ my @missing = map { "$_ (in $named{$_})" } grep { !-e "$d$_" && !/%i/ } sort key
 is("@missing", '', 'every path of Quill\'s that they name is there');
 like(slurp("$d/etc/quill/quill.conf"), qr{^QUILL_DB=/var/lib/quill/quill\.db$}m, 'the settings name the state directory');
 like(slurp("$d/etc/quill/quill.conf"), qr{^QUILL_MAIL_SPOOL=/var/spool/quill$}m, 'and the mail spool');
+is(slurp("$d/usr/share/quill/examples/haproxy.cfg"), slurp("$root/etc/haproxy.cfg.example"),
+    'the example haproxy configuration is the one shipped in etc/');
+SKIP: {
+    skip 'no haproxy to check the example with', 1 unless -x '/usr/sbin/haproxy';
+    my $check = `/usr/sbin/haproxy -c -q -f $d/usr/share/quill/examples/haproxy.cfg 2>&1`;
+    is($?, 0, 'and haproxy accepts it as installed') or diag $check;
+}
 
 # cron.d lines: five times, the user, the command.
 my @jobs = grep { !/^\s*(#|$)/ } split /\n/, slurp("$d/etc/cron.d/quill");

@@ -139,6 +139,7 @@ manifest() {
 	tmpl 0644 lighttpd/quill.conf "$pkgdatadir/examples/lighttpd.conf"
 	copy 0644 etc/prometheus/quill-rules.yml \
 	    "$pkgdatadir/examples/prometheus-rules.yml"
+	copy 0644 etc/haproxy.cfg.example "$pkgdatadir/examples/haproxy.cfg"
 	tmpl 0644 etc/systemd/quill@.service "$SYSTEMDUNITDIR/quill@.service"
 	tmpl 0644 etc/systemd/quill@.socket "$SYSTEMDUNITDIR/quill@.socket"
 	for m in $MAN_PAGES; do

@@ -3,8 +3,9 @@
  * PostgreSQL database, which it migrates first; then a count and a digest
  * of every table on both sides.  It reads the source in one read
  * transaction (a consistent snapshot, the programs go on serving) and
- * writes the target in one transaction.  Both engines' own connections are
- * used side by side through their query member (db_engine.h).
+ * writes the target in one transaction, each table with one COPY ... FROM
+ * STDIN (a stream of rows, not a statement a row).  Both engines' own
+ * connections are used side by side (db_engine.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -186,11 +187,10 @@ digest_only(void *ctx, int n, const struct db_value *v)
 	return 0;
 }
 
-/* A row of the source: digested, and inserted into the target. */
+/* A row of the source: digested, and sent to the target's COPY. */
 struct copy_run {
 	const struct table *t;
 	struct digest	 d;
-	char		 insert[2048];
 	char		 err[512];
 };
 
@@ -205,8 +205,7 @@ copy_row(void *ctx, int n, const struct db_value *v)
 	for (i = 0; i < n; i++)
 		if (c->t->copied[i])
 			p[np++] = v[i];
-	return dst->query(c->insert, np, p, NULL, NULL, c->err,
-	    sizeof(c->err));
+	return db_pg_copy_row(np, p, c->err, sizeof(c->err));
 }
 
 /* "a", "b", ... of t's columns (copied ones only with copied_only). */
@@ -395,9 +394,8 @@ copy_tables(struct tables *ts, struct digest *dsrc, char *err, size_t errsz)
 	struct copy_run *c;
 	struct fkeys *f;
 	struct table *t;
-	char cols[1536], all[1536], vals[256], sql[2048];
-	size_t len;
-	int k, np, rc = 0;
+	char cols[1536], all[1536], sql[2048], why[512];
+	int rc = 0;
 
 	f = calloc(1, sizeof(*f));
 	c = calloc(1, sizeof(*c));
@@ -415,25 +413,25 @@ copy_tables(struct tables *ts, struct digest *dsrc, char *err, size_t errsz)
 		t->done = 1;
 		column_list(cols, sizeof(cols), t, 1);
 		column_list(all, sizeof(all), t, 0);
-		for (k = 0, np = 0, len = 0; k < t->ncols; k++)
-			if (t->copied[k]) {
-				np++;
-				len += (size_t)snprintf(vals + len,
-				    sizeof(vals) - len, "%s$%d",
-				    np > 1 ? ", " : "", np);
-			}
 		memset(c, 0, sizeof(*c));
 		c->t = t;
-		snprintf(c->insert, sizeof(c->insert), "INSERT INTO \"%s\" "
-		    "(%s) VALUES (%s)", t->name, cols, vals);
+		snprintf(sql, sizeof(sql), "COPY \"%s\" (%s) FROM STDIN",
+		    t->name, cols);
+		if (db_pg_copy_begin(sql, err, errsz) == -1) {
+			rc = -1;
+			break;
+		}
 		snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\"", all,
 		    t->name);
 		if (src->query(sql, 0, NULL, copy_row, c, err, errsz) == -1) {
 			if (c->err[0])
 				snprintf(err, errsz, "%s: %s", t->name,
 				    c->err);
+			(void)db_pg_copy_end(1, why, sizeof(why));
 			rc = -1;
-		} else if (set_identities(t, err, errsz) == -1)
+		} else if (db_pg_copy_end(0, why, sizeof(why)) == -1)
+			rc = fail(err, errsz, "%s: %s", t->name, why);
+		else if (set_identities(t, err, errsz) == -1)
 			rc = -1;
 		dsrc[t - ts->t] = c->d;
 	}

@@ -92,6 +92,21 @@ int	 db_deadline_left(long *left);
 int	 db_deadline_hold(void);
 void	 db_deadline_restore(int held);
 
+/*
+ * A bulk load of one table on db_engine_pg's connection, for what fills a
+ * whole database (db_copy_to): db_pg_copy_begin runs sql, a COPY ... FROM
+ * STDIN; db_pg_copy_row sends one row, its values in the COPY's column
+ * order (each read by its column's type as a text parameter of query
+ * would be, a DBV_BLOB as a bytea); db_pg_copy_end ends the COPY, or
+ * with abandon set makes it fail (and the transaction with it, returning
+ * -1).  Each returns 0, or -1 with a reason in err; after a failed
+ * db_pg_copy_row, db_pg_copy_end(1, ...) must still be called.
+ */
+int	 db_pg_copy_begin(const char *sql, char *err, size_t errsz);
+int	 db_pg_copy_row(int n, const struct db_value *v, char *err,
+	    size_t errsz);
+int	 db_pg_copy_end(int abandon, char *err, size_t errsz);
+
 extern const struct db_engine db_engine_sqlite;
 extern const struct db_engine db_engine_pg;
 

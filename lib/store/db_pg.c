@@ -1065,6 +1065,168 @@ pg_query(const char *sql, int nparams, const struct db_value *params,
 	return 0;
 }
 
+/*
+ * COPY ... FROM STDIN in text format: one line a row, its values
+ * separated by tabs, NULL as \N, a backslash, tab, newline or carriage
+ * return of a text escaped, a bytea as \\x and its hex.  Each value is
+ * read by its column's type as a text parameter would be.
+ */
+static struct {
+	char	*buf;
+	size_t	 len, cap;
+	int	 open;
+} copy_in;
+
+static int
+copy_room(size_t more)
+{
+	char *p;
+	size_t cap;
+
+	if (copy_in.len + more <= copy_in.cap)
+		return 0;
+	for (cap = copy_in.cap ? copy_in.cap : 65536;
+	    cap < copy_in.len + more; cap *= 2)
+		;
+	if ((p = realloc(copy_in.buf, cap)) == NULL)
+		return -1;
+	copy_in.buf = p;
+	copy_in.cap = cap;
+	return 0;
+}
+
+static int
+copy_bytes(const char *p, size_t n)
+{
+	if (copy_room(n) == -1)
+		return -1;
+	memcpy(copy_in.buf + copy_in.len, p, n);
+	copy_in.len += n;
+	return 0;
+}
+
+/* Appends value v to the row; -1 when out of memory. */
+static int
+copy_value(const struct db_value *v)
+{
+	static const char hexd[] = "0123456789abcdef";
+	const unsigned char *b = v->p;
+	const char *e;
+	char num[24], *o;
+	size_t i;
+
+	if (v->type == DBV_NULL)
+		return copy_bytes("\\N", 2);
+	if (v->type == DBV_INT)
+		return copy_bytes(num, (size_t)snprintf(num, sizeof(num),
+		    "%lld", (long long)v->i));
+	if (copy_room(3 + 2 * v->n) == -1)
+		return -1;
+	o = copy_in.buf + copy_in.len;
+	if (v->type == DBV_BLOB) {
+		*o++ = '\\';
+		*o++ = '\\';
+		*o++ = 'x';
+		for (i = 0; i < v->n; i++) {
+			*o++ = hexd[b[i] >> 4];
+			*o++ = hexd[b[i] & 15];
+		}
+	} else
+		for (i = 0; i < v->n; i++) {
+			e = b[i] == '\\' ? "\\\\" : b[i] == '\t' ? "\\t" :
+			    b[i] == '\n' ? "\\n" : b[i] == '\r' ? "\\r" : NULL;
+			if (e != NULL) {
+				*o++ = e[0];
+				*o++ = e[1];
+			} else
+				*o++ = (char)b[i];
+		}
+	copy_in.len = (size_t)(o - copy_in.buf);
+	return 0;
+}
+
+int
+db_pg_copy_begin(const char *sql, char *err, size_t errsz)
+{
+	PGresult *res;
+	int st;
+
+	if (conn == NULL || copy_in.open) {
+		snprintf(err, errsz, conn == NULL ? "no PostgreSQL connection" :
+		    "a COPY is under way");
+		return -1;
+	}
+	res = PQexec(conn, sql);
+	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st != PGRES_COPY_IN) {
+		note_message(res != NULL ? PQresultErrorMessage(res) :
+		    PQerrorMessage(conn));
+		snprintf(err, errsz, "PostgreSQL: %s", lastmsg);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	copy_in.open = 1;
+	copy_in.len = 0;
+	return 0;
+}
+
+int
+db_pg_copy_row(int n, const struct db_value *v, char *err, size_t errsz)
+{
+	int i;
+
+	if (!copy_in.open) {
+		snprintf(err, errsz, "no COPY is under way");
+		return -1;
+	}
+	copy_in.len = 0;
+	for (i = 0; i < n; i++)
+		if ((i > 0 && copy_bytes("\t", 1) == -1) ||
+		    copy_value(&v[i]) == -1)
+			break;
+	if (i < n || copy_bytes("\n", 1) == -1) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	if (copy_in.len > INT_MAX ||
+	    PQputCopyData(conn, copy_in.buf, (int)copy_in.len) != 1) {
+		note_message(copy_in.len > INT_MAX ? "a row too long to copy" :
+		    PQerrorMessage(conn));
+		snprintf(err, errsz, "PostgreSQL: %s", lastmsg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_pg_copy_end(int abandon, char *err, size_t errsz)
+{
+	PGresult *res;
+	int rc = 0;
+
+	if (!copy_in.open) {
+		snprintf(err, errsz, "no COPY is under way");
+		return -1;
+	}
+	copy_in.open = 0;
+	free(copy_in.buf);
+	memset(&copy_in, 0, sizeof(copy_in));
+	if (PQputCopyEnd(conn, abandon ? "the copy was abandoned" : NULL) !=
+	    1 || (res = pg_wait(0)) == NULL) {
+		note_message(PQerrorMessage(conn));
+		snprintf(err, errsz, "PostgreSQL: %s", lastmsg);
+		return -1;
+	}
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		note_message(PQresultErrorMessage(res));
+		snprintf(err, errsz, "PostgreSQL: %s", lastmsg);
+		rc = -1;
+	}
+	PQclear(res);
+	return abandon ? -1 : rc;
+}
+
 const struct db_engine db_engine_pg = {
 	.name = "postgresql",
 	.open = pg_open,

@@ -1,7 +1,9 @@
 // What the browser tests share: TAP output, the browser, screenshots and
 // the database.  Each test is started by t/93-browser.t, which runs a
-// Quill server for it and passes QUILL_BASE (its origin), QUILL_DB (its
-// SQLite file) and QUILL_SHOTS (where screenshots go).
+// Quill server for it and passes QUILL_BASE (its origin), QUILL_CONFIG
+// (its settings file, which names its database: SQLite or PostgreSQL),
+// QUILL_MAIL_SPOOL (where quillctl spools its mail), QUILL_BUILD (the
+// programs) and QUILL_SHOTS (where screenshots go).
 'use strict';
 
 const { execFileSync } = require('child_process');
@@ -30,16 +32,19 @@ function done() {
   process.exitCode = failed > 0 ? 1 : 0;
 }
 
-// Runs one SQL statement on the server's database; returns its output.
+// Runs one SQL statement on the server's database, whichever its engine,
+// with the Perl tests' own client (t/lib/db-sql.pl: SQLite's SQL, which
+// t/lib/sqlite-compat.sql makes PostgreSQL understand); returns its
+// output, rows as lines, columns joined by |, booleans as 1 and 0.
 function sql(q) {
-  return execFileSync('sqlite3', ['-batch', process.env.QUILL_DB, q], { encoding: 'utf8' }).trim();
+  return execFileSync('perl', [path.join(__dirname, '..', 'lib', 'db-sql.pl'), process.env.QUILL_CONFIG, q],
+    { encoding: 'utf8' }).trim();
 }
 
 // Delivers the outbox with quillctl; returns the newest mail's text.
 function newestMail() {
-  execFileSync(path.join(process.env.QUILL_BUILD, 'quillctl'), ['mail'],
-    { env: { ...process.env, QUILL_CONFIG: process.env.QUILL_CONFIG } });
-  const dir = path.join(path.dirname(process.env.QUILL_DB), 'mail');
+  execFileSync(path.join(process.env.QUILL_BUILD, 'quillctl'), ['mail']);
+  const dir = process.env.QUILL_MAIL_SPOOL;
   const files = fs.readdirSync(dir).filter((f) => /^\d+\.eml$/.test(f))
     .sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
   return fs.readFileSync(path.join(dir, files[files.length - 1]), 'utf8');
