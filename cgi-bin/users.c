@@ -616,14 +616,13 @@ users_admin_user_page(struct req *r)
 {
 	struct user u;
 	enum err e;
+	int away;
 
-	/* Staff only: who else learns nothing, not even whether id exists. */
-	if ((e = auth_identify(r)) != ERR_NONE)
+	/* Staff only: no one else learns whether id exists. */
+	if ((e = users_page_reader(r, ROLE_MODERATOR, &away)) != ERR_NONE ||
+	    away || (e = user_get(r->arena, r->params[0], &u)) != ERR_NONE)
 		return e;
-	if (r->who.user_id != 0 && r->who.role >= ROLE_MODERATOR &&
-	    (e = user_get(r->arena, r->params[0], &u)) != ERR_NONE)
-		return e;
-	return users_form_page(r, ROLE_MODERATOR, &users_admin_form);
+	return site_form_page(r, &users_admin_form, ERR_NONE);
 }
 
 static const struct route routes[] = {
