@@ -568,9 +568,10 @@ users_admin_list_page(struct req *r)
 /*
  * The page of user r->params[0] for staff: what the account is, and for
  * an admin the forms that change it, the role selected as sent, else as
- * stored.  A refused form's messages go beside that form: a DELETE's by
- * the delete form, a role's by the role form, else by the one that
- * disables and enables.  The page is left without them when the user
+ * stored, and the rule that keeps the last active admin when it holds
+ * for this one.  A refused form's messages go beside that form: a
+ * DELETE's by the delete form, a role's by the role form, else by the one
+ * that disables and enables.  The page is left without them when the user
  * cannot be read.
  */
 static void
@@ -580,6 +581,7 @@ users_admin_fill(struct tpl_data *d, const struct req *r)
 	    form_get(&r->form, "role") : NULL;
 	struct user u;
 	enum role sel;
+	int last = 0;
 
 	if (user_get(r->arena, r->params[0], &u) != ERR_NONE)
 		return;
@@ -588,6 +590,10 @@ users_admin_fill(struct tpl_data *d, const struct req *r)
 	tpl_str(d, TK_current_email, u.email);
 	tpl_bool(d, TK_verified, u.verified_at != 0);
 	tpl_bool(d, TK_may_manage, r->who.role == ROLE_ADMIN);
+	/* Said before it is tried; not knowing, the forms say it after. */
+	if (r->who.role == ROLE_ADMIN &&
+	    user_last_admin(&u, &last) == ERR_NONE && last)
+		tpl_str(d, TK_last_admin, user_last_admin_message);
 	sel = u.role;
 	if (sent != NULL)
 		(void)principal_role_parse(sent->value, &sel);

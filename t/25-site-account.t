@@ -233,8 +233,12 @@ subtest 'an admin changes a user' => sub {
 
 subtest 'the last admin stays one: a message beside the form' => sub {
     my $path = "/admin/users/$adm->{id}";
+    my $r = api($srv, 'GET', $path, headers => $adm->{h});
+    like($r->{content}, qr{<p class="notice" id="last-admin">This is the last active admin}, 'the page says the rule first');
+    unlike(api($srv, 'GET', "/admin/users/$ann->{id}", headers => $adm->{h})->{content}, qr{id="last-admin"},
+        "not on another user's page");
     my $before = snapshot();
-    my $r = form($adm, PATCH => "/api/v1/users/$adm->{id}", role => 'user', returnTo => $path, backTo => $path);
+    $r = form($adm, PATCH => "/api/v1/users/$adm->{id}", role => 'user', returnTo => $path, backTo => $path);
     page_ok($r, 409, 'the last admin makes themself a user');
     like($r->{content}, qr{<h2 id="role-heading">Role</h2>\n<div class="error-summary" role="alert">\n<h2>There is a problem</h2>\n<p>This is the last active admin}s,
         'the rule is said beside the role form');

@@ -163,6 +163,7 @@ run(async (browser) => {
 
     // The last admin: the rule beside the form, the page kept.
     res = await ad.goto(`${base}/admin/users/${admin}`);
+    ok(/last active admin/.test(await ad.textContent('#last-admin')), `${w.name}: the page says the rule first`);
     await ad.selectOption('#role', 'user');
     res = await click(ad, '#change-role');
     is(res.status(), 409, `${w.name}: the last admin cannot stop being one`);
