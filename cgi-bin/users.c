@@ -1,6 +1,8 @@
 /*
- * users.fcgi: /api/v1/users — profiles, roles and the admin's operations.
- * Who may do what is written down in docs/users.md.
+ * users.fcgi: /api/v1/users — profiles, roles and the admin's operations —
+ * and the site's pages of them (docs/forms.md): /account, /account/delete,
+ * /admin/users, /admin/users/{id}.  Who may do what is written down in
+ * docs/users.md.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +13,9 @@
 #include "web/auth.h"
 #include "web/confirm.h"
 #include "base/config.h"
+#include "gen/templates.h"
+#include "pure/form.h"
+#include "pure/notice.h"
 #include "web/listing.h"
 #include "base/log.h"
 #include "base/password.h"
@@ -18,6 +23,7 @@
 #include "base/text.h"
 #include "store/user.h"
 #include "store/verify.h"
+#include "web/site.h"
 #include "web/view.h"
 
 /* Longest q a list accepts, in characters. */
@@ -193,6 +199,8 @@ users_me_update_write(struct req *r)
 		return e;
 	if (moved)
 		users_log(r, "email_change_requested", u.id);
+	r->notice = moved ? NOTICE_EMAIL_CHANGE_SENT : s->c.name != NULL ?
+	    NOTICE_NAME_SAVED : NOTICE_NONE;
 	return reply_data(r, 200, view_user(&u, 1));
 }
 
@@ -227,6 +235,7 @@ users_me_delete_write(struct req *r)
 	if ((e = user_delete(r->arena, s->u.id, now)) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_deleted", s->u.id);
+	r->notice = NOTICE_ACCOUNT_DELETED;
 	return reply_empty(r);
 }
 
@@ -292,6 +301,9 @@ users_update_write(struct req *r)
 	    ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_changed", u.id);
+	r->notice = c->disabled == 1 ? NOTICE_USER_DISABLED :
+	    c->disabled == 0 ? NOTICE_USER_ENABLED :
+	    c->role != -1 ? NOTICE_ROLE_CHANGED : NOTICE_NONE;
 	return reply_data(r, 200, view_user(&u, 1));
 }
 
@@ -316,6 +328,7 @@ users_delete_write(struct req *r)
 	if ((e = user_delete(r->arena, r->params[0], time(NULL))) != ERR_NONE)
 		return users_store_fail(r, e);
 	users_log(r, "user_deleted", r->params[0]);
+	r->notice = NOTICE_USER_DELETED;
 	return reply_empty(r);
 }
 
@@ -342,6 +355,37 @@ users_filter(struct req *r, struct user_filter *f)
 	return ERR_NONE;
 }
 
+/*
+ * The page of users that r's query asks for (role, q, and the listing's
+ * parameters, in *f and *p): *rows, *n of them (at most the limit), *next
+ * the cursor of the page after it or NULL, *total their number for an
+ * offset page.
+ */
+static enum err
+users_rows(struct req *r, struct user_filter *f, struct cursor_params *p,
+    struct user **rows, size_t *n, const char **next, int64_t *total)
+{
+	enum err e;
+
+	*next = NULL;
+	*total = 0;
+	if ((e = listing_parse(r, user_sorts, USER_SORT__MAX, USER_SORT_CREATED,
+	    1, p)) != ERR_NONE || (e = users_filter(r, f)) != ERR_NONE)
+		return e;
+	if ((e = user_list(r->arena, f, p, rows, n)) != ERR_NONE)
+		return e;
+	if (p->mode == CURSOR_OFFSET &&
+	    (e = user_count(r->arena, f, total)) != ERR_NONE)
+		return e;
+	if (*n > (size_t)p->limit) {
+		if (p->mode == CURSOR_KEYSET && (*next = user_cursor(r->arena,
+		    p, &(*rows)[p->limit - 1])) == NULL)
+			return ERR_INTERNAL;
+		*n = (size_t)p->limit;
+	}
+	return ERR_NONE;
+}
+
 /* GET /api/v1/users: moderators and admins. */
 static enum err
 users_list(struct req *r)
@@ -349,28 +393,19 @@ users_list(struct req *r)
 	struct cursor_params p;
 	struct user_filter f;
 	struct user *rows;
-	const char *next = NULL;
-	int64_t total = 0;
+	const char *next;
+	int64_t total;
 	size_t n, i;
 	cJSON *items;
 	enum err e;
 
 	if ((e = auth_require_role(r, ROLE_MODERATOR)) != ERR_NONE)
 		return e;
-	if ((e = listing_parse(r, user_sorts, USER_SORT__MAX, USER_SORT_CREATED,
-	    1, &p)) != ERR_NONE || (e = users_filter(r, &f)) != ERR_NONE)
+	if ((e = users_rows(r, &f, &p, &rows, &n, &next, &total)) != ERR_NONE)
 		return e;
-	if ((e = user_list(r->arena, &f, &p, &rows, &n)) != ERR_NONE)
-		return e;
-	if (p.mode == CURSOR_OFFSET &&
-	    (e = user_count(r->arena, &f, &total)) != ERR_NONE)
-		return e;
-	if (p.mode == CURSOR_KEYSET && n > (size_t)p.limit &&
-	    (next = user_cursor(r->arena, &p, &rows[p.limit - 1])) == NULL)
-		return ERR_INTERNAL;
 	if ((items = cJSON_CreateArray()) == NULL)
 		return ERR_INTERNAL;
-	for (i = 0; i < n && i < (size_t)p.limit; i++)
+	for (i = 0; i < n; i++)
 		if (!cJSON_AddItemToArray(items, view_user(&rows[i], 1))) {
 			cJSON_Delete(items);
 			return ERR_INTERNAL;
@@ -378,18 +413,240 @@ users_list(struct req *r)
 	return reply_list(r, &p, items, next, total);
 }
 
+/*
+ * The pages.  Each is a form page of site.h, so that a form refused by
+ * the API comes back as the page it was sent from; their HTML is
+ * templates/account.html, account_delete.html, admin_users.html and
+ * admin_user.html.
+ */
+
+/*
+ * auth_require_role for a page: an anonymous reader is sent to the log-in
+ * page, which brings them back here (*away set: the 303 is the answer).
+ */
+static enum err
+users_page_reader(struct req *r, enum role min, int *away)
+{
+	enum err e = auth_require_role(r, min);
+	char *to;
+
+	*away = 0;
+	if (e != ERR_UNAUTHENTICATED)
+		return e;
+	/* The routes' paths hold nothing a query would need escaped. */
+	if ((to = arena_printf(r->arena, "/login?returnTo=%s", r->path)) ==
+	    NULL)
+		return ERR_INTERNAL;
+	*away = 1;
+	return reply_see_other(r, to);
+}
+
+/* 1 when r is a form that sent field name. */
+static int
+users_sent(const struct req *r, const char *name)
+{
+	return r->body_kind == BODY_FORM && form_get(&r->form, name) != NULL;
+}
+
+/* The values of u that every page of a user shows, into d. */
+static void
+users_page_values(struct tpl_data *d, const struct user *u)
+{
+	tpl_int(d, TK_id, u->id);
+	tpl_str(d, TK_name, u->name);
+	tpl_str(d, TK_email, u->email);
+	tpl_str(d, TK_role, principal_role_name(u->role));
+	tpl_bool(d, TK_disabled, u->disabled);
+	tpl_int(d, TK_created_at, u->created_at);
+}
+
+/*
+ * The account page's values: the reader's address, whether it is
+ * confirmed, the new one waiting for its confirmation, and the name as
+ * stored unless the form sent one.  The page is left without them when
+ * the store cannot be read.
+ */
+static void
+users_account_fill(struct tpl_data *d, const struct req *r)
+{
+	struct user u;
+
+	if (user_get(r->arena, r->who.user_id, &u) != ERR_NONE ||
+	    verify_pending(r->arena, u.id, time(NULL), &u.pending_email) !=
+	    ERR_NONE)
+		return;
+	tpl_str(d, TK_current_email, u.email);
+	tpl_bool(d, TK_verified, u.verified_at != 0);
+	tpl_str(d, TK_pending_email, u.pending_email);
+	if (!users_sent(r, "name"))
+		tpl_str(d, TK_name, u.name);
+}
+
+static const struct site_field users_account_fields[] = {
+	{ "name", "Name", TK_name, TK_name_error },
+	{ "email", "New address", TK_email, TK_email_error },
+	{ "currentPassword", "Password", 0, TK_password_error },
+};
+
+static const struct site_form users_account_form = {
+	&tpl_account, "Your account", users_account_fields,
+	sizeof(users_account_fields) / sizeof(users_account_fields[0]),
+	users_account_fill
+};
+
+static const struct site_field users_delete_fields[] = {
+	{ "currentPassword", "Password", 0, TK_password_error },
+};
+
+static const struct site_form users_delete_form = {
+	&tpl_account_delete, "Delete your account", users_delete_fields,
+	sizeof(users_delete_fields) / sizeof(users_delete_fields[0]),
+	users_account_fill
+};
+
+/* A form page of readers of role min or above, as blank form f. */
+static enum err
+users_form_page(struct req *r, enum role min, const struct site_form *f)
+{
+	enum err e;
+	int away;
+
+	if ((e = users_page_reader(r, min, &away)) != ERR_NONE || away)
+		return e;
+	return site_form_page(r, f, ERR_NONE);
+}
+
+/* GET /account */
+static enum err
+users_account_page(struct req *r)
+{
+	return users_form_page(r, ROLE_USER, &users_account_form);
+}
+
+/* GET /account/delete */
+static enum err
+users_account_delete_page(struct req *r)
+{
+	return users_form_page(r, ROLE_USER, &users_delete_form);
+}
+
+/* GET /admin/users: the users for staff, a page at a time. */
+static enum err
+users_admin_list_page(struct req *r)
+{
+	struct cursor_params p;
+	struct user_filter f;
+	struct user *rows;
+	struct tpl_data *d, *item;
+	const char *next, *limit;
+	int64_t total;
+	size_t n, i;
+	enum err e;
+	int away;
+
+	if ((e = users_page_reader(r, ROLE_MODERATOR, &away)) != ERR_NONE ||
+	    away)
+		return e;
+	if ((e = users_rows(r, &f, &p, &rows, &n, &next, &total)) != ERR_NONE ||
+	    (e = http_query(r, "limit", &limit)) != ERR_NONE)
+		return e;
+	if ((d = site_page(r, f.q != NULL ? "Users found" : "Users")) == NULL)
+		return ERR_INTERNAL;
+	tpl_bool(d, TK_found, n > 0);
+	tpl_str(d, TK_q, f.q);
+	tpl_str(d, TK_next, next);
+	/* The next page is as long as this one. */
+	tpl_str(d, TK_limit, limit);
+	for (i = 0; i < n; i++) {
+		if ((item = tpl_item(d, TK_users)) == NULL)
+			return ERR_INTERNAL;
+		users_page_values(item, &rows[i]);
+	}
+	return site_page_reply(r, 200, &tpl_admin_users, d);
+}
+
+/*
+ * The page of user r->params[0] for staff: what the account is, and for
+ * an admin the forms that change it, the role selected as sent, else as
+ * stored, and the rule that keeps the last active admin when it holds
+ * for this one.  A refused form's messages go beside that form: a
+ * DELETE's by the delete form, a role's by the role form, else by the one
+ * that disables and enables.  The page is left without them when the user
+ * cannot be read.
+ */
+static void
+users_admin_fill(struct tpl_data *d, const struct req *r)
+{
+	const struct form_field *sent = r->body_kind == BODY_FORM ?
+	    form_get(&r->form, "role") : NULL;
+	struct user u;
+	enum role sel;
+	int last = 0;
+
+	if (user_get(r->arena, r->params[0], &u) != ERR_NONE)
+		return;
+	users_page_values(d, &u);
+	tpl_str(d, TK_title, u.name);
+	tpl_str(d, TK_current_email, u.email);
+	tpl_bool(d, TK_verified, u.verified_at != 0);
+	tpl_bool(d, TK_may_manage, r->who.role == ROLE_ADMIN);
+	/* Said before it is tried; not knowing, the forms say it after. */
+	if (r->who.role == ROLE_ADMIN &&
+	    user_last_admin(&u, &last) == ERR_NONE && last)
+		tpl_str(d, TK_last_admin, user_last_admin_message);
+	sel = u.role;
+	if (sent != NULL)
+		(void)principal_role_parse(sent->value, &sel);
+	site_options(d, TK_roles, principal_role_names, ROLE__MAX, (int)sel);
+	if (r->method == M_DELETE)
+		tpl_bool(d, TK_delete_refused, 1);
+	else if (sent != NULL)
+		tpl_bool(d, TK_role_refused, 1);
+	else if (r->body_kind == BODY_FORM)
+		tpl_bool(d, TK_state_refused, 1);
+}
+
+static const struct site_field users_admin_fields[] = {
+	{ "role", "Role", 0, TK_role_error },	/* users_admin_fill */
+};
+
+static const struct site_form users_admin_form = {
+	&tpl_admin_user, "User", users_admin_fields,
+	sizeof(users_admin_fields) / sizeof(users_admin_fields[0]),
+	users_admin_fill
+};
+
+/* GET /admin/users/{id} */
+static enum err
+users_admin_user_page(struct req *r)
+{
+	struct user u;
+	enum err e;
+	int away;
+
+	/* Staff only: no one else learns whether id exists. */
+	if ((e = users_page_reader(r, ROLE_MODERATOR, &away)) != ERR_NONE ||
+	    away || (e = user_get(r->arena, r->params[0], &u)) != ERR_NONE)
+		return e;
+	return site_form_page(r, &users_admin_form, ERR_NONE);
+}
+
 static const struct route routes[] = {
 	{ M_GET, "/api/v1/users", users_list, 0, NULL, NULL },
 	{ M_GET, "/api/v1/users/me", users_me, 0, NULL, NULL },
 	{ M_PATCH, "/api/v1/users/me", users_me_update, 0,
-	    users_me_update_write, NULL },
+	    users_me_update_write, &users_account_form },
 	{ M_DELETE, "/api/v1/users/me", users_me_delete, 0,
-	    users_me_delete_write, NULL },
+	    users_me_delete_write, &users_delete_form },
 	{ M_GET, "/api/v1/users/{id}", users_get, 0, NULL, NULL },
 	{ M_PATCH, "/api/v1/users/{id}", users_update, 0, users_update_write,
-	    NULL },
+	    &users_admin_form },
 	{ M_DELETE, "/api/v1/users/{id}", users_delete, 0, users_delete_write,
-	    NULL },
+	    &users_admin_form },
+	{ M_GET, "/account", users_account_page, 0, NULL, NULL },
+	{ M_GET, "/account/delete", users_account_delete_page, 0, NULL, NULL },
+	{ M_GET, "/admin/users", users_admin_list_page, 0, NULL, NULL },
+	{ M_GET, "/admin/users/{id}", users_admin_user_page, 0, NULL, NULL },
 };
 
 int

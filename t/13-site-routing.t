@@ -41,6 +41,7 @@ my @pages = (
     [ '/account/sessions', 'auth' ],
     [ '/account/two-factor', 'auth' ],
     [ '/account', 'users' ],
+    [ '/account/delete', 'users' ],
     [ '/admin/users', 'users' ],
     [ '/admin/users/12', 'users' ],
     [ '/admin/users?q=a', 'users' ],

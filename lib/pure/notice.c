@@ -17,8 +17,20 @@ const char *const notice_names[NOTICE__MAX] = {
 	[NOTICE_RESET_SENT] = "reset-sent",
 	[NOTICE_SESSION_ENDED] = "session-ended",
 	[NOTICE_SESSIONS_ENDED] = "sessions-ended",
+	[NOTICE_NAME_SAVED] = "name-saved",
+	[NOTICE_EMAIL_CHANGE_SENT] = "email-change-sent",
+	[NOTICE_ACCOUNT_DELETED] = "account-deleted",
+	[NOTICE_ROLE_CHANGED] = "role-changed",
+	[NOTICE_USER_DISABLED] = "user-disabled",
+	[NOTICE_USER_ENABLED] = "user-enabled",
+	[NOTICE_USER_DELETED] = "user-deleted",
 };
 
+/*
+ * Each text is named by its designated initializer, so a comma missing
+ * between two of them does not compile: the long ones are split freely.
+ */
+/* NOLINTBEGIN(bugprone-suspicious-missing-comma) */
 const char *const notice_texts[NOTICE__MAX] = {
 	[NOTICE_NONE] = "",
 	[NOTICE_POST_PUBLISHED] = "Post published.",
@@ -37,7 +49,16 @@ const char *const notice_texts[NOTICE__MAX] = {
 	    "a reset link is on its way.",
 	[NOTICE_SESSION_ENDED] = "That session has ended.",
 	[NOTICE_SESSIONS_ENDED] = "Your other sessions have ended.",
+	[NOTICE_NAME_SAVED] = "Name saved.",
+	[NOTICE_EMAIL_CHANGE_SENT] =
+	    "Almost done: follow the link mailed to your new address.",
+	[NOTICE_ACCOUNT_DELETED] = "Your account and your posts are deleted.",
+	[NOTICE_ROLE_CHANGED] = "Role changed.",
+	[NOTICE_USER_DISABLED] = "Account disabled. Its sessions have ended.",
+	[NOTICE_USER_ENABLED] = "Account enabled.",
+	[NOTICE_USER_DELETED] = "User deleted, with their posts.",
 };
+/* NOLINTEND(bugprone-suspicious-missing-comma) */
 
 enum notice
 notice_parse(const char *s, size_t len)

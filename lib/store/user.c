@@ -151,6 +151,15 @@ last_admin_guard(const struct user *u, int removes)
 	return others > 0 ? ERR_NONE : ERR_CONFLICT;
 }
 
+enum err
+user_last_admin(const struct user *u, int *last)
+{
+	enum err e = last_admin_guard(u, 1);
+
+	*last = e == ERR_CONFLICT;
+	return e == ERR_CONFLICT ? ERR_NONE : e;
+}
+
 int
 user_email_same(const char *email, const char *other, size_t other_len)
 {

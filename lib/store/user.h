@@ -65,6 +65,12 @@ struct user_filter {
 extern const char user_last_admin_message[];
 
 /*
+ * *last set to 1 when u is the last active admin, the one whose role,
+ * state or account user_update and user_delete keep; else 0.
+ */
+enum err user_last_admin(const struct user *u, int *last);
+
+/*
  * Inserts a user; *id receives the new id.  ERR_EMAIL_TAKEN when the email
  * (compared without regard to ASCII case) is in use.  Call inside a
  * transaction.

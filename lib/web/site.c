@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <string.h>
 
 #include "base/error.h"
@@ -43,6 +44,7 @@ site_page(struct req *r, const char *title)
 		return NULL;
 	tpl_str(d, TK_title, title);
 	tpl_bool(d, TK_signed_in, r->who.user_id != 0);
+	tpl_bool(d, TK_admin, r->who.user_id != 0 && r->who.role == ROLE_ADMIN);
 	site_notice(r, d);
 	/* Only a cookie session has a token; a Bearer caller needs none. */
 	if (auth_csrf_token(r, csrf) == 0) {
@@ -87,6 +89,25 @@ site_error_page(struct req *r, struct buf *b)
 	tpl_str(d, TK_back, back != NULL ? back : "/");
 	tpl_str(d, TK_request_id, r->request_id);
 	site_render(b, &tpl_error, d);
+}
+
+void
+site_options(struct tpl_data *d, int key, const char *const *names, int n,
+    int sel)
+{
+	struct tpl_data *o;
+	char *label;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if ((o = tpl_item(d, key)) == NULL ||
+		    (label = tpl_copy(d, names[i], strlen(names[i]))) == NULL)
+			return;	/* remembered: site_render fails */
+		label[0] = (char)toupper((unsigned char)label[0]);
+		tpl_str(o, TK_value, names[i]);
+		tpl_str(o, TK_label, label);
+		tpl_bool(o, TK_selected, i == sel);
+	}
 }
 
 /* The field of f called name, or NULL. */

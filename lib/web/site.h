@@ -13,8 +13,8 @@
 
 /*
  * The values of the layout for the reader of r, in r's arena: title
- * (not copied), signed_in for a logged-in reader, and csrf_token for a
- * browser session.  NULL when out of memory.
+ * (not copied), signed_in for a logged-in reader, admin for one who is an
+ * admin, and csrf_token for a browser session.  NULL when out of memory.
  */
 struct tpl_data *site_page(struct req *r, const char *title);
 
@@ -38,6 +38,14 @@ enum err site_page_reply(struct req *r, int status, const struct tpl *t,
  * link back to the form's backTo path (else to /), and the request id.
  */
 void	 site_error_page(struct req *r, struct buf *b);
+
+/*
+ * The options of a select into list key of d, one for each of the n
+ * names (its value, and capitalised, its label), the one of index sel
+ * selected: the values value, label and selected of each item.
+ */
+void	 site_options(struct tpl_data *d, int key, const char *const *names,
+    int n, int sel);
 
 /* A field of a form page: what it sent goes back into it. */
 struct site_field {

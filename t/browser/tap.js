@@ -6,7 +6,7 @@
 // programs) and QUILL_SHOTS (where screenshots go).
 'use strict';
 
-const { execFileSync } = require('child_process');
+const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { chromium } = require('playwright-core');
@@ -85,3 +85,58 @@ async function run(body) {
 }
 
 module.exports = { ok, is, done, sql, newestMail, launch, shot, run, base: process.env.QUILL_BASE };
+
+// The checks of every rendered page, for a test that keeps their HTML in
+// dir (emptied here): check(page, res, name) keeps the screenshot and the
+// HTML of res, the answer page is showing, and runs axe-core on it (which
+// needs JavaScript: the HTML is served again, as it was sent, to a context
+// of its own, where the site's style sheet applies); validate(count), at
+// the end, runs the Nu HTML Checker (Debian's Java) over all of them and
+// checks that it read count pages; close() ends the axe context.
+async function pageChecks(browser, dir) {
+  const root = path.resolve(__dirname, '..', '..');
+  const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  const vnu = path.join(root, 'node_modules/vnu-jar/build/dist/vnu.jar');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const axeCtx = await browser.newContext({ bypassCSP: true });
+  const axePage = await axeCtx.newPage();
+  async function check(page, res, name) {
+    const html = await res.text();
+    await shot(page, name);
+    fs.writeFileSync(path.join(dir, `${name}.html`), html);
+    const at = new URL(page.url());
+    await axePage.route(`${at.origin}/axe-snapshot`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+    await axePage.goto(`${at.origin}/axe-snapshot`);
+    await axePage.evaluate(axeSource);
+    const r = await axePage.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const v = r.violations.map((x) => `${x.id} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    if (!ok(v.length === 0, `${name}: no axe-core violation`)) console.log(`#   ${v.join('\n#   ')}`);
+    await axePage.unroute(`${at.origin}/axe-snapshot`);
+  }
+  function validate(count) {
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.html')).sort();
+    // It answers in JSON on stderr, and exits 1 when it found an error.
+    const v = spawnSync('java', ['-jar', vnu, '--errors-only', '--format', 'json',
+      ...files.map((f) => path.join(dir, f))], { encoding: 'utf8' });
+    let messages = null;
+    try {
+      messages = JSON.parse(v.stderr).messages;
+    } catch (e) {
+      ok(false, `the Nu HTML Checker ran: ${String(v.stderr || v.error).slice(0, 300)}`);
+    }
+    ok(messages !== null && (v.status === 0) === (messages.length === 0),
+      'the checker ran and its exit status agrees with its report');
+    for (const f of files) {
+      const mine = (messages || []).filter((m) => (m.url || '').endsWith(`/${f}`));
+      if (!ok(mine.length === 0, `${f}: the Nu HTML Checker finds no error`)) {
+        for (const m of mine) console.log(`#   line ${m.lastLine}: ${m.message}`);
+      }
+    }
+    is(files.length, count, `the checker read every page (${files.length})`);
+  }
+  return { check, validate, close: () => axeCtx.close() };
+}
+
+module.exports.pageChecks = pageChecks;
