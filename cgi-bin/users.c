@@ -428,17 +428,12 @@ static enum err
 users_page_reader(struct req *r, enum role min, int *away)
 {
 	enum err e = auth_require_role(r, min);
-	char *to;
 
 	*away = 0;
 	if (e != ERR_UNAUTHENTICATED)
 		return e;
-	/* The routes' paths hold nothing a query would need escaped. */
-	if ((to = arena_printf(r->arena, "/login?returnTo=%s", r->path)) ==
-	    NULL)
-		return ERR_INTERNAL;
 	*away = 1;
-	return reply_see_other(r, to);
+	return site_login_first(r);
 }
 
 /* 1 when r is a form that sent field name. */

@@ -187,9 +187,9 @@ page_ok($r, 200, 'a moderator reads it too');
 
 # The write form.
 $r = page('/posts/new');
-page_ok($r, 401, 'the write form, anonymously');
-like($r->{content}, qr{<p class="message">Log in to write a post\.</p>}, 'says to log in');
-unlike($r->{content}, qr{<form method="post" action="/api/v1/posts">}, 'no form to write with');
+is($r->{status}, 303, 'the write form, anonymously: 303');
+is($r->{headers}{location}, '/login?returnTo=/posts/new', 'to log in first, then back');
+unlike($r->{content} // '', qr{<form method="post" action="/api/v1/posts">}, 'no form to write with');
 $r = page('/posts/new', %owner);
 page_ok($r, 200, 'the write form');
 like($r->{content}, qr{<h1>Write a post</h1>}, 'headed');

@@ -579,7 +579,7 @@ posts_new(struct req *r)
 	enum err e;
 
 	if ((e = auth_require_verified(r)) == ERR_UNAUTHENTICATED)
-		return http_fail(r, e, "Log in to write a post.");
+		return site_login_first(r);
 	if (e != ERR_NONE)
 		return e;
 	return site_form_page(r, &posts_new_form, ERR_NONE);

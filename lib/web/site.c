@@ -272,3 +272,15 @@ site_mfa_required_page(struct req *r)
 	return site_page_reply(r, error_status(ERR_MFA_REQUIRED),
 	    &tpl_mfa_required, d);
 }
+
+enum err
+site_login_first(struct req *r)
+{
+	char *to;
+
+	/* The pages' paths hold nothing a query would need escaped. */
+	if ((to = arena_printf(r->arena, "/login?returnTo=%s", r->path)) ==
+	    NULL)
+		return ERR_INTERNAL;
+	return reply_see_other(r, to);
+}

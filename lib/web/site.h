@@ -33,6 +33,12 @@ enum err site_page_reply(struct req *r, int status, const struct tpl *t,
     const struct tpl_data *d);
 
 /*
+ * Answers an anonymous reader of page r with a 303 to the log-in page,
+ * which brings them back to r's path once logged in.
+ */
+enum err site_login_first(struct req *r);
+
+/*
  * For reply_error: the page of r's failed answer (templates/error.html):
  * its status and reason as the title, the message, each field error, a
  * link back to the form's backTo path (else to /), and the request id.
