@@ -17,6 +17,9 @@ const char *const notice_names[NOTICE__MAX] = {
 	[NOTICE_RESET_SENT] = "reset-sent",
 	[NOTICE_SESSION_ENDED] = "session-ended",
 	[NOTICE_SESSIONS_ENDED] = "sessions-ended",
+	[NOTICE_ADDRESS_CONFIRMED] = "address-confirmed",
+	[NOTICE_VERIFY_SENT] = "verify-sent",
+	[NOTICE_EMAIL_CHANGE_CANCELLED] = "email-change-cancelled",
 };
 
 const char *const notice_texts[NOTICE__MAX] = {
@@ -37,6 +40,11 @@ const char *const notice_texts[NOTICE__MAX] = {
 	    "a reset link is on its way.",
 	[NOTICE_SESSION_ENDED] = "That session has ended.",
 	[NOTICE_SESSIONS_ENDED] = "Your other sessions have ended.",
+	[NOTICE_ADDRESS_CONFIRMED] = "Your email address is confirmed.",
+	[NOTICE_VERIFY_SENT] = "If an account with this address waits for "
+	    "its confirmation, a new link is on its way.",
+	[NOTICE_EMAIL_CHANGE_CANCELLED] = "The email change is cancelled, and "
+	    "every device is logged out of the account. Log in again.",
 };
 
 enum notice

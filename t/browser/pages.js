@@ -65,15 +65,15 @@ run(async (browser) => {
     const email = `pages.${w.name}.${process.pid}@example.com`;
 
     // Register; the same email again comes back as the form, name kept.
-    await page.goto(`${base}/register.html`);
+    await page.goto(`${base}/register`);
     await page.fill('#name', `Pat ${w.name}`);
     await page.fill('#email', email);
     await page.fill('#password', password);
     let res = await submit('form');
-    is(new URL(page.url()).pathname, '/login.html', `${w.name}: registering leads to the login page`);
+    is(new URL(page.url()).pathname, '/login', `${w.name}: registering leads to the login page`);
     // Its address confirmed as by the mailed link (flow.js walks that page).
     sql(`UPDATE users SET verified_at = created_at WHERE email = '${email}'`);
-    await page.goto(`${base}/register.html`);
+    await page.goto(`${base}/register`);
     await page.fill('#name', `Pat <again>`);
     await page.fill('#email', email);
     await page.fill('#password', password);
@@ -84,7 +84,7 @@ run(async (browser) => {
     await check(page, res, `${w.name}-register-refused`);
 
     // Log in: a wrong password first.
-    await page.goto(`${base}/login.html`);
+    await page.goto(`${base}/login`);
     await page.fill('#email', email);
     await page.fill('#password', 'not the passphrase at all');
     res = await submit('form');
@@ -97,7 +97,7 @@ run(async (browser) => {
 
     // Change the password: a wrong current one comes back as the form,
     // neither password kept.
-    await page.goto(`${base}/password-change.html`);
+    await page.goto(`${base}/password/change`);
     await page.fill('#currentPassword', 'not the passphrase at all');
     await page.fill('#newPassword', 'another browser passphrase');
     res = await submit('form[action="/api/v1/auth/password/change"]');
@@ -160,10 +160,10 @@ run(async (browser) => {
     const ap = await anon.newPage();
     res = await ap.goto(`${base}/api/v1/posts/${id}`);
     is(await ap.locator('form').count(), 0, `${w.name}: an anonymous reader gets no form`);
-    ok(await ap.locator('a[href="/login.html"]').count() === 1, `${w.name}: but the way to log in`);
+    ok(await ap.locator('a[href="/login"]').count() === 1, `${w.name}: but the way to log in`);
     await check(ap, res, `${w.name}-post-anonymous`);
     // A reset with a code that is no code comes back with the code kept.
-    await ap.goto(`${base}/reset.html`);
+    await ap.goto(`${base}/password/reset`);
     await ap.fill('#token', 'not-a-code');
     await ap.fill('#password', 'a new browser passphrase');
     res = await Promise.all([ap.waitForNavigation(), ap.click('form button[type=submit]')]).then((r) => r[0]);
@@ -178,8 +178,9 @@ run(async (browser) => {
     // asks for the code, a recovery code, and the recent sign-in a
     // dangerous change asks for.
     const mfa = '/api/v1/auth/mfa';
+    const mfaPage = '/account/two-factor';
     const click = async (sel) => (await Promise.all([page.waitForNavigation(), page.click(sel)]))[0];
-    res = await page.goto(`${base}${mfa}`);
+    res = await page.goto(`${base}${mfaPage}`);
     await check(page, res, `${w.name}-mfa-off`);
     res = await submit(`form[action="${mfa}/totp"]`);
     const secret = (await page.textContent('#secret')).trim();
@@ -200,7 +201,7 @@ run(async (browser) => {
     await check(page, res, `${w.name}-mfa-codes`);
 
     await click('form[action="/api/v1/auth/logout"] button');
-    await page.goto(`${base}/login.html`);
+    await page.goto(`${base}/login`);
     await page.fill('#email', email);
     await page.fill('#password', password);
     res = await submit('form[action="/api/v1/auth/login"]');
@@ -216,7 +217,7 @@ run(async (browser) => {
 
     sql(`UPDATE sessions SET created_at = created_at - 3600 WHERE user_id = (SELECT id FROM users WHERE email = '${email}')`);
     sql('UPDATE session_signins SET signed_in_at = signed_in_at - 3600');
-    await page.goto(`${base}${mfa}`);
+    await page.goto(`${base}${mfaPage}`);
     await page.fill('#currentPassword', password);
     await page.fill('#code', codes[1]);
     res = await click('#turn-off');
@@ -225,7 +226,7 @@ run(async (browser) => {
     await page.fill('#currentPassword', password);
     await page.fill('#code', codes[1]);
     res = await submit('form[action="/api/v1/auth/reauth"]');
-    is(new URL(page.url()).pathname, mfa, `${w.name}: confirmed, back to the two-factor page`);
+    is(new URL(page.url()).pathname, mfaPage, `${w.name}: confirmed, back to the two-factor page`);
     await check(page, res, `${w.name}-mfa-on`);
     await page.fill('#currentPassword', password);
     await page.fill('#code', codes[2]);
@@ -239,7 +240,7 @@ run(async (browser) => {
     await page.fill('#body', 'An admin without a second factor.');
     res = await submit('form[action="/api/v1/posts"]');
     is(res.status(), 403, `${w.name}: an admin without a second factor is stopped`);
-    is(await page.locator(`main a[href="${mfa}"]`).count(), 1, `${w.name}: and shown the way to set it up`);
+    is(await page.locator(`main a[href="${mfaPage}"]`).count(), 1, `${w.name}: and shown the way to set it up`);
     await check(page, res, `${w.name}-mfa-required`);
     sql(`UPDATE users SET role = 'user' WHERE email = '${email}'`);
     await ctx.close();
