@@ -6,16 +6,9 @@
 // Checker (vnu.jar, run by Debian's Java) with no error.
 'use strict';
 
-const { spawnSync } = require('child_process');
 const crypto = require('crypto');
-const fs = require('fs');
-const path = require('path');
-const { ok, is, sql, shot, run, base } = require('./tap');
+const { ok, is, sql, run, pageChecker, base } = require('./tap');
 
-const root = path.resolve(__dirname, '..', '..');
-const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
-const vnu = path.join(root, 'node_modules/vnu-jar/build/dist/vnu.jar');
-const htmlDir = path.join(process.env.QUILL_SHOTS, '..', 'pages-html');
 const password = 'a browser typed passphrase';
 // The TOTP code (RFC 6238: HMAC-SHA1, 6 digits, 30 s) of a base32 key at
 // step, as an authenticator app computes it.
@@ -31,29 +24,10 @@ function totp(secret, step) {
 }
 const widths = [{ name: 'wide', width: 1280, height: 900 }, { name: 'phone', width: 390, height: 844 }];
 
-fs.rmSync(htmlDir, { recursive: true, force: true });
-fs.mkdirSync(htmlDir, { recursive: true });
-
 run(async (browser) => {
-  // axe needs JavaScript, which the walk has off: each page's HTML, as the
-  // server sent it, is served again at its own address to a second
-  // context, where the site's style sheet applies as it did.
-  const axeCtx = await browser.newContext({ bypassCSP: true });
-  const axePage = await axeCtx.newPage();
-  async function check(page, res, name) {
-    const html = await res.text();
-    await shot(page, name);
-    fs.writeFileSync(path.join(htmlDir, `${name}.html`), html);
-    const at = new URL(page.url());
-    await axePage.route(`${at.origin}/axe-snapshot`, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
-    await axePage.goto(`${at.origin}/axe-snapshot`);
-    await axePage.evaluate(axeSource);
-    const r = await axePage.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    const v = r.violations.map((x) => `${x.id} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-    if (!ok(v.length === 0, `${name}: no axe-core violation`)) console.log(`#   ${v.join('\n#   ')}`);
-    await axePage.unroute(`${at.origin}/axe-snapshot`);
-  }
+  // Each page: a screenshot, axe-core, and its HTML kept in
+  // build/pages-html/ for the Nu HTML Checker (tap.js).
+  const { check, validate, close } = await pageChecker(browser, 'pages-html');
 
   for (const w of widths) {
     const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: w.width, height: w.height } });
@@ -245,27 +219,7 @@ run(async (browser) => {
     sql(`UPDATE users SET role = 'user' WHERE email = '${email}'`);
     await ctx.close();
   }
-  await axeCtx.close();
-
-  // The Nu HTML Checker over every page kept, with Debian's Java.
-  const files = fs.readdirSync(htmlDir).filter((f) => f.endsWith('.html')).sort();
-  // It answers in JSON on stderr, and exits 1 when it found an error.
-  const v = spawnSync('java', ['-jar', vnu, '--errors-only', '--format', 'json',
-    ...files.map((f) => path.join(htmlDir, f))], { encoding: 'utf8' });
-  let messages = null;
-  try {
-    messages = JSON.parse(v.stderr).messages;
-  } catch (e) {
-    ok(false, `the Nu HTML Checker ran: ${String(v.stderr || v.error).slice(0, 300)}`);
-  }
-  ok(messages !== null && (v.status === 0) === (messages.length === 0),
-    'the checker ran and its exit status agrees with its report');
-  messages = messages || [];
-  for (const f of files) {
-    const mine = messages.filter((m) => (m.url || '').endsWith(`/${f}`));
-    if (!ok(mine.length === 0, `${f}: the Nu HTML Checker finds no error`)) {
-      for (const m of mine) console.log(`#   line ${m.lastLine}: ${m.message}`);
-    }
-  }
-  ok(files.length >= 16, `the checker read every page (${files.length})`);
+  await close();
+  const pages = validate();
+  ok(pages >= 16, `the checker read every page (${pages})`);
 });

@@ -79,4 +79,55 @@ async function run(body) {
   }
 }
 
-module.exports = { ok, is, done, sql, newestMail, launch, shot, run, base: process.env.QUILL_BASE };
+// The checks of a rendered page, for browser: check(page, res, name) keeps
+// a screenshot, runs axe-core on the page as the server sent it (served
+// again to a context of its own, as axe needs JavaScript) and keeps its
+// HTML in build/<dir>/; validate() then runs the Nu HTML Checker over
+// every page kept, and says how many there were.
+async function pageChecker(browser, dir) {
+  const { spawnSync } = require('child_process');
+  const root = path.resolve(__dirname, '..', '..');
+  const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  const htmlDir = path.join(process.env.QUILL_SHOTS, '..', dir);
+  fs.rmSync(htmlDir, { recursive: true, force: true });
+  fs.mkdirSync(htmlDir, { recursive: true });
+  const axeCtx = await browser.newContext({ bypassCSP: true });
+  const axePage = await axeCtx.newPage();
+  async function check(page, res, name) {
+    const html = await res.text();
+    await shot(page, name);
+    fs.writeFileSync(path.join(htmlDir, `${name}.html`), html);
+    const at = new URL(page.url());
+    await axePage.route(`${at.origin}/axe-snapshot`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+    await axePage.goto(`${at.origin}/axe-snapshot`);
+    await axePage.evaluate(axeSource);
+    const r = await axePage.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const v = r.violations.map((x) => `${x.id} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    if (!ok(v.length === 0, `${name}: no axe-core violation`)) console.log(`#   ${v.join('\n#   ')}`);
+    await axePage.unroute(`${at.origin}/axe-snapshot`);
+  }
+  function validate() {
+    const files = fs.readdirSync(htmlDir).filter((f) => f.endsWith('.html')).sort();
+    const v = spawnSync('java', ['-jar', path.join(root, 'node_modules/vnu-jar/build/dist/vnu.jar'),
+      '--errors-only', '--format', 'json', ...files.map((f) => path.join(htmlDir, f))], { encoding: 'utf8' });
+    let messages = null;
+    try {
+      messages = JSON.parse(v.stderr).messages;
+    } catch (e) {
+      ok(false, `the Nu HTML Checker ran: ${String(v.stderr || v.error).slice(0, 300)}`);
+    }
+    ok(messages !== null && (v.status === 0) === (messages.length === 0),
+      'the checker ran and its exit status agrees with its report');
+    for (const f of files) {
+      const mine = (messages || []).filter((m) => (m.url || '').endsWith(`/${f}`));
+      if (!ok(mine.length === 0, `${f}: the Nu HTML Checker finds no error`)) {
+        for (const m of mine) console.log(`#   line ${m.lastLine}: ${m.message}`);
+      }
+    }
+    return files.length;
+  }
+  return { check, validate, close: () => axeCtx.close() };
+}
+
+module.exports = { ok, is, done, sql, newestMail, launch, shot, run, pageChecker, base: process.env.QUILL_BASE };
