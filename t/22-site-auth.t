@@ -243,6 +243,13 @@ $tok = csrf_of($r);
 like($r->{content}, qr{id="logout-everywhere"}, 'the log-out page offers to log out everywhere');
 $r = post_form('/api/v1/auth/logout', { returnTo => '/' }, $cookie);
 is($r->{status}, 403, 'logging out without the CSRF token: 403');
+sql($srv, "UPDATE sessions SET created_at = created_at - 3600 WHERE user_id = $uid");
+sql($srv, "UPDATE session_signins SET signed_in_at = signed_in_at - 3600");
+$r = post_form('/api/v1/auth/logout', { everywhere => 'true', returnTo => '/', backTo => '/logout',
+    csrfToken => $tok }, $cookie);
+page_ok($r, 403, 'Confirm it is you', 'logging out everywhere an hour after signing in');
+like($r->{content}, qr{<input type="hidden" name="returnTo" value="/logout">}, 'then back to the log-out page');
+is(sql($srv, $live), 1, 'no session ended');
 $r = post_form('/api/v1/auth/logout', { returnTo => '/', csrfToken => $tok }, $cookie);
 is($r->{status}, 303, 'the form logs out: 303');
 like(notice_of($r) // '', qr/=signed-out$/, 'with its notice');

@@ -81,7 +81,7 @@ sub check_site {
     ok((grep { $_->{title} eq $title } @{ ($r->{json} // {})->{data} // [] }),
         "$what: the post is listed");
     is(api($srv, 'GET', '/')->{status}, 200, "$what: the home page");
-    like(api($srv, 'GET', '/login')->{content} // '', qr/<form/i, "$what: the login page");
+    like($call->('GET', '/login')->{content} // '', qr/<form/i, "$what: the login page");
     for my $path ('/quill/quill.conf', '/quill/state/quill.db', '/quill/state/quill.key',
         '/quill/bin/quillctl', '/quill/', '/INSTALL.txt', '/.htaccess', '/cgi/', '/cgi') {
         is(api($srv, 'GET', $path)->{status}, 403, "$what: $path is refused");
