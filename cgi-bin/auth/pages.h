@@ -18,9 +18,9 @@ extern const struct site_form auth_login_form;
 extern const struct site_form auth_register_form;
 
 /*
- * Two-factor sign-in, the account's page (GET /api/v1/auth/mfa for a
- * browser) and the forms on it: its state from the store, each refused
- * field's message beside it.
+ * Two-factor sign-in, the account's page (/account/two-factor) and the
+ * forms on it: its state from the store, each refused field's message
+ * beside it.
  */
 extern const struct site_form auth_mfa_form;
 
