@@ -108,6 +108,9 @@ my %moved = (
     '/register.html' => '/register', '/password-change.html' => '/password/change',
     '/password-forgot.html' => '/password/forgot', '/reset.html' => '/password/reset',
     '/verify.html' => '/verify', '/email-cancel.html' => '/email/cancel',
+    '/password-changed.html' => '/account/sessions',
+    '/password-forgot-sent.html' => '/login', '/verified.html' => '/',
+    '/verify-sent.html' => '/verify', '/email-cancelled.html' => '/login',
 );
 for my $old (sort keys %moved) {
     my ($r, $program) = fetch("$old?a=1");

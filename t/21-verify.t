@@ -28,7 +28,7 @@ sub new_mails {
     $seen = @all;
     return @new;
 }
-sub link_of { ($_[0] // '') =~ m{/verify\.html#token=([A-Za-z0-9_-]{43})$}m ? $1 : undef }
+sub link_of { ($_[0] // '') =~ m{/verify#token=([A-Za-z0-9_-]{43})$}m ? $1 : undef }
 sub code_of { ($_[0] // '') =~ /^([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})$/m ? $1 : undef }
 sub verify { api($_[0], 'POST', '/api/v1/auth/verify', json => $_[1]) }
 sub resend { api($_[0], 'POST', '/api/v1/auth/verify/resend', json => { email => $_[1] }) }
@@ -56,7 +56,7 @@ like($mail, qr{^Content-Type: text/plain; charset=utf-8$}m, 'plain UTF-8 text');
 like($mail, qr/^Content-Transfer-Encoding: 8bit$/m, 'sent as 8bit');
 like($mail, qr/^Auto-Submitted: auto-generated$/m, 'marked auto-generated');
 like($mail, qr/Hello Vera Ünver,/, 'greeting the user by name, in UTF-8');
-like($mail, qr{^\Q$srv->{base}\E/verify\.html#token=[A-Za-z0-9_-]{43}$}m,
+like($mail, qr{^\Q$srv->{base}\E/verify#token=[A-Za-z0-9_-]{43}$}m,
     'the link is on the public origin, its token after the #');
 my ($token, $code) = (link_of($mail), code_of($mail));
 ok($code, 'and a short code is printed beside it');
@@ -76,11 +76,11 @@ is($r->{json}{error}{code}, 'EMAIL_UNVERIFIED', 'with its own error code');
 
 # A mail scanner opens the link: the page, twice, and HEAD.
 for my $how (qw(GET GET HEAD)) {
-    $r = api($srv, $how, "/verify.html#token=$token");
+    $r = api($srv, $how, "/verify#token=$token");
     is($r->{status}, 200, "$how of the link's page is 200");
 }
 like($r->{headers}{'content-type'} // '', qr{text/html}, 'an HTML page');
-$r = api($srv, 'GET', '/verify.html');
+$r = api($srv, 'GET', '/verify');
 like($r->{content}, qr{<button type="submit">Confirm my address</button>}, 'with a "Confirm my address" button');
 like($r->{content}, qr{<form method="post" action="/api/v1/auth/verify">}, 'that posts the token');
 like($r->{content}, qr{name="code"}, 'and a form to type the code');
@@ -158,14 +158,14 @@ $r = api($srv, 'POST', '/api/v1/posts', form => { title => 'T', body => 'B', ret
     headers => \%browser);
 is($r->{status}, 403, 'its form post of a post is refused');
 like($r->{content}, qr/Confirm your email address/, 'with a page that says why');
-$r = api($srv, 'POST', '/api/v1/auth/verify', form => { token => link_of($m[0]), returnTo => '/verified.html' },
+$r = api($srv, 'POST', '/api/v1/auth/verify', form => { token => link_of($m[0]), returnTo => '/' },
     headers => { origin => 'https://evil.example', accept => $browser{accept} });
 is($r->{status}, 403, 'the confirmation form from another site is refused');
 is(verified($srv, $e4), 0, 'and spends nothing');
-$r = api($srv, 'POST', '/api/v1/auth/verify', form => { token => link_of($m[0]), returnTo => '/verified.html' },
+$r = api($srv, 'POST', '/api/v1/auth/verify', form => { token => link_of($m[0]), returnTo => '/' },
     headers => { origin => $srv->{base}, accept => $browser{accept} });
 is($r->{status}, 303, 'the confirmation form of the page confirms');
-like($r->{headers}{location} // '', qr{/verified\.html$}, 'and leads to its page');
+is($r->{headers}{location} // '', '/', 'and leads home');
 $r = api($srv, 'POST', '/api/v1/posts', form => { title => 'T', body => 'B', returnTo => '/' },
     headers => \%browser);
 is($r->{status}, 303, 'then the form posts');

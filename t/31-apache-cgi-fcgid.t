@@ -61,7 +61,7 @@ for my $mode ('cgi', 'fcgid', 'shared-cgi') {
         }
         is(api($srv, 'GET', '/quill/quill.conf')->{status}, 403, "$mode: the settings are refused");
         is(api($srv, 'GET', '/')->{status}, 200, "$mode: the pages are served");
-        is(api($srv, 'GET', '/login.html')->{status}, 200, "$mode: login.html is served");
+        is(api($srv, 'GET', '/login')->{status}, 200, "$mode: /login is served");
     }
 
     # What Apache refuses by itself still comes in the envelope.

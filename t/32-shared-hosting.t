@@ -87,7 +87,8 @@ sub check_site {
         "$what: the post is listed");
     # Without mod_rewrite, the home page is posts' own name.
     is(api($srv, 'GET', $direct ? '/cgi/posts.fcgi/' : '/')->{status}, 200, "$what: the home page");
-    like(api($srv, 'GET', '/login.html')->{content} // '', qr/<form/i, "$what: the login page");
+    like(api($srv, 'GET', $direct ? '/cgi/auth.fcgi/login' : '/login')->{content} // '', qr/<form/i,
+        "$what: the login page");
     for my $path ('/quill/quill.conf', '/quill/state/quill.db', '/quill/state/quill.key',
         '/quill/bin/quillctl', '/quill/', '/INSTALL.txt', '/.htaccess', '/cgi/', '/cgi') {
         is(api($srv, 'GET', $path)->{status}, 403, "$what: $path is refused");

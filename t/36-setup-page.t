@@ -114,7 +114,7 @@ for my $mode ('fcgid', 'shared-cgi') {
         "$what: a new account's post waits for its confirmed address");
     $r = api($srv, 'POST', '/api/v1/posts', token => $atok, %post);
     is($r->{status}, 201, "$what: a post by the administrator");
-    like(api($srv, 'GET', '/login.html')->{content} // '', qr/<form/i, "$what: the login page");
+    like(api($srv, 'GET', '/login')->{content} // '', qr/<form/i, "$what: the login page");
     QuillTest::stop_server($srv);
 }
 

@@ -36,7 +36,7 @@ sub deliver_and_link {
     my ($rc, $out) = quillctl($srv, 'mail');
     is($rc, 0, 'quillctl mail delivers') or diag $out;
     my @mails = spool_mails($srv);
-    my ($token) = ($mails[-1] // '') =~ m{\Q$origin\E/reset\.html#token=([A-Za-z0-9_-]+)$}m;
+    my ($token) = ($mails[-1] // '') =~ m{\Q$origin\E/password/reset#token=([A-Za-z0-9_-]+)$}m;
     return ($token, $mails[-1] // '');
 }
 

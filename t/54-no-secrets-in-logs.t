@@ -55,15 +55,15 @@ push @secrets, @tokens;
 # The owner follows the link of the second mail as a browser does: it
 # fetches the link without its fragment (a browser never sends one), and
 # posts the form with that page as its Referer.
-my ($link) = $mails[-1] =~ m{^(https?://\S+/reset\.html\S*)$}m;
+my ($link) = $mails[-1] =~ m{^(https?://\S+/password/reset\S*)$}m;
 ok($link, 'the mail holds the link to the reset page');
 (my $page = $link // '') =~ s/#.*//s;
 (my $path = $page) =~ s{^https?://[^/]+}{};
 is(api($srv, 'GET', $path, headers => \%h)->{status}, 200, 'the page opens');
 my $r2 = api($srv, 'POST', '/api/v1/auth/password/reset', form => { token => $tokens[-1],
-    password => $pw_reset, returnTo => '/login.html' }, headers => { %h, referer => $page, origin => $srv->{base} });
+    password => $pw_reset, returnTo => '/login' }, headers => { %h, referer => $page, origin => $srv->{base} });
 is($r2->{status}, 303, 'the form resets the password');
-is($r2->{headers}{location}, '/login.html', 'and leads to the login page');
+is($r2->{headers}{location}, '/login', 'and leads to the login page');
 my ($a4) = login_pair($srv, $email, $pw_reset, %h);
 push @secrets, $a4->{accessToken}, $a4->{refreshToken};
 is(api($srv, 'POST', '/api/v1/auth/password/change', token => $a4->{accessToken}, headers => \%h,
@@ -86,7 +86,7 @@ my $server_log = join '', map {
 ok(length $server_log > 0, "the web server's error log was read");
 my $access = access_log_text($srv->{var});
 ok(length $log > 1000, 'the programs logged');
-like($access, qr{"GET /reset\.html[ ?]}, 'the access log has the page');
+like($access, qr{"GET /password/reset[ ?]}, 'the access log has the page');
 like($access, qr{"POST /api/v1/auth/password/reset .*"\Q$page\E"}, 'and the post of its form, with the Referer');
 for my $s (@secrets) {
     my $shown = substr($s, 0, 12) . '...';

@@ -65,12 +65,12 @@ is(refresh($srv, $elsewhere->{refreshToken})->{status}, 200, 'and the other sess
 is(scalar @m, 2, 'two mails are sent for the request');
 my $confirm = mail_to($new, @m) // '';
 my $notice = mail_to($old, @m) // '';
-like($confirm, qr{/verify\.html#token=[A-Za-z0-9_-]{43}$}m, 'the new address gets a confirmation link');
+like($confirm, qr{/verify#token=[A-Za-z0-9_-]{43}$}m, 'the new address gets a confirmation link');
 like($confirm, qr/^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/m, 'and a short code');
 like($notice, qr/^Subject: .*email address/mi, 'the old address is told');
 like($notice, qr/\n\n.*\bMover\b/s, 'greeting the user by name');
 unlike($notice, qr/\Q$new\E/, 'without telling the old address the new one');
-like($notice, qr{/email-cancel\.html#token=[A-Za-z0-9_-]{43}$}m, 'with a link that cancels the change');
+like($notice, qr{/email/cancel#token=[A-Za-z0-9_-]{43}$}m, 'with a link that cancels the change');
 is(code_of($notice) eq (code_of($confirm) // ''), '', 'the two links differ');
 
 # The new address confirms: the change is made.

@@ -142,7 +142,7 @@ is(api($srv, 'POST', $mfa, json => { challengeToken => $ch, code => $codes[2] })
 # A password reset signs nobody in, and the next sign-in still asks for a code.
 api($srv, 'POST', '/api/v1/auth/password/forgot', json => { email => $ann->{email} });
 my ($rc, $out) = quillctl($srv, 'mail');
-my ($reset) = join('', spool_mails($srv)) =~ m{reset\.html#token=([A-Za-z0-9_-]+)};
+my ($reset) = join('', spool_mails($srv)) =~ m{/password/reset#token=([A-Za-z0-9_-]+)};
 ok($reset, 'a reset link was mailed');
 is(api($srv, 'POST', '/api/v1/auth/password/reset', json => { token => $reset, password => 'a brand new passphrase' })->{status},
     204, 'the password is reset');

@@ -20,6 +20,7 @@ my $srv = start_server(settings => { QUILL_MFA_ATTEMPTS => 3, QUILL_LOGIN_FAILUR
 my (undef, $email, $pw) = register($srv, name => 'Mia');
 my $uid = sql($srv, "SELECT id FROM users WHERE email = '$email'");
 my $mfa = '/api/v1/auth/mfa';
+my $page = '/account/two-factor';
 my ($cookie) = form_login($srv, $email, $pw);
 ok($cookie, 'a form login without two-factor sign-in opens a session');
 
@@ -41,24 +42,28 @@ sub sessions_open { sql($srv, "SELECT count(*) FROM sessions WHERE user_id = $ui
 
 # ---- the account's page, and setting it up
 my $r = api($srv, 'GET', $mfa, headers => \%html);
-is($r->{status}, 401, 'the page needs a sign-in');
-$r = page($mfa);
+is($r->{status}, 301, "a browser's GET of the API's address");
+is($r->{headers}{location}, $page, "moves to the site's page");
+$r = api($srv, 'GET', $page, headers => \%html);
+is($r->{status}, 303, 'the page needs a sign-in');
+is($r->{headers}{location}, '/login', 'and sends a visitor to log in');
+$r = page($page);
 page_ok($r, 200, 'the two-factor page');
 like($r->{content}, qr{<h1>Two-factor sign-in</h1>}, 'names itself');
 like($r->{content}, qr{is <strong>off</strong>}, 'says it is off');
-like($r->{content}, qr{<a href="/api/v1/auth/mfa">Two-factor</a>}, 'the navigation leads to it');
+like($r->{content}, qr{<a href="/account/two-factor">Two-factor</a>}, 'the navigation leads to it');
 my $tok = csrf();
 like($r->{content}, qr{<form method="post" action="/api/v1/auth/mfa/totp">.*name="csrfToken" value="\Q$tok\E"}s,
     'offers to set it up, with the CSRF token');
-$r = api($srv, 'POST', "$mfa/totp", form => { returnTo => $mfa }, headers => { %html, cookie => $cookie });
+$r = api($srv, 'POST', "$mfa/totp", form => { returnTo => $page }, headers => { %html, cookie => $cookie });
 is($r->{status}, 403, 'a form from no page of the site is refused');
-$r = post("$mfa/totp", { returnTo => $mfa, csrfToken => 'x' . $tok });
+$r = post("$mfa/totp", { returnTo => $page, csrfToken => 'x' . $tok });
 is($r->{status}, 403, 'and one with a wrong CSRF token');
 is(sql($srv, "SELECT count(*) FROM user_totp WHERE user_id = $uid"), 0, 'neither began anything');
-$r = post("$mfa/totp", { returnTo => $mfa, backTo => $mfa, csrfToken => $tok });
+$r = post("$mfa/totp", { returnTo => $page, backTo => $page, csrfToken => $tok });
 is($r->{status}, 303, 'setting it up goes on');
-is($r->{headers}{location}, $mfa, 'to the two-factor page');
-$r = page($mfa);
+is($r->{headers}{location}, $page, 'to the two-factor page');
+$r = page($page);
 page_ok($r, 200, 'the page of a pending key');
 my ($secret) = $r->{content} =~ m{<code id="secret">([A-Z2-7]{32})</code>};
 ok($secret, 'shows the key as text');
@@ -68,7 +73,7 @@ like($r->{content}, qr{<svg class="qr" xmlns="http://www\.w3\.org/2000/svg" view
 like($r->{content}, qr{<form method="post" action="/api/v1/auth/mfa/totp/confirm">}, 'asks for a first code');
 
 my ($code, $used) = (totp_code($secret, time - 300));
-$r = post("$mfa/totp/confirm", { code => $code, backTo => $mfa, csrfToken => $tok });
+$r = post("$mfa/totp/confirm", { code => $code, backTo => $page, csrfToken => $tok });
 page_ok($r, 422, 'a wrong first code');
 like($r->{content}, qr{<p id="code-error" class="field-error">[^<]+</p>\n<input id="code" name="code"[^>]* aria-invalid="true" aria-describedby="code-error">},
     'comes back with its message beside the field');
@@ -76,13 +81,13 @@ like($r->{content}, qr{<li><a href="#code">Code: }, 'and in the summary');
 like($r->{content}, qr{<code id="secret">\Q$secret\E</code>}, 'the same key shown again');
 is(sql($srv, "SELECT enabled_at IS NULL FROM user_totp WHERE user_id = $uid"), 1, 'still pending');
 ($code, $used) = totp_fresh_code($secret);
-$r = post("$mfa/totp/confirm", { code => $code, backTo => $mfa, csrfToken => $tok });
+$r = post("$mfa/totp/confirm", { code => $code, backTo => $page, csrfToken => $tok });
 page_ok($r, 200, 'the right first code');
 my @codes = $r->{content} =~ m{<li><code>([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})</code></li>}g;
 note_secrets(@codes);
 is(scalar @codes, 10, 'shows the ten recovery codes');
 like($r->{content}, qr{only time they are shown}, 'says they are shown once');
-$r = page($mfa);
+$r = page($page);
 like($r->{content}, qr{is <strong>on</strong>.*<strong id="codes-left">10</strong>}s, 'the page says it is on, ten codes left');
 unlike($r->{content}, qr{\Q$secret\E|\Q$codes[0]\E}, 'and shows neither the key nor a code again');
 
@@ -117,8 +122,8 @@ is(sessions_open(), $before + 1, 'one session opened');
 $r = post($mfa, { challengeToken => $challenge, code => $codes[1] });
 page_ok($r, 401, 'the same sign-in again');
 like($r->{content}, qr{expired or is over}, 'is over');
-like($r->{content}, qr{<a href="/login.html">}, 'and leads back to the login page');
-$r = page($mfa);
+like($r->{content}, qr{<a href="/login">}, 'and leads back to the login page');
+$r = page($page);
 like($r->{content}, qr{<strong id="codes-left">9</strong>}, 'nine recovery codes left');
 
 # The code of the app, in a fresh login.
@@ -138,52 +143,52 @@ sql($srv, "UPDATE sessions SET created_at = created_at - 3600 WHERE user_id = $u
 sql($srv, "UPDATE session_signins SET signed_in_at = signed_in_at - 3600");
 $tok = csrf();
 ($code, $used) = totp_fresh_code($secret, $used);
-$r = post("$mfa/totp?_method=DELETE", { currentPassword => $pw, code => $code, returnTo => $mfa, backTo => $mfa,
+$r = post("$mfa/totp?_method=DELETE", { currentPassword => $pw, code => $code, returnTo => $page, backTo => $page,
     csrfToken => $tok });
 page_ok($r, 403, 'turning it off an hour after signing in');
 like($r->{content}, qr{<h1>Confirm it is you</h1>}, 'asks to confirm who it is');
 like($r->{content}, qr{<form method="post" action="/api/v1/auth/reauth">}, 'with the password');
 like($r->{content}, qr{<input id="code" name="code"}, 'and a code');
-like($r->{content}, qr{<input type="hidden" name="returnTo" value="\Q$mfa\E">}, 'then back to the page it came from');
+like($r->{content}, qr{<input type="hidden" name="returnTo" value="\Q$page\E">}, 'then back to the page it came from');
 like($r->{content}, qr{name="csrfToken" value="\Q$tok\E"}, 'with the CSRF token');
 is(sql($srv, "SELECT enabled_at IS NOT NULL FROM user_totp WHERE user_id = $uid"), 1, 'it is still on');
 $r = post('/api/v1/auth/password/change', { currentPassword => $pw, newPassword => 'another long passphrase',
-    returnTo => '/password-changed.html', backTo => '/password-change.html', csrfToken => $tok });
+    returnTo => '/account/sessions', backTo => '/password/change', csrfToken => $tok });
 page_ok($r, 403, 'changing the password an hour after signing in');
 like($r->{content}, qr{<form method="post" action="/api/v1/auth/reauth">}, 'asks to confirm who it is too');
-like($r->{content}, qr{<input type="hidden" name="returnTo" value="/password-change.html">},
+like($r->{content}, qr{<input type="hidden" name="returnTo" value="/password/change">},
     'then back to the password form');
-$r = post('/api/v1/auth/reauth', { currentPassword => 'not the password', code => $codes[1], returnTo => $mfa,
-    backTo => $mfa, csrfToken => $tok });
+$r = post('/api/v1/auth/reauth', { currentPassword => 'not the password', code => $codes[1], returnTo => $page,
+    backTo => $page, csrfToken => $tok });
 page_ok($r, 422, 'a wrong password');
 like($r->{content}, qr{<p id="currentPassword-error" class="field-error">[^<]+</p>\n<input id="currentPassword"[^>]* aria-invalid="true" aria-describedby="currentPassword-error">},
     'comes back beside its field');
-$r = post('/api/v1/auth/reauth', { currentPassword => $pw, code => $codes[1], returnTo => $mfa, backTo => $mfa,
+$r = post('/api/v1/auth/reauth', { currentPassword => $pw, code => $codes[1], returnTo => $page, backTo => $page,
     csrfToken => $tok });
 is($r->{status}, 303, 'the password and a code confirm it');
-is($r->{headers}{location}, $mfa, 'back to the page');
+is($r->{headers}{location}, $page, 'back to the page');
 
 # ---- new recovery codes, then off
-$r = post("$mfa/recovery-codes", { currentPassword => $pw, code => 'aaaa-bbbb-cccc', returnTo => $mfa,
-    backTo => $mfa, csrfToken => $tok });
+$r = post("$mfa/recovery-codes", { currentPassword => $pw, code => 'aaaa-bbbb-cccc', returnTo => $page,
+    backTo => $page, csrfToken => $tok });
 page_ok($r, 422, 'new codes with a wrong code');
 like($r->{content}, qr{<p id="code-error" class="field-error">}, 'the message beside the code');
 like($r->{content}, qr{is <strong>on</strong>}, 'on the two-factor page');
 ($code, $used) = totp_fresh_code($secret, $used);
-$r = post("$mfa/recovery-codes", { currentPassword => $pw, code => $code, returnTo => $mfa, backTo => $mfa,
+$r = post("$mfa/recovery-codes", { currentPassword => $pw, code => $code, returnTo => $page, backTo => $page,
     csrfToken => $tok });
 page_ok($r, 200, 'new recovery codes');
 my @fresh = $r->{content} =~ m{<li><code>([a-z2-7-]{14})</code></li>}g;
 note_secrets(@fresh);
 is(scalar @fresh, 10, 'ten of them, shown');
-like(page($mfa)->{content}, qr{<strong id="codes-left">10</strong>}, 'ten left');
-$r = post("$mfa/totp?_method=DELETE", { currentPassword => $pw, code => $codes[2], returnTo => $mfa, backTo => $mfa,
+like(page($page)->{content}, qr{<strong id="codes-left">10</strong>}, 'ten left');
+$r = post("$mfa/totp?_method=DELETE", { currentPassword => $pw, code => $codes[2], returnTo => $page, backTo => $page,
     csrfToken => $tok });
 page_ok($r, 422, 'an old recovery code does not turn it off');
-$r = post("$mfa/totp?_method=DELETE", { currentPassword => $pw, code => $fresh[0], returnTo => $mfa, backTo => $mfa,
+$r = post("$mfa/totp?_method=DELETE", { currentPassword => $pw, code => $fresh[0], returnTo => $page, backTo => $page,
     csrfToken => $tok });
 is($r->{status}, 303, 'a new one does');
-like(page($mfa)->{content}, qr{is <strong>off</strong>}, 'two-factor sign-in is off');
+like(page($page)->{content}, qr{is <strong>off</strong>}, 'two-factor sign-in is off');
 ($cookie) = form_login($srv, $email, $pw);
 ok($cookie, 'and the password alone signs in again');
 
@@ -195,9 +200,9 @@ ok($cookie, 'an admin without a second factor signs in');
 $r = post('/api/v1/posts', { title => 'T', body => 'B', status => 'published', csrfToken => csrf() });
 page_ok($r, 403, 'but writing a post');
 like($r->{content}, qr{<h1>Set up two-factor sign-in first</h1>}, 'is refused until two-factor sign-in is on');
-like($r->{content}, qr{<a href="/api/v1/auth/mfa">}, 'with the way to set it up');
+like($r->{content}, qr{<a href="/account/two-factor">}, 'with the way to set it up');
 is(sql($srv, 'SELECT count(*) FROM posts'), 0, 'no post was written');
-like(page($mfa)->{content}, qr{is <strong>off</strong>}, 'whose page the admin may open');
+like(page($page)->{content}, qr{is <strong>off</strong>}, 'whose page the admin may open');
 
 is_deeply([access_log_leaks($srv)], [], 'no key, code or sign-in reached the access log');
 done_testing();

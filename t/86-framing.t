@@ -19,7 +19,7 @@ my @INTERNAL = ('/api/v1/auth/.server-error', '/api/v1/auth/.health',
     '/api/v1/auth/.unknown', '/api/v1/posts/.by-user', '/cgi/auth.fcgi',
     '/cgi/users.fcgi', '/cgi/posts.fcgi');
 my @ORDINARY = ('/api/v1/auth/login', '/api/v1/posts', '/api/v1/users/me',
-    '/api/v1/users/1/posts', '/api/v1/health', '/api/v1/nothing', '/login.html');
+    '/api/v1/users/1/posts', '/api/v1/health', '/api/v1/nothing', '/login');
 my $n = 0;
 
 for my $layout (layouts()) {

@@ -47,7 +47,7 @@ for my $run (@runs) {
     my ($layout, $tls) = @$run;
     $srv = start_server(mode => $layout, tls => $tls);
     my $on = "$layout over " . ($tls ? 'HTTPS' : 'HTTP');
-    for my $path ('/login.html', '/style.css', '/app.js') {
+    for my $path ('/style.css', '/app.js', '/token.js') {
         my $r = get($srv, $path);
         like($r->{status}, qr/^200$/, "$on: GET $path");
         headers_ok($r->{head}, 'pages', $tls, "$on: page $path");
@@ -55,7 +55,7 @@ for my $run (@runs) {
     # The pages the programs render: the home page, and the site's 404
     # page, which lighttpd gives the static files' headers (it cannot tell
     # a missing file from one before the program answers).
-    for my $path ('/', '/missing.html') {
+    for my $path ('/', '/login', '/missing.html') {
         my $r = get($srv, $path);
         like($r->{status}, $path eq '/missing.html' ? qr/^404$/ : qr/^200$/, "$on: GET $path");
         headers_ok($r->{head}, $path eq '/missing.html' && test_server() eq 'lighttpd'

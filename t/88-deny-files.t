@@ -59,7 +59,7 @@ for my $layout (layouts()) {
         is($r->{status}, 200, "$layout: /$name is served");
         is($r->{content}, $SERVED{$name}, "$layout: /$name as it is");
     }
-    is(api($srv, 'GET', '/login.html')->{status}, 200, "$layout: the pages are served");
+    is(api($srv, 'GET', '/login')->{status}, 200, "$layout: the pages are served");
 
     # The API is the programs': its internal paths start with a dot, and
     # whatever they do not route is their JSON 404, never the web server's

@@ -66,7 +66,7 @@ ok(!defined $r->{headers}{'strict-transport-security'}, 'no HSTS over plain HTTP
 # to the host (apache/quill-fcgid.conf has no TLS settings).
 for my $mode ('cgi', 'fcgid', 'shared-cgi') {
     my $s = start_server(mode => $mode, tls => 1);
-    for my $path ('/api/v1/health', '/login.html') {
+    for my $path ('/api/v1/health', '/login') {
         $r = api($s, 'GET', $path);
         is($r->{status}, 200, "$mode: $path through HTTPS");
         is($r->{headers}{'strict-transport-security'}, 'max-age=63072000', "$mode: $path with HSTS");

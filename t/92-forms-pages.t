@@ -104,7 +104,7 @@ like($r->{content}, qr{<a href="/">Go back</a>}, 'a backTo that is not a path of
 
 # Log in and register: the password is never sent back.
 $r = api($srv, 'POST', '/api/v1/auth/login', form => { email => $email, password => 'wrong password here',
-    backTo => '/login.html' }, headers => { origin => $srv->{base} });
+    backTo => '/login' }, headers => { origin => $srv->{base} });
 page_ok($r, 401, 'a failed form login');
 like($r->{content}, qr{<h1>Log in</h1>}, 'comes back as the login form');
 like($r->{content}, qr{<h2>There is a problem</h2>\n<p>The email or password is incorrect.</p>}, 'with the message');

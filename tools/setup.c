@@ -460,7 +460,7 @@ setup_post(struct setup_io *io, struct arena *a, const char *self,
 	    "the administrator ");
 	html_text(&page, email);
 	buf_puts(&page, " are made, and this page is gone. ");
-	html_link(&page, "/login.html", "Sign in");
+	html_link(&page, "/login", "Sign in");
 	buf_puts(&page, ".</p>\n");
 	setup_check_site(&page, self, origin);
 	buf_puts(&page, "<p>Add the cron line of INSTALL.txt to the "

@@ -489,15 +489,25 @@ logout_target(struct req *r, const struct vvalue *token, int64_t now,
 	return ERR_NONE;
 }
 
-/* POST /api/v1/auth/logout */
+/*
+ * POST /api/v1/auth/logout.  A browser session that logs out everywhere
+ * needs a recent sign-in, as ending the other sessions does: a browser
+ * left open must not sign its owner out of every device.
+ */
 enum err
 auth_logout(struct req *r)
 {
+	const struct vvalue *v;
 	enum err e;
 
-	if ((e = app_validate(r, logout_fields, LOGOUT__MAX)) != ERR_NONE)
+	if ((e = app_validate(r, logout_fields, LOGOUT__MAX)) != ERR_NONE ||
+	    (e = auth_identify(r)) != ERR_NONE)
 		return e;
-	return auth_identify(r);
+	v = r->state;
+	if (r->who.cookie && v[LOGOUT_EVERYWHERE].present &&
+	    v[LOGOUT_EVERYWHERE].b)
+		return auth_require_recent(r, time(NULL));
+	return ERR_NONE;
 }
 
 enum err

@@ -1,5 +1,6 @@
 /*
- * auth.fcgi: /api/v1/auth — accounts, sessions and passwords.
+ * auth.fcgi: /api/v1/auth — accounts, sessions and passwords — and the
+ * site's pages of them (docs/forms.md).
  */
 #include <stdio.h>
 
@@ -44,11 +45,24 @@ static const struct route routes[] = {
 	{ M_POST, "/api/v1/auth/reauth", auth_reauth, 0, auth_reauth_write,
 	    &site_reauth_form },
 	{ M_POST, "/api/v1/auth/verify", auth_verify, 0, auth_verify_write,
-	    NULL },
+	    &auth_verify_form },
 	{ M_POST, "/api/v1/auth/verify/resend", auth_verify_resend, 0,
 	    auth_verify_resend_write, NULL },
 	{ M_POST, "/api/v1/auth/email/cancel", auth_email_cancel, 0,
-	    auth_email_cancel_write, NULL },
+	    auth_email_cancel_write, &auth_email_cancel_form },
+	{ M_GET, "/login", auth_page_login, 0, NULL, NULL },
+	{ M_GET, "/register", auth_page_register, 0, NULL, NULL },
+	{ M_GET, "/logout", auth_page_logout, 0, NULL, NULL },
+	{ M_GET, "/password/change", auth_page_password_change, 0, NULL,
+	    NULL },
+	{ M_GET, "/password/forgot", auth_page_password_forgot, 0, NULL,
+	    NULL },
+	{ M_GET, "/password/reset", auth_page_password_reset, 0, NULL, NULL },
+	{ M_GET, "/verify", auth_page_verify, 0, NULL, NULL },
+	{ M_GET, "/email/cancel", auth_page_email_cancel, 0, NULL, NULL },
+	{ M_GET, "/reauth", auth_page_reauth, 0, NULL, NULL },
+	{ M_GET, "/account/sessions", auth_page_sessions, 0, NULL, NULL },
+	{ M_GET, "/account/two-factor", auth_page_two_factor, 0, NULL, NULL },
 };
 
 void

@@ -91,10 +91,11 @@ auth_mfa_status(struct req *r)
 	cJSON *d;
 	enum err e;
 
+	/* A browser's page of it is the site's. */
+	if (r->browser)
+		return reply_moved(r, "/account/two-factor");
 	if ((e = auth_require_enrolling(r)) != ERR_NONE)
 		return e;
-	if (r->browser)
-		return site_form_page(r, &auth_mfa_form, ERR_NONE);
 	if ((e = mfa_totp_get(r->who.user_id, &t)) == ERR_NONE)
 		state = t.enabled_at != 0 ? "on" : "pending";
 	else if (e != ERR_NOT_FOUND)

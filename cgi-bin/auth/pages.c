@@ -1,16 +1,37 @@
 /*
- * The forms of auth.fcgi as pages: templates/login.html, register.html,
- * password_*.html and the two-factor pages (mfa*.html), and the fields a
- * refused post sends back.
+ * The pages of auth.fcgi (docs/forms.md): the site's paths /login,
+ * /register, /logout, /password/..., /verify, /email/cancel, /reauth and
+ * /account/..., rendered from templates/, and the fields a refused post
+ * sends back into them.
  */
 #include <string.h>
+#include <time.h>
 
 #include "base/config.h"
 #include "gen/templates.h"
+#include "pure/cursor.h"
 #include "pure/form.h"
 #include "pure/qr.h"
+#include "store/session.h"
 #include "store/user.h"
+#include "web/auth.h"
+#include "web/reply.h"
 #include "pages.h"
+
+/* Where a visitor goes who asks for a page of the signed-in. */
+#define AUTH_LOGIN_PAGE "/login"
+
+/*
+ * The page to go on to after a login: the refused login's returnTo, else
+ * home.
+ */
+static void
+auth_login_fill(struct tpl_data *d, const struct req *r)
+{
+	const char *to = http_form_path(r, "returnTo");
+
+	tpl_str(d, TK_return_to, to != NULL ? to : "/");
+}
 
 static const struct site_field auth_login_fields[] = {
 	{ "email", "Email", TK_email, TK_email_error },
@@ -19,7 +40,8 @@ static const struct site_field auth_login_fields[] = {
 
 const struct site_form auth_login_form = {
 	&tpl_login, "Log in", auth_login_fields,
-	sizeof(auth_login_fields) / sizeof(auth_login_fields[0]), NULL
+	sizeof(auth_login_fields) / sizeof(auth_login_fields[0]),
+	auth_login_fill
 };
 
 static const struct site_field auth_register_fields[] = {
@@ -164,8 +186,228 @@ static const struct site_field auth_password_reset_fields[] = {
 	{ "password", "New password", 0, TK_password_error },
 };
 
+/*
+ * A page of a mailed link runs the script that fills its code in from the
+ * link, where its answer's policy lets it (site_token_script): not on a
+ * refused post's page, whose code came in the form.
+ */
+static void
+auth_token_fill(struct tpl_data *d, const struct req *r)
+{
+	tpl_bool(d, TK_token_script, r->page_csp != NULL);
+}
+
 const struct site_form auth_password_reset_form = {
 	&tpl_password_reset, "Choose a new password",
 	auth_password_reset_fields, sizeof(auth_password_reset_fields) /
-	sizeof(auth_password_reset_fields[0]), NULL
+	sizeof(auth_password_reset_fields[0]), auth_token_fill
 };
+
+static const struct site_field auth_verify_fields[] = {
+	{ "token", "Link code", TK_token, TK_token_error },
+	{ "email", "Email address", TK_email, TK_email_error },
+	{ "code", "Code", TK_code, TK_code_error },
+};
+
+const struct site_form auth_verify_form = {
+	&tpl_verify, "Confirm your email address", auth_verify_fields,
+	sizeof(auth_verify_fields) / sizeof(auth_verify_fields[0]),
+	auth_token_fill
+};
+
+static const struct site_field auth_email_cancel_fields[] = {
+	{ "token", "Cancel code", TK_token, TK_token_error },
+};
+
+const struct site_form auth_email_cancel_form = {
+	&tpl_email_cancel, "Cancel an email change", auth_email_cancel_fields,
+	sizeof(auth_email_cancel_fields) / sizeof(auth_email_cancel_fields[0]),
+	auth_token_fill
+};
+
+/*
+ * Identifies the reader of r; *visitor is set when no one is logged in,
+ * and r is then answered with the way to the login page.
+ */
+static enum err
+auth_page_reader(struct req *r, int *visitor)
+{
+	enum err e;
+
+	*visitor = 0;
+	if ((e = auth_identify(r)) != ERR_NONE || r->who.user_id != 0)
+		return e;
+	*visitor = 1;
+	return reply_see_other(r, AUTH_LOGIN_PAGE);
+}
+
+/* Answers r with form page f, blank, to anyone. */
+static enum err
+auth_page_open(struct req *r, const struct site_form *f)
+{
+	enum err e;
+
+	if ((e = auth_identify(r)) != ERR_NONE)
+		return e;
+	return site_form_page(r, f, ERR_NONE);
+}
+
+/*
+ * Answers r with the page of a mailed link, f, blank: its script may fill
+ * in the code.
+ */
+static enum err
+auth_page_link(struct req *r, const struct site_form *f)
+{
+	enum err e;
+
+	if ((e = site_token_script(r)) != ERR_NONE)
+		return e;
+	return auth_page_open(r, f);
+}
+
+enum err
+auth_page_login(struct req *r)
+{
+	return auth_page_open(r, &auth_login_form);
+}
+
+enum err
+auth_page_register(struct req *r)
+{
+	return auth_page_open(r, &auth_register_form);
+}
+
+enum err
+auth_page_password_forgot(struct req *r)
+{
+	return auth_page_open(r, &auth_password_forgot_form);
+}
+
+enum err
+auth_page_password_reset(struct req *r)
+{
+	return auth_page_link(r, &auth_password_reset_form);
+}
+
+enum err
+auth_page_verify(struct req *r)
+{
+	return auth_page_link(r, &auth_verify_form);
+}
+
+enum err
+auth_page_email_cancel(struct req *r)
+{
+	return auth_page_link(r, &auth_email_cancel_form);
+}
+
+enum err
+auth_page_logout(struct req *r)
+{
+	struct tpl_data *d;
+	enum err e;
+
+	if ((e = auth_identify(r)) != ERR_NONE)
+		return e;
+	if ((d = site_page(r, "Log out")) == NULL)
+		return ERR_INTERNAL;
+	return site_page_reply(r, 200, &tpl_logout, d);
+}
+
+/*
+ * Answers r with form page f, blank, to a reader who is logged in (and
+ * past the enrolment gate unless enrolling: auth_require_enrolling).
+ */
+static enum err
+auth_page_signed(struct req *r, const struct site_form *f, int enrolling)
+{
+	int visitor;
+	enum err e;
+
+	if ((e = auth_page_reader(r, &visitor)) != ERR_NONE || visitor ||
+	    (e = enrolling ? auth_require_enrolling(r) : auth_require(r)) !=
+	    ERR_NONE)
+		return e;
+	return site_form_page(r, f, ERR_NONE);
+}
+
+enum err
+auth_page_password_change(struct req *r)
+{
+	return auth_page_signed(r, &auth_password_change_form, 0);
+}
+
+enum err
+auth_page_reauth(struct req *r)
+{
+	return auth_page_signed(r, &site_reauth_form, 0);
+}
+
+enum err
+auth_page_two_factor(struct req *r)
+{
+	return auth_page_signed(r, &auth_mfa_form, 1);
+}
+
+/* What a session's page calls the browser or app that holds it. */
+static const char *
+auth_session_device(const struct session_row *s)
+{
+	if (s->user_agent[0] != '\0')
+		return s->user_agent;
+	return s->kind == SESSION_COOKIE ? "A browser" : "An app";
+}
+
+/* Adds the sessions of rows (n, the first limit of them) to d. */
+static enum err
+auth_sessions_fill(struct tpl_data *d, const struct session_row *rows,
+    size_t n, int limit, int64_t current)
+{
+	struct tpl_data *item;
+	size_t i;
+	int others = 0;
+
+	for (i = 0; i < n && i < (size_t)limit; i++) {
+		if ((item = tpl_item(d, TK_sessions)) == NULL)
+			return ERR_INTERNAL;
+		tpl_int(item, TK_id, rows[i].id);
+		tpl_str(item, TK_device, auth_session_device(&rows[i]));
+		tpl_str(item, TK_kind, rows[i].kind == SESSION_COOKIE ?
+		    "browser" : "app");
+		tpl_str(item, TK_ip, rows[i].ip);
+		tpl_int(item, TK_created_at, rows[i].created_at);
+		tpl_int(item, TK_last_used_at, rows[i].last_used_at);
+		tpl_bool(item, TK_current, rows[i].id == current);
+		others |= rows[i].id != current;
+	}
+	tpl_bool(d, TK_others, others);
+	return ERR_NONE;
+}
+
+enum err
+auth_page_sessions(struct req *r)
+{
+	struct cursor_params p;
+	struct session_row *rows;
+	struct tpl_data *d;
+	size_t n;
+	int visitor;
+	enum err e;
+
+	if ((e = auth_page_reader(r, &visitor)) != ERR_NONE || visitor ||
+	    (e = auth_require(r)) != ERR_NONE)
+		return e;
+	memset(&p, 0, sizeof(p));
+	p.mode = CURSOR_KEYSET;
+	p.limit = CURSOR_MAX_LIMIT;
+	p.desc = 1;
+	if ((e = session_list(r->arena, r->who.user_id, time(NULL), &p, &rows,
+	    &n)) != ERR_NONE)
+		return e;
+	if ((d = site_page(r, "Sessions")) == NULL ||
+	    (e = auth_sessions_fill(d, rows, n, p.limit,
+	    r->who.session_id)) != ERR_NONE)
+		return e != ERR_NONE ? e : ERR_INTERNAL;
+	return site_page_reply(r, 200, &tpl_sessions, d);
+}

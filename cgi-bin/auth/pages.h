@@ -18,9 +18,9 @@ extern const struct site_form auth_login_form;
 extern const struct site_form auth_register_form;
 
 /*
- * Two-factor sign-in, the account's page (GET /api/v1/auth/mfa for a
- * browser) and the forms on it: its state from the store, each refused
- * field's message beside it.
+ * Two-factor sign-in, the account's page (/account/two-factor) and the
+ * forms on it: its state from the store, each refused field's message
+ * beside it.
  */
 extern const struct site_form auth_mfa_form;
 
@@ -45,5 +45,29 @@ extern const struct site_form auth_password_forgot_form;
 
 /* Reset the password: the code of the mail kept, never the password. */
 extern const struct site_form auth_password_reset_form;
+
+/* Confirm an address: the link's code, or the short code and address. */
+extern const struct site_form auth_verify_form;
+
+/* Cancel an email change: the code of the mail kept. */
+extern const struct site_form auth_email_cancel_form;
+
+/*
+ * The pages, GET on the site's paths (docs/forms.md).  Those of the
+ * signed-in (/password/change, /reauth, /account/...) send a visitor to
+ * /login; those of mailed links (/password/reset, /verify, /email/cancel)
+ * may run the script that fills in the link's code.
+ */
+enum err auth_page_login(struct req *r);
+enum err auth_page_register(struct req *r);
+enum err auth_page_logout(struct req *r);
+enum err auth_page_password_change(struct req *r);
+enum err auth_page_password_forgot(struct req *r);
+enum err auth_page_password_reset(struct req *r);
+enum err auth_page_verify(struct req *r);
+enum err auth_page_email_cancel(struct req *r);
+enum err auth_page_reauth(struct req *r);
+enum err auth_page_sessions(struct req *r);
+enum err auth_page_two_factor(struct req *r);
 
 #endif

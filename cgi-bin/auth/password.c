@@ -26,7 +26,7 @@
  * follows in the fragment (#token=), which a browser never sends: it
  * lands in no access log and in no Referer.
  */
-#define RESET_PAGE "/reset.html"
+#define RESET_PAGE "/password/reset"
 
 enum forgot_field { FORGOT_EMAIL, FORGOT__MAX };
 

@@ -1,8 +1,8 @@
 /*
  * Confirmed addresses: POST /auth/verify, /auth/verify/resend and
- * /auth/email/cancel (docs/auth.md).  The links of the mails open static
- * pages (htdocs/verify.html, email-cancel.html) whose GET and HEAD change
- * nothing; only these POSTs, checked like every form, spend a token.
+ * /auth/email/cancel (docs/auth.md).  The links of the mails open pages
+ * (/verify, /email/cancel) whose GET and HEAD change nothing; only these
+ * POSTs, checked like every form, spend a token.
  */
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +129,7 @@ auth_verify_write(struct req *r)
 		return e;
 	if (t.purpose == VERIFY_ADDRESS)
 		auth_event_log(r, LOG_INFO, "email_verified", u.id, 0);
+	r->notice = NOTICE_ADDRESS_CONFIRMED;
 	return reply_empty(r);
 }
 
@@ -177,6 +178,7 @@ auth_verify_resend_write(struct req *r)
 		e = ERR_NONE;
 	if (e != ERR_NONE)
 		return e;
+	r->notice = NOTICE_VERIFY_SENT;
 	return auth_accepted(r, "If an account with this address waits for its "
 	    "confirmation, a new link is on its way.");
 }
@@ -226,5 +228,6 @@ auth_email_cancel_write(struct req *r)
 	    ERR_NONE || (e = reset_invalidate(u.id, now)) != ERR_NONE)
 		return e;
 	auth_event_log(r, LOG_WARN, "email_change_cancelled", u.id, 0);
+	r->notice = NOTICE_EMAIL_CHANGE_CANCELLED;
 	return reply_empty(r);
 }

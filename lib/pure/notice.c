@@ -24,6 +24,9 @@ const char *const notice_names[NOTICE__MAX] = {
 	[NOTICE_USER_DISABLED] = "user-disabled",
 	[NOTICE_USER_ENABLED] = "user-enabled",
 	[NOTICE_USER_DELETED] = "user-deleted",
+	[NOTICE_ADDRESS_CONFIRMED] = "address-confirmed",
+	[NOTICE_VERIFY_SENT] = "verify-sent",
+	[NOTICE_EMAIL_CHANGE_CANCELLED] = "email-change-cancelled",
 };
 
 /*
@@ -57,6 +60,11 @@ const char *const notice_texts[NOTICE__MAX] = {
 	[NOTICE_USER_DISABLED] = "Account disabled. Its sessions have ended.",
 	[NOTICE_USER_ENABLED] = "Account enabled.",
 	[NOTICE_USER_DELETED] = "User deleted, with their posts.",
+	[NOTICE_ADDRESS_CONFIRMED] = "Your email address is confirmed.",
+	[NOTICE_VERIFY_SENT] = "If an account with this address waits for "
+	    "its confirmation, a new link is on its way.",
+	[NOTICE_EMAIL_CHANGE_CANCELLED] = "The email change is cancelled, and "
+	    "every device is logged out of the account. Log in again.",
 };
 /* NOLINTEND(bugprone-suspicious-missing-comma) */
 

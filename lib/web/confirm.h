@@ -19,8 +19,8 @@ struct arena;
 struct user;
 
 /* The page of the confirmation links, and that of the cancel link. */
-#define CONFIRM_PAGE		"/verify.html"
-#define CONFIRM_CANCEL_PAGE	"/email-cancel.html"
+#define CONFIRM_PAGE		"/verify"
+#define CONFIRM_CANCEL_PAGE	"/email/cancel"
 
 /*
  * Issues a confirmation token for u's own address (any earlier one void)

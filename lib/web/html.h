@@ -22,6 +22,14 @@
 #define HTML_CSP "default-src 'none'; style-src 'self'; img-src 'self'; " \
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+/*
+ * The same for a page that runs one script of the site, the %s%s of its
+ * script-src: an origin and a path (a single file), or 'self' and "".
+ */
+#define HTML_CSP_SCRIPT "default-src 'none'; script-src %s%s; " \
+	"style-src 'self'; img-src 'self'; form-action 'self'; " \
+	"frame-ancestors 'none'; base-uri 'none'"
+
 /* Opens a page titled title (escaped) and its <main>. */
 void html_begin(struct buf *b, const char *title);
 

@@ -67,6 +67,8 @@ struct req {
 	struct buf	*out;		/* body */
 	const char	*content_type;
 	const char	*cache_control;	/* NULL: "no-store" */
+	const char	*page_csp;	/* a page's Content-Security-Policy
+					   header line; NULL: reply_page_csp */
 	const char	*location;	/* Location, written by reply_head */
 	int		 cookie_clear;	/* reply_head drops the cookie */
 	enum notice	 notice;	/* a form's 303 leaves it for the next

@@ -18,11 +18,11 @@ static const struct {
 	{ "/verify.html", "/verify" },
 	{ "/email-cancel.html", "/email/cancel" },
 	/* The confirmation pages: a notice on the next page says it now. */
-	{ "/password-changed.html", "/account" },
+	{ "/password-changed.html", "/account/sessions" },
 	{ "/password-forgot-sent.html", "/login" },
 	{ "/verified.html", "/" },
 	{ "/verify-sent.html", "/verify" },
-	{ "/email-cancelled.html", "/" },
+	{ "/email-cancelled.html", "/login" },
 };
 
 enum err

@@ -352,9 +352,9 @@ reply_head(const struct req *r, struct buf *head)
 		buf_puts(head, "\r\n");
 	}
 	buf_puts(head, reply_security_headers);
-	buf_puts(head, r->content_type != NULL &&
-	    strncmp(r->content_type, "text/html", 9) == 0 ? reply_page_csp :
-	    reply_data_csp);
+	buf_puts(head, r->content_type == NULL ||
+	    strncmp(r->content_type, "text/html", 9) != 0 ? reply_data_csp :
+	    r->page_csp != NULL ? r->page_csp : reply_page_csp);
 	buf_puts(head, "Cache-Control: ");
 	/* A page showing a notice is for this one reader, this one time. */
 	buf_puts(head, r->cache_control != NULL && !r->notice_clear ?

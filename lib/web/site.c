@@ -1,12 +1,14 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "base/config.h"
 #include "base/error.h"
 #include "gen/templates.h"
 #include "pure/cookie.h"
 #include "pure/form.h"
 #include "store/mfa.h"
 #include "web/auth.h"
+#include "web/html.h"
 #include "web/reply.h"
 #include "web/site.h"
 
@@ -53,6 +55,17 @@ site_page(struct req *r, const char *title)
 		tpl_str(d, TK_csrf_token, tok);
 	}
 	return d;
+}
+
+enum err
+site_token_script(struct req *r)
+{
+	int any = config.public_origin[0] != '\0';
+
+	r->page_csp = arena_printf(r->arena, "Content-Security-Policy: "
+	    HTML_CSP_SCRIPT "\r\n", any ? config.public_origin : "'self'",
+	    any ? SITE_TOKEN_SCRIPT : "");
+	return r->page_csp != NULL ? ERR_NONE : ERR_INTERNAL;
 }
 
 void

@@ -39,6 +39,20 @@ enum err site_page_reply(struct req *r, int status, const struct tpl *t,
 enum err site_login_first(struct req *r);
 
 /*
+ * The script of the pages that mailed links open (htdocs/token.js): it
+ * copies the code of the link's #fragment, which no server ever sees,
+ * into the page's form, and takes it out of the address bar.
+ */
+#define SITE_TOKEN_SCRIPT "/token.js"
+
+/*
+ * Lets the page r answers run SITE_TOKEN_SCRIPT and no other script: its
+ * Content-Security-Policy names that one file, under QUILL_PUBLIC_ORIGIN
+ * (the origin of the mailed links), else the site's own scripts.
+ */
+enum err site_token_script(struct req *r);
+
+/*
  * For reply_error: the page of r's failed answer (templates/error.html):
  * its status and reason as the title, the message, each field error, a
  * link back to the form's backTo path (else to /), and the request id.

@@ -1,4 +1,4 @@
-// The whole life of an account through the pages of htdocs/, JavaScript
+// The whole life of an account through the site's pages, JavaScript
 // off, on a phone-sized screen: register, confirm the address with the
 // mailed code, log in, write a post, see it,
 // edit it, delete it, log out; a refused post and a failed login come
@@ -16,31 +16,32 @@ run(async (browser) => {
   const submit = async (form) => Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
 
   // Register.
-  await page.goto(`${base}/register.html`);
+  await page.goto(`${base}/register`);
   await shot(page, 'register');
   await page.fill('#name', 'Browser Person');
   await page.fill('#email', email);
   await page.fill('#password', password);
   let [res] = await submit('form');
-  is(new URL(page.url()).pathname, '/login.html', 'registering leads to the login page');
+  is(new URL(page.url()).pathname, '/login', 'registering leads to the login page');
   is(sql(`SELECT name FROM users WHERE email = '${email}'`), 'Browser Person', 'the account exists');
 
   // Confirm the address: without a script the link's page cannot read its
   // fragment, so the code the mail prints is typed instead.
   const mail = newestMail();
-  const link = (mail.match(/^(http\S+\/verify\.html)#token=\S+$/m) || [])[1];
+  const link = (mail.match(/^(http\S+\/verify)#token=\S+$/m) || [])[1];
   const code = (mail.match(/^([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})$/m) || [])[1];
   ok(link && code, 'a confirmation mail with a link and a code arrives');
   await page.goto(`${link}#token=not-read-without-a-script`);
   await page.goto(link);
   is(sql(`SELECT verified_at IS NULL FROM users WHERE email = '${email}'`), '1', 'opening the link twice confirms nothing');
   await shot(page, 'verify');
-  await page.fill('#code-email', email);
+  await page.fill('#email', email);
   await page.fill('#code', code);
   await Promise.all([page.waitForNavigation(), page.click('form:nth-of-type(2) button[type=submit]')]);
-  is(new URL(page.url()).pathname, '/verified.html', 'typing the code leads to "Address confirmed"');
+  is(new URL(page.url()).pathname, '/', 'typing the code leads home');
+  is(await page.textContent('p.notice'), 'Your email address is confirmed.', 'saying the address is confirmed');
   is(sql(`SELECT verified_at IS NOT NULL FROM users WHERE email = '${email}'`), '1', 'and confirms the address');
-  await page.goto(`${base}/login.html`);
+  await page.goto(`${base}/login`);
 
   // Log in.
   await shot(page, 'login');
@@ -119,7 +120,7 @@ run(async (browser) => {
   await shot(page, 'logged-out');
 
   // A failed login shows the error page.
-  await page.goto(`${base}/login.html`);
+  await page.goto(`${base}/login`);
   await page.fill('#email', email);
   await page.fill('#password', 'not the passphrase');
   [res] = await submit('form');

@@ -31,7 +31,7 @@ run(async (browser) => {
   const page = await ctx.newPage();
 
   // The victim registers, logs in and writes a post.
-  await page.goto(`${base}/register.html`);
+  await page.goto(`${base}/register`);
   await page.fill('#name', 'Victim');
   await page.fill('#email', email);
   await page.fill('#password', password);

@@ -6,16 +6,9 @@
 // Checker (vnu.jar, run by Debian's Java) with no error.
 'use strict';
 
-const { spawnSync } = require('child_process');
 const crypto = require('crypto');
-const fs = require('fs');
-const path = require('path');
-const { ok, is, sql, shot, run, base } = require('./tap');
+const { ok, is, sql, run, pageChecker, base } = require('./tap');
 
-const root = path.resolve(__dirname, '..', '..');
-const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
-const vnu = path.join(root, 'node_modules/vnu-jar/build/dist/vnu.jar');
-const htmlDir = path.join(process.env.QUILL_SHOTS, '..', 'pages-html');
 const password = 'a browser typed passphrase';
 // The TOTP code (RFC 6238: HMAC-SHA1, 6 digits, 30 s) of a base32 key at
 // step, as an authenticator app computes it.
@@ -31,29 +24,10 @@ function totp(secret, step) {
 }
 const widths = [{ name: 'wide', width: 1280, height: 900 }, { name: 'phone', width: 390, height: 844 }];
 
-fs.rmSync(htmlDir, { recursive: true, force: true });
-fs.mkdirSync(htmlDir, { recursive: true });
-
 run(async (browser) => {
-  // axe needs JavaScript, which the walk has off: each page's HTML, as the
-  // server sent it, is served again at its own address to a second
-  // context, where the site's style sheet applies as it did.
-  const axeCtx = await browser.newContext({ bypassCSP: true });
-  const axePage = await axeCtx.newPage();
-  async function check(page, res, name) {
-    const html = await res.text();
-    await shot(page, name);
-    fs.writeFileSync(path.join(htmlDir, `${name}.html`), html);
-    const at = new URL(page.url());
-    await axePage.route(`${at.origin}/axe-snapshot`, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
-    await axePage.goto(`${at.origin}/axe-snapshot`);
-    await axePage.evaluate(axeSource);
-    const r = await axePage.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    const v = r.violations.map((x) => `${x.id} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-    if (!ok(v.length === 0, `${name}: no axe-core violation`)) console.log(`#   ${v.join('\n#   ')}`);
-    await axePage.unroute(`${at.origin}/axe-snapshot`);
-  }
+  // Each page: a screenshot, axe-core, and its HTML kept in
+  // build/pages-html/ for the Nu HTML Checker (tap.js).
+  const { check, validate, close } = await pageChecker(browser, 'pages-html');
 
   for (const w of widths) {
     const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: w.width, height: w.height } });
@@ -65,15 +39,15 @@ run(async (browser) => {
     const email = `pages.${w.name}.${process.pid}@example.com`;
 
     // Register; the same email again comes back as the form, name kept.
-    await page.goto(`${base}/register.html`);
+    await page.goto(`${base}/register`);
     await page.fill('#name', `Pat ${w.name}`);
     await page.fill('#email', email);
     await page.fill('#password', password);
     let res = await submit('form');
-    is(new URL(page.url()).pathname, '/login.html', `${w.name}: registering leads to the login page`);
+    is(new URL(page.url()).pathname, '/login', `${w.name}: registering leads to the login page`);
     // Its address confirmed as by the mailed link (flow.js walks that page).
     sql(`UPDATE users SET verified_at = created_at WHERE email = '${email}'`);
-    await page.goto(`${base}/register.html`);
+    await page.goto(`${base}/register`);
     await page.fill('#name', `Pat <again>`);
     await page.fill('#email', email);
     await page.fill('#password', password);
@@ -84,7 +58,7 @@ run(async (browser) => {
     await check(page, res, `${w.name}-register-refused`);
 
     // Log in: a wrong password first.
-    await page.goto(`${base}/login.html`);
+    await page.goto(`${base}/login`);
     await page.fill('#email', email);
     await page.fill('#password', 'not the passphrase at all');
     res = await submit('form');
@@ -97,7 +71,7 @@ run(async (browser) => {
 
     // Change the password: a wrong current one comes back as the form,
     // neither password kept.
-    await page.goto(`${base}/password-change.html`);
+    await page.goto(`${base}/password/change`);
     await page.fill('#currentPassword', 'not the passphrase at all');
     await page.fill('#newPassword', 'another browser passphrase');
     res = await submit('form[action="/api/v1/auth/password/change"]');
@@ -174,10 +148,10 @@ run(async (browser) => {
     const ap = await anon.newPage();
     res = await ap.goto(`${base}/posts/${id}`);
     is(await ap.locator('form').count(), 0, `${w.name}: an anonymous reader gets no form`);
-    ok(await ap.locator('a[href="/login.html"]').count() === 1, `${w.name}: but the way to log in`);
+    ok(await ap.locator('a[href="/login"]').count() === 1, `${w.name}: but the way to log in`);
     await check(ap, res, `${w.name}-post-anonymous`);
     // A reset with a code that is no code comes back with the code kept.
-    await ap.goto(`${base}/reset.html`);
+    await ap.goto(`${base}/password/reset`);
     await ap.fill('#token', 'not-a-code');
     await ap.fill('#password', 'a new browser passphrase');
     res = await Promise.all([ap.waitForNavigation(), ap.click('form button[type=submit]')]).then((r) => r[0]);
@@ -192,8 +166,9 @@ run(async (browser) => {
     // asks for the code, a recovery code, and the recent sign-in a
     // dangerous change asks for.
     const mfa = '/api/v1/auth/mfa';
+    const mfaPage = '/account/two-factor';
     const click = async (sel) => (await Promise.all([page.waitForNavigation(), page.click(sel)]))[0];
-    res = await page.goto(`${base}${mfa}`);
+    res = await page.goto(`${base}${mfaPage}`);
     await check(page, res, `${w.name}-mfa-off`);
     res = await submit(`form[action="${mfa}/totp"]`);
     const secret = (await page.textContent('#secret')).trim();
@@ -214,7 +189,7 @@ run(async (browser) => {
     await check(page, res, `${w.name}-mfa-codes`);
 
     await click('form[action="/api/v1/auth/logout"] button');
-    await page.goto(`${base}/login.html`);
+    await page.goto(`${base}/login`);
     await page.fill('#email', email);
     await page.fill('#password', password);
     res = await submit('form[action="/api/v1/auth/login"]');
@@ -230,7 +205,7 @@ run(async (browser) => {
 
     sql(`UPDATE sessions SET created_at = created_at - 3600 WHERE user_id = (SELECT id FROM users WHERE email = '${email}')`);
     sql('UPDATE session_signins SET signed_in_at = signed_in_at - 3600');
-    await page.goto(`${base}${mfa}`);
+    await page.goto(`${base}${mfaPage}`);
     await page.fill('#currentPassword', password);
     await page.fill('#code', codes[1]);
     res = await click('#turn-off');
@@ -239,7 +214,7 @@ run(async (browser) => {
     await page.fill('#currentPassword', password);
     await page.fill('#code', codes[1]);
     res = await submit('form[action="/api/v1/auth/reauth"]');
-    is(new URL(page.url()).pathname, mfa, `${w.name}: confirmed, back to the two-factor page`);
+    is(new URL(page.url()).pathname, mfaPage, `${w.name}: confirmed, back to the two-factor page`);
     await check(page, res, `${w.name}-mfa-on`);
     await page.fill('#currentPassword', password);
     await page.fill('#code', codes[2]);
@@ -250,32 +225,12 @@ run(async (browser) => {
     sql(`UPDATE users SET role = 'admin' WHERE email = '${email}'`);
     res = await page.goto(`${base}/posts/new`);
     is(res.status(), 403, `${w.name}: an admin without a second factor is stopped`);
-    is(await page.locator(`main a[href="${mfa}"]`).count(), 1, `${w.name}: and shown the way to set it up`);
+    is(await page.locator(`main a[href="${mfaPage}"]`).count(), 1, `${w.name}: and shown the way to set it up`);
     await check(page, res, `${w.name}-mfa-required`);
     sql(`UPDATE users SET role = 'user' WHERE email = '${email}'`);
     await ctx.close();
   }
-  await axeCtx.close();
-
-  // The Nu HTML Checker over every page kept, with Debian's Java.
-  const files = fs.readdirSync(htmlDir).filter((f) => f.endsWith('.html')).sort();
-  // It answers in JSON on stderr, and exits 1 when it found an error.
-  const v = spawnSync('java', ['-jar', vnu, '--errors-only', '--format', 'json',
-    ...files.map((f) => path.join(htmlDir, f))], { encoding: 'utf8' });
-  let messages = null;
-  try {
-    messages = JSON.parse(v.stderr).messages;
-  } catch (e) {
-    ok(false, `the Nu HTML Checker ran: ${String(v.stderr || v.error).slice(0, 300)}`);
-  }
-  ok(messages !== null && (v.status === 0) === (messages.length === 0),
-    'the checker ran and its exit status agrees with its report');
-  messages = messages || [];
-  for (const f of files) {
-    const mine = messages.filter((m) => (m.url || '').endsWith(`/${f}`));
-    if (!ok(mine.length === 0, `${f}: the Nu HTML Checker finds no error`)) {
-      for (const m of mine) console.log(`#   line ${m.lastLine}: ${m.message}`);
-    }
-  }
-  ok(files.length >= 16, `the checker read every page (${files.length})`);
+  await close();
+  const pages = validate();
+  ok(pages >= 16, `the checker read every page (${pages})`);
 });

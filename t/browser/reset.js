@@ -1,4 +1,4 @@
-// A forgotten password through the pages of htdocs/, twice: with
+// A forgotten password through the site's pages, twice: with
 // JavaScript, where the mailed link fills the reset form from its fragment
 // (#token=, which the browser never sends to the server), and without,
 // where the visitor pastes the code the mail prints on a line of its own.
@@ -13,12 +13,13 @@ const email = `reset.${process.pid}@example.com`;
 
 // Asks for a reset through the form; returns the mail's link and code.
 async function askForReset(page) {
-  await page.goto(`${base}/password-forgot.html`);
+  await page.goto(`${base}/password/forgot`);
   await page.fill('#email', email);
   await Promise.all([page.waitForNavigation(), page.click('form button[type=submit]')]);
-  is(new URL(page.url()).pathname, '/password-forgot-sent.html', 'asking for a reset leads to "check your mail"');
+  is(new URL(page.url()).pathname, '/login', 'asking for a reset leads to the login page');
+  ok(/a reset link is on its way/.test(await page.textContent('p.notice')), 'which says to check the mail');
   const mail = newestMail();
-  const link = (mail.match(/^(https?:\/\/\S+\/reset\.html\S*)$/m) || [])[1] || '';
+  const link = (mail.match(/^(https?:\/\/\S+\/password\/reset\S*)$/m) || [])[1] || '';
   const code = (mail.match(/^([A-Za-z0-9_-]{43})$/m) || [])[1] || '';
   ok(/#token=[A-Za-z0-9_-]{43}$/.test(link), 'the mailed link carries the code in its fragment');
   is(link.split('#token=')[1], code, 'and the mail prints the same code on a line of its own');
@@ -49,7 +50,7 @@ run(async (browser) => {
   is(new URL(page.url()).hash, '', 'and the code leaves the address bar');
   await shot(page, 'reset-with-javascript');
   await choose(page, 'the second password 2');
-  is(new URL(page.url()).pathname, '/login.html', 'the new password is set, and the login page follows');
+  is(new URL(page.url()).pathname, '/login', 'the new password is set, and the login page follows');
   is(sql(`SELECT count(*) FROM reset_tokens WHERE used_at IS NULL`), '0', 'the code is spent');
   await withJs.close();
 
@@ -63,10 +64,10 @@ run(async (browser) => {
   await page.fill('#token', mail.code);
   await shot(page, 'reset-without-javascript');
   await choose(page, 'the third password 3');
-  is(new URL(page.url()).pathname, '/login.html', 'the pasted code sets the new password');
+  is(new URL(page.url()).pathname, '/login', 'the pasted code sets the new password');
 
   // The new password works; the one before does not.
-  await page.goto(`${base}/login.html`);
+  await page.goto(`${base}/login`);
   await page.fill('#email', email);
   await page.fill('#password', 'the third password 3');
   await Promise.all([page.waitForNavigation(), page.click('form button[type=submit]')]);

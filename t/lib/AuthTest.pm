@@ -130,13 +130,18 @@ sub spool_mails {
     return @mails;
 }
 
+# The pages of the mailed links, by what they are for.
+my %link_page = (verify => '/verify', 'email-cancel' => '/email/cancel',
+    reset => '/password/reset');
+
 # Delivers the outbox, and returns the token of the newest link to page
 # (verify, email-cancel, reset) mailed to address $to, or undef.
 sub mailed_link {
     my ($srv, $to, $page) = @_;
+    my $path = $link_page{$page} // die "no mailed page $page";
     my ($rc, $out) = quillctl($srv, 'mail');
     die "quillctl mail: $out" if $rc;
-    my ($tok) = reverse map { m{/\Q$page\E\.html#token=([A-Za-z0-9_-]{43})$}m ? $1 : () }
+    my ($tok) = reverse map { m{\Q$path\E#token=([A-Za-z0-9_-]{43})$}m ? $1 : () }
         grep { /^To: \Q$to\E$/m } spool_mails($srv);
     return $tok;
 }
