@@ -65,7 +65,16 @@ like(get_page('/token.js')->{content}, qr{location\.hash}, 'the script is served
 for my $path ('/password/change', '/reauth', '/account/sessions', '/account/two-factor') {
     my $r = get_page($path);
     is($r->{status}, 303, "GET $path as a visitor: 303");
-    is($r->{headers}{location}, '/login', "GET $path: to the login page");
+    is($r->{headers}{location}, "/login?returnTo=$path", "GET $path: to the login page, then back");
+}
+# The login page goes on to the page that sent its visitor, a path of
+# this site only.
+like(get_page('/login?returnTo=/account/sessions')->{content},
+    qr{<input type="hidden" name="returnTo" value="/account/sessions">}, 'login then goes back');
+for my $to ('https://evil.example/', '//evil.example/', 'javascript:alert(1)') {
+    my $q = $to =~ s/([^A-Za-z0-9])/sprintf('%%%02X', ord $1)/ger;
+    like(get_page("/login?returnTo=$q")->{content}, qr{<input type="hidden" name="returnTo" value="/">},
+        "but never to $to");
 }
 my $r = get_page('/api/v1/auth/mfa');
 is($r->{status}, 301, "a browser's GET of the API's two-factor address moves");

@@ -18,18 +18,18 @@
 #include "web/reply.h"
 #include "pages.h"
 
-/* Where a visitor goes who asks for a page of the signed-in. */
-#define AUTH_LOGIN_PAGE "/login"
-
 /*
  * The page to go on to after a login: the refused login's returnTo, else
- * home.
+ * the returnTo of the link that opened the page (a page of the signed-in
+ * sends its visitor to /login?returnTo=<itself>), else home.
  */
 static void
 auth_login_fill(struct tpl_data *d, const struct req *r)
 {
 	const char *to = http_form_path(r, "returnTo");
 
+	if (to == NULL)
+		to = http_query_path(r, "returnTo");
 	tpl_str(d, TK_return_to, to != NULL ? to : "/");
 }
 
@@ -238,7 +238,7 @@ auth_page_reader(struct req *r, int *visitor)
 	if ((e = auth_identify(r)) != ERR_NONE || r->who.user_id != 0)
 		return e;
 	*visitor = 1;
-	return reply_see_other(r, AUTH_LOGIN_PAGE);
+	return site_login_first(r);
 }
 
 /* Answers r with form page f, blank, to anyone. */

@@ -273,14 +273,14 @@ http_browser(const struct req *r)
 	return http_form_sent(r) || accepts(r, "text/html");
 }
 
-const char *
-http_form_path(const struct req *r, const char *name)
+/* Field f as a path on this site, or NULL. */
+static const char *
+http_field_path(const struct form_field *f)
 {
-	const struct form_field *f;
 	struct vinput in;
 	struct vvalue v;
 
-	if (r->body_kind != BODY_FORM || (f = form_get(&r->form, name)) == NULL)
+	if (f == NULL)
 		return NULL;
 	memset(&in, 0, sizeof(in));
 	in.kind = VIN_STRING;
@@ -288,6 +288,27 @@ http_form_path(const struct req *r, const char *name)
 	in.len = f->value_len;
 	in.from_form = 1;
 	return valid_return_to(&in, &v) == NULL ? v.str : NULL;
+}
+
+const char *
+http_form_path(const struct req *r, const char *name)
+{
+	if (r->body_kind != BODY_FORM)
+		return NULL;
+	return http_field_path(form_get(&r->form, name));
+}
+
+const char *
+http_query_path(const struct req *r, const char *name)
+{
+	struct form q;
+
+	if (r->qs_parsed)
+		return http_field_path(form_get(&r->qs, name));
+	if (form_parse_urlencoded(r->arena, r->query, strlen(r->query), &q) !=
+	    FORM_OK || form_duplicate(&q) != NULL)
+		return NULL;
+	return http_field_path(form_get(&q, name));
 }
 
 void

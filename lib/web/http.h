@@ -132,6 +132,13 @@ int http_browser(const struct req *r);
  */
 const char *http_form_path(const struct req *r, const char *name);
 
+/*
+ * The query parameter name when it is a path on this site, else NULL (a
+ * query that does not parse included): the page a link asks a form to go
+ * to next, as /login?returnTo=/account.
+ */
+const char *http_query_path(const struct req *r, const char *name);
+
 /* Fills in[i] with body field tab[i].name, from JSON or a form. */
 void http_fields(const struct req *r, const struct vfield *tab, size_t n,
     struct vinput *in);
