@@ -766,7 +766,8 @@ app_count_start(const char *name, const struct route *routes, size_t n)
  * failure.
  */
 static void
-app_start(const char *name, const struct route *routes, size_t n)
+app_start(const char *name, const struct route *routes, size_t n,
+    unsigned needs)
 {
 	char err[512], lock[sizeof(config.db) + 16];
 	unsigned char seed[6];
@@ -792,7 +793,8 @@ app_start(const char *name, const struct route *routes, size_t n)
 	if (config_load_key(err, sizeof(err)) == -1)
 		goto fail;
 	if (token_init(config.key, config.key_len, config.issuer,
-	    config.audience, config.access_ttl) == -1) {
+	    config.audience, config.access_ttl) == -1 ||
+	    ((needs & APP_ISSUES_TOKENS) && token_warm() == -1)) {
 		snprintf(err, sizeof(err), "cannot set up access tokens");
 		goto fail;
 	}
@@ -809,7 +811,7 @@ app_start(const char *name, const struct route *routes, size_t n)
 		snprintf(err, sizeof(err), "cannot set up the request limits");
 		goto fail;
 	}
-	if (password_blocklist_load(config.blocklist) == -1) {
+	if (password_blocklist_open(config.blocklist) == -1) {
 		if (strcmp(config.blocklist, BLOCKLIST_DEFAULT) != 0) {
 			snprintf(err, sizeof(err), "QUILL_PASSWORD_BLOCKLIST: "
 			    "cannot read %.400s", config.blocklist);
@@ -821,7 +823,7 @@ app_start(const char *name, const struct route *routes, size_t n)
 	if (sandbox_probe_init(config.sandbox != 0, err, sizeof(err)) == -1 ||
 	    db_open(config.db, 0, (int)config.busy_timeout_ms, err,
 	    sizeof(err)) == -1 || db_confine(err, sizeof(err)) == -1 ||
-	    db_prepare_all(err, sizeof(err)) == -1)
+	    db_ready(err, sizeof(err)) == -1)
 		goto fail;
 	app_count_start(name, routes, n);
 	if (config.sandbox && sandbox_enter(config_state_path(),
@@ -891,7 +893,7 @@ app_json_free(void *p)
 
 int
 app_main(int argc, char **argv, const char *name,
-    const struct route *routes, size_t nroutes)
+    const struct route *routes, size_t nroutes, unsigned needs)
 {
 	cJSON_Hooks hooks = { app_json_alloc, app_json_free };
 	struct buf hdr = { 0 }, out = { 0 }, head = { 0 };
@@ -906,7 +908,7 @@ app_main(int argc, char **argv, const char *name,
 	/* FastCGI: serve as the worker of a supervisor that keeps the socket. */
 	if (!FCGX_IsCGI())
 		worker_supervise(name);
-	app_start(name, routes, nroutes);
+	app_start(name, routes, nroutes, needs);
 	memset(&r, 0, sizeof(r));
 	if ((r.arena = arena_new()) == NULL)
 		return 1;
