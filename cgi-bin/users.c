@@ -648,5 +648,5 @@ int
 main(int argc, char **argv)
 {
 	return app_main(argc, argv, "users", routes,
-	    sizeof(routes) / sizeof(routes[0]));
+	    sizeof(routes) / sizeof(routes[0]), 0);
 }

@@ -71,7 +71,8 @@ is($rc, 2, 'an unknown command is a usage error');
 ($rc, $out) = quillctl($srv, 'check');
 is($rc, 0, 'check passes on a sound installation') or diag $out;
 like($out, qr/ok\s+key file/, 'check reports the key file');
-like($out, qr/ok\s+schema version/, 'check reports the schema');
+like($out, qr/^ok   schema version \d+, every statement prepares$/m,
+    'check reports the schema, and prepares every statement the programs run');
 like($out, qr/SQLite 3\.\d+/, 'check reports the SQLite version');
 like($out, qr/^info SQLite 3\.40.*WAL-reset race/m,
     'check mentions the WAL-reset race of SQLite 3.40, as information: the '
@@ -82,5 +83,15 @@ chmod 0644, "$dir/data/quill.key";
 ($rc, $out) = quillctl($srv, 'check');
 isnt($rc, 0, 'check fails when the key is readable by others');
 like($out, qr/FAIL.*chmod 600/, 'and says how to fix it');
+chmod 0600, "$dir/data/quill.key";
+
+# The programs prepare a statement when they first run it; check prepares
+# them all, so one that no longer prepares (here: a page pinned to an index
+# that is gone) is found at deployment.
+system("sqlite3 $dir/data/quill.db 'DROP INDEX posts_title'") == 0 or die 'sqlite3 failed';
+($rc, $out) = quillctl($srv, 'check');
+isnt($rc, 0, 'check fails when a statement does not prepare');
+like($out, qr/^FAIL statement \d+ does not prepare: no such index: posts_title$/m,
+    'and names the statement and why');
 
 done_testing();

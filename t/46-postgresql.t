@@ -1,6 +1,6 @@
 # The PostgreSQL engine's own checks (the rest of the suite runs on it with
-# QUILL_TEST_DB=postgresql): every statement of the table prepares at
-# start-up; keyset pages and searches walk their indexes (EXPLAIN on the
+# QUILL_TEST_DB=postgresql): every statement of the table prepares (quillctl
+# check); keyset pages and searches walk their indexes (EXPLAIN on the
 # exact statements the programs prepare, as t/65 does for SQLite); and a
 # database that goes away and comes back costs answers of 503 with
 # Retry-After meanwhile, never a program, then serves again.  Runs on a
@@ -21,10 +21,14 @@ use QuillTest;
 my $srv = start_server();
 is(api($srv, 'GET', '/api/v1/health')->{status}, 200, 'the programs serve on PostgreSQL');
 for my $prog (qw(auth users posts)) {
-    ok(scalar started_workers($srv, $prog),
-        "$prog prepared every statement of the PostgreSQL table at start-up");
+    ok(scalar started_workers($srv, $prog), "$prog started on PostgreSQL");
 }
 unlike(log_text($srv), qr/start_failed/, 'no program refused to start');
+# The programs prepare each statement on its first run; check prepares all.
+my ($crc, $cout) = quillctl($srv, 'check');
+like($cout, qr/^ok   schema version \d+, every statement prepares$/m,
+    'quillctl check prepares every statement of the PostgreSQL table')
+    or diag $cout;
 
 my ($r, $email, $pw) = register($srv, name => 'Ann');
 is($r->{status}, 201, 'an account is made');

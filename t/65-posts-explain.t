@@ -107,8 +107,8 @@ sql($srv, 'ANALYZE');
 check_all('3,000 posts after ANALYZE');
 
 # The check can fail: without an index a page is no longer two seeks, and
-# the statement no longer prepares at all (INDEXED BY), so a program
-# missing an index refuses to start rather than sort on every page.
+# the statement no longer prepares at all (INDEXED BY), so quillctl check
+# fails and the page answers 500 rather than sort on every page.
 for my $idx (sort keys %index) {
     my ($n) = grep { $stmt{$_} =~ /INDEXED BY $idx / } @pages;
     my $plan = plans("BEGIN;\nDROP INDEX $idx;\n", $n);

@@ -812,8 +812,12 @@ check_key_and_db(void)
 		printf("FAIL schema version %d, this build needs %d: run "
 		    "quillctl migrate\n", v, db_schema_target());
 		bad = 1;
-	} else
+	} else if (db_prepare_all(err, sizeof(err)) == -1) {
 		printf("ok   schema version %d\n", v);
+		printf("FAIL %s\n", err);
+		bad = 1;
+	} else
+		printf("ok   schema version %d, every statement prepares\n", v);
 	db_close();
 	return bad;
 }

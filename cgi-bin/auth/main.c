@@ -115,5 +115,5 @@ int
 main(int argc, char **argv)
 {
 	return app_main(argc, argv, "auth", routes,
-	    sizeof(routes) / sizeof(routes[0]));
+	    sizeof(routes) / sizeof(routes[0]), APP_ISSUES_TOKENS);
 }

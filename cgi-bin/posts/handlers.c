@@ -67,8 +67,7 @@ posts_reply(struct req *r, const struct post *p, const char *location)
 
 	post_etag(p, etag);
 	reply_etag(r, etag);
-	return location != NULL ? reply_created(r, location, view_post(p)) :
-	    reply_data(r, 200, view_post(p));
+	return reply_post(r, location, p);
 }
 
 /*
@@ -490,8 +489,7 @@ posts_list_of(struct req *r, int64_t author)
 	const char *q;
 	char *next = NULL;
 	int64_t total = 0;
-	size_t n, i;
-	cJSON *items;
+	size_t n;
 	int more;
 	enum err e;
 
@@ -524,14 +522,7 @@ posts_list_of(struct req *r, int64_t author)
 	if (r->browser)
 		return posts_list_page(r, &f, q, NULL, rows, n, &lp, next,
 		    total, author != 0 ? u.name : NULL);
-	if ((items = cJSON_CreateArray()) == NULL)
-		return ERR_INTERNAL;
-	for (i = 0; i < n; i++)
-		if (!cJSON_AddItemToArray(items, view_post(&rows[i]))) {
-			cJSON_Delete(items);
-			return ERR_INTERNAL;
-		}
-	return reply_list(r, &lp, items, next, total);
+	return reply_posts(r, &lp, rows, n, next, total);
 }
 
 /* The latest posts the home page shows, and where the rest are. */

@@ -29,5 +29,5 @@ int
 main(int argc, char **argv)
 {
 	return app_main(argc, argv, "posts", routes,
-	    sizeof(routes) / sizeof(routes[0]));
+	    sizeof(routes) / sizeof(routes[0]), 0);
 }

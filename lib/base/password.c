@@ -50,11 +50,17 @@ static struct {
 	int		 held;		/* the slot this process holds, or -1 */
 } gate = { "", 0, 0, -1, -1 };
 
-/* Lowercased entries, sorted for bsearch, without duplicates. */
+/*
+ * Lowercased entries, sorted for bsearch, without duplicates; read from
+ * pending, the file password_blocklist_open opened, on first use.
+ */
 static struct {
 	char	**entry;
 	size_t	  len;
+	FILE	 *pending;
 } blocklist;
+
+static long blocklist_take(FILE *f);
 
 /* Lowercases the ASCII letters of the n bytes at s, leaving others be. */
 static void
@@ -92,6 +98,9 @@ blocklist_free(void)
 	entries_free(blocklist.entry, blocklist.len);
 	blocklist.entry = NULL;
 	blocklist.len = 0;
+	if (blocklist.pending != NULL)
+		fclose(blocklist.pending);
+	blocklist.pending = NULL;
 }
 
 /* Whether pw (len bytes) is on the blocklist, ignoring ASCII case. */
@@ -102,6 +111,9 @@ blocklist_contains(const char *pw, size_t len)
 	const char *key = buf;
 	int found;
 
+	if (blocklist.pending != NULL && blocklist_take(NULL) == -1)
+		log_event(LOG_ERROR, "blocklist_unreadable", NULL, "effect",
+		    "passwords are checked for length only", NULL);
 	/* Entries hold no NUL, and no policy-sized password is longer. */
 	if (blocklist.len == 0 || len > PASSWORD_MAX_BYTES ||
 	    memchr(pw, '\0', len) != NULL)
@@ -172,6 +184,49 @@ blocklist_read(FILE *f, char ***vp, size_t *np)
 		rc = -1;
 	free(line);
 	return rc;
+}
+
+/*
+ * Sorts the n entries of v for bsearch (a merge sort); returns 0, or -1
+ * without memory.  Not qsort: the list is read after the program has
+ * confined itself (sandbox.h), and glibc's qsort asks the kernel how much
+ * memory the machine has (sysinfo) before sorting more than a kilobyte, a
+ * system call the sandbox does not allow.
+ */
+static int
+entries_sort(char **v, size_t n)
+{
+	char **tmp, **src = v, **dst, **t;
+	size_t w, lo, mid, hi, a, b, k;
+
+	if (n < 2)
+		return 0;
+	if ((tmp = reallocarray(NULL, n, sizeof(*tmp))) == NULL)
+		return -1;
+	dst = tmp;
+	for (w = 1; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo = hi) {
+			mid = n - lo > w ? lo + w : n;
+			hi = n - mid > w ? mid + w : n;
+			a = lo;
+			b = mid;
+			k = lo;
+			while (a < mid && b < hi)
+				dst[k++] = strcmp(src[a], src[b]) <= 0 ?
+				    src[a++] : src[b++];
+			while (a < mid)
+				dst[k++] = src[a++];
+			while (b < hi)
+				dst[k++] = src[b++];
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+	return 0;
 }
 
 /* Removes repeated entries from the sorted v of n; returns the new count. */
@@ -427,31 +482,56 @@ password_policy(const char *pw, size_t len)
 	return NULL;
 }
 
-long
-password_blocklist_load(const char *path)
+/*
+ * Reads the blocklist from f, or from the pending file when f is NULL,
+ * replacing the list; closes the file.  Returns the number of entries, or
+ * -1 (the list left as it was) when it cannot be read.
+ */
+static long
+blocklist_take(FILE *f)
 {
-	FILE *f;
 	char **v;
 	size_t n;
 	int rc;
 
-	if (path == NULL || (f = fopen(path, "re")) == NULL)
-		return -1;
+	if (f == NULL) {
+		f = blocklist.pending;
+		blocklist.pending = NULL;
+	}
 	rc = blocklist_read(f, &v, &n);
-	if (fclose(f) != 0)
+	if (fclose(f) != 0 || (rc == 0 && entries_sort(v, n) == -1))
 		rc = -1;
 	if (rc == -1) {
 		entries_free(v, n);
 		return -1;
 	}
-	if (n > 0) {
-		qsort(v, n, sizeof(v[0]), entry_cmp);
-		n = entries_dedup(v, n);
-	}
+	n = entries_dedup(v, n);
 	blocklist_free();
 	blocklist.entry = v;
 	blocklist.len = n;
 	return (long)n;
+}
+
+int
+password_blocklist_open(const char *path)
+{
+	FILE *f;
+
+	if (path == NULL || (f = fopen(path, "re")) == NULL)
+		return -1;
+	blocklist_free();
+	blocklist.pending = f;
+	return 0;
+}
+
+long
+password_blocklist_load(const char *path)
+{
+	FILE *f;
+
+	if (path == NULL || (f = fopen(path, "re")) == NULL)
+		return -1;
+	return blocklist_take(f);
 }
 
 void

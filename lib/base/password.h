@@ -71,6 +71,16 @@ const char *password_policy(const char *pw, size_t len);
  */
 long password_blocklist_load(const char *path);
 
+/*
+ * Opens the blocklist file now and reads it on the first password_policy,
+ * for a program that must open its files before it confines itself
+ * (sandbox.h) and checks new passwords only now and then: most processes
+ * never read it.  Replaces any list loaded before.  Returns 0, or -1 when
+ * the file cannot be opened.  A read that fails later is logged, and
+ * passwords are then checked without the list.
+ */
+int password_blocklist_open(const char *path);
+
 /* Frees the blocklist. */
 void password_shutdown(void);
 

@@ -225,9 +225,8 @@ json_err_message(enum json_err e)
 	return "The request body could not be read.";
 }
 
-/* Appends v in decimal. */
-static int
-append_int(struct buf *b, int64_t v)
+int
+json_put_int(struct buf *b, int64_t v)
 {
 	char tmp[24], *p = tmp + sizeof(tmp);
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -253,16 +252,15 @@ append_number(struct buf *b, double v)
 		return buf_puts(b, "null");
 	if (v >= -9007199254740992.0 && v <= 9007199254740992.0 &&
 	    v == (double)(int64_t)v)
-		return append_int(b, (int64_t)v);
+		return json_put_int(b, (int64_t)v);
 	snprintf(tmp, sizeof(tmp), "%1.15g", v);
 	if (strtod(tmp, NULL) != v)
 		snprintf(tmp, sizeof(tmp), "%1.17g", v);
 	return buf_puts(b, tmp);
 }
 
-/* Appends s as a quoted JSON string. */
-static int
-append_string(struct buf *b, const char *s)
+int
+json_put_string(struct buf *b, const char *s)
 {
 	if (buf_append(b, "\"", 1) == -1 ||
 	    (s != NULL && buf_json_escape(b, s, strlen(s)) == -1))
@@ -290,7 +288,7 @@ append_value(struct buf *b, const cJSON *item)
 	case cJSON_Number:
 		return append_number(b, item->valuedouble);
 	case cJSON_String:
-		return append_string(b, item->valuestring);
+		return json_put_string(b, item->valuestring);
 	case cJSON_Raw:
 		return item->valuestring != NULL ?
 		    buf_puts(b, item->valuestring) : -1;
@@ -302,7 +300,7 @@ append_value(struct buf *b, const cJSON *item)
 			if (c != item->child && buf_append(b, ",", 1) == -1)
 				return -1;
 			if (cJSON_IsObject(item) &&
-			    (append_string(b, c->string) == -1 ||
+			    (json_put_string(b, c->string) == -1 ||
 			    buf_append(b, ":", 1) == -1))
 				return -1;
 			if (append_value(b, c) == -1)

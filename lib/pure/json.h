@@ -5,6 +5,7 @@
 #define QUILL_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <cJSON.h>
 
 struct buf;
@@ -37,5 +38,13 @@ const char *json_err_message(enum json_err e);
 
 /* Appends the compact serialisation of item to b; -1 on failure. */
 int json_append(struct buf *b, const cJSON *item);
+
+/*
+ * For JSON written straight into b, without a tree, byte for byte as
+ * json_append writes the same value: s as a quoted string (escaped as
+ * buf_json_escape does; NULL as ""), v in decimal.  -1 on failure.
+ */
+int json_put_string(struct buf *b, const char *s);
+int json_put_int(struct buf *b, int64_t v);
 
 #endif

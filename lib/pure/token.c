@@ -453,7 +453,6 @@ int
 token_init(const unsigned char *key, size_t key_len, const char *issuer,
     const char *audience, long ttl)
 {
-	char warm[TOKEN_MAX_LEN + 1];
 	size_t ilen, alen;
 
 	if (key == NULL || key_len < TOKEN_MIN_KEY || key_len > TOKEN_KEY_MAX ||
@@ -484,19 +483,19 @@ token_init(const unsigned char *key, size_t key_len, const char *issuer,
 		return -1;
 	crypto_shorthash_keygen(cache.key);
 	cfg.ready = 1;
-	/*
-	 * libjwt signs with OpenSSL, which sets itself up on first use (its
-	 * configuration file, its once-only initialisations): a token signed
-	 * now does that at start-up, before the program confines itself
-	 * (sandbox.h), rather than in the first login.
-	 */
-	if (token_issue_access(1, principal_role_names[ROLE_USER], 1, 1,
-	    time(NULL), warm, sizeof(warm)) == -1) {
-		token_shutdown();
-		return -1;
-	}
-	sodium_memzero(warm, sizeof(warm));
 	return 0;
+}
+
+int
+token_warm(void)
+{
+	char warm[TOKEN_MAX_LEN + 1];
+	int rc;
+
+	rc = token_issue_access(1, principal_role_names[ROLE_USER], 1, 1,
+	    time(NULL), warm, sizeof(warm));
+	sodium_memzero(warm, sizeof(warm));
+	return rc;
 }
 
 long

@@ -54,6 +54,16 @@ enum token_result {
 int token_init(const unsigned char *key, size_t key_len, const char *issuer,
     const char *audience, long ttl);
 
+/*
+ * Signs a token and throws it away.  libjwt signs with OpenSSL, which sets
+ * itself up on first use (its configuration file, its once-only
+ * initialisations): a program that issues tokens calls this after
+ * token_init, before it confines itself (sandbox.h), so that this happens
+ * at start-up rather than in the first login.  Verifying needs no OpenSSL.
+ * Returns 0, or -1.
+ */
+int token_warm(void);
+
 /* Lifetime of access tokens in seconds, as given to token_init. */
 long token_ttl(void);
 

@@ -74,7 +74,21 @@ db_deadline_restore(int held)
 {
 	deadline.on = held;
 }
-int db_prepare_all(char *err, size_t errsz) { return eng->prepare_all(err, errsz); }
+int db_ready(char *err, size_t errsz) { return eng->ready(err, errsz); }
+
+int
+db_prepare_all(char *err, size_t errsz)
+{
+	int i;
+
+	if (eng->ready(err, errsz) == -1)
+		return -1;
+	for (i = 0; i < STMT__MAX; i++)
+		if (eng->compile((enum stmt)i, err, errsz) == -1)
+			return -1;
+	return 0;
+}
+
 int db_confine(char *err, size_t errsz) { return eng->confine(err, errsz); }
 void db_close(void) { eng->close(); }
 struct db_stmt *db_prepare(enum stmt s) { return eng->prepare(s); }

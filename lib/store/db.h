@@ -6,9 +6,9 @@
  * connection string.  Only an engine's file includes its library's header.
  *
  * One connection a process, opened after fork.  Every statement is named
- * by its enum stmt (stmt.h) and prepared once, at start-up: a program
- * whose schema does not match refuses to start rather than fail on its
- * first request.
+ * by its enum stmt (stmt.h) and prepared on its first run in the process:
+ * a program whose schema lacks a migration refuses to start rather than
+ * fail on its first request, and quillctl check prepares every statement.
  *
  * A run of a statement is db_prepare, binds, db_next and the columns of
  * each row, then db_finish (or db_done for a statement that yields no
@@ -74,8 +74,19 @@ int db_open(const char *path, int create, int busy_ms, char *err, size_t errsz);
 void db_deadline(long ms);
 
 /*
- * Prepares every statement of the statement table.  Fails (-1, reason in
- * err) when the schema is not at the version this build expects.
+ * Makes the open database ready for the statement table: fails (-1,
+ * reason in err) when the schema is not at the version this build
+ * expects, or the full-text tokenizer is missing.  Each statement is
+ * prepared on its first db_prepare; one that does not prepare fails
+ * that run (ERR_INTERNAL, logged).
+ */
+int db_ready(char *err, size_t errsz);
+
+/*
+ * db_ready, then prepares every statement of the statement table now,
+ * failing (-1, reason in err) on the first that does not prepare: for
+ * quillctl, which checks at deployment what the programs prepare as
+ * they go.
  */
 int db_prepare_all(char *err, size_t errsz);
 
@@ -97,7 +108,7 @@ int db_ping(void);
 /*
  * Statement s for a new run: reset, every parameter unbound, no failure
  * remembered.  A run of s left unfinished is ended first, and logged when
- * its failure was never reported.  Needs db_prepare_all.
+ * its failure was never reported.  Needs db_ready.
  */
 struct db_stmt *db_prepare(enum stmt s);
 
@@ -211,7 +222,7 @@ int db_migrate(char *err, size_t errsz);
  * diacritics, split at every character that is not a letter or digit.
  * Calls tok(ctx, token, length) for each in order; a non-zero return
  * stops the walk.  Returns 0, or -1 when the tokenizer failed.  Needs
- * db_prepare_all.
+ * db_ready.
  */
 int db_fts_tokenize(const char *text, int n, void *ctx,
     int (*tok)(void *ctx, const char *token, int len));

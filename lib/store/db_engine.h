@@ -37,7 +37,9 @@ typedef int (*db_row_fn)(void *ctx, int ncol, const struct db_value *v);
 struct db_engine {
 	const char	*name;
 	int	(*open)(const char *, int, int, char *, size_t);
-	int	(*prepare_all)(char *, size_t);
+	int	(*ready)(char *, size_t);
+	/* Prepares one statement now, unless it is. */
+	int	(*compile)(enum stmt, char *, size_t);
 	int	(*confine)(char *, size_t);
 	void	(*close)(void);
 	struct db_stmt *(*prepare)(enum stmt);

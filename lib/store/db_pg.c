@@ -74,7 +74,6 @@ struct db_stmt {
 
 static PGconn *conn;
 static char *conninfo;
-static int prepared;		/* the statements are prepared on conn */
 static struct db_stmt stmts[STMT__MAX];
 static int64_t last_id, changes;
 static char lastmsg[512];
@@ -198,42 +197,43 @@ pg_simple(const char *sql, int honour, char *state)
 	return rc;
 }
 
-/* Prepares every statement on the connection; -1 with a reason in err. */
+/*
+ * Prepares statement i on the connection unless it is, learning its
+ * number of parameters; -1 with a reason in err.
+ */
 static int
-pg_prepare_statements(char *err, size_t errsz)
+stmt_compile(int i, char *err, size_t errsz)
 {
 	char name[16];
 	PGresult *res;
-	int i, ok;
+	int ok;
 
-	for (i = 0; i < STMT__MAX; i++) {
-		if (stmt_pg_sql[i] == NULL) {
-			snprintf(err, errsz, "statement %d has no PostgreSQL text",
-			    i);
-			return -1;
-		}
-		snprintf(name, sizeof(name), "s%d", i);
-		res = PQprepare(conn, name, stmt_pg_sql[i], 0, NULL);
-		ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
-		PQclear(res);
-		if (ok) {
-			res = PQdescribePrepared(conn, name);
-			ok = res != NULL &&
-			    PQresultStatus(res) == PGRES_COMMAND_OK &&
-			    PQnparams(res) <= PG_MAX_PARAMS;
-			if (ok)
-				stmts[i].nparams = PQnparams(res);
-			PQclear(res);
-		}
-		if (!ok) {
-			snprintf(err, errsz, "statement %d does not prepare: %s",
-			    i, PQerrorMessage(conn));
-			return -1;
-		}
-		stmts[i].id = (enum stmt)i;
-		stmts[i].prepared = 1;
+	if (stmts[i].prepared)
+		return 0;
+	if (stmt_pg_sql[i] == NULL) {
+		snprintf(err, errsz, "statement %d has no PostgreSQL text", i);
+		return -1;
 	}
-	prepared = 1;
+	snprintf(name, sizeof(name), "s%d", i);
+	res = PQprepare(conn, name, stmt_pg_sql[i], 0, NULL);
+	ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (ok) {
+		res = PQdescribePrepared(conn, name);
+		ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK &&
+		    PQnparams(res) <= PG_MAX_PARAMS;
+		if (ok)
+			stmts[i].nparams = PQnparams(res);
+		PQclear(res);
+	}
+	if (!ok) {
+		note_message(PQerrorMessage(conn));
+		snprintf(err, errsz, "statement %d does not prepare: %s", i,
+		    lastmsg);
+		return -1;
+	}
+	stmts[i].id = (enum stmt)i;
+	stmts[i].prepared = 1;
 	return 0;
 }
 
@@ -248,10 +248,12 @@ pg_connect(char *err, size_t errsz)
 	    "dbname", NULL };
 	const char *vals[] = { "5", "quill", conninfo, NULL };
 	char set[256], state[6];
+	int i;
 
 	if (conn != NULL)
 		PQfinish(conn);
-	prepared = 0;
+	for (i = 0; i < STMT__MAX; i++)
+		stmts[i].prepared = 0;
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
 		note_message(conn != NULL ? PQerrorMessage(conn) :
@@ -304,21 +306,21 @@ pg_dropped(void)
 }
 
 /*
- * 1 when the connection is up with its statements prepared, making it
- * again if it broke (a restart, a failover) outside a transaction.
+ * 1 when the connection is up, making it again if it broke (a restart, a
+ * failover) outside a transaction.  Statements are prepared on it as
+ * they are first run (pg_prepare, run_exec).
  */
 static int
 pg_ready(void)
 {
 	char err[512];
 
-	if (conn != NULL && PQstatus(conn) == CONNECTION_OK && prepared &&
+	if (conn != NULL && PQstatus(conn) == CONNECTION_OK &&
 	    (PQtransactionStatus(conn) != PQTRANS_IDLE || !pg_dropped()))
 		return 1;
 	if (conninfo == NULL)
 		return 0;
-	if (pg_connect(err, sizeof(err)) == -1 ||
-	    pg_prepare_statements(err, sizeof(err)) == -1) {
+	if (pg_connect(err, sizeof(err)) == -1) {
 		log_event(LOG_ERROR, "db_reconnect_failed", NULL, "reason", err,
 		    NULL);
 		return 0;
@@ -385,7 +387,7 @@ pg_schema_missing(void)
 }
 
 static int
-pg_prepare_all(char *err, size_t errsz)
+pg_ready_schema(char *err, size_t errsz)
 {
 	int missing;
 
@@ -395,7 +397,13 @@ pg_prepare_all(char *err, size_t errsz)
 		    db_migrations_pg_n);
 		return -1;
 	}
-	return pg_prepare_statements(err, errsz);
+	return 0;
+}
+
+static int
+pg_compile(enum stmt s, char *err, size_t errsz)
+{
+	return stmt_compile((int)s, err, errsz);
 }
 
 static int
@@ -443,7 +451,6 @@ pg_close(void)
 	if (conn != NULL)
 		PQfinish(conn);
 	conn = NULL;
-	prepared = 0;
 	free(conninfo);
 	conninfo = NULL;
 }
@@ -487,6 +494,28 @@ run_end(struct db_stmt *st, const char *where)
 	return e;
 }
 
+/*
+ * Prepares st on the connection (made again if it broke) unless it is,
+ * or records the run's failure.  A statement is prepared on its first run
+ * on a connection, so that a program started for one request (plain CGI)
+ * prepares only what that request runs; quillctl check prepares them all
+ * (db_prepare_all).
+ */
+static void
+stmt_ready(struct db_stmt *st)
+{
+	char err[512];
+
+	if (!pg_ready()) {
+		run_fail(st, PG_UNAVAILABLE, "08006");
+		return;
+	}
+	if (stmt_compile((int)st->id, err, sizeof(err)) == -1)
+		run_fail(st, PQstatus(conn) == CONNECTION_OK ? PG_INTERNAL :
+		    PG_UNAVAILABLE, PQstatus(conn) == CONNECTION_OK ? "XX000" :
+		    "08006");
+}
+
 static struct db_stmt *
 pg_prepare(enum stmt s)
 {
@@ -499,6 +528,10 @@ pg_prepare(enum stmt s)
 	(void)run_end(st, "unfinished");
 	st->id = s;
 	st->ended = 0;
+	/* Prepared on its first run on the connection: its parameters are
+	 * counted then, before any is bound. */
+	if (!st->prepared)
+		stmt_ready(st);
 	return st;
 }
 
@@ -591,10 +624,9 @@ run_exec(struct db_stmt *st)
 	int savepoint, status;
 
 	st->started = 1;
-	if (!pg_ready()) {
-		run_fail(st, PG_UNAVAILABLE, "08006");
+	stmt_ready(st);
+	if (st->fail != PG_OK)
 		return;
-	}
 	savepoint = st->dup_ok &&
 	    PQtransactionStatus(conn) == PQTRANS_INTRANS;
 	if (savepoint && pg_simple("SAVEPOINT quill_dup", 1, state) !=
@@ -1230,7 +1262,8 @@ db_pg_copy_end(int abandon, char *err, size_t errsz)
 const struct db_engine db_engine_pg = {
 	.name = "postgresql",
 	.open = pg_open,
-	.prepare_all = pg_prepare_all,
+	.ready = pg_ready_schema,
+	.compile = pg_compile,
 	.confine = pg_confine,
 	.close = pg_close,
 	.prepare = pg_prepare,

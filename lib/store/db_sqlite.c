@@ -399,9 +399,9 @@ sq_fts_tokenize(const char *text, int n, void *ctx,
 }
 
 static int
-sq_prepare_all(char *err, size_t errsz)
+sq_ready(char *err, size_t errsz)
 {
-	int i, rc, missing;
+	int missing;
 
 	if ((missing = sq_schema_missing()) != 0) {
 		snprintf(err, errsz, "QUILL_DB: the database lacks %d of this "
@@ -409,16 +409,27 @@ sq_prepare_all(char *err, size_t errsz)
 		    db_migrations_n);
 		return -1;
 	}
-	for (i = 0; i < STMT__MAX; i++) {
-		rc = sqlite3_prepare_v3(db, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &stmts[i].s, NULL);
-		if (rc != SQLITE_OK) {
-			snprintf(err, errsz, "statement %d does not prepare: %s",
-			    i, sqlite3_errmsg(db));
-			return -1;
-		}
-	}
 	return fts.tok != NULL ? 0 : fts_open(err, errsz);
+}
+
+/* Prepares statement i unless it is; returns SQLite's result code. */
+static int
+stmt_compile(int i)
+{
+	if (stmts[i].s != NULL)
+		return SQLITE_OK;
+	return sqlite3_prepare_v3(db, stmt_sql[i], -1,
+	    SQLITE_PREPARE_PERSISTENT, &stmts[i].s, NULL);
+}
+
+static int
+sq_compile(enum stmt s, char *err, size_t errsz)
+{
+	if (stmt_compile(s) == SQLITE_OK)
+		return 0;
+	snprintf(err, errsz, "statement %d does not prepare: %s", (int)s,
+	    sqlite3_errmsg(db));
+	return -1;
 }
 
 static int
@@ -512,6 +523,12 @@ run_end(struct db_stmt *st, const char *where)
 	return e;
 }
 
+/*
+ * A statement is compiled on its first run in the process, so that a
+ * program started for one request (plain CGI) compiles only what that
+ * request runs; quillctl check compiles them all (db_prepare_all).  One
+ * that does not compile fails its run, and is tried again on the next.
+ */
 static struct db_stmt *
 sq_prepare(enum stmt s)
 {
@@ -519,8 +536,11 @@ sq_prepare(enum stmt s)
 
 	stmt_noted(s);
 	(void)run_end(st, "unfinished");
-	sqlite3_clear_bindings(st->s);
 	st->ended = 0;
+	if (st->s != NULL)
+		sqlite3_clear_bindings(st->s);
+	else
+		st->rc = db != NULL ? stmt_compile(s) : SQLITE_MISUSE;
 	return st;
 }
 
@@ -818,9 +838,7 @@ sq_reset_busy(void)
 	for (i = 0; i < stmts_used.n; i++) {
 		st = &stmts[stmts_used.list[i]];
 		stmts_used.seen[stmts_used.list[i]] = 0;
-		if (st->s == NULL)
-			continue;
-		if (sqlite3_stmt_busy(st->s)) {
+		if (st->s != NULL && sqlite3_stmt_busy(st->s)) {
 			log_event(LOG_ERROR, "statement_left_busy", NULL, "sql",
 			    sqlite3_sql(st->s), NULL);
 			n++;
@@ -1070,7 +1088,8 @@ sq_query(const char *sql, int nparams, const struct db_value *params,
 const struct db_engine db_engine_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
-	.prepare_all = sq_prepare_all,
+	.ready = sq_ready,
+	.compile = sq_compile,
 	.confine = sq_confine,
 	.close = sq_close,
 	.prepare = sq_prepare,

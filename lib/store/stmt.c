@@ -12,8 +12,9 @@
  * (key = ?6, id beyond ?7), then the keys beyond ?6.  SQLite does not seek
  * on the rowid half of a row value, so "(key, id) < (?6, ?7)" would scan a
  * long run of equal keys (a bulk import, a common title) on every page.
- * INDEXED BY pins each page to its index: dropping one makes the programs
- * refuse to start instead of quietly sorting a million rows per page.  A
+ * INDEXED BY pins each page to its index: without it the statement does
+ * not prepare (quillctl check fails, and so does each page, 500) instead of
+ * quietly sorting a million rows per page.  A
  * "+" before a column keeps a filter from being taken as a seek bound.
  * The ?5 test relies on OR evaluating its left side first: FTS5 refuses a
  * NULL query.

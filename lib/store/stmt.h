@@ -1,7 +1,8 @@
 /*
  * stmt: every SQL statement the programs run, as constant text indexed by
- * an enum.  Prepared once at start-up by db_prepare_all(); values are always
- * bound, never formatted into the text.
+ * an enum.  Each is prepared on its first run in a process (db_ready), all
+ * at once by quillctl (db_prepare_all); values are always bound, never
+ * formatted into the text.
  */
 #ifndef QUILL_STMT_H
 #define QUILL_STMT_H

@@ -42,6 +42,7 @@ extern char **environ;
 
 struct io {
 	FCGX_Request	*fcgi;	/* NULL in plain-CGI mode */
+	unsigned long long got;	/* bytes of the request's body read */
 };
 
 static volatile sig_atomic_t app_stopping;
@@ -89,13 +90,49 @@ io_read(void *p, char *dst, size_t n)
 {
 	struct io *io = p;
 	size_t got;
+	int k;
 
 	if (n > INT_MAX)
 		n = INT_MAX;
-	if (io->fcgi != NULL)
-		return FCGX_GetStr(dst, (int)n, io->fcgi->in);
+	if (io->fcgi != NULL) {
+		k = FCGX_GetStr(dst, (int)n, io->fcgi->in);
+		if (k > 0)
+			io->got += (unsigned long long)k;
+		return k;
+	}
 	got = fread(dst, 1, n, stdin);
 	return (int)got;
+}
+
+/*
+ * Lets FCGX_Finish_r close the connection to the web server at once.
+ * libfcgi's close (OS_Close) shuts its sending half down and then reads
+ * until the web server closes its end (or 2 s pass in silence), so that
+ * no byte the web server sent is left unread: over TCP, a socket closed
+ * with unread input sends a reset, which can discard the answer before
+ * the web server has read it.  That costs every request a wait for the
+ * web server, the process idle.  Once the request's input is read to its
+ * end (the body its CONTENT_LENGTH declares, then the empty FCGI_STDIN
+ * record, which the web server sends right after the body) nothing is
+ * left to discard: the request is detached (FCGX_Detach), which makes
+ * libfcgi close the socket without the wait, once the answer is flushed.
+ * A body not read to its end (a request refused before reading it) and a
+ * connection the web server keeps (FCGI_KEEP_CONN) are left to libfcgi.
+ */
+static void
+app_release(FCGX_Request *fr, const struct io *io)
+{
+	const char *clen;
+	unsigned long long want = 0;
+
+	if (fr->keepConnection)
+		return;
+	if ((clen = FCGX_GetParam("CONTENT_LENGTH", fr->envp)) != NULL &&
+	    *clen != '\0')
+		want = strtoull(clen, NULL, 10);
+	if (io->got == want && FCGX_GetChar(fr->in) == EOF &&
+	    FCGX_HasSeenEOF(fr->in) && FCGX_GetError(fr->in) == 0)
+		(void)FCGX_Detach(fr);
 }
 
 /*
@@ -774,7 +811,8 @@ app_count_start(const char *name, const struct route *routes, size_t n)
  * failure.
  */
 static void
-app_start(const char *name, const struct route *routes, size_t n)
+app_start(const char *name, const struct route *routes, size_t n,
+    unsigned needs)
 {
 	char err[512], lock[sizeof(config.db) + 16];
 	unsigned char seed[6];
@@ -800,7 +838,8 @@ app_start(const char *name, const struct route *routes, size_t n)
 	if (config_load_key(err, sizeof(err)) == -1)
 		goto fail;
 	if (token_init(config.key, config.key_len, config.issuer,
-	    config.audience, config.access_ttl) == -1) {
+	    config.audience, config.access_ttl) == -1 ||
+	    ((needs & APP_ISSUES_TOKENS) && token_warm() == -1)) {
 		snprintf(err, sizeof(err), "cannot set up access tokens");
 		goto fail;
 	}
@@ -817,7 +856,7 @@ app_start(const char *name, const struct route *routes, size_t n)
 		snprintf(err, sizeof(err), "cannot set up the request limits");
 		goto fail;
 	}
-	if (password_blocklist_load(config.blocklist) == -1) {
+	if (password_blocklist_open(config.blocklist) == -1) {
 		if (strcmp(config.blocklist, BLOCKLIST_DEFAULT) != 0) {
 			snprintf(err, sizeof(err), "QUILL_PASSWORD_BLOCKLIST: "
 			    "cannot read %.400s", config.blocklist);
@@ -829,7 +868,7 @@ app_start(const char *name, const struct route *routes, size_t n)
 	if (sandbox_probe_init(config.sandbox != 0, err, sizeof(err)) == -1 ||
 	    db_open(config.db, 0, (int)config.busy_timeout_ms, err,
 	    sizeof(err)) == -1 || db_confine(err, sizeof(err)) == -1 ||
-	    db_prepare_all(err, sizeof(err)) == -1)
+	    db_ready(err, sizeof(err)) == -1)
 		goto fail;
 	app_count_start(name, routes, n);
 	if (config.sandbox && sandbox_enter(config_state_path(),
@@ -899,12 +938,12 @@ app_json_free(void *p)
 
 int
 app_main(int argc, char **argv, const char *name,
-    const struct route *routes, size_t nroutes)
+    const struct route *routes, size_t nroutes, unsigned needs)
 {
 	cJSON_Hooks hooks = { app_json_alloc, app_json_free };
 	struct buf hdr = { 0 }, out = { 0 }, head = { 0 };
 	struct req r;
-	struct io io = { NULL };
+	struct io io = { NULL, 0 };
 	FCGX_Request fr;
 	int recycle = 0;
 
@@ -914,7 +953,7 @@ app_main(int argc, char **argv, const char *name,
 	/* FastCGI: serve as the worker of a supervisor that keeps the socket. */
 	if (!FCGX_IsCGI())
 		worker_supervise(name);
-	app_start(name, routes, nroutes);
+	app_start(name, routes, nroutes, needs);
 	memset(&r, 0, sizeof(r));
 	if ((r.arena = arena_new()) == NULL)
 		return 1;
@@ -938,7 +977,9 @@ app_main(int argc, char **argv, const char *name,
 		}
 		io.fcgi = &fr;
 		while (!app_stopping && FCGX_Accept_r(&fr) >= 0) {
+			io.got = 0;
 			app_serve(&r, &io, fr.envp, routes, nroutes, &head);
+			app_release(&fr, &io);
 			FCGX_Finish_r(&fr);
 			if ((recycle = limit_recycle_due())) {
 				metrics_count(MET_PROCESS_RECYCLES);

@@ -62,8 +62,12 @@ enum err app_validate(struct req *r, const struct vfield *fields, size_t n);
  */
 enum err app_keep(struct req *r, enum err e);
 
+/* What a program does that asks for more at start-up: app_main's needs. */
+#define APP_ISSUES_TOKENS	0x1	/* signs access tokens (token_warm) */
+
 /*
- * Runs the program called name with its route table: serves FastCGI
+ * Runs the program called name with its route table and needs (APP_*
+ * flags): serves FastCGI
  * requests until SIGTERM or SIGUSR1 (in a worker, under a supervisor that
  * keeps the socket and replaces the worker after QUILL_MAX_REQUESTS), or
  * exactly one request when started as plain CGI.  Started by hand as
@@ -73,6 +77,6 @@ enum err app_keep(struct req *r, enum err e);
  * Returns the process exit status.
  */
 int app_main(int argc, char **argv, const char *name,
-    const struct route *routes, size_t nroutes);
+    const struct route *routes, size_t nroutes, unsigned needs);
 
 #endif

@@ -12,6 +12,7 @@
 #include "pure/path.h"
 #include "web/html.h"
 #include "web/reply.h"
+#include "web/view.h"
 
 /*
  * The security headers of every answer: the API's column of the table in
@@ -57,40 +58,56 @@ reply_header(struct req *r, const char *name, const char *value)
 	return 0;
 }
 
-/* Adds "requestId" to meta (creating it) and writes {"data","meta"}. */
-static enum err
-reply_envelope(struct req *r, int status, cJSON *data, cJSON *meta)
+/* Starts an answer's envelope in r->out: {"data":, the data to follow. */
+static void
+reply_data_begin(struct req *r)
 {
-	cJSON *root;
-	enum err e = ERR_NONE;
-
-	if (meta == NULL)
-		meta = cJSON_CreateObject();
-	root = cJSON_CreateObject();
-	if (data == NULL || meta == NULL || root == NULL ||
-	    cJSON_AddStringToObject(meta, "requestId", r->request_id) == NULL) {
-		cJSON_Delete(data);
-		cJSON_Delete(meta);
-		cJSON_Delete(root);
-		return ERR_INTERNAL;
-	}
-	cJSON_AddItemToObject(root, "data", data);
-	cJSON_AddItemToObject(root, "meta", meta);
 	buf_reset(r->out);
-	if (json_append(r->out, root) == -1)
-		e = ERR_INTERNAL;
-	cJSON_Delete(root);
-	if (e == ERR_NONE) {
-		r->status = status;
-		r->content_type = "application/json; charset=utf-8";
-	}
-	return e;
+	buf_puts(r->out, "{\"data\":");
+}
+
+/*
+ * Ends the envelope reply_data_begin opened, after the data and the meta
+ * object's own members (each followed by a comma): the request id and
+ * the closing braces; answers status.
+ */
+static enum err
+reply_envelope_end(struct req *r, int status)
+{
+	buf_puts(r->out, "\"requestId\":");
+	json_put_string(r->out, r->request_id);
+	if (buf_puts(r->out, "}}") == -1 || r->out->oom)
+		return ERR_INTERNAL;
+	r->status = status;
+	r->content_type = "application/json; charset=utf-8";
+	return ERR_NONE;
+}
+
+/* Ends the envelope after the data, as reply_data does. */
+static enum err
+reply_data_end(struct req *r, int status)
+{
+	buf_puts(r->out, ",\"meta\":{");
+	return reply_envelope_end(r, status);
+}
+
+/* Writes data after reply_data_begin, and frees it; -1 on failure. */
+static int
+reply_tree(struct req *r, cJSON *data)
+{
+	int rc = data != NULL ? json_append(r->out, data) : -1;
+
+	cJSON_Delete(data);
+	return rc;
 }
 
 enum err
 reply_data(struct req *r, int status, cJSON *data)
 {
-	return reply_envelope(r, status, data, NULL);
+	reply_data_begin(r);
+	if (reply_tree(r, data) == -1)
+		return ERR_INTERNAL;
+	return reply_data_end(r, status);
 }
 
 /*
@@ -428,37 +445,76 @@ link_next(struct req *r, const char *name, const char *value)
 	buf_free(&b);
 }
 
-enum err
-reply_list(struct req *r, const struct cursor_params *p, cJSON *items,
+/* Appends "key":v, to the meta object. */
+static void
+meta_int(struct req *r, const char *key, int64_t v)
+{
+	buf_puts(r->out, key);
+	json_put_int(r->out, v);
+	buf_append(r->out, ",", 1);
+}
+
+/* Ends the envelope after a list's items, as reply_list does. */
+static enum err
+reply_list_end(struct req *r, const struct cursor_params *p,
     const char *next, int64_t total)
 {
-	cJSON *meta = cJSON_CreateObject();
 	int64_t pages;
 	char num[24];
 
-	if (meta == NULL) {
-		cJSON_Delete(items);
-		return ERR_INTERNAL;
-	}
+	buf_puts(r->out, ",\"meta\":{");
 	if (p->mode == CURSOR_KEYSET) {
-		cJSON_AddNumberToObject(meta, "limit", p->limit);
+		meta_int(r, "\"limit\":", p->limit);
+		buf_puts(r->out, "\"nextCursor\":");
 		if (next != NULL)
-			cJSON_AddStringToObject(meta, "nextCursor", next);
+			json_put_string(r->out, next);
 		else
-			cJSON_AddNullToObject(meta, "nextCursor");
-		cJSON_AddBoolToObject(meta, "hasMore", next != NULL);
+			buf_puts(r->out, "null");
+		buf_puts(r->out, next != NULL ? ",\"hasMore\":true," :
+		    ",\"hasMore\":false,");
 		if (next != NULL)
 			link_next(r, "cursor", next);
 	} else {
 		pages = (total + p->limit - 1) / p->limit;
-		cJSON_AddNumberToObject(meta, "page", (double)p->page);
-		cJSON_AddNumberToObject(meta, "perPage", p->limit);
-		cJSON_AddNumberToObject(meta, "total", (double)total);
-		cJSON_AddNumberToObject(meta, "totalPages", (double)pages);
+		meta_int(r, "\"page\":", p->page);
+		meta_int(r, "\"perPage\":", p->limit);
+		meta_int(r, "\"total\":", total);
+		meta_int(r, "\"totalPages\":", pages);
 		if (p->page < pages) {
 			snprintf(num, sizeof(num), "%lld", (long long)p->page + 1);
 			link_next(r, "page", num);
 		}
 	}
-	return reply_envelope(r, 200, items, meta);
+	return reply_envelope_end(r, 200);
+}
+
+enum err
+reply_list(struct req *r, const struct cursor_params *p, cJSON *items,
+    const char *next, int64_t total)
+{
+	reply_data_begin(r);
+	if (reply_tree(r, items) == -1)
+		return ERR_INTERNAL;
+	return reply_list_end(r, p, next, total);
+}
+
+enum err
+reply_post(struct req *r, const char *location, const struct post *p)
+{
+	if (location != NULL && reply_location(r, location) == -1)
+		return ERR_INTERNAL;
+	reply_data_begin(r);
+	if (view_post_json(r->out, p) == -1)
+		return ERR_INTERNAL;
+	return reply_data_end(r, location != NULL ? 201 : 200);
+}
+
+enum err
+reply_posts(struct req *r, const struct cursor_params *p,
+    const struct post *rows, size_t n, const char *next, int64_t total)
+{
+	reply_data_begin(r);
+	if (view_posts_json(r->out, rows, n) == -1)
+		return ERR_INTERNAL;
+	return reply_list_end(r, p, next, total);
 }

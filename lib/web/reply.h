@@ -7,11 +7,13 @@
 #ifndef QUILL_REPLY_H
 #define QUILL_REPLY_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <cJSON.h>
 
 #include "base/buf.h"
 #include "pure/cursor.h"
+#include "pure/post.h"
 #include "web/http.h"
 
 /* Adds a response header; refuses (-1) names or values with CR, LF or NUL. */
@@ -37,6 +39,17 @@ enum err reply_list(struct req *r, const struct cursor_params *p,
  * written by reply_head.
  */
 enum err reply_created(struct req *r, const char *location, cJSON *data);
+
+/*
+ * Post p as reply_created (at location) or, location NULL, as reply_data
+ * with 200 would answer view_post_json's object, and the rows of a list
+ * (n of them) as reply_list would: the same bytes, written straight into
+ * the answer, with no cJSON tree on the way.
+ */
+enum err reply_post(struct req *r, const char *location,
+    const struct post *p);
+enum err reply_posts(struct req *r, const struct cursor_params *p,
+    const struct post *rows, size_t n, const char *next, int64_t total);
 
 /*
  * The header lines every answer carries (each ends in CRLF): the security

@@ -1,7 +1,7 @@
 /*
  * sandbox: what a program may still do once it has started.  Start-up
- * reads the settings, the key and the password blocklist and opens the
- * database; then the program confines itself for good.  Landlock, where
+ * reads the settings and the key and opens the password blocklist (read
+ * on first use) and the database; then the program confines itself for good.  Landlock, where
  * the kernel has it, limits the files it may open to the database's
  * directory; a seccomp filter lets through only the system calls that
  * serving a request makes, and any other ends the process at once

@@ -1,4 +1,6 @@
+#include "base/buf.h"
 #include "base/time.h"
+#include "pure/json.h"
 #include "web/view.h"
 
 cJSON *
@@ -46,26 +48,49 @@ view_user(const struct user *u, int full)
 	return o;
 }
 
-cJSON *
-view_post(const struct post *p)
+/* Appends ,"key":"the RFC 3339 form of t" (which needs no escape). */
+static void
+put_time(struct buf *b, const char *key, int64_t t)
 {
-	cJSON *o = cJSON_CreateObject();
+	char s[TIME_RFC3339_SIZE];
 
-	if (o == NULL ||
-	    cJSON_AddNumberToObject(o, "id", (double)p->id) == NULL ||
-	    cJSON_AddNumberToObject(o, "authorId", (double)p->author_id) ==
-	    NULL ||
-	    cJSON_AddStringToObject(o, "title", p->title) == NULL ||
-	    cJSON_AddStringToObject(o, p->excerpt ? "excerpt" : "body",
-	    p->body) == NULL ||
-	    cJSON_AddStringToObject(o, "status",
-	    post_status_name(p->status)) == NULL ||
-	    !add_time(o, "createdAt", p->created_at) ||
-	    !add_time(o, "updatedAt", p->updated_at)) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	time_rfc3339(t, s, sizeof(s));
+	buf_puts(b, key);
+	buf_puts(b, s);
+	buf_append(b, "\"", 1);
+}
+
+int
+view_post_json(struct buf *b, const struct post *p)
+{
+	if (p->title == NULL || p->body == NULL)
+		return -1;
+	buf_puts(b, "{\"id\":");
+	json_put_int(b, p->id);
+	buf_puts(b, ",\"authorId\":");
+	json_put_int(b, p->author_id);
+	buf_puts(b, ",\"title\":");
+	json_put_string(b, p->title);
+	buf_puts(b, p->excerpt ? ",\"excerpt\":" : ",\"body\":");
+	json_put_string(b, p->body);
+	buf_puts(b, ",\"status\":");
+	json_put_string(b, post_status_name(p->status));
+	put_time(b, ",\"createdAt\":\"", p->created_at);
+	put_time(b, ",\"updatedAt\":\"", p->updated_at);
+	return buf_append(b, "}", 1) == -1 || b->oom ? -1 : 0;
+}
+
+int
+view_posts_json(struct buf *b, const struct post *rows, size_t n)
+{
+	size_t i;
+
+	buf_append(b, "[", 1);
+	for (i = 0; i < n; i++)
+		if ((i > 0 && buf_append(b, ",", 1) == -1) ||
+		    view_post_json(b, &rows[i]) == -1)
+			return -1;
+	return buf_append(b, "]", 1) == -1 || b->oom ? -1 : 0;
 }
 
 cJSON *

@@ -225,8 +225,59 @@ test_blocklist(void)
 	is_str(policy("CorrectHorseBattery"), "ok",
 	    "password_shutdown frees the list");
 
-	if (unlink(path) == -1 || unlink(path2) == -1)
-		bail("cannot remove the temporary files");
+	/* Opened at start-up, read on the first check: the file is gone
+	 * from its directory by then (as a sandboxed process cannot open it
+	 * again), and the open descriptor still reads it. */
+	is_int(password_blocklist_open("/nonexistent/quill-blocklist"), -1,
+	    "opening a missing file returns -1");
+	is_int(password_blocklist_open(path2), 0, "open the second list");
+	if (unlink(path2) == -1)
+		bail("cannot remove the temporary file");
+	is_str(policy("correcthorsebattery"), "too_common",
+	    "the opened list is read on the first check");
+	is_str(policy("CorrectHorseBattery"), "too_common",
+	    "and kept for the next");
+	is_int(password_blocklist_open(path), 0, "open the first list");
+	is_str(policy("CorrectHorseBattery"), "ok",
+	    "opening a list replaces the one read before");
+	is_str(policy("LetMeInLetMeIn"), "too_common", "with its own entries");
+	password_shutdown();
+	is_int(password_blocklist_open(path), 0, "open it again");
+	password_shutdown();
+	is_str(policy("LetMeInLetMeIn"), "ok",
+	    "password_shutdown closes a list not yet read");
+
+	if (unlink(path) == -1)
+		bail("cannot remove the temporary file");
+}
+
+/* A list of 1,000 entries in scrambled order, each found, with repeats. */
+static void
+test_blocklist_order(void)
+{
+	static char text[1000 * 24 + 64];
+	char path[64], pw[32];
+	size_t len = 0;
+	unsigned i, k, missed = 0;
+
+	for (i = 0; i < 1000; i++) {
+		k = (i * 7919u) % 1000u;	/* a permutation of 0..999 */
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "Entry-%05u-pass\n", k);
+	}
+	(void)snprintf(text + len, sizeof(text) - len, "entry-00007-pass\n");
+	temp_file(path, sizeof(path), text);
+	is_int(password_blocklist_load(path), 1000,
+	    "a list of 1,000 in no order loads, repeats counted once");
+	for (i = 0; i < 1000; i++) {
+		(void)snprintf(pw, sizeof(pw), "entry-%05u-pass", i);
+		missed += policy(pw)[0] != 't';
+	}
+	is_int((long)missed, 0, "and every entry of it is found");
+	is_str(policy("entry-01000-pass"), "ok", "and nothing else");
+	password_shutdown();
+	if (unlink(path) == -1)
+		bail("cannot remove the temporary file");
 }
 
 int
@@ -237,6 +288,7 @@ main(void)
 	test_bad_hashes();
 	test_policy();
 	test_blocklist();
+	test_blocklist_order();
 	password_shutdown();
 	return done_testing();
 }
