@@ -184,11 +184,13 @@ $(BUILD)/%.o: %.c $(LIB_HDR) $(PROG_HDR) $(BUILD)/gen/templates.h | $(BUILD)/gen
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The generator rewrites the header only when it changes (a name or a
-# template added or gone), so editing a page rebuilds its table alone.
+# template added or gone), so editing a page rebuilds its table alone.  The
+# header's empty recipe makes make look at it again after the generator
+# ran, so that a changed header rebuilds what includes it in the same run.
 $(BUILD)/gen/templates.c: $(TEMPLATES) tools/templates.pl
 	@mkdir -p $(@D)
 	perl tools/templates.pl $(BUILD)/gen/templates $(TEMPLATES)
-$(BUILD)/gen/templates.h: | $(BUILD)/gen/templates.c
+$(BUILD)/gen/templates.h: $(BUILD)/gen/templates.c ;
 
 $(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c $(BUILD)/gen/templates.h lib/pure/tpl.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -196,7 +198,7 @@ $(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c $(BUILD)/gen/templates.h lib/
 $(BUILD)/gen/test_templates.c: $(TEST_TEMPLATES) tools/templates.pl
 	@mkdir -p $(@D)
 	perl tools/templates.pl $(BUILD)/gen/test_templates $(TEST_TEMPLATES)
-$(BUILD)/gen/test_templates.h: | $(BUILD)/gen/test_templates.c
+$(BUILD)/gen/test_templates.h: $(BUILD)/gen/test_templates.c ;
 
 $(BUILD)/gen/test_templates.o: $(BUILD)/gen/test_templates.c $(BUILD)/gen/test_templates.h lib/pure/tpl.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<

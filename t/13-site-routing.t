@@ -94,7 +94,7 @@ for my $path ('/nothing', '/nothing/here.html', '/users/12', '/accountx',
 }
 
 # The files are the web server's: a program never sees them.
-for my $file ('/style.css', '/app.js') {
+for my $file ('/style.css', '/token.js') {
     my ($r, $program) = fetch($file);
     is($r->{status}, 200, "GET $file is 200");
     is($program, undef, "GET $file: no program");

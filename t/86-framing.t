@@ -17,9 +17,11 @@ use QuillServers;
 
 my @INTERNAL = ('/api/v1/auth/.server-error', '/api/v1/auth/.health',
     '/api/v1/auth/.unknown', '/api/v1/posts/.by-user', '/cgi/auth.fcgi',
-    '/cgi/users.fcgi', '/cgi/posts.fcgi');
+    '/cgi/users.fcgi');
+# posts.fcgi's own path is the home page where a host has no mod_rewrite.
 my @ORDINARY = ('/api/v1/auth/login', '/api/v1/posts', '/api/v1/users/me',
-    '/api/v1/users/1/posts', '/api/v1/health', '/api/v1/nothing', '/login');
+    '/api/v1/users/1/posts', '/api/v1/health', '/api/v1/nothing', '/login',
+    '/cgi/posts.fcgi');
 my $n = 0;
 
 for my $layout (layouts()) {

@@ -47,7 +47,7 @@ for my $run (@runs) {
     my ($layout, $tls) = @$run;
     $srv = start_server(mode => $layout, tls => $tls);
     my $on = "$layout over " . ($tls ? 'HTTPS' : 'HTTP');
-    for my $path ('/style.css', '/app.js', '/token.js') {
+    for my $path ('/style.css', '/token.js') {
         my $r = get($srv, $path);
         like($r->{status}, qr/^200$/, "$on: GET $path");
         headers_ok($r->{head}, 'pages', $tls, "$on: page $path");

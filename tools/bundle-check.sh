@@ -166,7 +166,7 @@ expect(201, 'post', call('POST', '/api/v1/posts',
     { title => $title, body => 'From the bundle check.', status => 'published' }, $token));
 my $list = expect(200, 'the user\'s posts', call('GET', "/api/v1/users/$me->{data}{id}/posts", undef, $token));
 die "$what: the post is not listed\n" unless grep { $_->{title} eq $title } @{ $list->{data} };
-for my $page ('/', '/login', '/register', '/style.css', '/app.js') {
+for my $page ('/', '/login', '/register', '/style.css', '/token.js') {
     my ($s) = call('GET', $page);
     die "$what: $page: $s, not 200\n" unless $s == 200;
 }

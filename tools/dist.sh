@@ -12,7 +12,7 @@
 # (from the Makefile) names the pages.
 #
 # The bundle is a document root:
-#   .htaccess  INSTALL.txt  the pages (*.html style.css app.js)
+#   .htaccess  INSTALL.txt  the site's files (style.css token.js)
 #   cgi/       auth.fcgi users.fcgi posts.fcgi: the wrapper (bundle/quill.fcgi)
 #   quill/     never served (its .htaccess, and the main one, deny it):
 #              bin/ (the programs, quillctl, the libraries), quillctl (the
