@@ -206,6 +206,10 @@ reauth_refused('email change', 'PATCH', '/api/v1/users/me', token => $bob->{toke
 reauth_refused('account deletion', 'DELETE', '/api/v1/users/me', token => $bob->{token},
     json => { currentPassword => $bob->{password} });
 reauth_refused('ending all sessions', 'DELETE', '/api/v1/auth/sessions', token => $bob->{token});
+reauth_refused('logging out everywhere with an access token', 'POST', '/api/v1/auth/logout',
+    token => $bob->{token}, json => { everywhere => JSON::PP::true() });
+is(sql($srv, "SELECT count(*) FROM sessions WHERE user_id = $bob->{id} AND revoked_at IS NULL"), 1,
+    'and the session lives on');
 reauth_refused('an admin changing a role', 'PATCH', "/api/v1/users/$bob->{id}", token => $root->{token},
     json => { role => 'moderator' });
 reauth_refused('an admin disabling an account', 'PATCH', "/api/v1/users/$bob->{id}", token => $root->{token},

@@ -490,9 +490,10 @@ logout_target(struct req *r, const struct vvalue *token, int64_t now,
 }
 
 /*
- * POST /api/v1/auth/logout.  A browser session that logs out everywhere
- * needs a recent sign-in, as ending the other sessions does: a browser
- * left open must not sign its owner out of every device.
+ * POST /api/v1/auth/logout.  A caller signed in by its cookie or access
+ * token that logs out everywhere needs a recent sign-in, as ending the
+ * other sessions does: a browser or a token left behind must not sign its
+ * owner out of every device.
  */
 enum err
 auth_logout(struct req *r)
@@ -504,7 +505,7 @@ auth_logout(struct req *r)
 	    (e = auth_identify(r)) != ERR_NONE)
 		return e;
 	v = r->state;
-	if (r->who.cookie && v[LOGOUT_EVERYWHERE].present &&
+	if (r->who.user_id != 0 && v[LOGOUT_EVERYWHERE].present &&
 	    v[LOGOUT_EVERYWHERE].b)
 		return auth_require_recent(r, time(NULL));
 	return ERR_NONE;
