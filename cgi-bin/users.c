@@ -478,9 +478,9 @@ users_account_fill(struct tpl_data *d, const struct req *r)
 }
 
 static const struct site_field users_account_fields[] = {
-	{ "name", "Name", TK_name, TK_name_error },
-	{ "email", "New address", TK_email, TK_email_error },
-	{ "currentPassword", "Password", 0, TK_password_error },
+	{ "name", "Name", TK_name, TK_name_error, NULL },
+	{ "email", "New address", TK_email, TK_email_error, NULL },
+	{ "currentPassword", "Password", 0, TK_password_error, NULL },
 };
 
 static const struct site_form users_account_form = {
@@ -490,7 +490,7 @@ static const struct site_form users_account_form = {
 };
 
 static const struct site_field users_delete_fields[] = {
-	{ "currentPassword", "Password", 0, TK_password_error },
+	{ "currentPassword", "Password", 0, TK_password_error, NULL },
 };
 
 static const struct site_form users_delete_form = {
@@ -602,7 +602,7 @@ users_admin_fill(struct tpl_data *d, const struct req *r)
 }
 
 static const struct site_field users_admin_fields[] = {
-	{ "role", "Role", 0, TK_role_error },	/* users_admin_fill */
+	{ "role", "Role", 0, TK_role_error, NULL },	/* users_admin_fill */
 };
 
 static const struct site_form users_admin_form = {

@@ -237,6 +237,13 @@ $r = post_form('/api/v1/auth/verify', { email => $email, code => 'aaaa-bbbb-cccc
 page_ok($r, 422, 'Confirm your email address', 'a wrong code');
 like($r->{content}, qr{<input id="email"[^>]* value="\Q$email\E"}, 'the address kept');
 like($r->{content}, qr{<p id="code-error" class="field-error">[^<]*invalid, used or expired}, 'the message beside the code');
+$r = post_form('/api/v1/auth/verify/resend', { email => 'not an address', returnTo => '/verify', backTo => '/verify' });
+page_ok($r, 422, 'Confirm your email address', 'a new mail for a malformed address');
+like($r->{content}, qr{<input id="resend-email"[^>]* value="not an address"[^>]* aria-invalid="true" aria-describedby="resend-email-error"},
+    'the address kept in the form that sent it, marked');
+like($r->{content}, qr{<p id="resend-email-error" class="field-error">}, 'its message beside it');
+like($r->{content}, qr{<a href="#resend-email">}, 'the summary links to that field');
+unlike($r->{content}, qr{<input id="email"[^>]* value="not an address"}, 'not to the other form\'s');
 $r = post_form('/api/v1/auth/verify/resend', { email => $email, returnTo => '/verify', backTo => '/verify' });
 is($r->{status}, 303, 'asking for a new mail: 303');
 like(notice_of($r) // '', qr/=verify-sent$/, 'with its notice');

@@ -46,7 +46,7 @@ is($r->{status}, 301, "a browser's GET of the API's address");
 is($r->{headers}{location}, $page, "moves to the site's page");
 $r = api($srv, 'GET', $page, headers => \%html);
 is($r->{status}, 303, 'the page needs a sign-in');
-is($r->{headers}{location}, '/login', 'and sends a visitor to log in');
+is($r->{headers}{location}, "/login?returnTo=$page", 'and sends a visitor to log in, then back');
 $r = page($page);
 page_ok($r, 200, 'the two-factor page');
 like($r->{content}, qr{<h1>Two-factor sign-in</h1>}, 'names itself');

@@ -47,7 +47,7 @@ static const struct route routes[] = {
 	{ M_POST, "/api/v1/auth/verify", auth_verify, 0, auth_verify_write,
 	    &auth_verify_form },
 	{ M_POST, "/api/v1/auth/verify/resend", auth_verify_resend, 0,
-	    auth_verify_resend_write, NULL },
+	    auth_verify_resend_write, &auth_verify_resend_form },
 	{ M_POST, "/api/v1/auth/email/cancel", auth_email_cancel, 0,
 	    auth_email_cancel_write, &auth_email_cancel_form },
 	{ M_GET, "/login", auth_page_login, 0, NULL, NULL },

@@ -34,8 +34,8 @@ auth_login_fill(struct tpl_data *d, const struct req *r)
 }
 
 static const struct site_field auth_login_fields[] = {
-	{ "email", "Email", TK_email, TK_email_error },
-	{ "password", "Password", 0, TK_password_error },
+	{ "email", "Email", TK_email, TK_email_error, NULL },
+	{ "password", "Password", 0, TK_password_error, NULL },
 };
 
 const struct site_form auth_login_form = {
@@ -45,9 +45,9 @@ const struct site_form auth_login_form = {
 };
 
 static const struct site_field auth_register_fields[] = {
-	{ "name", "Your name", TK_name, TK_name_error },
-	{ "email", "Email", TK_email, TK_email_error },
-	{ "password", "Password", 0, TK_password_error },
+	{ "name", "Your name", TK_name, TK_name_error, NULL },
+	{ "email", "Email", TK_email, TK_email_error, NULL },
+	{ "password", "Password", 0, TK_password_error, NULL },
 };
 
 const struct site_form auth_register_form = {
@@ -101,8 +101,8 @@ auth_mfa_fill(struct tpl_data *d, const struct req *r)
 }
 
 static const struct site_field auth_mfa_fields[] = {
-	{ "currentPassword", "Password", 0, TK_password_error },
-	{ "code", "Code", 0, TK_code_error },
+	{ "currentPassword", "Password", 0, TK_password_error, NULL },
+	{ "code", "Code", 0, TK_code_error, NULL },
 };
 
 const struct site_form auth_mfa_form = {
@@ -120,9 +120,9 @@ auth_mfa_signin_fill(struct tpl_data *d, const struct req *r)
 }
 
 static const struct site_field auth_mfa_signin_fields[] = {
-	{ "code", "Code", 0, TK_code_error },
+	{ "code", "Code", 0, TK_code_error, NULL },
 	{ "challengeToken", "Sign-in", TK_challenge_token,
-	    TK_challenge_error },
+	    TK_challenge_error, NULL },
 };
 
 const struct site_form auth_mfa_signin_form = {
@@ -161,8 +161,8 @@ auth_mfa_codes_page(struct req *r,
 }
 
 static const struct site_field auth_password_change_fields[] = {
-	{ "currentPassword", "Current password", 0, TK_current_password_error },
-	{ "newPassword", "New password", 0, TK_new_password_error },
+	{ "currentPassword", "Current password", 0, TK_current_password_error, NULL },
+	{ "newPassword", "New password", 0, TK_new_password_error, NULL },
 };
 
 const struct site_form auth_password_change_form = {
@@ -172,7 +172,7 @@ const struct site_form auth_password_change_form = {
 };
 
 static const struct site_field auth_password_forgot_fields[] = {
-	{ "email", "Email of your account", TK_email, TK_email_error },
+	{ "email", "Email of your account", TK_email, TK_email_error, NULL },
 };
 
 const struct site_form auth_password_forgot_form = {
@@ -182,8 +182,8 @@ const struct site_form auth_password_forgot_form = {
 };
 
 static const struct site_field auth_password_reset_fields[] = {
-	{ "token", "Reset code", TK_token, TK_token_error },
-	{ "password", "New password", 0, TK_password_error },
+	{ "token", "Reset code", TK_token, TK_token_error, NULL },
+	{ "password", "New password", 0, TK_password_error, NULL },
 };
 
 /*
@@ -204,9 +204,9 @@ const struct site_form auth_password_reset_form = {
 };
 
 static const struct site_field auth_verify_fields[] = {
-	{ "token", "Link code", TK_token, TK_token_error },
-	{ "email", "Email address", TK_email, TK_email_error },
-	{ "code", "Code", TK_code, TK_code_error },
+	{ "token", "Link code", TK_token, TK_token_error, NULL },
+	{ "email", "Email address", TK_email, TK_email_error, NULL },
+	{ "code", "Code", TK_code, TK_code_error, NULL },
 };
 
 const struct site_form auth_verify_form = {
@@ -215,8 +215,19 @@ const struct site_form auth_verify_form = {
 	auth_token_fill
 };
 
+static const struct site_field auth_verify_resend_fields[] = {
+	{ "email", "Email address", TK_resend_email, TK_resend_email_error,
+	    "resend-email" },
+};
+
+const struct site_form auth_verify_resend_form = {
+	&tpl_verify, "Confirm your email address", auth_verify_resend_fields,
+	sizeof(auth_verify_resend_fields) /
+	sizeof(auth_verify_resend_fields[0]), auth_token_fill
+};
+
 static const struct site_field auth_email_cancel_fields[] = {
-	{ "token", "Cancel code", TK_token, TK_token_error },
+	{ "token", "Cancel code", TK_token, TK_token_error, NULL },
 };
 
 const struct site_form auth_email_cancel_form = {

@@ -48,6 +48,7 @@ extern const struct site_form auth_password_reset_form;
 
 /* Confirm an address: the link's code, or the short code and address. */
 extern const struct site_form auth_verify_form;
+extern const struct site_form auth_verify_resend_form;
 
 /* Cancel an email change: the code of the mail kept. */
 extern const struct site_form auth_email_cancel_form;

@@ -128,9 +128,9 @@ posts_new_fill(struct tpl_data *d, const struct req *r)
 }
 
 static const struct site_field posts_form_fields[] = {
-	{ "title", "Title", TK_title, TK_title_error },
-	{ "body", "Text", TK_body, TK_body_error },
-	{ "status", "Status", 0, TK_status_error },	/* posts_new_fill */
+	{ "title", "Title", TK_title, TK_title_error, NULL },
+	{ "body", "Text", TK_body, TK_body_error, NULL },
+	{ "status", "Status", 0, TK_status_error, NULL },	/* posts_new_fill */
 };
 
 const struct site_form posts_new_form = {

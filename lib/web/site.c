@@ -200,7 +200,7 @@ site_form_page(struct req *r, const struct site_form *f, enum err e)
 		tpl_str(d, fl->error_key, r->details.e[i].message);
 		if ((item = tpl_item(d, TK_errors)) == NULL)
 			return ERR_INTERNAL;
-		tpl_str(item, TK_field, fl->name);
+		tpl_str(item, TK_field, fl->id != NULL ? fl->id : fl->name);
 		tpl_str(item, TK_label, fl->label);
 		tpl_str(item, TK_text, r->details.e[i].message);
 	}
@@ -255,8 +255,8 @@ site_reauth_fill(struct tpl_data *d, const struct req *r)
 }
 
 static const struct site_field site_reauth_fields[] = {
-	{ "currentPassword", "Password", 0, TK_password_error },
-	{ "code", "Code", 0, TK_code_error },
+	{ "currentPassword", "Password", 0, TK_password_error, NULL },
+	{ "code", "Code", 0, TK_code_error, NULL },
 };
 
 const struct site_form site_reauth_form = {

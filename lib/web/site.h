@@ -74,6 +74,8 @@ struct site_field {
 	int		 value_key;	/* where its value goes; 0: never sent
 					   back (a password) */
 	int		 error_key;	/* where its message goes */
+	const char	*id;		/* its control's id when not name (two
+					   forms of a page sending one name) */
 };
 
 /*
