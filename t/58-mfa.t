@@ -235,6 +235,12 @@ is(api($srv, 'POST', '/api/v1/auth/reauth', token => $tok, json => { currentPass
     my $next = api($srv, 'POST', '/api/v1/auth/refresh', json => { refreshToken => $pair->{refreshToken} })->{json}{data};
     is(AuthTest::jwt_claims($next->{accessToken})->{auth_time}, $t0 - 3600,
         'a refreshed one the time its session signed in, not the refresh');
+    my $res = api($srv, 'POST', '/api/v1/auth/logout',
+        json => { refreshToken => $next->{refreshToken}, everywhere => JSON::PP::true() });
+    is($res->{status}, 403, 'logging out everywhere with a refresh token alone needs a recent sign-in too');
+    is(($res->{json} // {})->{error}{code}, 'REAUTH_REQUIRED', 'REAUTH_REQUIRED');
+    is(api($srv, 'POST', '/api/v1/auth/refresh', json => { refreshToken => $next->{refreshToken} })->{status},
+        200, 'and the session lives on');
 }
 
 # ---- disabling

@@ -490,10 +490,12 @@ logout_target(struct req *r, const struct vvalue *token, int64_t now,
 }
 
 /*
- * POST /api/v1/auth/logout.  A caller signed in by its cookie or access
- * token that logs out everywhere needs a recent sign-in, as ending the
- * other sessions does: a browser or a token left behind must not sign its
- * owner out of every device.
+ * POST /api/v1/auth/logout.  Logging out everywhere needs a recent sign-in
+ * in the session that asks, as ending the other sessions does: a browser,
+ * a token or a refresh token left behind must not sign its owner out of
+ * every device.  A caller with a cookie or an access token is told before
+ * the write (a browser gets the page that asks for the password); one
+ * with a refresh token alone, by the write, which knows its session.
  */
 enum err
 auth_logout(struct req *r)
@@ -521,7 +523,8 @@ auth_logout_write(struct req *r)
 
 	everywhere = v[LOGOUT_EVERYWHERE].present && v[LOGOUT_EVERYWHERE].b;
 	e = logout_target(r, &v[LOGOUT_TOKEN], now, &uid, &sid);
-	if (e == ERR_NONE && everywhere)
+	if (e == ERR_NONE && everywhere &&
+	    (e = auth_session_recent(sid, uid, now)) == ERR_NONE)
 		e = session_revoke_user(uid, 0, now, "logout_everywhere");
 	else if (e == ERR_NONE &&
 	    (e = session_revoke(sid, uid, now, "logout")) == ERR_NOT_FOUND)

@@ -303,10 +303,16 @@ auth_require_role(struct req *r, enum role min)
 enum err
 auth_require_recent(struct req *r, int64_t now)
 {
+	return auth_session_recent(r->who.session_id, r->who.user_id, now);
+}
+
+enum err
+auth_session_recent(int64_t sid, int64_t uid, int64_t now)
+{
 	int64_t at;
 	enum err e;
 
-	e = mfa_signin_get(r->who.session_id, r->who.user_id, &at);
+	e = mfa_signin_get(sid, uid, &at);
 	if (e == ERR_NOT_FOUND)		/* the session ended meanwhile */
 		return ERR_UNAUTHENTICATED;
 	if (e != ERR_NONE)

@@ -90,6 +90,9 @@ enum err auth_require_role(struct req *r, enum role min);
  */
 enum err auth_require_recent(struct req *r, int64_t now);
 
+/* The same for session sid of user uid, however its caller came. */
+enum err auth_session_recent(int64_t sid, int64_t uid, int64_t now);
+
 struct user;
 struct vvalue;
 
