@@ -66,6 +66,8 @@ subtest 'the account page' => sub {
     like($r->{content}, qr{<strong id="current-email">\Q$ann->{email}\E</strong>}, 'the address');
     like($r->{content}, qr{<a href="/account">Account</a>}, 'the navigation leads here');
     unlike($r->{content}, qr{href="/admin/users"}, 'and not to the users, for a user');
+    like($r->{content}, qr{<section aria-labelledby="security-heading">.*<a href="/account/two-factor">.*</section>}s,
+        'it leads to setting up two-factor sign-in');
     like($r->{content}, qr{name="csrfToken" value="[^"]+"}, "the forms carry the session's CSRF token");
 
     my $before = snapshot();
