@@ -58,6 +58,24 @@ is(`sqlite3 $dir/data/quill.db 'SELECT count(*) FROM users'`, "0\n", 'there is n
 ($rc, $out) = quillctl($srv, 'user add admin@example.com --role admin --name Admin', "an admin passphrase\n");
 is($rc, 0, 'user add succeeds') or diag $out;
 is(`sqlite3 $dir/data/quill.db "SELECT role FROM users WHERE email = 'admin\@example.com'"`, "admin\n", 'with the admin role');
+
+# Migration 10 makes users and sessions anew: what refers to them stays
+# (run again, as the package's upgrade does), and their ids are never
+# given twice.
+system("sqlite3 $dir/data/quill.db \"INSERT INTO sessions (id, user_id, created_at, last_used_at, "
+    . "idle_expires_at, expires_at) SELECT 41, id, 1, 1, 2, 2 FROM users; "
+    . "INSERT INTO refresh_tokens (hash, session_id, created_at, expires_at) VALUES (zeroblob(32), 41, 1, 2); "
+    . "DELETE FROM schema_migrations WHERE version = 10\"");
+($rc, $out) = quillctl($srv, 'migrate');
+like($out, qr/\(1 migration applied\)/, 'migration 10 runs again') or diag $out;
+is(`sqlite3 $dir/data/quill.db 'SELECT count(*) FROM sessions; SELECT count(*) FROM refresh_tokens'`, "1\n1\n",
+    'and keeps the session and its refresh token');
+like(`sqlite3 $dir/data/quill.db "SELECT sql FROM sqlite_master WHERE name IN ('users', 'sessions')"`,
+    qr/AUTOINCREMENT.*AUTOINCREMENT/s, 'users and sessions have AUTOINCREMENT');
+is(`sqlite3 $dir/data/quill.db 'PRAGMA foreign_key_check'`, '', 'no foreign key points at nothing');
+system("sqlite3 $dir/data/quill.db 'DELETE FROM sessions'");
+($rc, $out) = quillctl($srv, 'check');
+unlike($out, qr/^FAIL/m, 'quillctl check finds nothing wrong after it') or diag $out;
 ($rc, $out) = quillctl($srv, 'user add admin@example.com', "an admin passphrase\n");
 isnt($rc, 0, 'adding the same email again fails');
 like($out, qr/already registered/, 'and says why');

@@ -31,6 +31,13 @@ my ($ann) = login($src, $ann_email, $ann_pw);
 my (undef, $bob_email, $bob_pw) = register($src, name => 'Bob');
 my ($bob) = login($src, $bob_email, $bob_pw);
 ok($ann && $bob, 'both sign in');
+# An account deleted while it held the highest id: the copy must not give
+# its id again.
+my ($rc_carl, $carl_email, $carl_pw) = register($src, name => 'Carl');
+my $carl_id = $rc_carl->{json}{data}{id};
+my ($carl) = login($src, $carl_email, $carl_pw);
+is(api($src, 'DELETE', '/api/v1/users/me', token => $carl, json => { currentPassword => $carl_pw })->{status},
+    204, 'Carl, the newest account, is deleted');
 
 my @posts;
 for my $i (1 .. 7) {
@@ -114,6 +121,9 @@ $r = api($copy, 'POST', '/api/v1/posts', token => $ann,
     json => { title => 'After the move', body => 'b', status => 'published' });
 is($r->{status}, 201, 'the copy takes a write');
 is($r->{json}{data}{id}, $posts[-1] + 1, 'with the id after the highest copied');
+my ($rd) = register($copy, name => 'Dora');
+is($rd->{status}, 201, 'the copy takes a registration');
+cmp_ok($rd->{json}{data}{id}, '>', $carl_id, "with an id past the deleted account's");
 
 # -- what copy-to refuses -------------------------------------------------
 

@@ -155,6 +155,17 @@ for my $by (qw(admin self)) {
     is(sql($srv, "SELECT count(*) FROM sessions WHERE user_id = $v->{id}"), 0,
         "deleted ($by): no session of theirs is left");
     dead($v, "deleted ($by)", qw(json json2 cookie cookie2));
+    # The account and sessions made next take none of the deleted ids: an
+    # access token names its account and session by id, so the deleted
+    # one's would otherwise speak for the newcomer.
+    my ($rn, $email, $pw) = register($srv, name => 'Newcomer');
+    my ($n) = login_pair($srv, $email, $pw);
+    cmp_ok($rn->{json}{data}{id}, '>', $v->{id}, "deleted ($by): the next account takes a new id");
+    cmp_ok(jwt_claims($n->{accessToken})->{sid}, '>', jwt_claims($v->{json2}{accessToken})->{sid},
+        "deleted ($by): and its session too");
+    my $me = api($srv, 'GET', "$users/me", token => $v->{json}{accessToken});
+    is($me->{status}, 401, "deleted ($by): the deleted account's token does not become the newcomer's")
+        or diag explain $me->{json};
 }
 
 # quillctl: disable then enable, and set-role.

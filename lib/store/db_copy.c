@@ -367,20 +367,42 @@ read_tables(struct tables *ts, char *err, size_t errsz)
 	return rc;
 }
 
-/* Sets every identity of t past its highest value, for the next insert. */
+/* The integer of a one-column row into *(int64_t *)ctx. */
+static int
+int_row(void *ctx, int n, const struct db_value *v)
+{
+	if (n > 0 && v[0].type == DBV_INT)
+		*(int64_t *)ctx = v[0].i;
+	return 0;
+}
+
+/*
+ * Sets every identity of t past its highest value, and past the highest
+ * id SQLite ever gave in it (sqlite_sequence, the tables with
+ * AUTOINCREMENT), so that no id of a deleted row is given again.
+ */
 static int
 set_identities(const struct table *t, char *err, size_t errsz)
 {
+	struct db_value name;
 	char sql[512];
+	int64_t given = 0;
 	int i;
 
+	name.type = DBV_TEXT;
+	name.p = t->name;
+	name.n = strlen(t->name);
+	name.i = 0;
 	for (i = 0; i < t->ncols; i++) {
 		if (!t->identity[i])
 			continue;
+		if (src->query("SELECT seq FROM sqlite_sequence WHERE name = ?",
+		    1, &name, int_row, &given, err, errsz) == -1)
+			return -1;
 		snprintf(sql, sizeof(sql), "SELECT setval(pg_get_serial_"
-		    "sequence('\"%s\"', '%s'), COALESCE((SELECT max(\"%s\") "
-		    "FROM \"%s\"), 0) + 1, false)", t->name, t->cols[i],
-		    t->cols[i], t->name);
+		    "sequence('\"%s\"', '%s'), GREATEST(COALESCE((SELECT "
+		    "max(\"%s\") FROM \"%s\"), 0), %lld) + 1, false)", t->name,
+		    t->cols[i], t->cols[i], t->name, (long long)given);
 		if (dst->query(sql, 0, NULL, NULL, NULL, err, errsz) == -1)
 			return -1;
 	}

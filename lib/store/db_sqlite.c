@@ -773,6 +773,21 @@ sq_rollback(void)
 	gate_leave();
 }
 
+/* 1 when a row's foreign key points at nothing, 0 if none, -1 on error. */
+static int
+sq_foreign_keys_broken(void)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &s,
+	    NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int
 sq_migrate(char *err, size_t errsz)
 {
@@ -782,6 +797,14 @@ sq_migrate(char *err, size_t errsz)
 	if (db_exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 	    "applied_at INTEGER NOT NULL)") != SQLITE_OK)
+		goto fail;
+	/*
+	 * Foreign keys off, as SQLite's way of changing a table asks: a
+	 * migration that makes a table anew drops the old one, which would
+	 * otherwise delete (ON DELETE CASCADE) every row that refers to it.
+	 * They are checked before each commit instead.
+	 */
+	if (db_exec("PRAGMA foreign_keys=OFF") != SQLITE_OK)
 		goto fail;
 	for (i = 0; i < db_migrations_n; i++) {
 		if (db_exec("BEGIN IMMEDIATE") != SQLITE_OK)
@@ -799,6 +822,13 @@ sq_migrate(char *err, size_t errsz)
 		}
 		if (db_exec(db_migrations[i].sql) != SQLITE_OK)
 			goto fail_tx;
+		if ((v = sq_foreign_keys_broken()) != 0) {
+			if (v > 0)
+				snprintf(err, errsz, "migration %s failed: it "
+				    "leaves rows whose foreign keys point at "
+				    "nothing", db_migrations[i].name);
+			goto fail_fk;
+		}
 		if (sqlite3_prepare_v2(db, "INSERT INTO schema_migrations "
 		    "(version, name, applied_at) VALUES (?, ?, ?)", -1, &s,
 		    NULL) != SQLITE_OK)
@@ -815,14 +845,19 @@ sq_migrate(char *err, size_t errsz)
 			goto fail_tx;
 		applied++;
 	}
+	if (db_exec("PRAGMA foreign_keys=ON") != SQLITE_OK)
+		goto fail;
 	return applied;
 fail_tx:
 	snprintf(err, errsz, "migration %s failed: %s", i < db_migrations_n ?
 	    db_migrations[i].name : "?", sqlite3_errmsg(db));
+fail_fk:
 	db_exec("ROLLBACK");
+	db_exec("PRAGMA foreign_keys=ON");
 	return -1;
 fail:
 	snprintf(err, errsz, "migrations failed: %s", sqlite3_errmsg(db));
+	db_exec("PRAGMA foreign_keys=ON");
 	return -1;
 }
 
