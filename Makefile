@@ -383,12 +383,14 @@ T_ALONE	= t/85-systemd-unit.t t/88-deny-files.t t/94-install.t t/97-cron.t
 T_LAST	= t/99-contract.t
 T_ALL	= $(sort $(wildcard t/*.t))
 T_PAR	= $(T_SLOW) $(filter-out $(T_SLOW) $(T_ALONE) $(T_LAST),$(T_ALL))
+# prove, and at its end what the failing tests said (tools/prove.sh).
+PROVE	= bash tools/prove.sh --timer
 # test_pass ENV, FIRST: one pass of every test file, FIRST (the unit
 # tests and fuzz replays) among the parallel ones.
 define test_pass
-	$(1) prove --timer -j$(TEST_JOBS) $(T_SLOW) $(2) \
+	$(1) $(PROVE) -j$(TEST_JOBS) $(T_SLOW) $(2) \
 	    $(filter-out $(T_SLOW),$(T_PAR))
-	$(1) prove --timer $(T_ALONE) $(T_LAST)
+	$(1) $(PROVE) $(T_ALONE) $(T_LAST)
 endef
 LAYOUT_TESTS = t/58-mfa.t t/59-mfa-pages.t t/62-posts-list.t \
 	   t/72-users-list.t t/11-routing.t t/13-site-routing.t t/43-metrics.t
@@ -398,15 +400,15 @@ CGI_LAYOUT_TESTS = t/11-routing.t t/13-site-routing.t t/43-metrics.t \
 define layout_tests
 	@echo "== routing, pagination, metrics and two-factor against lighttpd/quill.conf"
 	$(1) QUILL_TEST_SERVER=lighttpd QUILL_TEST_LAYOUT=production \
-	    prove --timer -j$(TEST_JOBS) $(LAYOUT_TESTS)
+	    $(PROVE) -j$(TEST_JOBS) $(LAYOUT_TESTS)
 	@echo "== routing, pagination, metrics and two-factor against apache/htaccess (mod_fcgid)"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=fcgid \
-	    prove --timer -j$(TEST_JOBS) $(LAYOUT_TESTS)
+	    $(PROVE) -j$(TEST_JOBS) $(LAYOUT_TESTS)
 	@echo "== routing, metrics and forms against the plain-CGI layouts"
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=cgi \
-	    prove --timer -j$(TEST_JOBS) $(CGI_LAYOUT_TESTS)
+	    $(PROVE) -j$(TEST_JOBS) $(CGI_LAYOUT_TESTS)
 	$(1) QUILL_TEST_SERVER=apache QUILL_TEST_LAYOUT=shared-cgi \
-	    prove --timer -j$(TEST_JOBS) $(CGI_LAYOUT_TESTS)
+	    $(PROVE) -j$(TEST_JOBS) $(CGI_LAYOUT_TESTS)
 endef
 test:  ## run the whole test suite (integration tests on lighttpd and on Apache, and on PostgreSQL)
 	@$(MAKE) --no-print-directory deps

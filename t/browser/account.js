@@ -15,11 +15,11 @@ const widths = [{ name: 'wide', width: 1280, height: 900 }, { name: 'phone', wid
 // A confirmed account, logged in by a form in browser context ctx; its id.
 async function account(ctx, name, email) {
   const r = await ctx.request.post(`${base}/api/v1/auth/register`, { data: { name, email, password } });
-  if (r.status() !== 201) throw new Error(`register ${email}: ${r.status()}`);
+  if (r.status() !== 201) throw new Error(`register ${email}: ${r.status()} ${(await r.text()).slice(0, 300)}`);
   sql(`UPDATE users SET verified_at = created_at WHERE email = '${email}'`);
   const l = await ctx.request.post(`${base}/api/v1/auth/login`, {
     form: { email, password, returnTo: '/' }, headers: { Origin: base }, maxRedirects: 0 });
-  if (l.status() !== 303) throw new Error(`login ${email}: ${l.status()}`);
+  if (l.status() !== 303) throw new Error(`login ${email}: ${l.status()} ${(await l.text()).slice(0, 300)}`);
   return sql(`SELECT id FROM users WHERE email = '${email}'`);
 }
 
