@@ -1,7 +1,8 @@
 -- The SQLite functions the tests' own SQL uses (unixepoch, printf,
--- group_concat, instr, randomblob, hex, strftime), for the throwaway PostgreSQL clusters
--- of QUILL_TEST_DB=postgresql: t/lib/QuillTest.pm puts them in template1,
--- so every test database has them.  The programs never use them.
+-- group_concat, instr, randomblob, zeroblob, hex, strftime), for the
+-- throwaway PostgreSQL clusters of QUILL_TEST_DB=postgresql:
+-- t/lib/QuillTest.pm puts them in template1, so every test database has
+-- them.  The programs never use them.
 CREATE FUNCTION unixepoch() RETURNS bigint LANGUAGE sql
     RETURN extract(epoch FROM now())::bigint;
 CREATE FUNCTION instr(haystack text, needle text) RETURNS int
@@ -9,6 +10,8 @@ CREATE FUNCTION instr(haystack text, needle text) RETURNS int
 CREATE FUNCTION randomblob(n int) RETURNS bytea LANGUAGE sql
     RETURN (SELECT decode(string_agg(lpad(to_hex((random() * 255)::int), 2,
 	'0'), ''), 'hex') FROM generate_series(1, n));
+CREATE FUNCTION zeroblob(n int) RETURNS bytea LANGUAGE sql IMMUTABLE
+    RETURN decode(repeat('00', n), 'hex');
 CREATE FUNCTION group_concat_step(acc text, v text) RETURNS text
     LANGUAGE sql IMMUTABLE
     RETURN CASE WHEN v IS NULL THEN acc WHEN acc IS NULL THEN v
