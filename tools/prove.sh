@@ -9,7 +9,7 @@ trap 'rm -f "$log"' EXIT
 prove "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 if [ "$rc" -ne 0 ]; then
-	echo "== what the failing tests said (prove $*: exit $rc)"
+	echo "== what the failing tests said (prove: exit $rc)"
 	awk '/^#   Failed test/ { n = 12; print; next }
 	    n > 0 && /^#/ { n--; print; next }
 	    { n = 0 }' "$log" | tail -n 80
