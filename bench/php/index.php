@@ -215,16 +215,28 @@ function get_me(PDO $db): void
     if ($who === null) {
         return;
     }
-    $st = $db->prepare('SELECT id, email, name, role, disabled, created_at, updated_at FROM users WHERE id = ?');
+    $st = $db->prepare('SELECT id, email, name, role, disabled, verified_at, created_at, updated_at '
+        . 'FROM users WHERE id = ?');
     $st->execute([$who]);
     $u = $st->fetch();
     if (!$u) {
         fail(401, 'unauthenticated', 'The access token is invalid or has expired.');
         return;
     }
-    send(200, ['data' => ['id' => $u['id'], 'name' => $u['name'], 'email' => $u['email'],
+    // The new address of an email change waiting for its confirmation.
+    $st = $db->prepare("SELECT email FROM email_tokens WHERE user_id = ? AND purpose = 'change' "
+        . 'AND used_at IS NULL AND expires_at > ? ORDER BY created_at DESC LIMIT 1');
+    $st->execute([$who, time()]);
+    $pending = $st->fetchColumn();
+    $data = ['id' => $u['id'], 'name' => $u['name'], 'email' => $u['email'],
         'role' => $u['role'], 'disabled' => (bool)$u['disabled'],
-        'createdAt' => rfc3339($u['created_at']), 'updatedAt' => rfc3339($u['updated_at'])]]);
+        'emailVerified' => $u['verified_at'] !== null];
+    if ($pending !== false) {
+        $data['pendingEmail'] = $pending;
+    }
+    $data['createdAt'] = rfc3339($u['created_at']);
+    $data['updatedAt'] = rfc3339($u['updated_at']);
+    send(200, ['data' => $data]);
 }
 
 // The FTS5 query for search text, as Quill builds it: each word a phrase of
