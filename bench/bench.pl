@@ -103,6 +103,9 @@ sub apache_extra {
     bench_files($var);
     open my $f, '>', "$var/apache-extra.conf" or die $!;
     print $f <<"CONF";
+# /bench/ is the bench's own: the site's rewrite rules leave it alone.
+RewriteEngine On
+RewriteRule "^/bench/" - [L]
 Alias "/bench/static.json" "$var/bench-root/bench/static.json"
 <Directory "$var/bench-root/bench">
     Require all granted
