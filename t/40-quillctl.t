@@ -73,6 +73,20 @@ is(`sqlite3 $dir/data/quill.db 'SELECT count(*) FROM sessions; SELECT count(*) F
 like(`sqlite3 $dir/data/quill.db "SELECT sql FROM sqlite_master WHERE name IN ('users', 'sessions')"`,
     qr/AUTOINCREMENT.*AUTOINCREMENT/s, 'users and sessions have AUTOINCREMENT');
 is(`sqlite3 $dir/data/quill.db 'PRAGMA foreign_key_check'`, '', 'no foreign key points at nothing');
+# A migration that would leave a key pointing at nothing is not committed:
+# here a session of no account (the sqlite3 shell does not check keys).
+system("sqlite3 $dir/data/quill.db \"INSERT INTO sessions (id, user_id, created_at, last_used_at, "
+    . "idle_expires_at, expires_at) VALUES (42, 999999, 1, 1, 2, 2); "
+    . "DELETE FROM schema_migrations WHERE version = 10\"");
+($rc, $out) = quillctl($srv, 'migrate');
+isnt($rc, 0, 'a migration that leaves a dangling key fails');
+like($out, qr/migration 010_ids failed: it leaves rows whose foreign keys point at nothing/,
+    'and says why') or diag $out;
+is(`sqlite3 $dir/data/quill.db 'SELECT count(*) FROM schema_migrations WHERE version = 10'`, "0\n",
+    'and is not recorded');
+system("sqlite3 $dir/data/quill.db 'DELETE FROM sessions WHERE id = 42'");
+($rc, $out) = quillctl($srv, 'migrate');
+like($out, qr/\(1 migration applied\)/, 'once the row is gone it applies') or diag $out;
 system("sqlite3 $dir/data/quill.db 'DELETE FROM sessions'");
 ($rc, $out) = quillctl($srv, 'check');
 unlike($out, qr/^FAIL/m, 'quillctl check finds nothing wrong after it') or diag $out;
