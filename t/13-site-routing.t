@@ -128,19 +128,38 @@ my ($r) = fetch('/api/v1/nothing');
 is($r->{status}, 404, 'an unknown API path is 404');
 is(($r->{json} // {})->{error}{code}, 'NOT_FOUND', 'in the envelope');
 
-# Paths of the operator's own on Apache (docs/deploy-apache.md, "Paths of
-# your own"): an Alias the site's rules are told to leave alone serves its
-# files; one they are not told of falls to the site's last rule, the 404
-# page, which is why the guide asks for the rule.
-if (test_server() eq 'apache' && $srv->{mode} =~ /^(?:proxy|cgi)$/) {
-    my $own = start_server(name => 'site-routing-own', before_start => sub {
+# Paths of the operator's own (docs/deploy-apache.md and
+# docs/deploy-lighttpd.md, "Paths of your own"): an alias the site's rules
+# are told to leave alone serves its files; one they are not told of falls
+# to the site's last rule, the 404 page, which is why the guides ask for
+# the rule.
+sub own_dirs {
+    my ($var) = @_;
+    for my $dir ('extras', 'unlisted') {
+        mkdir "$var/$dir" or die "$var/$dir: $!";
+        open my $f, '>', "$var/$dir/hello.txt" or die $!;
+        print $f "hello from $dir\n";
+        close $f;
+    }
+}
+my $own;
+if (test_server() eq 'lighttpd' && $srv->{mode} eq 'dev') {
+    $own = start_server(name => 'site-routing-own', before_start => sub {
         my ($var) = @_;
-        for my $dir ('extras', 'unlisted') {
-            mkdir "$var/$dir" or die "$var/$dir: $!";
-            open my $f, '>', "$var/$dir/hello.txt" or die $!;
-            print $f "hello from $dir\n";
-            close $f;
-        }
+        own_dirs($var);
+        open my $f, '>>', "$var/lighttpd-extra.conf" or die $!;
+        print $f <<"CONF";
+server.modules += ( "mod_alias" )
+url.rewrite-once += ( "^/extras/.*" => "\$0" )
+alias.url += ( "/extras/" => "$var/extras/", "/unlisted/" => "$var/unlisted/" )
+CONF
+        close $f;
+    });
+}
+if (test_server() eq 'apache' && $srv->{mode} =~ /^(?:proxy|cgi)$/) {
+    $own = start_server(name => 'site-routing-own', before_start => sub {
+        my ($var) = @_;
+        own_dirs($var);
         open my $f, '>', "$var/apache-extra.conf" or die $!;
         print $f <<"CONF";
 RewriteEngine On
@@ -156,11 +175,13 @@ Alias "/unlisted/" "$var/unlisted/"
 CONF
         close $f;
     });
+}
+if ($own) {
     my $r = api($own, 'GET', '/extras/hello.txt');
-    is($r->{status}, 200, 'an Alias of the operator, left alone by a rule before the site: 200');
+    is($r->{status}, 200, "an alias of the operator's, which a rule of its own keeps from the site's rules: 200");
     is($r->{content}, "hello from extras\n", 'with its file');
     $r = api($own, 'GET', '/unlisted/hello.txt');
-    is($r->{status}, 404, 'an Alias without that rule is taken by the site\'s catch-all: 404');
+    is($r->{status}, 404, "an alias without that rule falls to the site's catch-all: 404");
     like($r->{content}, qr{<title>[^<]*Quill</title>}, "the site's 404 page");
     $r = api($own, 'GET', '/api/v1/health');
     is($r->{status}, 200, 'the API beside them');
