@@ -137,6 +137,31 @@ subtest 'every process that serves is confined' => sub {
         : qr/^(ok|WARN) +sandbox: system-call filter/m, 'quillctl check says what the sandbox is here');
 };
 
+# glibc's qsort reads the machine's memory size (sysinfo) before it sorts
+# more than a kilobyte: a JSON object of many keys (their duplicate check)
+# and a search page of many ranked matches.  Each program once died of it.
+subtest 'what libc does for a request stays inside the filter' => sub {
+    my $srv = start_server();
+    my ($r) = register($srv);
+    my ($tok) = login($srv, $r->{json}{data}{email}, 'correct horse battery staple');
+    my $wide = '{' . join(',', map { "\"k$_\":1" } 1 .. 300) . '}';
+    for my $call ([ 'POST', '/api/v1/auth/login' ], [ 'PATCH', '/api/v1/users/me' ],
+        [ 'POST', '/api/v1/posts' ]) {
+        my ($method, $path) = @$call;
+        $r = api($srv, $method, $path, token => $tok, json => $wide);
+        like($r->{status}, qr/^4\d\d$/, "$method $path with a 300-key object: a 4xx, not a dead worker");
+    }
+    for my $i (1 .. 70) {
+        api($srv, 'POST', '/api/v1/posts', token => $tok,
+            json => { title => "Sorted $i", body => 'quagga ' x $i, status => 'published' })->{status} == 201
+            or die "post $i not made";
+    }
+    $r = api($srv, 'GET', '/api/v1/posts?q=quagga&perPage=100');
+    is($r->{status}, 200, 'a ranked search page of 70 matches');
+    is(scalar @{ ($r->{json} // {})->{data} // [] }, 70, 'with all of them');
+    unlike(log_text($srv), qr/"event":"worker_killed"/, 'no process was killed');
+};
+
 subtest 'an execve ends the process' => sub {
     my $srv = probed_server('execve');
     execve_killed_ok($srv, test_server());

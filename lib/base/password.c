@@ -186,49 +186,6 @@ blocklist_read(FILE *f, char ***vp, size_t *np)
 	return rc;
 }
 
-/*
- * Sorts the n entries of v for bsearch (a merge sort); returns 0, or -1
- * without memory.  Not qsort: the list is read after the program has
- * confined itself (sandbox.h), and glibc's qsort asks the kernel how much
- * memory the machine has (sysinfo) before sorting more than a kilobyte, a
- * system call the sandbox does not allow.
- */
-static int
-entries_sort(char **v, size_t n)
-{
-	char **tmp, **src = v, **dst, **t;
-	size_t w, lo, mid, hi, a, b, k;
-
-	if (n < 2)
-		return 0;
-	if ((tmp = reallocarray(NULL, n, sizeof(*tmp))) == NULL)
-		return -1;
-	dst = tmp;
-	for (w = 1; w < n; w *= 2) {
-		for (lo = 0; lo < n; lo = hi) {
-			mid = n - lo > w ? lo + w : n;
-			hi = n - mid > w ? mid + w : n;
-			a = lo;
-			b = mid;
-			k = lo;
-			while (a < mid && b < hi)
-				dst[k++] = strcmp(src[a], src[b]) <= 0 ?
-				    src[a++] : src[b++];
-			while (a < mid)
-				dst[k++] = src[a++];
-			while (b < hi)
-				dst[k++] = src[b++];
-		}
-		t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != v)
-		memcpy(v, src, n * sizeof(*v));
-	free(tmp);
-	return 0;
-}
-
 /* Removes repeated entries from the sorted v of n; returns the new count. */
 static size_t
 entries_dedup(char **v, size_t n)
@@ -499,12 +456,14 @@ blocklist_take(FILE *f)
 		blocklist.pending = NULL;
 	}
 	rc = blocklist_read(f, &v, &n);
-	if (fclose(f) != 0 || (rc == 0 && entries_sort(v, n) == -1))
+	if (fclose(f) != 0)
 		rc = -1;
 	if (rc == -1) {
 		entries_free(v, n);
 		return -1;
 	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), entry_cmp);
 	n = entries_dedup(v, n);
 	blocklist_free();
 	blocklist.entry = v;

@@ -46,8 +46,11 @@ static const char *const sandbox_calls[] = {
 	"newfstatat", "stat", "lstat", "access", "faccessat", "faccessat2",
 	"fsync", "fdatasync", "ftruncate", "unlink", "unlinkat", "fcntl",
 	"flock",
-	/* Memory: malloc, the request arena, SQLite's -shm mapping. */
-	"brk", "munmap", "mremap", "madvise",
+	/* Memory: malloc, the request arena, SQLite's -shm mapping; glibc's
+	 * qsort asks how much memory the machine has (sysinfo) before it
+	 * sorts more than a kilobyte (a search's page of ranked matches,
+	 * the keys of a JSON object). */
+	"brk", "munmap", "mremap", "madvise", "sysinfo",
 	/* Time, sleeping (SQLite's busy wait, the Argon2 slot's nap), the
 	 * request's time limit (setitimer) and the writers' queue timer. */
 	"clock_gettime", "gettimeofday", "time", "nanosleep",
