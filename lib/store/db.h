@@ -143,6 +143,8 @@ int	 db_next(struct db_stmt *st);
  * returns 0 or "" and the run fails (ERR_INTERNAL).
  */
 int64_t	 db_int(struct db_stmt *st, int col);
+/* A floating-point column, exactly as the engine holds it; 0 for NULL. */
+double	 db_real(struct db_stmt *st, int col);
 int	 db_is_null(struct db_stmt *st, int col);
 /* A copy in a, which lives as long as a; NULL without memory (the run
  * fails too). */

@@ -49,6 +49,7 @@ struct db_engine {
 	void	(*on_duplicate)(struct db_stmt *);
 	int	(*next)(struct db_stmt *);
 	int64_t	(*col_int)(struct db_stmt *, int);
+	double	(*col_real)(struct db_stmt *, int);
 	int	(*is_null)(struct db_stmt *, int);
 	const char *(*text)(struct db_stmt *, struct arena *, int);
 	const char *(*text_view)(struct db_stmt *, int);

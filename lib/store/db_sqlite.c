@@ -629,6 +629,12 @@ sq_int(struct db_stmt *st, int col)
 	return has_row(st) ? (int64_t)sqlite3_column_int64(st->s, col) : 0;
 }
 
+static double
+sq_real(struct db_stmt *st, int col)
+{
+	return has_row(st) ? sqlite3_column_double(st->s, col) : 0;
+}
+
 static int
 sq_is_null(struct db_stmt *st, int col)
 {
@@ -1134,6 +1140,7 @@ const struct db_engine db_engine_sqlite = {
 	.on_duplicate = sq_on_duplicate,
 	.next = sq_next,
 	.col_int = sq_int,
+	.col_real = sq_real,
 	.is_null = sq_is_null,
 	.text = sq_text,
 	.text_view = sq_text_view,
