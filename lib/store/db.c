@@ -171,6 +171,7 @@ enum err db_commit(void) { return eng->commit(); }
 void db_rollback(void) { eng->rollback(); }
 int db_in_transaction(void) { return eng->in_transaction(); }
 int db_reset_busy(void) { return eng->reset_busy(); }
+void db_idle(void) { eng->idle(); }
 int db_schema_version(void) { return eng->schema_version(); }
 int db_schema_missing(void) { return eng->schema_missing(); }
 

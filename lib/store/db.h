@@ -201,6 +201,18 @@ int	 db_in_transaction(void);
  */
 int db_reset_busy(void);
 
+/*
+ * Work the database leaves until a request has been answered, for the
+ * programs to call between requests: SQLite's checkpoint of its WAL into
+ * the database file, due once a commit has left DB_CHECKPOINT_PAGES
+ * pages in the WAL.  Run inside the commit, as SQLite would, it kept the
+ * committing client waiting and the writers' queue closed for its
+ * length.  A WAL that reaches four times that is checkpointed by the
+ * commit itself, for a process that never calls this (quillctl).
+ */
+#define DB_CHECKPOINT_PAGES 1000
+void db_idle(void);
+
 /* The schema version recorded in the database (0 for an empty one), or -1. */
 int db_schema_version(void);
 

@@ -62,6 +62,7 @@ struct db_engine {
 	void	(*rollback)(void);
 	int	(*in_transaction)(void);
 	int	(*reset_busy)(void);
+	void	(*idle)(void);
 	int	(*schema_version)(void);
 	int	(*schema_missing)(void);
 	int	(*migrate)(char *, size_t);

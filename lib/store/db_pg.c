@@ -896,6 +896,12 @@ fail:
 	return -1;
 }
 
+/* PostgreSQL checkpoints on its own. */
+static void
+pg_idle(void)
+{
+}
+
 static int
 pg_reset_busy(void)
 {
@@ -1298,6 +1304,7 @@ const struct db_engine db_engine_pg = {
 	.rollback = pg_rollback,
 	.in_transaction = pg_in_transaction,
 	.reset_busy = pg_reset_busy,
+	.idle = pg_idle,
 	.schema_version = pg_schema_version,
 	.schema_missing = pg_schema_missing,
 	.migrate = pg_migrate,
