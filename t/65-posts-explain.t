@@ -34,7 +34,9 @@ my %stmt = map { split /\t/, $_, 2 } split /\n/, $out;
 my @pages = sort { $a <=> $b } grep { $stmt{$_} =~ /UNION ALL/ && $stmt{$_} =~ /FROM posts/ } keys %stmt;
 is(scalar @pages, 18, 'there are 18 keyset page statements (3 families x 3 sorts x 2 orders)');
 my @search = sort { $a <=> $b } grep { $stmt{$_} =~ /FROM posts_fts JOIN posts/ } keys %stmt;
-is(scalar @search, 3, 'and 3 search statements: 2 ranked pages and the count of a search');
+is(scalar @search, 2, 'and 2 search statements: the ranked matches and the count of a search');
+my @by_ids = grep { $stmt{$_} =~ /FROM json_each\(\?1\)/ } keys %stmt;
+is(scalar @by_ids, 1, 'and one that reads the posts of a page of matches');
 
 # The plan of each statement, from one sqlite3 run; $prefix runs first.
 sub plans {
@@ -83,7 +85,7 @@ sub page_fault {
 
 sub check_all {
     my ($when) = @_;
-    my $plan = plans(undef, @pages, @search);
+    my $plan = plans(undef, @pages, @search, @by_ids);
     my %used;
     for my $n (@pages) {
         is(page_fault($n, $plan->{$n}), '', "$when: page statement $n is two index seeks")
@@ -94,6 +96,10 @@ sub check_all {
     for my $n (@search) {
         like($plan->{$n}, qr/SCAN posts_fts VIRTUAL TABLE.*\n.*SEARCH posts USING INTEGER PRIMARY KEY/,
             "$when: search statement $n starts from the full-text index");
+    }
+    for my $n (@by_ids) {
+        like($plan->{$n}, qr/SCAN ids VIRTUAL TABLE.*\n.*SEARCH posts USING INTEGER PRIMARY KEY/,
+            "$when: statement $n reads each post by its id");
     }
 }
 

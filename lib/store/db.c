@@ -120,6 +120,7 @@ db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
 void db_on_duplicate(struct db_stmt *st) { eng->on_duplicate(st); }
 int db_next(struct db_stmt *st) { return eng->next(st); }
 int64_t db_int(struct db_stmt *st, int col) { return eng->col_int(st, col); }
+double db_real(struct db_stmt *st, int col) { return eng->col_real(st, col); }
 int db_is_null(struct db_stmt *st, int col) { return eng->is_null(st, col); }
 
 const char *
@@ -170,6 +171,7 @@ enum err db_commit(void) { return eng->commit(); }
 void db_rollback(void) { eng->rollback(); }
 int db_in_transaction(void) { return eng->in_transaction(); }
 int db_reset_busy(void) { return eng->reset_busy(); }
+void db_idle(void) { eng->idle(); }
 int db_schema_version(void) { return eng->schema_version(); }
 int db_schema_missing(void) { return eng->schema_missing(); }
 

@@ -143,6 +143,8 @@ int	 db_next(struct db_stmt *st);
  * returns 0 or "" and the run fails (ERR_INTERNAL).
  */
 int64_t	 db_int(struct db_stmt *st, int col);
+/* A floating-point column, exactly as the engine holds it; 0 for NULL. */
+double	 db_real(struct db_stmt *st, int col);
 int	 db_is_null(struct db_stmt *st, int col);
 /* A copy in a, which lives as long as a; NULL without memory (the run
  * fails too). */
@@ -198,6 +200,18 @@ int	 db_in_transaction(void);
  * many there were; each is logged, as it is a bug of its caller.
  */
 int db_reset_busy(void);
+
+/*
+ * Work the database leaves until a request has been answered, for the
+ * programs to call between requests: SQLite's checkpoint of its WAL into
+ * the database file, due once a commit has left DB_CHECKPOINT_PAGES
+ * pages in the WAL.  Run inside the commit, as SQLite would, it kept the
+ * committing client waiting and the writers' queue closed for its
+ * length.  A WAL that reaches four times that is checkpointed by the
+ * commit itself, for a process that never calls this (quillctl).
+ */
+#define DB_CHECKPOINT_PAGES 1000
+void db_idle(void);
 
 /* The schema version recorded in the database (0 for an empty one), or -1. */
 int db_schema_version(void);

@@ -49,6 +49,7 @@ struct db_engine {
 	void	(*on_duplicate)(struct db_stmt *);
 	int	(*next)(struct db_stmt *);
 	int64_t	(*col_int)(struct db_stmt *, int);
+	double	(*col_real)(struct db_stmt *, int);
 	int	(*is_null)(struct db_stmt *, int);
 	const char *(*text)(struct db_stmt *, struct arena *, int);
 	const char *(*text_view)(struct db_stmt *, int);
@@ -61,6 +62,7 @@ struct db_engine {
 	void	(*rollback)(void);
 	int	(*in_transaction)(void);
 	int	(*reset_busy)(void);
+	void	(*idle)(void);
 	int	(*schema_version)(void);
 	int	(*schema_missing)(void);
 	int	(*migrate)(char *, size_t);

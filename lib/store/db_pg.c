@@ -704,6 +704,18 @@ pg_int(struct db_stmt *st, int col)
 	return strtoll(v, NULL, 10);
 }
 
+/*
+ * A float8 column: PostgreSQL writes the shortest text that reads back as
+ * the same double (extra_float_digits 1, its default since version 12).
+ */
+static double
+pg_real(struct db_stmt *st, int col)
+{
+	if (!has_col(st, col) || PQgetisnull(st->res, st->cur, col))
+		return 0;
+	return strtod(PQgetvalue(st->res, st->cur, col), NULL);
+}
+
 static int
 pg_is_null(struct db_stmt *st, int col)
 {
@@ -882,6 +894,12 @@ fail_tx:
 fail:
 	snprintf(err, errsz, "migrations failed: %s", lastmsg);
 	return -1;
+}
+
+/* PostgreSQL checkpoints on its own. */
+static void
+pg_idle(void)
+{
 }
 
 static int
@@ -1273,6 +1291,7 @@ const struct db_engine db_engine_pg = {
 	.on_duplicate = pg_on_duplicate,
 	.next = pg_next,
 	.col_int = pg_int,
+	.col_real = pg_real,
 	.is_null = pg_is_null,
 	.text = pg_text,
 	.text_view = pg_text_view,
@@ -1285,6 +1304,7 @@ const struct db_engine db_engine_pg = {
 	.rollback = pg_rollback,
 	.in_transaction = pg_in_transaction,
 	.reset_busy = pg_reset_busy,
+	.idle = pg_idle,
 	.schema_version = pg_schema_version,
 	.schema_missing = pg_schema_missing,
 	.migrate = pg_migrate,

@@ -216,6 +216,39 @@ gate_leave(void)
 	gate.held = 0;
 }
 
+/* A checkpoint is due (sq_wal_hook), for sq_idle. */
+static int checkpoint_due;
+
+/*
+ * SQLite's WAL hook, after each commit, in place of its automatic
+ * checkpoint (see db_idle).
+ */
+static int
+sq_wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
+{
+	(void)arg;
+	if (pages >= 4 * DB_CHECKPOINT_PAGES)
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
+	else if (pages >= DB_CHECKPOINT_PAGES)
+		checkpoint_due = 1;
+	return SQLITE_OK;
+}
+
+/*
+ * The checkpoint a commit left due: PASSIVE, as SQLite's own, so it
+ * copies what no reader still needs and never waits for a lock.
+ */
+static void
+sq_idle(void)
+{
+	if (!checkpoint_due || db == NULL)
+		return;
+	checkpoint_due = 0;
+	sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+	    NULL);
+}
+
 /* Runs SQL with no results; returns the SQLite code. */
 static int
 db_exec(const char *sql)
@@ -269,6 +302,7 @@ sq_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
 		db = NULL;
 		return -1;
 	}
+	sqlite3_wal_hook(db, sq_wal_hook, NULL);
 	gate_open(path);
 	return 0;
 }
@@ -627,6 +661,12 @@ static int64_t
 sq_int(struct db_stmt *st, int col)
 {
 	return has_row(st) ? (int64_t)sqlite3_column_int64(st->s, col) : 0;
+}
+
+static double
+sq_real(struct db_stmt *st, int col)
+{
+	return has_row(st) ? sqlite3_column_double(st->s, col) : 0;
 }
 
 static int
@@ -1134,6 +1174,7 @@ const struct db_engine db_engine_sqlite = {
 	.on_duplicate = sq_on_duplicate,
 	.next = sq_next,
 	.col_int = sq_int,
+	.col_real = sq_real,
 	.is_null = sq_is_null,
 	.text = sq_text,
 	.text_view = sq_text_view,
@@ -1146,6 +1187,7 @@ const struct db_engine db_engine_sqlite = {
 	.rollback = sq_rollback,
 	.in_transaction = sq_in_transaction,
 	.reset_busy = sq_reset_busy,
+	.idle = sq_idle,
 	.schema_version = sq_schema_version,
 	.schema_missing = sq_schema_missing,
 	.migrate = sq_migrate,

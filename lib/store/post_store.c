@@ -1,4 +1,6 @@
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -218,6 +220,171 @@ post_count(const struct post_filter *f, int64_t *total)
 	return db_finish(st, "post_count");
 }
 
+/* A match of a search: its post and rank (lower is better). */
+struct ranked {
+	int64_t	 id;
+	double	 rank;
+};
+
+/*
+ * 1 when a comes before b in the order asked for: best first (desc) is
+ * the lowest rank first, then the newest id; worst first the reverse.
+ */
+static int
+ranked_before(const struct ranked *a, const struct ranked *b, int desc)
+{
+	if (a->rank != b->rank)
+		return desc ? a->rank < b->rank : a->rank > b->rank;
+	return desc ? a->id > b->id : a->id < b->id;
+}
+
+/* The order of ranked_before, best first, for qsort. */
+static int
+ranked_cmp_best(const void *a, const void *b)
+{
+	return ranked_before(a, b, 1) ? -1 : ranked_before(b, a, 1);
+}
+
+static int
+ranked_cmp_worst(const void *a, const void *b)
+{
+	return ranked_before(a, b, 0) ? -1 : ranked_before(b, a, 0);
+}
+
+/*
+ * The k matches that come first, kept in a heap whose root comes last
+ * (the one a better match displaces); it grows as matches come, so it
+ * holds no more than the matches there are.
+ */
+struct ranked_top {
+	struct ranked	*h;
+	size_t		 n, cap, k;
+	int		 desc;
+};
+
+static void
+top_sift_down(struct ranked_top *t, size_t i)
+{
+	struct ranked x = t->h[i];
+	size_t c;
+
+	while ((c = 2 * i + 1) < t->n) {
+		if (c + 1 < t->n && ranked_before(&t->h[c], &t->h[c + 1],
+		    t->desc))
+			c++;
+		if (!ranked_before(&x, &t->h[c], t->desc))
+			break;
+		t->h[i] = t->h[c];
+		i = c;
+	}
+	t->h[i] = x;
+}
+
+/* Offers a match; -1 without memory. */
+static int
+top_offer(struct arena *a, struct ranked_top *t, const struct ranked *m)
+{
+	struct ranked *grown;
+	size_t i, p;
+
+	if (t->n == t->k) {
+		if (t->k > 0 && ranked_before(m, &t->h[0], t->desc)) {
+			t->h[0] = *m;
+			top_sift_down(t, 0);
+		}
+		return 0;
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap == 0 ? 32 : 2 * t->cap;
+		if (t->cap > t->k)
+			t->cap = t->k;
+		if ((grown = arena_alloc(a, t->cap * sizeof(*grown))) == NULL)
+			return -1;
+		if (t->n > 0)
+			memcpy(grown, t->h, t->n * sizeof(*grown));
+		t->h = grown;
+	}
+	/* Sift up: a parent that comes before m moves down. */
+	for (i = t->n++; i > 0; i = p) {
+		p = (i - 1) / 2;
+		if (!ranked_before(&t->h[p], m, t->desc))
+			break;
+		t->h[i] = t->h[p];
+	}
+	t->h[i] = *m;
+	return 0;
+}
+
+/*
+ * A page of a search: every match is ranked and counted in one pass
+ * (*total), the page's are kept, and only their posts are read.  A post
+ * deleted between the two reads is left out of the page.
+ */
+static enum err
+post_search_page(struct arena *a, const struct post_filter *f,
+    const struct cursor_params *lp, size_t want, struct post *rows,
+    size_t *n, int64_t *total)
+{
+	struct ranked_top top;
+	struct ranked m;
+	struct db_stmt *st;
+	char *ids;
+	int64_t offset = lp->mode == CURSOR_OFFSET ? cursor_offset(lp) : 0;
+	size_t i, skip, len;
+	enum err e;
+
+	memset(&top, 0, sizeof(top));
+	top.desc = lp->desc;
+	top.k = (uint64_t)offset > SIZE_MAX - want ? SIZE_MAX :
+	    (size_t)offset + want;
+	st = db_prepare(STMT_POST_SEARCH_RANKED);
+	bind_filter(st, f);
+	while (db_next(st)) {
+		m.id = db_int(st, 0);
+		m.rank = db_real(st, 1);
+		(*total)++;
+		if (top_offer(a, &top, &m) == -1) {
+			db_finish(st, "post_store_list");
+			return ERR_INTERNAL;
+		}
+	}
+	if ((e = db_finish(st, "post_store_list")) != ERR_NONE)
+		return e;
+	if ((uint64_t)offset >= top.n)
+		return ERR_NONE;
+	qsort(top.h, top.n, sizeof(*top.h), top.desc ? ranked_cmp_best :
+	    ranked_cmp_worst);
+	skip = (size_t)offset;
+	/* The page's ids as a JSON array: "[" then each with "," or "]". */
+	if ((ids = arena_alloc(a, 1 + (top.n - skip) * BUF_DIGITS_MAX)) ==
+	    NULL)
+		return ERR_INTERNAL;
+	len = 0;
+	ids[len++] = '[';
+	for (i = skip; i < top.n; i++) {
+		len += buf_digits(ids + len, top.h[i].id, 10, 0);
+		ids[len++] = i + 1 < top.n ? ',' : ']';
+	}
+	st = db_prepare(STMT_POST_BY_IDS);
+	db_bind_text(st, 1, ids, len);
+	/* Each post goes to its place in the page. */
+	for (i = skip; i < top.n; i++)
+		rows[i - skip].id = 0;
+	while (db_next(st)) {
+		m.id = db_int(st, 0);
+		for (i = skip; i < top.n && top.h[i].id != m.id; i++)
+			continue;
+		if (i < top.n && rows[i - skip].id == 0)
+			post_fill(a, st, &rows[i - skip], 1);
+	}
+	e = db_finish(st, "post_store_list");
+	/* Close the gaps of posts deleted since they were ranked. */
+	for (i = 0, *n = 0; i < top.n - skip; i++)
+		if (rows[i].id != 0)
+			rows[(*n)++] = rows[i];
+	return e;
+}
+
 enum err
 post_store_list(struct arena *a, const struct post_filter *f,
     const struct cursor_params *lp, struct post **rows, size_t *n, int *more,
@@ -240,12 +407,16 @@ post_store_list(struct arena *a, const struct post_filter *f,
 	if ((*rows = arena_alloc(a, want * sizeof(**rows))) == NULL)
 		return ERR_INTERNAL;
 	if (lp->sort == POST_SORT_RELEVANCE) {
-		st = db_prepare(lp->desc ? STMT_POST_SEARCH_BEST :
-		    STMT_POST_SEARCH_WORST);
-	} else {
-		st = db_prepare(pages[post_family(f)][lp->sort][lp->desc]);
-		bind_start(st, f, lp);
+		e = post_search_page(a, f, lp, want, *rows, &got, total);
+		if (got > (size_t)lp->limit) {
+			got = (size_t)lp->limit;
+			*more = 1;
+		}
+		*n = got;
+		return e;
 	}
+	st = db_prepare(pages[post_family(f)][lp->sort][lp->desc]);
+	bind_start(st, f, lp);
 	bind_filter(st, f);
 	db_bind_int(st, 8, (int64_t)want);
 	db_bind_int(st, 9, lp->mode == CURSOR_OFFSET ? cursor_offset(lp) : 0);
@@ -260,8 +431,8 @@ post_store_list(struct arena *a, const struct post_filter *f,
 	*n = got;
 	/*
 	 * A page that is not full is the last: its posts and those before it
-	 * are all there are, and nothing need be counted (nor a search's
-	 * MATCH run again).  Past the last post, or on a full page, count.
+	 * are all there are, and nothing need be counted.  Past the last
+	 * post, or on a full page, count.
 	 */
 	if (e == ERR_NONE && lp->mode == CURSOR_OFFSET) {
 		if (got < (size_t)lp->limit && (got > 0 || cursor_offset(lp) == 0))

@@ -63,14 +63,24 @@
 	"(?1 IS NULL OR +author_id = ?1) AND (?2 IS NULL OR +status = ?2) "	\
 	"AND +created_at > ?3 AND +created_at < ?4"
 
-/* Ranked search: FTS5 finds the matches, posts filters them. */
-#define POST_SEARCH(dir, iddir) "SELECT posts.id, author_id, status, "	\
-	"version, created_at, updated_at, posts.title, excerpt "		\
-	"FROM posts_fts JOIN posts ON posts.id = posts_fts.rowid "		\
-	"WHERE posts_fts MATCH ?5 AND (?1 IS NULL OR author_id = ?1) AND "	\
-	"(?2 IS NULL OR status = ?2) AND +created_at > ?3 AND "		\
-	"+created_at < ?4 ORDER BY posts_fts.rank " dir ", posts.id " iddir	\
-	" LIMIT ?8 OFFSET ?9"
+/*
+ * Ranked search: FTS5 finds the matches, posts filters them, and each
+ * comes with its rank; lib/store/post_store.c keeps the page's, counting
+ * all, so that neither the matches are found twice (once more to count
+ * them) nor every match's columns carried through a sort.  The rank is
+ * sql/006's 'rank' spelled out: through the configured rank, FTS5
+ * prepares a statement for its arguments on every query.
+ */
+#define POST_SEARCH_RANKED "SELECT posts.id, "				\
+	"bm25(posts_fts, 10.0, 1.0) FROM posts_fts JOIN posts "		\
+	"ON posts.id = posts_fts.rowid WHERE posts_fts MATCH ?5 AND "	\
+	"(?1 IS NULL OR author_id = ?1) AND (?2 IS NULL OR status = ?2) "	\
+	"AND +created_at > ?3 AND +created_at < ?4"
+
+/* The posts whose ids ?1 lists (a JSON array), in no order. */
+#define POST_BY_IDS "SELECT posts.id, author_id, status, version, "	\
+	"created_at, updated_at, title, excerpt FROM json_each(?1) AS ids "	\
+	"CROSS JOIN posts ON posts.id = ids.value"
 
 const char *const stmt_sql[STMT__MAX] = {
 	[STMT_PING] = "SELECT version FROM schema_migrations "
@@ -386,6 +396,6 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_POST_COUNT_STATUS] = POST_COUNT(POST_STATUS),
 	[STMT_POST_COUNT_AUTHOR] = POST_COUNT(POST_AUTHOR),
 	[STMT_POST_COUNT_MATCH] = POST_COUNT_MATCH,
-	[STMT_POST_SEARCH_BEST] = POST_SEARCH("ASC", "DESC"),
-	[STMT_POST_SEARCH_WORST] = POST_SEARCH("DESC", "ASC"),
+	[STMT_POST_SEARCH_RANKED] = POST_SEARCH_RANKED,
+	[STMT_POST_BY_IDS] = POST_BY_IDS,
 };

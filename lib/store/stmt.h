@@ -130,9 +130,12 @@ enum stmt {
 	STMT_POST_COUNT_STATUS,
 	STMT_POST_COUNT_AUTHOR,
 	STMT_POST_COUNT_MATCH,
-	/* Full-text search ranked by relevance (best first, worst first). */
-	STMT_POST_SEARCH_BEST,
-	STMT_POST_SEARCH_WORST,
+	/*
+	 * Full-text search: every match's id and rank (lower is better), in
+	 * no order; then the posts of a page by their ids.
+	 */
+	STMT_POST_SEARCH_RANKED,
+	STMT_POST_BY_IDS,
 
 	STMT__MAX
 };

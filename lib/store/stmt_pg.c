@@ -55,17 +55,16 @@
 	POST_RANGE POST_MATCH
 
 /*
- * Ranked search.  ts_rank's weights are {D, C, B, A}: the title (A) counts
- * ten times the body (B), as bm25(10.0, 1.0) weighs them on SQLite.  No
- * cursor: $6 and $7 are always NULL.
+ * Ranked search: each match's id and rank, lower better (ts_rank negated).
+ * ts_rank's weights are {D, C, B, A}: the title (A) counts ten times the
+ * body (B), as bm25(10.0, 1.0) weighs them on SQLite.
  */
 #define POST_RANK "ts_rank('{0, 0, 0.1, 1.0}', fts, quill_tsquery($5))"
-#define POST_SEARCH(dir, iddir) "SELECT " POST_COLUMNS ", excerpt "	\
+#define POST_SEARCH_RANKED "SELECT id, (-" POST_RANK ")::float8 "	\
 	"FROM posts WHERE fts @@ quill_tsquery($5) AND "			\
 	"($1::bigint IS NULL OR author_id = $1) AND "			\
-	"($2::text IS NULL OR status = $2) AND " POST_RANGE		\
-	"$6::text IS NULL AND $7::bigint IS NULL "			\
-	"ORDER BY " POST_RANK " " dir ", id " iddir " LIMIT $8 OFFSET $9"
+	"($2::text IS NULL OR status = $2) AND created_at > $3 AND "	\
+	"created_at < $4"
 
 /*
  * GET /users.  $1 a role or NULL, $2 a LIKE pattern (wildcards escaped
@@ -322,6 +321,9 @@ const char *const stmt_pg_sql[STMT__MAX] = {
 	    "fts @@ quill_tsquery($5) AND "
 	    "($1::bigint IS NULL OR author_id = $1) AND "
 	    "($2::text IS NULL OR status = $2) AND " POST_RANGE "TRUE",
-	[STMT_POST_SEARCH_BEST] = POST_SEARCH("DESC", "DESC"),
-	[STMT_POST_SEARCH_WORST] = POST_SEARCH("ASC", "ASC"),
+	[STMT_POST_SEARCH_RANKED] = POST_SEARCH_RANKED,
+	/* The posts whose ids $1 lists (a JSON array), in no order. */
+	[STMT_POST_BY_IDS] = "SELECT " POST_COLUMNS ", excerpt FROM posts "
+	    "WHERE id IN (SELECT value::bigint "
+	    "FROM json_array_elements_text($1::json))",
 };

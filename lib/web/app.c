@@ -969,6 +969,7 @@ app_main(int argc, char **argv, const char *name,
 	r.out = &out;
 	if (FCGX_IsCGI()) {
 		app_serve(&r, &io, environ, routes, nroutes, &head);
+		db_idle();
 	} else {
 		if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 			log_event(LOG_ERROR, "start_failed", NULL, "reason",
@@ -981,6 +982,7 @@ app_main(int argc, char **argv, const char *name,
 			app_serve(&r, &io, fr.envp, routes, nroutes, &head);
 			app_release(&fr, &io);
 			FCGX_Finish_r(&fr);
+			db_idle();
 			if ((recycle = limit_recycle_due())) {
 				metrics_count(MET_PROCESS_RECYCLES);
 				break;

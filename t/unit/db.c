@@ -3,8 +3,8 @@
  * lib/store/db_sqlite.c implements it, on a real SQLite database in a
  * temporary directory: a run from db_prepare to db_finish, binds that fail
  * and are reported once, duplicate keys announced or not, NULL columns,
- * reads without a row, rollback, the lock wait and the deadline, and runs
- * left unfinished.
+ * reads without a row, rollback, the lock wait and the deadline, runs
+ * left unfinished, and the checkpoint a commit leaves to db_idle.
  *
  * The log goes to a file, so that what is and is not logged is checked.
  */
@@ -363,6 +363,62 @@ test_unfinished(void)
 	is_int(db_finish(st, "test_new"), ERR_NONE, "unharmed");
 }
 
+/*
+ * WAL frames not yet checkpointed into the database: the wal-index's
+ * mxFrame (its header, byte 16) less nBackfill (its checkpoint info, after
+ * the header's two copies, byte 96).
+ */
+static long
+wal_pending(void)
+{
+	char shm[sizeof(path) + 8];
+	unsigned int mx = 0, backfill = 0;
+	int fd;
+
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	if ((fd = open(shm, O_RDONLY)) == -1)
+		return -1;
+	if (pread(fd, &mx, sizeof(mx), 16) != (ssize_t)sizeof(mx) ||
+	    pread(fd, &backfill, sizeof(backfill), 96) !=
+	    (ssize_t)sizeof(backfill))
+		mx = backfill = 0;
+	close(fd);
+	return (long)mx - (long)backfill;
+}
+
+/* A commit leaves its checkpoint to db_idle, between requests. */
+static void
+test_checkpoint(void)
+{
+	static char name[3000];
+	char email[64];
+	struct db_stmt *st;
+	int i;
+
+	memset(name, 'n', sizeof(name) - 1);
+	db_idle();
+	is_int(db_begin(), ERR_NONE, "a transaction of many pages begins");
+	for (i = 0; i < DB_CHECKPOINT_PAGES + 100; i++) {
+		snprintf(email, sizeof(email), "wal%d@example.com", i);
+		st = db_prepare(STMT_USER_INSERT);
+		db_bind_str(st, 1, email);
+		db_bind_str(st, 2, name);
+		db_bind_str(st, 3, "hash");
+		db_bind_str(st, 4, "user");
+		db_bind_int(st, 5, T);
+		db_bind_int(st, 6, T);
+		if (db_done(st, "test_checkpoint") != ERR_NONE)
+			break;
+	}
+	is_int(db_commit(), ERR_NONE, "and commits");
+	ok(wal_pending() >= DB_CHECKPOINT_PAGES,
+	    "the commit leaves its pages in the WAL");
+	db_idle();
+	is_int(wal_pending(), 0, "db_idle checkpoints them");
+	db_idle();
+	is_int(wal_pending(), 0, "and a second call has nothing to do");
+}
+
 int
 main(void)
 {
@@ -388,6 +444,7 @@ main(void)
 	test_transactions();
 	test_time();
 	test_unfinished();
+	test_checkpoint();
 
 	db_close();
 	arena_free(a);
