@@ -55,17 +55,27 @@
 	POST_RANGE POST_MATCH
 
 /*
- * Ranked search.  ts_rank's weights are {D, C, B, A}: the title (A) counts
- * ten times the body (B), as bm25(10.0, 1.0) weighs them on SQLite.  No
- * cursor: $6 and $7 are always NULL.
+ * Ranked search: FTS5's bm25(10.0, 1.0), computed as SQLite computes it
+ * (sql/postgresql/011_rank.sql), so that both engines give the same ranks
+ * and the same order.  n: the posts and their tokens; p: the phrases of
+ * the match, each with its idf over all posts.  No cursor: $6 and $7 are
+ * always NULL.
  */
-#define POST_RANK "ts_rank('{0, 0, 0.1, 1.0}', fts, quill_tsquery($5))"
-#define POST_SEARCH(dir, iddir) "SELECT " POST_COLUMNS ", excerpt "	\
-	"FROM posts WHERE fts @@ quill_tsquery($5) AND "			\
+#define POST_SEARCH(dir, iddir) "WITH n AS (SELECT sum(nrow)::bigint "	\
+	"AS nrow, sum(ntoken)::bigint AS ntoken FROM posts_fts_totals), "	\
+	"p AS MATERIALIZED (SELECT i, words, prefix, quill_bm25_idf(nrow, "	\
+	"(SELECT count(*) FROM posts WHERE fts @@ "			\
+	"quill_phrase_tsquery(words, prefix))) AS idf "			\
+	"FROM quill_phrases($5), n) "					\
+	"SELECT " POST_COLUMNS ", excerpt FROM posts, n "			\
+	"WHERE fts @@ quill_tsquery($5) AND "				\
 	"($1::bigint IS NULL OR author_id = $1) AND "			\
 	"($2::text IS NULL OR status = $2) AND " POST_RANGE		\
 	"$6::text IS NULL AND $7::bigint IS NULL "			\
-	"ORDER BY " POST_RANK " " dir ", id " iddir " LIMIT $8 OFFSET $9"
+	"ORDER BY (SELECT -sum(quill_bm25_term(idf, "			\
+	"quill_phrase_freq(fts, words, prefix), fts_size, "		\
+	"ntoken::float8 / nrow::float8) ORDER BY i) FROM p) " dir ", "	\
+	"id " iddir " LIMIT $8 OFFSET $9"
 
 /*
  * GET /users.  $1 a role or NULL, $2 a LIKE pattern (wildcards escaped
@@ -322,6 +332,6 @@ const char *const stmt_pg_sql[STMT__MAX] = {
 	    "fts @@ quill_tsquery($5) AND "
 	    "($1::bigint IS NULL OR author_id = $1) AND "
 	    "($2::text IS NULL OR status = $2) AND " POST_RANGE "TRUE",
-	[STMT_POST_SEARCH_BEST] = POST_SEARCH("DESC", "DESC"),
-	[STMT_POST_SEARCH_WORST] = POST_SEARCH("ASC", "ASC"),
+	[STMT_POST_SEARCH_BEST] = POST_SEARCH("ASC", "DESC"),
+	[STMT_POST_SEARCH_WORST] = POST_SEARCH("DESC", "ASC"),
 };

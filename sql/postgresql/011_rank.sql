@@ -1,0 +1,157 @@
+-- Relevance: FTS5's bm25(10.0, 1.0), computed here as SQLite computes it
+-- (ext/fts5/fts5_aux.c, fts5Bm25Function), so that a ranked search lists
+-- the same posts in the same order on both engines (docs/postgresql.md).
+-- For each phrase i of the query, over the posts that match them all:
+--
+--   score = sum of idf(i) * (f(i) * (k1 + 1)) /
+--           (f(i) + k1 * (1 - b + b * D / avgdl)),   k1 = 1.2, b = 0.75
+--
+-- f(i) the phrase's instances in the post, each worth its column's weight
+-- (title 10, body 1); D the post's tokens; avgdl the tokens of all posts
+-- over their number; idf(i) = ln((N - n(i) + 0.5) / (n(i) + 0.5)), at
+-- least 1e-6, N the posts, n(i) the posts the phrase alone matches.  The
+-- rank is -score.  FTS5 indexes every post, whatever its status, so N,
+-- avgdl and n(i) count them all, as here.  The operations are SQLite's,
+-- in its order, on IEEE doubles: the same query on the same posts gives
+-- the same ranks, bit for bit.
+--
+-- It can run twice, as the newest migration must: what it makes it makes
+-- anew, and the totals are counted again.
+
+-- The tokens FTS5's unicode61 tokenizer makes of a text: the words of
+-- quill_fold (sql/postgresql/006_search.sql).  Counted from the text, not
+-- the tsvector, which keeps at most 256 positions of a word.
+CREATE OR REPLACE FUNCTION quill_tokens(t text) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN coalesce(array_length(string_to_array(btrim(quill_fold(t)), ' '),
+	1), 0);
+
+-- D, as FTS5's docsize table keeps it.
+ALTER TABLE posts ADD COLUMN IF NOT EXISTS fts_size integer
+    GENERATED ALWAYS AS (quill_tokens(title) + quill_tokens(body)) STORED;
+
+-- N and the tokens of all posts, as FTS5's averages record keeps them:
+-- the sums of the rows.  Each connection adds to the row of its shard
+-- (its backend's process id modulo 16), so that the writes of several
+-- connections, on one web node or several, do not wait on one row.  A
+-- row is made on first use: a database without posts has none (quillctl
+-- copy-to fills an empty database only; lib/store/db_copy.c).
+CREATE TABLE IF NOT EXISTS posts_fts_totals (
+	shard	smallint PRIMARY KEY,
+	nrow	bigint NOT NULL,
+	ntoken	bigint NOT NULL
+);
+
+CREATE OR REPLACE FUNCTION posts_fts_count() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+DECLARE
+	drow	bigint := 0;
+	dtoken	bigint := 0;
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		DELETE FROM posts_fts_totals;
+		RETURN NULL;
+	END IF;
+	IF TG_OP IN ('INSERT', 'UPDATE') THEN
+		drow := 1;
+		dtoken := NEW.fts_size;
+	END IF;
+	IF TG_OP IN ('UPDATE', 'DELETE') THEN
+		drow := drow - 1;
+		dtoken := dtoken - OLD.fts_size;
+	END IF;
+	IF drow <> 0 OR dtoken <> 0 THEN
+		INSERT INTO posts_fts_totals AS t (shard, nrow, ntoken)
+		    VALUES (pg_backend_pid() % 16, drow, dtoken)
+		    ON CONFLICT (shard) DO UPDATE SET
+		    nrow = t.nrow + excluded.nrow,
+		    ntoken = t.ntoken + excluded.ntoken;
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+-- As FTS5's triggers (sql/006_search.sql): every insert and delete, and
+-- an update of the title or body.
+CREATE OR REPLACE TRIGGER posts_fts_count
+    AFTER INSERT OR DELETE OR UPDATE OF title, body ON posts
+    FOR EACH ROW EXECUTE FUNCTION posts_fts_count();
+CREATE OR REPLACE TRIGGER posts_fts_truncate AFTER TRUNCATE ON posts
+    FOR EACH STATEMENT EXECUTE FUNCTION posts_fts_count();
+
+LOCK TABLE posts IN SHARE MODE;
+DELETE FROM posts_fts_totals;
+INSERT INTO posts_fts_totals (shard, nrow, ntoken)
+    SELECT 0, count(*), sum(fts_size) FROM posts HAVING count(*) > 0;
+
+-- The phrases of a match text lib/store/post_store.c writes ("a b" "c"*),
+-- in order: their words, and whether the last is a prefix.
+CREATE OR REPLACE FUNCTION quill_phrases(q text,
+    OUT i bigint, OUT words text[], OUT prefix boolean) RETURNS SETOF record
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE ROWS 8 AS $$
+	SELECT n, string_to_array(m[1], ' '), m[2] = '*'
+	    FROM regexp_matches(q, '"([^"]*)"(\*?)', 'g') WITH ORDINALITY
+	    AS r(m, n)
+$$;
+
+-- One phrase as a tsquery.  The words of a phrase of several stand side
+-- by side in one column, title (A) or body (B), as in FTS5: the tsvector
+-- puts the body's first word right after the title's last, and a bare
+-- <-> would match "facts nothing" in the title "Zebra facts" and the body
+-- "Nothing else".
+CREATE OR REPLACE FUNCTION quill_phrase_tsquery(words text[], prefix boolean)
+    RETURNS tsquery LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN CASE WHEN cardinality(words) = 1 THEN
+	('''' || words[1] || '''' || CASE WHEN prefix THEN ':*' ELSE '' END)
+	::tsquery
+    ELSE (SELECT string_agg('(' || (SELECT string_agg('''' || w || ''':' ||
+	CASE WHEN prefix AND k = cardinality(words) THEN '*' ELSE '' END || c,
+	' <-> ' ORDER BY k) FROM unnest(words) WITH ORDINALITY AS u(w, k)) ||
+	')', ' | ' ORDER BY c) FROM unnest(ARRAY['A', 'B']) AS c)::tsquery END;
+
+-- The match text as a tsquery: all of its phrases.  Its words are tokens
+-- the index made, which hold letters and digits only.
+CREATE OR REPLACE FUNCTION quill_tsquery(q text) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN (SELECT string_agg('(' ||
+	quill_phrase_tsquery(words, prefix)::text || ')', ' & ' ORDER BY i)
+	::tsquery FROM quill_phrases(q));
+
+-- f(i): the instances of a phrase in a post's search column, each worth
+-- its column's weight.  An instance is a position where the first word
+-- stands, with the next words at the next positions of the same column.
+-- The tsvector keeps 256 positions of a word and none past 16383: the
+-- instances past them are not counted (docs/postgresql.md).
+CREATE OR REPLACE FUNCTION quill_phrase_freq(v tsvector, words text[],
+    prefix boolean) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+	WITH t AS MATERIALIZED (
+		SELECT u.lexeme, p.pos, p.w
+		    FROM unnest(v) AS u,
+		    unnest(u.positions, u.weights) AS p(pos, w)
+		    WHERE u.lexeme = ANY (words) OR (prefix AND
+		    starts_with(u.lexeme, words[cardinality(words)])))
+	SELECT coalesce(sum(CASE s.w WHEN 'A' THEN 10 ELSE 1 END), 0)::float8
+	    FROM t AS s
+	    WHERE (s.lexeme = words[1] OR (prefix AND cardinality(words) = 1
+	    AND starts_with(s.lexeme, words[1])))
+	    AND NOT EXISTS (SELECT FROM generate_series(2, cardinality(words))
+	    AS k WHERE NOT EXISTS (SELECT FROM t AS o
+	    WHERE o.pos = s.pos + k - 1 AND o.w = s.w AND (o.lexeme = words[k]
+	    OR (prefix AND k = cardinality(words) AND
+	    starts_with(o.lexeme, words[k])))))
+$$;
+
+-- idf(i) of a phrase that nhit of nrow posts match.  ln(x) <= 0 exactly
+-- when x <= 1.
+CREATE OR REPLACE FUNCTION quill_bm25_idf(nrow bigint, nhit bigint)
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN (SELECT CASE WHEN x <= 1::float8 THEN 1e-6::float8 ELSE ln(x) END
+	FROM CAST(((nrow - nhit)::float8 + 0.5::float8) /
+	(nhit::float8 + 0.5::float8) AS float8) AS x);
+
+-- One phrase's term of the score, for a post of d tokens.
+CREATE OR REPLACE FUNCTION quill_bm25_term(idf float8, f float8, d integer,
+    avgdl float8) RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN idf * ((f * (1.2::float8 + 1.0::float8)) / (f + 1.2::float8 *
+	((1::float8 - 0.75::float8) + 0.75::float8 * d::float8 / avgdl)));
