@@ -230,6 +230,14 @@ SKIP: {
         }
     }
     is_deeply($answer->('sqlite', 'q=okapi')->{ids}, [ @{ $ids{sqlite} }[2, 1] ], 'the newest twin first');
+    # The documented exception: a tsvector puts every word past the
+    # 16,383rd at 16,383, so PostgreSQL does not find a phrase there.
+    my %long = map { $_ => new_post($srv{$_}, $author{$_}, title => 'Very long',
+        body => ('x ' x 16400) . 'narwhal walrus', status => 'published')->{id} } @engines;
+    is_deeply($answer->('postgresql', 'q=narwhal')->{ids}, [ $long{postgresql} ],
+        'PostgreSQL finds a word past the 16,383rd');
+    is_deeply([ map { scalar @{ $answer->($_, 'q=narwhal-walrus')->{ids} } } @engines ], [ 0, 1 ],
+        'but not a phrase there, which SQLite finds (postgresql, sqlite)');
 
     # A corpus of varied posts from a small vocabulary: long and short,
     # drafts and published, by two authors, some edited and some deleted

@@ -56,26 +56,34 @@
 
 /*
  * Ranked search: FTS5's bm25(10.0, 1.0), computed as SQLite computes it
- * (sql/postgresql/011_rank.sql), so that both engines give the same ranks
- * and the same order.  n: the posts and their tokens; p: the phrases of
- * the match, each with its idf over all posts.  No cursor: $6 and $7 are
- * always NULL.
+ * (sql/postgresql/011_rank.sql), so that both engines give the same ranks,
+ * bit for bit, and the same order.  n: the posts and their tokens; p: the
+ * phrases of the match, in order, each with its idf over all posts.  A
+ * post's rank is minus the sum, phrase after phrase, of
+ * idf * (f * (k1 + 1)) / (f + k1 * (1 - b + b * D / avgdl)) with k1 = 1.2
+ * and b = 0.75, f its phrase's weighted instances (worked out once: OFFSET
+ * 0 keeps the planner from writing it into the sum twice) and D its
+ * tokens.  No cursor: $6 and $7 are always NULL.
  */
+#define BM25_K1 "1.2::float8"
+#define BM25_B "0.75::float8"
 #define POST_SEARCH(dir, iddir) "WITH n AS (SELECT sum(nrow)::bigint "	\
 	"AS nrow, sum(ntoken)::bigint AS ntoken FROM posts_fts_totals), "	\
-	"p AS MATERIALIZED (SELECT i, words, prefix, quill_bm25_idf(nrow, "	\
-	"(SELECT count(*) FROM posts WHERE fts @@ "			\
-	"quill_phrase_tsquery(words, prefix))) AS idf "			\
-	"FROM quill_phrases($5), n) "					\
+	"p AS MATERIALIZED (SELECT i, words, prefix, tq, "		\
+	"quill_bm25_idf(nrow, nhit) AS idf FROM quill_phrases($5) AS q, n, "	\
+	"LATERAL (SELECT count(*) AS nhit FROM posts WHERE fts @@ q.tq) "	\
+	"AS h) "								\
 	"SELECT " POST_COLUMNS ", excerpt FROM posts, n "			\
 	"WHERE fts @@ quill_tsquery($5) AND "				\
 	"($1::bigint IS NULL OR author_id = $1) AND "			\
 	"($2::text IS NULL OR status = $2) AND " POST_RANGE		\
 	"$6::text IS NULL AND $7::bigint IS NULL "			\
-	"ORDER BY (SELECT -sum(quill_bm25_term(idf, "			\
-	"quill_phrase_freq(fts, words, prefix), fts_size, "		\
-	"ntoken::float8 / nrow::float8) ORDER BY i) FROM p) " dir ", "	\
-	"id " iddir " LIMIT $8 OFFSET $9"
+	"ORDER BY (SELECT -sum(idf * ((f * (" BM25_K1 " + 1.0::float8)) / "	\
+	"(f + " BM25_K1 " * ((1::float8 - " BM25_B ") + " BM25_B " * "	\
+	"fts_size::float8 / (ntoken::float8 / nrow::float8)))) ORDER BY i) "	\
+	"FROM (SELECT i, idf, quill_phrase_freq(fts, words, prefix, tq) "	\
+	"AS f FROM p OFFSET 0) AS x) " dir ", id " iddir			\
+	" LIMIT $8 OFFSET $9"
 
 /*
  * GET /users.  $1 a role or NULL, $2 a LIKE pattern (wildcards escaped

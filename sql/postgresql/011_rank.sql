@@ -1,7 +1,9 @@
--- Relevance: FTS5's bm25(10.0, 1.0), computed here as SQLite computes it
--- (ext/fts5/fts5_aux.c, fts5Bm25Function), so that a ranked search lists
--- the same posts in the same order on both engines (docs/postgresql.md).
--- For each phrase i of the query, over the posts that match them all:
+-- Relevance: what PostgreSQL needs to compute FTS5's bm25(10.0, 1.0) as
+-- SQLite computes it (ext/fts5/fts5_aux.c, fts5Bm25Function), so that a
+-- ranked search lists the same posts in the same order on both engines
+-- (docs/postgresql.md); the search statement (lib/store/stmt_pg.c) adds
+-- it up.  For each phrase i of the query, over the posts that match them
+-- all:
 --
 --   score = sum of idf(i) * (f(i) * (k1 + 1)) /
 --           (f(i) + k1 * (1 - b + b * D / avgdl)),   k1 = 1.2, b = 0.75
@@ -20,7 +22,8 @@
 
 -- The tokens FTS5's unicode61 tokenizer makes of a text: the words of
 -- quill_fold (sql/postgresql/006_search.sql).  Counted from the text, not
--- the tsvector, which keeps at most 256 positions of a word.
+-- the tsvector, which keeps at most 255 positions of a word in a column
+-- and drops words of 2047 bytes or more.
 CREATE OR REPLACE FUNCTION quill_tokens(t text) RETURNS integer
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN coalesce(array_length(string_to_array(btrim(quill_fold(t)), ' '),
@@ -84,46 +87,47 @@ DELETE FROM posts_fts_totals;
 INSERT INTO posts_fts_totals (shard, nrow, ntoken)
     SELECT 0, count(*), sum(fts_size) FROM posts HAVING count(*) > 0;
 
--- The phrases of a match text lib/store/post_store.c writes ("a b" "c"*),
--- in order: their words, and whether the last is a prefix.
-CREATE OR REPLACE FUNCTION quill_phrases(q text,
-    OUT i bigint, OUT words text[], OUT prefix boolean) RETURNS SETOF record
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE ROWS 8 AS $$
-	SELECT n, string_to_array(m[1], ' '), m[2] = '*'
+-- One phrase of the match text lib/store/post_store.c writes in FTS5's
+-- query language ("a b" "c"*: phrases, all of them, a trailing * a
+-- prefix), as tsquery text: its words w (separated by spaces) and star,
+-- '*' or ''.  The words are tokens the index made, which hold letters and
+-- digits only.  The words of a phrase of several stand side by side in
+-- one column, title (A) or body (B), as in FTS5: the tsvector numbers the
+-- body's words on from the title's last, and a bare <-> would match
+-- "facts nothing" in the title "Zebra facts" and the body "Nothing else".
+-- An expression, which the planner writes into where it is called.
+CREATE OR REPLACE FUNCTION quill_phrase_query(w text, star text)
+    RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN strpos(w, ' ') = 0 THEN
+	'''' || w || '''' || CASE WHEN star = '*' THEN ':*' ELSE '' END
+    ELSE '(''' || replace(w, ' ', ''':A <-> ''') || ''':' || star ||
+	'A | ''' || replace(w, ' ', ''':B <-> ''') || ''':' || star || 'B)'
+    END;
+
+-- The match text as a tsquery: all of its phrases.
+CREATE OR REPLACE FUNCTION quill_tsquery(q text) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN (SELECT string_agg(quill_phrase_query(m[1], m[2]), ' & ')
+	::tsquery FROM regexp_matches(q, '"([^"]*)"(\*?)', 'g') AS m);
+
+-- The phrases of a match text, in order: their words, whether the last is
+-- a prefix, and the phrase alone as a tsquery.  Not STRICT, so that the
+-- planner writes it into the search statement.
+CREATE OR REPLACE FUNCTION quill_phrases(q text, OUT i bigint,
+    OUT words text[], OUT prefix boolean, OUT tq tsquery)
+    RETURNS SETOF record
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 8 AS $$
+	SELECT n, string_to_array(m[1], ' '), m[2] = '*',
+	    quill_phrase_query(m[1], m[2])::tsquery
 	    FROM regexp_matches(q, '"([^"]*)"(\*?)', 'g') WITH ORDINALITY
 	    AS r(m, n)
 $$;
 
--- One phrase as a tsquery.  The words of a phrase of several stand side
--- by side in one column, title (A) or body (B), as in FTS5: the tsvector
--- puts the body's first word right after the title's last, and a bare
--- <-> would match "facts nothing" in the title "Zebra facts" and the body
--- "Nothing else".
-CREATE OR REPLACE FUNCTION quill_phrase_tsquery(words text[], prefix boolean)
-    RETURNS tsquery LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN CASE WHEN cardinality(words) = 1 THEN
-	('''' || words[1] || '''' || CASE WHEN prefix THEN ':*' ELSE '' END)
-	::tsquery
-    ELSE (SELECT string_agg('(' || (SELECT string_agg('''' || w || ''':' ||
-	CASE WHEN prefix AND k = cardinality(words) THEN '*' ELSE '' END || c,
-	' <-> ' ORDER BY k) FROM unnest(words) WITH ORDINALITY AS u(w, k)) ||
-	')', ' | ' ORDER BY c) FROM unnest(ARRAY['A', 'B']) AS c)::tsquery END;
-
--- The match text as a tsquery: all of its phrases.  Its words are tokens
--- the index made, which hold letters and digits only.
-CREATE OR REPLACE FUNCTION quill_tsquery(q text) RETURNS tsquery
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN (SELECT string_agg('(' ||
-	quill_phrase_tsquery(words, prefix)::text || ')', ' & ' ORDER BY i)
-	::tsquery FROM quill_phrases(q));
-
--- f(i): the instances of a phrase in a post's search column, each worth
--- its column's weight.  An instance is a position where the first word
--- stands, with the next words at the next positions of the same column.
--- The tsvector keeps 256 positions of a word and none past 16383: the
--- instances past them are not counted (docs/postgresql.md).
-CREATE OR REPLACE FUNCTION quill_phrase_freq(v tsvector, words text[],
-    prefix boolean) RETURNS float8
+-- The instances of a phrase of several words in a post's search column,
+-- each worth its column's weight: the positions where the first word
+-- stands with the next words at the next positions of the same column.
+CREATE OR REPLACE FUNCTION quill_phrase_instances(v tsvector,
+    words text[], prefix boolean) RETURNS float8
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 	WITH t AS MATERIALIZED (
 		SELECT u.lexeme, p.pos, p.w
@@ -133,8 +137,7 @@ CREATE OR REPLACE FUNCTION quill_phrase_freq(v tsvector, words text[],
 		    starts_with(u.lexeme, words[cardinality(words)])))
 	SELECT coalesce(sum(CASE s.w WHEN 'A' THEN 10 ELSE 1 END), 0)::float8
 	    FROM t AS s
-	    WHERE (s.lexeme = words[1] OR (prefix AND cardinality(words) = 1
-	    AND starts_with(s.lexeme, words[1])))
+	    WHERE s.lexeme = words[1]
 	    AND NOT EXISTS (SELECT FROM generate_series(2, cardinality(words))
 	    AS k WHERE NOT EXISTS (SELECT FROM t AS o
 	    WHERE o.pos = s.pos + k - 1 AND o.w = s.w AND (o.lexeme = words[k]
@@ -142,16 +145,28 @@ CREATE OR REPLACE FUNCTION quill_phrase_freq(v tsvector, words text[],
 	    starts_with(o.lexeme, words[k])))))
 $$;
 
--- idf(i) of a phrase that nhit of nrow posts match.  ln(x) <= 0 exactly
--- when x <= 1.
-CREATE OR REPLACE FUNCTION quill_bm25_idf(nrow bigint, nhit bigint)
-    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN (SELECT CASE WHEN x <= 1::float8 THEN 1e-6::float8 ELSE ln(x) END
-	FROM CAST(((nrow - nhit)::float8 + 0.5::float8) /
-	(nhit::float8 + 0.5::float8) AS float8) AS x);
+-- f(i): the instances of a phrase (tq, its words) in a post's search
+-- column, each worth its column's weight (title 10, body 1).  For one word
+-- (or prefix), ts_rank_cd with the weights 1.0 (A) and 0.1 (B) and no
+-- normalization sums the weights of its positions, each a cover of its
+-- own: ten times that, rounded, is f, with no position listed.  The
+-- tsvector keeps 255 positions of a word in a column (256 in all), and
+-- every word past the 16383rd at 16383: the instances past them are not
+-- counted (docs/postgresql.md).  Not STRICT,
+-- so that the planner puts it in the statement.
+CREATE OR REPLACE FUNCTION quill_phrase_freq(v tsvector, words text[],
+    prefix boolean, tq tsquery) RETURNS float8
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN cardinality(words) = 1 THEN
+	round(10 * ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', v, tq, 0)::float8)
+    ELSE quill_phrase_instances(v, words, prefix) END;
 
--- One phrase's term of the score, for a post of d tokens.
-CREATE OR REPLACE FUNCTION quill_bm25_term(idf float8, f float8, d integer,
-    avgdl float8) RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN idf * ((f * (1.2::float8 + 1.0::float8)) / (f + 1.2::float8 *
-	((1::float8 - 0.75::float8) + 0.75::float8 * d::float8 / avgdl)));
+-- idf(i) of a phrase that nhit of nrow posts match.  ln(x) <= 0 exactly
+-- when x <= 1.  An expression, which the planner writes into the
+-- statement.
+CREATE OR REPLACE FUNCTION quill_bm25_idf(nrow bigint, nhit bigint)
+    RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN ((nrow - nhit)::float8 + 0.5::float8) /
+	(nhit::float8 + 0.5::float8) <= 1::float8 THEN 1e-6::float8
+    ELSE ln(((nrow - nhit)::float8 + 0.5::float8) /
+	(nhit::float8 + 0.5::float8)) END;
