@@ -45,23 +45,34 @@ CREATE TABLE IF NOT EXISTS posts_fts_totals (
 	ntoken	bigint NOT NULL
 );
 
+-- Counts the posts a statement adds, removes or changes into the totals,
+-- once for the whole statement: a row of its own for each post would
+-- update one row once a post, which in one transaction (quillctl copy-to
+-- copies every post in one) makes it slower with each post.  An update
+-- that changes no title or body adds nothing.
 CREATE OR REPLACE FUNCTION posts_fts_count() RETURNS trigger
     LANGUAGE plpgsql AS $$
 DECLARE
 	drow	bigint := 0;
 	dtoken	bigint := 0;
+	n	bigint;
+	tokens	bigint;
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
 		DELETE FROM posts_fts_totals;
 		RETURN NULL;
 	END IF;
 	IF TG_OP IN ('INSERT', 'UPDATE') THEN
-		drow := 1;
-		dtoken := NEW.fts_size;
+		SELECT count(*), coalesce(sum(fts_size), 0) INTO n, tokens
+		    FROM new_posts;
+		drow := n;
+		dtoken := tokens;
 	END IF;
 	IF TG_OP IN ('UPDATE', 'DELETE') THEN
-		drow := drow - 1;
-		dtoken := dtoken - OLD.fts_size;
+		SELECT count(*), coalesce(sum(fts_size), 0) INTO n, tokens
+		    FROM old_posts;
+		drow := drow - n;
+		dtoken := dtoken - tokens;
 	END IF;
 	IF drow <> 0 OR dtoken <> 0 THEN
 		INSERT INTO posts_fts_totals AS t (shard, nrow, ntoken)
@@ -75,10 +86,17 @@ END
 $$;
 
 -- As FTS5's triggers (sql/006_search.sql): every insert and delete, and
--- an update of the title or body.
-CREATE OR REPLACE TRIGGER posts_fts_count
-    AFTER INSERT OR DELETE OR UPDATE OF title, body ON posts
-    FOR EACH ROW EXECUTE FUNCTION posts_fts_count();
+-- an update of the title or body (a trigger with transition tables takes
+-- no column list: posts_fts_count finds no change in the others).
+CREATE OR REPLACE TRIGGER posts_fts_insert AFTER INSERT ON posts
+    REFERENCING NEW TABLE AS new_posts
+    FOR EACH STATEMENT EXECUTE FUNCTION posts_fts_count();
+CREATE OR REPLACE TRIGGER posts_fts_delete AFTER DELETE ON posts
+    REFERENCING OLD TABLE AS old_posts
+    FOR EACH STATEMENT EXECUTE FUNCTION posts_fts_count();
+CREATE OR REPLACE TRIGGER posts_fts_update AFTER UPDATE ON posts
+    REFERENCING OLD TABLE AS old_posts NEW TABLE AS new_posts
+    FOR EACH STATEMENT EXECUTE FUNCTION posts_fts_count();
 CREATE OR REPLACE TRIGGER posts_fts_truncate AFTER TRUNCATE ON posts
     FOR EACH STATEMENT EXECUTE FUNCTION posts_fts_count();
 
