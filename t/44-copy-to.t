@@ -20,6 +20,7 @@ BEGIN {
     $ENV{QUILL_TEST_DB} = 'sqlite';
 }
 use QuillTest;
+use QuillPosts qw(search_index_check);
 
 # The tokens name their issuer, which is the public origin unless set: the
 # two servers listen on two ports, and stand for one site.
@@ -111,12 +112,15 @@ for my $read (@reads) {
             "GET $path: the next page by its cursor");
     }
 }
-# A search by a word of the titles finds the same posts (their ranking is
-# each engine's own: t/63 checks it).
-my @found = map { [ sort { $a <=> $b } map { $_->{id} } @{ api($_, 'GET', '/api/v1/posts?q=creme')->{json}{data} } ] }
-    $src, $copy;
-is_deeply($found[1], $found[0], 'a search finds the same posts on the copy');
-is(scalar @{ $found[0] }, 6, 'the six published ones');
+# A search finds the same posts in the same order: the copy's totals (the
+# posts and their tokens bm25 reads) are those of the copied posts.
+is(search_index_check($copy), 'ok', "the copy's search columns and totals agree with its posts");
+for my $q ('q=creme', 'q=zebra+cafe', 'q=bru*&order=asc', 'q=edited+creme', 'q=cafe-3') {
+    my @found = map { [ map { $_->{id} } @{ api($_, 'GET', "/api/v1/posts?$q")->{json}{data} } ] } $src, $copy;
+    is_deeply($found[1], $found[0], "?$q: the same posts in the same order on the copy");
+    is(scalar @{ $found[0] }, { 'q=cafe-3' => 1, 'q=edited+creme' => 1 }->{$q} // 6,
+        "?$q: the published ones that match");
+}
 $r = api($copy, 'POST', '/api/v1/posts', token => $ann,
     json => { title => 'After the move', body => 'b', status => 'published' });
 is($r->{status}, 201, 'the copy takes a write');

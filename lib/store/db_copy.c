@@ -108,9 +108,12 @@ add_column(void *ctx, int n, const struct db_value *v)
 
 	if (n < 4 || !plain_name(&v[0]) || t->ncols == DB_QUERY_COLS)
 		return -1;
-	/* The search's tsvector is made from the row, not copied. */
-	if (v[2].type == DBV_TEXT && v[2].n == 8 &&
-	    memcmp(v[2].p, "tsvector", 8) == 0)
+	/*
+	 * The search's columns (the tsvector fts, the token count fts_size)
+	 * are made from the row, not copied.
+	 */
+	if (v[1].type == DBV_INT && v[1].i != 0 && v[0].type == DBV_TEXT &&
+	    v[0].n >= 3 && memcmp(v[0].p, "fts", 3) == 0)
 		return 0;
 	copy_name(t->cols[t->ncols], &v[0]);
 	t->copied[t->ncols] = v[1].type == DBV_INT && v[1].i == 0;
@@ -268,10 +271,17 @@ next_table(struct tables *ts, const struct fkeys *f)
 	return NULL;
 }
 
-static const char TARGET_TABLES[] =
-    "SELECT c.relname FROM pg_class c WHERE c.relnamespace = "
+#define TARGET_TABLES_WHERE "FROM pg_class c WHERE c.relnamespace = " \
     "current_schema()::regnamespace AND c.relkind IN ('r', 'p') "
-    "ORDER BY 1";
+static const char TARGET_TABLES[] =
+    "SELECT c.relname " TARGET_TABLES_WHERE "ORDER BY 1";
+/*
+ * The tables copied: all but the search's totals (posts_fts_totals), which
+ * the triggers of posts count as its rows are copied.
+ */
+static const char COPIED_TABLES[] =
+    "SELECT c.relname " TARGET_TABLES_WHERE
+    "AND c.relname <> 'posts_fts_totals' ORDER BY 1";
 
 /* Refuses a target with rows, or with tables not of a migration. */
 static int
@@ -321,8 +331,8 @@ read_tables(struct tables *ts, char *err, size_t errsz)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return fail(err, errsz, "out of memory");
 	/* SQLite's search index (a virtual table and its shadow tables) is
-	 * the tsvector column of PostgreSQL's posts. */
-	if (dst->query(TARGET_TABLES, 0, NULL, add_table, ts, err,
+	 * the search columns of PostgreSQL's posts and their totals. */
+	if (dst->query(COPIED_TABLES, 0, NULL, add_table, ts, err,
 	    errsz) == -1 ||
 	    src->query("SELECT name FROM pragma_table_list WHERE schema = "
 	    "'main' AND type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE "

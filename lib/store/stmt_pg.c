@@ -55,13 +55,31 @@
 	POST_RANGE POST_MATCH
 
 /*
- * Ranked search: each match's id and rank, lower better (ts_rank negated).
- * ts_rank's weights are {D, C, B, A}: the title (A) counts ten times the
- * body (B), as bm25(10.0, 1.0) weighs them on SQLite.
+ * Ranked search: each match's id and rank, lower better: FTS5's
+ * bm25(10.0, 1.0), computed as SQLite computes it
+ * (sql/postgresql/011_rank.sql), so that both engines give the same ranks,
+ * bit for bit, and the same order.  n: the posts and their tokens; p: the
+ * phrases of the match, in order, each with its idf over all posts.  A
+ * post's rank is minus the sum, phrase after phrase, of
+ * idf * (f * (k1 + 1)) / (f + k1 * (1 - b + b * D / avgdl)) with k1 = 1.2
+ * and b = 0.75, f its phrase's weighted instances (worked out once: OFFSET
+ * 0 keeps the planner from writing it into the sum twice) and D its
+ * tokens.
  */
-#define POST_RANK "ts_rank('{0, 0, 0.1, 1.0}', fts, quill_tsquery($5))"
-#define POST_SEARCH_RANKED "SELECT id, (-" POST_RANK ")::float8 "	\
-	"FROM posts WHERE fts @@ quill_tsquery($5) AND "			\
+#define BM25_K1 "1.2::float8"
+#define BM25_B "0.75::float8"
+#define POST_SEARCH_RANKED "WITH n AS (SELECT sum(nrow)::bigint "	\
+	"AS nrow, sum(ntoken)::bigint AS ntoken FROM posts_fts_totals), "	\
+	"p AS MATERIALIZED (SELECT i, words, prefix, tq, "		\
+	"quill_bm25_idf(nrow, nhit) AS idf FROM quill_phrases($5) AS q, n, "	\
+	"LATERAL (SELECT count(*) AS nhit FROM posts WHERE fts @@ q.tq) "	\
+	"AS h) "								\
+	"SELECT id, (SELECT -sum(idf * ((f * (" BM25_K1 " + 1.0::float8)) / "	\
+	"(f + " BM25_K1 " * ((1::float8 - " BM25_B ") + " BM25_B " * "	\
+	"fts_size::float8 / (ntoken::float8 / nrow::float8)))) ORDER BY i) "	\
+	"FROM (SELECT i, idf, quill_phrase_freq(fts, words, prefix, tq) "	\
+	"AS f FROM p OFFSET 0) AS x) FROM posts, n "			\
+	"WHERE fts @@ quill_tsquery($5) AND "				\
 	"($1::bigint IS NULL OR author_id = $1) AND "			\
 	"($2::text IS NULL OR status = $2) AND created_at > $3 AND "	\
 	"created_at < $4"
