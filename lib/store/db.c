@@ -117,6 +117,12 @@ db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
 	eng->bind_blob(st, i, p, n);
 }
 
+int
+db_params(struct db_stmt *st)
+{
+	return eng->params(st);
+}
+
 void db_on_duplicate(struct db_stmt *st) { eng->on_duplicate(st); }
 int db_next(struct db_stmt *st) { return eng->next(st); }
 int64_t db_int(struct db_stmt *st, int col) { return eng->col_int(st, col); }

@@ -124,6 +124,9 @@ void	 db_bind_text(struct db_stmt *st, int i, const char *s, size_t len);
 void	 db_bind_str(struct db_stmt *st, int i, const char *s);
 void	 db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n);
 
+/* The parameters st's statement takes on this engine (its highest index). */
+int	 db_params(struct db_stmt *st);
+
 /*
  * Announces that a duplicate key is an answer of this run, not a fault:
  * db_finish returns ERR_CONFLICT for it, and logs nothing.  The row is not

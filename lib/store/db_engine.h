@@ -46,6 +46,7 @@ struct db_engine {
 	void	(*bind_int)(struct db_stmt *, int, int64_t);
 	void	(*bind_text)(struct db_stmt *, int, const char *, size_t);
 	void	(*bind_blob)(struct db_stmt *, int, const void *, size_t);
+	int	(*params)(struct db_stmt *);
 	void	(*on_duplicate)(struct db_stmt *);
 	int	(*next)(struct db_stmt *);
 	int64_t	(*col_int)(struct db_stmt *, int);

@@ -549,6 +549,12 @@ param_ok(struct db_stmt *st, int i)
 	return 1;
 }
 
+static int
+pg_params(struct db_stmt *st)
+{
+	return st->nparams;
+}
+
 static void
 pg_bind_int(struct db_stmt *st, int i, int64_t v)
 {
@@ -1286,6 +1292,7 @@ const struct db_engine db_engine_pg = {
 	.close = pg_close,
 	.prepare = pg_prepare,
 	.bind_int = pg_bind_int,
+	.params = pg_params,
 	.bind_text = pg_bind_text,
 	.bind_blob = pg_bind_blob,
 	.on_duplicate = pg_on_duplicate,

@@ -624,6 +624,12 @@ sq_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
 	bind_bytes(st, i, p, n, 0);
 }
 
+static int
+sq_params(struct db_stmt *st)
+{
+	return st->s != NULL ? sqlite3_bind_parameter_count(st->s) : 0;
+}
+
 static void
 sq_on_duplicate(struct db_stmt *st)
 {
@@ -1169,6 +1175,7 @@ const struct db_engine db_engine_sqlite = {
 	.close = sq_close,
 	.prepare = sq_prepare,
 	.bind_int = sq_bind_int,
+	.params = sq_params,
 	.bind_text = sq_bind_text,
 	.bind_blob = sq_bind_blob,
 	.on_duplicate = sq_on_duplicate,

@@ -318,7 +318,9 @@ top_offer(struct arena *a, struct ranked_top *t, const struct ranked *m)
 /*
  * A page of a search: every match is ranked and counted in one pass
  * (*total), the page's are kept, and only their posts are read.  A post
- * deleted between the two reads is left out of the page.
+ * deleted between the two reads is left out of the page.  An engine whose
+ * ranked statement takes the page's bounds (stmt.h) ranks and counts the
+ * matches itself and sends only the page's and those before it.
  */
 static enum err
 post_search_page(struct arena *a, const struct post_filter *f,
@@ -331,6 +333,7 @@ post_search_page(struct arena *a, const struct post_filter *f,
 	char *ids;
 	int64_t offset = lp->mode == CURSOR_OFFSET ? cursor_offset(lp) : 0;
 	size_t i, skip, len;
+	int bounded;
 	enum err e;
 
 	memset(&top, 0, sizeof(top));
@@ -339,10 +342,18 @@ post_search_page(struct arena *a, const struct post_filter *f,
 	    (size_t)offset + want;
 	st = db_prepare(STMT_POST_SEARCH_RANKED);
 	bind_filter(st, f);
+	if ((bounded = db_params(st) >= 7)) {
+		db_bind_int(st, 6, lp->desc);
+		db_bind_int(st, 7, top.k > INT64_MAX ? INT64_MAX :
+		    (int64_t)top.k);
+	}
 	while (db_next(st)) {
 		m.id = db_int(st, 0);
 		m.rank = db_real(st, 1);
-		(*total)++;
+		if (bounded)
+			*total = db_int(st, 2);
+		else
+			(*total)++;
 		if (top_offer(a, &top, &m) == -1) {
 			db_finish(st, "post_store_list");
 			return ERR_INTERNAL;

@@ -132,7 +132,9 @@ enum stmt {
 	STMT_POST_COUNT_MATCH,
 	/*
 	 * Full-text search: every match's id and rank (lower is better), in
-	 * no order; then the posts of a page by their ids.
+	 * no order; then the posts of a page by their ids.  An engine may
+	 * instead take ?6 (1: best first) and ?7 (how many) and answer the
+	 * first ?7 in order, each row with the number of matches third.
 	 */
 	STMT_POST_SEARCH_RANKED,
 	STMT_POST_BY_IDS,

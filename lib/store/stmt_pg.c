@@ -55,7 +55,10 @@
 	POST_RANGE POST_MATCH
 
 /*
- * Ranked search: each match's id and rank, lower better: FTS5's
+ * Ranked search: the page's matches, ranked and counted here rather than
+ * sent whole to the program: $6 1 for the best first (rank, then the
+ * highest id), 0 for the worst; $7 how many to send.  Each row is a
+ * match's id, its rank (lower better) and the number of matches.  FTS5's
  * bm25(10.0, 1.0), computed as SQLite computes it
  * (sql/postgresql/011_rank.sql), so that both engines give the same ranks,
  * bit for bit, and the same order.  n: the posts and their tokens; p: the
@@ -73,16 +76,20 @@
 	"p AS MATERIALIZED (SELECT i, words, prefix, tq, "		\
 	"quill_bm25_idf(nrow, nhit) AS idf FROM quill_phrases($5) AS q, n, "	\
 	"LATERAL (SELECT count(*) AS nhit FROM posts WHERE fts @@ q.tq) "	\
-	"AS h) "								\
-	"SELECT id, (SELECT -sum(idf * ((f * (" BM25_K1 " + 1.0::float8)) / "	\
+	"AS h), "								\
+	"m AS MATERIALIZED (SELECT id, (SELECT -sum(idf * ((f * ("	\
+	BM25_K1 " + 1.0::float8)) / "					\
 	"(f + " BM25_K1 " * ((1::float8 - " BM25_B ") + " BM25_B " * "	\
 	"fts_size::float8 / (ntoken::float8 / nrow::float8)))) ORDER BY i) "	\
 	"FROM (SELECT i, idf, quill_phrase_freq(fts, words, prefix, tq) "	\
-	"AS f FROM p OFFSET 0) AS x) FROM posts, n "			\
+	"AS f FROM p OFFSET 0) AS x) AS rank FROM posts, n "		\
 	"WHERE fts @@ quill_tsquery($5) AND "				\
 	"($1::bigint IS NULL OR author_id = $1) AND "			\
 	"($2::text IS NULL OR status = $2) AND created_at > $3 AND "	\
-	"created_at < $4"
+	"created_at < $4) "							\
+	"SELECT id, rank, count(*) OVER () FROM m ORDER BY "		\
+	"CASE WHEN $6::int = 1 THEN rank ELSE -rank END, "		\
+	"CASE WHEN $6::int = 1 THEN -id ELSE id END LIMIT $7::bigint"
 
 /*
  * GET /users.  $1 a role or NULL, $2 a LIKE pattern (wildcards escaped

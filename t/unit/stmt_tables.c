@@ -2,8 +2,11 @@
  * stmt_tables: every statement has a text in each engine's dialect, and
  * both take the same parameters (the highest ?N of SQLite's is the
  * highest $N of PostgreSQL's, which names every number up to it), so the
- * store modules bind one way for both engines.  And QUILL_DB picks the
- * engine by the form of its value.
+ * store modules bind one way for both engines.  The one exception is the
+ * ranked search, whose text may take the page's bounds (?6, ?7) on one
+ * engine (stmt.h): the store binds them when db_params says the
+ * statement has them.  And QUILL_DB picks the engine by the form of its
+ * value.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -59,7 +62,7 @@ pg_params(const char *sql, int *gap)
 int
 main(void)
 {
-	int i, missing = 0, differ = 0, gaps = 0, gap, q;
+	int i, missing = 0, differ = 0, gaps = 0, gap, q, pq;
 
 	for (i = 0; i < STMT__MAX; i++) {
 		if (stmt_sql[i] == NULL || stmt_pg_sql[i] == NULL) {
@@ -68,11 +71,12 @@ main(void)
 			missing++;
 			continue;
 		}
-		if ((q = sqlite_params(stmt_sql[i])) !=
-		    pg_params(stmt_pg_sql[i], &gap)) {
+		q = sqlite_params(stmt_sql[i]);
+		pq = pg_params(stmt_pg_sql[i], &gap);
+		if (q != pq && !(i == STMT_POST_SEARCH_RANKED &&
+		    (q == 5 || q == 7) && (pq == 5 || pq == 7))) {
 			diag("statement %d: SQLite takes %d parameters, "
-			    "PostgreSQL %d", i, q, pg_params(stmt_pg_sql[i],
-			    &gap));
+			    "PostgreSQL %d", i, q, pq);
 			differ++;
 		}
 		if (gap) {
