@@ -29,11 +29,12 @@ tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
+	fflush(stdout);
 	if (!cond) {
 		tap_failed++;
-		printf("#   Failed test at %s line %d.\n", file, line);
+		fprintf(stderr, "#   Failed test at %s line %d.\n", file,
+		    line);
 	}
-	fflush(stdout);
 	return cond;
 }
 
@@ -41,17 +42,20 @@ tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 #define is_int(got, want, ...) do {					\
 	long long g_ = (long long)(got), w_ = (long long)(want);	\
 	if (!ok(g_ == w_, __VA_ARGS__))					\
-		printf("#   got: %lld\n#   expected: %lld\n", g_, w_);	\
+		fprintf(stderr, "#   got: %lld\n#   expected: %lld\n",	\
+		    g_, w_);							\
 } while (0)
 #define is_str(got, want, ...) do {					\
 	const char *g_ = (got), *w_ = (want);				\
 	int c_ = (g_ == NULL && w_ == NULL) ||				\
 	    (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0);		\
 	if (!ok(c_, __VA_ARGS__))					\
-		printf("#   got: '%s'\n#   expected: '%s'\n",		\
+		fprintf(stderr, "#   got: '%s'\n#   expected: '%s'\n",	\
 		    g_ ? g_ : "(null)", w_ ? w_ : "(null)");		\
 } while (0)
-#define diag(...) do { printf("# "); printf(__VA_ARGS__); printf("\n"); } while (0)
+/* Diagnostics go to standard error, as Test::More's: prove shows them. */
+#define diag(...) do { fprintf(stderr, "# ");				\
+	fprintf(stderr, __VA_ARGS__); fprintf(stderr, "\n"); } while (0)
 
 /*
  * A malloc'd buffer of n bytes (one when n is 0), for inputs copied to
