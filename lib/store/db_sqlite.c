@@ -290,12 +290,16 @@ sq_open(const char *path, int create, int busy_ms, char *err, size_t errsz)
 	/*
 	 * WAL lets readers run beside the one writer; synchronous=FULL keeps a
 	 * committed revocation through a power cut; no mmap with several
-	 * writer processes.
+	 * writer processes.  A page cache of 1 MiB, not SQLite's 2: the
+	 * kernel caches the file for every process anyway, and under writes
+	 * the larger cache filled and took posts.fcgi past its 8 MiB
+	 * (docs/performance.md), at no gain in rate.
 	 */
 	if (db_exec("PRAGMA journal_mode=WAL") != SQLITE_OK ||
 	    db_exec("PRAGMA synchronous=FULL") != SQLITE_OK ||
 	    db_exec("PRAGMA foreign_keys=ON") != SQLITE_OK ||
-	    db_exec("PRAGMA mmap_size=0") != SQLITE_OK) {
+	    db_exec("PRAGMA mmap_size=0") != SQLITE_OK ||
+	    db_exec("PRAGMA cache_size=-1024") != SQLITE_OK) {
 		snprintf(err, errsz, "QUILL_DB: cannot set up %s: %s", path,
 		    sqlite3_errmsg(db));
 		sqlite3_close(db);
